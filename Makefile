@@ -1,0 +1,63 @@
+# The two commands that matter come first: `make demo` and `make test` (see README).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench check lint venv venv-dev browser-deps lock clean
+
+demo: $(VENV)/.runtime
+	UNSEEN_DEMO=1 $(BIN)/unseen migrate --no-input -v0
+	UNSEEN_DEMO=1 $(BIN)/unseen demo
+	@echo
+	@echo "Unseen demo on http://127.0.0.1:$(PORT)/  (admin: /admin/, health: /healthz)"
+	UNSEEN_DEMO=1 $(BIN)/unseen runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.dev browser-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev
+	$(BIN)/python benchmarks/run.py
+
+# Static checks that .ci/run runs before the suite.
+check: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/unseen makemigrations --check --dry-run
+
+venv: $(VENV)/.runtime
+venv-dev: $(VENV)/.dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Installs are stamped with the lock file they came from; a changed lock reinstalls.
+$(VENV)/.runtime: requirements.lock pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: requirements-dev.lock pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -r requirements-dev.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@ $(VENV)/.runtime
+
+# Browser tests drive Debian's chromium (Playwright's own download cannot work offline).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  elif command -v sudo >/dev/null; then \
+	    sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Browser tests need Debian's chromium: apt-get install chromium" >&2; exit 1; fi; }
+
+lock:
+	$(BIN)/pip-compile -q --strip-extras --no-header -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --no-header --extra dev -o requirements-dev.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,73 @@
+"""Every view declares what it needs; the middleware refuses views that declare nothing.
+
+`@public` marks a view anyone may open; `@staff` one for any signed-in user with a role;
+`@requires(Capability.X)` one for signed-in users whose role carries X. Anonymous visitors are sent to the login page, signed-in users without the
+capability get 403.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from .roles import Capability
+
+PUBLIC = "public"
+STAFF = "staff"
+PERMISSION_ATTRIBUTE = "unseen_permission"
+
+View = Callable[..., HttpResponse]
+
+
+def public(view: View) -> View:
+    """Declare a view open to everyone, anonymous visitors included."""
+
+    @wraps(view)
+    def open_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return view(request, *args, **kwargs)
+
+    setattr(open_view, PERMISSION_ATTRIBUTE, PUBLIC)
+    return open_view
+
+
+def staff(view: View) -> View:
+    """Declare a view for any signed-in user who holds a role (a blank role holds nothing)."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user.capabilities:  # type: ignore[union-attr]
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    setattr(guarded, PERMISSION_ATTRIBUTE, STAFF)
+    return guarded
+
+
+def requires(capability: Capability) -> Callable[[View], View]:
+    """Declare and enforce the capability a view needs."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.can(capability):  # type: ignore[union-attr]
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        setattr(guarded, PERMISSION_ATTRIBUTE, capability)
+        return guarded
+
+    return decorate
+
+
+def declared_permission(view: Any) -> str | None:
+    """The permission a view declared, or None when it declared nothing."""
+    return getattr(view, PERMISSION_ATTRIBUTE, None)

@@ -1,0 +1,78 @@
+"""Writing to and checking the hash chain."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from .context import current_actor
+from .models import GENESIS_HASH, Action, AuditEntry
+
+# Any constant works; it only has to be the same for every writer of the chain.
+_POSTGRES_CHAIN_LOCK = 727_100_042
+
+
+def record(
+    action: Action,
+    target: models.Model | None = None,
+    *,
+    target_type: str = "",
+    target_id: str = "",
+    detail: dict[str, Any] | None = None,
+    actor: str | None = None,
+) -> AuditEntry:
+    """Append one entry. `detail` must hold no identifying content: field names, counts, purposes."""
+    if target is not None:
+        target_type = target._meta.label_lower
+        target_id = str(target.pk)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Two writers must not both chain onto the same previous entry.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_POSTGRES_CHAIN_LOCK])
+        last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+        entry = AuditEntry(
+            at=timezone.now(),
+            actor=actor or current_actor.get(),
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            detail=detail or {},
+            previous_hash=last or GENESIS_HASH,
+        )
+        entry.entry_hash = entry.compute_hash()
+        entry.save()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_broken_id: int | None
+    reason: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken_id is None
+
+
+def _entries() -> Iterator[AuditEntry]:
+    return AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
+
+
+def verify() -> ChainReport:
+    """Walk the chain in id order; report the first entry whose link or content does not hold."""
+    expected_previous = GENESIS_HASH
+    checked = 0
+    for entry in _entries():
+        checked += 1
+        if entry.previous_hash != expected_previous:
+            return ChainReport(
+                checked, entry.pk, "does not follow the entry before it (removed or reordered)"
+            )
+        if entry.compute_hash() != entry.entry_hash:
+            return ChainReport(checked, entry.pk, "content changed after it was written")
+        expected_previous = entry.entry_hash
+    return ChainReport(checked, None)

@@ -1,0 +1,81 @@
+import hashlib
+import json
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from unseen.constraints import choices_constraint
+
+GENESIS_HASH = "0" * 64
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    IMPORT = "import", _("Imported")
+    EXPORT = "export", _("Exported")
+    VAULT_READ = "vault_read", _("Read identity vault")
+    SEARCH = "search", _("Searched")
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Sign-in failed")
+    LOGOUT = "logout", _("Signed out")
+    PERMISSION_CHANGE = "permission_change", _("Changed permissions")
+
+
+class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditEntry(models.Model):
+    """One thing someone did. Never updated, never deleted."""
+
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150, help_text=_("Username, or 'cli' / 'anonymous'."))
+    action = models.CharField(max_length=20, choices=Action.choices)
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "audit entries"
+        constraints = [choices_constraint("action", Action, "auditentry_action_valid")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+    def compute_hash(self) -> str:
+        """Hash of this entry's content chained to the previous entry's hash."""
+        payload = json.dumps(
+            {
+                "at": self.at.isoformat(),
+                "actor": self.actor,
+                "action": self.action,
+                "target_type": self.target_type,
+                "target_id": self.target_id,
+                "detail": self.detail,
+                "previous_hash": self.previous_hash,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("the audit log is append-only")

@@ -1,0 +1,15 @@
+"""The `unseen` console script: Django's management commands plus ours, one entry point."""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unseen.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["unseen", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()

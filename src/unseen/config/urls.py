@@ -1,0 +1,21 @@
+"""The composition root: every app's URLs mounted at the paths DESIGN.md §5 fixes."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from unseen.accounts.access import public
+
+from .health import healthz
+
+admin.site.site_header = "Unseen administration"
+admin.site.site_title = "Unseen"
+
+urlpatterns = [
+    path("", include("unseen.publishing.urls")),
+    path("app/", include("unseen.documentation.urls")),
+    path("accounts/", include("unseen.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+]

@@ -1,0 +1,113 @@
+"""Parsers for single cells. Each returns a plain value or raises ValueError with a reason a user reads."""
+
+import decimal
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .tables import RowCheck
+
+_INTEGER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$|^[+-]?\d+$")
+
+
+def count(text: str) -> int:
+    """A whole number of people or things, 0 or more ("1,200" allowed)."""
+    stripped = text.strip()
+    if not _INTEGER.match(stripped):
+        raise ValueError(f"{stripped!r} is not a whole number")
+    value = int(stripped.replace(",", ""))
+    if value < 0:
+        raise ValueError(f"{value} is negative; counts cannot be")
+    return value
+
+
+def amount(text: str) -> decimal.Decimal:
+    """A sum of money (or hours), 0 or more."""
+    stripped = text.strip().replace(",", "")
+    try:
+        value = decimal.Decimal(stripped)
+    except decimal.InvalidOperation:
+        raise ValueError(f"{text.strip()!r} is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"{text.strip()!r} is not a number")
+    if value < 0:
+        raise ValueError(f"{value} is negative; amounts cannot be")
+    return value
+
+
+def fraction(text: str) -> decimal.Decimal:
+    """A share from 0 to 1; "90%" is read as 0.9."""
+    stripped = text.strip()
+    percent = stripped.endswith("%")
+    try:
+        value = decimal.Decimal(stripped.rstrip("%").strip())
+    except decimal.InvalidOperation:
+        raise ValueError(f"{stripped!r} is not a number") from None
+    if percent:
+        value /= 100
+    if not value.is_finite() or not 0 <= value <= 1:
+        raise ValueError(f"{stripped} is outside 0–1 (a share is a fraction, e.g. 0.9)")
+    return value
+
+
+def coordinate(limit: int, name: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise ValueError(f"{text.strip()!r} is not a {name}") from None
+        if not -limit <= value <= limit:
+            raise ValueError(f"{name} {value} is outside ±{limit}")
+        return value
+
+    return parse
+
+
+latitude = coordinate(90, "latitude")
+longitude = coordinate(180, "longitude")
+
+
+def choice(values: Iterable[str], aliases: dict[str, str] | None = None) -> Callable[[str], str]:
+    """One of `values` (case-insensitive); `aliases` map other spellings onto them."""
+    allowed = {value.lower(): value for value in values}
+    folded = {key.lower(): value for key, value in (aliases or {}).items()}
+
+    def parse(text: str) -> str:
+        key = text.strip().lower()
+        if key in allowed:
+            return allowed[key]
+        if key in folded:
+            return folded[key]
+        raise ValueError(f"{text.strip()!r} is not one of: {', '.join(allowed.values())}")
+
+    return parse
+
+
+def text(limit: int) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        stripped = value.strip()
+        if len(stripped) > limit:
+            raise ValueError(f"longer than {limit} characters")
+        return stripped
+
+    return parse
+
+
+def ordered(low: str, high: str) -> RowCheck:
+    """A row check: `low` must not exceed `high` when both are given."""
+
+    def check(row: dict[str, Any]) -> list[tuple[str, str]]:
+        if row.get(low) is not None and row.get(high) is not None and row[low] > row[high]:
+            return [(low, f"{row[low]} is above {high} ({row[high]})")]
+        return []
+
+    return check
+
+
+def one_of_required(*columns: str) -> RowCheck:
+    def check(row: dict[str, Any]) -> list[tuple[str, str]]:
+        if all(row.get(column) in (None, "") for column in columns):
+            return [(columns[0], f"give at least one of: {', '.join(columns)}")]
+        return []
+
+    return check

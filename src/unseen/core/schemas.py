@@ -1,0 +1,204 @@
+"""The columns of each import kind (DESIGN.md §5), as plain schemas.
+
+Choice vocabularies (kinds of site, access levels, ...) belong to the platform's models; they come
+in as a `Vocabulary` so that this module stays free of Django.
+"""
+
+from dataclasses import dataclass
+
+from . import cells
+from .dates import parse_partial_date, parse_year
+from .places import country_code, parse_host
+from .tables import Column, Schema
+
+CONFIDENCES = ("high", "medium", "low")
+PROXY_SECTOR_PREFIXES = ("entries", "planned")
+
+
+def is_proxy_sector(sector: str) -> bool:
+    """Border-entry counts and announced plans are proxies, not counts of workers."""
+    return sector.strip().lower().startswith(PROXY_SECTOR_PREFIXES)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    access_levels: tuple[str, ...]
+    source_kinds: tuple[str, ...]
+    reliabilities: tuple[str, ...]
+    site_kinds: tuple[str, ...]
+    organisation_kinds: tuple[str, ...]
+    coordinate_precisions: tuple[str, ...]
+    sexes: tuple[str, ...]
+
+
+SEX_ALIASES = {"female": "f", "woman": "f", "male": "m", "man": "m", "": "unknown"}
+
+
+def _common(vocabulary: Vocabulary) -> tuple[Column, ...]:
+    return (
+        Column("access_level", cells.choice(vocabulary.access_levels), help="default internal"),
+    )
+
+
+def deployments(vocabulary: Vocabulary) -> Schema:
+    """The columns of ../shared/data/nk-deployments.csv, plus an optional access level."""
+    return Schema(
+        "deployments",
+        (
+            Column("host_country", parse_host, required=True, help="ISO code, English name, region or ALL"),
+            Column("year", parse_year, required=True),
+            Column("sector", cells.text(200), required=True),
+            Column("workers_low", cells.count),
+            Column("workers_high", cells.count),
+            Column("monthly_wage_usd_low", cells.amount),
+            Column("monthly_wage_usd_high", cells.amount),
+            Column("state_share_low", cells.fraction),
+            Column("state_share_high", cells.fraction),
+            Column("source", cells.text(2000), required=True),
+            Column("confidence", cells.choice(CONFIDENCES), required=True),
+            *_common(vocabulary),
+        ),
+        (
+            cells.ordered("workers_low", "workers_high"),
+            cells.ordered("monthly_wage_usd_low", "monthly_wage_usd_high"),
+            cells.ordered("state_share_low", "state_share_high"),
+        ),
+    )
+
+
+PERSON_IDENTIFYING = (
+    "full_name",
+    "given_name",
+    "family_name",
+    "name_hangul",
+    "birth_date",
+    "birth_place",
+    "address",
+    "identifier",
+)
+
+
+def persons(vocabulary: Vocabulary) -> Schema:
+    """DESIGN.md's person columns; identifying ones go to the identity vault."""
+    return Schema(
+        "persons",
+        (
+            Column("record_id", cells.text(100), required=True),
+            Column("source", cells.text(2000)),
+            Column("full_name", cells.text(300)),
+            Column("given_name", cells.text(200)),
+            Column("family_name", cells.text(200)),
+            Column("name_hangul", cells.text(200)),
+            Column("sex", cells.choice(vocabulary.sexes, SEX_ALIASES)),
+            Column("birth_date", parse_partial_date),
+            Column("birth_year", parse_year),
+            Column("birth_place", cells.text(300)),
+            Column("address", cells.text(500)),
+            Column("identifier", cells.text(100)),
+            Column("nationality", country_code),
+            Column("country", country_code),
+            Column("site", cells.text(300)),
+            Column("employer", cells.text(300)),
+            Column("first_seen", parse_partial_date),
+            Column("last_seen", parse_partial_date),
+            *_common(vocabulary),
+        ),
+        (cells.ordered("first_seen", "last_seen"),),
+    )
+
+
+def sources(vocabulary: Vocabulary) -> Schema:
+    return Schema(
+        "sources",
+        (
+            Column("title", cells.text(2000), required=True),
+            Column("kind", cells.choice(vocabulary.source_kinds), required=True),
+            Column("date", parse_partial_date),
+            Column("language", cells.text(8)),
+            Column("reliability", cells.choice(vocabulary.reliabilities)),
+            Column("url", cells.text(500)),
+            Column("notes", cells.text(5000)),
+            *_common(vocabulary),
+        ),
+    )
+
+
+def organisations(vocabulary: Vocabulary) -> Schema:
+    return Schema(
+        "organisations",
+        (
+            Column("name", cells.text(300), required=True),
+            Column("kind", cells.choice(vocabulary.organisation_kinds), required=True),
+            Column("country", country_code),
+            Column("aliases", cells.text(2000), help="separated by ';'"),
+            Column("un_id", cells.text(100)),
+            Column("ofac_id", cells.text(100)),
+            Column("opensanctions_id", cells.text(100)),
+            Column("source", cells.text(2000)),
+            *_common(vocabulary),
+        ),
+    )
+
+
+def _located(vocabulary: Vocabulary) -> tuple[Column, ...]:
+    return (
+        Column("country", country_code),
+        Column("latitude", cells.latitude),
+        Column("longitude", cells.longitude),
+        Column("coordinate_precision", cells.choice(vocabulary.coordinate_precisions)),
+    )
+
+
+def _both_coordinates(row: dict[str, object]) -> list[tuple[str, str]]:
+    if (row.get("latitude") is None) != (row.get("longitude") is None):
+        return [("latitude", "give both latitude and longitude, or neither")]
+    return []
+
+
+def sites(vocabulary: Vocabulary) -> Schema:
+    return Schema(
+        "sites",
+        (
+            Column("name", cells.text(300), required=True),
+            Column("kind", cells.choice(vocabulary.site_kinds), required=True),
+            *_located(vocabulary),
+            Column("city", cells.text(200)),
+            Column("source", cells.text(2000)),
+            *_common(vocabulary),
+        ),
+        (_both_coordinates,),
+    )
+
+
+def sightings(vocabulary: Vocabulary) -> Schema:
+    return Schema(
+        "sightings",
+        (
+            Column("description", cells.text(5000), required=True),
+            Column("place", cells.text(300)),
+            *_located(vocabulary),
+            Column("observed_from", parse_partial_date),
+            Column("observed_to", parse_partial_date),
+            Column("workers_low", cells.count),
+            Column("workers_high", cells.count),
+            Column("work_kind", cells.text(200)),
+            Column("source", cells.text(2000)),
+            *_common(vocabulary),
+        ),
+        (
+            _both_coordinates,
+            cells.ordered("workers_low", "workers_high"),
+            cells.ordered("observed_from", "observed_to"),
+        ),
+    )
+
+
+SCHEMAS = {
+    "deployments": deployments,
+    "persons": persons,
+    "sources": sources,
+    "organisations": organisations,
+    "sites": sites,
+    "sightings": sightings,
+}
+

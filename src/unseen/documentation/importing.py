@@ -1,0 +1,430 @@
+"""Turning CSV and XLSX files into records, all or nothing.
+
+Every cell is checked first (unseen.core.tables reports each bad one by row and column); only a
+file without errors is written, inside one transaction, so a failure part-way leaves the
+database as it was. `dry_run` does the whole write and then rolls it back.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError, IntegrityError, models, transaction
+
+from unseen.accounts.models import AccessLevel
+from unseen.audit.log import record
+from unseen.audit.models import Action
+from unseen.core import schemas
+from unseen.core.dates import PartialDate, Precision
+from unseen.core.places import Host
+from unseen.core.scripts import detect_script
+from unseen.core.tables import CellError, TableError, read_table, validate
+from unseen.evidence.models import Claim, Credibility, Reliability, Source, SourceKind
+from unseen.registry.models import (
+    CoordinatePrecision,
+    ExternalIdentifier,
+    IdentifierScheme,
+    Organisation,
+    OrganisationAlias,
+    OrganisationKind,
+    Person,
+    Sex,
+    Site,
+    SiteKind,
+    pseudonym_for,
+    temporary_pseudonym,
+)
+from unseen.registry.vault import IDENTITY_FIELDS, Identity, store_identities
+
+from .models import Deployment, Sighting
+
+VOCABULARY = schemas.Vocabulary(
+    access_levels=tuple(AccessLevel.values),
+    source_kinds=tuple(SourceKind.values),
+    reliabilities=tuple(Reliability.values),
+    site_kinds=tuple(SiteKind.values),
+    organisation_kinds=tuple(OrganisationKind.values),
+    coordinate_precisions=tuple(CoordinatePrecision.values),
+    sexes=tuple(Sex.values),
+)
+KINDS = tuple(schemas.SCHEMAS)
+BATCH = 5000
+
+# The sourced data grades each figure high / medium / low (see nk-facts.md §0); on the Admiralty
+# scales that reads as: the claim's credibility, and the best grade any of a source's figures got.
+CONFIDENCE_CREDIBILITY = {"high": Credibility.PROBABLY_TRUE, "medium": Credibility.POSSIBLY_TRUE,
+                          "low": Credibility.DOUBTFUL}
+CONFIDENCE_RELIABILITY = {"high": Reliability.B, "medium": Reliability.C, "low": Reliability.D}
+OPENNESS = [AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL]
+
+Row = dict[str, Any]
+Rows = Sequence[tuple[int, Row]]
+Progress = Callable[[int], None]
+T = TypeVar("T")
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    rows: int
+    created: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
+
+
+def import_file(
+    path: Path, kind: str, *, dry_run: bool = False, progress: Progress | None = None,
+    default_access_level: str | None = None,
+) -> ImportResult:
+    """Import `path` as records of `kind`.
+
+    Rows without an access level get `default_access_level`, or else the kind's own default
+    (confidential for persons, internal for everything else).
+
+    Raises:
+        TableError: listing every bad cell; nothing has been written.
+    """
+    if kind not in schemas.SCHEMAS:
+        raise TableError([CellError(0, "", f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")])
+    table = read_table(path)
+    rows, errors = validate(table, schemas.SCHEMAS[kind](VOCABULARY))
+    if kind == "persons":
+        errors += _duplicate_record_ids(rows)
+    if errors:
+        raise TableError(errors)
+    level = default_access_level or (AccessLevel.CONFIDENTIAL if kind == "persons" else AccessLevel.INTERNAL)
+    for _number, row in rows:
+        row["access_level"] = row["access_level"] or level
+    result = ImportResult(kind, len(rows), dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            result.created = BUILDERS[kind](rows, progress or (lambda n: None))
+            record(Action.IMPORT, target_type=kind, detail={"rows": len(rows), "created": result.created,
+                                                             "dry_run": dry_run})
+            if dry_run:
+                transaction.set_rollback(True)
+    except (IntegrityError, DatabaseError) as error:
+        raise TableError([CellError(0, "", f"the database refused the rows, nothing was written ({error})")]) from None
+    return result
+
+
+def _duplicate_record_ids(rows: Rows) -> list[CellError]:
+    first_seen: dict[str, int] = {}
+    errors = []
+    for number, row in rows:
+        record_id = row["record_id"]
+        if record_id in first_seen:
+            errors.append(CellError(number, "record_id", f"{record_id!r} repeats row {first_seen[record_id]}"))
+        else:
+            first_seen[record_id] = number
+    return errors
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _access(row: Row) -> str:
+    return str(row["access_level"])
+
+
+def _most_open(levels: Iterable[str]) -> str:
+    return min(levels, key=OPENNESS.index)
+
+
+def _date_fields(prefix: str, value: PartialDate | None) -> dict[str, Any]:
+    if value is None:
+        return {}
+    return {prefix: value.value, f"{prefix}_precision": str(value.precision)}
+
+
+class SourceBook:
+    """Sources named in a file, found by title or created once, however many rows cite them."""
+
+    def __init__(self, rows: Rows, kind: SourceKind, reliability: Callable[[list[Row]], str] | None = None):
+        cited: dict[str, list[Row]] = {}
+        for _number, row in rows:
+            if row.get("source"):
+                cited.setdefault(row["source"], []).append(row)
+        self.by_title: dict[str, Source] = {}
+        for titles in batched(cited, 500):
+            for source in Source.objects.filter(title__in=titles).order_by("id"):
+                self.by_title.setdefault(source.title, source)
+        new = [
+            Source(
+                title=title,
+                kind=kind,
+                reliability=reliability(cited_rows) if reliability else Reliability.F,
+                access_level=_most_open(_access(row) for row in cited_rows),
+            )
+            for title, cited_rows in cited.items()
+            if title not in self.by_title
+        ]
+        for source in Source.objects.bulk_create(new):
+            self.by_title[source.title] = source
+        self.created = len(new)
+
+    def __getitem__(self, title: str) -> Source:
+        return self.by_title[title]
+
+
+def _claims_for(
+    model: type[models.Model], records: list[Any], rows: list[Row], book: SourceBook,
+    credibility: Callable[[Row], int], statement: Callable[[Row], str],
+) -> int:
+    content_type = ContentType.objects.get_for_model(model)
+    claims = [
+        Claim(source=book[row["source"]], credibility=credibility(row), statement=statement(row),
+              content_type=content_type, object_id=instance.pk)
+        for instance, row in zip(records, rows, strict=True)
+        if row.get("source")
+    ]
+    Claim.objects.bulk_create(claims, batch_size=BATCH)
+    return len(claims)
+
+
+def _range_text(low: Any, high: Any) -> str:
+    if low is None and high is None:
+        return "not reported"
+    if low == high or high is None:
+        return f"{low}"
+    if low is None:
+        return f"up to {high}"
+    return f"{low}–{high}"
+
+
+def build_deployments(rows: Rows, progress: Progress) -> dict[str, int]:
+    def best_grade(cited: list[Row]) -> str:
+        return min(CONFIDENCE_RELIABILITY[row["confidence"]] for row in cited)
+
+    book = SourceBook(rows, SourceKind.DOCUMENT, best_grade)
+    created = {"sources": book.created, "deployments": 0, "claims": 0}
+    for chunk in batched((row for _number, row in rows), BATCH):
+        deployments = []
+        for row in chunk:
+            host: Host = row["host_country"]
+            year_start = PartialDate(dt.date(row["year"], 1, 1), Precision.YEAR)
+            deployments.append(
+                Deployment(
+                    host_country=host.country,
+                    host_region=host.region,
+                    sector=row["sector"],
+                    is_proxy=schemas.is_proxy_sector(row["sector"]),
+                    workers_low=row["workers_low"],
+                    workers_high=row["workers_high"],
+                    monthly_wage_usd_low=row["monthly_wage_usd_low"],
+                    monthly_wage_usd_high=row["monthly_wage_usd_high"],
+                    state_share_low=row["state_share_low"],
+                    state_share_high=row["state_share_high"],
+                    access_level=_access(row),
+                    **_date_fields("period_start", year_start),
+                    **_date_fields("period_end", year_start),
+                )
+            )
+        Deployment.objects.bulk_create(deployments)
+        created["deployments"] += len(deployments)
+        created["claims"] += _claims_for(
+            Deployment, deployments, chunk, book,
+            credibility=lambda row: CONFIDENCE_CREDIBILITY[row["confidence"]],
+            statement=lambda row: (
+                f"{row['host_country'].label}, {row['year']}, {row['sector']}: "
+                f"{_range_text(row['workers_low'], row['workers_high'])} workers"
+            ),
+        )
+        progress(len(chunk))
+    return created
+
+
+def build_sources(rows: Rows, progress: Progress) -> dict[str, int]:
+    sources = [
+        Source(
+            title=row["title"],
+            kind=row["kind"],
+            language=row["language"] or "",
+            reliability=row["reliability"] or Reliability.F,
+            url=row["url"] or "",
+            notes=row["notes"] or "",
+            access_level=_access(row),
+            **_date_fields("date", row["date"]),
+        )
+        for _number, row in rows
+    ]
+    Source.objects.bulk_create(sources, batch_size=BATCH)
+    progress(len(sources))
+    return {"sources": len(sources)}
+
+
+def build_sites(rows: Rows, progress: Progress) -> dict[str, int]:
+    book = SourceBook(rows, SourceKind.DOCUMENT)
+    plain = [row for _number, row in rows]
+    sites = [
+        Site(
+            name=row["name"],
+            kind=row["kind"],
+            country=row["country"] or "",
+            city=row["city"] or "",
+            latitude=row["latitude"],
+            longitude=row["longitude"],
+            coordinate_precision=row["coordinate_precision"] or "",
+            access_level=_access(row),
+        )
+        for row in plain
+    ]
+    Site.objects.bulk_create(sites, batch_size=BATCH)
+    claims = _claims_for(Site, sites, plain, book, lambda row: Credibility.CANNOT_JUDGE,
+                         lambda row: f"{row['kind']} {row['name']}")
+    progress(len(sites))
+    return {"sources": book.created, "sites": len(sites), "claims": claims}
+
+
+IDENTIFIER_COLUMNS = {"un_id": IdentifierScheme.UN_1718, "ofac_id": IdentifierScheme.OFAC_SDN,
+                      "opensanctions_id": IdentifierScheme.OPENSANCTIONS}
+
+
+def build_organisations(rows: Rows, progress: Progress) -> dict[str, int]:
+    book = SourceBook(rows, SourceKind.DOCUMENT)
+    plain = [row for _number, row in rows]
+    organisations = [
+        Organisation(name=row["name"], kind=row["kind"], country=row["country"] or "", access_level=_access(row))
+        for row in plain
+    ]
+    Organisation.objects.bulk_create(organisations, batch_size=BATCH)
+    aliases, identifiers = [], []
+    for organisation, row in zip(organisations, plain, strict=True):
+        names = {name.strip() for name in (row["aliases"] or "").split(";") if name.strip()}
+        aliases += [OrganisationAlias(organisation=organisation, name=name, script=detect_script(name))
+                    for name in sorted(names)]
+        identifiers += [ExternalIdentifier(organisation=organisation, scheme=scheme, value=row[column])
+                        for column, scheme in IDENTIFIER_COLUMNS.items() if row[column]]
+    OrganisationAlias.objects.bulk_create(aliases, batch_size=BATCH)
+    ExternalIdentifier.objects.bulk_create(identifiers, batch_size=BATCH)
+    claims = _claims_for(Organisation, organisations, plain, book, lambda row: Credibility.CANNOT_JUDGE,
+                         lambda row: f"{row['kind']} {row['name']}")
+    progress(len(organisations))
+    return {"sources": book.created, "organisations": len(organisations), "aliases": len(aliases),
+            "identifiers": len(identifiers), "claims": claims}
+
+
+def build_sightings(rows: Rows, progress: Progress) -> dict[str, int]:
+    book = SourceBook(rows, SourceKind.SIGHTING)
+    plain = [row for _number, row in rows]
+    sightings = [
+        Sighting(
+            description=row["description"],
+            place=row["place"] or "",
+            country=row["country"] or "",
+            latitude=row["latitude"],
+            longitude=row["longitude"],
+            coordinate_precision=row["coordinate_precision"] or "",
+            observed_from=row["observed_from"].value if row["observed_from"] else None,
+            observed_to=row["observed_to"].last_day if row["observed_to"] else (
+                row["observed_from"].last_day if row["observed_from"] else None),
+            workers_low=row["workers_low"],
+            workers_high=row["workers_high"],
+            work_kind=row["work_kind"] or "",
+            access_level=_access(row),
+        )
+        for row in plain
+    ]
+    Sighting.objects.bulk_create(sightings, batch_size=BATCH)
+    claims = _claims_for(Sighting, sightings, plain, book, lambda row: Credibility.CANNOT_JUDGE,
+                         lambda row: "sighting as reported")
+    progress(len(sightings))
+    return {"sources": book.created, "sightings": len(sightings), "claims": claims}
+
+
+class Places:
+    """Sites and employers named in person rows, found or created once per name and country."""
+
+    def __init__(self) -> None:
+        self.sites: dict[tuple[str, str], Site] = {}
+        self.employers: dict[str, Organisation] = {}
+        self.created = {"sites": 0, "organisations": 0}
+
+    def site(self, name: str, country: str, access_level: str) -> Site:
+        key = (name, country)
+        if key not in self.sites:
+            found = Site.objects.filter(name=name, country=country).first()
+            if found is None:
+                found = Site.objects.create(name=name, country=country, kind=SiteKind.OTHER, access_level=access_level)
+                self.created["sites"] += 1
+            self.sites[key] = found
+        return self.sites[key]
+
+    def employer(self, name: str, access_level: str) -> Organisation:
+        if name not in self.employers:
+            found = Organisation.objects.filter(name=name).first()
+            if found is None:
+                found = Organisation.objects.create(name=name, kind=OrganisationKind.HOST_EMPLOYER,
+                                                    access_level=access_level)
+                self.created["organisations"] += 1
+            self.employers[name] = found
+        return self.employers[name]
+
+
+def build_persons(rows: Rows, progress: Progress) -> dict[str, int]:
+    """Persons get pseudonyms; identifying columns go to the identity vault, nothing else keeps them."""
+    book = SourceBook(rows, SourceKind.DATASET)
+    places = Places()
+    plain = [row for _number, row in rows]
+    created = {"sources": book.created, "persons": 0, "identities": 0, "deployments": 0, "claims": 0}
+    for chunk in batched(plain, BATCH):
+        persons = []
+        for row in chunk:
+            birth_year = row["birth_year"] or (row["birth_date"].value.year if row["birth_date"] else None)
+            persons.append(Person(
+                pseudonym=temporary_pseudonym(),
+                source_record_id=row["record_id"],
+                sex=row["sex"] or Sex.UNKNOWN,
+                birth_year=birth_year,
+                nationality=row["nationality"] or "KP",
+                access_level=_access(row),
+            ))
+        Person.objects.bulk_create(persons)
+        for person in persons:
+            person.pseudonym = pseudonym_for(person.pk)
+        Person.objects.bulk_update(persons, ["pseudonym"], batch_size=BATCH)
+        created["persons"] += len(persons)
+        created["identities"] += store_identities([
+            (person, Identity(**{name: str(row[name]) if row.get(name) else "" for name in IDENTITY_FIELDS
+                                 if name in row}))
+            for person, row in zip(persons, chunk, strict=True)
+        ])
+        deployments = []
+        for person, row in zip(persons, chunk, strict=True):
+            if not (row["country"] or row["site"] or row["employer"]):
+                continue
+            level = person.access_level
+            site = places.site(row["site"], row["country"] or "", level) if row["site"] else None
+            host_country = row["country"] or (site.country if site else "")
+            if not host_country and site is None:
+                continue
+            deployments.append(Deployment(
+                person=person, site=site, host_country=host_country,
+                employer=places.employer(row["employer"], level) if row["employer"] else None,
+                access_level=level,
+                **_date_fields("period_start", row["first_seen"]),
+                **_date_fields("period_end", row["last_seen"]),
+            ))
+        Deployment.objects.bulk_create(deployments)
+        created["deployments"] += len(deployments)
+        created["claims"] += _claims_for(Person, persons, chunk, book, lambda row: Credibility.CANNOT_JUDGE,
+                                         lambda row: f"record {row['record_id']} in this source")
+        progress(len(chunk))
+    created.update({key: value for key, value in places.created.items() if value})
+    return created
+
+
+BUILDERS: dict[str, Callable[[Rows, Progress], dict[str, int]]] = {
+    "deployments": build_deployments,
+    "sources": build_sources,
+    "sites": build_sites,
+    "organisations": build_organisations,
+    "sightings": build_sightings,
+    "persons": build_persons,
+}

@@ -1,0 +1,313 @@
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from unseen.constraints import choices_constraint, ordered_range_constraint
+from unseen.core.places import Host
+from unseen.core.schemas import is_proxy_sector
+from unseen.evidence.models import DatePrecision, Record, RecordQuerySet, Source, access_level_constraint
+from unseen.registry.models import CoordinatePrecision, Organisation, Person, Site, coordinates_constraints
+
+
+class Indicator(models.TextChoices):
+    """The 11 ILO indicators of forced labour (ILO SAP-FL, Indicators of Forced Labour, 2012)."""
+
+    ABUSE_OF_VULNERABILITY = "abuse_of_vulnerability", _("Abuse of vulnerability")
+    DECEPTION = "deception", _("Deception")
+    RESTRICTION_OF_MOVEMENT = "restriction_of_movement", _("Restriction of movement")
+    ISOLATION = "isolation", _("Isolation")
+    PHYSICAL_SEXUAL_VIOLENCE = "physical_sexual_violence", _("Physical and sexual violence")
+    INTIMIDATION_THREATS = "intimidation_threats", _("Intimidation and threats")
+    RETENTION_OF_DOCUMENTS = "retention_of_documents", _("Retention of identity documents")
+    WITHHOLDING_OF_WAGES = "withholding_of_wages", _("Withholding of wages")
+    DEBT_BONDAGE = "debt_bondage", _("Debt bondage")
+    ABUSIVE_CONDITIONS = "abusive_conditions", _("Abusive working and living conditions")
+    EXCESSIVE_OVERTIME = "excessive_overtime", _("Excessive overtime")
+
+
+class Finding(models.TextChoices):
+    """Present / absent / unknown: used for indicators and for yes-no facts of the journey."""
+
+    PRESENT = "present", _("Present")
+    ABSENT = "absent", _("Absent")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class RecruitmentChannel(models.TextChoices):
+    STATE_ASSIGNMENT = "state_assignment", _("Assigned by a state organ or workplace")
+    APPLIED = "applied", _("Applied through an agency or company")
+    PERSONAL_CONNECTION = "personal_connection", _("Through a personal connection")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Outcome(models.TextChoices):
+    RETURNED = "returned", _("Returned home at the end of the contract")
+    RECALLED = "recalled", _("Recalled or sent home early")
+    ESCAPED = "escaped", _("Escaped")
+    STILL_ABROAD = "still_abroad", _("Still abroad")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Testimony(Record):
+    """An interview: a source with its interviewee, consent, ILO coding and the journey told."""
+
+    source = models.OneToOneField(Source, on_delete=models.PROTECT, related_name="testimony")
+    interviewee = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="testimonies"
+    )
+    interview_date = models.DateField(null=True, blank=True)
+    interview_date_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True, default=""
+    )
+    interview_language = models.CharField(max_length=8, default="ko")
+    interview_country = models.CharField(max_length=2, blank=True, help_text=_("Where the interview took place."))
+    interviewer_code = models.CharField(max_length=30, blank=True, help_text=_("Staff code, not a name."))
+    consent_to_use = models.BooleanField(default=False)
+    consent_to_publish = models.BooleanField(default=False)
+    summary = models.TextField(blank=True, help_text=_("Non-identifying summary of what was told."))
+
+    # The journey, from recruitment to return or escape.
+    recruitment_channel = models.CharField(
+        max_length=20, choices=RecruitmentChannel.choices, default=RecruitmentChannel.UNKNOWN
+    )
+    recruitment_notes = models.TextField(blank=True)
+    vetting_health_check = models.CharField(max_length=7, choices=Finding.choices, default=Finding.UNKNOWN)
+    vetting_loyalty_check = models.CharField(max_length=7, choices=Finding.choices, default=Finding.UNKNOWN)
+    vetting_notes = models.TextField(blank=True)
+    bribe_paid = models.CharField(max_length=7, choices=Finding.choices, default=Finding.UNKNOWN)
+    bribe_amount_usd = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    deployment_notes = models.TextField(blank=True)
+    control_abroad_notes = models.TextField(blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.UNKNOWN)
+    outcome_notes = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "testimonies"
+        ordering = ["-interview_date", "id"]
+        constraints = [
+            access_level_constraint("testimony"),
+            models.CheckConstraint(
+                condition=models.Q(consent_to_publish=False) | models.Q(consent_to_use=True),
+                name="testimony_publish_needs_use_consent",
+            ),
+            choices_constraint("recruitment_channel", RecruitmentChannel, "testimony_recruitment_valid"),
+            choices_constraint("vetting_health_check", Finding, "testimony_health_check_valid"),
+            choices_constraint("vetting_loyalty_check", Finding, "testimony_loyalty_check_valid"),
+            choices_constraint("bribe_paid", Finding, "testimony_bribe_valid"),
+            choices_constraint("outcome", Outcome, "testimony_outcome_valid"),
+            choices_constraint(
+                "interview_date_precision", DatePrecision, "testimony_date_precision_valid", allow_blank=True
+            ),
+            models.CheckConstraint(
+                condition=models.Q(bribe_amount_usd__isnull=True) | models.Q(bribe_amount_usd__gte=0),
+                name="testimony_bribe_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Testimony {self.pk} ({self.source})"
+
+    def code(self, indicator: Indicator, finding: Finding, note: str = "") -> "IndicatorCoding":
+        coding, _created = IndicatorCoding.objects.update_or_create(
+            testimony=self, indicator=indicator, defaults={"finding": finding, "note": note}
+        )
+        return coding
+
+    def indicator_profile(self) -> dict[str, str]:
+        """Every one of the 11 indicators with its finding; uncoded ones are unknown."""
+        coded = dict(self.codings.values_list("indicator", "finding"))
+        return {indicator: coded.get(indicator, Finding.UNKNOWN) for indicator in Indicator.values}
+
+
+class IndicatorCoding(models.Model):
+    testimony = models.ForeignKey(Testimony, on_delete=models.CASCADE, related_name="codings")
+    indicator = models.CharField(max_length=30, choices=Indicator.choices)
+    finding = models.CharField(max_length=7, choices=Finding.choices, default=Finding.UNKNOWN)
+    note = models.TextField(blank=True, help_text=_("Where in the testimony, why coded so."))
+
+    class Meta:
+        ordering = ["testimony", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["testimony", "indicator"], name="coding_once_per_indicator"),
+            choices_constraint("indicator", Indicator, "coding_indicator_valid"),
+            choices_constraint("finding", Finding, "coding_finding_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_indicator_display()}: {self.get_finding_display()}"
+
+
+class DeploymentQuerySet(RecordQuerySet):
+    def headcounts(self) -> "DeploymentQuerySet":
+        """Deployments that count workers: proxies (entries, plans) left out."""
+        return self.filter(is_proxy=False)
+
+    def in_year(self, year: int) -> "DeploymentQuerySet":
+        return self.filter(period_start__year__lte=year, period_end__year__gte=year)
+
+
+class Deployment(Record):
+    """Workers — one person or a headcount range — at a site or in a country, for a period."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="deployments")
+    workers_low = models.PositiveIntegerField(null=True, blank=True)
+    workers_high = models.PositiveIntegerField(null=True, blank=True)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="deployments")
+    host_country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2."))
+    host_region = models.CharField(
+        max_length=100, blank=True, help_text=_("For figures spanning countries: World, Southeast Asia, QA/AE.")
+    )
+    sector = models.CharField(max_length=200, blank=True)
+    is_proxy = models.BooleanField(
+        default=False, editable=False, help_text=_("Entries or plans, not a count of workers.")
+    )
+    period_start = models.DateField(null=True, blank=True)
+    period_start_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True, default="")
+    period_end = models.DateField(null=True, blank=True)
+    period_end_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True, default="")
+    dispatcher = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispatched",
+        help_text=_("The North Korean organisation that sent the workers."),
+    )
+    employer = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="employed",
+        help_text=_("The host-country employer."),
+    )
+    monthly_wage_usd_low = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    monthly_wage_usd_high = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    state_share_low = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    state_share_high = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    hours_per_day = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+
+    objects = DeploymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period_start", "host_country", "id"]
+        constraints = [
+            access_level_constraint("deployment"),
+            ordered_range_constraint("workers_low", "workers_high", "deployment_workers_ordered"),
+            ordered_range_constraint(
+                "monthly_wage_usd_low", "monthly_wage_usd_high", "deployment_wage_ordered"
+            ),
+            ordered_range_constraint("state_share_low", "state_share_high", "deployment_share_ordered"),
+            models.CheckConstraint(
+                condition=(models.Q(state_share_high__isnull=True) | models.Q(state_share_high__lte=1)),
+                name="deployment_share_at_most_one",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=True) | models.Q(workers_low__isnull=True, workers_high__isnull=True),
+                name="deployment_person_or_headcount",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(site__isnull=True, host_country="", host_region=""),
+                name="deployment_has_a_place",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours_per_day__isnull=True) | models.Q(hours_per_day__gte=0, hours_per_day__lte=24),
+                name="deployment_hours_in_a_day",
+            ),
+            choices_constraint("period_start_precision", DatePrecision, "deployment_start_precision_valid", allow_blank=True),
+            choices_constraint("period_end_precision", DatePrecision, "deployment_end_precision_valid", allow_blank=True),
+        ]
+        indexes = [models.Index(fields=["host_country", "period_start"], name="deployment_country_start_idx")]
+
+    def __str__(self) -> str:
+        year = self.period_start.year if self.period_start else "?"
+        return f"{self.host.label or self.site} {year}: {self.sector or 'workers'}"
+
+    @property
+    def host(self) -> Host:
+        return Host(country=self.host_country, region=self.host_region)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.is_proxy = is_proxy_sector(self.sector)
+        if self.site_id and not self.host_country and not self.host_region:
+            self.host_country = self.site.country
+        super().save(*args, **kwargs)
+
+
+class Act(models.TextChoices):
+    PASSPORT_CONFISCATION = "passport_confiscation", _("Passport confiscation")
+    BEATING = "beating", _("Beating")
+    SEXUAL_VIOLENCE = "sexual_violence", _("Sexual violence")
+    SURVEILLANCE = "surveillance", _("Surveillance")
+    PUNISHMENT = "punishment", _("Punishment")
+    WAGE_WITHHOLDING = "wage_withholding", _("Wage withholding")
+    FORCED_RETURN = "forced_return", _("Forced return")
+    DEATH = "death", _("Death")
+    ESCAPE = "escape", _("Escape")
+    OTHER = "other", _("Other")
+
+
+class Incident(Record):
+    """An act: who did what to whom, when and where."""
+
+    act = models.CharField(max_length=25, choices=Act.choices)
+    description = models.TextField(blank=True)
+    date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True, default="")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents")
+    country = models.CharField(max_length=2, blank=True)
+    place = models.CharField(max_length=300, blank=True)
+    victims = models.ManyToManyField(Person, blank=True, related_name="incidents_suffered")
+    perpetrator_organisations = models.ManyToManyField(Organisation, blank=True, related_name="incidents")
+    perpetrator_description = models.CharField(
+        max_length=300, blank=True, help_text=_("E.g. 'site minder (MSS)'; roles, not names.")
+    )
+
+    class Meta:
+        ordering = ["-date", "id"]
+        constraints = [
+            access_level_constraint("incident"),
+            choices_constraint("act", Act, "incident_act_valid"),
+            choices_constraint("date_precision", DatePrecision, "incident_date_precision_valid", allow_blank=True),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_act_display()} ({self.date or 'date unknown'})"
+
+
+class Sighting(Record):
+    """Workers observed at a place and time, with the uncertainty of each."""
+
+    description = models.TextField()
+    place = models.CharField(max_length=300, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    coordinate_precision = models.CharField(
+        max_length=13, choices=CoordinatePrecision.choices, blank=True, default=""
+    )
+    observed_from = models.DateField(null=True, blank=True)
+    observed_to = models.DateField(null=True, blank=True)
+    workers_low = models.PositiveIntegerField(null=True, blank=True)
+    workers_high = models.PositiveIntegerField(null=True, blank=True)
+    work_kind = models.CharField(max_length=200, blank=True)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="sightings")
+
+    class Meta:
+        ordering = ["-observed_from", "id"]
+        constraints = [
+            access_level_constraint("sighting"),
+            ordered_range_constraint("workers_low", "workers_high", "sighting_workers_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(observed_from__isnull=True)
+                | models.Q(observed_to__isnull=True)
+                | models.Q(observed_from__lte=models.F("observed_to")),
+                name="sighting_dates_ordered",
+            ),
+            *coordinates_constraints("sighting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sighting {self.pk}: {self.place or self.country or 'place unknown'}"

@@ -1,0 +1,157 @@
+from typing import Any
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from unseen.accounts.models import AccessLevel, visible_access_levels
+from unseen.constraints import choices_constraint
+
+
+class Reliability(models.TextChoices):
+    """Admiralty scale for a source."""
+
+    A = "A", _("A – completely reliable")
+    B = "B", _("B – usually reliable")
+    C = "C", _("C – fairly reliable")
+    D = "D", _("D – not usually reliable")
+    E = "E", _("E – unreliable")
+    F = "F", _("F – reliability cannot be judged")
+
+
+class Credibility(models.IntegerChoices):
+    """Admiralty scale for a claim."""
+
+    CONFIRMED = 1, _("1 – confirmed by other sources")
+    PROBABLY_TRUE = 2, _("2 – probably true")
+    POSSIBLY_TRUE = 3, _("3 – possibly true")
+    DOUBTFUL = 4, _("4 – doubtful")
+    IMPROBABLE = 5, _("5 – improbable")
+    CANNOT_JUDGE = 6, _("6 – truth cannot be judged")
+
+
+class SourceKind(models.TextChoices):
+    INTERVIEW = "interview", _("Interview")
+    SIGHTING = "sighting", _("Sighting")
+    DOCUMENT = "document", _("Document")
+    MEDIA_REPORT = "media_report", _("Media report")
+    OFFICIAL_STATISTIC = "official_statistic", _("Official statistic")
+    SANCTIONS_LIST = "sanctions_list", _("Sanctions list")
+    DATASET = "dataset", _("Dataset")
+    PUBLIC_REPORT = "public_report", _("Public report")
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a stored date is known: 2019 is stored as 2019-01-01 with precision 'year'."""
+
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+class RecordQuerySet(models.QuerySet[Any]):
+    def visible_to(self, user: Any) -> "RecordQuerySet":
+        """Records whose access level `user` may read (anonymous: public only)."""
+        return self.filter(access_level__in=visible_access_levels(user))
+
+    def published(self) -> "RecordQuerySet":
+        return self.filter(access_level=AccessLevel.PUBLIC)
+
+    def synthetic(self) -> "RecordQuerySet":
+        return self.filter(is_synthetic=True)
+
+
+class Record(models.Model):
+    """What every documented thing shares: who may see it, whether it is demo data, its evidence."""
+
+    access_level = models.CharField(
+        max_length=12, choices=AccessLevel.choices, default=AccessLevel.INTERNAL
+    )
+    is_synthetic = models.BooleanField(
+        default=False, help_text=_("Generated demo data, not a real record.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def evidence_trail(self, user: Any = None) -> models.QuerySet["Claim"]:
+        """The claims this record rests on, strongest first, with their sources.
+
+        Claims from sources `user` may not read are left out; pass no user for the full trail
+        (commands and exports run by administrators).
+        """
+        claims = Claim.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(self)), object_id=self.pk
+        ).select_related("source")
+        if user is not None:
+            claims = claims.filter(source__access_level__in=visible_access_levels(user))
+        return claims.order_by("credibility", "source__reliability", "id")
+
+    def add_claim(self, source: "Source", credibility: int, statement: str = "", field: str = "") -> "Claim":
+        return Claim.objects.create(
+            source=source, credibility=credibility, statement=statement, field=field, subject=self
+        )
+
+
+def access_level_constraint(model: str) -> models.CheckConstraint:
+    return choices_constraint("access_level", AccessLevel, f"{model}_access_level_valid")
+
+
+class Source(Record):
+    """Where information came from."""
+
+    kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    title = models.TextField(help_text=_("Citation: who said it, where, when."))
+    url = models.URLField(max_length=500, blank=True)
+    date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True, default=""
+    )
+    language = models.CharField(max_length=8, blank=True, help_text=_("ISO 639-1 code, e.g. en, ko."))
+    reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            choices_constraint("kind", SourceKind, "source_kind_valid"),
+            choices_constraint("reliability", Reliability, "source_reliability_valid"),
+            choices_constraint("date_precision", DatePrecision, "source_date_precision_valid", allow_blank=True),
+            access_level_constraint("source"),
+        ]
+        indexes = [models.Index(fields=["title"], name="source_title_idx")]
+
+    def __str__(self) -> str:
+        return self.title[:120]
+
+
+class Claim(models.Model):
+    """One piece of information taken from a source, supporting one record (or one field of it)."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
+    credibility = models.PositiveSmallIntegerField(choices=Credibility.choices)
+    statement = models.TextField(blank=True, help_text=_("What the source says, in brief."))
+    field = models.CharField(
+        max_length=50, blank=True, help_text=_("The field it supports; blank for the whole record.")
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["credibility", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(credibility__gte=1, credibility__lte=6), name="claim_credibility_1_to_6"
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="claim_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_credibility_display()} · {self.source}"

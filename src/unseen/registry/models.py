@@ -1,0 +1,227 @@
+import uuid
+from typing import Any
+
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from unseen.constraints import choices_constraint
+from unseen.evidence.models import Record, access_level_constraint
+
+PSEUDONYM_PREFIX = "P-"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "f", _("Female")
+    MALE = "m", _("Male")
+    OTHER = "x", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Person(Record):
+    """A pseudonymous person. Nothing here identifies anyone; identity lives in the vault."""
+
+    pseudonym = models.CharField(max_length=20, unique=True, editable=False)
+    sex = models.CharField(max_length=7, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    home_province = models.CharField(max_length=100, blank=True)
+    nationality = models.CharField(max_length=2, default="KP", help_text=_("ISO 3166-1 alpha-2."))
+    source_record_id = models.CharField(
+        max_length=100, blank=True, help_text=_("The record's id in the source it came from.")
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pseudonym"]
+        constraints = [
+            choices_constraint("sex", Sex, "person_sex_valid"),
+            access_level_constraint("person"),
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pseudonym:
+            super().save(*args, **kwargs)
+            return
+        # The pseudonym follows the primary key, so it is known only after the first insert.
+        with transaction.atomic():
+            self.pseudonym = temporary_pseudonym()
+            super().save(*args, **kwargs)
+            self.pseudonym = pseudonym_for(self.pk)
+            Person.objects.filter(pk=self.pk).update(pseudonym=self.pseudonym)
+
+
+def temporary_pseudonym() -> str:
+    """A unique placeholder until the primary key is known."""
+    return f"~{uuid.uuid4().hex[:16]}"
+
+
+def pseudonym_for(pk: int) -> str:
+    return f"{PSEUDONYM_PREFIX}{pk:05d}"
+
+
+class PersonIdentity(models.Model):
+    """Identifying fields of one person. Read and written only through `registry.vault`.
+
+    No reverse accessor from Person (related_name="+"): code holding a person cannot wander
+    into its identity by accident.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
+    full_name = models.TextField(blank=True)
+    family_name = models.TextField(blank=True)
+    given_name = models.TextField(blank=True)
+    name_hangul = models.TextField(blank=True)
+    birth_date = models.TextField(blank=True, help_text=_("Partial date, e.g. 1984 or 1984-03."))
+    birth_place = models.TextField(blank=True)
+    address = models.TextField(blank=True)
+    phone = models.TextField(blank=True)
+    email = models.TextField(blank=True)
+    identifier = models.TextField(blank=True, help_text=_("Passport or other document number."))
+
+    class Meta:
+        verbose_name_plural = "person identities"
+
+    def __str__(self) -> str:
+        return f"identity of person #{self.person_id}"
+
+
+class OrganisationKind(models.TextChoices):
+    STATE_ORGAN = "state_organ", _("State organ")
+    TRADING_COMPANY = "trading_company", _("Trading company")
+    FRONT_COMPANY = "front_company", _("Front company")
+    HOST_EMPLOYER = "host_employer", _("Host-country employer")
+    BROKER = "broker", _("Broker")
+    OTHER = "other", _("Other")
+
+
+class Organisation(Record):
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2."))
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            choices_constraint("kind", OrganisationKind, "organisation_kind_valid"),
+            access_level_constraint("organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Script(models.TextChoices):
+    """ISO 15924 codes of the scripts names are written in."""
+
+    LATIN = "Latn", _("Latin")
+    HANGUL = "Hang", _("Hangul")
+    HAN = "Hani", _("Chinese characters")
+    CYRILLIC = "Cyrl", _("Cyrillic")
+    ARABIC = "Arab", _("Arabic")
+    OTHER = "Zyyy", _("Other")
+
+
+class OrganisationAlias(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=300)
+    script = models.CharField(max_length=4, choices=Script.choices, default=Script.LATIN)
+
+    class Meta:
+        verbose_name_plural = "organisation aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="alias_unique_per_organisation"),
+            choices_constraint("script", Script, "alias_script_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IdentifierScheme(models.TextChoices):
+    UN_1718 = "un_1718", _("UN 1718 Committee list")
+    OFAC_SDN = "ofac_sdn", _("US OFAC SDN list")
+    OPENSANCTIONS = "opensanctions", _("OpenSanctions")
+    COMPANY_REGISTER = "company_register", _("Company register")
+    OTHER = "other", _("Other")
+
+
+class ExternalIdentifier(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=20, choices=IdentifierScheme.choices)
+    value = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "value"], name="identifier_unique_per_scheme"),
+            choices_constraint("scheme", IdentifierScheme, "identifier_scheme_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()}: {self.value}"
+
+
+class SiteKind(models.TextChoices):
+    RESTAURANT = "restaurant", _("Restaurant")
+    CONSTRUCTION_SITE = "construction_site", _("Construction site")
+    LOGGING_CAMP = "logging_camp", _("Logging camp")
+    DORMITORY = "dormitory", _("Dormitory")
+    SHIPYARD = "shipyard", _("Shipyard")
+    FACTORY = "factory", _("Factory")
+    IT_OFFICE = "it_office", _("IT office")
+    FARM = "farm", _("Farm")
+    FISHERY = "fishery", _("Fishery or seafood plant")
+    MINE = "mine", _("Mine")
+    OTHER = "other", _("Other")
+
+
+class CoordinatePrecision(models.TextChoices):
+    """How far the true place may lie from the stored point."""
+
+    EXACT = "exact", _("Exact (within 100 m)")
+    NEIGHBOURHOOD = "neighbourhood", _("Neighbourhood (within 2 km)")
+    CITY = "city", _("City")
+    REGION = "region", _("Region or province")
+    COUNTRY = "country", _("Country")
+
+
+def coordinates_constraints(model: str) -> list[models.CheckConstraint]:
+    both_or_neither = (models.Q(latitude__isnull=True) & models.Q(longitude__isnull=True)) | (
+        models.Q(latitude__isnull=False)
+        & models.Q(longitude__isnull=False)
+        & models.Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180)
+    )
+    return [
+        models.CheckConstraint(condition=both_or_neither, name=f"{model}_coordinates_valid"),
+        choices_constraint(
+            "coordinate_precision", CoordinatePrecision, f"{model}_precision_valid", allow_blank=True
+        ),
+    ]
+
+
+class Site(Record):
+    """A place of work or residence abroad."""
+
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=SiteKind.choices)
+    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2."))
+    city = models.CharField(max_length=200, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    coordinate_precision = models.CharField(
+        max_length=13, choices=CoordinatePrecision.choices, blank=True, default=""
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["country", "name"]
+        constraints = [
+            choices_constraint("kind", SiteKind, "site_kind_valid"),
+            access_level_constraint("site"),
+            *coordinates_constraints("site"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
