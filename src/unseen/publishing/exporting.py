@@ -21,7 +21,7 @@ from unseen.registry.models import ExternalIdentifier, Organisation, Organisatio
 FORMATS = ("csv", "ftm", "geojson")
 LEVELS = ("public", "pseudonymised", "full")
 
-# One file per kind. PersonIdentity is deliberately absent: a full export is not a vault export.
+# One file per kind. Identities are deliberately absent: a full export is not a vault export.
 EXPORTED: list[tuple[str, type[models.Model]]] = [
     ("sources", Source),
     ("claims", Claim),

@@ -1,0 +1,28 @@
+import pytest
+
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_signs_a_researcher_in_and_shows_the_workspace(page, live_server, rita):
+    factories.source("Russia's report to the 1718 Committee")
+    page.goto(f"{live_server.url}/app/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "rita")
+    page.fill("#id_password", "correct horse battery staple")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/app/")
+    assert page.locator("h1").inner_text() == "Workspace"
+    assert "1718 Committee" in page.locator("table").inner_text()
+    assert page.locator(".card[data-kind=sources] .count").inner_text() == "1"
+
+
+def test_it_shows_the_public_home_and_switches_language_on_the_same_page(page, live_server):
+    factories.deployment(country="MN", low=1200, high=1500, evidence=factories.source("Mongolian ministry"))
+    page.goto(f"{live_server.url}/")
+    assert "Mongolia" in page.locator("table").inner_text()
+    page.select_option("select[name=language]", "ko")
+    page.wait_for_load_state()
+    assert page.url == f"{live_server.url}/"
+    assert page.locator("html").get_attribute("lang") == "ko"

@@ -1,0 +1,59 @@
+"""Personas used across the suite (after healthchecks' Alice/Bob/Charlie):
+
+- alice: administrator, holds the confidential compartment
+- rita: researcher, holds the confidential compartment
+- andy: analyst, no confidential compartment
+- mona: moderator
+- nora: signed in, but with no role: may do nothing
+"""
+
+import pytest
+
+from unseen.accounts.models import User
+from unseen.accounts.roles import Role
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Argon2 is right for production and needlessly slow for a suite that signs in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username: str, role: str, *, confidential: bool = False) -> User:
+    user = User(username=username, role=role, confidential_access=confidential)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice", Role.ADMINISTRATOR, confidential=True)
+
+
+@pytest.fixture
+def rita(db):
+    return make_user("rita", Role.RESEARCHER, confidential=True)
+
+
+@pytest.fixture
+def andy(db):
+    return make_user("andy", Role.ANALYST)
+
+
+@pytest.fixture
+def mona(db):
+    return make_user("mona", Role.MODERATOR)
+
+
+@pytest.fixture
+def nora(db):
+    return make_user("nora", "")
+
+
+@pytest.fixture
+def personas(alice, rita, andy, mona, nora):
+    """Every persona by name, plus None for the anonymous visitor."""
+    return {"anonymous": None, "alice": alice, "rita": rita, "andy": andy, "mona": mona, "nora": nora}

@@ -1,0 +1,69 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from unseen.accounts.models import AccessLevel, User
+from unseen.documentation.models import Deployment, Finding, Incident, IndicatorCoding, Sighting, Testimony
+from unseen.evidence.models import Claim, Source
+from unseen.registry.models import Person
+
+
+@pytest.fixture
+def demo(db):
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def test_it_loads_the_sourced_backbone_as_public_records_with_claims(demo):
+    sourced = Deployment.objects.filter(is_synthetic=False)
+    assert sourced.count() == 94
+    assert set(sourced.values_list("access_level", flat=True)) == {AccessLevel.PUBLIC}
+    assert {"RU", "CN", "MN", "PL", "QA", "KW", "AE"} <= set(sourced.values_list("host_country", flat=True))
+    for deployment in sourced:
+        assert deployment.evidence_trail().exists(), deployment
+
+
+def test_it_generates_twenty_coded_testimonies_all_marked_synthetic(demo):
+    assert Testimony.objects.count() == 20
+    assert IndicatorCoding.objects.count() == 20 * 11
+    assert IndicatorCoding.objects.filter(finding=Finding.PRESENT).exists()
+    for model in (Testimony, Person, Incident, Sighting):
+        assert model.objects.exists()
+        assert not model.objects.filter(is_synthetic=False).exists(), model
+    assert all("synthetic" in t.summary.lower() or "합성" in t.summary for t in Testimony.objects.all())
+    assert set(Testimony.objects.values_list("access_level", flat=True)) == {AccessLevel.CONFIDENTIAL}
+
+
+def test_it_never_attaches_real_organisations_to_synthetic_events(demo):
+    assert not Deployment.objects.filter(is_synthetic=True, dispatcher__is_synthetic=False).exists()
+    assert not Incident.objects.filter(perpetrator_organisations__isnull=False).exists()
+
+
+def test_it_rests_every_synthetic_claim_on_a_synthetic_source(demo):
+    synthetic_subjects = Claim.objects.filter(source__is_synthetic=False, content_type__model__in=[
+        "testimony", "incident", "sighting", "person"])
+    assert not synthetic_subjects.exists()
+
+
+def test_it_prints_the_logins_and_loads_only_once(demo):
+    assert "admin-demo-pass" in demo and "moderator" in demo
+    assert User.objects.get(username="admin").is_staff
+    again = io.StringIO()
+    call_command("demo", stdout=again)
+    assert "already loaded" in again.getvalue()
+    assert Source.objects.filter(title__startswith="Synthetic interview").count() == 20
+
+
+def test_it_generates_the_same_data_every_time(db):
+    from unseen.demo import synthetic
+
+    synthetic.generate()
+    first = list(Deployment.objects.order_by("id").values_list("host_country", "monthly_wage_usd_low", "sector"))
+    Claim.objects.all().delete()
+    for model in (IndicatorCoding, Incident, Sighting, Testimony, Deployment):
+        model.objects.all().delete()
+    synthetic.generate()
+    second = list(Deployment.objects.order_by("id").values_list("host_country", "monthly_wage_usd_low", "sector"))
+    assert first == second

@@ -1,0 +1,37 @@
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+
+from tests import factories
+from unseen.audit.models import Action, AuditEntry
+from unseen.registry.models import Person
+from unseen.registry.vault import Identity, store_identity
+
+
+def test_it_exports_every_kind_to_csv_without_identities(tmp_path, db):
+    source = factories.source("Some report")
+    factories.deployment(evidence=source)
+    person = Person.objects.create()
+    store_identity(person, Identity(full_name="Kim Chol-su", phone="+7 900 000 00 00"))
+    out = io.StringIO()
+    call_command("export", "--format", "csv", "--level", "full", "--out", str(tmp_path), stdout=out)
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert "deployments.csv" in files and "claims.csv" in files and "persons.csv" in files
+    with (tmp_path / "deployments.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["host_country"] == "RU" and rows[0]["workers_low"] == "100"
+    everything = "".join(p.read_text(encoding="utf-8") for p in tmp_path.iterdir())
+    assert person.pseudonym in everything
+    assert "Kim Chol-su" not in everything and "+7 900" not in everything
+    assert AuditEntry.objects.get(action=Action.EXPORT).detail["files"]["deployments"] == 1
+
+
+@pytest.mark.parametrize("args", [["--level", "public"], ["--format", "ftm", "--level", "full"]])
+def test_it_refuses_levels_and_formats_not_built_yet(tmp_path, db, args):
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("export", *args, "--out", str(tmp_path), stderr=err)
+    assert exited.value.code == 2 and "not available yet" in err.getvalue()
+    assert not list(tmp_path.iterdir())
