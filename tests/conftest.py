@@ -56,4 +56,11 @@ def nora(db):
 @pytest.fixture
 def personas(alice, rita, andy, mona, nora):
     """Every persona by name, plus None for the anonymous visitor."""
-    return {"anonymous": None, "alice": alice, "rita": rita, "andy": andy, "mona": mona, "nora": nora}
+    return {
+        "anonymous": None,
+        "alice": alice,
+        "rita": rita,
+        "andy": andy,
+        "mona": mona,
+        "nora": nora,
+    }

@@ -53,11 +53,15 @@ def refused(response, login_path="/accounts/login/"):
 
 def test_it_has_a_row_for_every_url():
     names = {name for name, _ in named_patterns()}
-    assert names == set(MATRIX), f"URLs without a row: {names - set(MATRIX)}; rows without a URL: {set(MATRIX) - names}"
+    assert names == set(MATRIX), (
+        f"URLs without a row: {names - set(MATRIX)}; rows without a URL: {set(MATRIX) - names}"
+    )
 
 
 def test_it_finds_a_declared_permission_on_every_view():
-    undeclared = [name for name, pattern in named_patterns() if declared_permission(pattern.callback) is None]
+    undeclared = [
+        name for name, pattern in named_patterns() if declared_permission(pattern.callback) is None
+    ]
     assert undeclared == []
 
 

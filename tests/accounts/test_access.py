@@ -43,7 +43,9 @@ def test_it_takes_everything_from_a_deactivated_user(alice):
 
 
 def test_it_signs_in_with_the_login_form(client, rita):
-    response = client.post("/accounts/login/", {"username": "rita", "password": "correct horse battery staple"})
+    response = client.post(
+        "/accounts/login/", {"username": "rita", "password": "correct horse battery staple"}
+    )
     assert response.status_code == 302 and response.url == "/app/"
     assert client.get("/app/").status_code == 200
 

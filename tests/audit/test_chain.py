@@ -9,7 +9,10 @@ from unseen.audit.models import Action, AuditEntry
 
 @pytest.fixture
 def chain(db):
-    return [record(Action.SEARCH, target_type="test", target_id=str(i), detail={"n": i}) for i in range(5)]
+    return [
+        record(Action.SEARCH, target_type="test", target_id=str(i), detail={"n": i})
+        for i in range(5)
+    ]
 
 
 def raw(sql, params):
@@ -67,7 +70,9 @@ def test_it_logs_writes_by_field_name_never_by_value(db):
 
 def test_it_logs_sign_ins_and_failures_without_the_username_tried(client, rita):
     client.post("/accounts/login/", {"username": "rita", "password": "nope"})
-    client.post("/accounts/login/", {"username": "rita", "password": "correct horse battery staple"})
+    client.post(
+        "/accounts/login/", {"username": "rita", "password": "correct horse battery staple"}
+    )
     actions = list(AuditEntry.objects.values_list("action", "actor"))
     assert (Action.LOGIN_FAILED, "anonymous") in actions
     assert (Action.LOGIN, "rita") in actions

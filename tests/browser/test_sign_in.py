@@ -19,10 +19,12 @@ def test_it_signs_a_researcher_in_and_shows_the_workspace(page, live_server, rit
 
 
 def test_it_shows_the_public_home_and_switches_language_on_the_same_page(page, live_server):
-    factories.deployment(country="MN", low=1200, high=1500, evidence=factories.source("Mongolian ministry"))
+    factories.deployment(
+        country="MN", low=1200, high=1500, evidence=factories.source("Mongolian ministry")
+    )
     page.goto(f"{live_server.url}/")
     assert "Mongolia" in page.locator("table").inner_text()
-    page.select_option("select[name=language]", "ko")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "ko")
     assert page.url == f"{live_server.url}/"
     assert page.locator("html").get_attribute("lang") == "ko"

@@ -10,9 +10,20 @@ SHIPPED = Path(__file__).resolve().parents[2] / "src/unseen/demo/data/nk-deploym
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("RU", "RU"), ("ru", "RU"), ("Russia", "RU"), ("Russian Federation", "RU"), ("China", "CN"),
-     ("Mongolia", "MN"), ("UAE", "AE"), ("United Arab Emirates", "AE"), ("Czech Republic", "CZ"),
-     ("Poland", "PL"), ("KWT", "KW"), ("Iran", "IR")],
+    [
+        ("RU", "RU"),
+        ("ru", "RU"),
+        ("Russia", "RU"),
+        ("Russian Federation", "RU"),
+        ("China", "CN"),
+        ("Mongolia", "MN"),
+        ("UAE", "AE"),
+        ("United Arab Emirates", "AE"),
+        ("Czech Republic", "CZ"),
+        ("Poland", "PL"),
+        ("KWT", "KW"),
+        ("Iran", "IR"),
+    ],
 )
 def test_it_reads_codes_and_english_names(text, code):
     assert country_code(text) == code

@@ -9,5 +9,7 @@ def test_it_imports_the_core_without_django():
         "for m in pkgutil.walk_packages(c.__path__, 'unseen.core.'): importlib.import_module(m.name)\n"
         "print(any(name == 'django' or name.startswith('django.') for name in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"

@@ -8,8 +8,12 @@ from unseen.core.tables import CellError, Column, Schema, TableError, read_table
 
 SCHEMA = Schema(
     "things",
-    (Column("name", cells.text(20), required=True), Column("low", cells.count), Column("high", cells.count),
-     Column("share", cells.fraction)),
+    (
+        Column("name", cells.text(20), required=True),
+        Column("low", cells.count),
+        Column("high", cells.count),
+        Column("share", cells.fraction),
+    ),
     (cells.ordered("low", "high"),),
 )
 
@@ -58,7 +62,11 @@ def test_it_reads_xlsx_cells_as_text(tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "name", "reason"),
-    [(b"\xff\xfe\x00bad", "t.csv", "not UTF-8"), (b"", "t.csv", "empty"), (b"x", "t.pdf", "unsupported")],
+    [
+        (b"\xff\xfe\x00bad", "t.csv", "not UTF-8"),
+        (b"", "t.csv", "empty"),
+        (b"x", "t.pdf", "unsupported"),
+    ],
 )
 def test_it_explains_unreadable_files(tmp_path, content, name, reason):
     path = tmp_path / name
@@ -66,7 +74,7 @@ def test_it_explains_unreadable_files(tmp_path, content, name, reason):
     with pytest.raises(TableError) as caught:
         read_table(path)
     assert reason in caught.value.errors[0].reason
-    assert caught.value.errors[0].format("t") .startswith("t: ")
+    assert caught.value.errors[0].format("t").startswith("t: ")
 
 
 def test_it_accepts_thousands_separators_and_percentages():
@@ -74,3 +82,12 @@ def test_it_accepts_thousands_separators_and_percentages():
     assert cells.fraction("90%") == cells.fraction("0.9")
     with pytest.raises(ValueError):
         cells.count("1,20")
+
+
+def test_it_reports_rows_with_too_many_cells_beside_other_errors(tmp_path):
+    table = read_table(write(tmp_path, "name,low,\nok,1,,\nbad,1,2,3\nx,y\n"))
+    _rows, errors = validate(table, SCHEMA)
+    assert errors == [
+        CellError(3, "", "4 cells but 2 columns in the header"),
+        CellError(4, "low", "'y' is not a whole number"),
+    ]

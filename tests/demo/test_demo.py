@@ -4,7 +4,14 @@ import pytest
 from django.core.management import call_command
 
 from unseen.accounts.models import AccessLevel, User
-from unseen.documentation.models import Deployment, Finding, Incident, IndicatorCoding, Sighting, Testimony
+from unseen.documentation.models import (
+    Deployment,
+    Finding,
+    Incident,
+    IndicatorCoding,
+    Sighting,
+    Testimony,
+)
 from unseen.evidence.models import Claim, Source
 from unseen.registry.models import Person
 
@@ -20,7 +27,9 @@ def test_it_loads_the_sourced_backbone_as_public_records_with_claims(demo):
     sourced = Deployment.objects.filter(is_synthetic=False)
     assert sourced.count() == 94
     assert set(sourced.values_list("access_level", flat=True)) == {AccessLevel.PUBLIC}
-    assert {"RU", "CN", "MN", "PL", "QA", "KW", "AE"} <= set(sourced.values_list("host_country", flat=True))
+    assert {"RU", "CN", "MN", "PL", "QA", "KW", "AE"} <= set(
+        sourced.values_list("host_country", flat=True)
+    )
     for deployment in sourced:
         assert deployment.evidence_trail().exists(), deployment
 
@@ -32,8 +41,12 @@ def test_it_generates_twenty_coded_testimonies_all_marked_synthetic(demo):
     for model in (Testimony, Person, Incident, Sighting):
         assert model.objects.exists()
         assert not model.objects.filter(is_synthetic=False).exists(), model
-    assert all("synthetic" in t.summary.lower() or "합성" in t.summary for t in Testimony.objects.all())
-    assert set(Testimony.objects.values_list("access_level", flat=True)) == {AccessLevel.CONFIDENTIAL}
+    assert all(
+        "synthetic" in t.summary.lower() or "합성" in t.summary for t in Testimony.objects.all()
+    )
+    assert set(Testimony.objects.values_list("access_level", flat=True)) == {
+        AccessLevel.CONFIDENTIAL
+    }
 
 
 def test_it_never_attaches_real_organisations_to_synthetic_events(demo):
@@ -42,8 +55,10 @@ def test_it_never_attaches_real_organisations_to_synthetic_events(demo):
 
 
 def test_it_rests_every_synthetic_claim_on_a_synthetic_source(demo):
-    synthetic_subjects = Claim.objects.filter(source__is_synthetic=False, content_type__model__in=[
-        "testimony", "incident", "sighting", "person"])
+    synthetic_subjects = Claim.objects.filter(
+        source__is_synthetic=False,
+        content_type__model__in=["testimony", "incident", "sighting", "person"],
+    )
     assert not synthetic_subjects.exists()
 
 
@@ -60,10 +75,18 @@ def test_it_generates_the_same_data_every_time(db):
     from unseen.demo import synthetic
 
     synthetic.generate()
-    first = list(Deployment.objects.order_by("id").values_list("host_country", "monthly_wage_usd_low", "sector"))
+    first = list(
+        Deployment.objects.order_by("id").values_list(
+            "host_country", "monthly_wage_usd_low", "sector"
+        )
+    )
     Claim.objects.all().delete()
     for model in (IndicatorCoding, Incident, Sighting, Testimony, Deployment):
         model.objects.all().delete()
     synthetic.generate()
-    second = list(Deployment.objects.order_by("id").values_list("host_country", "monthly_wage_usd_low", "sector"))
+    second = list(
+        Deployment.objects.order_by("id").values_list(
+            "host_country", "monthly_wage_usd_low", "sector"
+        )
+    )
     assert first == second

@@ -15,8 +15,10 @@ from unseen.evidence.models import Claim, Source
 from unseen.registry.models import Organisation, Person, Site
 from unseen.registry.vault import read_identity
 
-HEADER = ("host_country,year,sector,workers_low,workers_high,monthly_wage_usd_low,monthly_wage_usd_high,"
-          "state_share_low,state_share_high,source,confidence\n")
+HEADER = (
+    "host_country,year,sector,workers_low,workers_high,monthly_wage_usd_low,monthly_wage_usd_high,"
+    "state_share_low,state_share_high,source,confidence\n"
+)
 GOOD_ROWS = [
     'Russia,2017,construction,30023,30023,,,,,"Russia report to the 1718 Committee, Mar 2019",high\n',
     "Mongolia,2016,construction,1200,1500,600,800,0.6,0.9,Mongolian labour ministry,medium\n",
@@ -30,7 +32,10 @@ BAD_ROWS = [
 
 
 def table_counts():
-    return {model.__name__: model.objects.count() for model in (Deployment, Source, Claim, AuditEntry, Person)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (Deployment, Source, Claim, AuditEntry, Person)
+    }
 
 
 def run_import(path, *args):
@@ -65,7 +70,11 @@ def test_it_imports_the_fixed_file_with_sources_and_claims(tmp_path, db):
     assert code == 0, out
     assert "imported 3 rows" in out
     russia = Deployment.objects.get(host_country="RU")
-    assert (russia.workers_low, russia.period_start.year, russia.period_start_precision) == (30023, 2017, "year")
+    assert (russia.workers_low, russia.period_start.year, russia.period_start_precision) == (
+        30023,
+        2017,
+        "year",
+    )
     assert russia.access_level == AccessLevel.INTERNAL
     (claim,) = russia.evidence_trail()
     assert claim.credibility == 2 and claim.source.reliability == "B"
@@ -93,8 +102,11 @@ def test_it_reuses_a_source_cited_by_many_rows(tmp_path, db):
 
 def test_it_marks_entry_counts_and_plans_as_proxies(tmp_path, db):
     path = tmp_path / "d.csv"
-    path.write_text(HEADER + 'Russia,2024,"entries: all purposes (proxy, not workers)",13221,13221,,,,,FSB,low\n',
-                    encoding="utf-8")
+    path.write_text(
+        HEADER
+        + 'Russia,2024,"entries: all purposes (proxy, not workers)",13221,13221,,,,,FSB,low\n',
+        encoding="utf-8",
+    )
     assert run_import(path, "--kind", "deployments")[0] == 0
     assert Deployment.objects.get().is_proxy
     assert not Deployment.objects.headcounts().exists()
@@ -102,7 +114,7 @@ def test_it_marks_entry_counts_and_plans_as_proxies(tmp_path, db):
 
 def test_it_imports_the_shipped_sourced_deployments(db):
     shipped = Path(__file__).resolve().parents[2] / "src/unseen/demo/data/nk-deployments.csv"
-    code, out, err = run_import(shipped, "--kind", "deployments")
+    code, _out, err = run_import(shipped, "--kind", "deployments")
     assert code == 0, err
     rows = shipped.read_text(encoding="utf-8").count("\n") - 1
     assert Deployment.objects.count() == rows == Claim.objects.count()
@@ -120,11 +132,22 @@ def test_it_imports_persons_with_identities_only_in_the_vault(tmp_path, rita):
     code, out, err = run_import(path, "--kind", "persons")
     assert code == 0, err
     first = Person.objects.get(source_record_id="r1")
-    assert (first.sex, first.birth_year, first.access_level) == ("m", 1984, AccessLevel.CONFIDENTIAL)
+    assert (first.sex, first.birth_year, first.access_level) == (
+        "m",
+        1984,
+        AccessLevel.CONFIDENTIAL,
+    )
     assert read_identity(first, user=rita, purpose="test").name_hangul == "리철수"
     deployment = first.deployments.get()
-    assert (deployment.host_country, deployment.site.name, deployment.employer.name) == ("RU", "Camp 2", "Tynda-Les")
-    assert (deployment.period_start.isoformat(), deployment.period_end_precision) == ("2016-01-01", "month")
+    assert (deployment.host_country, deployment.site.name, deployment.employer.name) == (
+        "RU",
+        "Camp 2",
+        "Tynda-Les",
+    )
+    assert (deployment.period_start.isoformat(), deployment.period_end_precision) == (
+        "2016-01-01",
+        "month",
+    )
     assert "Ri Chol Su" not in out + err
 
 
@@ -145,27 +168,77 @@ def test_it_imports_organisations_sites_sources_and_sightings_from_xlsx(tmp_path
         book.save(path)
         return path
 
-    assert run_import(sheet("orgs", [["name", "kind", "country", "aliases", "ofac_id"],
-                                     ["Namgang Construction", "trading_company", "KP", "남강건설; Namgang", "X1"]]),
-                      "--kind", "organisations")[0] == 0
+    assert (
+        run_import(
+            sheet(
+                "orgs",
+                [
+                    ["name", "kind", "country", "aliases", "ofac_id"],
+                    ["Namgang Construction", "trading_company", "KP", "남강건설; Namgang", "X1"],
+                ],
+            ),
+            "--kind",
+            "organisations",
+        )[0]
+        == 0
+    )
     organisation = Organisation.objects.get()
-    assert sorted(organisation.aliases.values_list("name", "script")) == [("Namgang", "Latn"), ("남강건설", "Hang")]
+    assert sorted(organisation.aliases.values_list("name", "script")) == [
+        ("Namgang", "Latn"),
+        ("남강건설", "Hang"),
+    ]
     assert organisation.identifiers.get().value == "X1"
 
-    assert run_import(sheet("sites", [["name", "kind", "country", "latitude", "longitude", "coordinate_precision"],
-                                      ["Camp", "logging_camp", "Russia", 55.15, 124.72, "region"]]),
-                      "--kind", "sites")[0] == 0
+    assert (
+        run_import(
+            sheet(
+                "sites",
+                [
+                    ["name", "kind", "country", "latitude", "longitude", "coordinate_precision"],
+                    ["Camp", "logging_camp", "Russia", 55.15, 124.72, "region"],
+                ],
+            ),
+            "--kind",
+            "sites",
+        )[0]
+        == 0
+    )
     assert Site.objects.get().coordinate_precision == "region"
 
-    assert run_import(sheet("sources", [["title", "kind", "date", "reliability"],
-                                        ["AP report", "media_report", "2017-07", "B"]]),
-                      "--kind", "sources")[0] == 0
+    assert (
+        run_import(
+            sheet(
+                "sources",
+                [
+                    ["title", "kind", "date", "reliability"],
+                    ["AP report", "media_report", "2017-07", "B"],
+                ],
+            ),
+            "--kind",
+            "sources",
+        )[0]
+        == 0
+    )
     assert Source.objects.get(title="AP report").date_precision == "month"
 
-    code, _out, err = run_import(sheet("sightings", [["description", "country", "observed_from", "workers_low",
-                                                      "workers_high", "source"],
-                                                     ["crew on a building site", "MN", "2019-05", 20, 30, "Traveller"]]),
-                                 "--kind", "sightings")
+    code, _out, err = run_import(
+        sheet(
+            "sightings",
+            [
+                [
+                    "description",
+                    "country",
+                    "observed_from",
+                    "workers_low",
+                    "workers_high",
+                    "source",
+                ],
+                ["crew on a building site", "MN", "2019-05", 20, 30, "Traveller"],
+            ],
+        ),
+        "--kind",
+        "sightings",
+    )
     assert code == 0, err
 
 
@@ -180,14 +253,32 @@ def test_it_explains_a_site_with_half_its_coordinates(tmp_path, db):
 def test_it_exits_2_from_the_console_script(tmp_path):
     """The real `unseen` executable, on its own SQLite database, exits 2 and leaves it empty."""
     unseen = str(Path(sys.executable).parent / "unseen")
-    env = {**os.environ, "UNSEEN_VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    env = {
+        **os.environ,
+        "UNSEEN_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+    }
     subprocess.run([unseen, "migrate", "-v0"], env=env, check=True)
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + "".join(BAD_ROWS), encoding="utf-8")
-    result = subprocess.run([unseen, "import", str(bad), "--kind", "deployments"], env=env, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [unseen, "import", str(bad), "--kind", "deployments"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert result.stderr.count("error: ") == 3 and "nothing was imported" in result.stderr
-    count = subprocess.run([unseen, "shell", "-c", "from unseen.documentation.models import Deployment as D; "
-                            "print(D.objects.count())"], env=env, capture_output=True, text=True, check=True)
+    count = subprocess.run(
+        [
+            unseen,
+            "shell",
+            "-c",
+            "from unseen.documentation.models import Deployment as D; print(D.objects.count())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert count.stdout.strip().splitlines()[-1] == "0"

@@ -50,9 +50,13 @@ def test_it_refuses_publish_consent_without_use_consent(db):
 
 
 def test_it_profiles_all_eleven_indicators(db):
-    testimony = Testimony.objects.create(source=factories.source(kind=SourceKind.INTERVIEW), consent_to_use=True)
+    testimony = Testimony.objects.create(
+        source=factories.source(kind=SourceKind.INTERVIEW), consent_to_use=True
+    )
     testimony.code(Indicator.RETENTION_OF_DOCUMENTS, Finding.PRESENT)
-    testimony.code(Indicator.RETENTION_OF_DOCUMENTS, Finding.ABSENT, note="recoded on second reading")
+    testimony.code(
+        Indicator.RETENTION_OF_DOCUMENTS, Finding.ABSENT, note="recoded on second reading"
+    )
     profile = testimony.indicator_profile()
     assert len(profile) == 11
     assert profile[Indicator.RETENTION_OF_DOCUMENTS] == Finding.ABSENT
@@ -62,8 +66,9 @@ def test_it_profiles_all_eleven_indicators(db):
 
 def test_it_refuses_a_sighting_that_ends_before_it_starts(db):
     with pytest.raises(IntegrityError):
-        Sighting.objects.create(description="crew", observed_from=dt.date(2020, 5, 1),
-                                observed_to=dt.date(2020, 4, 1))
+        Sighting.objects.create(
+            description="crew", observed_from=dt.date(2020, 5, 1), observed_to=dt.date(2020, 4, 1)
+        )
 
 
 def test_it_refuses_half_a_coordinate(db):

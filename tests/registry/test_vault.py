@@ -14,7 +14,9 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "unseen"
 @pytest.fixture
 def person(db):
     person = Person.objects.create()
-    store_identity(person, Identity(full_name="Ri Chol Su", name_hangul="리철수", birth_date="1984-03"))
+    store_identity(
+        person, Identity(full_name="Ri Chol Su", name_hangul="리철수", birth_date="1984-03")
+    )
     return person
 
 
@@ -30,7 +32,10 @@ def test_it_reads_an_identity_for_a_researcher_with_a_purpose_and_audits_it(pers
     assert identity.full_name == "Ri Chol Su"
     entry = AuditEntry.objects.get(action=Action.VAULT_READ)
     assert (entry.actor, entry.target_id) == ("rita", str(person.pk))
-    assert entry.detail == {"purpose": "check a duplicate", "fields": ["full_name", "name_hangul", "birth_date"]}
+    assert entry.detail == {
+        "purpose": "check a duplicate",
+        "fields": ["full_name", "name_hangul", "birth_date"],
+    }
     assert "Ri Chol Su" not in str(entry.detail)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from .roles import Capability
 
@@ -19,14 +19,14 @@ PUBLIC = "public"
 STAFF = "staff"
 PERMISSION_ATTRIBUTE = "unseen_permission"
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def public(view: View) -> View:
     """Declare a view open to everyone, anonymous visitors included."""
 
     @wraps(view)
-    def open_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def open_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return view(request, *args, **kwargs)
 
     setattr(open_view, PERMISSION_ATTRIBUTE, PUBLIC)
@@ -37,11 +37,11 @@ def staff(view: View) -> View:
     """Declare a view for any signed-in user who holds a role (a blank role holds nothing)."""
 
     @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not user.capabilities:  # type: ignore[union-attr]
+        if not user.capabilities:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -54,11 +54,11 @@ def requires(capability: Capability) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not user.can(capability):  # type: ignore[union-attr]
+            if not user.can(capability):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

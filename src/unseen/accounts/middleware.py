@@ -30,6 +30,8 @@ class DeclaredPermissionMiddleware:
         if match is not None and SELF_GUARDED_NAMESPACES.intersection(match.namespaces):
             return None
         if declared_permission(view_func) is None:
-            logger.error("view %s declares no permission; refused", match.view_name if match else "?")
+            logger.error(
+                "view %s declares no permission; refused", match.view_name if match else "?"
+            )
             raise PermissionDenied
         return None

@@ -43,7 +43,7 @@ class User(AbstractUser):
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
-    def has_perm(self, perm: str, obj: object = None) -> bool:
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         # Administrators manage everything in the admin; no one else gets model permissions there.
         if self.is_active and self.role == Role.ADMINISTRATOR:
             return True
@@ -58,7 +58,7 @@ class User(AbstractUser):
         """Access levels this user may read."""
         if not self.can(Capability.VIEW_RECORDS):
             return [AccessLevel.PUBLIC]
-        levels = [AccessLevel.PUBLIC, AccessLevel.INTERNAL]
+        levels: list[str] = [AccessLevel.PUBLIC, AccessLevel.INTERNAL]
         if self.confidential_access or self.role == Role.ADMINISTRATOR:
             levels.append(AccessLevel.CONFIDENTIAL)
         return levels

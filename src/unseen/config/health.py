@@ -16,7 +16,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         connection.ensure_connection()
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        body.update(database="ok", migrations="applied" if not pending else f"{len(pending)} pending")
+        body.update(
+            database="ok", migrations="applied" if not pending else f"{len(pending)} pending"
+        )
     except DatabaseError:
         body.update(database="unreachable", migrations="unknown")
         return JsonResponse({"status": "error", **body}, status=503)

@@ -32,7 +32,9 @@ class PartialDate:
         if self.precision is Precision.YEAR:
             return dt.date(self.value.year, 12, 31)
         if self.precision is Precision.MONTH:
-            following = dt.date(self.value.year + self.value.month // 12, self.value.month % 12 + 1, 1)
+            following = dt.date(
+                self.value.year + self.value.month // 12, self.value.month % 12 + 1, 1
+            )
             return following - dt.timedelta(days=1)
         return self.value
 

@@ -89,9 +89,20 @@ def country_code(value: str) -> str:
 
 
 # The names people use where ISO's official ones are long ("Russian Federation").
-SHORT_NAMES = {"RU": "Russia", "IR": "Iran", "SY": "Syria", "KR": "South Korea", "KP": "North Korea",
-               "LA": "Laos", "VN": "Vietnam", "TW": "Taiwan", "MD": "Moldova", "BO": "Bolivia",
-               "TZ": "Tanzania", "VE": "Venezuela"}
+SHORT_NAMES = {
+    "RU": "Russia",
+    "IR": "Iran",
+    "SY": "Syria",
+    "KR": "South Korea",
+    "KP": "North Korea",
+    "LA": "Laos",
+    "VN": "Vietnam",
+    "TW": "Taiwan",
+    "MD": "Moldova",
+    "BO": "Bolivia",
+    "TZ": "Tanzania",
+    "VE": "Venezuela",
+}
 
 
 def country_name(code: str) -> str:

@@ -5,11 +5,12 @@ in as a `Vocabulary` so that this module stays free of Django.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from . import cells
 from .dates import parse_partial_date, parse_year
 from .places import country_code, parse_host
-from .tables import Column, Schema
+from .tables import Column, RowCheck, Schema
 
 CONFIDENCES = ("high", "medium", "low")
 PROXY_SECTOR_PREFIXES = ("entries", "planned")
@@ -45,7 +46,12 @@ def deployments(vocabulary: Vocabulary) -> Schema:
     return Schema(
         "deployments",
         (
-            Column("host_country", parse_host, required=True, help="ISO code, English name, region or ALL"),
+            Column(
+                "host_country",
+                parse_host,
+                required=True,
+                help="ISO code, English name, region or ALL",
+            ),
             Column("year", parse_year, required=True),
             Column("sector", cells.text(200), required=True),
             Column("workers_low", cells.count),
@@ -78,6 +84,24 @@ PERSON_IDENTIFYING = (
 )
 
 
+def _dates_ordered(start: str, end: str) -> RowCheck:
+    """Partial dates overlap-compare: 2019-05 to 2019 is fine, 2020 to 2019-05 is not."""
+
+    def check(row: dict[str, Any]) -> list[tuple[str, str]]:
+        first, last = row.get(start), row.get(end)
+        if first is not None and last is not None and first.value > last.last_day:
+            return [(start, f"{first} is after {end} ({last})")]
+        return []
+
+    return check
+
+
+def _site_needs_country(row: dict[str, Any]) -> list[tuple[str, str]]:
+    if row.get("site") and not row.get("country"):
+        return [("country", "a site needs its country")]
+    return []
+
+
 def persons(vocabulary: Vocabulary) -> Schema:
     """DESIGN.md's person columns; identifying ones go to the identity vault."""
     return Schema(
@@ -103,7 +127,7 @@ def persons(vocabulary: Vocabulary) -> Schema:
             Column("last_seen", parse_partial_date),
             *_common(vocabulary),
         ),
-        (cells.ordered("first_seen", "last_seen"),),
+        (_dates_ordered("first_seen", "last_seen"), _site_needs_country),
     )
 
 
@@ -140,9 +164,9 @@ def organisations(vocabulary: Vocabulary) -> Schema:
     )
 
 
-def _located(vocabulary: Vocabulary) -> tuple[Column, ...]:
+def _located(vocabulary: Vocabulary, *, country_required: bool) -> tuple[Column, ...]:
     return (
-        Column("country", country_code),
+        Column("country", country_code, required=country_required),
         Column("latitude", cells.latitude),
         Column("longitude", cells.longitude),
         Column("coordinate_precision", cells.choice(vocabulary.coordinate_precisions)),
@@ -161,7 +185,7 @@ def sites(vocabulary: Vocabulary) -> Schema:
         (
             Column("name", cells.text(300), required=True),
             Column("kind", cells.choice(vocabulary.site_kinds), required=True),
-            *_located(vocabulary),
+            *_located(vocabulary, country_required=True),
             Column("city", cells.text(200)),
             Column("source", cells.text(2000)),
             *_common(vocabulary),
@@ -176,7 +200,7 @@ def sightings(vocabulary: Vocabulary) -> Schema:
         (
             Column("description", cells.text(5000), required=True),
             Column("place", cells.text(300)),
-            *_located(vocabulary),
+            *_located(vocabulary, country_required=False),
             Column("observed_from", parse_partial_date),
             Column("observed_to", parse_partial_date),
             Column("workers_low", cells.count),
@@ -188,7 +212,7 @@ def sightings(vocabulary: Vocabulary) -> Schema:
         (
             _both_coordinates,
             cells.ordered("workers_low", "workers_high"),
-            cells.ordered("observed_from", "observed_to"),
+            _dates_ordered("observed_from", "observed_to"),
         ),
     )
 
@@ -201,4 +225,3 @@ SCHEMAS = {
     "sites": sites,
     "sightings": sightings,
 }
-

@@ -42,6 +42,7 @@ class TableError(Exception):
 class Table:
     columns: list[str]
     rows: list[tuple[int, dict[str, str]]]
+    errors: list[CellError] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ def read_table(path: Path) -> Table:
     except FileNotFoundError:
         raise TableError([CellError(0, "", "no such file")]) from None
     except UnicodeDecodeError:
-        raise TableError([CellError(0, "", "not UTF-8 text (save the file as UTF-8 CSV)")]) from None
+        raise TableError(
+            [CellError(0, "", "not UTF-8 text (save the file as UTF-8 CSV)")]
+        ) from None
     except (OSError, csv.Error, ValueError, KeyError) as error:
         raise TableError([CellError(0, "", f"cannot read the file ({error})")]) from None
     raise TableError([CellError(0, "", f"unsupported file type {suffix!r} (use .csv or .xlsx)")])
@@ -97,18 +100,29 @@ def _read_delimited(path: Path, delimiter: str) -> Table:
         if header is None:
             raise TableError([CellError(0, "", "the file is empty")])
         columns = _normalise_header(header)
+        while columns and columns[-1] == "":
+            columns.pop()
         rows = []
+        errors = []
         for number, values in enumerate(reader, start=2):
             if not any(value.strip() for value in values):
                 continue
-            if len(values) > len(columns):
-                extra = values[len(columns) :]
-                if any(value.strip() for value in extra):
-                    raise TableError(
-                        [CellError(number, "", f"{len(values)} cells but {len(columns)} columns in the header")]
+            if any(value.strip() for value in values[len(columns) :]):
+                errors.append(
+                    CellError(
+                        number, "", f"{len(values)} cells but {len(columns)} columns in the header"
                     )
-            rows.append((number, {col: (values[i].strip() if i < len(values) else "") for i, col in enumerate(columns)}))
-    return Table(columns, rows)
+                )
+            rows.append(
+                (
+                    number,
+                    {
+                        col: (values[i].strip() if i < len(values) else "")
+                        for i, col in enumerate(columns)
+                    },
+                )
+            )
+    return Table(columns, rows, errors)
 
 
 def _cell_text(value: Any) -> str:
@@ -143,13 +157,20 @@ def _read_xlsx(path: Path) -> Table:
             texts = [_cell_text(cell) for cell in cells]
             if not any(texts):
                 continue
-            rows.append((number, {col: (texts[i] if i < len(texts) else "") for i, col in enumerate(columns)}))
+            rows.append(
+                (
+                    number,
+                    {col: (texts[i] if i < len(texts) else "") for i, col in enumerate(columns)},
+                )
+            )
     finally:
         workbook.close()
     return Table(columns, rows)
 
 
-def validate(table: Table, schema: Schema) -> tuple[list[tuple[int, dict[str, Any]]], list[CellError]]:
+def validate(
+    table: Table, schema: Schema
+) -> tuple[list[tuple[int, dict[str, Any]]], list[CellError]]:
     """Parse every cell; return the parsed rows (with their numbers) and every error found.
 
     Blank cells become None. A column the schema does not know, a required column that is
@@ -160,7 +181,11 @@ def validate(table: Table, schema: Schema) -> tuple[list[tuple[int, dict[str, An
     for name in table.columns:
         if name not in known:
             errors.append(
-                CellError(1, name or "(blank)", f"unknown column; {schema.kind} take: {', '.join(schema.names)}")
+                CellError(
+                    1,
+                    name or "(blank)",
+                    f"unknown column; {schema.kind} take: {', '.join(schema.names)}",
+                )
             )
     seen = set(table.columns)
     for column in schema.columns:
@@ -168,6 +193,7 @@ def validate(table: Table, schema: Schema) -> tuple[list[tuple[int, dict[str, An
             errors.append(CellError(1, column.name, "required column is missing"))
     if errors:
         return [], errors
+    errors = list(table.errors)
     if not table.rows:
         return [], [CellError(0, "", "no rows to import")]
 

@@ -36,27 +36,59 @@ DEMO_LOGINS = [
 
 # Entities designated for exporting North Korean labour, as the fact base records them (real, public).
 DESIGNATED = [
-    ("Mansudae Overseas Project Group of Companies", OrganisationKind.TRADING_COMPANY, "KP",
-     "US Treasury OFAC designation, 2 Dec 2016 (EO 13722): construction and monuments, labour export"),
-    ("Korea General Corporation for External Construction", OrganisationKind.TRADING_COMPANY, "KP",
-     "US Treasury OFAC designation, 2 Dec 2016: labourers to the Middle East"),
-    ("Namgang Construction", OrganisationKind.TRADING_COMPANY, "KP",
-     "US Treasury OFAC designation, 2 Dec 2016: labourers to the Middle East and Asia"),
-    ("Korea Rungrado General Trading Corporation", OrganisationKind.TRADING_COMPANY, "KP",
-     "US Treasury OFAC designation, 2 Dec 2016: labourers to Poland"),
-    ("Korea Cholsan General Trading Corporation", OrganisationKind.TRADING_COMPANY, "KP",
-     "US Treasury OFAC designation, 19 Nov 2020"),
-    ("Mokran LLC", OrganisationKind.HOST_EMPLOYER, "RU",
-     "US Treasury OFAC designation, 19 Nov 2020: Russian construction company using DPRK labour"),
-    ("Korea Namgang Trading Corporation", OrganisationKind.TRADING_COMPANY, "KP",
-     "US Treasury OFAC designation, 14 Jan 2020: visas, passports, departures, repatriation of funds"),
-    ("Beijing Sukbakso", OrganisationKind.OTHER, "CN",
-     "US Treasury OFAC designation, 14 Jan 2020: lodging facility in China for dispatched workers"),
+    (
+        "Mansudae Overseas Project Group of Companies",
+        OrganisationKind.TRADING_COMPANY,
+        "KP",
+        "US Treasury OFAC designation, 2 Dec 2016 (EO 13722): construction and monuments, labour export",
+    ),
+    (
+        "Korea General Corporation for External Construction",
+        OrganisationKind.TRADING_COMPANY,
+        "KP",
+        "US Treasury OFAC designation, 2 Dec 2016: labourers to the Middle East",
+    ),
+    (
+        "Namgang Construction",
+        OrganisationKind.TRADING_COMPANY,
+        "KP",
+        "US Treasury OFAC designation, 2 Dec 2016: labourers to the Middle East and Asia",
+    ),
+    (
+        "Korea Rungrado General Trading Corporation",
+        OrganisationKind.TRADING_COMPANY,
+        "KP",
+        "US Treasury OFAC designation, 2 Dec 2016: labourers to Poland",
+    ),
+    (
+        "Korea Cholsan General Trading Corporation",
+        OrganisationKind.TRADING_COMPANY,
+        "KP",
+        "US Treasury OFAC designation, 19 Nov 2020",
+    ),
+    (
+        "Mokran LLC",
+        OrganisationKind.HOST_EMPLOYER,
+        "RU",
+        "US Treasury OFAC designation, 19 Nov 2020: Russian construction company using DPRK labour",
+    ),
+    (
+        "Korea Namgang Trading Corporation",
+        OrganisationKind.TRADING_COMPANY,
+        "KP",
+        "US Treasury OFAC designation, 14 Jan 2020: visas, passports, departures, repatriation of funds",
+    ),
+    (
+        "Beijing Sukbakso",
+        OrganisationKind.OTHER,
+        "CN",
+        "US Treasury OFAC designation, 14 Jan 2020: lodging facility in China for dispatched workers",
+    ),
 ]
 
 
 def is_loaded() -> bool:
-    return Deployment.objects.exists() or Source.objects.synthetic().exists()  # type: ignore[attr-defined]
+    return Deployment.objects.exists() or Source.objects.synthetic().exists()
 
 
 def ensure_logins() -> list[DemoLogin]:
@@ -73,12 +105,18 @@ def ensure_logins() -> list[DemoLogin]:
 def load_designated_organisations() -> int:
     for name, kind, country, designation in DESIGNATED:
         organisation = Organisation.objects.create(
-            name=name, kind=kind, country=country, access_level=AccessLevel.PUBLIC,
+            name=name,
+            kind=kind,
+            country=country,
+            access_level=AccessLevel.PUBLIC,
             notes=f"Named in a sanctions designation ({FACTS}).",
         )
         source = Source.objects.create(
-            kind=SourceKind.SANCTIONS_LIST, title=f"{designation} (via {FACTS})", reliability=Reliability.A,
-            language="en", access_level=AccessLevel.PUBLIC,
+            kind=SourceKind.SANCTIONS_LIST,
+            title=f"{designation} (via {FACTS})",
+            reliability=Reliability.A,
+            language="en",
+            access_level=AccessLevel.PUBLIC,
         )
         organisation.add_claim(source, Credibility.CONFIRMED, "designated")
     return len(DESIGNATED)

@@ -56,14 +56,17 @@ BATCH = 5000
 
 # The sourced data grades each figure high / medium / low (see nk-facts.md §0); on the Admiralty
 # scales that reads as: the claim's credibility, and the best grade any of a source's figures got.
-CONFIDENCE_CREDIBILITY = {"high": Credibility.PROBABLY_TRUE, "medium": Credibility.POSSIBLY_TRUE,
-                          "low": Credibility.DOUBTFUL}
+CONFIDENCE_CREDIBILITY = {
+    "high": Credibility.PROBABLY_TRUE,
+    "medium": Credibility.POSSIBLY_TRUE,
+    "low": Credibility.DOUBTFUL,
+}
 CONFIDENCE_RELIABILITY = {"high": Reliability.B, "medium": Reliability.C, "low": Reliability.D}
-OPENNESS = [AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL]
+OPENNESS: list[str] = [AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL]
 
 Row = dict[str, Any]
 Rows = Sequence[tuple[int, Row]]
-Progress = Callable[[int], None]
+Progress = Callable[[int], object]
 T = TypeVar("T")
 
 
@@ -76,7 +79,11 @@ class ImportResult:
 
 
 def import_file(
-    path: Path, kind: str, *, dry_run: bool = False, progress: Progress | None = None,
+    path: Path,
+    kind: str,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
     default_access_level: str | None = None,
 ) -> ImportResult:
     """Import `path` as records of `kind`.
@@ -88,26 +95,35 @@ def import_file(
         TableError: listing every bad cell; nothing has been written.
     """
     if kind not in schemas.SCHEMAS:
-        raise TableError([CellError(0, "", f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")])
+        raise TableError(
+            [CellError(0, "", f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")]
+        )
     table = read_table(path)
     rows, errors = validate(table, schemas.SCHEMAS[kind](VOCABULARY))
     if kind == "persons":
         errors += _duplicate_record_ids(rows)
     if errors:
         raise TableError(errors)
-    level = default_access_level or (AccessLevel.CONFIDENTIAL if kind == "persons" else AccessLevel.INTERNAL)
+    level = default_access_level or (
+        AccessLevel.CONFIDENTIAL if kind == "persons" else AccessLevel.INTERNAL
+    )
     for _number, row in rows:
         row["access_level"] = row["access_level"] or level
     result = ImportResult(kind, len(rows), dry_run=dry_run)
     try:
         with transaction.atomic():
             result.created = BUILDERS[kind](rows, progress or (lambda n: None))
-            record(Action.IMPORT, target_type=kind, detail={"rows": len(rows), "created": result.created,
-                                                             "dry_run": dry_run})
+            record(
+                Action.IMPORT,
+                target_type=kind,
+                detail={"rows": len(rows), "created": result.created, "dry_run": dry_run},
+            )
             if dry_run:
                 transaction.set_rollback(True)
     except (IntegrityError, DatabaseError) as error:
-        raise TableError([CellError(0, "", f"the database refused the rows, nothing was written ({error})")]) from None
+        raise TableError(
+            [CellError(0, "", f"the database refused the rows, nothing was written ({error})")]
+        ) from None
     return result
 
 
@@ -117,7 +133,9 @@ def _duplicate_record_ids(rows: Rows) -> list[CellError]:
     for number, row in rows:
         record_id = row["record_id"]
         if record_id in first_seen:
-            errors.append(CellError(number, "record_id", f"{record_id!r} repeats row {first_seen[record_id]}"))
+            errors.append(
+                CellError(number, "record_id", f"{record_id!r} repeats row {first_seen[record_id]}")
+            )
         else:
             first_seen[record_id] = number
     return errors
@@ -146,7 +164,9 @@ def _date_fields(prefix: str, value: PartialDate | None) -> dict[str, Any]:
 class SourceBook:
     """Sources named in a file, found by title or created once, however many rows cite them."""
 
-    def __init__(self, rows: Rows, kind: SourceKind, reliability: Callable[[list[Row]], str] | None = None):
+    def __init__(
+        self, rows: Rows, kind: SourceKind, reliability: Callable[[list[Row]], str] | None = None
+    ):
         cited: dict[str, list[Row]] = {}
         for _number, row in rows:
             if row.get("source"):
@@ -174,13 +194,22 @@ class SourceBook:
 
 
 def _claims_for(
-    model: type[models.Model], records: list[Any], rows: list[Row], book: SourceBook,
-    credibility: Callable[[Row], int], statement: Callable[[Row], str],
+    model: type[models.Model],
+    records: list[Any],
+    rows: list[Row],
+    book: SourceBook,
+    credibility: Callable[[Row], int],
+    statement: Callable[[Row], str],
 ) -> int:
     content_type = ContentType.objects.get_for_model(model)
     claims = [
-        Claim(source=book[row["source"]], credibility=credibility(row), statement=statement(row),
-              content_type=content_type, object_id=instance.pk)
+        Claim(
+            source=book[row["source"]],
+            credibility=credibility(row),
+            statement=statement(row),
+            content_type=content_type,
+            object_id=instance.pk,
+        )
         for instance, row in zip(records, rows, strict=True)
         if row.get("source")
     ]
@@ -229,7 +258,10 @@ def build_deployments(rows: Rows, progress: Progress) -> dict[str, int]:
         Deployment.objects.bulk_create(deployments)
         created["deployments"] += len(deployments)
         created["claims"] += _claims_for(
-            Deployment, deployments, chunk, book,
+            Deployment,
+            deployments,
+            chunk,
+            book,
             credibility=lambda row: CONFIDENCE_CREDIBILITY[row["confidence"]],
             statement=lambda row: (
                 f"{row['host_country'].label}, {row['year']}, {row['sector']}: "
@@ -276,38 +308,68 @@ def build_sites(rows: Rows, progress: Progress) -> dict[str, int]:
         for row in plain
     ]
     Site.objects.bulk_create(sites, batch_size=BATCH)
-    claims = _claims_for(Site, sites, plain, book, lambda row: Credibility.CANNOT_JUDGE,
-                         lambda row: f"{row['kind']} {row['name']}")
+    claims = _claims_for(
+        Site,
+        sites,
+        plain,
+        book,
+        lambda row: Credibility.CANNOT_JUDGE,
+        lambda row: f"{row['kind']} {row['name']}",
+    )
     progress(len(sites))
     return {"sources": book.created, "sites": len(sites), "claims": claims}
 
 
-IDENTIFIER_COLUMNS = {"un_id": IdentifierScheme.UN_1718, "ofac_id": IdentifierScheme.OFAC_SDN,
-                      "opensanctions_id": IdentifierScheme.OPENSANCTIONS}
+IDENTIFIER_COLUMNS = {
+    "un_id": IdentifierScheme.UN_1718,
+    "ofac_id": IdentifierScheme.OFAC_SDN,
+    "opensanctions_id": IdentifierScheme.OPENSANCTIONS,
+}
 
 
 def build_organisations(rows: Rows, progress: Progress) -> dict[str, int]:
     book = SourceBook(rows, SourceKind.DOCUMENT)
     plain = [row for _number, row in rows]
     organisations = [
-        Organisation(name=row["name"], kind=row["kind"], country=row["country"] or "", access_level=_access(row))
+        Organisation(
+            name=row["name"],
+            kind=row["kind"],
+            country=row["country"] or "",
+            access_level=_access(row),
+        )
         for row in plain
     ]
     Organisation.objects.bulk_create(organisations, batch_size=BATCH)
     aliases, identifiers = [], []
     for organisation, row in zip(organisations, plain, strict=True):
         names = {name.strip() for name in (row["aliases"] or "").split(";") if name.strip()}
-        aliases += [OrganisationAlias(organisation=organisation, name=name, script=detect_script(name))
-                    for name in sorted(names)]
-        identifiers += [ExternalIdentifier(organisation=organisation, scheme=scheme, value=row[column])
-                        for column, scheme in IDENTIFIER_COLUMNS.items() if row[column]]
+        aliases += [
+            OrganisationAlias(organisation=organisation, name=name, script=detect_script(name))
+            for name in sorted(names)
+        ]
+        identifiers += [
+            ExternalIdentifier(organisation=organisation, scheme=scheme, value=row[column])
+            for column, scheme in IDENTIFIER_COLUMNS.items()
+            if row[column]
+        ]
     OrganisationAlias.objects.bulk_create(aliases, batch_size=BATCH)
     ExternalIdentifier.objects.bulk_create(identifiers, batch_size=BATCH)
-    claims = _claims_for(Organisation, organisations, plain, book, lambda row: Credibility.CANNOT_JUDGE,
-                         lambda row: f"{row['kind']} {row['name']}")
+    claims = _claims_for(
+        Organisation,
+        organisations,
+        plain,
+        book,
+        lambda row: Credibility.CANNOT_JUDGE,
+        lambda row: f"{row['kind']} {row['name']}",
+    )
     progress(len(organisations))
-    return {"sources": book.created, "organisations": len(organisations), "aliases": len(aliases),
-            "identifiers": len(identifiers), "claims": claims}
+    return {
+        "sources": book.created,
+        "organisations": len(organisations),
+        "aliases": len(aliases),
+        "identifiers": len(identifiers),
+        "claims": claims,
+    }
 
 
 def build_sightings(rows: Rows, progress: Progress) -> dict[str, int]:
@@ -322,8 +384,9 @@ def build_sightings(rows: Rows, progress: Progress) -> dict[str, int]:
             longitude=row["longitude"],
             coordinate_precision=row["coordinate_precision"] or "",
             observed_from=row["observed_from"].value if row["observed_from"] else None,
-            observed_to=row["observed_to"].last_day if row["observed_to"] else (
-                row["observed_from"].last_day if row["observed_from"] else None),
+            observed_to=row["observed_to"].last_day
+            if row["observed_to"]
+            else (row["observed_from"].last_day if row["observed_from"] else None),
             workers_low=row["workers_low"],
             workers_high=row["workers_high"],
             work_kind=row["work_kind"] or "",
@@ -332,8 +395,14 @@ def build_sightings(rows: Rows, progress: Progress) -> dict[str, int]:
         for row in plain
     ]
     Sighting.objects.bulk_create(sightings, batch_size=BATCH)
-    claims = _claims_for(Sighting, sightings, plain, book, lambda row: Credibility.CANNOT_JUDGE,
-                         lambda row: "sighting as reported")
+    claims = _claims_for(
+        Sighting,
+        sightings,
+        plain,
+        book,
+        lambda row: Credibility.CANNOT_JUDGE,
+        lambda row: "sighting as reported",
+    )
     progress(len(sightings))
     return {"sources": book.created, "sightings": len(sightings), "claims": claims}
 
@@ -351,7 +420,9 @@ class Places:
         if key not in self.sites:
             found = Site.objects.filter(name=name, country=country).first()
             if found is None:
-                found = Site.objects.create(name=name, country=country, kind=SiteKind.OTHER, access_level=access_level)
+                found = Site.objects.create(
+                    name=name, country=country, kind=SiteKind.OTHER, access_level=access_level
+                )
                 self.created["sites"] += 1
             self.sites[key] = found
         return self.sites[key]
@@ -360,8 +431,9 @@ class Places:
         if name not in self.employers:
             found = Organisation.objects.filter(name=name).first()
             if found is None:
-                found = Organisation.objects.create(name=name, kind=OrganisationKind.HOST_EMPLOYER,
-                                                    access_level=access_level)
+                found = Organisation.objects.create(
+                    name=name, kind=OrganisationKind.HOST_EMPLOYER, access_level=access_level
+                )
                 self.created["organisations"] += 1
             self.employers[name] = found
         return self.employers[name]
@@ -372,29 +444,49 @@ def build_persons(rows: Rows, progress: Progress) -> dict[str, int]:
     book = SourceBook(rows, SourceKind.DATASET)
     places = Places()
     plain = [row for _number, row in rows]
-    created = {"sources": book.created, "persons": 0, "identities": 0, "deployments": 0, "claims": 0}
+    created = {
+        "sources": book.created,
+        "persons": 0,
+        "identities": 0,
+        "deployments": 0,
+        "claims": 0,
+    }
     for chunk in batched(plain, BATCH):
         persons = []
         for row in chunk:
-            birth_year = row["birth_year"] or (row["birth_date"].value.year if row["birth_date"] else None)
-            persons.append(Person(
-                pseudonym=temporary_pseudonym(),
-                source_record_id=row["record_id"],
-                sex=row["sex"] or Sex.UNKNOWN,
-                birth_year=birth_year,
-                nationality=row["nationality"] or "KP",
-                access_level=_access(row),
-            ))
+            birth_year = row["birth_year"] or (
+                row["birth_date"].value.year if row["birth_date"] else None
+            )
+            persons.append(
+                Person(
+                    pseudonym=temporary_pseudonym(),
+                    source_record_id=row["record_id"],
+                    sex=row["sex"] or Sex.UNKNOWN,
+                    birth_year=birth_year,
+                    nationality=row["nationality"] or "KP",
+                    access_level=_access(row),
+                )
+            )
         Person.objects.bulk_create(persons)
         for person in persons:
             person.pseudonym = pseudonym_for(person.pk)
         Person.objects.bulk_update(persons, ["pseudonym"], batch_size=BATCH)
         created["persons"] += len(persons)
-        created["identities"] += store_identities([
-            (person, Identity(**{name: str(row[name]) if row.get(name) else "" for name in IDENTITY_FIELDS
-                                 if name in row}))
-            for person, row in zip(persons, chunk, strict=True)
-        ])
+        created["identities"] += store_identities(
+            [
+                (
+                    person,
+                    Identity(
+                        **{
+                            name: str(row[name]) if row.get(name) else ""
+                            for name in IDENTITY_FIELDS
+                            if name in row
+                        }
+                    ),
+                )
+                for person, row in zip(persons, chunk, strict=True)
+            ]
+        )
         deployments = []
         for person, row in zip(persons, chunk, strict=True):
             if not (row["country"] or row["site"] or row["employer"]):
@@ -404,17 +496,27 @@ def build_persons(rows: Rows, progress: Progress) -> dict[str, int]:
             host_country = row["country"] or (site.country if site else "")
             if not host_country and site is None:
                 continue
-            deployments.append(Deployment(
-                person=person, site=site, host_country=host_country,
-                employer=places.employer(row["employer"], level) if row["employer"] else None,
-                access_level=level,
-                **_date_fields("period_start", row["first_seen"]),
-                **_date_fields("period_end", row["last_seen"]),
-            ))
+            deployments.append(
+                Deployment(
+                    person=person,
+                    site=site,
+                    host_country=host_country,
+                    employer=places.employer(row["employer"], level) if row["employer"] else None,
+                    access_level=level,
+                    **_date_fields("period_start", row["first_seen"]),
+                    **_date_fields("period_end", row["last_seen"]),
+                )
+            )
         Deployment.objects.bulk_create(deployments)
         created["deployments"] += len(deployments)
-        created["claims"] += _claims_for(Person, persons, chunk, book, lambda row: Credibility.CANNOT_JUDGE,
-                                         lambda row: f"record {row['record_id']} in this source")
+        created["claims"] += _claims_for(
+            Person,
+            persons,
+            chunk,
+            book,
+            lambda row: Credibility.CANNOT_JUDGE,
+            lambda row: f"record {row['record_id']} in this source",
+        )
         progress(len(chunk))
     created.update({key: value for key, value in places.created.items() if value})
     return created

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -6,8 +6,20 @@ from django.utils.translation import gettext_lazy as _
 from unseen.constraints import choices_constraint, ordered_range_constraint
 from unseen.core.places import Host
 from unseen.core.schemas import is_proxy_sector
-from unseen.evidence.models import DatePrecision, Record, RecordQuerySet, Source, access_level_constraint
-from unseen.registry.models import CoordinatePrecision, Organisation, Person, Site, coordinates_constraints
+from unseen.evidence.models import (
+    DatePrecision,
+    Record,
+    RecordQuerySet,
+    Source,
+    access_level_constraint,
+)
+from unseen.registry.models import (
+    CoordinatePrecision,
+    Organisation,
+    Person,
+    Site,
+    coordinates_constraints,
+)
 
 
 class Indicator(models.TextChoices):
@@ -62,8 +74,12 @@ class Testimony(Record):
         max_length=5, choices=DatePrecision.choices, blank=True, default=""
     )
     interview_language = models.CharField(max_length=8, default="ko")
-    interview_country = models.CharField(max_length=2, blank=True, help_text=_("Where the interview took place."))
-    interviewer_code = models.CharField(max_length=30, blank=True, help_text=_("Staff code, not a name."))
+    interview_country = models.CharField(
+        max_length=2, blank=True, help_text=_("Where the interview took place.")
+    )
+    interviewer_code = models.CharField(
+        max_length=30, blank=True, help_text=_("Staff code, not a name.")
+    )
     consent_to_use = models.BooleanField(default=False)
     consent_to_publish = models.BooleanField(default=False)
     summary = models.TextField(blank=True, help_text=_("Non-identifying summary of what was told."))
@@ -73,8 +89,12 @@ class Testimony(Record):
         max_length=20, choices=RecruitmentChannel.choices, default=RecruitmentChannel.UNKNOWN
     )
     recruitment_notes = models.TextField(blank=True)
-    vetting_health_check = models.CharField(max_length=7, choices=Finding.choices, default=Finding.UNKNOWN)
-    vetting_loyalty_check = models.CharField(max_length=7, choices=Finding.choices, default=Finding.UNKNOWN)
+    vetting_health_check = models.CharField(
+        max_length=7, choices=Finding.choices, default=Finding.UNKNOWN
+    )
+    vetting_loyalty_check = models.CharField(
+        max_length=7, choices=Finding.choices, default=Finding.UNKNOWN
+    )
     vetting_notes = models.TextField(blank=True)
     bribe_paid = models.CharField(max_length=7, choices=Finding.choices, default=Finding.UNKNOWN)
     bribe_amount_usd = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
@@ -92,16 +112,22 @@ class Testimony(Record):
                 condition=models.Q(consent_to_publish=False) | models.Q(consent_to_use=True),
                 name="testimony_publish_needs_use_consent",
             ),
-            choices_constraint("recruitment_channel", RecruitmentChannel, "testimony_recruitment_valid"),
+            choices_constraint(
+                "recruitment_channel", RecruitmentChannel, "testimony_recruitment_valid"
+            ),
             choices_constraint("vetting_health_check", Finding, "testimony_health_check_valid"),
             choices_constraint("vetting_loyalty_check", Finding, "testimony_loyalty_check_valid"),
             choices_constraint("bribe_paid", Finding, "testimony_bribe_valid"),
             choices_constraint("outcome", Outcome, "testimony_outcome_valid"),
             choices_constraint(
-                "interview_date_precision", DatePrecision, "testimony_date_precision_valid", allow_blank=True
+                "interview_date_precision",
+                DatePrecision,
+                "testimony_date_precision_valid",
+                allow_blank=True,
             ),
             models.CheckConstraint(
-                condition=models.Q(bribe_amount_usd__isnull=True) | models.Q(bribe_amount_usd__gte=0),
+                condition=models.Q(bribe_amount_usd__isnull=True)
+                | models.Q(bribe_amount_usd__gte=0),
                 name="testimony_bribe_not_negative",
             ),
         ]
@@ -130,7 +156,9 @@ class IndicatorCoding(models.Model):
     class Meta:
         ordering = ["testimony", "indicator"]
         constraints = [
-            models.UniqueConstraint(fields=["testimony", "indicator"], name="coding_once_per_indicator"),
+            models.UniqueConstraint(
+                fields=["testimony", "indicator"], name="coding_once_per_indicator"
+            ),
             choices_constraint("indicator", Indicator, "coding_indicator_valid"),
             choices_constraint("finding", Finding, "coding_finding_valid"),
         ]
@@ -151,22 +179,32 @@ class DeploymentQuerySet(RecordQuerySet):
 class Deployment(Record):
     """Workers — one person or a headcount range — at a site or in a country, for a period."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="deployments")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="deployments"
+    )
     workers_low = models.PositiveIntegerField(null=True, blank=True)
     workers_high = models.PositiveIntegerField(null=True, blank=True)
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="deployments")
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="deployments"
+    )
     host_country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2."))
     host_region = models.CharField(
-        max_length=100, blank=True, help_text=_("For figures spanning countries: World, Southeast Asia, QA/AE.")
+        max_length=100,
+        blank=True,
+        help_text=_("For figures spanning countries: World, Southeast Asia, QA/AE."),
     )
     sector = models.CharField(max_length=200, blank=True)
     is_proxy = models.BooleanField(
         default=False, editable=False, help_text=_("Entries or plans, not a count of workers.")
     )
     period_start = models.DateField(null=True, blank=True)
-    period_start_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True, default="")
+    period_start_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True, default=""
+    )
     period_end = models.DateField(null=True, blank=True)
-    period_end_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True, default="")
+    period_end_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True, default=""
+    )
     dispatcher = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -183,13 +221,17 @@ class Deployment(Record):
         related_name="employed",
         help_text=_("The host-country employer."),
     )
-    monthly_wage_usd_low = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    monthly_wage_usd_high = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    monthly_wage_usd_low = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    monthly_wage_usd_high = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True
+    )
     state_share_low = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
     state_share_high = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
     hours_per_day = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
 
-    objects = DeploymentQuerySet.as_manager()
+    objects: ClassVar[models.Manager["Deployment"]] = DeploymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["period_start", "host_country", "id"]
@@ -199,13 +241,18 @@ class Deployment(Record):
             ordered_range_constraint(
                 "monthly_wage_usd_low", "monthly_wage_usd_high", "deployment_wage_ordered"
             ),
-            ordered_range_constraint("state_share_low", "state_share_high", "deployment_share_ordered"),
+            ordered_range_constraint(
+                "state_share_low", "state_share_high", "deployment_share_ordered"
+            ),
             models.CheckConstraint(
-                condition=(models.Q(state_share_high__isnull=True) | models.Q(state_share_high__lte=1)),
+                condition=(
+                    models.Q(state_share_high__isnull=True) | models.Q(state_share_high__lte=1)
+                ),
                 name="deployment_share_at_most_one",
             ),
             models.CheckConstraint(
-                condition=models.Q(person__isnull=True) | models.Q(workers_low__isnull=True, workers_high__isnull=True),
+                condition=models.Q(person__isnull=True)
+                | models.Q(workers_low__isnull=True, workers_high__isnull=True),
                 name="deployment_person_or_headcount",
             ),
             models.CheckConstraint(
@@ -213,13 +260,28 @@ class Deployment(Record):
                 name="deployment_has_a_place",
             ),
             models.CheckConstraint(
-                condition=models.Q(hours_per_day__isnull=True) | models.Q(hours_per_day__gte=0, hours_per_day__lte=24),
+                condition=models.Q(hours_per_day__isnull=True)
+                | models.Q(hours_per_day__gte=0, hours_per_day__lte=24),
                 name="deployment_hours_in_a_day",
             ),
-            choices_constraint("period_start_precision", DatePrecision, "deployment_start_precision_valid", allow_blank=True),
-            choices_constraint("period_end_precision", DatePrecision, "deployment_end_precision_valid", allow_blank=True),
+            choices_constraint(
+                "period_start_precision",
+                DatePrecision,
+                "deployment_start_precision_valid",
+                allow_blank=True,
+            ),
+            choices_constraint(
+                "period_end_precision",
+                DatePrecision,
+                "deployment_end_precision_valid",
+                allow_blank=True,
+            ),
         ]
-        indexes = [models.Index(fields=["host_country", "period_start"], name="deployment_country_start_idx")]
+        indexes = [
+            models.Index(
+                fields=["host_country", "period_start"], name="deployment_country_start_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         year = self.period_start.year if self.period_start else "?"
@@ -231,7 +293,7 @@ class Deployment(Record):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.is_proxy = is_proxy_sector(self.sector)
-        if self.site_id and not self.host_country and not self.host_region:
+        if self.site is not None and not self.host_country and not self.host_region:
             self.host_country = self.site.country
         super().save(*args, **kwargs)
 
@@ -255,12 +317,18 @@ class Incident(Record):
     act = models.CharField(max_length=25, choices=Act.choices)
     description = models.TextField(blank=True)
     date = models.DateField(null=True, blank=True)
-    date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True, default="")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents")
+    date_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True, default=""
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents"
+    )
     country = models.CharField(max_length=2, blank=True)
     place = models.CharField(max_length=300, blank=True)
     victims = models.ManyToManyField(Person, blank=True, related_name="incidents_suffered")
-    perpetrator_organisations = models.ManyToManyField(Organisation, blank=True, related_name="incidents")
+    perpetrator_organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="incidents"
+    )
     perpetrator_description = models.CharField(
         max_length=300, blank=True, help_text=_("E.g. 'site minder (MSS)'; roles, not names.")
     )
@@ -270,7 +338,9 @@ class Incident(Record):
         constraints = [
             access_level_constraint("incident"),
             choices_constraint("act", Act, "incident_act_valid"),
-            choices_constraint("date_precision", DatePrecision, "incident_date_precision_valid", allow_blank=True),
+            choices_constraint(
+                "date_precision", DatePrecision, "incident_date_precision_valid", allow_blank=True
+            ),
         ]
 
     def __str__(self) -> str:
@@ -293,7 +363,9 @@ class Sighting(Record):
     workers_low = models.PositiveIntegerField(null=True, blank=True)
     workers_high = models.PositiveIntegerField(null=True, blank=True)
     work_kind = models.CharField(max_length=200, blank=True)
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="sightings")
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="sightings"
+    )
 
     class Meta:
         ordering = ["-observed_from", "id"]

@@ -1,7 +1,10 @@
+from typing import cast
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from unseen.accounts.access import staff
+from unseen.accounts.models import User
 from unseen.accounts.roles import Capability
 from unseen.evidence.models import Source
 from unseen.registry.models import Organisation, Person, Site
@@ -23,11 +26,11 @@ RECORD_KINDS = [
 @staff
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The signed-in start page: what this user may work on."""
-    user = request.user
-    context: dict[str, object] = {"can_view_records": user.can(Capability.VIEW_RECORDS)}  # type: ignore[union-attr]
+    user = cast(User, request.user)  # @staff let only signed-in users through
+    context: dict[str, object] = {"can_view_records": user.can(Capability.VIEW_RECORDS)}
     if context["can_view_records"]:
         context["counts"] = [
-            (kind, model._meta.verbose_name_plural, model.objects.visible_to(user).count())  # type: ignore[attr-defined]
+            (kind, model._meta.verbose_name_plural, model.objects.visible_to(user).count())
             for kind, model in RECORD_KINDS
         ]
         context["recent_sources"] = Source.objects.visible_to(user).order_by("-created_at")[:10]

@@ -15,7 +15,15 @@ class ClaimInline(GenericTabularInline):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "reliability", "date", "language", "access_level", "is_synthetic")
+    list_display = (
+        "title",
+        "kind",
+        "reliability",
+        "date",
+        "language",
+        "access_level",
+        "is_synthetic",
+    )
     list_filter = ("kind", "reliability", "access_level", "is_synthetic", "language")
     search_fields = ("title", "notes")
 

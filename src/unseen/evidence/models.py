@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +73,8 @@ class Record(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Deleting a record deletes the claims about it (never the sources they came from).
+    supporting_claims = GenericRelation("evidence.Claim")
 
     objects = RecordQuerySet.as_manager()
 
@@ -85,14 +87,14 @@ class Record(models.Model):
         Claims from sources `user` may not read are left out; pass no user for the full trail
         (commands and exports run by administrators).
         """
-        claims = Claim.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(self)), object_id=self.pk
-        ).select_related("source")
+        claims = self.supporting_claims.select_related("source")
         if user is not None:
             claims = claims.filter(source__access_level__in=visible_access_levels(user))
         return claims.order_by("credibility", "source__reliability", "id")
 
-    def add_claim(self, source: "Source", credibility: int, statement: str = "", field: str = "") -> "Claim":
+    def add_claim(
+        self, source: "Source", credibility: int, statement: str = "", field: str = ""
+    ) -> "Claim":
         return Claim.objects.create(
             source=source, credibility=credibility, statement=statement, field=field, subject=self
         )
@@ -112,7 +114,9 @@ class Source(Record):
     date_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, blank=True, default=""
     )
-    language = models.CharField(max_length=8, blank=True, help_text=_("ISO 639-1 code, e.g. en, ko."))
+    language = models.CharField(
+        max_length=8, blank=True, help_text=_("ISO 639-1 code, e.g. en, ko.")
+    )
     reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
     notes = models.TextField(blank=True)
 
@@ -121,7 +125,9 @@ class Source(Record):
         constraints = [
             choices_constraint("kind", SourceKind, "source_kind_valid"),
             choices_constraint("reliability", Reliability, "source_reliability_valid"),
-            choices_constraint("date_precision", DatePrecision, "source_date_precision_valid", allow_blank=True),
+            choices_constraint(
+                "date_precision", DatePrecision, "source_date_precision_valid", allow_blank=True
+            ),
             access_level_constraint("source"),
         ]
         indexes = [models.Index(fields=["title"], name="source_title_idx")]
@@ -148,7 +154,8 @@ class Claim(models.Model):
         ordering = ["credibility", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(credibility__gte=1, credibility__lte=6), name="claim_credibility_1_to_6"
+                condition=models.Q(credibility__gte=1, credibility__lte=6),
+                name="claim_credibility_1_to_6",
             )
         ]
         indexes = [models.Index(fields=["content_type", "object_id"], name="claim_subject_idx")]

@@ -57,8 +57,11 @@ def _many_to_many(model: type[models.Model]) -> list[str]:
 
 
 def export(
-    directory: Path, *, format: str = "csv", level: str = "full",
-    progress: Callable[[int], None] | None = None,
+    directory: Path,
+    *,
+    format: str = "csv",
+    level: str = "full",
+    progress: Callable[[int], object] | None = None,
 ) -> ExportResult:
     """Write one CSV per record kind into `directory`; returns rows written per file."""
     if format not in FORMATS or level not in LEVELS:
@@ -91,7 +94,9 @@ def export(
         files[name] = count
         if progress:
             progress(1)
-    record(Action.EXPORT, target_type="all", detail={"format": format, "level": level, "files": files})
+    record(
+        Action.EXPORT, target_type="all", detail={"format": format, "level": level, "files": files}
+    )
     return ExportResult(directory, files)
 
 

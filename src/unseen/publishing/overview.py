@@ -45,7 +45,9 @@ def latest_published_figures() -> list[HostFigure]:
     for claim in claims:
         sources_of[claim.object_id].append(claim.source)
     figures = [
-        HostFigure(d.host, d.period_start.year, d.workers_low, d.workers_high, d.sector, sources_of[d.pk])
+        HostFigure(
+            d.host, d.period_start.year, d.workers_low, d.workers_high, d.sector, sources_of[d.pk]
+        )
         for d in best.values()
         if d.period_start is not None
     ]

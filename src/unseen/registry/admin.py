@@ -36,7 +36,15 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "country", "city", "coordinate_precision", "access_level", "is_synthetic")
+    list_display = (
+        "name",
+        "kind",
+        "country",
+        "city",
+        "coordinate_precision",
+        "access_level",
+        "is_synthetic",
+    )
     list_filter = ("kind", "country", "access_level", "is_synthetic")
     search_fields = ("name", "city")
     inlines = [ClaimInline]

@@ -132,7 +132,9 @@ class OrganisationAlias(models.Model):
     class Meta:
         verbose_name_plural = "organisation aliases"
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="alias_unique_per_organisation"),
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="alias_unique_per_organisation"
+            ),
             choices_constraint("script", Script, "alias_script_valid"),
         ]
 
@@ -149,13 +151,17 @@ class IdentifierScheme(models.TextChoices):
 
 
 class ExternalIdentifier(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="identifiers")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="identifiers"
+    )
     scheme = models.CharField(max_length=20, choices=IdentifierScheme.choices)
     value = models.CharField(max_length=100)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "value"], name="identifier_unique_per_scheme"),
+            models.UniqueConstraint(
+                fields=["scheme", "value"], name="identifier_unique_per_scheme"
+            ),
             choices_constraint("scheme", IdentifierScheme, "identifier_scheme_valid"),
         ]
 
@@ -196,7 +202,10 @@ def coordinates_constraints(model: str) -> list[models.CheckConstraint]:
     return [
         models.CheckConstraint(condition=both_or_neither, name=f"{model}_coordinates_valid"),
         choices_constraint(
-            "coordinate_precision", CoordinatePrecision, f"{model}_precision_valid", allow_blank=True
+            "coordinate_precision",
+            CoordinatePrecision,
+            f"{model}_precision_valid",
+            allow_blank=True,
         ),
     ]
 

@@ -59,19 +59,28 @@ def store_identities(pairs: list[tuple[Person, Identity]]) -> int:
 
 def read_identity(person: Person, *, user: Any, purpose: str) -> Identity:
     """A person's identifying fields, for a user allowed to read them and a stated purpose."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.can(Capability.READ_VAULT):
+    if (
+        user is None
+        or not getattr(user, "is_authenticated", False)
+        or not user.can(Capability.READ_VAULT)
+    ):
         raise PermissionDenied("reading identities needs the vault permission")
     if not purpose.strip():
         raise ValueError("state the purpose of reading this identity")
     stored = PersonIdentity.objects.filter(person=person).first()
     identity = (
-        Identity(**{name: getattr(stored, name) for name in IDENTITY_FIELDS}) if stored else Identity()
+        Identity(**{name: getattr(stored, name) for name in IDENTITY_FIELDS})
+        if stored
+        else Identity()
     )
     record(
         Action.VAULT_READ,
         person,
         actor=user.get_username(),
-        detail={"purpose": purpose.strip(), "fields": [n for n in IDENTITY_FIELDS if getattr(identity, n)]},
+        detail={
+            "purpose": purpose.strip(),
+            "fields": [n for n in IDENTITY_FIELDS if getattr(identity, n)],
+        },
     )
     return identity
 

@@ -5,138 +5,512 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IndicatorCoding',
+            name="IndicatorCoding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('indicator', models.CharField(choices=[('abuse_of_vulnerability', 'Abuse of vulnerability'), ('deception', 'Deception'), ('restriction_of_movement', 'Restriction of movement'), ('isolation', 'Isolation'), ('physical_sexual_violence', 'Physical and sexual violence'), ('intimidation_threats', 'Intimidation and threats'), ('retention_of_documents', 'Retention of identity documents'), ('withholding_of_wages', 'Withholding of wages'), ('debt_bondage', 'Debt bondage'), ('abusive_conditions', 'Abusive working and living conditions'), ('excessive_overtime', 'Excessive overtime')], max_length=30)),
-                ('finding', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7)),
-                ('note', models.TextField(blank=True, help_text='Where in the testimony, why coded so.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.CharField(
+                        choices=[
+                            ("abuse_of_vulnerability", "Abuse of vulnerability"),
+                            ("deception", "Deception"),
+                            ("restriction_of_movement", "Restriction of movement"),
+                            ("isolation", "Isolation"),
+                            ("physical_sexual_violence", "Physical and sexual violence"),
+                            ("intimidation_threats", "Intimidation and threats"),
+                            ("retention_of_documents", "Retention of identity documents"),
+                            ("withholding_of_wages", "Withholding of wages"),
+                            ("debt_bondage", "Debt bondage"),
+                            ("abusive_conditions", "Abusive working and living conditions"),
+                            ("excessive_overtime", "Excessive overtime"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "finding",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(blank=True, help_text="Where in the testimony, why coded so."),
+                ),
             ],
             options={
-                'ordering': ['testimony', 'indicator'],
+                "ordering": ["testimony", "indicator"],
             },
         ),
         migrations.CreateModel(
-            name='Deployment',
+            name="Deployment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12)),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('workers_low', models.PositiveIntegerField(blank=True, null=True)),
-                ('workers_high', models.PositiveIntegerField(blank=True, null=True)),
-                ('host_country', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2.', max_length=2)),
-                ('host_region', models.CharField(blank=True, help_text='For figures spanning countries: World, Southeast Asia, QA/AE.', max_length=100)),
-                ('sector', models.CharField(blank=True, max_length=200)),
-                ('is_proxy', models.BooleanField(default=False, editable=False, help_text='Entries or plans, not a count of workers.')),
-                ('period_start', models.DateField(blank=True, null=True)),
-                ('period_start_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5)),
-                ('period_end', models.DateField(blank=True, null=True)),
-                ('period_end_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5)),
-                ('monthly_wage_usd_low', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
-                ('monthly_wage_usd_high', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
-                ('state_share_low', models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True)),
-                ('state_share_high', models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True)),
-                ('hours_per_day', models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True)),
-                ('dispatcher', models.ForeignKey(blank=True, help_text='The North Korean organisation that sent the workers.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dispatched', to='registry.organisation')),
-                ('employer', models.ForeignKey(blank=True, help_text='The host-country employer.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='employed', to='registry.organisation')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deployments', to='registry.person')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deployments', to='registry.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False, help_text="Generated demo data, not a real record."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("workers_low", models.PositiveIntegerField(blank=True, null=True)),
+                ("workers_high", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "host_country",
+                    models.CharField(blank=True, help_text="ISO 3166-1 alpha-2.", max_length=2),
+                ),
+                (
+                    "host_region",
+                    models.CharField(
+                        blank=True,
+                        help_text="For figures spanning countries: World, Southeast Asia, QA/AE.",
+                        max_length=100,
+                    ),
+                ),
+                ("sector", models.CharField(blank=True, max_length=200)),
+                (
+                    "is_proxy",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="Entries or plans, not a count of workers.",
+                    ),
+                ),
+                ("period_start", models.DateField(blank=True, null=True)),
+                (
+                    "period_start_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                    ),
+                ),
+                ("period_end", models.DateField(blank=True, null=True)),
+                (
+                    "period_end_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "monthly_wage_usd_low",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True),
+                ),
+                (
+                    "monthly_wage_usd_high",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True),
+                ),
+                (
+                    "state_share_low",
+                    models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True),
+                ),
+                (
+                    "state_share_high",
+                    models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True),
+                ),
+                (
+                    "hours_per_day",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True),
+                ),
+                (
+                    "dispatcher",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The North Korean organisation that sent the workers.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dispatched",
+                        to="registry.organisation",
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The host-country employer.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employed",
+                        to="registry.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deployments",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deployments",
+                        to="registry.site",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['period_start', 'host_country', 'id'],
+                "ordering": ["period_start", "host_country", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12)),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('act', models.CharField(choices=[('passport_confiscation', 'Passport confiscation'), ('beating', 'Beating'), ('sexual_violence', 'Sexual violence'), ('surveillance', 'Surveillance'), ('punishment', 'Punishment'), ('wage_withholding', 'Wage withholding'), ('forced_return', 'Forced return'), ('death', 'Death'), ('escape', 'Escape'), ('other', 'Other')], max_length=25)),
-                ('description', models.TextField(blank=True)),
-                ('date', models.DateField(blank=True, null=True)),
-                ('date_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('place', models.CharField(blank=True, max_length=300)),
-                ('perpetrator_description', models.CharField(blank=True, help_text="E.g. 'site minder (MSS)'; roles, not names.", max_length=300)),
-                ('perpetrator_organisations', models.ManyToManyField(blank=True, related_name='incidents', to='registry.organisation')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='registry.site')),
-                ('victims', models.ManyToManyField(blank=True, related_name='incidents_suffered', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False, help_text="Generated demo data, not a real record."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "act",
+                    models.CharField(
+                        choices=[
+                            ("passport_confiscation", "Passport confiscation"),
+                            ("beating", "Beating"),
+                            ("sexual_violence", "Sexual violence"),
+                            ("surveillance", "Surveillance"),
+                            ("punishment", "Punishment"),
+                            ("wage_withholding", "Wage withholding"),
+                            ("forced_return", "Forced return"),
+                            ("death", "Death"),
+                            ("escape", "Escape"),
+                            ("other", "Other"),
+                        ],
+                        max_length=25,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("date", models.DateField(blank=True, null=True)),
+                (
+                    "date_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                    ),
+                ),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("place", models.CharField(blank=True, max_length=300)),
+                (
+                    "perpetrator_description",
+                    models.CharField(
+                        blank=True,
+                        help_text="E.g. 'site minder (MSS)'; roles, not names.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "perpetrator_organisations",
+                    models.ManyToManyField(
+                        blank=True, related_name="incidents", to="registry.organisation"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="registry.site",
+                    ),
+                ),
+                (
+                    "victims",
+                    models.ManyToManyField(
+                        blank=True, related_name="incidents_suffered", to="registry.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', 'id'],
+                "ordering": ["-date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Sighting',
+            name="Sighting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12)),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('description', models.TextField()),
-                ('place', models.CharField(blank=True, max_length=300)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('coordinate_precision', models.CharField(blank=True, choices=[('exact', 'Exact (within 100 m)'), ('neighbourhood', 'Neighbourhood (within 2 km)'), ('city', 'City'), ('region', 'Region or province'), ('country', 'Country')], default='', max_length=13)),
-                ('observed_from', models.DateField(blank=True, null=True)),
-                ('observed_to', models.DateField(blank=True, null=True)),
-                ('workers_low', models.PositiveIntegerField(blank=True, null=True)),
-                ('workers_high', models.PositiveIntegerField(blank=True, null=True)),
-                ('work_kind', models.CharField(blank=True, max_length=200)),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sightings', to='registry.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False, help_text="Generated demo data, not a real record."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("description", models.TextField()),
+                ("place", models.CharField(blank=True, max_length=300)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                (
+                    "coordinate_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("exact", "Exact (within 100 m)"),
+                            ("neighbourhood", "Neighbourhood (within 2 km)"),
+                            ("city", "City"),
+                            ("region", "Region or province"),
+                            ("country", "Country"),
+                        ],
+                        default="",
+                        max_length=13,
+                    ),
+                ),
+                ("observed_from", models.DateField(blank=True, null=True)),
+                ("observed_to", models.DateField(blank=True, null=True)),
+                ("workers_low", models.PositiveIntegerField(blank=True, null=True)),
+                ("workers_high", models.PositiveIntegerField(blank=True, null=True)),
+                ("work_kind", models.CharField(blank=True, max_length=200)),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sightings",
+                        to="registry.site",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-observed_from', 'id'],
+                "ordering": ["-observed_from", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Testimony',
+            name="Testimony",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12)),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('interview_date', models.DateField(blank=True, null=True)),
-                ('interview_date_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5)),
-                ('interview_language', models.CharField(default='ko', max_length=8)),
-                ('interview_country', models.CharField(blank=True, help_text='Where the interview took place.', max_length=2)),
-                ('interviewer_code', models.CharField(blank=True, help_text='Staff code, not a name.', max_length=30)),
-                ('consent_to_use', models.BooleanField(default=False)),
-                ('consent_to_publish', models.BooleanField(default=False)),
-                ('summary', models.TextField(blank=True, help_text='Non-identifying summary of what was told.')),
-                ('recruitment_channel', models.CharField(choices=[('state_assignment', 'Assigned by a state organ or workplace'), ('applied', 'Applied through an agency or company'), ('personal_connection', 'Through a personal connection'), ('other', 'Other'), ('unknown', 'Unknown')], default='unknown', max_length=20)),
-                ('recruitment_notes', models.TextField(blank=True)),
-                ('vetting_health_check', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7)),
-                ('vetting_loyalty_check', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7)),
-                ('vetting_notes', models.TextField(blank=True)),
-                ('bribe_paid', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7)),
-                ('bribe_amount_usd', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
-                ('deployment_notes', models.TextField(blank=True)),
-                ('control_abroad_notes', models.TextField(blank=True)),
-                ('outcome', models.CharField(choices=[('returned', 'Returned home at the end of the contract'), ('recalled', 'Recalled or sent home early'), ('escaped', 'Escaped'), ('still_abroad', 'Still abroad'), ('unknown', 'Unknown')], default='unknown', max_length=12)),
-                ('outcome_notes', models.TextField(blank=True)),
-                ('interviewee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='testimonies', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False, help_text="Generated demo data, not a real record."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("interview_date", models.DateField(blank=True, null=True)),
+                (
+                    "interview_date_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                    ),
+                ),
+                ("interview_language", models.CharField(default="ko", max_length=8)),
+                (
+                    "interview_country",
+                    models.CharField(
+                        blank=True, help_text="Where the interview took place.", max_length=2
+                    ),
+                ),
+                (
+                    "interviewer_code",
+                    models.CharField(
+                        blank=True, help_text="Staff code, not a name.", max_length=30
+                    ),
+                ),
+                ("consent_to_use", models.BooleanField(default=False)),
+                ("consent_to_publish", models.BooleanField(default=False)),
+                (
+                    "summary",
+                    models.TextField(
+                        blank=True, help_text="Non-identifying summary of what was told."
+                    ),
+                ),
+                (
+                    "recruitment_channel",
+                    models.CharField(
+                        choices=[
+                            ("state_assignment", "Assigned by a state organ or workplace"),
+                            ("applied", "Applied through an agency or company"),
+                            ("personal_connection", "Through a personal connection"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                    ),
+                ),
+                ("recruitment_notes", models.TextField(blank=True)),
+                (
+                    "vetting_health_check",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                    ),
+                ),
+                (
+                    "vetting_loyalty_check",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                    ),
+                ),
+                ("vetting_notes", models.TextField(blank=True)),
+                (
+                    "bribe_paid",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                    ),
+                ),
+                (
+                    "bribe_amount_usd",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True),
+                ),
+                ("deployment_notes", models.TextField(blank=True)),
+                ("control_abroad_notes", models.TextField(blank=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("returned", "Returned home at the end of the contract"),
+                            ("recalled", "Recalled or sent home early"),
+                            ("escaped", "Escaped"),
+                            ("still_abroad", "Still abroad"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=12,
+                    ),
+                ),
+                ("outcome_notes", models.TextField(blank=True)),
+                (
+                    "interviewee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="testimonies",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'testimonies',
-                'ordering': ['-interview_date', 'id'],
+                "verbose_name_plural": "testimonies",
+                "ordering": ["-interview_date", "id"],
             },
         ),
     ]

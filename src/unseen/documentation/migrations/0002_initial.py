@@ -5,147 +5,386 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('documentation', '0001_initial'),
-        ('evidence', '0001_initial'),
+        ("documentation", "0001_initial"),
+        ("evidence", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='testimony',
-            name='source',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='testimony', to='evidence.source'),
+            model_name="testimony",
+            name="source",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="testimony",
+                to="evidence.source",
+            ),
         ),
         migrations.AddField(
-            model_name='indicatorcoding',
-            name='testimony',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codings', to='documentation.testimony'),
+            model_name="indicatorcoding",
+            name="testimony",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="codings",
+                to="documentation.testimony",
+            ),
         ),
         migrations.AddIndex(
-            model_name='deployment',
-            index=models.Index(fields=['host_country', 'period_start'], name='deployment_country_start_idx'),
+            model_name="deployment",
+            index=models.Index(
+                fields=["host_country", "period_start"], name="deployment_country_start_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deployment',
-            constraint=models.CheckConstraint(condition=models.Q(('access_level__in', ['public', 'internal', 'confidential'])), name='deployment_access_level_valid'),
+            model_name="deployment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("access_level__in", ["public", "internal", "confidential"])),
+                name="deployment_access_level_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deployment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('workers_low__isnull', True), ('workers_low__gte', 0), _connector='OR'), models.Q(('workers_high__isnull', True), ('workers_high__gte', 0), _connector='OR'), models.Q(('workers_low__isnull', True), ('workers_high__isnull', True), ('workers_low__lte', models.F('workers_high')), _connector='OR')), name='deployment_workers_ordered'),
+            model_name="deployment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("workers_low__isnull", True), ("workers_low__gte", 0), _connector="OR"
+                    ),
+                    models.Q(
+                        ("workers_high__isnull", True), ("workers_high__gte", 0), _connector="OR"
+                    ),
+                    models.Q(
+                        ("workers_low__isnull", True),
+                        ("workers_high__isnull", True),
+                        ("workers_low__lte", models.F("workers_high")),
+                        _connector="OR",
+                    ),
+                ),
+                name="deployment_workers_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deployment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('monthly_wage_usd_low__isnull', True), ('monthly_wage_usd_low__gte', 0), _connector='OR'), models.Q(('monthly_wage_usd_high__isnull', True), ('monthly_wage_usd_high__gte', 0), _connector='OR'), models.Q(('monthly_wage_usd_low__isnull', True), ('monthly_wage_usd_high__isnull', True), ('monthly_wage_usd_low__lte', models.F('monthly_wage_usd_high')), _connector='OR')), name='deployment_wage_ordered'),
+            model_name="deployment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("monthly_wage_usd_low__isnull", True),
+                        ("monthly_wage_usd_low__gte", 0),
+                        _connector="OR",
+                    ),
+                    models.Q(
+                        ("monthly_wage_usd_high__isnull", True),
+                        ("monthly_wage_usd_high__gte", 0),
+                        _connector="OR",
+                    ),
+                    models.Q(
+                        ("monthly_wage_usd_low__isnull", True),
+                        ("monthly_wage_usd_high__isnull", True),
+                        ("monthly_wage_usd_low__lte", models.F("monthly_wage_usd_high")),
+                        _connector="OR",
+                    ),
+                ),
+                name="deployment_wage_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deployment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state_share_low__isnull', True), ('state_share_low__gte', 0), _connector='OR'), models.Q(('state_share_high__isnull', True), ('state_share_high__gte', 0), _connector='OR'), models.Q(('state_share_low__isnull', True), ('state_share_high__isnull', True), ('state_share_low__lte', models.F('state_share_high')), _connector='OR')), name='deployment_share_ordered'),
+            model_name="deployment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("state_share_low__isnull", True),
+                        ("state_share_low__gte", 0),
+                        _connector="OR",
+                    ),
+                    models.Q(
+                        ("state_share_high__isnull", True),
+                        ("state_share_high__gte", 0),
+                        _connector="OR",
+                    ),
+                    models.Q(
+                        ("state_share_low__isnull", True),
+                        ("state_share_high__isnull", True),
+                        ("state_share_low__lte", models.F("state_share_high")),
+                        _connector="OR",
+                    ),
+                ),
+                name="deployment_share_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deployment',
-            constraint=models.CheckConstraint(condition=models.Q(('state_share_high__isnull', True), ('state_share_high__lte', 1), _connector='OR'), name='deployment_share_at_most_one'),
+            model_name="deployment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("state_share_high__isnull", True),
+                    ("state_share_high__lte", 1),
+                    _connector="OR",
+                ),
+                name="deployment_share_at_most_one",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deployment',
-            constraint=models.CheckConstraint(condition=models.Q(('person__isnull', True), models.Q(('workers_high__isnull', True), ('workers_low__isnull', True)), _connector='OR'), name='deployment_person_or_headcount'),
+            model_name="deployment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("person__isnull", True),
+                    models.Q(("workers_high__isnull", True), ("workers_low__isnull", True)),
+                    _connector="OR",
+                ),
+                name="deployment_person_or_headcount",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deployment',
-            constraint=models.CheckConstraint(condition=models.Q(('host_country', ''), ('host_region', ''), ('site__isnull', True), _negated=True), name='deployment_has_a_place'),
+            model_name="deployment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("host_country", ""), ("host_region", ""), ("site__isnull", True), _negated=True
+                ),
+                name="deployment_has_a_place",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deployment',
-            constraint=models.CheckConstraint(condition=models.Q(('hours_per_day__isnull', True), models.Q(('hours_per_day__gte', 0), ('hours_per_day__lte', 24)), _connector='OR'), name='deployment_hours_in_a_day'),
+            model_name="deployment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("hours_per_day__isnull", True),
+                    models.Q(("hours_per_day__gte", 0), ("hours_per_day__lte", 24)),
+                    _connector="OR",
+                ),
+                name="deployment_hours_in_a_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deployment',
-            constraint=models.CheckConstraint(condition=models.Q(('period_start_precision__in', ['day', 'month', 'year', ''])), name='deployment_start_precision_valid'),
+            model_name="deployment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_start_precision__in", ["day", "month", "year", ""])),
+                name="deployment_start_precision_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deployment',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end_precision__in', ['day', 'month', 'year', ''])), name='deployment_end_precision_valid'),
+            model_name="deployment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end_precision__in", ["day", "month", "year", ""])),
+                name="deployment_end_precision_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('access_level__in', ['public', 'internal', 'confidential'])), name='incident_access_level_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("access_level__in", ["public", "internal", "confidential"])),
+                name="incident_access_level_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('act__in', ['passport_confiscation', 'beating', 'sexual_violence', 'surveillance', 'punishment', 'wage_withholding', 'forced_return', 'death', 'escape', 'other'])), name='incident_act_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "act__in",
+                        [
+                            "passport_confiscation",
+                            "beating",
+                            "sexual_violence",
+                            "surveillance",
+                            "punishment",
+                            "wage_withholding",
+                            "forced_return",
+                            "death",
+                            "escape",
+                            "other",
+                        ],
+                    )
+                ),
+                name="incident_act_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('date_precision__in', ['day', 'month', 'year', ''])), name='incident_date_precision_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("date_precision__in", ["day", "month", "year", ""])),
+                name="incident_date_precision_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sighting',
-            constraint=models.CheckConstraint(condition=models.Q(('access_level__in', ['public', 'internal', 'confidential'])), name='sighting_access_level_valid'),
+            model_name="sighting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("access_level__in", ["public", "internal", "confidential"])),
+                name="sighting_access_level_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sighting',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('workers_low__isnull', True), ('workers_low__gte', 0), _connector='OR'), models.Q(('workers_high__isnull', True), ('workers_high__gte', 0), _connector='OR'), models.Q(('workers_low__isnull', True), ('workers_high__isnull', True), ('workers_low__lte', models.F('workers_high')), _connector='OR')), name='sighting_workers_ordered'),
+            model_name="sighting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("workers_low__isnull", True), ("workers_low__gte", 0), _connector="OR"
+                    ),
+                    models.Q(
+                        ("workers_high__isnull", True), ("workers_high__gte", 0), _connector="OR"
+                    ),
+                    models.Q(
+                        ("workers_low__isnull", True),
+                        ("workers_high__isnull", True),
+                        ("workers_low__lte", models.F("workers_high")),
+                        _connector="OR",
+                    ),
+                ),
+                name="sighting_workers_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sighting',
-            constraint=models.CheckConstraint(condition=models.Q(('observed_from__isnull', True), ('observed_to__isnull', True), ('observed_from__lte', models.F('observed_to')), _connector='OR'), name='sighting_dates_ordered'),
+            model_name="sighting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("observed_from__isnull", True),
+                    ("observed_to__isnull", True),
+                    ("observed_from__lte", models.F("observed_to")),
+                    _connector="OR",
+                ),
+                name="sighting_dates_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sighting',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__isnull', False), ('longitude__isnull', False), ('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='sighting_coordinates_valid'),
+            model_name="sighting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                    models.Q(
+                        ("latitude__isnull", False),
+                        ("longitude__isnull", False),
+                        ("latitude__gte", -90),
+                        ("latitude__lte", 90),
+                        ("longitude__gte", -180),
+                        ("longitude__lte", 180),
+                    ),
+                    _connector="OR",
+                ),
+                name="sighting_coordinates_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sighting',
-            constraint=models.CheckConstraint(condition=models.Q(('coordinate_precision__in', ['exact', 'neighbourhood', 'city', 'region', 'country', ''])), name='sighting_precision_valid'),
+            model_name="sighting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "coordinate_precision__in",
+                        ["exact", "neighbourhood", "city", "region", "country", ""],
+                    )
+                ),
+                name="sighting_precision_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='testimony',
-            constraint=models.CheckConstraint(condition=models.Q(('access_level__in', ['public', 'internal', 'confidential'])), name='testimony_access_level_valid'),
+            model_name="testimony",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("access_level__in", ["public", "internal", "confidential"])),
+                name="testimony_access_level_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='testimony',
-            constraint=models.CheckConstraint(condition=models.Q(('consent_to_publish', False), ('consent_to_use', True), _connector='OR'), name='testimony_publish_needs_use_consent'),
+            model_name="testimony",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("consent_to_publish", False), ("consent_to_use", True), _connector="OR"
+                ),
+                name="testimony_publish_needs_use_consent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='testimony',
-            constraint=models.CheckConstraint(condition=models.Q(('recruitment_channel__in', ['state_assignment', 'applied', 'personal_connection', 'other', 'unknown'])), name='testimony_recruitment_valid'),
+            model_name="testimony",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "recruitment_channel__in",
+                        ["state_assignment", "applied", "personal_connection", "other", "unknown"],
+                    )
+                ),
+                name="testimony_recruitment_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='testimony',
-            constraint=models.CheckConstraint(condition=models.Q(('vetting_health_check__in', ['present', 'absent', 'unknown'])), name='testimony_health_check_valid'),
+            model_name="testimony",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("vetting_health_check__in", ["present", "absent", "unknown"])),
+                name="testimony_health_check_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='testimony',
-            constraint=models.CheckConstraint(condition=models.Q(('vetting_loyalty_check__in', ['present', 'absent', 'unknown'])), name='testimony_loyalty_check_valid'),
+            model_name="testimony",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("vetting_loyalty_check__in", ["present", "absent", "unknown"])),
+                name="testimony_loyalty_check_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='testimony',
-            constraint=models.CheckConstraint(condition=models.Q(('bribe_paid__in', ['present', 'absent', 'unknown'])), name='testimony_bribe_valid'),
+            model_name="testimony",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("bribe_paid__in", ["present", "absent", "unknown"])),
+                name="testimony_bribe_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='testimony',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['returned', 'recalled', 'escaped', 'still_abroad', 'unknown'])), name='testimony_outcome_valid'),
+            model_name="testimony",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("outcome__in", ["returned", "recalled", "escaped", "still_abroad", "unknown"])
+                ),
+                name="testimony_outcome_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='testimony',
-            constraint=models.CheckConstraint(condition=models.Q(('interview_date_precision__in', ['day', 'month', 'year', ''])), name='testimony_date_precision_valid'),
+            model_name="testimony",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("interview_date_precision__in", ["day", "month", "year", ""])),
+                name="testimony_date_precision_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='testimony',
-            constraint=models.CheckConstraint(condition=models.Q(('bribe_amount_usd__isnull', True), ('bribe_amount_usd__gte', 0), _connector='OR'), name='testimony_bribe_not_negative'),
+            model_name="testimony",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("bribe_amount_usd__isnull", True),
+                    ("bribe_amount_usd__gte", 0),
+                    _connector="OR",
+                ),
+                name="testimony_bribe_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatorcoding',
-            constraint=models.UniqueConstraint(fields=('testimony', 'indicator'), name='coding_once_per_indicator'),
+            model_name="indicatorcoding",
+            constraint=models.UniqueConstraint(
+                fields=("testimony", "indicator"), name="coding_once_per_indicator"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatorcoding',
-            constraint=models.CheckConstraint(condition=models.Q(('indicator__in', ['abuse_of_vulnerability', 'deception', 'restriction_of_movement', 'isolation', 'physical_sexual_violence', 'intimidation_threats', 'retention_of_documents', 'withholding_of_wages', 'debt_bondage', 'abusive_conditions', 'excessive_overtime'])), name='coding_indicator_valid'),
+            model_name="indicatorcoding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "indicator__in",
+                        [
+                            "abuse_of_vulnerability",
+                            "deception",
+                            "restriction_of_movement",
+                            "isolation",
+                            "physical_sexual_violence",
+                            "intimidation_threats",
+                            "retention_of_documents",
+                            "withholding_of_wages",
+                            "debt_bondage",
+                            "abusive_conditions",
+                            "excessive_overtime",
+                        ],
+                    )
+                ),
+                name="coding_indicator_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatorcoding',
-            constraint=models.CheckConstraint(condition=models.Q(('finding__in', ['present', 'absent', 'unknown'])), name='coding_finding_valid'),
+            model_name="indicatorcoding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("finding__in", ["present", "absent", "unknown"])),
+                name="coding_finding_valid",
+            ),
         ),
     ]

@@ -5,53 +5,194 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12)),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('interview', 'Interview'), ('sighting', 'Sighting'), ('document', 'Document'), ('media_report', 'Media report'), ('official_statistic', 'Official statistic'), ('sanctions_list', 'Sanctions list'), ('dataset', 'Dataset'), ('public_report', 'Public report')], max_length=20)),
-                ('title', models.TextField(help_text='Citation: who said it, where, when.')),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('date', models.DateField(blank=True, null=True)),
-                ('date_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5)),
-                ('language', models.CharField(blank=True, help_text='ISO 639-1 code, e.g. en, ko.', max_length=8)),
-                ('reliability', models.CharField(choices=[('A', 'A – completely reliable'), ('B', 'B – usually reliable'), ('C', 'C – fairly reliable'), ('D', 'D – not usually reliable'), ('E', 'E – unreliable'), ('F', 'F – reliability cannot be judged')], default='F', max_length=1)),
-                ('notes', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False, help_text="Generated demo data, not a real record."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("interview", "Interview"),
+                            ("sighting", "Sighting"),
+                            ("document", "Document"),
+                            ("media_report", "Media report"),
+                            ("official_statistic", "Official statistic"),
+                            ("sanctions_list", "Sanctions list"),
+                            ("dataset", "Dataset"),
+                            ("public_report", "Public report"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("title", models.TextField(help_text="Citation: who said it, where, when.")),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("date", models.DateField(blank=True, null=True)),
+                (
+                    "date_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True, help_text="ISO 639-1 code, e.g. en, ko.", max_length=8
+                    ),
+                ),
+                (
+                    "reliability",
+                    models.CharField(
+                        choices=[
+                            ("A", "A – completely reliable"),
+                            ("B", "B – usually reliable"),
+                            ("C", "C – fairly reliable"),
+                            ("D", "D – not usually reliable"),
+                            ("E", "E – unreliable"),
+                            ("F", "F – reliability cannot be judged"),
+                        ],
+                        default="F",
+                        max_length=1,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['title'],
-                'indexes': [models.Index(fields=['title'], name='source_title_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['interview', 'sighting', 'document', 'media_report', 'official_statistic', 'sanctions_list', 'dataset', 'public_report'])), name='source_kind_valid'), models.CheckConstraint(condition=models.Q(('reliability__in', ['A', 'B', 'C', 'D', 'E', 'F'])), name='source_reliability_valid'), models.CheckConstraint(condition=models.Q(('date_precision__in', ['day', 'month', 'year', ''])), name='source_date_precision_valid'), models.CheckConstraint(condition=models.Q(('access_level__in', ['public', 'internal', 'confidential'])), name='source_access_level_valid')],
+                "ordering": ["title"],
+                "indexes": [models.Index(fields=["title"], name="source_title_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                [
+                                    "interview",
+                                    "sighting",
+                                    "document",
+                                    "media_report",
+                                    "official_statistic",
+                                    "sanctions_list",
+                                    "dataset",
+                                    "public_report",
+                                ],
+                            )
+                        ),
+                        name="source_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reliability__in", ["A", "B", "C", "D", "E", "F"])),
+                        name="source_reliability_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("date_precision__in", ["day", "month", "year", ""])),
+                        name="source_date_precision_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("access_level__in", ["public", "internal", "confidential"])
+                        ),
+                        name="source_access_level_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Claim',
+            name="Claim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credibility', models.PositiveSmallIntegerField(choices=[(1, '1 – confirmed by other sources'), (2, '2 – probably true'), (3, '3 – possibly true'), (4, '4 – doubtful'), (5, '5 – improbable'), (6, '6 – truth cannot be judged')])),
-                ('statement', models.TextField(blank=True, help_text='What the source says, in brief.')),
-                ('field', models.CharField(blank=True, help_text='The field it supports; blank for the whole record.', max_length=50)),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='evidence.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "credibility",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1 – confirmed by other sources"),
+                            (2, "2 – probably true"),
+                            (3, "3 – possibly true"),
+                            (4, "4 – doubtful"),
+                            (5, "5 – improbable"),
+                            (6, "6 – truth cannot be judged"),
+                        ]
+                    ),
+                ),
+                (
+                    "statement",
+                    models.TextField(blank=True, help_text="What the source says, in brief."),
+                ),
+                (
+                    "field",
+                    models.CharField(
+                        blank=True,
+                        help_text="The field it supports; blank for the whole record.",
+                        max_length=50,
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="contenttypes.contenttype"
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claims",
+                        to="evidence.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['credibility', 'id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id'], name='claim_subject_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('credibility__gte', 1), ('credibility__lte', 6)), name='claim_credibility_1_to_6')],
+                "ordering": ["credibility", "id"],
+                "indexes": [
+                    models.Index(fields=["content_type", "object_id"], name="claim_subject_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("credibility__gte", 1), ("credibility__lte", 6)),
+                        name="claim_credibility_1_to_6",
+                    )
+                ],
             },
         ),
     ]

@@ -5,117 +5,431 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12)),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=300)),
-                ('kind', models.CharField(choices=[('state_organ', 'State organ'), ('trading_company', 'Trading company'), ('front_company', 'Front company'), ('host_employer', 'Host-country employer'), ('broker', 'Broker'), ('other', 'Other')], max_length=20)),
-                ('country', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2.', max_length=2)),
-                ('notes', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False, help_text="Generated demo data, not a real record."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=300)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("state_organ", "State organ"),
+                            ("trading_company", "Trading company"),
+                            ("front_company", "Front company"),
+                            ("host_employer", "Host-country employer"),
+                            ("broker", "Broker"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(blank=True, help_text="ISO 3166-1 alpha-2.", max_length=2),
+                ),
+                ("notes", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['state_organ', 'trading_company', 'front_company', 'host_employer', 'broker', 'other'])), name='organisation_kind_valid'), models.CheckConstraint(condition=models.Q(('access_level__in', ['public', 'internal', 'confidential'])), name='organisation_access_level_valid')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                [
+                                    "state_organ",
+                                    "trading_company",
+                                    "front_company",
+                                    "host_employer",
+                                    "broker",
+                                    "other",
+                                ],
+                            )
+                        ),
+                        name="organisation_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("access_level__in", ["public", "internal", "confidential"])
+                        ),
+                        name="organisation_access_level_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12)),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('pseudonym', models.CharField(editable=False, max_length=20, unique=True)),
-                ('sex', models.CharField(choices=[('f', 'Female'), ('m', 'Male'), ('x', 'Other'), ('unknown', 'Unknown')], default='unknown', max_length=7)),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('home_province', models.CharField(blank=True, max_length=100)),
-                ('nationality', models.CharField(default='KP', help_text='ISO 3166-1 alpha-2.', max_length=2)),
-                ('source_record_id', models.CharField(blank=True, help_text="The record's id in the source it came from.", max_length=100)),
-                ('notes', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False, help_text="Generated demo data, not a real record."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("pseudonym", models.CharField(editable=False, max_length=20, unique=True)),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("f", "Female"),
+                            ("m", "Male"),
+                            ("x", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                    ),
+                ),
+                ("birth_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("home_province", models.CharField(blank=True, max_length=100)),
+                (
+                    "nationality",
+                    models.CharField(default="KP", help_text="ISO 3166-1 alpha-2.", max_length=2),
+                ),
+                (
+                    "source_record_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="The record's id in the source it came from.",
+                        max_length=100,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['pseudonym'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('sex__in', ['f', 'm', 'x', 'unknown'])), name='person_sex_valid'), models.CheckConstraint(condition=models.Q(('access_level__in', ['public', 'internal', 'confidential'])), name='person_access_level_valid')],
+                "ordering": ["pseudonym"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("sex__in", ["f", "m", "x", "unknown"])),
+                        name="person_sex_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("access_level__in", ["public", "internal", "confidential"])
+                        ),
+                        name="person_access_level_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PersonIdentity',
+            name="PersonIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.TextField(blank=True)),
-                ('family_name', models.TextField(blank=True)),
-                ('given_name', models.TextField(blank=True)),
-                ('name_hangul', models.TextField(blank=True)),
-                ('birth_date', models.TextField(blank=True, help_text='Partial date, e.g. 1984 or 1984-03.')),
-                ('birth_place', models.TextField(blank=True)),
-                ('address', models.TextField(blank=True)),
-                ('phone', models.TextField(blank=True)),
-                ('email', models.TextField(blank=True)),
-                ('identifier', models.TextField(blank=True, help_text='Passport or other document number.')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("full_name", models.TextField(blank=True)),
+                ("family_name", models.TextField(blank=True)),
+                ("given_name", models.TextField(blank=True)),
+                ("name_hangul", models.TextField(blank=True)),
+                (
+                    "birth_date",
+                    models.TextField(blank=True, help_text="Partial date, e.g. 1984 or 1984-03."),
+                ),
+                ("birth_place", models.TextField(blank=True)),
+                ("address", models.TextField(blank=True)),
+                ("phone", models.TextField(blank=True)),
+                ("email", models.TextField(blank=True)),
+                (
+                    "identifier",
+                    models.TextField(blank=True, help_text="Passport or other document number."),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'person identities',
+                "verbose_name_plural": "person identities",
             },
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12)),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=300)),
-                ('kind', models.CharField(choices=[('restaurant', 'Restaurant'), ('construction_site', 'Construction site'), ('logging_camp', 'Logging camp'), ('dormitory', 'Dormitory'), ('shipyard', 'Shipyard'), ('factory', 'Factory'), ('it_office', 'IT office'), ('farm', 'Farm'), ('fishery', 'Fishery or seafood plant'), ('mine', 'Mine'), ('other', 'Other')], max_length=20)),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2.', max_length=2)),
-                ('city', models.CharField(blank=True, max_length=200)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('coordinate_precision', models.CharField(blank=True, choices=[('exact', 'Exact (within 100 m)'), ('neighbourhood', 'Neighbourhood (within 2 km)'), ('city', 'City'), ('region', 'Region or province'), ('country', 'Country')], default='', max_length=13)),
-                ('notes', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False, help_text="Generated demo data, not a real record."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=300)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("restaurant", "Restaurant"),
+                            ("construction_site", "Construction site"),
+                            ("logging_camp", "Logging camp"),
+                            ("dormitory", "Dormitory"),
+                            ("shipyard", "Shipyard"),
+                            ("factory", "Factory"),
+                            ("it_office", "IT office"),
+                            ("farm", "Farm"),
+                            ("fishery", "Fishery or seafood plant"),
+                            ("mine", "Mine"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("country", models.CharField(help_text="ISO 3166-1 alpha-2.", max_length=2)),
+                ("city", models.CharField(blank=True, max_length=200)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                (
+                    "coordinate_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("exact", "Exact (within 100 m)"),
+                            ("neighbourhood", "Neighbourhood (within 2 km)"),
+                            ("city", "City"),
+                            ("region", "Region or province"),
+                            ("country", "Country"),
+                        ],
+                        default="",
+                        max_length=13,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['country', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['restaurant', 'construction_site', 'logging_camp', 'dormitory', 'shipyard', 'factory', 'it_office', 'farm', 'fishery', 'mine', 'other'])), name='site_kind_valid'), models.CheckConstraint(condition=models.Q(('access_level__in', ['public', 'internal', 'confidential'])), name='site_access_level_valid'), models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__isnull', False), ('longitude__isnull', False), ('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='site_coordinates_valid'), models.CheckConstraint(condition=models.Q(('coordinate_precision__in', ['exact', 'neighbourhood', 'city', 'region', 'country', ''])), name='site_precision_valid')],
+                "ordering": ["country", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                [
+                                    "restaurant",
+                                    "construction_site",
+                                    "logging_camp",
+                                    "dormitory",
+                                    "shipyard",
+                                    "factory",
+                                    "it_office",
+                                    "farm",
+                                    "fishery",
+                                    "mine",
+                                    "other",
+                                ],
+                            )
+                        ),
+                        name="site_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("access_level__in", ["public", "internal", "confidential"])
+                        ),
+                        name="site_access_level_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                            models.Q(
+                                ("latitude__isnull", False),
+                                ("longitude__isnull", False),
+                                ("latitude__gte", -90),
+                                ("latitude__lte", 90),
+                                ("longitude__gte", -180),
+                                ("longitude__lte", 180),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="site_coordinates_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "coordinate_precision__in",
+                                ["exact", "neighbourhood", "city", "region", "country", ""],
+                            )
+                        ),
+                        name="site_precision_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ExternalIdentifier',
+            name="ExternalIdentifier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme', models.CharField(choices=[('un_1718', 'UN 1718 Committee list'), ('ofac_sdn', 'US OFAC SDN list'), ('opensanctions', 'OpenSanctions'), ('company_register', 'Company register'), ('other', 'Other')], max_length=20)),
-                ('value', models.CharField(max_length=100)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identifiers', to='registry.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("un_1718", "UN 1718 Committee list"),
+                            ("ofac_sdn", "US OFAC SDN list"),
+                            ("opensanctions", "OpenSanctions"),
+                            ("company_register", "Company register"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("value", models.CharField(max_length=100)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identifiers",
+                        to="registry.organisation",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('scheme', 'value'), name='identifier_unique_per_scheme'), models.CheckConstraint(condition=models.Q(('scheme__in', ['un_1718', 'ofac_sdn', 'opensanctions', 'company_register', 'other'])), name='identifier_scheme_valid')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scheme", "value"), name="identifier_unique_per_scheme"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "scheme__in",
+                                [
+                                    "un_1718",
+                                    "ofac_sdn",
+                                    "opensanctions",
+                                    "company_register",
+                                    "other",
+                                ],
+                            )
+                        ),
+                        name="identifier_scheme_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OrganisationAlias',
+            name="OrganisationAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300)),
-                ('script', models.CharField(choices=[('Latn', 'Latin'), ('Hang', 'Hangul'), ('Hani', 'Chinese characters'), ('Cyrl', 'Cyrillic'), ('Arab', 'Arabic'), ('Zyyy', 'Other')], default='Latn', max_length=4)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='registry.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300)),
+                (
+                    "script",
+                    models.CharField(
+                        choices=[
+                            ("Latn", "Latin"),
+                            ("Hang", "Hangul"),
+                            ("Hani", "Chinese characters"),
+                            ("Cyrl", "Cyrillic"),
+                            ("Arab", "Arabic"),
+                            ("Zyyy", "Other"),
+                        ],
+                        default="Latn",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="registry.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'organisation aliases',
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='alias_unique_per_organisation'), models.CheckConstraint(condition=models.Q(('script__in', ['Latn', 'Hang', 'Hani', 'Cyrl', 'Arab', 'Zyyy'])), name='alias_script_valid')],
+                "verbose_name_plural": "organisation aliases",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "name"), name="alias_unique_per_organisation"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("script__in", ["Latn", "Hang", "Hani", "Cyrl", "Arab", "Zyyy"])
+                        ),
+                        name="alias_script_valid",
+                    ),
+                ],
             },
         ),
     ]

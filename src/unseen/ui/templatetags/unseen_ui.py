@@ -10,8 +10,11 @@ register = template.Library()
 def synthetic_badge(record: object) -> SafeString | str:
     """A visible label on anything generated for the demo, so no one mistakes it for evidence."""
     if getattr(record, "is_synthetic", False):
-        return format_html('<span class="badge synthetic" title="{}">{}</span>',
-                           _("Generated demo data, not a real record"), _("synthetic"))
+        return format_html(
+            '<span class="badge synthetic" title="{}">{}</span>',
+            _("Generated demo data, not a real record"),
+            _("synthetic"),
+        )
     return ""
 
 

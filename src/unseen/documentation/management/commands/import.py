@@ -19,14 +19,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--kind", required=True, choices=KINDS)
-        parser.add_argument("--dry-run", action="store_true", help="check and rehearse, then write nothing")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check and rehearse, then write nothing"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         current_actor.set("cli")
-        with tqdm(desc=f"importing {options['kind']}", unit=" rows", file=sys.stderr, disable=None) as bar:
+        with tqdm(
+            desc=f"importing {options['kind']}", unit=" rows", file=sys.stderr, disable=None
+        ) as bar:
             try:
-                result = import_file(path, options["kind"], dry_run=options["dry_run"], progress=bar.update)
+                result = import_file(
+                    path, options["kind"], dry_run=options["dry_run"], progress=bar.update
+                )
             except TableError as failure:
                 bar.close()
                 for error in failure.errors:

@@ -19,10 +19,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         current_actor.set("cli")
-        with tqdm(total=len(EXPORTED), desc="exporting", unit=" kinds", file=sys.stderr, disable=None) as bar:
+        with tqdm(
+            total=len(EXPORTED), desc="exporting", unit=" kinds", file=sys.stderr, disable=None
+        ) as bar:
             try:
-                result = export(options["out"], format=options["format"], level=options["level"],
-                                progress=bar.update)
+                result = export(
+                    options["out"],
+                    format=options["format"],
+                    level=options["level"],
+                    progress=bar.update,
+                )
             except ExportRefused as refusal:
                 bar.close()
                 self.stderr.write(f"error: {refusal}")
