@@ -13,6 +13,7 @@ import argparse
 import csv
 import json
 import os
+import pstats
 import random
 import shutil
 import sys
@@ -216,8 +217,6 @@ def expect(condition: bool, message: str) -> None:
 
 def profile(folder: Path, csv_path: Path, top: int = 30) -> dict[str, str]:
     """Run the import under cProfile on its own fresh database; print the heaviest functions."""
-    import pstats
-
     database = Database(folder)
     stats_path = folder / "import.prof"
     python = [sys.executable, "-m", "cProfile", "-o", str(stats_path)]

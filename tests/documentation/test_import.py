@@ -282,3 +282,17 @@ def test_it_exits_2_from_the_console_script(tmp_path):
         check=True,
     )
     assert count.stdout.strip().splitlines()[-1] == "0"
+
+
+def test_it_never_reuses_the_id_of_a_deleted_record(tmp_path, db):
+    deleted = Deployment.objects.create(host_country="RU")
+    deleted_id = deleted.pk
+    deleted.delete()
+    path = tmp_path / "d.csv"
+    path.write_text(HEADER + "".join(GOOD_ROWS), encoding="utf-8")
+    assert run_import(path, "--kind", "deployments")[0] == 0
+    assert min(Deployment.objects.values_list("id", flat=True)) > deleted_id
+    later = Deployment.objects.create(host_country="CN")
+    assert later.pk > max(Deployment.objects.exclude(pk=later.pk).values_list("id", flat=True))
+    for deployment in Deployment.objects.exclude(pk=later.pk):
+        assert deployment.evidence_trail().get().statement.startswith(deployment.host.label)

@@ -40,6 +40,7 @@ from unseen.registry.models import (
 )
 from unseen.registry.vault import IDENTITY_FIELDS, Identity, store_identities
 
+from .inserting import insert_rows
 from .models import Deployment, Sighting
 
 VOCABULARY = schemas.Vocabulary(
@@ -195,26 +196,26 @@ class SourceBook:
 
 def _claims_for(
     model: type[models.Model],
-    records: list[Any],
+    record_ids: list[int],
     rows: list[Row],
     book: SourceBook,
     credibility: Callable[[Row], int],
     statement: Callable[[Row], str],
 ) -> int:
-    content_type = ContentType.objects.get_for_model(model)
+    content_type_id = ContentType.objects.get_for_model(model).pk
     claims = [
-        Claim(
-            source=book[row["source"]],
-            credibility=credibility(row),
-            statement=statement(row),
-            content_type=content_type,
-            object_id=instance.pk,
-        )
-        for instance, row in zip(records, rows, strict=True)
+        {
+            "source_id": book[row["source"]].pk,
+            "credibility": credibility(row),
+            "statement": statement(row),
+            "field": "",
+            "content_type_id": content_type_id,
+            "object_id": pk,
+        }
+        for pk, row in zip(record_ids, rows, strict=True)
         if row.get("source")
     ]
-    Claim.objects.bulk_create(claims, batch_size=BATCH)
-    return len(claims)
+    return len(insert_rows(Claim, claims))
 
 
 def _range_text(low: Any, high: Any) -> str:
@@ -239,27 +240,27 @@ def build_deployments(rows: Rows, progress: Progress) -> dict[str, int]:
             host: Host = row["host_country"]
             year_start = PartialDate(dt.date(row["year"], 1, 1), Precision.YEAR)
             deployments.append(
-                Deployment(
-                    host_country=host.country,
-                    host_region=host.region,
-                    sector=row["sector"],
-                    is_proxy=schemas.is_proxy_sector(row["sector"]),
-                    workers_low=row["workers_low"],
-                    workers_high=row["workers_high"],
-                    monthly_wage_usd_low=row["monthly_wage_usd_low"],
-                    monthly_wage_usd_high=row["monthly_wage_usd_high"],
-                    state_share_low=row["state_share_low"],
-                    state_share_high=row["state_share_high"],
-                    access_level=_access(row),
+                {
+                    "host_country": host.country,
+                    "host_region": host.region,
+                    "sector": row["sector"],
+                    "is_proxy": schemas.is_proxy_sector(row["sector"]),
+                    "workers_low": row["workers_low"],
+                    "workers_high": row["workers_high"],
+                    "monthly_wage_usd_low": row["monthly_wage_usd_low"],
+                    "monthly_wage_usd_high": row["monthly_wage_usd_high"],
+                    "state_share_low": row["state_share_low"],
+                    "state_share_high": row["state_share_high"],
+                    "access_level": _access(row),
                     **_date_fields("period_start", year_start),
                     **_date_fields("period_end", year_start),
-                )
+                }
             )
-        Deployment.objects.bulk_create(deployments)
-        created["deployments"] += len(deployments)
+        deployment_ids = insert_rows(Deployment, deployments)
+        created["deployments"] += len(deployment_ids)
         created["claims"] += _claims_for(
             Deployment,
-            deployments,
+            deployment_ids,
             chunk,
             book,
             credibility=lambda row: CONFIDENCE_CREDIBILITY[row["confidence"]],
@@ -310,7 +311,7 @@ def build_sites(rows: Rows, progress: Progress) -> dict[str, int]:
     Site.objects.bulk_create(sites, batch_size=BATCH)
     claims = _claims_for(
         Site,
-        sites,
+        [site.pk for site in sites],
         plain,
         book,
         lambda row: Credibility.CANNOT_JUDGE,
@@ -356,7 +357,7 @@ def build_organisations(rows: Rows, progress: Progress) -> dict[str, int]:
     ExternalIdentifier.objects.bulk_create(identifiers, batch_size=BATCH)
     claims = _claims_for(
         Organisation,
-        organisations,
+        [record.pk for record in organisations],
         plain,
         book,
         lambda row: Credibility.CANNOT_JUDGE,
@@ -397,7 +398,7 @@ def build_sightings(rows: Rows, progress: Progress) -> dict[str, int]:
     Sighting.objects.bulk_create(sightings, batch_size=BATCH)
     claims = _claims_for(
         Sighting,
-        sightings,
+        [record.pk for record in sightings],
         plain,
         book,
         lambda row: Credibility.CANNOT_JUDGE,
@@ -511,7 +512,7 @@ def build_persons(rows: Rows, progress: Progress) -> dict[str, int]:
         created["deployments"] += len(deployments)
         created["claims"] += _claims_for(
             Person,
-            persons,
+            [person.pk for person in persons],
             chunk,
             book,
             lambda row: Credibility.CANNOT_JUDGE,
