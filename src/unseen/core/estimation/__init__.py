@@ -1,0 +1,5 @@
+"""Estimating what cannot be counted: multiple systems estimation (MSE) and, later, revenue.
+
+Pure Python (numpy, scipy, statsmodels); no Django. `histories` holds the data, `results` the
+shape every method returns.
+"""
