@@ -1,9 +1,34 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+from .browsing import KINDS
+
+
+class KindConverter:
+    """Only the record kinds: /app/map/ and other pages must not be mistaken for a kind."""
+
+    regex = "|".join(KINDS)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(KindConverter, "kind")
 
 app_name = "documentation"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("search/", views.search, name="search"),
+    path("import/", views.import_upload, name="import"),
+    path("indicators/", views.indicators, name="indicators"),
+    path("testimonies/<int:pk>/coding/", views.testimony_coding, name="coding"),
+    path("<kind:kind>/", views.record_list, name="list"),
+    path("<kind:kind>/new/", views.record_create, name="create"),
+    path("<kind:kind>/<int:pk>/", views.record_detail, name="detail"),
+    path("<kind:kind>/<int:pk>/edit/", views.record_edit, name="edit"),
+    path("<kind:kind>/<int:pk>/claims/new/", views.claim_create, name="claim_create"),
 ]

@@ -1,37 +1,271 @@
-from typing import cast
+import tempfile
+from pathlib import Path
+from typing import Any, cast
 
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from unseen.accounts.access import staff
+from unseen.accounts.access import requires, staff
 from unseen.accounts.models import User
 from unseen.accounts.roles import Capability
-from unseen.evidence.models import Source
-from unseen.registry.models import Organisation, Person, Site
+from unseen.audit.log import record
+from unseen.audit.models import Action
+from unseen.core.tables import TableError
+from unseen.evidence.models import Claim, Source
 
-from .models import Deployment, Incident, Sighting, Testimony
+from .browsing import KINDS, Kind, kind_of, slug_for
+from .forms import (
+    ClaimForm,
+    CodingForm,
+    FilterForm,
+    ImportForm,
+    JourneyForm,
+    TestimonyForm,
+    record_form,
+)
+from .importing import import_file
+from .indicators import indicator_matrix
+from .models import Testimony
 
-RECORD_KINDS = [
-    ("sources", Source),
-    ("testimonies", Testimony),
-    ("persons", Person),
-    ("organisations", Organisation),
-    ("sites", Site),
-    ("deployments", Deployment),
-    ("incidents", Incident),
-    ("sightings", Sighting),
+PAGE_SIZE = 50
+DASHBOARD_KINDS = [
+    "sources",
+    "testimonies",
+    "persons",
+    "organisations",
+    "sites",
+    "deployments",
+    "incidents",
+    "sightings",
 ]
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # the permission decorators let only signed-in users through
 
 
 @staff
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The signed-in start page: what this user may work on."""
-    user = cast(User, request.user)  # @staff let only signed-in users through
+    user = _user(request)
     context: dict[str, object] = {"can_view_records": user.can(Capability.VIEW_RECORDS)}
     if context["can_view_records"]:
         context["counts"] = [
-            (kind, model._meta.verbose_name_plural, model.objects.visible_to(user).count())
-            for kind, model in RECORD_KINDS
+            (slug, KINDS[slug].label, KINDS[slug].visible(user).count()) for slug in DASHBOARD_KINDS
         ]
         context["recent_sources"] = Source.objects.visible_to(user).order_by("-created_at")[:10]
     return render(request, "documentation/dashboard.html", context)
+
+
+@requires(Capability.VIEW_RECORDS)
+def record_list(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = kind_of(kind)
+    user = _user(request)
+    form = FilterForm(request.GET or None, kind=spec)
+    records = spec.visible(user)
+    if form.is_valid():
+        records = spec.filter(records, form.cleaned_data)
+        if form.cleaned_data.get("q"):
+            records = spec.search(records, form.cleaned_data["q"])
+            record(
+                Action.SEARCH,
+                target_type=spec.model._meta.label_lower,
+                detail={"length": len(form.cleaned_data["q"])},
+            )
+    page = Paginator(records.order_by(*spec.order_by), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "documentation/record_list.html",
+        {
+            "kind": spec,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_edit": user.can(Capability.EDIT_RECORDS),
+        },
+    )
+
+
+@requires(Capability.VIEW_RECORDS)
+def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    spec = kind_of(kind)
+    user = _user(request)
+    instance = spec.get(user, pk)
+    context: dict[str, Any] = {
+        "kind": spec,
+        "record": instance,
+        "fields": _fields(instance),
+        "can_edit": user.can(Capability.EDIT_RECORDS) and spec.model is not Claim,
+    }
+    if spec.model is Claim:
+        subject = instance.subject
+        subject_slug = slug_for(type(subject)) if subject is not None else None
+        context["subject"] = subject
+        context["subject_url"] = (
+            reverse("documentation:detail", args=[subject_slug, subject.pk])
+            if subject_slug and subject
+            else ""
+        )
+    else:
+        context["trail"] = instance.evidence_trail(user)
+    if spec.model is Source:
+        context["claims_made"] = instance.claims.select_related("content_type")[:100]
+    if spec.model is Testimony:
+        context["profile"] = instance.indicator_profile()
+    return render(request, "documentation/record_detail.html", context)
+
+
+def _fields(instance: Any) -> list[tuple[str, Any]]:
+    shown = []
+    for model_field in instance._meta.concrete_fields:
+        if model_field.name in {"id", "created_at", "updated_at"}:
+            continue
+        display = getattr(instance, f"get_{model_field.name}_display", None)
+        value = (
+            display() if display and model_field.choices else getattr(instance, model_field.name)
+        )
+        shown.append((str(model_field.verbose_name), value))
+    for model_field in instance._meta.many_to_many:
+        shown.append(
+            (
+                str(model_field.verbose_name),
+                ", ".join(str(o) for o in getattr(instance, model_field.name).all()),
+            )
+        )
+    return shown
+
+
+def _form_class(spec: Kind) -> Any:
+    return record_form(spec, TestimonyForm) if spec.model is Testimony else record_form(spec)
+
+
+@requires(Capability.EDIT_RECORDS)
+def record_create(request: HttpRequest, kind: str) -> HttpResponse:
+    return _edit(request, kind_of(kind), None)
+
+
+@requires(Capability.EDIT_RECORDS)
+def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    spec = kind_of(kind)
+    return _edit(request, spec, spec.get(_user(request), pk))
+
+
+def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
+    if spec.model is Claim:
+        return redirect("documentation:list", kind="claims")
+    form = _form_class(spec)(request.POST or None, instance=instance, user=_user(request))
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+        messages.success(request, _("Saved."))
+        return redirect("documentation:detail", kind=spec.slug, pk=saved.pk)
+    return render(
+        request, "documentation/record_form.html", {"kind": spec, "form": form, "record": instance}
+    )
+
+
+@requires(Capability.EDIT_RECORDS)
+def claim_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Add a claim from a source to a record: the only way facts gain evidence in the app."""
+    spec = kind_of(kind)
+    subject = spec.get(_user(request), pk)
+    form = ClaimForm(request.POST or None, user=_user(request))
+    if request.method == "POST" and form.is_valid():
+        claim = form.save(commit=False)
+        claim.content_type = ContentType.objects.get_for_model(spec.model)
+        claim.object_id = subject.pk
+        with transaction.atomic():
+            claim.save()
+        messages.success(request, _("Claim added."))
+        return redirect("documentation:detail", kind=spec.slug, pk=subject.pk)
+    return render(
+        request, "documentation/claim_form.html", {"kind": spec, "record": subject, "form": form}
+    )
+
+
+@requires(Capability.VIEW_RECORDS)
+def search(request: HttpRequest) -> HttpResponse:
+    """One query across every kind, a few hits each, linking to the full filtered lists."""
+    user = _user(request)
+    text = request.GET.get("q", "").strip()
+    results = []
+    if text:
+        for spec in KINDS.values():
+            hits = list(spec.search(spec.visible(user), text).order_by(*spec.order_by)[:10])
+            if hits:
+                results.append((spec, hits))
+        record(
+            Action.SEARCH, target_type="all", detail={"length": len(text), "kinds": len(results)}
+        )
+    return render(request, "documentation/search.html", {"q": text, "results": results})
+
+
+@requires(Capability.EDIT_RECORDS)
+def testimony_coding(request: HttpRequest, pk: int) -> HttpResponse:
+    testimony = kind_of("testimonies").get(_user(request), pk)
+    coding = CodingForm(request.POST or None, testimony=testimony, prefix="coding")
+    journey = JourneyForm(request.POST or None, instance=testimony, prefix="journey")
+    if request.method == "POST" and coding.is_valid() and journey.is_valid():
+        with transaction.atomic():
+            journey.save()
+            coding.save(testimony)
+        messages.success(request, _("Coding saved."))
+        return redirect("documentation:detail", kind="testimonies", pk=testimony.pk)
+    return render(
+        request,
+        "documentation/testimony_coding.html",
+        {"testimony": testimony, "coding": coding, "journey": journey},
+    )
+
+
+@requires(Capability.VIEW_RECORDS)
+def indicators(request: HttpRequest) -> HttpResponse:
+    testimonies = kind_of("testimonies").visible(_user(request))
+    return render(
+        request, "documentation/indicators.html", {"matrix": indicator_matrix(testimonies)}
+    )
+
+
+@requires(Capability.IMPORT_RECORDS)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """The command-line importer behind a page: same checks, same messages, all or nothing."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        name = Path(upload.name).name
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            try:
+                result = import_file(
+                    path, form.cleaned_data["kind"], dry_run=form.cleaned_data["dry_run"]
+                )
+            except TableError as failure:
+                errors = [error.format(name) for error in failure.errors]
+            else:
+                summary = ", ".join(f"{count} {what}" for what, count in result.created.items())
+                if result.dry_run:
+                    messages.info(
+                        request,
+                        _("Checked %(rows)s rows: nothing wrong, nothing written (%(summary)s).")
+                        % {"rows": result.rows, "summary": summary},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("Imported %(rows)s rows: %(summary)s.")
+                        % {"rows": result.rows, "summary": summary},
+                    )
+                return redirect("documentation:import")
+    return render(request, "documentation/import.html", {"form": form, "errors": errors})

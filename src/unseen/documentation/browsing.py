@@ -1,0 +1,331 @@
+"""The record kinds researchers browse, and how each is listed, filtered, searched and edited.
+
+One declaration per kind drives the list, detail and edit pages, so every kind behaves the same.
+Visibility is decided here too: a record the user may not read is as if it did not exist.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from unseen.accounts.models import visible_access_levels
+from unseen.evidence.models import Claim, Source
+from unseen.registry.models import Organisation, Person, Site
+
+from .models import Deployment, Incident, Sighting, Testimony
+
+FILTERS = ("country", "sector", "year", "source_kind", "reliability", "access_level")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of record appears in the researcher app."""
+
+    slug: str
+    model: type[models.Model]
+    columns: tuple[str, ...]
+    search_fields: tuple[str, ...]
+    form_fields: tuple[str, ...]
+    country_field: str = ""
+    sector_field: str = ""
+    year_field: str = ""
+    select_related: tuple[str, ...] = ()
+    order_by: tuple[str, ...] = ("-id",)
+    filters: tuple[str, ...] = field(
+        default=("country", "year", "source_kind", "reliability", "access_level")
+    )
+
+    @property
+    def label(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    @property
+    def singular(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    def visible(self, user: Any) -> QuerySet[Any]:
+        """Everything of this kind the user may read."""
+        levels = visible_access_levels(user)
+        queryset = self.model._default_manager.all()
+        if self.model is Claim:
+            queryset = queryset.filter(source__access_level__in=levels)
+        else:
+            queryset = queryset.filter(access_level__in=levels)
+        return queryset.select_related(*self.select_related)
+
+    def get(self, user: Any, pk: int) -> Any:
+        """One record the user may read, or 404 (never 403: that would confirm it exists)."""
+        try:
+            return self.visible(user).get(pk=pk)
+        except ObjectDoesNotExist:
+            raise Http404 from None
+
+    def search(self, queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
+        """Substring search over the kind's text fields.
+
+        Substring, not word, matching: Korean compounds (벌목농장) must be found by their parts
+        (벌목), which word-based full-text search does not do.
+        """
+        condition = Q()
+        for name in self.search_fields:
+            condition |= Q(**{f"{name}__icontains": text})
+        return queryset.filter(condition)
+
+    def filter(self, queryset: QuerySet[Any], values: dict[str, Any]) -> QuerySet[Any]:
+        if values.get("country") and self.country_field:
+            queryset = queryset.filter(**{self.country_field: values["country"]})
+        if values.get("sector") and self.sector_field:
+            queryset = queryset.filter(**{f"{self.sector_field}__icontains": values["sector"]})
+        if values.get("year") and self.year_field:
+            year = values["year"]
+            if self.model is Deployment:
+                queryset = queryset.filter(period_start__year__lte=year, period_end__year__gte=year)
+            else:
+                queryset = queryset.filter(**{f"{self.year_field}__year": year})
+        for name, lookup in (("source_kind", "kind"), ("reliability", "reliability")):
+            if values.get(name):
+                queryset = queryset.filter(**{f"{self._source_path()}{lookup}": values[name]})
+                if self.model not in (Source, Claim):
+                    queryset = queryset.distinct()
+        if values.get("access_level") and self.model is not Claim:
+            queryset = queryset.filter(access_level=values["access_level"])
+        return queryset
+
+    def _source_path(self) -> str:
+        if self.model is Source:
+            return ""
+        if self.model is Claim:
+            return "source__"
+        return "supporting_claims__source__"
+
+
+KINDS: dict[str, Kind] = {
+    kind.slug: kind
+    for kind in [
+        Kind(
+            "sources",
+            Source,
+            columns=("title", "kind", "reliability", "date", "language", "access_level"),
+            search_fields=("title", "notes", "url"),
+            form_fields=(
+                "title",
+                "kind",
+                "reliability",
+                "date",
+                "date_precision",
+                "language",
+                "url",
+                "notes",
+                "access_level",
+            ),
+            year_field="date",
+            order_by=("-created_at",),
+        ),
+        Kind(
+            "claims",
+            Claim,
+            columns=("source", "credibility", "content_type", "field", "statement"),
+            search_fields=("statement", "source__title"),
+            form_fields=("source", "credibility", "field", "statement"),
+            select_related=("source", "content_type"),
+            filters=("source_kind", "reliability"),
+        ),
+        Kind(
+            "testimonies",
+            Testimony,
+            columns=(
+                "source",
+                "interviewee",
+                "interview_date",
+                "interview_language",
+                "outcome",
+                "access_level",
+            ),
+            search_fields=(
+                "summary",
+                "source__title",
+                "recruitment_notes",
+                "vetting_notes",
+                "deployment_notes",
+                "control_abroad_notes",
+                "outcome_notes",
+            ),
+            form_fields=(
+                "interviewee",
+                "interview_date",
+                "interview_date_precision",
+                "interview_language",
+                "interview_country",
+                "interviewer_code",
+                "consent_to_use",
+                "consent_to_publish",
+                "summary",
+                "access_level",
+            ),
+            country_field="interview_country",
+            year_field="interview_date",
+            select_related=("source", "interviewee"),
+        ),
+        Kind(
+            "persons",
+            Person,
+            columns=(
+                "pseudonym",
+                "sex",
+                "birth_year",
+                "home_province",
+                "nationality",
+                "access_level",
+            ),
+            search_fields=("pseudonym", "home_province", "notes", "source_record_id"),
+            form_fields=(
+                "sex",
+                "birth_year",
+                "home_province",
+                "nationality",
+                "notes",
+                "access_level",
+            ),
+            order_by=("pseudonym",),
+        ),
+        Kind(
+            "organisations",
+            Organisation,
+            columns=("name", "kind", "country", "access_level"),
+            search_fields=("name", "notes", "aliases__name"),
+            form_fields=("name", "kind", "country", "notes", "access_level"),
+            country_field="country",
+            order_by=("name",),
+        ),
+        Kind(
+            "sites",
+            Site,
+            columns=("name", "kind", "country", "city", "coordinate_precision", "access_level"),
+            search_fields=("name", "city", "notes"),
+            form_fields=(
+                "name",
+                "kind",
+                "country",
+                "city",
+                "latitude",
+                "longitude",
+                "coordinate_precision",
+                "notes",
+                "access_level",
+            ),
+            country_field="country",
+            order_by=("country", "name"),
+        ),
+        Kind(
+            "deployments",
+            Deployment,
+            columns=(
+                "host_country",
+                "host_region",
+                "sector",
+                "period_start",
+                "workers_low",
+                "workers_high",
+                "access_level",
+            ),
+            search_fields=("sector", "host_region"),
+            form_fields=(
+                "person",
+                "workers_low",
+                "workers_high",
+                "site",
+                "host_country",
+                "host_region",
+                "sector",
+                "period_start",
+                "period_start_precision",
+                "period_end",
+                "period_end_precision",
+                "dispatcher",
+                "employer",
+                "monthly_wage_usd_low",
+                "monthly_wage_usd_high",
+                "state_share_low",
+                "state_share_high",
+                "hours_per_day",
+                "access_level",
+            ),
+            country_field="host_country",
+            sector_field="sector",
+            year_field="period_start",
+            filters=FILTERS,
+            order_by=("-period_start", "id"),
+        ),
+        Kind(
+            "incidents",
+            Incident,
+            columns=("act", "date", "country", "place", "access_level"),
+            search_fields=("description", "place", "perpetrator_description"),
+            form_fields=(
+                "act",
+                "description",
+                "date",
+                "date_precision",
+                "site",
+                "country",
+                "place",
+                "victims",
+                "perpetrator_organisations",
+                "perpetrator_description",
+                "access_level",
+            ),
+            country_field="country",
+            year_field="date",
+        ),
+        Kind(
+            "sightings",
+            Sighting,
+            columns=(
+                "place",
+                "country",
+                "observed_from",
+                "workers_low",
+                "workers_high",
+                "work_kind",
+                "access_level",
+            ),
+            search_fields=("description", "place", "work_kind"),
+            form_fields=(
+                "description",
+                "place",
+                "country",
+                "latitude",
+                "longitude",
+                "coordinate_precision",
+                "observed_from",
+                "observed_to",
+                "workers_low",
+                "workers_high",
+                "work_kind",
+                "site",
+                "access_level",
+            ),
+            country_field="country",
+            sector_field="work_kind",
+            year_field="observed_from",
+            filters=FILTERS,
+        ),
+    ]
+}
+
+
+def kind_of(slug: str) -> Kind:
+    if slug not in KINDS:
+        raise Http404
+    return KINDS[slug]
+
+
+def slug_for(model: type[models.Model]) -> str | None:
+    for kind in KINDS.values():
+        if kind.model is model:
+            return kind.slug
+    return None

@@ -1,0 +1,200 @@
+from typing import Any, cast
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from unseen.accounts.models import AccessLevel, visible_access_levels
+from unseen.core.places import country_code
+from unseen.evidence.models import Claim, Reliability, Source, SourceKind
+from unseen.registry.models import Organisation, Person, Site
+
+from .browsing import Kind
+from .importing import KINDS as IMPORT_KINDS
+from .models import Finding, Indicator, Testimony
+
+COUNTRY_FIELDS = {"country", "host_country", "interview_country"}
+RELATED_VISIBLE = {Person, Site, Organisation, Source}
+
+
+class CountryField(forms.CharField):
+    """A country as people type it (code or English name), stored as its ISO 3166 alpha-2 code."""
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value)
+        if not text:
+            return ""
+        try:
+            return country_code(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+def _blank(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return [("", "—"), *choices]
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(required=False, label=_("Search"))
+    country = CountryField(required=False, label=_("Country"))
+    sector = forms.CharField(required=False, label=_("Sector"))
+    year = forms.IntegerField(required=False, min_value=1900, max_value=2100, label=_("Year"))
+    source_kind = forms.ChoiceField(
+        required=False, choices=_blank(SourceKind.choices), label=_("Source kind")
+    )
+    reliability = forms.ChoiceField(
+        required=False, choices=_blank(Reliability.choices), label=_("Reliability")
+    )
+    access_level = forms.ChoiceField(
+        required=False, choices=_blank(AccessLevel.choices), label=_("Access")
+    )
+
+    def __init__(self, *args: Any, kind: Kind, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        allowed = {"q", *kind.filters}
+        if kind.sector_field:
+            allowed.add("sector")
+        for name in list(self.fields):
+            if name not in allowed:
+                del self.fields[name]
+
+
+class RecordForm(forms.ModelForm):
+    """Edit form for any record kind; built per kind by `record_form`."""
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        levels = visible_access_levels(user)
+        if "access_level" in self.fields:
+            # Nobody may file a record where they themselves could no longer see it.
+            access = cast(forms.ChoiceField, self.fields["access_level"])
+            access.choices = [c for c in AccessLevel.choices if c[0] in levels]
+        for name, form_field in self.fields.items():
+            queryset = getattr(form_field, "queryset", None)
+            if queryset is not None and queryset.model in RELATED_VISIBLE:
+                form_field.queryset = queryset.filter(access_level__in=levels)  # type: ignore[attr-defined]
+            if name in COUNTRY_FIELDS:
+                self.fields[name] = CountryField(
+                    required=form_field.required,
+                    label=form_field.label,
+                    help_text=form_field.help_text,
+                    initial=self.initial.get(name),
+                )
+
+
+def _formfield(field: "models.Field[Any, Any]", **kwargs: Any) -> forms.Field | None:
+    if isinstance(field, models.DateField):
+        kwargs["widget"] = forms.DateInput(attrs={"type": "date"})
+    return field.formfield(**kwargs)
+
+
+def record_form(
+    kind: Kind, extra_base: type[forms.ModelForm] = RecordForm
+) -> type[forms.ModelForm]:
+    return forms.modelform_factory(
+        kind.model, form=extra_base, fields=list(kind.form_fields), formfield_callback=_formfield
+    )
+
+
+class TestimonyForm(RecordForm):
+    """A new testimony also creates its interview source, titled here."""
+
+    title = forms.CharField(
+        label=_("Source title"),
+        max_length=500,
+        help_text=_(
+            "How this interview is cited, e.g. 'Interview T-21, Seoul, 2025-04' (no names)."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["title"]
+
+    def save(self, commit: bool = True) -> Testimony:
+        testimony: Testimony = super().save(commit=False)
+        if not testimony.pk:
+            testimony.source = Source.objects.create(
+                kind=SourceKind.INTERVIEW,
+                title=self.cleaned_data["title"],
+                access_level=testimony.access_level,
+                language=testimony.interview_language,
+            )
+        if commit:
+            testimony.save()
+            self.save_m2m()
+        return testimony
+
+
+class ClaimForm(forms.ModelForm):
+    class Meta:
+        model = Claim
+        fields = ["source", "credibility", "field", "statement"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Source.objects.visible_to(user).order_by("-created_at")  # type: ignore[attr-defined]
+
+
+class CodingForm(forms.Form):
+    """The 11 ILO indicators, each present / absent / unknown with a note."""
+
+    def __init__(self, *args: Any, testimony: Testimony, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        notes = dict(testimony.codings.values_list("indicator", "note"))
+        for indicator, finding in testimony.indicator_profile().items():
+            self.fields[f"indicator_{indicator}"] = forms.ChoiceField(
+                label=Indicator(indicator).label,
+                choices=Finding.choices,
+                initial=finding,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"note_{indicator}"] = forms.CharField(
+                required=False,
+                initial=notes.get(indicator, ""),
+                label=_("Where and why"),
+                widget=forms.TextInput(
+                    attrs={"placeholder": _("e.g. p. 4: minder kept passports")}
+                ),
+            )
+
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"indicator_{i}"], self[f"note_{i}"]) for i in Indicator.values]
+
+    def save(self, testimony: Testimony) -> None:
+        for indicator in Indicator.values:
+            testimony.code(
+                Indicator(indicator),
+                Finding(self.cleaned_data[f"indicator_{indicator}"]),
+                self.cleaned_data[f"note_{indicator}"],
+            )
+
+
+class JourneyForm(forms.ModelForm):
+    class Meta:
+        model = Testimony
+        fields = [
+            "recruitment_channel",
+            "recruitment_notes",
+            "vetting_health_check",
+            "vetting_loyalty_check",
+            "vetting_notes",
+            "bribe_paid",
+            "bribe_amount_usd",
+            "deployment_notes",
+            "control_abroad_notes",
+            "outcome",
+            "outcome_notes",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2}) for name in fields if name.endswith("_notes")
+        }
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"))
+    kind = forms.ChoiceField(
+        choices=[(kind, kind) for kind in IMPORT_KINDS], label=_("Records in the file")
+    )
+    dry_run = forms.BooleanField(required=False, label=_("Check only (write nothing)"))
