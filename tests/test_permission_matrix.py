@@ -13,16 +13,51 @@ from unseen.accounts.access import declared_permission
 ALL = {"anonymous", "alice", "rita", "andy", "mona", "nora"}
 ROLES = {"alice", "rita", "andy", "mona"}
 ADMINS = {"alice"}
+VIEWERS = {"alice", "rita", "andy"}  # VIEW_RECORDS
+EDITORS = {"alice", "rita"}  # EDIT_RECORDS
+IMPORTERS = {"alice", "rita"}  # IMPORT_RECORDS
 
-# url name -> (method, personas allowed). Everyone else must be refused.
-MATRIX: dict[str, tuple[str, set[str]]] = {
-    "publishing:home": ("get", ALL),
-    "healthz": ("get", ALL),
-    "set_language": ("post", ALL),
-    "accounts:login": ("get", ALL),
-    "accounts:logout": ("post", ALL),
-    "documentation:dashboard": ("get", ROLES),
+# url name -> (method, personas allowed, url arguments). Everyone else must be refused.
+# Arguments in braces name records of the `world` fixture, all public so that only the
+# permission, not the access level, decides.
+MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
+    "publishing:home": ("get", ALL, []),
+    "healthz": ("get", ALL, []),
+    "set_language": ("post", ALL, []),
+    "accounts:login": ("get", ALL, []),
+    "accounts:logout": ("post", ALL, []),
+    "documentation:dashboard": ("get", ROLES, []),
+    "documentation:search": ("get", VIEWERS, []),
+    "documentation:import": ("get", IMPORTERS, []),
+    "documentation:indicators": ("get", VIEWERS, []),
+    "documentation:coding": ("get", EDITORS, ["{testimony}"]),
+    "documentation:list": ("get", VIEWERS, ["sites"]),
+    "documentation:create": ("get", EDITORS, ["sites"]),
+    "documentation:detail": ("get", VIEWERS, ["sites", "{site}"]),
+    "documentation:edit": ("get", EDITORS, ["sites", "{site}"]),
+    "documentation:claim_create": ("get", EDITORS, ["sites", "{site}"]),
+    "publishing:map_data": ("get", ALL, []),
+    "publishing:charts_data": ("get", ALL, []),
+    "publishing_app:map": ("get", VIEWERS, []),
+    "publishing_app:map_data": ("get", VIEWERS, []),
+    "publishing_app:charts": ("get", VIEWERS, []),
+    "publishing_app:charts_data": ("get", VIEWERS, []),
 }
+
+
+@pytest.fixture
+def world(db):
+    from tests import factories
+    from unseen.documentation.models import Testimony
+    from unseen.evidence.models import SourceKind
+
+    site = factories.site(access_level="public")
+    testimony = Testimony.objects.create(
+        source=factories.source(kind=SourceKind.INTERVIEW),
+        consent_to_use=True,
+        access_level="public",
+    )
+    return {"site": site.pk, "testimony": testimony.pk}
 
 
 def named_patterns(patterns=None, namespace=""):
@@ -67,11 +102,12 @@ def test_it_finds_a_declared_permission_on_every_view():
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 @pytest.mark.parametrize("persona", sorted(ALL))
-def test_it_lets_in_exactly_the_personas_of_the_matrix(client, personas, name, persona):
-    method, allowed = MATRIX[name]
+def test_it_lets_in_exactly_the_personas_of_the_matrix(client, personas, world, name, persona):
+    method, allowed, arguments = MATRIX[name]
     if personas[persona] is not None:
         client.force_login(personas[persona])
-    response = getattr(client, method)(reverse(name))
+    args = [world[a[1:-1]] if a.startswith("{") else a for a in arguments]
+    response = getattr(client, method)(reverse(name, args=args))
     assert response.status_code < 500
     if persona in allowed:
         assert not refused(response), f"{persona} was refused {name}"

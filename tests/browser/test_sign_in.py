@@ -11,7 +11,7 @@ def test_it_signs_a_researcher_in_and_shows_the_workspace(page, live_server, rit
     assert "/accounts/login/" in page.url
     page.fill("#id_username", "rita")
     page.fill("#id_password", "correct horse battery staple")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/app/")
     assert page.locator("h1").inner_text() == "Workspace"
     assert "1718 Committee" in page.locator("table").inner_text()

@@ -85,6 +85,8 @@ class RecordForm(forms.ModelForm):
 def _formfield(field: "models.Field[Any, Any]", **kwargs: Any) -> forms.Field | None:
     if isinstance(field, models.DateField):
         kwargs["widget"] = forms.DateInput(attrs={"type": "date"})
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
     return field.formfield(**kwargs)
 
 

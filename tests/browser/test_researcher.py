@@ -1,0 +1,63 @@
+import pytest
+
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, live_server, username="rita"):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "correct horse battery staple")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/app/")
+
+
+def test_it_lets_a_researcher_source_a_claim_about_a_site_and_find_it_in_korean(
+    page, live_server, rita
+):
+    site = factories.site("Demo logging camp near Tynda", country="RU")
+    site.latitude, site.longitude, site.coordinate_precision = 55.15, 124.72, "region"
+    site.save()
+    sign_in(page, live_server)
+
+    page.goto(f"{live_server.url}/app/sources/new/")
+    page.fill("#id_title", "벌목농장 노동자 면담 기록 (합성 데모)")
+    page.select_option("#id_kind", "interview")
+    page.select_option("#id_reliability", "B")
+    page.fill("#id_language", "ko")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/app/sources/*/")
+
+    page.goto(f"{live_server.url}/app/sites/{site.pk}/")
+    page.click("text=Add a claim")
+    page.select_option("#id_source", label="벌목농장 노동자 면담 기록 (합성 데모)")
+    page.select_option("#id_credibility", "2")
+    page.fill("#id_statement", "about 40 loggers lived at the camp")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/app/sites/{site.pk}/")
+    trail = page.locator("section.trail").inner_text()
+    assert "about 40 loggers lived at the camp" in trail
+    assert (
+        "벌목농장 노동자 면담 기록" in trail
+        and "B – usually reliable" in trail
+        and "2 – probably true" in trail
+    )
+
+    page.fill("input[name=q]", "벌목")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/app/search/?q=*")
+    assert (
+        "벌목농장 노동자 면담 기록" in page.locator("section.hits[data-kind=sources]").inner_text()
+    )
+
+
+def test_it_keeps_a_bad_form_and_says_what_is_wrong(page, live_server, rita):
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/app/sites/new/")
+    page.fill("#id_name", "Camp 7")
+    page.select_option("#id_kind", "logging_camp")
+    page.fill("#id_country", "Narnia")
+    page.click("main button[type=submit]")
+    assert "unknown country 'Narnia'" in page.locator("main").inner_text()
+    assert page.input_value("#id_name") == "Camp 7"
