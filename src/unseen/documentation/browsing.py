@@ -4,6 +4,7 @@ One declaration per kind drives the list, detail and edit pages, so every kind b
 Visibility is decided here too: a record the user may not read is as if it did not exist.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,10 +83,12 @@ class Kind:
             queryset = queryset.filter(**{f"{self.sector_field}__icontains": values["sector"]})
         if values.get("year") and self.year_field:
             year = values["year"]
+            # Date ranges, not __year lookups: a range can use an index, a year extraction cannot.
+            first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
             if self.model is Deployment:
-                queryset = queryset.filter(period_start__year__lte=year, period_end__year__gte=year)
+                queryset = queryset.filter(period_start__lte=last, period_end__gte=first)
             else:
-                queryset = queryset.filter(**{f"{self.year_field}__year": year})
+                queryset = queryset.filter(**{f"{self.year_field}__range": (first, last)})
         for name, lookup in (("source_kind", "kind"), ("reliability", "reliability")):
             if values.get(name):
                 queryset = queryset.filter(**{f"{self._source_path()}{lookup}": values[name]})
@@ -258,7 +261,7 @@ KINDS: dict[str, Kind] = {
             sector_field="sector",
             year_field="period_start",
             filters=FILTERS,
-            order_by=("-period_start", "id"),
+            order_by=("-period_start", "-id"),
         ),
         Kind(
             "incidents",

@@ -280,7 +280,8 @@ class Deployment(Record):
         indexes = [
             models.Index(
                 fields=["host_country", "period_start"], name="deployment_country_start_idx"
-            )
+            ),
+            models.Index(fields=["period_start", "id"], name="deployment_start_idx"),
         ]
 
     def __str__(self) -> str:
