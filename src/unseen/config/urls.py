@@ -14,6 +14,7 @@ admin.site.site_title = "Unseen"
 urlpatterns = [
     path("", include("unseen.publishing.urls")),
     path("app/", include("unseen.documentation.urls")),
+    path("app/", include("unseen.publishing.app_urls")),
     path("accounts/", include("unseen.accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -58,9 +58,7 @@ def scope_for(user: Any = None, *, published_only: bool = False) -> Scope:
     return Scope(levels=tuple(visible_access_levels(user)), links_to_app=True)
 
 
-def sources_of(
-    scope: Scope, model: type[models.Model], record_ids: Any
-) -> dict[int, list[int]]:
+def sources_of(scope: Scope, model: type[models.Model], record_ids: Any) -> dict[int, list[int]]:
     """Ids of the readable sources behind each record (record id -> source ids, strongest first).
 
     `record_ids` may be a list or a values("id") queryset (kept in the database as a subquery).

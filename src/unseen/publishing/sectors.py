@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -40,21 +40,21 @@ SHORT = 3  # terms this long or shorter match whole words only
 SEPARATORS = (" ", ";", ",", ")", "/")
 
 
-def _term_q(term: str) -> Q:
+def _term_q(term: str, field: str) -> Q:
     if len(term) > SHORT:
-        return Q(sector__icontains=term)
-    query = Q(sector__iexact=term)
+        return Q(**{f"{field}__icontains": term})
+    query = Q(**{f"{field}__iexact": term})
     for before in (" ", "(", "/", ";", ","):
-        query |= Q(sector__iendswith=f"{before}{term}")
+        query |= Q(**{f"{field}__iendswith": f"{before}{term}"})
         for after in SEPARATORS:
-            query |= Q(sector__icontains=f"{before}{term}{after}")
+            query |= Q(**{f"{field}__icontains": f"{before}{term}{after}"})
     for after in SEPARATORS:
-        query |= Q(sector__istartswith=f"{term}{after}")
+        query |= Q(**{f"{field}__istartswith": f"{term}{after}"})
     return query
 
 
-def sector_q(key: str) -> Q:
-    """Deployments whose sector falls in the category `key` (an unknown key matches nothing)."""
+def sector_q(key: str, field: str = "sector") -> Q:
+    """Records whose `field` falls in the category `key` (an unknown key matches nothing)."""
     category = BY_KEY.get(key)
     if category is None:
         return Q(pk__in=[])
@@ -62,11 +62,11 @@ def sector_q(key: str) -> Q:
         query = Q()
         for known in CATEGORIES:
             for term in known.terms:
-                query &= ~_term_q(term)
+                query &= ~_term_q(term, field)
         return query
     found = Q(pk__in=[])
     for term in category.terms:
-        found |= _term_q(term)
+        found |= _term_q(term, field)
     return found
 
 

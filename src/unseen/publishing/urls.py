@@ -6,4 +6,6 @@ app_name = "publishing"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("map/data.json", views.public_map_data, name="map_data"),
+    path("charts/data.json", views.public_chart_data, name="charts_data"),
 ]

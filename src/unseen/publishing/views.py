@@ -1,11 +1,82 @@
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 
-from unseen.accounts.access import public
+from unseen.accounts.access import public, requires
+from unseen.accounts.roles import Capability
 
+from .figures import chart_data
+from .mapping import map_data, map_filters
 from .overview import latest_published_figures
+from .sectors import BY_KEY
+
+
+def _map_query(request: HttpRequest) -> dict[str, Any]:
+    """The year and sector asked for; anything unreadable is ignored rather than an error."""
+    year_text = request.GET.get("year", "").strip()
+    year = int(year_text) if year_text.isdigit() and 1900 <= int(year_text) <= 2100 else None
+    sector = request.GET.get("sector", "").strip()
+    return {"year": year, "sector": sector if sector in BY_KEY else ""}
+
+
+def _json(data: dict[str, Any]) -> JsonResponse:
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store" if data.get("scope") == "staff" else "max-age=60"
+    return response
 
 
 @public
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "publishing/home.html", {"figures": latest_published_figures()})
+    return render(
+        request,
+        "publishing/home.html",
+        {
+            "figures": latest_published_figures(),
+            "charts": chart_data(published_only=True),
+            "map_filters": map_filters(published_only=True),
+            "map_url": reverse("publishing:map_data"),
+        },
+    )
+
+
+@public
+def public_map_data(request: HttpRequest) -> JsonResponse:
+    return _json(map_data(published_only=True, **_map_query(request)))
+
+
+@public
+def public_chart_data(request: HttpRequest) -> JsonResponse:
+    return _json(chart_data(published_only=True))
+
+
+@requires(Capability.VIEW_RECORDS)
+def app_map(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "publishing/map.html",
+        {
+            "map_filters": map_filters(request.user),
+            "map_url": reverse("publishing_app:map_data"),
+        },
+    )
+
+
+@requires(Capability.VIEW_RECORDS)
+def app_map_data(request: HttpRequest) -> JsonResponse:
+    return _json(map_data(request.user, **_map_query(request)))
+
+
+@requires(Capability.VIEW_RECORDS)
+def app_charts(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "publishing/charts.html",
+        {"charts": chart_data(request.user), "charts_url": reverse("publishing_app:charts_data")},
+    )
+
+
+@requires(Capability.VIEW_RECORDS)
+def app_chart_data(request: HttpRequest) -> JsonResponse:
+    return _json(chart_data(request.user))

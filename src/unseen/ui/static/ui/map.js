@@ -1,0 +1,224 @@
+/* The map: country outlines shipped with Unseen (no tile server), deployments by host country,
+   sites and sightings. Reads its data from the element's data-url; plain ES2017, no build step. */
+(function () {
+  "use strict";
+
+  const ACCENT = "#8a2c2c";
+  const SITE = "#1f5f8b";
+  const SIGHTING = "#b36b00";
+
+  function esc(text) {
+    return String(text === null || text === undefined ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function number(value) {
+    return Number(value).toLocaleString("en-GB");
+  }
+
+  function range(low, high) {
+    if (low === null && high === null) return "—";
+    if (low === null) return "≤ " + number(high);
+    if (high === null) return "≥ " + number(low);
+    if (low === high) return number(low);
+    return number(low) + "–" + number(high);
+  }
+
+  // Circle radius in pixels for a headcount: area follows the number of workers.
+  function pixels(count) {
+    return Math.min(40, 3 + 2.2 * Math.sqrt((count || 0) / 100));
+  }
+
+  // A ring cut at the antimeridian (Russia, Fiji) is drawn whole instead of across the map.
+  function unwrap(geometry) {
+    const fix = function (ring) {
+      let min = 180, max = -180;
+      ring.forEach(function (p) { min = Math.min(min, p[0]); max = Math.max(max, p[0]); });
+      if (max - min <= 180) return ring;
+      return ring.map(function (p) { return [p[0] < 0 ? p[0] + 360 : p[0], p[1]]; });
+    };
+    if (geometry.type === "Polygon") geometry.coordinates = geometry.coordinates.map(fix);
+    if (geometry.type === "MultiPolygon") {
+      geometry.coordinates = geometry.coordinates.map(function (polygon) { return polygon.map(fix); });
+    }
+    return geometry;
+  }
+
+  function sourceList(ids, sources) {
+    const items = (ids || []).map(function (id) { return sources[String(id)]; }).filter(Boolean);
+    if (!items.length) return "<p class=\"muted\">No sources you may read.</p>";
+    return "<ul>" + items.map(function (s) {
+      const title = esc(s.title);
+      const link = s.app_url || s.url;
+      const text = link ? "<a href=\"" + esc(link) + "\"" + (s.app_url ? "" : " rel=\"noopener noreferrer\"") + ">" + title + "</a>" : title;
+      return "<li>" + text + " <span class=\"muted\">(" + esc(s.kind) + ", reliability " + esc(s.reliability) + ")</span></li>";
+    }).join("") + "</ul>";
+  }
+
+  function recordList(records, more) {
+    if (!records || !records.length) return "";
+    const items = records.map(function (r) {
+      return "<li>" + (r.url ? "<a href=\"" + esc(r.url) + "\">" + esc(r.label) + "</a>" : esc(r.label)) + "</li>";
+    }).join("");
+    const rest = more > records.length ? "<li class=\"muted\">… " + number(more - records.length) + " more</li>" : "";
+    return "<h5>Records</h5><ul>" + items + rest + "</ul>";
+  }
+
+  function hostPopup(host, sources) {
+    const individuals = host.individuals ? "<br>" + number(host.individuals) + " documented individual(s)" : "";
+    const list = host.list_url ? " <a href=\"" + esc(host.list_url) + "\">all records</a>" : "";
+    return "<div class=\"map-popup\"><h4>" + esc(host.name) + " · " + esc(host.year) + "</h4>" +
+      "<p><strong>" + range(host.workers_low, host.workers_high) + "</strong> workers" +
+      " (" + number(host.figures) + " figure" + (host.figures === 1 ? "" : "s") + ")" + individuals + list + "</p>" +
+      recordList(host.records, host.record_count) + "<h5>Sources</h5>" + sourceList(host.source_ids, sources) + "</div>";
+  }
+
+  function pointPopup(item, sources) {
+    const title = item.url ? "<a href=\"" + esc(item.url) + "\">" + esc(item.label) + "</a>" : esc(item.label);
+    const lines = [];
+    if (item.site_kind) lines.push(esc(item.site_kind));
+    if (item.city || item.country_name) lines.push(esc([item.city, item.country_name].filter(Boolean).join(", ")));
+    if (item.observed_from) lines.push("Observed " + esc(item.observed_from) + (item.observed_to && item.observed_to !== item.observed_from ? " – " + esc(item.observed_to) : ""));
+    if (item.workers_low !== undefined && (item.workers_low !== null || item.workers_high !== null)) lines.push(range(item.workers_low, item.workers_high) + " workers");
+    if (item.description) lines.push(esc(item.description));
+    lines.push("Place known to within " + (item.radius_m >= 1000 ? number(item.radius_m / 1000) + " km" : number(item.radius_m) + " m") + " (" + esc(item.precision) + ")");
+    return "<div class=\"map-popup\"><h4>" + title + "</h4><p>" + lines.join("<br>") + "</p><h5>Sources</h5>" + sourceList(item.source_ids, sources) + "</div>";
+  }
+
+  function tag(layer, attributes) {
+    const element = layer.getElement && layer.getElement();
+    if (!element) return;
+    Object.keys(attributes).forEach(function (name) { element.setAttribute(name, attributes[name]); });
+  }
+
+  function table(data) {
+    const rows = data.countries.concat(data.regions).map(function (h) {
+      return "<tr><td>" + esc(h.name) + "</td><td class=\"num\">" + esc(h.year) + "</td><td class=\"num\">" +
+        range(h.workers_low, h.workers_high) + "</td><td>" + (h.lat === undefined ? "not drawn (region)" : "drawn") +
+        "</td><td>" + sourceList(h.source_ids, data.sources) + "</td></tr>";
+    }).join("");
+    const points = data.sites.concat(data.sightings, data.not_drawn).map(function (p) {
+      return "<tr><td>" + (p.url ? "<a href=\"" + esc(p.url) + "\">" + esc(p.label) + "</a>" : esc(p.label)) + "</td><td>" + esc(p.type) +
+        "</td><td>" + esc([p.city, p.country_name].filter(Boolean).join(", ")) + "</td><td>" +
+        (p.radius_m ? "within " + number(p.radius_m) + " m" : "not drawn (place too vague)") + "</td></tr>";
+    }).join("");
+    return "<table><thead><tr><th>Host</th><th class=\"num\">Year</th><th class=\"num\">Workers</th><th>On the map</th><th>Sources</th></tr></thead><tbody>" +
+      (rows || "<tr><td colspan=\"5\" class=\"muted\">No headcounts for this choice.</td></tr>") + "</tbody></table>" +
+      (points ? "<table><thead><tr><th>Site or sighting</th><th>Kind</th><th>Place</th><th>Precision</th></tr></thead><tbody>" + points + "</tbody></table>" : "");
+  }
+
+  function init(root) {
+    const canvas = root.querySelector(".map-canvas");
+    const status = root.querySelector(".map-status");
+    const details = root.querySelector(".map-details");
+    const form = root.querySelector(".map-filters");
+    const map = L.map(canvas, { minZoom: 1, maxZoom: 12, worldCopyJump: false, zoomSnap: 0.5 }).setView([38, 75], 2);
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution("Country outlines: Natural Earth");
+    const outlines = {};
+    const overlay = L.layerGroup().addTo(map);
+
+    fetch(root.dataset.world).then(function (r) { return r.json(); }).then(function (topology) {
+      const countries = topojson.feature(topology, topology.objects.countries);
+      countries.features = countries.features.filter(function (f) { return f.id !== "010"; }); // Antarctica
+      countries.features.forEach(function (f) { unwrap(f.geometry); });
+      L.geoJSON(countries, {
+        interactive: false,
+        style: { color: "#9aa5b5", weight: 0.6, fillColor: "#f7f5ef", fillOpacity: 1 },
+        onEachFeature: function (feature, layer) { outlines[feature.id] = layer; },
+      }).addTo(map);
+      load();
+    }).catch(function () {
+      status.textContent = "The country outlines could not be loaded.";
+      root.dataset.state = "error";
+    });
+
+    function load() {
+      const query = new URLSearchParams(new FormData(form));
+      Array.from(query.keys()).forEach(function (key) { if (!query.get(key)) query.delete(key); });
+      root.dataset.state = "loading";
+      fetch(root.dataset.url + (query.toString() ? "?" + query : ""), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(draw)
+        .catch(function () {
+          status.textContent = "The map's data could not be loaded.";
+          root.dataset.state = "error";
+        });
+    }
+
+    function draw(data) {
+      overlay.clearLayers();
+      Object.keys(outlines).forEach(function (id) { outlines[id].setStyle({ fillColor: "#f7f5ef" }); });
+      const drawn = [];
+      data.countries.forEach(function (host) {
+        if (outlines[host.numeric]) outlines[host.numeric].setStyle({ fillColor: "#f1dede" });
+        const lat = host.lat, lon = host.lon;
+        const high = host.workers_high !== null ? host.workers_high : host.workers_low;
+        const low = host.workers_low !== null ? host.workers_low : 0;
+        const outer = L.circleMarker([lat, lon], {
+          radius: pixels(high || host.individuals), color: ACCENT, weight: 1.5, fillColor: ACCENT, fillOpacity: 0.18,
+          className: "map-country",
+        }).addTo(overlay);
+        const inner = L.circleMarker([lat, lon], {
+          radius: pixels(low), color: ACCENT, weight: 0, fillColor: ACCENT, fillOpacity: 0.55, interactive: false,
+          className: "map-country-low",
+        }).addTo(overlay);
+        const label = host.name + ", " + host.year + ": " + range(host.workers_low, host.workers_high) + " workers";
+        outer.bindTooltip(label).bindPopup(hostPopup(host, data.sources), { maxWidth: 360 });
+        tag(outer, { "data-country": host.country, "data-low": String(host.workers_low), "data-high": String(host.workers_high), "aria-label": label, tabindex: "0", role: "button" });
+        tag(inner, { "data-country-low": host.country });
+        drawn.push(host.country);
+      });
+      data.sightings.forEach(function (item) {
+        const circle = L.circle([item.lat, item.lon], {
+          radius: item.radius_m, color: SIGHTING, weight: 1, dashArray: "4 3", fillColor: SIGHTING, fillOpacity: 0.15,
+          className: "map-sighting",
+        }).addTo(overlay);
+        const dot = L.circleMarker([item.lat, item.lon], { radius: 3, color: SIGHTING, weight: 1, fillOpacity: 0.8, className: "map-sighting-dot" }).addTo(overlay);
+        const popup = pointPopup(item, data.sources);
+        circle.bindPopup(popup, { maxWidth: 360 });
+        dot.bindPopup(popup, { maxWidth: 360 }).bindTooltip("Sighting: " + item.label);
+        tag(circle, { "data-sighting": String(item.id), "data-radius": String(item.radius_m) });
+        tag(dot, { "data-sighting-dot": String(item.id) });
+      });
+      data.sites.forEach(function (item) {
+        L.circle([item.lat, item.lon], { radius: item.radius_m, color: SITE, weight: 0.5, fillOpacity: 0.08, interactive: false, className: "map-site-precision" }).addTo(overlay);
+        const marker = L.circleMarker([item.lat, item.lon], {
+          radius: 5, color: "#fff", weight: 1.5, fillColor: SITE, fillOpacity: 0.95, className: "map-site",
+        }).addTo(overlay);
+        marker.bindTooltip(item.label).bindPopup(pointPopup(item, data.sources), { maxWidth: 360 });
+        tag(marker, { "data-site": String(item.id), "data-radius": String(item.radius_m), "aria-label": item.label });
+      });
+
+      const notes = [];
+      if (data.regions.length) {
+        notes.push("<p><strong>Not on the map (figures for regions):</strong></p><ul>" + data.regions.map(function (r) {
+          return "<li>" + esc(r.name) + ", " + esc(r.year) + ": " + range(r.workers_low, r.workers_high) + " workers</li>";
+        }).join("") + "</ul>");
+      }
+      if (data.not_drawn.length) {
+        notes.push("<p><strong>Not on the map (place unknown or known only to the country):</strong></p><ul>" + data.not_drawn.map(function (p) {
+          return "<li>" + (p.url ? "<a href=\"" + esc(p.url) + "\">" + esc(p.label) + "</a>" : esc(p.label)) + (p.country_name ? " (" + esc(p.country_name) + ")" : "") + "</li>";
+        }).join("") + "</ul>");
+      }
+      details.innerHTML = notes.join("");
+      root.querySelector(".map-table-body").innerHTML = table(data);
+      status.textContent = data.countries.length + " host countries, " + data.sites.length + " sites and " + data.sightings.length + " sightings drawn" +
+        (data.year ? " for " + data.year : " (latest year for each country)") + ".";
+      root.dataset.countries = drawn.join(" ");
+      root.dataset.state = "ready";
+    }
+
+    form.addEventListener("change", load);
+    form.addEventListener("submit", function (event) { event.preventDefault(); load(); });
+  }
+
+  function start() {
+    if (typeof L === "undefined") return;
+    document.querySelectorAll("[data-map]").forEach(init);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
