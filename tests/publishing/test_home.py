@@ -46,3 +46,35 @@ def test_it_leaves_proxies_out_of_headcounts(client, db):
         country="RU", year=2024, low=13221, high=13221, sector="entries: all purposes (proxy)"
     )
     assert "13,221" not in client.get("/").content.decode()
+
+
+def test_it_keeps_a_confidential_record_out_of_every_public_url(client, db):
+    """Every URL anonymous visitors may open, pages and JSON alike, walked from the matrix."""
+    from django.urls import reverse
+
+    from tests.test_permission_matrix import ALL, MATRIX
+
+    title = "CONFIDENTIAL-TITLE-8812"
+    secret = factories.source(title, access_level=AccessLevel.CONFIDENTIAL)
+    factories.deployment(
+        country="BR",
+        low=31_337,
+        high=31_338,
+        sector=title,
+        access_level=AccessLevel.CONFIDENTIAL,
+        evidence=secret,
+    )
+    site = factories.site(title, country="BR", access_level=AccessLevel.CONFIDENTIAL)
+    site.latitude, site.longitude, site.coordinate_precision = -15.8, -47.9, "city"
+    site.save()
+    factories.deployment(country="MN", evidence=secret)  # public record, confidential source
+    public_urls = [
+        reverse(name)
+        for name, (method, allowed, args) in MATRIX.items()
+        if allowed == ALL and method == "get" and not args
+    ]
+    assert "/map/data.json" in public_urls and "/" in public_urls
+    for url in public_urls:
+        body = client.get(url).content.decode()
+        for leak in (title, "31,337", "31337", "Brazil"):
+            assert leak not in body, (url, leak)
