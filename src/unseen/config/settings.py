@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "unseen.evidence",
     "unseen.registry",
     "unseen.documentation",
+    "unseen.estimation",
     "unseen.publishing",
     "unseen.demo",
 ]

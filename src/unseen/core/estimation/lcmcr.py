@@ -47,7 +47,9 @@ MIN_ESS = 200  # fewer effective draws than this make the 2.5%/97.5% quantiles r
 GEWEKE_LIMIT = 3.0  # |z| beyond this: the first and last parts of the chain disagree
 LAST_CLASS_LIMIT = 0.05  # posterior mean weight of class K above this: K may be too small
 SKEW_LIMIT = 3.0  # upper limit more than this many times the median: N is barely bounded
+RHAT_LIMIT = 1.05  # split-R̂ above this: quarters of the chain disagree (stuck or drifting)
 _TINY = 1e-300  # keeps logs finite when a stick or a λ is numerically 0 or 1
+START_RATIO = 3.0  # the sampler starts near N = 3n  # keeps logs finite when a stick or a λ is numerically 0 or 1
 
 
 def _sticks(v: FloatArray) -> FloatArray:
@@ -93,6 +95,25 @@ def geweke_z(draws: NDArray[Any], first: float = 0.1, last: float = 0.5) -> floa
     return float((a.mean() - b.mean()) / np.sqrt(var_a + var_b))
 
 
+def split_rhat(draws: NDArray[Any], parts: int = 4) -> float:
+    """Gelman–Rubin R̂ of one chain cut into `parts` pieces (1 when they agree).
+
+    A single chain stuck in one region for a while and then another shows up as pieces
+    with different means: R̂ well above 1.
+    """
+    x = np.asarray(draws, dtype=float)
+    length = len(x) // parts
+    if length < 2:
+        return float("nan")
+    pieces = x[: length * parts].reshape(parts, length)
+    within = float(pieces.var(axis=1, ddof=1).mean())
+    between = float(length * pieces.mean(axis=1).var(ddof=1))
+    if within == 0:
+        return 1.0 if between == 0 else float("inf")
+    pooled = (length - 1) / length * within + between / length
+    return float(np.sqrt(pooled / within))
+
+
 def _resolve_seed(seed: int | None) -> int:
     """The seed to run with: the caller's, or a fresh one that is recorded so runs can repeat."""
     if seed is not None:
@@ -131,12 +152,16 @@ def sample_posterior(
     lists = x.shape[1]
     k_classes = classes
 
-    # Start from the prior, with α = 1 and catch probabilities spread over (0.1, 0.9).
+    # Start with α = 1, random sticks, and catch probabilities near what a population of
+    # START_RATIO × n would give. Starting with high catch probabilities puts the chain in
+    # the low-N region, which can hold it for thousands of sweeps (see the docs).
     alpha = 1.0
     v = rng.beta(1.0, alpha, size=k_classes)
     v[-1] = 1.0
     pi = _sticks(v)
-    lam = rng.uniform(0.1, 0.9, size=(lists, k_classes))
+    seen_share = (x.T @ counts) / n  # the share of the observed each list saw
+    jitter = rng.uniform(0.5, 1.5, (lists, k_classes))
+    lam = np.clip(seen_share[:, None] / START_RATIO * jitter, 1e-3, 0.999)
 
     kept = iterations // thinning
     out_n = np.empty(kept, dtype=np.int64)
@@ -207,14 +232,15 @@ def lcmcr(
         seed: seed of the sampler; None draws one, which is recorded in details["seed"] so
             the run can be repeated exactly.
         iterations: Gibbs sweeps after burn-in.
-        burn_in: sweeps discarded before sampling; default iterations // 2.
+        burn_in: sweeps discarded before sampling; default `iterations` (as LCMCR's
+            10,000 burn-in for 10,000 sampling sweeps).
         thinning: keep one sweep in this many (thinning saves memory, not accuracy).
         classes: K, the number of latent classes (truncation of the Dirichlet process).
 
     Returns:
         The posterior median of N as `estimate`, the equal-tailed credible interval, and in
         details: seed, the sampler settings, a posterior summary, convergence diagnostics
-        (effective sample size, Geweke z), the mean α, occupied classes and weight of the last
+        (effective sample size, Geweke z, split R̂), the mean α, occupied classes and weight of the last
         class, and the retained draws of N (details["samples"]) for summing over strata.
 
     Raises:
@@ -222,7 +248,7 @@ def lcmcr(
     """
     if not 0 < level < 1:
         raise ValueError(f"level must be strictly between 0 and 1, not {level}")
-    burn_in = iterations // 2 if burn_in is None else burn_in
+    burn_in = iterations if burn_in is None else burn_in
     if iterations < 1 or burn_in < 0 or thinning < 1 or classes < 1:
         raise ValueError("iterations, thinning and classes must be positive, burn_in ≥ 0")
     if iterations // thinning < 1:
@@ -247,6 +273,7 @@ def lcmcr(
     low, median, high = np.quantile(total, [tail, 0.5, 1 - tail])
     ess = effective_sample_size(total)
     z = geweke_z(total)
+    rhat = split_rhat(total)
     last_weight = float(draws["pi"][:, -1].mean()) if classes > 1 else 0.0
 
     warnings: list[str] = []
@@ -259,6 +286,12 @@ def lcmcr(
         warnings.append(
             f"Only {ess:.0f} effective draws of N: run more iterations before trusting the "
             "interval's limits."
+        )
+    if rhat > RHAT_LIMIT:
+        warnings.append(
+            f"The chain has not mixed (split R̂ = {rhat:.2f}): quarters of the chain give "
+            "different answers, as when it lingers in one region of N; increase burn_in and "
+            "iterations, or compare runs with other seeds."
         )
     if abs(z) > GEWEKE_LIMIT:
         warnings.append(
@@ -293,6 +326,7 @@ def lcmcr(
         },
         "effective_sample_size": ess,
         "geweke_z": z,
+        "split_rhat": rhat,
         "alpha_mean": float(draws["alpha"].mean()),
         "occupied_classes_mean": float(draws["occupied"].mean()),
         "last_class_weight_mean": last_weight,

@@ -23,7 +23,7 @@ design matrices keyed by (t, model).
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -46,7 +46,7 @@ class ModelError(ValueError):
 
 
 def popcount(mask: int) -> int:
-    return bin(mask).count("1")
+    return mask.bit_count()
 
 
 def term_mask(t: int, lists: Iterable[int]) -> int:
@@ -111,7 +111,7 @@ class Model:
         return cls.of(len(lists), terms)
 
     def with_term(self, mask: int) -> "Model":
-        return Model.of(self.t, (*self.terms, mask))
+        return _with_term(self, mask)
 
     @property
     def order(self) -> int:
@@ -133,6 +133,12 @@ class Model:
         """E.g. "[LA:NG, NG:GP, PF, GO]": maximal terms, interactions first, joined by ":"."""
         parts = [":".join(lists[j] for j in term_lists(self.t, m)) for m in self.maximal_terms()]
         return "[" + ", ".join(parts) + "]"
+
+
+@lru_cache(maxsize=65536)
+def _with_term(model: Model, mask: int) -> Model:
+    # Stepwise selection asks for the same few dozen models on every bootstrap replicate.
+    return Model.of(model.t, (*model.terms, mask))
 
 
 @lru_cache(maxsize=16)
@@ -178,11 +184,12 @@ class Data:
 
     @classmethod
     def of(cls, t: int, counts: NDArray[np.number]) -> "Data":
-        counts = np.asarray(counts)
-        if counts.shape != ((1 << t) - 1,):
+        """Raises ValueError unless `counts` has one entry per observable cell."""
+        whole: IntArray = np.asarray(counts).astype(np.int_)
+        if whole.shape != ((1 << t) - 1,):
             raise ValueError(f"expected {(1 << t) - 1} cell counts for {t} lists")
-        y = counts.astype(float)
-        return cls(t, counts, y, margins(t, y), float(gammaln(y + 1.0).sum()))
+        y = whole.astype(float)
+        return cls(t, whole, y, margins(t, y), float(gammaln(y + 1.0).sum()))
 
     @property
     def observed(self) -> int:
@@ -212,6 +219,11 @@ class Layout:
         """k for AIC/BIC: fitted parameters plus those fixed at −∞."""
         return len(self.active) + len(self.infinite)
 
+    @cached_property
+    def kept(self) -> int:
+        """How many observable cells remain once structural zeros are removed."""
+        return int(self.keep.sum())
+
 
 @lru_cache(maxsize=16384)
 def _layout(model: Model, infinite: tuple[int, ...]) -> Layout:
@@ -231,22 +243,19 @@ def layout(model: Model, data: Data) -> Layout:
     return _layout(model, infinite)
 
 
-@lru_cache(maxsize=16384)
-def _identifiable(lay: Layout) -> bool:
-    if not lay.infinite:
-        # On the 2^t − 1 observable cells a hierarchical model is identifiable exactly when it
-        # lacks the t-way term: the indicator of the missing cell is Σ ±(all terms), so only the
-        # saturated column set can reproduce it.
-        return popcount(lay.model.terms[-1] if lay.model.terms else 0) < lay.model.t
-    if len(lay.active) > int(lay.keep.sum()):
-        return False
-    matrix = design(lay.model.t, lay.active)[lay.keep]
-    return int(np.linalg.matrix_rank(matrix)) == len(lay.active)
-
-
 def identifiable(lay: Layout) -> bool:
-    """Does the design, structural zeros removed, have full column rank?"""
-    return _identifiable(lay)
+    """Does the design, structural zeros removed, have full column rank?
+
+    No matrix rank is needed. The kept cells F (with ∅) are closed under taking subsets, and
+    every fitted term is itself a kept cell (it lies inside a positive cell). On such a family
+    the term columns form a unitriangular, hence invertible, basis, and the indicator of the
+    unobserved cell ∅ is Σ_{θ∈F} (−1)^|θ| X_θ with every coefficient non-zero. So on the
+    observable cells the fitted columns are dependent exactly when they are all of F, i.e. when
+    there are more parameters than kept cells (for a table without structural zeros: when the
+    model has the t-way term). `tests/core/estimation/test_loglinear.py` checks this against
+    `numpy.linalg.matrix_rank`.
+    """
+    return len(lay.active) <= lay.kept
 
 
 def existence_margin(lay: Layout, data: Data) -> float:
@@ -306,8 +315,10 @@ def newton(
     design is singular); callers then decide by the LP whether that is non-existence.
     """
     if start is None:
-        start = np.linalg.lstsq(x, np.log(y + 0.5), rcond=None)[0]
-    beta = np.asarray(start, dtype=float)
+        # The usual GLM start: regress log(y + ½) on the design (no log of zero).
+        beta = np.asarray(np.linalg.lstsq(x, np.log(y + 0.5), rcond=None)[0], dtype=float)
+    else:
+        beta = np.asarray(start, dtype=float)
     eta = np.minimum(x @ beta, 700.0)
     mu = np.exp(eta)
     loglik = float(y @ eta - mu.sum())
@@ -341,7 +352,6 @@ class Fit:
         model: the model fitted.
         layout: its fitted and infinite terms on these data.
         beta: coefficients of `layout.active` (beta[0] is the log dark figure α̂_∅).
-        cov: their covariance (inverse observed information).
         mu: fitted means of the observable cells.
         observed: n.
         loglik: ℓ = Σ [n_ω log μ̂_ω − μ̂_ω − log n_ω!].
@@ -351,12 +361,18 @@ class Fit:
     model: Model
     layout: Layout
     beta: FloatArray
-    cov: FloatArray
     mu: FloatArray
     observed: int
     loglik: float
     deviance: float
     extra: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def cov(self) -> FloatArray:
+        """Covariance of `beta`: the inverse of the observed information at the fit (computed
+        on first use; bootstrap replicates never need it)."""
+        x = design(self.model.t, self.layout.active)[self.layout.keep]
+        return np.asarray(np.linalg.inv((x.T * self.mu[self.layout.keep]) @ x))
 
     @property
     def parameters(self) -> int:
@@ -406,6 +422,9 @@ class Fit:
 
     def start_for(self, lay: Layout) -> FloatArray:
         """A warm start for a related model: shared coefficients kept, new ones 0."""
+        if lay.active[: len(self.layout.active)] == self.layout.active:
+            # The usual case in forward selection: one new term appended.
+            return np.concatenate([self.beta, np.zeros(len(lay.active) - len(self.beta))])
         known = dict(zip(self.layout.active, self.beta, strict=True))
         return np.array([known.get(m, 0.0) for m in lay.active])
 
@@ -445,14 +464,13 @@ def fit(
         beta, mu_kept, converged = newton(x, y, None)
         if not converged:
             raise ModelError("the Poisson fit did not converge")
-    cov = np.linalg.inv((x.T * mu_kept) @ x)
     mu = np.zeros(len(data.y))
     mu[lay.keep] = mu_kept
     positive = y > 0
     loglik = float(y @ np.log(mu_kept) - mu_kept.sum() - data.log_factorial)
     deviance = float(2.0 * (y[positive] @ np.log(y[positive] / mu_kept[positive])))
     # Σ (y − μ) = 0 because the intercept is in every model, so G² needs no second term.
-    return Fit(model, lay, beta, cov, mu, data.observed, loglik, deviance)
+    return Fit(model, lay, beta, mu, data.observed, loglik, deviance)
 
 
 def profile_loglik(
@@ -474,9 +492,7 @@ def profile_loglik(
         beta, mu, converged = newton(x, y, None)
     p = mu / mu.sum()
     positive = y > 0
-    value = float(
-        gammaln(total + 1.0) - gammaln(missing + 1.0) + y[positive] @ np.log(p[positive])
-    )
+    value = float(gammaln(total + 1.0) - gammaln(missing + 1.0) + y[positive] @ np.log(p[positive]))
     return value, beta
 
 
@@ -485,7 +501,8 @@ def pair_overlaps(data: Data) -> dict[int, int]:
     return {mask: int(data.margin[mask]) for mask in pair_masks(data.t)}
 
 
-def hierarchical_models(t: int, max_order: int) -> list[Model]:
+@lru_cache(maxsize=32)
+def hierarchical_models(t: int, max_order: int) -> tuple[Model, ...]:
     """Every hierarchical model on t lists (all main effects in) with terms up to `max_order`.
 
     Enumerated by choosing a set of pairs, then any set of admissible triples (all of whose
@@ -512,4 +529,38 @@ def hierarchical_models(t: int, max_order: int) -> list[Model]:
                 extend(chosen | frozenset(subset), order + 1)
 
     extend(frozenset(), 2)
-    return sorted(set(models), key=lambda m: (len(m.terms), m.terms))
+    return tuple(sorted(set(models), key=lambda m: (len(m.terms), m.terms)))
+
+
+def check_all_models(data: Data) -> list[Model]:
+    """The two-list models whose extended MLE does not exist (SparseMSE `checkallmodels`).
+
+    Existence is monotone: if the extended MLE exists for a model, it still exists after
+    removing overlapping pairs from it. So check the 2^K models that contain every overlapping
+    pair and any subset of the K non-overlapping pairs, and branch downwards (drop one
+    overlapping pair at a time) only where a check fails. Returns the maximal failing models
+    found; empty means every two-list model has an extended MLE.
+    """
+    pairs = pair_masks(data.t)
+    disjoint = [m for m in pairs if data.margin[m] == 0]
+    overlapping = [m for m in pairs if data.margin[m] > 0]
+    failing: list[Model] = []
+    seen: set[Model] = set()
+    queue = [
+        Model.of(data.t, [*overlapping, *chosen])
+        for size in range(len(disjoint) + 1)
+        for chosen in combinations(disjoint, size)
+    ]
+    while queue:
+        model = queue.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        lay = layout(model, data)
+        if identifiable(lay) and exists(model, data):
+            continue
+        failing.append(model)
+        for mask in model.terms:
+            if mask in overlapping:
+                queue.append(Model(data.t, tuple(m for m in model.terms if m != mask)))
+    return [m for m in failing if not any(o != m and set(m.terms) < set(o.terms) for o in failing)]

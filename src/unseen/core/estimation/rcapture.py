@@ -72,8 +72,9 @@ def _poisson_fit(
     """
     if start is None:
         # The usual GLM start: regress log(y + ½) on the design (no log of zero).
-        start = np.linalg.lstsq(design, np.log(counts + 0.5), rcond=None)[0]
-    beta = np.asarray(start, dtype=float).copy()
+        beta = np.asarray(np.linalg.lstsq(design, np.log(counts + 0.5), rcond=None)[0], float)
+    else:
+        beta = np.array(start, dtype=float)
     eta = design @ beta
     objective = float(np.sum(np.exp(eta) - counts * eta))
     converged = False
@@ -250,11 +251,14 @@ def _profile_interval(
     )
     best = float(result.x)
     peak = -float(result.fun)
+    at_observed = profile(n)
+    if at_observed > peak:  # the bounded search never evaluates its end points exactly
+        best, peak = n, at_observed
 
     def drop(total: float) -> float:
         return 2 * (peak - profile(total)) - critical
 
-    if drop(n) <= 0:
+    if 2 * (peak - at_observed) <= critical:
         low = n
         warnings.append(
             f"The {level:.0%} profile interval reaches the number observed ({n:,.0f}): "
@@ -266,15 +270,15 @@ def _profile_interval(
 
     high = np.inf
     profile.beta = fit.beta.copy()
-    upper = max(best, n + 1.0)
-    # Double the unseen part until the likelihood has dropped enough; give up far away,
-    # where the interval is for practical purposes unbounded.
+    inside, step = best, max(best - n, 1.0)
+    # Step out with doubling steps until the likelihood has dropped enough; give up far away
+    # (about 2^40 times the first step), where the interval is for practical purposes unbounded.
     for _ in range(40):
-        candidate = n + 2 * (upper - n)
+        candidate = inside + step
         if drop(candidate) > 0:
-            high = float(brentq(drop, upper, candidate, xtol=1e-7 * candidate, rtol=1e-12))
+            high = float(brentq(drop, inside, candidate, xtol=1e-7 * candidate, rtol=1e-12))
             break
-        upper = candidate
+        inside, step = candidate, 2 * step
     if not np.isfinite(high):
         warnings.append(
             f"The {level:.0%} profile interval has no upper limit: the likelihood stays "

@@ -1,7 +1,15 @@
 """What every estimation method returns, and its JSON shape (DESIGN.md §5, `unseen mse --json`)."""
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
+
+
+def finite_or_none(value: float | None) -> float | None:
+    """JSON has no ∞ or NaN: an unbounded limit or estimate is written as null."""
+    if value is None or not math.isfinite(value):
+        return None
+    return value
 
 
 @dataclass(frozen=True)
@@ -12,7 +20,12 @@ class Interval:
     high: float
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "level": self.level, "low": self.low, "high": self.high}
+        return {
+            "kind": self.kind,
+            "level": self.level,
+            "low": finite_or_none(self.low),
+            "high": finite_or_none(self.high),
+        }
 
 
 @dataclass(frozen=True)
@@ -33,9 +46,9 @@ class Estimate:
         return {
             "method": self.method,
             "model": self.model,
-            "estimate": self.estimate,
+            "estimate": finite_or_none(self.estimate),
             "ci": self.interval.to_json() if self.interval else None,
-            "aic": self.aic,
-            "bic": self.bic,
+            "aic": finite_or_none(self.aic),
+            "bic": finite_or_none(self.bic),
             "warnings": list(self.warnings),
         }
