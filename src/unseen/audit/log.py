@@ -47,6 +47,25 @@ def record(
     return entry
 
 
+CHANGES = (Action.CREATE, Action.UPDATE, Action.DELETE, Action.IMPORT)
+
+
+def last_change_id() -> int:
+    """Id of the newest entry that changed records: a version number for everything derived.
+
+    Every write (signals) and every import is logged, so anything computed from records is
+    still fresh while this number stays the same.
+    """
+    newest = [
+        AuditEntry.objects.filter(action=action)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+        for action in CHANGES
+    ]
+    return max((pk for pk in newest if pk is not None), default=0)
+
+
 @dataclass(frozen=True)
 class ChainReport:
     checked: int

@@ -50,6 +50,7 @@ class AuditEntry(models.Model):
         ordering = ["id"]
         verbose_name_plural = "audit entries"
         constraints = [choices_constraint("action", Action, "auditentry_action_valid")]
+        indexes = [models.Index(fields=["action", "id"], name="auditentry_action_idx")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

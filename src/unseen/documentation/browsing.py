@@ -8,12 +8,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from unseen.accounts.models import visible_access_levels
+from unseen.accounts.models import AccessLevel, visible_access_levels
 from unseen.evidence.models import Claim, Source
 from unseen.registry.models import Organisation, Person, Site
 
@@ -36,6 +37,7 @@ class Kind:
     year_field: str = ""
     select_related: tuple[str, ...] = ()
     order_by: tuple[str, ...] = ("-id",)
+    in_global_search: bool = True
     filters: tuple[str, ...] = field(
         default=("country", "year", "source_kind", "reliability", "access_level")
     )
@@ -52,10 +54,13 @@ class Kind:
         """Everything of this kind the user may read."""
         levels = visible_access_levels(user)
         queryset = self.model._default_manager.all()
-        if self.model is Claim:
-            queryset = queryset.filter(source__access_level__in=levels)
-        else:
-            queryset = queryset.filter(access_level__in=levels)
+        # A user cleared for every level needs no filter; leaving it out lets the database count
+        # from a small index instead of reading every row.
+        if set(levels) != set(AccessLevel.values):
+            if self.model is Claim:
+                queryset = queryset.filter(source__access_level__in=levels)
+            else:
+                queryset = queryset.filter(access_level__in=levels)
         return queryset.select_related(*self.select_related)
 
     def get(self, user: Any, pk: int) -> Any:
@@ -64,6 +69,17 @@ class Kind:
             return self.visible(user).get(pk=pk)
         except ObjectDoesNotExist:
             raise Http404 from None
+
+    def row(self, record: Any) -> list[str]:
+        """The list columns of one record as text, built here rather than cell by cell in the
+        template: at 50 rows × 7 columns the template tags were most of the page's time."""
+        cells = []
+        for name in self.columns:
+            display = getattr(record, f"get_{name}_display", None)
+            value = display() if callable(display) else getattr(record, name, None)
+            text = "—" if value is None or value == "" else str(value)
+            cells.append(text if len(text) <= 90 else text[:89] + "…")
+        return cells
 
     def search(self, queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
         """Substring search over the kind's text fields.
@@ -90,20 +106,24 @@ class Kind:
             else:
                 queryset = queryset.filter(**{f"{self.year_field}__range": (first, last)})
         for name, lookup in (("source_kind", "kind"), ("reliability", "reliability")):
-            if values.get(name):
-                queryset = queryset.filter(**{f"{self._source_path()}{lookup}": values[name]})
-                if self.model not in (Source, Claim):
-                    queryset = queryset.distinct()
+            if not values.get(name):
+                continue
+            if self.model is Source:
+                queryset = queryset.filter(**{lookup: values[name]})
+            elif self.model is Claim:
+                queryset = queryset.filter(**{f"source__{lookup}": values[name]})
+            else:
+                # EXISTS rather than a join: a join repeats records with several claims and needs
+                # DISTINCT over every column, which at 100,000 rows costs half a second.
+                claims = Claim.objects.filter(
+                    content_type=ContentType.objects.get_for_model(self.model),
+                    object_id=OuterRef("pk"),
+                    **{f"source__{lookup}": values[name]},
+                )
+                queryset = queryset.filter(Exists(claims))
         if values.get("access_level") and self.model is not Claim:
             queryset = queryset.filter(access_level=values["access_level"])
         return queryset
-
-    def _source_path(self) -> str:
-        if self.model is Source:
-            return ""
-        if self.model is Claim:
-            return "source__"
-        return "supporting_claims__source__"
 
 
 KINDS: dict[str, Kind] = {
@@ -126,7 +146,7 @@ KINDS: dict[str, Kind] = {
                 "access_level",
             ),
             year_field="date",
-            order_by=("-created_at",),
+            order_by=("-id",),
         ),
         Kind(
             "claims",
@@ -262,6 +282,7 @@ KINDS: dict[str, Kind] = {
             year_field="period_start",
             filters=FILTERS,
             order_by=("-period_start", "-id"),
+            in_global_search=False,
         ),
         Kind(
             "incidents",

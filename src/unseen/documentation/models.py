@@ -279,7 +279,11 @@ class Deployment(Record):
         ]
         indexes = [
             models.Index(
-                fields=["host_country", "period_start"], name="deployment_country_start_idx"
+                fields=["host_country", "period_start", "period_end", "access_level"],
+                name="deployment_country_period_idx",
+            ),
+            models.Index(
+                fields=["access_level", "period_start", "id"], name="deployment_access_idx"
             ),
             models.Index(fields=["period_start", "id"], name="deployment_start_idx"),
         ]

@@ -81,6 +81,8 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     page = Paginator(records.order_by(*spec.order_by), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    detail = reverse("documentation:detail", args=[spec.slug, 0]).removesuffix("0/")
+    rows = [(f"{detail}{record.pk}/", spec.row(record), record) for record in page]
     return render(
         request,
         "documentation/record_list.html",
@@ -88,6 +90,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
             "kind": spec,
             "form": form,
             "page": page,
+            "rows": rows,
             "query": query.urlencode(),
             "can_edit": user.can(Capability.EDIT_RECORDS),
         },
@@ -199,13 +202,21 @@ def search(request: HttpRequest) -> HttpResponse:
     results = []
     if text:
         for spec in KINDS.values():
-            hits = list(spec.search(spec.visible(user), text).order_by(*spec.order_by)[:10])
+            if not spec.in_global_search:
+                continue
+            # Newest first by id: an index walk that stops at ten hits, whatever the kind's order.
+            hits = list(spec.search(spec.visible(user), text).order_by("-id")[:10])
             if hits:
                 results.append((spec, hits))
         record(
             Action.SEARCH, target_type="all", detail={"length": len(text), "kinds": len(results)}
         )
-    return render(request, "documentation/search.html", {"q": text, "results": results})
+    elsewhere = [spec for spec in KINDS.values() if not spec.in_global_search]
+    return render(
+        request,
+        "documentation/search.html",
+        {"q": text, "results": results, "elsewhere": elsewhere},
+    )
 
 
 @requires(Capability.EDIT_RECORDS)

@@ -30,16 +30,6 @@ def range_text(low: int | None, high: int | None) -> str:
 
 
 @register.simple_tag
-def column(record: object, name: str) -> object:
-    """A record's field as people read it: the label of a choice, '—' for nothing."""
-    display = getattr(record, f"get_{name}_display", None)
-    value = display() if callable(display) else getattr(record, name, None)
-    if value is None or value == "":
-        return "—"
-    return value
-
-
-@register.simple_tag
 def field_label(model_or_record: object, name: str) -> str:
     meta = getattr(model_or_record, "_meta", None)
     if meta is None:
