@@ -4,6 +4,7 @@ import datetime as dt
 
 from unseen.accounts.models import AccessLevel
 from unseen.documentation.models import Deployment
+from unseen.estimation.models import EstimateRun
 from unseen.evidence.models import Credibility, DatePrecision, Reliability, Source, SourceKind
 from unseen.registry.models import Site, SiteKind
 
@@ -52,3 +53,33 @@ def deployment(
     if evidence is not None:
         made.add_claim(evidence, Credibility.POSSIBLY_TRUE, "test claim")
     return made
+
+
+def estimate_run(
+    title: str = "Test estimate",
+    *,
+    access_level: str = AccessLevel.INTERNAL,
+    methods: tuple[str, ...] = ("main-effects",),
+    ci: str = "wald",
+) -> EstimateRun:
+    """A saved MSE run on a small three-list table (fast: one method, no bootstrap)."""
+    from unseen.core.estimation.histories import CaptureHistories
+    from unseen.estimation.running import run_estimate
+
+    histories = CaptureHistories.from_counts(
+        ["A", "B", "C"],
+        [
+            ((1, 0, 0), 30),
+            ((0, 1, 0), 25),
+            ((0, 0, 1), 20),
+            ((1, 1, 0), 10),
+            ((1, 0, 1), 8),
+            ((0, 1, 1), 6),
+            ((1, 1, 1), 3),
+        ],
+    )
+    run = run_estimate(title, histories, methods, ci=ci, level=0.95, bootstrap=200, seed=1234)
+    if access_level != run.access_level:
+        run.access_level = access_level
+        run.save(update_fields=["access_level"])
+    return run

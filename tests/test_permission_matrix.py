@@ -16,6 +16,7 @@ ADMINS = {"alice"}
 VIEWERS = {"alice", "rita", "andy"}  # VIEW_RECORDS
 EDITORS = {"alice", "rita"}  # EDIT_RECORDS
 IMPORTERS = {"alice", "rita"}  # IMPORT_RECORDS
+ESTIMATORS = {"alice", "andy"}  # RUN_ESTIMATES
 
 # url name -> (method, personas allowed, url arguments). Everyone else must be refused.
 # Arguments in braces name records of the `world` fixture, all public so that only the
@@ -42,6 +43,12 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "publishing_app:map_data": ("get", VIEWERS, []),
     "publishing_app:charts": ("get", VIEWERS, []),
     "publishing_app:charts_data": ("get", VIEWERS, []),
+    "publishing:estimates": ("get", ALL, []),
+    "estimation:list": ("get", ESTIMATORS, []),
+    "estimation:create": ("get", ESTIMATORS, []),
+    "estimation:detail": ("get", ESTIMATORS, ["{estimate_run}"]),
+    "estimation:rerun": ("post", ESTIMATORS, ["{estimate_run}"]),
+    "estimation:publish": ("post", ADMINS, ["{estimate_run}"]),  # PUBLISH_ESTIMATES
 }
 
 
@@ -57,7 +64,8 @@ def world(db):
         consent_to_use=True,
         access_level="public",
     )
-    return {"site": site.pk, "testimony": testimony.pk}
+    run = factories.estimate_run(access_level="public")
+    return {"site": site.pk, "testimony": testimony.pk, "estimate_run": run.pk}
 
 
 def named_patterns(patterns=None, namespace=""):

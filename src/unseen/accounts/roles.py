@@ -22,6 +22,7 @@ class Capability(StrEnum):
     EXPORT_RECORDS = "export_records"
     REVIEW_LINKAGE = "review_linkage"
     RUN_ESTIMATES = "run_estimates"
+    PUBLISH_ESTIMATES = "publish_estimates"
     MODERATE_INTAKE = "moderate_intake"
     READ_VAULT = "read_vault"
     MANAGE_USERS = "manage_users"

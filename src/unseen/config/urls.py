@@ -13,6 +13,7 @@ admin.site.site_title = "Unseen"
 
 urlpatterns = [
     path("", include("unseen.publishing.urls")),
+    path("app/estimates/", include("unseen.estimation.urls")),
     path("app/", include("unseen.documentation.urls")),
     path("app/", include("unseen.publishing.app_urls")),
     path("accounts/", include("unseen.accounts.urls")),

@@ -6,10 +6,13 @@ from django.urls import reverse
 
 from unseen.accounts.access import public, requires
 from unseen.accounts.roles import Capability
+from unseen.estimation.models import EstimateRun
 
 from .figures import chart_data
+from .freshness import cached
 from .mapping import map_data, map_filters
 from .overview import latest_published_figures
+from .scope import PUBLIC, scope_for
 from .sectors import BY_KEY
 
 
@@ -33,22 +36,34 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "publishing/home.html",
         {
-            "figures": latest_published_figures(),
-            "charts": chart_data(published_only=True),
-            "map_filters": map_filters(published_only=True),
+            "figures": cached("figures", PUBLIC, lambda: {"rows": latest_published_figures()})[
+                "rows"
+            ],
+            "charts": cached("charts", PUBLIC, lambda: chart_data(published_only=True)),
+            "map_filters": cached("filters", PUBLIC, lambda: map_filters(published_only=True)),
             "map_url": reverse("publishing:map_data"),
+            "estimates": EstimateRun.objects.on_public_site()[:3],
         },
     )
 
 
 @public
+def public_estimates(request: HttpRequest) -> HttpResponse:
+    """Published estimates, each with its method, model and interval: never a bare number."""
+    return render(
+        request, "publishing/estimates.html", {"runs": EstimateRun.objects.on_public_site()}
+    )
+
+
+@public
 def public_map_data(request: HttpRequest) -> JsonResponse:
-    return _json(map_data(published_only=True, **_map_query(request)))
+    query = _map_query(request)
+    return _json(cached("map", PUBLIC, lambda: map_data(published_only=True, **query), **query))
 
 
 @public
 def public_chart_data(request: HttpRequest) -> JsonResponse:
-    return _json(chart_data(published_only=True))
+    return _json(cached("charts", PUBLIC, lambda: chart_data(published_only=True)))
 
 
 @requires(Capability.VIEW_RECORDS)
@@ -57,7 +72,9 @@ def app_map(request: HttpRequest) -> HttpResponse:
         request,
         "publishing/map.html",
         {
-            "map_filters": map_filters(request.user),
+            "map_filters": cached(
+                "filters", scope_for(request.user), lambda: map_filters(request.user)
+            ),
             "map_url": reverse("publishing_app:map_data"),
         },
     )
@@ -65,7 +82,10 @@ def app_map(request: HttpRequest) -> HttpResponse:
 
 @requires(Capability.VIEW_RECORDS)
 def app_map_data(request: HttpRequest) -> JsonResponse:
-    return _json(map_data(request.user, **_map_query(request)))
+    query = _map_query(request)
+    return _json(
+        cached("map", scope_for(request.user), lambda: map_data(request.user, **query), **query)
+    )
 
 
 @requires(Capability.VIEW_RECORDS)
@@ -73,10 +93,13 @@ def app_charts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "publishing/charts.html",
-        {"charts": chart_data(request.user), "charts_url": reverse("publishing_app:charts_data")},
+        {
+            "charts": cached("charts", scope_for(request.user), lambda: chart_data(request.user)),
+            "charts_url": reverse("publishing_app:charts_data"),
+        },
     )
 
 
 @requires(Capability.VIEW_RECORDS)
 def app_chart_data(request: HttpRequest) -> JsonResponse:
-    return _json(chart_data(request.user))
+    return _json(cached("charts", scope_for(request.user), lambda: chart_data(request.user)))

@@ -1,0 +1,217 @@
+"""A saved estimate run: frozen inputs, parameters, software version and results (DESIGN §2)."""
+
+import json
+import math
+import platform
+from typing import Any, ClassVar
+
+import numpy as np
+import scipy
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+import unseen
+from unseen.accounts.models import AccessLevel
+from unseen.constraints import choices_constraint
+from unseen.core.estimation import mse, report
+from unseen.core.estimation.histories import CaptureHistories
+from unseen.evidence.models import Record, RecordQuerySet, access_level_constraint
+
+#: The page runs estimates while the analyst waits; more replicates belong to `unseen mse`.
+MAX_BOOTSTRAP = 2000
+#: What the database accepts at all (the CLI and a future background job may go further).
+MAX_STORED_BOOTSTRAP = 100_000
+#: Methods the estimation page ticks unless the analyst changes them.
+DEFAULT_METHODS = ("main-effects", "stepwise-aic", "stepwise-poisson", "M0", "Mt", "Mh-chao")
+
+
+class RunKind(models.TextChoices):
+    MSE = "mse", _("Multiple systems estimation")
+
+
+def software_version() -> dict[str, str]:
+    """The versions that decide the numbers: Unseen's, and the numerical libraries under it."""
+    return {
+        "unseen": unseen.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def frozen_histories(histories: CaptureHistories) -> dict[str, Any]:
+    """The capture-history table as plain JSON: every observable pattern with its count."""
+    return {
+        "patterns": [[int(v) for v in pattern] for pattern in histories.patterns],
+        "counts": [int(c) for c in histories.counts],
+    }
+
+
+def compute_results(
+    histories: CaptureHistories, parameters: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Run the chosen methods side by side; each result in `unseen mse --json` shape.
+
+    Raises:
+        mse.EstimationError: the request cannot be answered (too few informative lists, ...).
+    """
+    estimates = mse.estimate_all(
+        histories,
+        ci=parameters["ci"],
+        level=parameters["level"],
+        bootstrap=parameters["bootstrap"],
+        seed=parameters["seed"],
+        methods=parameters["methods"],
+    )
+    # Through JSON and back: what is compared on a re-run is exactly what the database holds.
+    document = _plain(report.document(histories, estimates)["results"])
+    return list(json.loads(json.dumps(document, allow_nan=False)))
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe: ∞ and NaN (an unbounded limit, a failed method) become null, as in `--json`."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+class EstimateRunQuerySet(RecordQuerySet):
+    def on_public_site(self) -> "EstimateRunQuerySet":
+        """Published runs, newest publication first: what /estimates/ and the home page show."""
+        return self.filter(published=True, access_level=AccessLevel.PUBLIC).order_by(
+            "-published_at", "-id"
+        )
+
+
+class EstimateRun(Record):
+    """One saved run of one or more estimation methods on a frozen table of capture histories.
+
+    Everything needed to repeat it is stored with it: the lists, the table, the method(s),
+    interval, level, replicates and seed, and the software versions that computed it.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=RunKind.choices, default=RunKind.MSE)
+    lists = models.JSONField(_("lists"), default=list, help_text=_("List names, in column order."))
+    histories = models.JSONField(
+        _("capture histories"),
+        default=dict,
+        help_text=_("The frozen input: every observable pattern and its count."),
+    )
+    parameters = models.JSONField(
+        _("parameters"),
+        default=dict,
+        help_text=_("methods, ci, level, bootstrap, seed"),
+    )
+    software_version = models.JSONField(_("software version"), default=dict)
+    results = models.JSONField(_("results"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="estimate_runs",
+        verbose_name=_("run by"),
+    )
+    published = models.BooleanField(_("published"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    objects: ClassVar[models.Manager["EstimateRun"]] = EstimateRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            choices_constraint("kind", RunKind, "estimaterun_kind_valid"),
+            access_level_constraint("estimaterun"),
+            models.CheckConstraint(
+                condition=Q(
+                    parameters__has_keys=["methods", "ci", "level", "bootstrap", "seed"],
+                    parameters__ci__in=list(mse.CIS),
+                    parameters__level__gt=0,
+                    parameters__level__lt=1,
+                    parameters__bootstrap__gte=0,
+                    parameters__bootstrap__lte=MAX_STORED_BOOTSTRAP,
+                    parameters__seed__gte=0,
+                ),
+                name="estimaterun_parameters_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(histories__has_keys=["patterns", "counts"]),
+                name="estimaterun_histories_frozen",
+            ),
+            # Published means public, with the moment it happened.
+            models.CheckConstraint(
+                condition=Q(published=False)
+                | Q(published_at__isnull=False, access_level=AccessLevel.PUBLIC),
+                name="estimaterun_published_is_public",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["published", "-published_at"], name="estimaterun_published_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def methods(self) -> list[str]:
+        return list(self.parameters.get("methods", []))
+
+    def capture_histories(self) -> CaptureHistories:
+        """The frozen table, rebuilt exactly as it was estimated."""
+        rows = zip(self.histories["patterns"], self.histories["counts"], strict=True)
+        return CaptureHistories.from_counts(self.lists, rows)
+
+    @property
+    def observed(self) -> int:
+        return int(sum(self.histories.get("counts", [])))
+
+    def rerun(self) -> list[dict[str, Any]]:
+        """Recompute from the frozen inputs and parameters; nothing is saved.
+
+        With the same software versions, the results equal `self.results` number for number
+        (the seed fixes every bootstrap and sampler draw).
+        """
+        return compute_results(self.capture_histories(), self.parameters)
+
+    def overlaps(self) -> list[tuple[str, list[int]]]:
+        """Each list with how many it shares with every list (its own total on the diagonal)."""
+        patterns = np.asarray(self.histories["patterns"], dtype=int)
+        counts = np.asarray(self.histories["counts"], dtype=int)
+        shared = patterns.T @ (patterns * counts[:, None])
+        return [(name, [int(v) for v in row]) for name, row in zip(self.lists, shared, strict=True)]
+
+    def history_rows(self) -> list[tuple[list[int], int]]:
+        """The full capture-history table, zero cells included."""
+        return list(zip(self.histories["patterns"], self.histories["counts"], strict=True))
+
+    def interval_results(self) -> list[dict[str, Any]]:
+        """Results that have both an estimate and an interval: the only ones fit to publish."""
+        return [
+            r
+            for r in self.results
+            if r.get("estimate") is not None and r.get("ci") and r["ci"].get("low") is not None
+        ]
+
+    def forest(self) -> list[dict[str, Any]]:
+        """What the forest plot draws: one point and interval per method that has both."""
+        return [
+            {
+                "method": r["method"],
+                "model": r["model"],
+                "estimate": r["estimate"],
+                "low": r["ci"]["low"],
+                "high": r["ci"]["high"],
+                "kind": r["ci"]["kind"],
+                "level": r["ci"]["level"],
+            }
+            for r in self.interval_results()
+        ]

@@ -1,0 +1,119 @@
+import tempfile
+from pathlib import Path
+from typing import cast
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from unseen.accounts.access import requires
+from unseen.accounts.models import User
+from unseen.accounts.roles import Capability
+from unseen.core.estimation import mse
+from unseen.core.estimation.reading import read_histories
+from unseen.core.tables import TableError
+
+from .forms import EstimateForm
+from .models import EstimateRun, software_version
+from .running import run_estimate, set_published
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # the permission decorators let only signed-in users through
+
+
+def _visible(request: HttpRequest, pk: int) -> EstimateRun:
+    return get_object_or_404(EstimateRun.objects.visible_to(request.user), pk=pk)
+
+
+@requires(Capability.RUN_ESTIMATES)
+def run_list(request: HttpRequest) -> HttpResponse:
+    runs = EstimateRun.objects.visible_to(request.user).select_related("created_by")
+    return render(request, "estimation/run_list.html", {"runs": runs[:200]})
+
+
+@requires(Capability.RUN_ESTIMATES)
+def run_create(request: HttpRequest) -> HttpResponse:
+    """Upload a capture-history table and run several methods on it; all or nothing."""
+    form = EstimateForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        name = Path(upload.name).name
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+                with path.open("wb") as handle:
+                    for chunk in upload.chunks():
+                        handle.write(chunk)
+                histories = read_histories(path, data["lists"])
+            run = run_estimate(
+                data["title"],
+                histories,
+                data["methods"],
+                ci=data["ci"],
+                level=data["level"],
+                bootstrap=data["bootstrap"],
+                seed=data["seed"],
+                user=request.user,
+            )
+        except TableError as failure:
+            errors = [error.format(name) for error in failure.errors]
+        except mse.EstimationError as error:
+            errors = [f"{name}: {error}"]
+        else:
+            messages.success(request, _("Estimated and saved."))
+            return redirect("estimation:detail", pk=run.pk)
+    return render(request, "estimation/run_form.html", {"form": form, "errors": errors})
+
+
+def _detail(request: HttpRequest, run: EstimateRun, **extra: object) -> HttpResponse:
+    context = {
+        "run": run,
+        "forest": run.forest(),
+        "can_publish": _user(request).can(Capability.PUBLISH_ESTIMATES),
+        "current_version": software_version(),
+        **extra,
+    }
+    return render(request, "estimation/run_detail.html", context)
+
+
+@requires(Capability.RUN_ESTIMATES)
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _visible(request, pk))
+
+
+@requires(Capability.RUN_ESTIMATES)
+@require_POST
+def run_rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    """Recompute from the frozen inputs and say whether every number came out the same."""
+    run = _visible(request, pk)
+    fresh = run.rerun()
+    changed = [
+        stored["method"]
+        for stored, again in zip(run.results, fresh, strict=False)
+        if stored != again
+    ]
+    if len(fresh) != len(run.results):
+        changed.append(_("(the number of results)"))
+    return _detail(
+        request,
+        run,
+        rerun={"identical": not changed, "changed": changed, "results": fresh},
+    )
+
+
+@requires(Capability.PUBLISH_ESTIMATES)
+@require_POST
+def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish a run on the public site (it becomes public), or withdraw it."""
+    run = _visible(request, pk)
+    run = set_published(run, not run.published)
+    if run.published:
+        messages.success(request, _("Published: the run is public at /estimates/."))
+    else:
+        messages.success(request, _("Withdrawn: the run is internal again."))
+    return redirect("estimation:detail", pk=run.pk)
