@@ -187,3 +187,15 @@ def test_it_imports_an_upload(rita_client):
     response = rita_client.post("/app/import/", {"file": upload, "kind": "sources"}, follow=True)
     assert "Imported 1 rows" in response.content.decode()
     assert Source.objects.get().title == "AP report"
+
+
+def test_it_caps_the_count_of_a_long_list(rita_client, monkeypatch):
+    from unseen.documentation import views
+
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    for _ in range(5):
+        factories.deployment()
+    response = rita_client.get("/app/deployments/")
+    assert response.context["page"].paginator.capped
+    assert len(response.context["rows"]) == 5
+    assert "more than" in response.content.decode()

@@ -156,6 +156,7 @@ KINDS: dict[str, Kind] = {
             form_fields=("source", "credibility", "field", "statement"),
             select_related=("source", "content_type"),
             filters=("source_kind", "reliability"),
+            in_global_search=False,
         ),
         Kind(
             "testimonies",

@@ -9,7 +9,9 @@ left out by the model as "no headcount reported".
 """
 
 from decimal import Decimal
+from typing import Any
 
+from unseen.accounts.models import visible_access_levels
 from unseen.core.estimation.revenue import InputRow, row_from_fields
 from unseen.core.places import Host
 
@@ -25,11 +27,19 @@ def _confidence(credibility: int | None) -> str:
     return "high" if credibility <= 2 else "medium"
 
 
-def deployment_inputs(year: int | None = None) -> list[InputRow]:
-    """Every deployment (or those covering `year`) as revenue inputs, one row per year covered."""
+def deployment_inputs(year: int | None = None, user: Any = None) -> list[InputRow]:
+    """Every deployment (or those covering `year`) as revenue inputs, one row per year covered.
+
+    With a `user`, only the deployments and sources that user may read (the revenue page);
+    without, everything (commands run by administrators).
+    """
     deployments = Deployment.objects.exclude(period_start=None).prefetch_related(
         "supporting_claims__source"
     )
+    levels = None
+    if user is not None:
+        levels = visible_access_levels(user)
+        deployments = deployments.filter(access_level__in=levels)
     if year is not None:
         deployments = deployments.in_year(year)
     rows: list[InputRow] = []
@@ -37,7 +47,14 @@ def deployment_inputs(year: int | None = None) -> list[InputRow]:
         host = Host(country=deployment.host_country, region=deployment.host_region)
         if not (host.country or host.region):
             continue
-        claims = sorted(deployment.supporting_claims.all(), key=lambda c: (c.credibility, c.pk))
+        claims = sorted(
+            (
+                claim
+                for claim in deployment.supporting_claims.all()
+                if levels is None or claim.source.access_level in levels
+            ),
+            key=lambda c: (c.credibility, c.pk),
+        )
         strongest = claims[0] if claims else None
         start = deployment.period_start.year
         end = deployment.period_end.year if deployment.period_end else start

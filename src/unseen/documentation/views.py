@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from unseen.accounts.access import requires, staff
@@ -34,6 +35,29 @@ from .indicators import indicator_matrix
 from .models import Testimony
 
 PAGE_SIZE = 50
+COUNT_LIMIT = 5_000
+
+
+class CappedPaginator(Paginator):
+    """Counts matches only up to a limit: past a few thousand, '5,000+' tells the researcher as
+    much as an exact count, which would cost a full scan of 100,000 rows on every page."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_LIMIT + 1].count()  # type: ignore[attr-defined]
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_LIMIT
+
+    def page(self, number: Any) -> Any:
+        # A full page even past the capped count; deeper pages than the cap allows are not
+        # offered: more than 5,000 matches asks for a narrower filter.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)  # type: ignore[attr-defined]
+
+
 DASHBOARD_KINDS = [
     "sources",
     "testimonies",
@@ -78,7 +102,9 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
                 target_type=spec.model._meta.label_lower,
                 detail={"length": len(form.cleaned_data["q"])},
             )
-    page = Paginator(records.order_by(*spec.order_by), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(records.order_by(*spec.order_by), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     detail = reverse("documentation:detail", args=[spec.slug, 0]).removesuffix("0/")
