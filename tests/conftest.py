@@ -30,6 +30,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    # Uploaded photos and the spam model go to a folder of this test's own, never var/.
+    settings.MEDIA_ROOT = tmp_path / "files"
+    settings.VAR_DIR = tmp_path / "var"
+
+
 def make_user(username: str, role: str, *, confidential: bool = False) -> User:
     user = User(username=username, role=role, confidential_access=confidential)
     user.set_password(PASSWORD)

@@ -83,3 +83,60 @@ def estimate_run(
         run.access_level = access_level
         run.save(update_fields=["access_level"])
     return run
+
+
+def revenue_run(
+    title: str = "Test revenue",
+    *,
+    access_level: str = AccessLevel.INTERNAL,
+    draws: int = 2000,
+) -> EstimateRun:
+    """A saved revenue run on two public deployment records of 2017 (fast: few draws)."""
+    from unseen.estimation.revenue_runs import platform_rows, run_revenue
+
+    deployment(country="RU", year=2017, low=1000, high=2000, sector="construction")
+    deployment(country="CN", year=2017, low=3000, high=5000, sector="textiles")
+    parameters = {
+        "year": 2017,
+        "scenarios": ["sourced-ranges", "un-panel-2023"],
+        "draws": draws,
+        "seed": 1234,
+        "combine": "pooled",
+    }
+    run = run_revenue(title, platform_rows(2017, None), parameters, input_kind="records")
+    if access_level != run.access_level:
+        run.access_level = access_level
+        run.save(update_fields=["access_level"])
+    return run
+
+
+def jpeg_with_gps(width: int = 64, height: int = 48) -> bytes:
+    """A small JPEG whose EXIF carries a camera, a time and a GPS position."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (width, height), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0110] = "Model X"  # Model
+    exif[0x0132] = "2026:03:04 05:06:07"  # DateTime
+    exif[0x8825] = {  # GPS IFD
+        1: "N",
+        2: (47.0, 55.0, 12.5),
+        3: "E",
+        4: (106.0, 55.0, 3.25),
+    }
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def submission(description: str = "Workers on a building site", **fields):
+    """A pending public sighting with one photo, as the form would store it."""
+    from unseen.intake.images import clean
+    from unseen.intake.receiving import receive_sighting
+
+    data = {"description": description, "country": "MN", "latitude": 47.92, "longitude": 106.91}
+    data.update(fields)
+    return receive_sighting(data, photos=[clean(jpeg_with_gps())]).submission

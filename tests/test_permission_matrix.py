@@ -17,6 +17,7 @@ VIEWERS = {"alice", "rita", "andy"}  # VIEW_RECORDS
 EDITORS = {"alice", "rita"}  # EDIT_RECORDS
 IMPORTERS = {"alice", "rita"}  # IMPORT_RECORDS
 ESTIMATORS = {"alice", "andy"}  # RUN_ESTIMATES
+MODERATORS = {"alice", "mona"}  # MODERATE_INTAKE
 
 # url name -> (method, personas allowed, url arguments). Everyone else must be refused.
 # Arguments in braces name records of the `world` fixture, all public so that only the
@@ -49,6 +50,23 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "estimation:detail": ("get", ESTIMATORS, ["{estimate_run}"]),
     "estimation:rerun": ("post", ESTIMATORS, ["{estimate_run}"]),
     "estimation:publish": ("post", ADMINS, ["{estimate_run}"]),  # PUBLISH_ESTIMATES
+    "intake:report": ("get", ALL, []),
+    "intake:add": ("get", ALL, []),
+    "intake:privacy": ("get", ALL, []),
+    "intake:comment": ("post", ALL, []),
+    "intake_api:sightings": ("post", ALL, []),
+    "intake_api:queue": ("get", MODERATORS, []),
+    "intake_moderation:queue": ("get", MODERATORS, []),
+    "intake_moderation:bulk": ("post", MODERATORS, []),
+    "intake_moderation:detail": ("get", MODERATORS, ["{submission}"]),
+    "intake_moderation:approve": ("post", MODERATORS, ["{submission}"]),
+    "intake_moderation:upload": ("get", MODERATORS, ["{upload}"]),
+    "intake_moderation:contact": ("post", {"alice"}, ["{submission}"]),  # + READ_VAULT
+    "estimation:revenue": ("get", ESTIMATORS, []),
+    "estimation:revenue_detail": ("get", ESTIMATORS, ["{revenue_run}"]),
+    "estimation:revenue_rerun": ("post", ESTIMATORS, ["{revenue_run}"]),
+    "estimation:revenue_publish": ("post", ADMINS, ["{revenue_run}"]),  # PUBLISH_ESTIMATES
+    "publishing:revenue": ("get", ALL, []),
 }
 
 
@@ -65,7 +83,16 @@ def world(db):
         access_level="public",
     )
     run = factories.estimate_run(access_level="public")
-    return {"site": site.pk, "testimony": testimony.pk, "estimate_run": run.pk}
+    revenue = factories.revenue_run(access_level="public")
+    submission = factories.submission()
+    return {
+        "submission": submission.pk,
+        "upload": submission.uploads.get().pk,
+        "site": site.pk,
+        "testimony": testimony.pk,
+        "estimate_run": run.pk,
+        "revenue_run": revenue.pk,
+    }
 
 
 def named_patterns(patterns=None, namespace=""):

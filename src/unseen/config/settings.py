@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "unseen.evidence",
     "unseen.registry",
     "unseen.documentation",
+    "unseen.intake",
     "unseen.estimation",
     "unseen.publishing",
     "unseen.demo",
@@ -169,6 +170,20 @@ STORAGES = {
 # Serve straight from the apps' static folders: no collectstatic step between a clone and `make demo`.
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "files"
+
+# Public intake (see src/unseen/intake/README.md). Rate limits count submissions per client and
+# form in the cache under a keyed hash of the address that changes every window (never the
+# address itself); "off" turns them off (the load benchmark does).
+UNSEEN_INTAKE_RATE_LIMIT = os.environ.get("UNSEEN_INTAKE_RATE_LIMIT", "10/600")
+UNSEEN_INTAKE_RETENTION_DAYS = int(os.environ.get("UNSEEN_INTAKE_RETENTION_DAYS", "30"))
+UNSEEN_INTAKE_MAX_UPLOAD_MB = float(os.environ.get("UNSEEN_INTAKE_MAX_UPLOAD_MB", "10"))
+UNSEEN_INTAKE_MAX_PHOTOS = int(os.environ.get("UNSEEN_INTAKE_MAX_PHOTOS", "5"))
+# Optional Akismet check of submitted text (nothing identifying is sent: no address, no agent).
+UNSEEN_AKISMET_KEY = os.environ.get("UNSEEN_AKISMET_KEY", "")
+UNSEEN_AKISMET_URL = os.environ.get(
+    "UNSEEN_AKISMET_URL", "https://rest.akismet.com/1.1/comment-check"
+)
+UNSEEN_AKISMET_SITE = os.environ.get("UNSEEN_AKISMET_SITE", "https://unseen.invalid/")
 
 # Logs carry no request bodies, query strings or addresses: witnesses' and reporters' details
 # must never reach a log file.

@@ -13,6 +13,9 @@ admin.site.site_title = "Unseen"
 
 urlpatterns = [
     path("", include("unseen.publishing.urls")),
+    path("report/", include("unseen.intake.urls")),
+    path("api/v1/", include("unseen.intake.api_urls")),
+    path("app/moderation/", include("unseen.intake.moderation_urls")),
     path("app/estimates/", include("unseen.estimation.urls")),
     path("app/", include("unseen.documentation.urls")),
     path("app/", include("unseen.publishing.app_urls")),

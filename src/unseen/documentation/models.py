@@ -65,46 +65,85 @@ class Outcome(models.TextChoices):
 class Testimony(Record):
     """An interview: a source with its interviewee, consent, ILO coding and the journey told."""
 
-    source = models.OneToOneField(Source, on_delete=models.PROTECT, related_name="testimony")
+    source = models.OneToOneField(
+        Source, on_delete=models.PROTECT, related_name="testimony", verbose_name=_("Source")
+    )
     interviewee = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="testimonies"
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="testimonies",
+        verbose_name=_("Interviewee"),
     )
-    interview_date = models.DateField(null=True, blank=True)
+    interview_date = models.DateField(null=True, blank=True, verbose_name=_("Interview date"))
     interview_date_precision = models.CharField(
-        max_length=5, choices=DatePrecision.choices, blank=True, default=""
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        default="",
+        verbose_name=_("Interview date precision"),
     )
-    interview_language = models.CharField(max_length=8, default="ko")
+    interview_language = models.CharField(
+        max_length=8, default="ko", verbose_name=_("Interview language")
+    )
     interview_country = models.CharField(
-        max_length=2, blank=True, help_text=_("Where the interview took place.")
+        max_length=2,
+        blank=True,
+        help_text=_("Where the interview took place."),
+        verbose_name=_("Interview country"),
     )
     interviewer_code = models.CharField(
-        max_length=30, blank=True, help_text=_("Staff code, not a name.")
+        max_length=30,
+        blank=True,
+        help_text=_("Staff code, not a name."),
+        verbose_name=_("Interviewer code"),
     )
-    consent_to_use = models.BooleanField(default=False)
-    consent_to_publish = models.BooleanField(default=False)
-    summary = models.TextField(blank=True, help_text=_("Non-identifying summary of what was told."))
+    consent_to_use = models.BooleanField(default=False, verbose_name=_("Consent to use"))
+    consent_to_publish = models.BooleanField(default=False, verbose_name=_("Consent to publish"))
+    summary = models.TextField(
+        blank=True,
+        help_text=_("Non-identifying summary of what was told."),
+        verbose_name=_("Summary"),
+    )
 
     # The journey, from recruitment to return or escape.
     recruitment_channel = models.CharField(
-        max_length=20, choices=RecruitmentChannel.choices, default=RecruitmentChannel.UNKNOWN
+        max_length=20,
+        choices=RecruitmentChannel.choices,
+        default=RecruitmentChannel.UNKNOWN,
+        verbose_name=_("Recruitment channel"),
     )
-    recruitment_notes = models.TextField(blank=True)
+    recruitment_notes = models.TextField(blank=True, verbose_name=_("Recruitment notes"))
     vetting_health_check = models.CharField(
-        max_length=7, choices=Finding.choices, default=Finding.UNKNOWN
+        max_length=7,
+        choices=Finding.choices,
+        default=Finding.UNKNOWN,
+        verbose_name=_("Vetting health check"),
     )
     vetting_loyalty_check = models.CharField(
-        max_length=7, choices=Finding.choices, default=Finding.UNKNOWN
+        max_length=7,
+        choices=Finding.choices,
+        default=Finding.UNKNOWN,
+        verbose_name=_("Vetting loyalty check"),
     )
-    vetting_notes = models.TextField(blank=True)
-    bribe_paid = models.CharField(max_length=7, choices=Finding.choices, default=Finding.UNKNOWN)
-    bribe_amount_usd = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    deployment_notes = models.TextField(blank=True)
-    control_abroad_notes = models.TextField(blank=True)
-    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.UNKNOWN)
-    outcome_notes = models.TextField(blank=True)
+    vetting_notes = models.TextField(blank=True, verbose_name=_("Vetting notes"))
+    bribe_paid = models.CharField(
+        max_length=7, choices=Finding.choices, default=Finding.UNKNOWN, verbose_name=_("Bribe paid")
+    )
+    bribe_amount_usd = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, verbose_name=_("Bribe amount usd")
+    )
+    deployment_notes = models.TextField(blank=True, verbose_name=_("Deployment notes"))
+    control_abroad_notes = models.TextField(blank=True, verbose_name=_("Control abroad notes"))
+    outcome = models.CharField(
+        max_length=12, choices=Outcome.choices, default=Outcome.UNKNOWN, verbose_name=_("Outcome")
+    )
+    outcome_notes = models.TextField(blank=True, verbose_name=_("Outcome notes"))
 
     class Meta:
-        verbose_name_plural = "testimonies"
+        verbose_name = _("testimony")
+        verbose_name_plural = _("testimonies")
         ordering = ["-interview_date", "id"]
         constraints = [
             access_level_constraint("testimony"),
@@ -148,12 +187,22 @@ class Testimony(Record):
 
 
 class IndicatorCoding(models.Model):
-    testimony = models.ForeignKey(Testimony, on_delete=models.CASCADE, related_name="codings")
-    indicator = models.CharField(max_length=30, choices=Indicator.choices)
-    finding = models.CharField(max_length=7, choices=Finding.choices, default=Finding.UNKNOWN)
-    note = models.TextField(blank=True, help_text=_("Where in the testimony, why coded so."))
+    testimony = models.ForeignKey(
+        Testimony, on_delete=models.CASCADE, related_name="codings", verbose_name=_("Testimony")
+    )
+    indicator = models.CharField(
+        max_length=30, choices=Indicator.choices, verbose_name=_("Indicator")
+    )
+    finding = models.CharField(
+        max_length=7, choices=Finding.choices, default=Finding.UNKNOWN, verbose_name=_("Finding")
+    )
+    note = models.TextField(
+        blank=True, help_text=_("Where in the testimony, why coded so."), verbose_name=_("Note")
+    )
 
     class Meta:
+        verbose_name = _("indicator coding")
+        verbose_name_plural = _("indicator codings")
         ordering = ["testimony", "indicator"]
         constraints = [
             models.UniqueConstraint(
@@ -180,30 +229,56 @@ class Deployment(Record):
     """Workers — one person or a headcount range — at a site or in a country, for a period."""
 
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="deployments"
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deployments",
+        verbose_name=_("Person"),
     )
-    workers_low = models.PositiveIntegerField(null=True, blank=True)
-    workers_high = models.PositiveIntegerField(null=True, blank=True)
+    workers_low = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("Workers low"))
+    workers_high = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("Workers high")
+    )
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="deployments"
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deployments",
+        verbose_name=_("Site"),
     )
-    host_country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2."))
+    host_country = models.CharField(
+        max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2."), verbose_name=_("Host country")
+    )
     host_region = models.CharField(
         max_length=100,
         blank=True,
         help_text=_("For figures spanning countries: World, Southeast Asia, QA/AE."),
+        verbose_name=_("Host region"),
     )
-    sector = models.CharField(max_length=200, blank=True)
+    sector = models.CharField(max_length=200, blank=True, verbose_name=_("Sector"))
     is_proxy = models.BooleanField(
-        default=False, editable=False, help_text=_("Entries or plans, not a count of workers.")
+        default=False,
+        editable=False,
+        help_text=_("Entries or plans, not a count of workers."),
+        verbose_name=_("Is proxy"),
     )
-    period_start = models.DateField(null=True, blank=True)
+    period_start = models.DateField(null=True, blank=True, verbose_name=_("Period start"))
     period_start_precision = models.CharField(
-        max_length=5, choices=DatePrecision.choices, blank=True, default=""
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        default="",
+        verbose_name=_("Period start precision"),
     )
-    period_end = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True, verbose_name=_("Period end"))
     period_end_precision = models.CharField(
-        max_length=5, choices=DatePrecision.choices, blank=True, default=""
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        default="",
+        verbose_name=_("Period end precision"),
     )
     dispatcher = models.ForeignKey(
         Organisation,
@@ -212,6 +287,7 @@ class Deployment(Record):
         blank=True,
         related_name="dispatched",
         help_text=_("The North Korean organisation that sent the workers."),
+        verbose_name=_("Dispatcher"),
     )
     employer = models.ForeignKey(
         Organisation,
@@ -220,20 +296,37 @@ class Deployment(Record):
         blank=True,
         related_name="employed",
         help_text=_("The host-country employer."),
+        verbose_name=_("Employer"),
     )
     monthly_wage_usd_low = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        verbose_name=_("Monthly wage (USD), low"),
     )
     monthly_wage_usd_high = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        verbose_name=_("Monthly wage (USD), high"),
     )
-    state_share_low = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
-    state_share_high = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
-    hours_per_day = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    state_share_low = models.DecimalField(
+        max_digits=4, decimal_places=3, null=True, blank=True, verbose_name=_("State share low")
+    )
+    state_share_high = models.DecimalField(
+        max_digits=4, decimal_places=3, null=True, blank=True, verbose_name=_("State share high")
+    )
+    hours_per_day = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True, verbose_name=_("Hours per day")
+    )
 
     objects: ClassVar[models.Manager["Deployment"]] = DeploymentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
         ordering = ["period_start", "host_country", "id"]
         constraints = [
             access_level_constraint("deployment"),
@@ -319,26 +412,45 @@ class Act(models.TextChoices):
 class Incident(Record):
     """An act: who did what to whom, when and where."""
 
-    act = models.CharField(max_length=25, choices=Act.choices)
-    description = models.TextField(blank=True)
-    date = models.DateField(null=True, blank=True)
+    act = models.CharField(max_length=25, choices=Act.choices, verbose_name=_("Act"))
+    description = models.TextField(blank=True, verbose_name=_("Description"))
+    date = models.DateField(null=True, blank=True, verbose_name=_("Date"))
     date_precision = models.CharField(
-        max_length=5, choices=DatePrecision.choices, blank=True, default=""
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        default="",
+        verbose_name=_("Date precision"),
     )
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents"
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("Site"),
     )
-    country = models.CharField(max_length=2, blank=True)
-    place = models.CharField(max_length=300, blank=True)
-    victims = models.ManyToManyField(Person, blank=True, related_name="incidents_suffered")
+    country = models.CharField(max_length=2, blank=True, verbose_name=_("Country"))
+    place = models.CharField(max_length=300, blank=True, verbose_name=_("Place"))
+    victims = models.ManyToManyField(
+        Person, blank=True, related_name="incidents_suffered", verbose_name=_("Victims")
+    )
     perpetrator_organisations = models.ManyToManyField(
-        Organisation, blank=True, related_name="incidents"
+        Organisation,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("Perpetrator organisations"),
     )
     perpetrator_description = models.CharField(
-        max_length=300, blank=True, help_text=_("E.g. 'site minder (MSS)'; roles, not names.")
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. 'site minder (MSS)'; roles, not names."),
+        verbose_name=_("Perpetrator description"),
     )
 
     class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
         ordering = ["-date", "id"]
         constraints = [
             access_level_constraint("incident"),
@@ -355,24 +467,37 @@ class Incident(Record):
 class Sighting(Record):
     """Workers observed at a place and time, with the uncertainty of each."""
 
-    description = models.TextField()
-    place = models.CharField(max_length=300, blank=True)
-    country = models.CharField(max_length=2, blank=True)
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
+    description = models.TextField(verbose_name=_("Description"))
+    place = models.CharField(max_length=300, blank=True, verbose_name=_("Place"))
+    country = models.CharField(max_length=2, blank=True, verbose_name=_("Country"))
+    latitude = models.FloatField(null=True, blank=True, verbose_name=_("Latitude"))
+    longitude = models.FloatField(null=True, blank=True, verbose_name=_("Longitude"))
     coordinate_precision = models.CharField(
-        max_length=13, choices=CoordinatePrecision.choices, blank=True, default=""
+        max_length=13,
+        choices=CoordinatePrecision.choices,
+        blank=True,
+        default="",
+        verbose_name=_("Coordinate precision"),
     )
-    observed_from = models.DateField(null=True, blank=True)
-    observed_to = models.DateField(null=True, blank=True)
-    workers_low = models.PositiveIntegerField(null=True, blank=True)
-    workers_high = models.PositiveIntegerField(null=True, blank=True)
-    work_kind = models.CharField(max_length=200, blank=True)
+    observed_from = models.DateField(null=True, blank=True, verbose_name=_("Observed from"))
+    observed_to = models.DateField(null=True, blank=True, verbose_name=_("Observed to"))
+    workers_low = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("Workers low"))
+    workers_high = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("Workers high")
+    )
+    work_kind = models.CharField(max_length=200, blank=True, verbose_name=_("Work kind"))
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="sightings"
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sightings",
+        verbose_name=_("Site"),
     )
 
     class Meta:
+        verbose_name = _("sighting")
+        verbose_name_plural = _("sightings")
         ordering = ["-observed_from", "id"]
         constraints = [
             access_level_constraint("sighting"),

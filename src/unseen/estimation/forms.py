@@ -3,9 +3,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from unseen.core.estimation import mse
+from unseen.accounts.models import AccessLevel
+from unseen.core.estimation import mse, revenue
 
-from .models import DEFAULT_METHODS, MAX_BOOTSTRAP
+from .models import DEFAULT_METHODS, MAX_BOOTSTRAP, MAX_REVENUE_DRAWS
 
 UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 CI_CHOICES = [
@@ -77,3 +78,97 @@ class EstimateForm(forms.Form):
         text = self.cleaned_data.get("lists", "")
         names = [name.strip() for name in text.split(",") if name.strip()]
         return names or None
+
+
+INPUT_CHOICES = [
+    ("records", _("The deployment records I may read")),
+    ("upload", _("An uploaded file with the columns of nk-deployments.csv")),
+]
+
+
+class RevenueForm(forms.Form):
+    """What `unseen revenue` takes, as a page: a year, scenarios, draws, seed and the input rows."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave blank for “Revenue to the state, YEAR”."),
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=1950, max_value=2100, initial=2017)
+    scenarios = forms.MultipleChoiceField(
+        label=_("Scenarios side by side"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        choices=[(s.name, f"{s.name}: {s.title}") for s in revenue.SCENARIOS.values()],
+        initial=list(revenue.SCENARIOS),
+        help_text=_("“sourced-ranges” (the input rows) is always run."),
+    )
+    source = forms.ChoiceField(
+        label=_("Input rows"),
+        choices=INPUT_CHOICES,
+        initial="records",
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_(
+            "CSV or XLSX with the columns of nk-deployments.csv (optionally months_low/high and "
+            "access_level). The whole file is checked; nothing is saved if a cell is wrong."
+        ),
+    )
+    file_access_level = forms.ChoiceField(
+        label=_("Access level of the file's rows"),
+        choices=AccessLevel.choices,
+        initial=AccessLevel.INTERNAL,
+        help_text=_(
+            "For rows without an access_level cell. Only a run whose every row is public can be "
+            "published."
+        ),
+    )
+    draws = forms.IntegerField(
+        label=_("Draws"),
+        min_value=1000,
+        max_value=MAX_REVENUE_DRAWS,
+        initial=revenue.DEFAULT_DRAWS,
+        help_text=_("At most 1,000,000 (about a second per scenario)."),
+    )
+    seed = forms.IntegerField(
+        label=_("Seed"),
+        min_value=0,
+        max_value=2**31 - 1,
+        initial=revenue.DEFAULT_SEED,
+        help_text=_("The same seed gives the same numbers on a re-run."),
+    )
+    combine = forms.ChoiceField(
+        label=_("Rows reporting the same input of one cell"),
+        choices=[
+            ("pooled", _("pooled: each draw picks one row's range (default)")),
+            ("widest", _("widest: the envelope of the rows' ranges")),
+            ("most-reliable", _("most-reliable: the highest-confidence rows only")),
+        ],
+        initial=revenue.DEFAULT_COMBINE,
+    )
+    distribution = forms.ChoiceField(
+        label=_("Distribution within each range"),
+        choices=[(name, name) for name in revenue.DISTRIBUTIONS],
+        initial=revenue.DEFAULT_DISTRIBUTION,
+    )
+    include_proxies = forms.BooleanField(
+        label=_("Count entries and planned dispatches as workers (not advised)"), required=False
+    )
+
+    def clean_scenarios(self) -> list[str]:
+        chosen = self.cleaned_data.get("scenarios") or []
+        return ["sourced-ranges", *(name for name in chosen if name != "sourced-ranges")]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if data.get("source") == "upload":
+            if not upload:
+                self.add_error("file", _("Choose a file to upload."))
+            elif not upload.name.lower().endswith(UPLOAD_SUFFIXES):
+                self.add_error("file", _("Upload a .csv, .tsv or .xlsx file."))
+        return data

@@ -23,12 +23,15 @@ from unseen.evidence.models import Record, RecordQuerySet, access_level_constrai
 MAX_BOOTSTRAP = 2000
 #: What the database accepts at all (the CLI and a future background job may go further).
 MAX_STORED_BOOTSTRAP = 100_000
+#: Revenue draws the page (and the database) accept: the model does 1,000,000 in about a second.
+MAX_REVENUE_DRAWS = 1_000_000
 #: Methods the estimation page ticks unless the analyst changes them.
 DEFAULT_METHODS = ("main-effects", "stepwise-aic", "stepwise-poisson", "M0", "Mt", "Mh-chao")
 
 
 class RunKind(models.TextChoices):
     MSE = "mse", _("Multiple systems estimation")
+    REVENUE = "revenue", _("Revenue to the state")
 
 
 def software_version() -> dict[str, str]:
@@ -84,9 +87,10 @@ def _plain(value: Any) -> Any:
 
 
 class EstimateRunQuerySet(RecordQuerySet):
-    def on_public_site(self) -> "EstimateRunQuerySet":
-        """Published runs, newest publication first: what /estimates/ and the home page show."""
-        return self.filter(published=True, access_level=AccessLevel.PUBLIC).order_by(
+    def on_public_site(self, kind: str = RunKind.MSE) -> "EstimateRunQuerySet":
+        """Published runs of one kind, newest publication first: what /estimates/ and the home
+        page show (MSE), or /revenue/ (revenue)."""
+        return self.filter(published=True, access_level=AccessLevel.PUBLIC, kind=kind).order_by(
             "-published_at", "-id"
         )
 
@@ -111,6 +115,13 @@ class EstimateRun(Record):
         default=dict,
         help_text=_("methods, ci, level, bootstrap, seed"),
     )
+    inputs = models.JSONField(
+        _("revenue inputs"),
+        default=list,
+        help_text=_(
+            "Revenue runs: the frozen input rows (ranges, source, evidence, access level)."
+        ),
+    )
     software_version = models.JSONField(_("software version"), default=dict)
     results = models.JSONField(_("results"), default=list)
     created_by = models.ForeignKey(
@@ -133,6 +144,7 @@ class EstimateRun(Record):
             access_level_constraint("estimaterun"),
             models.CheckConstraint(
                 condition=Q(
+                    kind=RunKind.MSE,
                     parameters__has_keys=["methods", "ci", "level", "bootstrap", "seed"],
                     parameters__ci__in=list(mse.CIS),
                     parameters__level__gt=0,
@@ -140,11 +152,19 @@ class EstimateRun(Record):
                     parameters__bootstrap__gte=0,
                     parameters__bootstrap__lte=MAX_STORED_BOOTSTRAP,
                     parameters__seed__gte=0,
+                )
+                | Q(
+                    kind=RunKind.REVENUE,
+                    parameters__has_keys=["year", "scenarios", "draws", "seed", "combine"],
+                    parameters__draws__gte=1,
+                    parameters__draws__lte=MAX_REVENUE_DRAWS,
+                    parameters__seed__gte=0,
                 ),
                 name="estimaterun_parameters_sane",
             ),
             models.CheckConstraint(
-                condition=Q(histories__has_keys=["patterns", "counts"]),
+                condition=Q(kind=RunKind.MSE, histories__has_keys=["patterns", "counts"])
+                | Q(kind=RunKind.REVENUE),
                 name="estimaterun_histories_frozen",
             ),
             # Published means public, with the moment it happened.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import revenue_views, views
 
 app_name = "estimation"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("<int:pk>/", views.run_detail, name="detail"),
     path("<int:pk>/rerun/", views.run_rerun, name="rerun"),
     path("<int:pk>/publish/", views.run_publish, name="publish"),
+    path("revenue/", revenue_views.revenue_create, name="revenue"),
+    path("revenue/<int:pk>/", revenue_views.revenue_detail, name="revenue_detail"),
+    path("revenue/<int:pk>/rerun/", revenue_views.revenue_rerun, name="revenue_rerun"),
+    path("revenue/<int:pk>/publish/", revenue_views.revenue_publish, name="revenue_publish"),
 ]

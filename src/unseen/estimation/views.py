@@ -16,7 +16,7 @@ from unseen.core.estimation.reading import read_histories
 from unseen.core.tables import TableError
 
 from .forms import EstimateForm
-from .models import EstimateRun, software_version
+from .models import EstimateRun, RunKind, software_version
 from .running import run_estimate, set_published
 
 
@@ -25,7 +25,8 @@ def _user(request: HttpRequest) -> User:
 
 
 def _visible(request: HttpRequest, pk: int) -> EstimateRun:
-    return get_object_or_404(EstimateRun.objects.visible_to(request.user), pk=pk)
+    runs = EstimateRun.objects.visible_to(request.user).filter(kind=RunKind.MSE)
+    return get_object_or_404(runs, pk=pk)
 
 
 @requires(Capability.RUN_ESTIMATES)
@@ -83,6 +84,8 @@ def _detail(request: HttpRequest, run: EstimateRun, **extra: object) -> HttpResp
 
 @requires(Capability.RUN_ESTIMATES)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if EstimateRun.objects.filter(pk=pk, kind=RunKind.REVENUE).exists():
+        return redirect("estimation:revenue_detail", pk=pk)
     return _detail(request, _visible(request, pk))
 
 

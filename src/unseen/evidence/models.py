@@ -66,13 +66,18 @@ class Record(models.Model):
     """What every documented thing shares: who may see it, whether it is demo data, its evidence."""
 
     access_level = models.CharField(
-        max_length=12, choices=AccessLevel.choices, default=AccessLevel.INTERNAL
+        max_length=12,
+        choices=AccessLevel.choices,
+        default=AccessLevel.INTERNAL,
+        verbose_name=_("Access level"),
     )
     is_synthetic = models.BooleanField(
-        default=False, help_text=_("Generated demo data, not a real record.")
+        default=False,
+        help_text=_("Generated demo data, not a real record."),
+        verbose_name=_("Is synthetic"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("Updated at"))
     # Deleting a record deletes the claims about it (never the sources they came from).
     supporting_claims = GenericRelation("evidence.Claim")
 
@@ -107,20 +112,36 @@ def access_level_constraint(model: str) -> models.CheckConstraint:
 class Source(Record):
     """Where information came from."""
 
-    kind = models.CharField(max_length=20, choices=SourceKind.choices)
-    title = models.TextField(help_text=_("Citation: who said it, where, when."))
-    url = models.URLField(max_length=500, blank=True)
-    date = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=SourceKind.choices, verbose_name=_("Kind"))
+    title = models.TextField(
+        help_text=_("Citation: who said it, where, when."), verbose_name=_("Title")
+    )
+    url = models.URLField(max_length=500, blank=True, verbose_name=_("Url"))
+    date = models.DateField(null=True, blank=True, verbose_name=_("Date"))
     date_precision = models.CharField(
-        max_length=5, choices=DatePrecision.choices, blank=True, default=""
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        default="",
+        verbose_name=_("Date precision"),
     )
     language = models.CharField(
-        max_length=8, blank=True, help_text=_("ISO 639-1 code, e.g. en, ko.")
+        max_length=8,
+        blank=True,
+        help_text=_("ISO 639-1 code, e.g. en, ko."),
+        verbose_name=_("Language"),
     )
-    reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
-    notes = models.TextField(blank=True)
+    reliability = models.CharField(
+        max_length=1,
+        choices=Reliability.choices,
+        default=Reliability.F,
+        verbose_name=_("Reliability"),
+    )
+    notes = models.TextField(blank=True, verbose_name=_("Notes"))
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["title"]
         constraints = [
             choices_constraint("kind", SourceKind, "source_kind_valid"),
@@ -139,18 +160,31 @@ class Source(Record):
 class Claim(models.Model):
     """One piece of information taken from a source, supporting one record (or one field of it)."""
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
-    credibility = models.PositiveSmallIntegerField(choices=Credibility.choices)
-    statement = models.TextField(blank=True, help_text=_("What the source says, in brief."))
-    field = models.CharField(
-        max_length=50, blank=True, help_text=_("The field it supports; blank for the whole record.")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="claims", verbose_name=_("Source")
     )
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField()
+    credibility = models.PositiveSmallIntegerField(
+        choices=Credibility.choices, verbose_name=_("Credibility")
+    )
+    statement = models.TextField(
+        blank=True, help_text=_("What the source says, in brief."), verbose_name=_("Statement")
+    )
+    field = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text=_("The field it supports; blank for the whole record."),
+        verbose_name=_("Field"),
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("Content type")
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("Object id"))
     subject = GenericForeignKey("content_type", "object_id")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Created at"))
 
     class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
         ordering = ["credibility", "id"]
         constraints = [
             models.CheckConstraint(

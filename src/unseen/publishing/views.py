@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from unseen.accounts.access import public, requires
 from unseen.accounts.roles import Capability
-from unseen.estimation.models import EstimateRun
+from unseen.estimation import revenue_runs
+from unseen.estimation.models import EstimateRun, RunKind
 
 from .figures import chart_data
 from .freshness import cached
@@ -53,6 +54,34 @@ def public_estimates(request: HttpRequest) -> HttpResponse:
     return render(
         request, "publishing/estimates.html", {"runs": EstimateRun.objects.on_public_site()}
     )
+
+
+def _published_revenue() -> dict[str, Any]:
+    """Published revenue runs as the public page shows them: summaries, public rows and sources."""
+    runs = []
+    for run in EstimateRun.objects.on_public_site(kind=RunKind.REVENUE):
+        runs.append(
+            {
+                "pk": run.pk,
+                "title": run.title,
+                "published_at": run.published_at,
+                "parameters": run.parameters,
+                "software_version": run.software_version,
+                "doc": run.results,
+                "figures": revenue_runs.figures(run.results),
+                "evidence": revenue_runs.evidence_rows(run, public=True),
+            }
+        )
+    return {"runs": runs}
+
+
+@public
+def public_revenue(request: HttpRequest) -> HttpResponse:
+    """Published revenue runs with their scenarios, assumptions and sources; always intervals.
+
+    Only runs whose every input row was public when published are here (`revenue_runs.publish`).
+    """
+    return render(request, "publishing/revenue.html", cached("revenue", PUBLIC, _published_revenue))
 
 
 @public

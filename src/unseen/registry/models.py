@@ -20,17 +20,33 @@ class Sex(models.TextChoices):
 class Person(Record):
     """A pseudonymous person. Nothing here identifies anyone; identity lives in the vault."""
 
-    pseudonym = models.CharField(max_length=20, unique=True, editable=False)
-    sex = models.CharField(max_length=7, choices=Sex.choices, default=Sex.UNKNOWN)
-    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    home_province = models.CharField(max_length=100, blank=True)
-    nationality = models.CharField(max_length=2, default="KP", help_text=_("ISO 3166-1 alpha-2."))
-    source_record_id = models.CharField(
-        max_length=100, blank=True, help_text=_("The record's id in the source it came from.")
+    pseudonym = models.CharField(
+        max_length=20, unique=True, editable=False, verbose_name=_("Pseudonym")
     )
-    notes = models.TextField(blank=True)
+    sex = models.CharField(
+        max_length=7, choices=Sex.choices, default=Sex.UNKNOWN, verbose_name=_("Sex")
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("Birth year")
+    )
+    home_province = models.CharField(max_length=100, blank=True, verbose_name=_("Home province"))
+    nationality = models.CharField(
+        max_length=2,
+        default="KP",
+        help_text=_("ISO 3166-1 alpha-2."),
+        verbose_name=_("Nationality"),
+    )
+    source_record_id = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("The record's id in the source it came from."),
+        verbose_name=_("Source record id"),
+    )
+    notes = models.TextField(blank=True, verbose_name=_("Notes"))
 
     class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
         ordering = ["pseudonym"]
         constraints = [
             choices_constraint("sex", Sex, "person_sex_valid"),
@@ -68,20 +84,27 @@ class PersonIdentity(models.Model):
     into its identity by accident.
     """
 
-    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
-    full_name = models.TextField(blank=True)
-    family_name = models.TextField(blank=True)
-    given_name = models.TextField(blank=True)
-    name_hangul = models.TextField(blank=True)
-    birth_date = models.TextField(blank=True, help_text=_("Partial date, e.g. 1984 or 1984-03."))
-    birth_place = models.TextField(blank=True)
-    address = models.TextField(blank=True)
-    phone = models.TextField(blank=True)
-    email = models.TextField(blank=True)
-    identifier = models.TextField(blank=True, help_text=_("Passport or other document number."))
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("Person")
+    )
+    full_name = models.TextField(blank=True, verbose_name=_("Full name"))
+    family_name = models.TextField(blank=True, verbose_name=_("Family name"))
+    given_name = models.TextField(blank=True, verbose_name=_("Given name"))
+    name_hangul = models.TextField(blank=True, verbose_name=_("Name hangul"))
+    birth_date = models.TextField(
+        blank=True, help_text=_("Partial date, e.g. 1984 or 1984-03."), verbose_name=_("Birth date")
+    )
+    birth_place = models.TextField(blank=True, verbose_name=_("Birth place"))
+    address = models.TextField(blank=True, verbose_name=_("Address"))
+    phone = models.TextField(blank=True, verbose_name=_("Phone"))
+    email = models.TextField(blank=True, verbose_name=_("Email"))
+    identifier = models.TextField(
+        blank=True, help_text=_("Passport or other document number."), verbose_name=_("Identifier")
+    )
 
     class Meta:
-        verbose_name_plural = "person identities"
+        verbose_name = _("person identity")
+        verbose_name_plural = _("person identities")
 
     def __str__(self) -> str:
         return f"identity of person #{self.person_id}"
@@ -97,12 +120,16 @@ class OrganisationKind(models.TextChoices):
 
 
 class Organisation(Record):
-    name = models.CharField(max_length=300)
-    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
-    country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2."))
-    notes = models.TextField(blank=True)
+    name = models.CharField(max_length=300, verbose_name=_("Name"))
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices, verbose_name=_("Kind"))
+    country = models.CharField(
+        max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2."), verbose_name=_("Country")
+    )
+    notes = models.TextField(blank=True, verbose_name=_("Notes"))
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
             choices_constraint("kind", OrganisationKind, "organisation_kind_valid"),
@@ -125,12 +152,20 @@ class Script(models.TextChoices):
 
 
 class OrganisationAlias(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=300)
-    script = models.CharField(max_length=4, choices=Script.choices, default=Script.LATIN)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        verbose_name=_("Organisation"),
+    )
+    name = models.CharField(max_length=300, verbose_name=_("Name"))
+    script = models.CharField(
+        max_length=4, choices=Script.choices, default=Script.LATIN, verbose_name=_("Script")
+    )
 
     class Meta:
-        verbose_name_plural = "organisation aliases"
+        verbose_name = _("organisation alias")
+        verbose_name_plural = _("organisation aliases")
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "name"], name="alias_unique_per_organisation"
@@ -152,12 +187,19 @@ class IdentifierScheme(models.TextChoices):
 
 class ExternalIdentifier(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="identifiers"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="identifiers",
+        verbose_name=_("Organisation"),
     )
-    scheme = models.CharField(max_length=20, choices=IdentifierScheme.choices)
-    value = models.CharField(max_length=100)
+    scheme = models.CharField(
+        max_length=20, choices=IdentifierScheme.choices, verbose_name=_("Scheme")
+    )
+    value = models.CharField(max_length=100, verbose_name=_("Value"))
 
     class Meta:
+        verbose_name = _("external identifier")
+        verbose_name_plural = _("external identifiers")
         constraints = [
             models.UniqueConstraint(
                 fields=["scheme", "value"], name="identifier_unique_per_scheme"
@@ -213,18 +255,26 @@ def coordinates_constraints(model: str) -> list[models.CheckConstraint]:
 class Site(Record):
     """A place of work or residence abroad."""
 
-    name = models.CharField(max_length=300)
-    kind = models.CharField(max_length=20, choices=SiteKind.choices)
-    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2."))
-    city = models.CharField(max_length=200, blank=True)
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
-    coordinate_precision = models.CharField(
-        max_length=13, choices=CoordinatePrecision.choices, blank=True, default=""
+    name = models.CharField(max_length=300, verbose_name=_("Name"))
+    kind = models.CharField(max_length=20, choices=SiteKind.choices, verbose_name=_("Kind"))
+    country = models.CharField(
+        max_length=2, help_text=_("ISO 3166-1 alpha-2."), verbose_name=_("Country")
     )
-    notes = models.TextField(blank=True)
+    city = models.CharField(max_length=200, blank=True, verbose_name=_("City"))
+    latitude = models.FloatField(null=True, blank=True, verbose_name=_("Latitude"))
+    longitude = models.FloatField(null=True, blank=True, verbose_name=_("Longitude"))
+    coordinate_precision = models.CharField(
+        max_length=13,
+        choices=CoordinatePrecision.choices,
+        blank=True,
+        default="",
+        verbose_name=_("Coordinate precision"),
+    )
+    notes = models.TextField(blank=True, verbose_name=_("Notes"))
 
     class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
         ordering = ["country", "name"]
         constraints = [
             choices_constraint("kind", SiteKind, "site_kind_valid"),

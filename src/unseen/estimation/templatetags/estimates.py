@@ -37,3 +37,23 @@ def fit(value: float | None) -> str:
 @register.filter
 def pattern_text(pattern: list[int]) -> str:
     return " ".join(str(v) for v in pattern)
+
+
+@register.filter
+def usd(value: float | None) -> str:
+    """USD a year as the revenue pages read it: $412.3 m, $1.25 bn."""
+    from unseen.core.estimation.revenue_report import money
+
+    return "–" if value is None else money(value)
+
+
+@register.filter
+def usd_interval(summary: dict[str, Any] | None) -> str:
+    """'$0.41 bn (90%: $0.30 bn–$0.55 bn)': the median never without its interval."""
+    if not summary:
+        return _("no interval")
+    return _("%(p50)s (90%%: %(p05)s–%(p95)s)") % {
+        "p50": usd(summary["p50"]),
+        "p05": usd(summary["p05"]),
+        "p95": usd(summary["p95"]),
+    }

@@ -178,7 +178,7 @@
         const dot = L.circleMarker([item.lat, item.lon], { radius: 3, color: SIGHTING, weight: 1, fillOpacity: 0.8, className: "map-sighting-dot" }).addTo(overlay);
         const popup = pointPopup(item, data.sources);
         circle.bindPopup(popup, { maxWidth: 360 });
-        dot.bindPopup(popup, { maxWidth: 360 }).bindTooltip("Sighting: " + item.label);
+        dot.bindPopup(popup, { maxWidth: 360 }).bindTooltip("Sighting: " + esc(item.label));
         tag(circle, { "data-sighting": String(item.id), "data-radius": String(item.radius_m) });
         tag(dot, { "data-sighting-dot": String(item.id) });
       });
@@ -187,7 +187,7 @@
         const marker = L.circleMarker([item.lat, item.lon], {
           radius: 5, color: "#fff", weight: 1.5, fillColor: SITE, fillOpacity: 0.95, className: "map-site",
         }).addTo(overlay);
-        marker.bindTooltip(item.label).bindPopup(pointPopup(item, data.sources), { maxWidth: 360 });
+        marker.bindTooltip(esc(item.label)).bindPopup(pointPopup(item, data.sources), { maxWidth: 360 });
         tag(marker, { "data-site": String(item.id), "data-radius": String(item.radius_m), "aria-label": item.label });
       });
 

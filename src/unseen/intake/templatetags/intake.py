@@ -1,0 +1,22 @@
+"""`{% comments "home" %}`: a published page's approved comments and the form to add one."""
+
+from typing import Any
+
+from django import template
+
+from ..forms import CommentForm, started_token
+from ..models import CommentPage, Submission
+
+register = template.Library()
+
+
+@register.inclusion_tag("intake/_comments.html", takes_context=True)
+def comments(context: dict[str, Any], page: str) -> dict[str, Any]:
+    if page not in CommentPage.values:
+        raise template.TemplateSyntaxError(f"no comments on page {page!r}")
+    return {
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
+        "comments": Submission.objects.published_comments(page),
+        "form": CommentForm(initial={"page": page, "started": started_token()}),
+    }

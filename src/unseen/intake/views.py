@@ -1,0 +1,352 @@
+import json
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from unseen.accounts.access import public, requires
+from unseen.accounts.models import User
+from unseen.accounts.roles import Capability, Role
+from unseen.core.places import country_name
+
+from . import ratelimit, receiving
+from .forms import (
+    AdditionForm,
+    ApproveForm,
+    BulkForm,
+    CommentForm,
+    PurposeForm,
+    QueueFilterForm,
+    SightingForm,
+    seconds_since,
+    started_token,
+)
+from .models import CommentPage, Submission, Upload
+from .moderating import approve, reject
+from .promotion import PromotionRefused
+from .vault import may_read, read_contact
+
+PAGE_SIZE = 50
+API_QUEUE_LIMIT = 500
+MAX_JSON_BYTES = 64 * 1024
+COMMENT_PAGES = {CommentPage.HOME: "publishing:home", CommentPage.ESTIMATES: "publishing:estimates"}
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _language() -> str:
+    return (get_language() or "")[:8]
+
+
+def _limited(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/limited.html", status=429)
+
+
+# --- the public ---------------------------------------------------------------------------------
+
+
+@public
+def report(request: HttpRequest) -> HttpResponse:
+    """The sighting form; on success the receipt is shown once, on this response only."""
+    if request.method == "POST":
+        if not ratelimit.allow(request, "report"):
+            return _limited(request)
+        form = SightingForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            received = receiving.receive_sighting(
+                data,
+                photos=data["photos"],
+                honeypot=data["website"],
+                seconds=seconds_since(data["started"]),
+                language=_language(),
+            )
+            return render(
+                request,
+                "intake/received.html",
+                {"receipt": received.receipt, "photos": len(data["photos"])},
+            )
+        photos_sent = bool(request.FILES.getlist("photos"))
+        if not request.POST.get("started"):
+            bound = request.POST.copy()
+            bound["started"] = started_token()
+            form.data = bound
+    else:
+        form = SightingForm(initial={"started": started_token()})
+        photos_sent = False
+    return render(request, "intake/report.html", {"form": form, "photos_sent": photos_sent})
+
+
+@public
+def report_add(request: HttpRequest) -> HttpResponse:
+    """Add to a report with its receipt code; nothing of the report is shown back."""
+    if request.method == "POST":
+        if not ratelimit.allow(request, "add"):
+            return _limited(request)
+        form = AdditionForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            original = receiving.find_by_receipt(data["receipt"])
+            if original is None:
+                form.add_error(
+                    "receipt", _("No report has this receipt code. Check it and try again.")
+                )
+            else:
+                receiving.receive_addition(
+                    original,
+                    data["description"],
+                    photos=data["photos"],
+                    honeypot=data["website"],
+                    seconds=seconds_since(data["started"]),
+                    language=_language(),
+                )
+                return render(request, "intake/added.html")
+        photos_sent = bool(request.FILES.getlist("photos"))
+    else:
+        form = AdditionForm(initial={"started": started_token()})
+        photos_sent = False
+    return render(request, "intake/add.html", {"form": form, "photos_sent": photos_sent})
+
+
+@public
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "intake/privacy.html", {"retention_days": settings.UNSEEN_INTAKE_RETENTION_DAYS}
+    )
+
+
+@public
+@require_POST
+def comment(request: HttpRequest) -> HttpResponse:
+    if not ratelimit.allow(request, "comment"):
+        return _limited(request)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        receiving.receive_comment(
+            data["page"],
+            data["body"],
+            name=data["name"],
+            email=data["email"],
+            honeypot=data["website"],
+            seconds=seconds_since(data["started"]),
+            language=_language(),
+        )
+        messages.success(
+            request, _("Thank you. Your comment will appear here once a moderator has read it.")
+        )
+        return redirect(reverse(COMMENT_PAGES[data["page"]]) + "#comments")
+    return render(request, "intake/comment_error.html", {"form": form}, status=400)
+
+
+def _errors(form: Any) -> dict[str, list[str]]:
+    return {name: [str(message) for message in errors] for name, errors in form.errors.items()}
+
+
+@csrf_exempt  # a JSON API without cookies: nothing for a forged cross-site request to ride on
+@public
+@require_POST
+def api_sightings(request: HttpRequest) -> JsonResponse:
+    if not ratelimit.allow(request, "api-sightings"):
+        return JsonResponse(
+            {"errors": {"__all__": [_("Too many submissions; try again later.")]}}, status=429
+        )
+    if len(request.body) > MAX_JSON_BYTES:
+        return JsonResponse({"errors": {"__all__": [_("The request is too large.")]}}, status=413)
+    try:
+        payload = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"errors": {"__all__": [_("The body is not valid JSON.")]}}, status=400)
+    errors = SightingForm.type_errors(payload)
+    if errors:
+        return JsonResponse({"errors": errors}, status=400)
+    form = SightingForm({name: "" if value is None else value for name, value in payload.items()})
+    if not form.is_valid():
+        return JsonResponse({"errors": _errors(form)}, status=400)
+    received = receiving.receive_sighting(form.cleaned_data, language=_language())
+    return JsonResponse({"status": "received", "receipt": received.receipt}, status=202)
+
+
+# --- moderators ---------------------------------------------------------------------------------
+
+
+def _queue(request: HttpRequest) -> tuple[QueueFilterForm, QuerySet[Submission]]:
+    form = QueueFilterForm(request.GET or None)
+    submissions = Submission.objects.newest_first().prefetch_related("uploads")
+    status = "pending"
+    if form.is_valid():
+        data = form.cleaned_data
+        status = data["status"] or "pending"
+        if data["kind"]:
+            submissions = submissions.filter(kind=data["kind"])
+        if data["min_score"] is not None:
+            submissions = submissions.filter(spam_score__gte=data["min_score"])
+        if data["max_score"] is not None:
+            submissions = submissions.filter(spam_score__lte=data["max_score"])
+        if data["country"]:
+            submissions = submissions.filter(country=data["country"])
+    if status != "all":
+        submissions = submissions.filter(status=status)
+    return form, submissions
+
+
+@requires(Capability.MODERATE_INTAKE)
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    form, submissions = _queue(request)
+    page = Paginator(submissions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "intake/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "bulk_actions": BulkForm.ACTIONS,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _queue_item(submission: Submission) -> dict[str, Any]:
+    return {
+        "id": submission.pk,
+        "kind": submission.kind,
+        "status": submission.status,
+        "received_on": submission.received_on.isoformat(),
+        "spam_score": submission.spam_score,
+        "spam_reasons": submission.spam_reasons,
+        "description": submission.description,
+        "place": submission.place,
+        "country": submission.country,
+        "latitude": submission.latitude,
+        "longitude": submission.longitude,
+        "observed_from": submission.observed_from.isoformat() if submission.observed_from else None,
+        "observed_to": submission.observed_to.isoformat() if submission.observed_to else None,
+        "workers_low": submission.workers_low,
+        "workers_high": submission.workers_high,
+        "work_kind": submission.work_kind,
+        "page": submission.page,
+        "display_name": submission.display_name,
+        "parent": submission.parent_id,
+        "photos": len(submission.uploads.all()),
+        "has_contact": submission.has_contact,
+    }
+
+
+@requires(Capability.MODERATE_INTAKE)
+@require_GET
+def api_queue(request: HttpRequest) -> JsonResponse:
+    _form, submissions = _queue(request)
+    response = JsonResponse(
+        {"results": [_queue_item(s) for s in submissions[:API_QUEUE_LIMIT]]},
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires(Capability.MODERATE_INTAKE)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_object_or_404(Submission.objects.prefetch_related("uploads"), pk=pk)
+    user = _user(request)
+    return render(
+        request,
+        "intake/detail.html",
+        {
+            "submission": submission,
+            "country_name": country_name(submission.country) if submission.country else "",
+            "approve_form": ApproveForm(precise_allowed=user.role == Role.ADMINISTRATOR),
+            "purpose_form": PurposeForm(),
+            "may_read_contact": may_read(user),
+            "bulk_actions": BulkForm.ACTIONS,
+        },
+    )
+
+
+@requires(Capability.MODERATE_INTAKE)
+@require_POST
+def approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_object_or_404(Submission, pk=pk)
+    user = _user(request)
+    form = ApproveForm(
+        request.POST or {"publish": "on", "grid_km": "10"},
+        precise_allowed=user.role == Role.ADMINISTRATOR,
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose how coarse the published place is."))
+        return redirect("intake_moderation:detail", pk=pk)
+    try:
+        sighting = approve(
+            submission,
+            user=user,
+            publish=form.cleaned_data["publish"],
+            grid_km=form.cleaned_data["grid_km"],
+        )
+    except PromotionRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("intake_moderation:detail", pk=pk)
+    if sighting is not None:
+        messages.success(request, _("Approved: now sighting %(id)d.") % {"id": sighting.pk})
+    else:
+        messages.success(request, _("Approved and published."))
+    return redirect("intake_moderation:queue")
+
+
+@requires(Capability.MODERATE_INTAKE)
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    form = BulkForm(request.POST, ids=ids)
+    if not form.is_valid() or not ids:
+        messages.error(request, _("Choose submissions and what to do with them."))
+        return redirect("intake_moderation:queue")
+    count = reject(
+        form.cleaned_data["ids"], user=_user(request), as_spam=form.cleaned_data["action"] == "spam"
+    )
+    messages.success(request, _("%(count)d submissions rejected.") % {"count": count})
+    return redirect(
+        reverse("intake_moderation:queue")
+        + ("?" + request.POST.get("query", "") if request.POST.get("query") else "")
+    )
+
+
+@requires(Capability.READ_VAULT)
+@require_POST
+def contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reporter's contact details: moderators who also hold the vault permission, with a purpose."""
+    user = _user(request)
+    if not may_read(user):
+        raise PermissionDenied  # not a moderator: submissions are none of their business
+    submission = get_object_or_404(Submission, pk=pk)
+    form = PurposeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("State why you need the contact details."))
+        return redirect("intake_moderation:detail", pk=pk)
+    details = read_contact(submission, user=user, purpose=form.cleaned_data["purpose"])
+    response = render(
+        request, "intake/contact.html", {"submission": submission, "details": details}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires(Capability.MODERATE_INTAKE)
+@require_GET
+def upload(request: HttpRequest, pk: int) -> FileResponse:
+    stored = get_object_or_404(Upload, pk=pk)
+    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type)
+    response["Cache-Control"] = "no-store"
+    response["Content-Disposition"] = "inline"
+    return response
