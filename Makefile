@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench check lint venv venv-dev browser-deps lock clean
+.PHONY: demo test bench check lint venv venv-dev system-deps lock clean
 
 demo: $(VENV)/.runtime
 	UNSEEN_DEMO=1 $(BIN)/unseen migrate --no-input -v0
@@ -14,14 +14,14 @@ demo: $(VENV)/.runtime
 	@echo "Unseen demo on http://127.0.0.1:$(PORT)/  (admin: /admin/, health: /healthz)"
 	UNSEEN_DEMO=1 $(BIN)/unseen runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.dev browser-deps
+test: system-deps $(VENV)/.dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.dev
+bench: system-deps $(VENV)/.dev
 	$(BIN)/python benchmarks/run.py
 
 # Static checks that .ci/run runs before the suite.
-check: $(VENV)/.dev
+check: system-deps $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -41,19 +41,24 @@ $(VENV)/.runtime: requirements.lock pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.dev: requirements-dev.lock pyproject.toml | $(VENV)/bin/python
+$(VENV)/.dev: requirements-dev.lock pyproject.toml | $(VENV)/bin/python system-deps
 	$(BIN)/pip install -q -r requirements-dev.lock
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@ $(VENV)/.runtime
 
-# Browser tests drive Debian's chromium (Playwright's own download cannot work offline).
-browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  elif command -v sudo >/dev/null; then \
-	    sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "Browser tests need Debian's chromium: apt-get install chromium" >&2; exit 1; fi; }
+# Browser tests drive Debian's chromium (Playwright's own download cannot work offline);
+# the FollowTheMoney export's PyICU builds against libicu-dev with pkg-config.
+SYSTEM_PACKAGES := chromium libicu-dev pkg-config
+system-deps:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  dpkg -s libicu-dev >/dev/null 2>&1 || missing="$$missing libicu-dev"; \
+	  command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    elif command -v sudo >/dev/null; then \
+	      sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    else echo "The suite needs Debian's$$missing: apt-get install$$missing" >&2; exit 1; fi; fi
 
 lock:
 	$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml

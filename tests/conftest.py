@@ -31,6 +31,16 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def second_factor_not_enforced(settings):
+    # Production enforces two-factor sign-in (UNSEEN_REQUIRE_2FA defaults on outside the demo);
+    # the suite signs personas in with force_login and turns enforcement on only in the tests of
+    # it (tests/accounts/test_two_factor.py). Nothing outside the suite changes.
+    settings.UNSEEN_REQUIRE_2FA = False
+    # Tests travel in time (freezegun) with one signed-in client; the idle timeout has its own test.
+    settings.UNSEEN_IDLE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
     # Uploaded photos and the spam model go to a folder of this test's own, never var/.
     settings.MEDIA_ROOT = tmp_path / "files"

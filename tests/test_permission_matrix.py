@@ -28,6 +28,10 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "set_language": ("post", ALL, []),
     "accounts:login": ("get", ALL, []),
     "accounts:logout": ("post", ALL, []),
+    "accounts:verify": ("get", ROLES, []),
+    "accounts:two_factor": ("get", ROLES, []),
+    "audit:person_report_lookup": ("get", ADMINS, []),  # VIEW_AUDIT
+    "audit:person_report": ("get", ADMINS, ["{pseudonym}"]),  # VIEW_AUDIT
     "documentation:dashboard": ("get", ROLES, []),
     "documentation:search": ("get", VIEWERS, []),
     "documentation:import": ("get", IMPORTERS, []),
@@ -75,6 +79,7 @@ def world(db):
     from tests import factories
     from unseen.documentation.models import Testimony
     from unseen.evidence.models import SourceKind
+    from unseen.registry.models import Person
 
     site = factories.site(access_level="public")
     testimony = Testimony.objects.create(
@@ -85,7 +90,9 @@ def world(db):
     run = factories.estimate_run(access_level="public")
     revenue = factories.revenue_run(access_level="public")
     submission = factories.submission()
+    person = Person.objects.create(access_level="public")
     return {
+        "pseudonym": person.pseudonym,
         "submission": submission.pk,
         "upload": submission.uploads.get().pk,
         "site": site.pk,

@@ -47,6 +47,18 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    # Playwright's wait_for_function evaluates strings, which our Content Security Policy forbids
+    # (no eval); test_content_security_policy.py checks the pages under the real policy.
+    context = browser.new_context(locale="en-GB", bypass_csp=True)
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def strict_page(browser):
+    """A page that keeps the Content Security Policy in force."""
     context = browser.new_context(locale="en-GB")
     opened = context.new_page()
     opened.set_default_timeout(15_000)

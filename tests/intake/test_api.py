@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from unseen.intake.models import ReporterContact, Status, Submission, receipt_digest
+from unseen.intake.vault import read_contact
 
 pytestmark = pytest.mark.django_db
 
@@ -93,12 +94,17 @@ def test_it_requires_a_description_and_a_json_object(client):
     assert post(client, "{not json").json()["errors"]["__all__"]
 
 
-def test_it_keeps_the_contact_only_in_the_vault(client):
+def test_it_keeps_the_contact_only_in_the_vault(client, alice):
     response = post(client, {"description": "seen", "contact": "signal: +976 5555 0101"})
     assert response.status_code == 202
     submission = Submission.objects.get()
     assert submission.has_contact
-    assert ReporterContact.objects.get().contact == "signal: +976 5555 0101"
+    stored = ReporterContact.objects.get().contact
+    assert stored.startswith("v1:")  # sealed: ciphertext only
+    assert "5555" not in stored
+    assert read_contact(submission, user=alice, purpose="reply").contact == (
+        "signal: +976 5555 0101"
+    )
     assert "5555" not in json.dumps(list(Submission.objects.values()), default=str)
 
 

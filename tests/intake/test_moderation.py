@@ -151,11 +151,12 @@ def test_it_publishes_an_approved_comment_without_its_email(client, mona_client)
     mona_client.post(f"/app/moderation/{comment.pk}/approve/")
     shown = client.get("/estimates/").content.decode()
     assert "Good work" in shown and "Min" in shown and "min@example.org" not in shown
-    assert ReporterContact.objects.get().email == "min@example.org"
+    stored = ReporterContact.objects.get().email  # sealed (#8): ciphertext only
+    assert stored.startswith("v1:") and "min@" not in stored
 
 
 def test_it_renders_an_xss_payload_inert_in_queue_public_page_and_export(
-    client, mona_client, tmp_path
+    client, mona_client, tmp_path, alice
 ):
     fields = {
         "description": XSS,
@@ -189,8 +190,10 @@ def test_it_renders_an_xss_payload_inert_in_queue_public_page_and_export(
     assert api["X-Content-Type-Options"] == "nosniff"
     assert api.json()["results"][0]["description"] == XSS
     from unseen.publishing.exporting import export
+    from unseen.publishing.models import ExportApproval
 
-    export(tmp_path / "out")
+    approval = ExportApproval.objects.create(approved_by=alice, recipient="test")
+    export(tmp_path / "out", approval=approval)
     exported = (tmp_path / "out" / "sightings.csv").read_text()
     assert XSS.replace('"', '""') in exported  # data, quoted as CSV: no page renders it
 

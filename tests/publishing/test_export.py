@@ -6,17 +6,25 @@ from django.core.management import call_command
 
 from tests import factories
 from unseen.audit.models import Action, AuditEntry
+from unseen.publishing.models import ExportApproval
 from unseen.registry.models import Person
 from unseen.registry.vault import Identity, store_identity
 
 
-def test_it_exports_every_kind_to_csv_without_identities(tmp_path, db):
+def test_it_exports_every_kind_to_csv_without_identities(tmp_path, alice):
+    approval = ExportApproval.objects.create(approved_by=alice, recipient="Court")
     source = factories.source("Some report")
     factories.deployment(evidence=source)
     person = Person.objects.create()
     store_identity(person, Identity(full_name="Kim Chol-su", phone="+7 900 000 00 00"))
     out = io.StringIO()
-    call_command("export", "--format", "csv", "--level", "full", "--out", str(tmp_path), stdout=out)
+    call_command(
+        "export",
+        *("--format", "csv", "--level", "full", "--approval", str(approval.pk)),
+        *("--out", str(tmp_path / "out")),
+        stdout=out,
+    )
+    tmp_path = tmp_path / "out"
     files = sorted(p.name for p in tmp_path.iterdir())
     assert "deployments.csv" in files and "claims.csv" in files and "persons.csv" in files
     with (tmp_path / "deployments.csv").open(encoding="utf-8") as handle:
@@ -28,10 +36,21 @@ def test_it_exports_every_kind_to_csv_without_identities(tmp_path, db):
     assert AuditEntry.objects.get(action=Action.EXPORT).detail["files"]["deployments"] == 1
 
 
-@pytest.mark.parametrize("args", [["--level", "public"], ["--format", "ftm", "--level", "full"]])
-def test_it_refuses_levels_and_formats_not_built_yet(tmp_path, db, args):
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--level", "full"], "needs an administrator's approval"),
+        (["--level", "full", "--approval", "999"], "no export approval #999"),
+        (["--level", "pseudonymised"], "needs --recipient"),
+        (["--level", "public", "--override-k"], "needs --approved-by"),
+        (["--level", "public", "--k", "0"], "--k must be at least 1"),
+    ],
+)
+def test_it_refuses_exports_it_may_not_make(tmp_path, db, args, reason):
     err = io.StringIO()
     with pytest.raises(SystemExit) as exited:
-        call_command("export", *args, "--out", str(tmp_path), stderr=err)
-    assert exited.value.code == 2 and "not available yet" in err.getvalue()
-    assert not list(tmp_path.iterdir())
+        call_command("export", *args, "--out", str(tmp_path / "out"), stderr=err)
+    assert (
+        exited.value.code == 2 and err.getvalue().startswith("error: ") and reason in err.getvalue()
+    )
+    assert not (tmp_path / "out").exists()

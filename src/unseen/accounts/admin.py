@@ -1,7 +1,20 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import two_factor
 from .models import User
+
+# Devices hold TOTP secrets and recovery codes: no one browses them, not even administrators.
+# Second factors are reset with the action on users below, which the audit log records.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
 
 
 @admin.register(User)
@@ -16,3 +29,14 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         ("Role and compartments", {"fields": ("role", "confidential_access")}),
     )
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=gettext_lazy("Reset two-factor sign-in (the user sets it up again)"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            two_factor.reset(user, by=request.user)
+        self.message_user(
+            request,
+            _("Two-factor sign-in reset for %(count)d account(s).") % {"count": queryset.count()},
+            messages.SUCCESS,
+        )

@@ -1,11 +1,17 @@
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
-from .access import declared_permission
+from .access import PUBLIC, declared_permission
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +41,85 @@ class DeclaredPermissionMiddleware:
             )
             raise PermissionDenied
         return None
+
+
+class TwoFactorMiddleware:
+    """A signed-in session that still owes its second factor reaches nothing but public pages.
+
+    Pages (the workspace under /app/, the admin) redirect to the verification step, or to the
+    setup page for an account without a second factor yet; the JSON API answers 403 with the
+    reason. Sign-in, sign-out, the setup and verification pages and public pages stay open.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
+        from . import two_factor  # django-otp's models load only once apps are ready
+        from .views import TWO_FACTOR_STEP
+
+        if getattr(view_func, TWO_FACTOR_STEP, False):
+            return None
+        match = request.resolver_match
+        is_admin = match is not None and "admin" in match.namespaces
+        if declared_permission(view_func) == PUBLIC and not is_admin:
+            return None
+        if not two_factor.needs_verification(request):
+            return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "error": "second_factor_required",
+                    "detail": "Sign in with your second factor (/accounts/login/verify/) first.",
+                },
+                status=403,
+            )
+        step = (
+            "accounts:verify"
+            if two_factor.has_second_factor(request.user)
+            else "accounts:two_factor"
+        )
+        return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class IdleTimeoutMiddleware:
+    """Signs out a session left untouched for UNSEEN_IDLE_SECONDS (0: never)."""
+
+    KEY = "last_seen"
+    RESOLUTION = 60  # seconds: the session is rewritten at most once a minute
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        idle = int(getattr(settings, "UNSEEN_IDLE_SECONDS", 0))
+        if idle > 0 and request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(self.KEY)
+            if isinstance(last, int) and now - last > idle:
+                logout(request)
+            elif not isinstance(last, int) or now - last >= self.RESOLUTION:
+                request.session[self.KEY] = now
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content Security Policy and Permissions Policy on every response (Django sets the rest)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+        if policy:
+            response.headers.setdefault("Content-Security-Policy", policy)
+        permissions = getattr(settings, "PERMISSIONS_POLICY", "")
+        if permissions:
+            response.headers.setdefault("Permissions-Policy", permissions)
+        return response

@@ -1,15 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
 from .access import public
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        public(auth_views.LoginView.as_view(template_name="accounts/login.html")),
-        name="login",
-    ),
+    path("login/", views.sign_in, name="login"),
+    path("login/verify/", views.verify, name="verify"),
+    path("two-factor/", views.setup, name="two_factor"),
     path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
 ]

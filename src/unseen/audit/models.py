@@ -22,6 +22,12 @@ class Action(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Sign-in failed")
     LOGOUT = "logout", _("Signed out")
     PERMISSION_CHANGE = "permission_change", _("Changed permissions")
+    LOGIN_LOCKED = "login_locked", _("Sign-in locked after failures")
+    TWO_FACTOR_SETUP = "two_factor_setup", _("Set up two-factor sign-in")
+    TWO_FACTOR_OK = "two_factor_ok", _("Passed the second factor")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("Second factor failed")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Signed in with a recovery code")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Reset two-factor sign-in")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

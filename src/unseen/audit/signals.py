@@ -9,6 +9,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from unseen.accounts import signals as accounts_signals
+
 from .log import record
 from .models import Action
 
@@ -51,3 +53,33 @@ def log_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def log_login_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> None:
     # The username tried is kept out: a mistyped password field often lands in it.
     record(Action.LOGIN_FAILED, target_type="accounts.user", actor="anonymous")
+
+
+@receiver(accounts_signals.sign_in_locked)
+def log_sign_in_locked(sender: Any, scope: str, **kwargs: Any) -> None:
+    # Which account or address is not said: only that a lock began, and on what.
+    record(
+        Action.LOGIN_LOCKED, target_type="accounts.user", actor="anonymous", detail={"scope": scope}
+    )
+
+
+@receiver(accounts_signals.second_factor_set_up)
+def log_second_factor_set_up(sender: Any, user: Any, **kwargs: Any) -> None:
+    record(Action.TWO_FACTOR_SETUP, user, actor=user.get_username())
+
+
+@receiver(accounts_signals.second_factor_verified)
+def log_second_factor_verified(sender: Any, user: Any, method: str, **kwargs: Any) -> None:
+    action = Action.RECOVERY_CODE_USED if method == "recovery_code" else Action.TWO_FACTOR_OK
+    record(action, user, actor=user.get_username(), detail={"method": method})
+
+
+@receiver(accounts_signals.second_factor_failed)
+def log_second_factor_failed(sender: Any, user: Any, **kwargs: Any) -> None:
+    record(Action.TWO_FACTOR_FAILED, user, actor=user.get_username())
+
+
+@receiver(accounts_signals.second_factor_reset)
+def log_second_factor_reset(sender: Any, user: Any, by: Any = None, **kwargs: Any) -> None:
+    actor = by.get_username() if by is not None else None
+    record(Action.TWO_FACTOR_RESET, user, actor=actor)

@@ -42,6 +42,11 @@ def read_or_create_key(path: Path, nbytes: int = 48) -> str:
 
 
 SECRET_KEY = os.environ.get("UNSEEN_SECRET_KEY") or read_or_create_key(KEYS_DIR / "secret_key")
+# Identity vault master key (wraps the data key; never in the database or a backup): base64 of 32
+# bytes in UNSEEN_MASTER_KEY, else the key file UNSEEN_MASTER_KEY_FILE (default var/keys/master.key,
+# created 0600 on first use). See registry/keys.py and `unseen keys`.
+UNSEEN_MASTER_KEY = os.environ.get("UNSEEN_MASTER_KEY", "")
+UNSEEN_MASTER_KEY_FILE = os.environ.get("UNSEEN_MASTER_KEY_FILE", "")
 DEBUG = env_flag("UNSEEN_DEBUG", False)
 DEMO = env_flag("UNSEEN_DEMO", False)
 ALLOWED_HOSTS = env_list("UNSEEN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -55,6 +60,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "unseen.accounts",
     "unseen.ui",
     "unseen.audit",
@@ -69,16 +77,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "unseen.accounts.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "unseen.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "unseen.audit.middleware.AuditActorMiddleware",
     "unseen.accounts.middleware.DeclaredPermissionMiddleware",
+    "unseen.accounts.middleware.TwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "unseen.config.urls"
@@ -123,6 +135,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600}}
 
 AUTH_USER_MODEL = "accounts.User"
+# Failed sign-ins are counted before the password is checked (see accounts/throttling.py).
+AUTHENTICATION_BACKENDS = ["unseen.accounts.throttling.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "documentation:dashboard"
 LOGOUT_REDIRECT_URL = "publishing:home"
@@ -142,6 +156,17 @@ AUTH_PASSWORD_VALIDATORS = [
 
 SESSION_COOKIE_AGE = int(os.environ.get("UNSEEN_SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A session left untouched this long is signed out (0 turns the idle timeout off).
+UNSEEN_IDLE_SECONDS = int(os.environ.get("UNSEEN_IDLE_SECONDS", str(3600)))
+
+# Two-factor sign-in (TOTP, with recovery codes) for every staff account; on unless this is the
+# demo, which must stay usable with the demo's known passwords. See accounts/two_factor.py.
+UNSEEN_REQUIRE_2FA = env_flag("UNSEEN_REQUIRE_2FA", not DEMO)
+OTP_TOTP_ISSUER = "Unseen"
+# Failed sign-ins: this many per account, or per client, within the window lock further attempts
+# until the window ends. Clients are counted under a keyed hash of their address, never the address.
+UNSEEN_LOGIN_FAILURES = int(os.environ.get("UNSEEN_LOGIN_FAILURES", "5"))
+UNSEEN_LOGIN_LOCK_SECONDS = int(os.environ.get("UNSEEN_LOGIN_LOCK_SECONDS", str(15 * 60)))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_flag("UNSEEN_SECURE_COOKIES", not DEBUG and not DEMO)
@@ -149,9 +174,29 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_flag("UNSEEN_BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_flag("UNSEEN_BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     # Trust the proxy's word that the browser spoke HTTPS; only safe when the proxy sets it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind TLS, plain http is redirected and browsers are told to use HTTPS only (HSTS).
+SECURE_SSL_REDIRECT = env_flag("UNSEEN_SSL_REDIRECT", BEHIND_TLS_PROXY)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("UNSEEN_HSTS_SECONDS", str(365 * 24 * 3600 if BEHIND_TLS_PROXY else 0))
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("UNSEEN_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_flag("UNSEEN_HSTS_PRELOAD", False)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if not SECURE_HSTS_PRELOAD:
+    # Asking browsers to preload the domain is a commitment only its operator can make.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Every page uses only our own scripts, styles and images; `style` attributes (bar widths) and
+# `<script type="application/json">` data blocks are the only inline content.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ko", "한국어")]
@@ -184,6 +229,10 @@ UNSEEN_AKISMET_URL = os.environ.get(
     "UNSEEN_AKISMET_URL", "https://rest.akismet.com/1.1/comment-check"
 )
 UNSEEN_AKISMET_SITE = os.environ.get("UNSEEN_AKISMET_SITE", "https://unseen.invalid/")
+
+# Exports: pseudonyms are HMAC-SHA256 under a key per recipient, derived from this secret. Unset,
+# the secret is read from var/keys/export_key, created (0600) on the first export.
+UNSEEN_EXPORT_KEY = os.environ.get("UNSEEN_EXPORT_KEY", "")
 
 # Logs carry no request bodies, query strings or addresses: witnesses' and reporters' details
 # must never reach a log file.

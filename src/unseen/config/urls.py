@@ -16,6 +16,7 @@ urlpatterns = [
     path("report/", include("unseen.intake.urls")),
     path("api/v1/", include("unseen.intake.api_urls")),
     path("app/moderation/", include("unseen.intake.moderation_urls")),
+    path("app/audit/", include("unseen.audit.urls")),
     path("app/estimates/", include("unseen.estimation.urls")),
     path("app/", include("unseen.documentation.urls")),
     path("app/", include("unseen.publishing.app_urls")),

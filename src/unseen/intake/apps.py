@@ -5,3 +5,10 @@ class IntakeConfig(AppConfig):
     name = "unseen.intake"
     label = "intake"
     verbose_name = "Public intake"
+
+    def ready(self) -> None:
+        from unseen.registry import keys
+
+        from . import vault
+
+        keys.RESEALERS[vault.TABLE] = vault.reseal

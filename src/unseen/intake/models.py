@@ -168,8 +168,9 @@ class ReporterContact(models.Model):
     submission = models.OneToOneField(
         Submission, on_delete=models.CASCADE, related_name="contact", primary_key=True
     )
+    # Both sealed (AES-GCM ciphertext, see intake.vault), never the values themselves.
     contact = models.TextField(blank=True)
-    email = models.CharField(max_length=254, blank=True)
+    email = models.TextField(blank=True)
 
     class Meta:
         verbose_name = "reporter contact"

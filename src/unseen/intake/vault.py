@@ -4,6 +4,9 @@ Writing happens when a submission arrives (the reporter chose to leave a way to 
 Reading needs both the moderation and the vault capability and a stated purpose, and is written to
 the audit log, naming the fields read, never their values. Nothing else in Unseen reads
 `ReporterContact`: not the queue, not the API, not exports, not logs.
+
+Both fields are stored sealed under the identity vault's data key (`registry.keys`), bound to
+their submission and field.
 """
 
 from dataclasses import dataclass
@@ -14,8 +17,13 @@ from django.core.exceptions import PermissionDenied
 from unseen.accounts.roles import Capability
 from unseen.audit.log import record
 from unseen.audit.models import Action
+from unseen.core import sealing
+from unseen.registry import keys
 
 from .models import ReporterContact, Submission
+
+TABLE = "intake.reportercontact"
+FIELDS = ("contact", "email")
 
 
 @dataclass(frozen=True)
@@ -27,13 +35,49 @@ class Contact:
         return not (self.contact.strip() or self.email.strip())
 
 
+def _context(submission_id: int, field: str) -> str:
+    return f"unseen/{TABLE}/{field}/submission={submission_id}"
+
+
+def _sealed(submission_id: int, contact: Contact, version: int, key: bytes) -> dict[str, str]:
+    return {
+        name: sealing.seal(
+            key, version, getattr(contact, name).strip(), _context(submission_id, name)
+        )
+        for name in FIELDS
+    }
+
+
+def _opened(stored: ReporterContact, key_for: Any = keys.data_key) -> Contact:
+    values = {
+        name: sealing.open_sealed(
+            key_for(sealing.sealed_version(value)), value, _context(stored.pk, name)
+        )
+        if (value := getattr(stored, name))
+        else ""
+        for name in FIELDS
+    }
+    return Contact(**values)
+
+
+def reseal(old_key: Any, version: int, key: bytes) -> int:
+    """Re-seal every contact under a new data key (`unseen keys rotate --data-key`)."""
+    rows = []
+    for stored in ReporterContact.objects.order_by("pk").iterator(chunk_size=2000):
+        for name, value in _sealed(stored.pk, _opened(stored, old_key), version, key).items():
+            setattr(stored, name, value)
+        rows.append(stored)
+    ReporterContact.objects.bulk_update(rows, list(FIELDS), batch_size=2000)
+    return len(rows)
+
+
 def store_contact(submission: Submission, contact: Contact) -> None:
     """Keep a reporter's contact details (nothing is stored for an empty contact)."""
     if contact.is_empty():
         return
+    version, key = keys.active_data_key()
     ReporterContact.objects.update_or_create(
-        submission=submission,
-        defaults={"contact": contact.contact.strip(), "email": contact.email.strip()},
+        submission=submission, defaults=_sealed(submission.pk, contact, version, key)
     )
     if not submission.has_contact:
         submission.has_contact = True
@@ -56,7 +100,7 @@ def read_contact(submission: Submission, *, user: Any, purpose: str) -> Contact:
     if not purpose.strip():
         raise ValueError("state the purpose of reading these contact details")
     stored = ReporterContact.objects.filter(submission=submission).first()
-    contact = Contact(stored.contact, stored.email) if stored else Contact()
+    contact = _opened(stored) if stored else Contact()
     record(
         Action.VAULT_READ,
         submission,

@@ -5,3 +5,8 @@ class RegistryConfig(AppConfig):
     name = "unseen.registry"
     label = "registry"
     verbose_name = "Persons, organisations and sites"
+
+    def ready(self) -> None:
+        from . import keys, vault
+
+        keys.RESEALERS[vault.TABLE] = vault.reseal

@@ -80,6 +80,8 @@ def pseudonym_for(pk: int) -> str:
 class PersonIdentity(models.Model):
     """Identifying fields of one person. Read and written only through `registry.vault`.
 
+    Every text field holds AES-GCM ciphertext (`core.sealing`), never the value itself.
+
     No reverse accessor from Person (related_name="+"): code holding a person cannot wander
     into its identity by accident.
     """
@@ -101,6 +103,9 @@ class PersonIdentity(models.Model):
     identifier = models.TextField(
         blank=True, help_text=_("Passport or other document number."), verbose_name=_("Identifier")
     )
+    # Keyed blind indexes (HMAC-SHA256 of the normalised value): equality search, no plaintext.
+    name_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    birth_date_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("person identity")
@@ -284,3 +289,27 @@ class Site(Record):
 
     def __str__(self) -> str:
         return self.name
+
+
+class VaultKey(models.Model):
+    """One data key of the identity vault, wrapped by one master key (never stored here).
+
+    During a master-key rotation a version is wrapped under both the old and the new master key;
+    `unseen keys retire` then drops the old wrapping. See `registry.keys`.
+    """
+
+    version = models.PositiveIntegerField()
+    master_key_id = models.CharField(max_length=16)
+    wrapped = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "vault key"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "master_key_id"], name="vault_key_unique_wrapping"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"data key v{self.version} under master {self.master_key_id}"

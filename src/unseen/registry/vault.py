@@ -1,8 +1,12 @@
 """The only way to read or write a person's identifying fields.
 
 Reading needs the READ_VAULT capability and a stated purpose, and is written to the audit log
-(which names the fields read, never their values). Encryption (witness-protection issue) slots in
-here without touching callers.
+(which names the fields read, never their values).
+
+Every field is stored sealed (AES-256-GCM under the vault's data key, see `registry.keys`), with
+associated data naming the table, field and person, so a sealed value moved to another person or
+field no longer opens. Full name and birth date also get keyed blind indexes for equality search
+(`find_by_name`) without plaintext in the database.
 """
 
 from dataclasses import dataclass, fields
@@ -13,8 +17,12 @@ from django.core.exceptions import PermissionDenied
 from unseen.accounts.roles import Capability
 from unseen.audit.log import record
 from unseen.audit.models import Action
+from unseen.core import sealing
 
+from . import keys
 from .models import Person, PersonIdentity
+
+TABLE = "registry.personidentity"
 
 
 @dataclass(frozen=True)
@@ -37,19 +45,55 @@ class Identity:
 IDENTITY_FIELDS = tuple(f.name for f in fields(Identity))
 
 
+def _context(person_id: int, field: str) -> str:
+    return f"unseen/{TABLE}/{field}/person={person_id}"
+
+
+def name_key(name: str) -> str:
+    return sealing.normalise_name(name)
+
+
+def _sealed(person_id: int, identity: Identity, version: int, key: bytes) -> dict[str, str]:
+    values = {
+        name: sealing.seal(key, version, getattr(identity, name), _context(person_id, name))
+        for name in IDENTITY_FIELDS
+    }
+    blind = keys.blind_key(key)
+    values["name_index"] = sealing.blind_index(blind, name_key(identity.full_name))
+    values["birth_date_index"] = sealing.blind_index(blind, identity.birth_date.strip())
+    return values
+
+
+def _opened(stored: PersonIdentity, key_for: Any = keys.data_key) -> Identity:
+    values = {}
+    for name in IDENTITY_FIELDS:
+        value = getattr(stored, name)
+        values[name] = (
+            sealing.open_sealed(
+                key_for(sealing.sealed_version(value)), value, _context(stored.person_id, name)
+            )
+            if value
+            else ""
+        )
+    return Identity(**values)
+
+
 def store_identity(person: Person, identity: Identity) -> None:
     """Create or replace a person's identity; empty identities store nothing."""
-    values = {name: getattr(identity, name) for name in IDENTITY_FIELDS}
     if identity.is_empty():
         PersonIdentity.objects.filter(person=person).delete()
         return
-    PersonIdentity.objects.update_or_create(person=person, defaults=values)
+    version, key = keys.active_data_key()
+    PersonIdentity.objects.update_or_create(
+        person=person, defaults=_sealed(person.pk, identity, version, key)
+    )
 
 
 def store_identities(pairs: list[tuple[Person, Identity]]) -> int:
     """Bulk form of `store_identity` for imports of new persons; returns how many were stored."""
+    version, key = keys.active_data_key()
     rows = [
-        PersonIdentity(person=person, **{name: getattr(identity, name) for name in IDENTITY_FIELDS})
+        PersonIdentity(person=person, **_sealed(person.pk, identity, version, key))
         for person, identity in pairs
         if not identity.is_empty()
     ]
@@ -57,22 +101,60 @@ def store_identities(pairs: list[tuple[Person, Identity]]) -> int:
     return len(rows)
 
 
-def read_identity(person: Person, *, user: Any, purpose: str) -> Identity:
-    """A person's identifying fields, for a user allowed to read them and a stated purpose."""
+def reseal(old_key: Any, version: int, key: bytes) -> int:
+    """Re-seal every identity under a new data key (`unseen keys rotate --data-key`)."""
+    rows = []
+    for stored in PersonIdentity.objects.order_by("pk").iterator(chunk_size=2000):
+        for name, value in _sealed(
+            stored.person_id, _opened(stored, old_key), version, key
+        ).items():
+            setattr(stored, name, value)
+        rows.append(stored)
+    PersonIdentity.objects.bulk_update(
+        rows, [*IDENTITY_FIELDS, "name_index", "birth_date_index"], batch_size=2000
+    )
+    return len(rows)
+
+
+def _require_vault(user: Any) -> None:
     if (
         user is None
         or not getattr(user, "is_authenticated", False)
         or not user.can(Capability.READ_VAULT)
     ):
         raise PermissionDenied("reading identities needs the vault permission")
+
+
+def find_by_name(name: str, *, user: Any, birth_date: str = "") -> list[Person]:
+    """Persons whose full name (and birth date, if given) equals these, by blind index; audited."""
+    _require_vault(user)
+    _, key = keys.active_data_key()
+    blind = keys.blind_key(key)
+    matches = PersonIdentity.objects.filter(
+        name_index=sealing.blind_index(blind, name_key(name))
+    ).exclude(name_index="")
+    if birth_date.strip():
+        matches = matches.filter(birth_date_index=sealing.blind_index(blind, birth_date.strip()))
+    persons = list(Person.objects.filter(pk__in=matches.values("person_id")).order_by("pk"))
+    record(
+        Action.SEARCH,
+        target_type=TABLE,
+        actor=user.get_username(),
+        detail={
+            "by": "name and birth date" if birth_date.strip() else "name",
+            "matches": len(persons),
+        },
+    )
+    return persons
+
+
+def read_identity(person: Person, *, user: Any, purpose: str) -> Identity:
+    """A person's identifying fields, for a user allowed to read them and a stated purpose."""
+    _require_vault(user)
     if not purpose.strip():
         raise ValueError("state the purpose of reading this identity")
     stored = PersonIdentity.objects.filter(person=person).first()
-    identity = (
-        Identity(**{name: getattr(stored, name) for name in IDENTITY_FIELDS})
-        if stored
-        else Identity()
-    )
+    identity = _opened(stored) if stored else Identity()
     record(
         Action.VAULT_READ,
         person,

@@ -1,0 +1,13 @@
+"""What accounts tell the rest of the platform; the audit app listens (accounts may not import it).
+
+Every signal carries `user` (the account concerned) and may carry `by` (who acted, when not the
+user themselves). None carries a code, a secret or an address.
+"""
+
+from django.dispatch import Signal
+
+second_factor_set_up = Signal()  # user
+second_factor_verified = Signal()  # user, method: "totp" | "recovery_code"
+second_factor_failed = Signal()  # user
+second_factor_reset = Signal()  # user, by
+sign_in_locked = Signal()  # scope: "account" | "client"

@@ -1,0 +1,152 @@
+"""Sign-in with a throttled password step, then the second factor (see two_factor.py)."""
+
+import base64
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from django import forms
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import two_factor
+from .access import View, public, staff
+from .signals import second_factor_set_up
+from .throttling import locked
+
+TWO_FACTOR_STEP = "unseen_two_factor_step"
+SETUP_SESSION_KEY = "two_factor_setup_device"
+
+
+def two_factor_step(view: View) -> View:
+    """Mark a view that a signed-in but not yet verified session may open (setup, verify)."""
+    setattr(view, TWO_FACTOR_STEP, True)
+    return view
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": gettext_lazy(
+            "Too many failed sign-ins. Signing in is locked for %(minutes)d minutes; "
+            "try again later or ask an administrator."
+        ),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        if username and locked(self.request, username):
+            raise ValidationError(
+                self.error_messages["locked"],
+                code="locked",
+                params={"minutes": max(1, int(settings.UNSEEN_LOGIN_LOCK_SECONDS) // 60)},
+            )
+        return super().clean()
+
+
+def _next(request: HttpRequest, fallback: str = settings.LOGIN_REDIRECT_URL) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(fallback)
+
+
+def _with_next(url_name: str, target: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': target})}"
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = ThrottledAuthenticationForm
+
+    def get_success_url(self) -> str:
+        target = super().get_success_url()
+        user = self.request.user
+        if two_factor.has_second_factor(user):
+            return _with_next("accounts:verify", target)
+        if two_factor.enforced():
+            return _with_next("accounts:two_factor", target)
+        return target
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
+@never_cache
+@two_factor_step
+@staff
+def verify(request: HttpRequest) -> HttpResponseBase:
+    """After the password: a code from the authenticator app, or one recovery code."""
+    target = _next(request)
+    if two_factor.is_verified(request):
+        return redirect(target)
+    if not two_factor.has_second_factor(request.user):
+        return redirect(_with_next("accounts:two_factor", target))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.verify(request, form.cleaned_data["code"]):
+            return redirect(target)
+        form.add_error("code", _("That code is not valid. Wait for a new code and try again."))
+    return render(request, "accounts/verify.html", {"form": form, "next": target})
+
+
+def _qr_svg(device: TOTPDevice) -> str:
+    return str(segno.make(device.config_url, error="m").svg_inline(scale=4, border=2))
+
+
+@never_cache
+@two_factor_step
+@staff
+def setup(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: QR code and secret shown once, confirmed with a code."""
+    target = _next(request)
+    user = request.user
+    if two_factor.has_second_factor(user):
+        return render(request, "accounts/two_factor.html", {"enabled": True, "next": target})
+    form = CodeForm(request.POST or None)
+    device = None
+    if request.method == "POST":
+        device = TOTPDevice.objects.filter(
+            pk=request.session.get(SETUP_SESSION_KEY), user=user, confirmed=False
+        ).first()
+        if device is not None and form.is_valid():
+            codes = two_factor.confirm(request, device, form.cleaned_data["code"].strip())
+            if codes is not None:
+                request.session.pop(SETUP_SESSION_KEY, None)
+                second_factor_set_up.send(sender=__name__, user=user)
+                return render(
+                    request, "accounts/recovery_codes.html", {"codes": codes, "next": target}
+                )
+            form.add_error("code", _("That code is not valid. Check the clock of your phone."))
+    if device is None:
+        device = two_factor.new_totp_device(user)
+        request.session[SETUP_SESSION_KEY] = device.pk
+        form = CodeForm()
+    context = {
+        "form": form,
+        "next": target,
+        "qr_svg": _qr_svg(device),
+        "secret": base64.b32encode(device.bin_key).decode(),
+        "enforced": two_factor.enforced(),
+    }
+    return render(request, "accounts/two_factor.html", context)
+
+
+sign_in = public(SignInView.as_view())

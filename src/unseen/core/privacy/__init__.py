@@ -1,0 +1,1 @@
+"""Disclosure control for exports: generalisation, keyed pseudonyms, k-anonymity. Pure Python."""

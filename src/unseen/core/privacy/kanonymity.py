@@ -1,0 +1,117 @@
+"""k-anonymity over quasi-identifiers: full-domain generalisation, then suppression.
+
+Each quasi-identifier has a ladder of generalisations (level 0 is the least coarse the export
+allows; the last level is usually ANY). `anonymise` walks the lattice of ladder levels from the
+finest node upwards and takes the first node where at most `max_suppressed` rows sit in groups
+smaller than k; those rows are suppressed (left out, and counted so the caller can report them).
+When no node gets there, the node that suppresses fewest rows is returned with `refused` set.
+"""
+
+import itertools
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+Value = str | tuple[str, ...]
+Row = Mapping[str, Value]
+Step = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """How one quasi-identifier coarsens: steps[0] is applied at level 0, and so on."""
+
+    name: str
+    steps: tuple[Step, ...]
+
+    def apply(self, value: Value, level: int) -> Value:
+        step = self.steps[level]
+        if isinstance(value, tuple):
+            return tuple(sorted({step(v) for v in value}))
+        return step(value)
+
+
+def keep(value: str) -> str:
+    return value
+
+
+def hide(value: str) -> str:
+    """The top of every ladder: the value is withheld (blank stays blank: nothing to hide)."""
+    return "*" if value else ""
+
+
+def generalise(row: Row, ladders: Sequence[Ladder], levels: Sequence[int]) -> tuple[Value, ...]:
+    return tuple(
+        ladder.apply(row.get(ladder.name, ""), level)
+        for ladder, level in zip(ladders, levels, strict=True)
+    )
+
+
+def group_sizes(keys: Sequence[tuple[Value, ...]]) -> Counter[tuple[Value, ...]]:
+    return Counter(keys)
+
+
+def smallest_group(keys: Sequence[tuple[Value, ...]]) -> int:
+    """k of a table: the size of its smallest equivalence class (0 for an empty table)."""
+    sizes = group_sizes(keys)
+    return min(sizes.values()) if sizes else 0
+
+
+@dataclass
+class Release:
+    levels: dict[str, int]
+    keys: list[tuple[Value, ...]]  # generalised quasi-identifiers of every row, in input order
+    released: list[int]  # indices of the rows that may go out
+    suppressed: list[int]  # indices of rows left out because their group is smaller than k
+    k: int  # smallest released group (0 when nothing is released)
+    refused: bool = False
+    small_groups: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _evaluate(
+    rows: Sequence[Row], ladders: Sequence[Ladder], levels: Sequence[int], k: int
+) -> Release:
+    keys = [generalise(row, ladders, levels) for row in rows]
+    sizes = group_sizes(keys)
+    released = [i for i, key in enumerate(keys) if sizes[key] >= k]
+    suppressed = [i for i, key in enumerate(keys) if sizes[key] < k]
+    kept = [sizes[keys[i]] for i in released]
+    return Release(
+        levels={ladder.name: level for ladder, level in zip(ladders, levels, strict=True)},
+        keys=keys,
+        released=released,
+        suppressed=suppressed,
+        k=min(kept) if kept else 0,
+        small_groups=sum(1 for size in sizes.values() if size < k),
+    )
+
+
+def anonymise(
+    rows: Sequence[Row], ladders: Sequence[Ladder], k: int, max_suppressed: int
+) -> Release:
+    """The least generalisation that leaves every released group at least k rows strong."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    nodes = sorted(
+        itertools.product(*(range(len(ladder.steps)) for ladder in ladders)),
+        key=lambda node: (sum(node), node),
+    )
+    best: Release | None = None
+    for node in nodes:
+        release = _evaluate(rows, ladders, node, k)
+        if len(release.suppressed) <= max_suppressed and (release.released or not rows):
+            return release
+        if best is None or len(release.suppressed) < len(best.suppressed):
+            best = release
+    assert best is not None
+    best.refused = True
+    return best
+
+
+def as_released(rows: Sequence[Row], ladders: Sequence[Ladder]) -> Release:
+    """Level 0 everywhere, nothing suppressed: what an administrator's override releases."""
+    release = _evaluate(rows, ladders, [0] * len(ladders), 1)
+    sizes = group_sizes(release.keys)
+    release.k = min(sizes.values()) if sizes else 0
+    return release

@@ -1,0 +1,218 @@
+"""Authenticated encryption for the identity vault and for backups (AES-256-GCM, `cryptography`).
+
+Pure Python: key storage and the database live in `unseen.registry.keys`. Three layers:
+
+- a master key (outside the database) wraps data keys: `wrap_key` / `unwrap_key`;
+- a data key seals each vault field with a fresh random nonce and associated data naming the
+  table, field and row, so a ciphertext copied into another row or field does not open:
+  `seal` / `open_sealed`;
+- keys derived from the data key (HKDF) compute blind indexes: keyed HMAC-SHA256 of a normalised
+  value, equal for equal values, useless without the key: `blind_index`.
+
+Backups are sealed in chunks under a key derived from a passphrase with scrypt: `seal_stream` /
+`open_stream`.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+import struct
+import unicodedata
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+FIELD_FORMAT = 1  # first byte of every sealed field
+SEALED_PREFIX = "v1:"  # sealed fields are stored as text: prefix + urlsafe base64
+
+
+class SealingError(Exception):
+    """A ciphertext did not open: wrong key, wrong row or field, or tampered bytes."""
+
+
+def new_key() -> bytes:
+    return os.urandom(KEY_BYTES)
+
+
+def key_id(key: bytes) -> str:
+    """A short public name for a key (a hash of it, never the key); shown by `unseen keys status`."""
+    return hashlib.sha256(b"unseen key id\x00" + key).hexdigest()[:16]
+
+
+def decode_key(text: str) -> bytes:
+    """A 256-bit key given as base64 (standard or urlsafe, padding optional)."""
+    cleaned = text.strip()
+    padded = cleaned + "=" * (-len(cleaned) % 4)
+    try:
+        key = base64.urlsafe_b64decode(padded.replace("+", "-").replace("/", "_"))
+    except ValueError as error:
+        raise SealingError("a master key must be base64") from error
+    if len(key) != KEY_BYTES:
+        raise SealingError(f"a master key must be {KEY_BYTES} bytes ({len(key)} given)")
+    return key
+
+
+def encode_key(key: bytes) -> str:
+    return base64.urlsafe_b64encode(key).decode("ascii")
+
+
+def derive_key(key: bytes, label: str) -> bytes:
+    """A separate key for one purpose (blind indexes, ...), derived with HKDF-SHA256."""
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=label.encode()).derive(
+        key
+    )
+
+
+def wrap_key(master: bytes, data_key: bytes, context: str) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(master).encrypt(nonce, data_key, context.encode())
+
+
+def unwrap_key(master: bytes, wrapped: bytes, context: str) -> bytes:
+    try:
+        return AESGCM(master).decrypt(
+            wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], context.encode()
+        )
+    except (InvalidTag, ValueError) as error:
+        raise SealingError("this master key does not unwrap the data key") from error
+
+
+def seal(key: bytes, version: int, plaintext: str, context: str) -> str:
+    """Encrypt one field; `version` names the data key, `context` the table, field and row."""
+    if not plaintext:
+        return ""
+    header = struct.pack(">BI", FIELD_FORMAT, version)
+    nonce = os.urandom(NONCE_BYTES)
+    body = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), header + context.encode())
+    return SEALED_PREFIX + base64.urlsafe_b64encode(header + nonce + body).decode("ascii")
+
+
+def sealed_version(sealed: str) -> int:
+    """The data key version a sealed field was written under."""
+    raw = _raw(sealed)
+    return int(struct.unpack(">BI", raw[:5])[1])
+
+
+def is_sealed(value: str) -> bool:
+    return value.startswith(SEALED_PREFIX)
+
+
+def _raw(sealed: str) -> bytes:
+    if not is_sealed(sealed):
+        raise SealingError("not a sealed value")
+    try:
+        raw = base64.urlsafe_b64decode(sealed[len(SEALED_PREFIX) :].encode("ascii"))
+    except ValueError as error:
+        raise SealingError("a sealed value is not base64") from error
+    if len(raw) < 5 + NONCE_BYTES + 16 or raw[0] != FIELD_FORMAT:
+        raise SealingError("unknown sealed format")
+    return raw
+
+
+def open_sealed(key: bytes, sealed: str, context: str) -> str:
+    if not sealed:
+        return ""
+    raw = _raw(sealed)
+    header, nonce, body = raw[:5], raw[5 : 5 + NONCE_BYTES], raw[5 + NONCE_BYTES :]
+    try:
+        return AESGCM(key).decrypt(nonce, body, header + context.encode()).decode("utf-8")
+    except InvalidTag as error:
+        raise SealingError("sealed value does not open here (wrong key, row or field)") from error
+
+
+def normalise_name(text: str) -> str:
+    """Case, width, punctuation and spacing do not matter: `Ri Chol-Su` equals `ri  chol su`."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", folded).split())
+
+
+def blind_index(key: bytes, value: str) -> str:
+    """Keyed HMAC-SHA256 of an already normalised value; empty values index to ""."""
+    if not value:
+        return ""
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+# --- Backups: chunked AES-GCM under a passphrase-derived key --------------------------------
+
+STREAM_MAGIC = b"UNSEEN-BACKUP-1\n"
+STREAM_CHUNK = 1 << 20
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 1 << 15, 8, 1
+
+
+def _passphrase_key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    if len(passphrase) < 12:
+        raise SealingError("a backup passphrase needs at least 12 characters")
+    return Scrypt(salt=salt, length=KEY_BYTES, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
+
+
+def seal_stream(passphrase: str, source: BinaryIO, target: BinaryIO) -> None:
+    """Encrypt a stream: header (magic, scrypt parameters, salt, nonce prefix), then chunks.
+
+    Each chunk's nonce is the prefix plus its number, and its associated data is the header, its
+    number and whether it is the last one: chunks cannot be reordered, dropped or truncated.
+    """
+    salt, prefix = os.urandom(16), os.urandom(7)
+    header = STREAM_MAGIC + struct.pack(">III", SCRYPT_N, SCRYPT_R, SCRYPT_P) + salt + prefix
+    aead = AESGCM(_passphrase_key(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P))
+    target.write(header)
+    index = 0
+    chunk = source.read(STREAM_CHUNK)
+    while True:
+        following = source.read(STREAM_CHUNK)
+        last = not following
+        body = aead.encrypt(_chunk_nonce(prefix, index, last), chunk, header)
+        target.write(struct.pack(">I", len(body)) + body)
+        if last:
+            return
+        chunk, index = following, index + 1
+
+
+def _chunk_nonce(prefix: bytes, index: int, last: bool) -> bytes:
+    return prefix + struct.pack(">IB", index, 1 if last else 0)
+
+
+def open_stream(passphrase: str, source: BinaryIO) -> Iterator[bytes]:
+    """Decrypted chunks of a `seal_stream` output; raises SealingError on any tampering."""
+    fixed = len(STREAM_MAGIC) + 12 + 16 + 7
+    header = source.read(fixed)
+    if len(header) != fixed or not header.startswith(STREAM_MAGIC):
+        raise SealingError("not an Unseen backup")
+    n, r, p = struct.unpack(">III", header[len(STREAM_MAGIC) : len(STREAM_MAGIC) + 12])
+    salt = header[len(STREAM_MAGIC) + 12 : len(STREAM_MAGIC) + 28]
+    prefix = header[len(STREAM_MAGIC) + 28 :]
+    aead = AESGCM(_passphrase_key(passphrase, salt, n, r, p))
+    index = 0
+    while True:
+        size_bytes = source.read(4)
+        if len(size_bytes) != 4:
+            raise SealingError("the backup is truncated")
+        (size,) = struct.unpack(">I", size_bytes)
+        body = source.read(size)
+        if len(body) != size:
+            raise SealingError("the backup is truncated")
+        last = _at_end(source)
+        try:
+            chunk = aead.decrypt(_chunk_nonce(prefix, index, last), body, header)
+        except InvalidTag as error:
+            raise SealingError("wrong passphrase, or the backup was altered") from error
+        yield chunk
+        if last:
+            return
+        index += 1
+
+
+def _at_end(source: BinaryIO) -> bool:
+    position = source.tell()
+    at_end = source.read(1) == b""
+    source.seek(position)
+    return at_end

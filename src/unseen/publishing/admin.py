@@ -1,0 +1,31 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from unseen.accounts.roles import Role
+
+from .models import ExportApproval
+
+
+@admin.register(ExportApproval)
+class ExportApprovalAdmin(admin.ModelAdmin):
+    """Administrators grant full exports here; `unseen export --level full --approval ID` uses one."""
+
+    list_display = ("id", "level", "recipient", "approved_by", "approved_at", "used_at")
+    list_filter = ("level",)
+    fields = ("level", "recipient", "reason")
+    readonly_fields = ("approved_by", "approved_at", "used_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return getattr(request.user, "role", "") == Role.ADMINISTRATOR
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an approval is a record of a decision: revoke by deleting it unused
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or obj.used_at is None
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.approved_by = request.user
+        super().save_model(request, obj, form, change)

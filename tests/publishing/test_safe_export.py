@@ -1,0 +1,283 @@
+"""Safe exports of the demo: k-anonymity, no vault value, per-recipient pseudonyms, approvals."""
+
+import csv
+import io
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from unseen.accounts.models import AccessLevel
+from unseen.audit.models import Action, AuditEntry
+from unseen.core.privacy.generalise import on_grid
+from unseen.demo.loading import load_demo
+from unseen.publishing.models import ExportApproval
+from unseen.registry.models import Person
+from unseen.registry.vault import read_identity
+
+QUASI = ("sex", "birth_year", "home_province", "host_country", "site_country", "period")
+
+
+def run(*args, expect_exit=None):
+    out, err = io.StringIO(), io.StringIO()
+    if expect_exit is None:
+        call_command("export", *args, stdout=out, stderr=err)
+        return out.getvalue()
+    with pytest.raises(SystemExit) as exited:
+        call_command("export", *args, stdout=out, stderr=err)
+    assert exited.value.code == expect_exit
+    return err.getvalue()
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def everything(directory: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(directory.iterdir()))
+
+
+@pytest.fixture
+def demo(db):
+    load_demo()
+
+
+def quasi_identifier_groups(directory: Path) -> Counter:
+    """Recomputed from the files alone: each person's quasi-identifiers, joined to deployments."""
+    deployments = defaultdict(list)
+    for row in read_csv(directory / "deployments.csv"):
+        if row["person_id"]:
+            deployments[row["person_id"]].append(row)
+    groups: Counter = Counter()
+    for person in read_csv(directory / "persons.csv"):
+        own = deployments[person["id"]]
+        groups[
+            (
+                person["sex"],
+                person["birth_year"],
+                person["home_province"],
+                tuple(sorted({d["host_country"] for d in own})),
+                tuple(sorted({d["site_country"] for d in own})),
+                tuple(sorted({d["period_start"] for d in own})),
+            )
+        ] += 1
+    return groups
+
+
+def test_it_exports_the_demo_pseudonymised_k_anonymous_without_vault_values(demo, rita, tmp_path):
+    out = tmp_path / "seoul"
+    report = run(
+        "--format",
+        "csv",
+        "--level",
+        "pseudonymised",
+        "--recipient",
+        "Seoul office",
+        "--out",
+        str(out),
+    )
+    groups = quasi_identifier_groups(out)
+    assert groups and min(groups.values()) >= 5
+    assert "k-anonymity: smallest group of persons" in report and "suppressed" in report
+
+    persons = read_csv(out / "persons.csv")
+    released = Person.objects.filter(access_level__in=[AccessLevel.PUBLIC, AccessLevel.INTERNAL])
+    entry = AuditEntry.objects.get(action=Action.EXPORT)
+    assert len(persons) + entry.detail["suppressed"] == released.count()
+    assert entry.detail["smallest_group"] >= 5 and entry.detail["level"] == "pseudonymised"
+
+    text = everything(out)
+    for person in Person.objects.all():
+        identity = read_identity(person, user=rita, purpose="test: export leaks nothing")
+        for value in (
+            identity.full_name,
+            identity.name_hangul,
+            identity.given_name,
+            identity.birth_date,
+            identity.address,
+            identity.phone,
+        ):
+            if value:
+                assert value not in text, value
+        assert person.pseudonym not in text  # internal ids are replaced too
+    assert "confidential" not in text
+
+
+def test_it_gives_two_recipients_different_pseudonyms_for_the_same_person(demo, tmp_path):
+    for recipient in ("Seoul office", "UN Panel of Experts"):
+        run(
+            "--level", "pseudonymised", "--recipient", recipient, "--out", str(tmp_path / recipient)
+        )
+    seoul = read_csv(tmp_path / "Seoul office" / "persons.csv")
+    panel = read_csv(tmp_path / "UN Panel of Experts" / "persons.csv")
+    assert len(seoul) == len(panel) > 0
+    assert not {p["id"] for p in seoul} & {p["id"] for p in panel}
+    # The same recipient gets the same pseudonyms again, so its own files join.
+    run("--level", "pseudonymised", "--recipient", "Seoul office", "--out", str(tmp_path / "again"))
+    assert [p["id"] for p in read_csv(tmp_path / "again" / "persons.csv")] == [
+        p["id"] for p in seoul
+    ]
+
+
+def test_it_releases_only_public_records_at_the_public_level(demo, tmp_path):
+    run("--level", "public", "--out", str(tmp_path))
+    assert read_csv(tmp_path / "persons.csv") == []
+    assert read_csv(tmp_path / "sites.csv") == []
+    deployments = read_csv(tmp_path / "deployments.csv")
+    assert deployments and {d["access_level"] for d in deployments} == {"public"}
+    assert all(len(d["period_start"]) in (0, 4, 7) for d in deployments)
+
+
+def few_persons(count):
+    for _ in range(count):
+        Person.objects.create(sex="m", birth_year=1980, home_province="Chagang")
+
+
+def test_it_refuses_when_k_is_not_met_and_writes_nothing(db, tmp_path):
+    few_persons(3)
+    out = tmp_path / "out"
+    err = run("--level", "pseudonymised", "--recipient", "X", "--out", str(out), expect_exit=2)
+    assert err.startswith("error: k-anonymity not met")
+    assert not out.exists()
+    assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()
+
+
+def test_it_releases_small_groups_on_an_administrators_override_and_audits_it(
+    db, alice, rita, tmp_path
+):
+    few_persons(3)
+    err = run(
+        "--level",
+        "pseudonymised",
+        "--recipient",
+        "X",
+        "--out",
+        str(tmp_path / "no"),
+        "--override-k",
+        "--approved-by",
+        "rita",
+        expect_exit=2,
+    )
+    assert "not an active administrator" in err
+    report = run(
+        "--level",
+        "pseudonymised",
+        "--recipient",
+        "X",
+        "--out",
+        str(tmp_path / "yes"),
+        "--override-k",
+        "--approved-by",
+        "alice",
+    )
+    assert "override" in report
+    assert len(read_csv(tmp_path / "yes" / "persons.csv")) == 3
+    entry = AuditEntry.objects.get(action=Action.EXPORT)
+    assert entry.detail["override"] == {"approved_by": "alice", "smallest_group": 3, "k": 5}
+
+
+def test_it_refuses_a_full_export_without_approval_and_allows_it_once_with_one(alice, tmp_path):
+    err = run("--level", "full", "--out", str(tmp_path / "a"), expect_exit=2)
+    assert "approval" in err and not (tmp_path / "a").exists()
+    approval = ExportApproval.objects.create(approved_by=alice, recipient="Court")
+    run("--level", "full", "--approval", str(approval.pk), "--out", str(tmp_path / "b"))
+    assert (tmp_path / "b" / "persons.csv").exists()
+    approval.refresh_from_db()
+    assert approval.used_at is not None
+    assert AuditEntry.objects.get(action=Action.EXPORT).detail["approval"] == approval.pk
+    err = run(
+        "--level",
+        "full",
+        "--approval",
+        str(approval.pk),
+        "--out",
+        str(tmp_path / "c"),
+        expect_exit=2,
+    )
+    assert "used already" in err and not (tmp_path / "c").exists()
+
+
+def test_it_writes_geojson_on_the_grid(demo, tmp_path):
+    run(
+        "--format",
+        "geojson",
+        "--level",
+        "pseudonymised",
+        "--recipient",
+        "X",
+        "--out",
+        str(tmp_path),
+    )
+    for name in ("sites", "sightings"):
+        collection = json.loads((tmp_path / f"{name}.geojson").read_text(encoding="utf-8"))
+        assert collection["type"] == "FeatureCollection" and collection["features"]
+        for feature in collection["features"]:
+            assert feature["type"] == "Feature"
+            lon, lat = feature["geometry"]["coordinates"]
+            assert on_grid(lat, lon)
+            assert (
+                "description" not in feature["properties"] and "name" not in feature["properties"]
+            )
+
+
+def test_it_writes_followthemoney_lines_that_validate(demo, tmp_path):
+    from unseen.publishing.ftm import load_model, validate_entity
+
+    run("--format", "ftm", "--level", "pseudonymised", "--recipient", "X", "--out", str(tmp_path))
+    model = load_model()
+    lines = (tmp_path / "entities.ftm.json").read_text(encoding="utf-8").splitlines()
+    schemata: Counter[str] = Counter()
+    for line in lines:
+        data = json.loads(line)
+        validate_entity(model, data)
+        assert "summary" not in data["properties"] and "description" not in data["properties"]
+        schemata[data["schema"]] += 1
+    assert {"UnseenWorkSite", "UnseenSighting", "UnseenDeployment", "UnseenPerson"} <= set(schemata)
+
+
+def test_it_gives_a_persons_deployments_and_incidents_no_finer_detail_than_the_person(db, tmp_path):
+    import datetime as dt
+
+    from unseen.documentation.models import Act, Deployment, Incident
+    from unseen.registry.models import Site
+
+    site = Site.objects.create(
+        name="Camp 7", kind="logging_camp", country="RU", latitude=55.15, longitude=124.72
+    )
+    for _ in range(5):
+        person = Person.objects.create(sex="m", birth_year=1981, home_province="Chagang")
+        Deployment.objects.create(
+            person=person,
+            site=site,
+            period_start=dt.date(2010, 1, 1),
+            period_end=dt.date(2012, 1, 1),
+        )
+        incident = Incident.objects.create(
+            act=Act.BEATING, date=dt.date(2011, 5, 1), site=site, country="RU", place="Camp 7"
+        )
+        incident.victims.add(person)
+    run("--level", "pseudonymised", "--recipient", "X", "--out", str(tmp_path / "out"))
+    deployments = read_csv(tmp_path / "out" / "deployments.csv")
+    assert {(d["site_id"], d["site_country"], d["period_start"]) for d in deployments} == {
+        ("", "RU", "2010-2012")
+    }
+    incidents = read_csv(tmp_path / "out" / "incidents.csv")
+    assert {(i["site_id"], i["date"], i["country"]) for i in incidents} == {("", "2011", "RU")}
+    assert all(i["victims"].startswith("person-") for i in incidents)
+    assert "Camp 7" not in everything(tmp_path / "out")
+    sites = read_csv(tmp_path / "out" / "sites.csv")
+    assert (float(sites[0]["latitude"]), float(sites[0]["longitude"])) == (55.125, 124.625)
+
+
+def test_it_lets_an_administrator_record_an_approval_in_the_admin(client, alice):
+    client.force_login(alice)
+    response = client.post(
+        "/admin/publishing/exportapproval/add/",
+        {"level": "full", "recipient": "Court", "reason": "evidence for a case"},
+    )
+    assert response.status_code == 302, response.content[:500]
+    approval = ExportApproval.objects.get()
+    assert approval.approved_by == alice and approval.used_at is None

@@ -1,0 +1,149 @@
+"""`unseen backup FILE` / `unseen restore FILE`: an encrypted round trip that loses nothing (#8)."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from unseen.audit.log import verify
+from unseen.audit.models import AuditEntry
+from unseen.intake.models import Submission
+from unseen.intake.vault import Contact, read_contact, store_contact
+from unseen.registry import backup, keys
+from unseen.registry.models import Person
+from unseen.registry.vault import Identity, read_identity, store_identity
+
+PASSPHRASE = "a long and private backup passphrase"
+
+
+@pytest.fixture(autouse=True)
+def own_keys(settings, tmp_path, monkeypatch):
+    settings.UNSEEN_MASTER_KEY = ""
+    settings.UNSEEN_MASTER_KEY_FILE = str(tmp_path / "keys" / "master.key")
+    monkeypatch.setenv("UNSEEN_BACKUP_PASSPHRASE", PASSPHRASE)
+
+
+def plain(value: Any) -> Any:
+    return bytes(value) if isinstance(value, memoryview) else value
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every record of every backed-up model, field by field (content types by natural key:
+    their ids are the new database's own)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    result = {}
+    for model in backup._models():
+        typed = {
+            field.attname
+            for field in model._meta.concrete_fields
+            if field.is_relation and field.related_model is ContentType
+        }
+        result[model._meta.label_lower] = [
+            {
+                name: ContentType.objects.get_for_id(value).natural_key()
+                if name in typed and value
+                else plain(value)
+                for name, value in row.items()
+            }
+            for row in model._default_manager.order_by("pk").values()
+        ]
+    return result
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_restores_every_record_and_file_into_an_empty_database(settings, tmp_path):
+    from unseen.accounts.models import User
+    from unseen.demo.loading import ensure_logins, load_demo
+
+    load_demo()
+    ensure_logins()
+    person = Person.objects.create()
+    store_identity(person, Identity(full_name="Ri Chol Su", phone="+850 2 381 0000"))
+    submission = Submission.objects.create(description="seen")
+    store_contact(submission, Contact(contact="signal +976 0101"))
+    media = Path(settings.MEDIA_ROOT)
+    (media / "intake").mkdir(parents=True)
+    (media / "intake" / "photo.jpg").write_bytes(b"\xff\xd8 not really a photo")
+
+    target = tmp_path / "unseen.backup"
+    call_command("backup", str(target))
+    before, files_before = snapshot(), files_under(media)
+    assert sum(len(rows) for rows in before.values()) > 1000
+    raw = target.read_bytes()
+    assert b"Ri Chol Su" not in raw and b"researcher" not in raw
+    assert target.stat().st_mode & 0o777 == 0o600
+
+    with pytest.raises(CommandError, match="empty database"):
+        call_command("restore", str(target))
+
+    call_command("flush", interactive=False, verbosity=0)
+    for path in media.rglob("*.jpg"):
+        path.unlink()
+    keys.forget_cached_keys()
+    call_command("restore", str(target))
+
+    after = snapshot()
+    restore_entry = after["audit.auditentry"].pop()
+    assert restore_entry["detail"]["kind"] == "restore"
+    for label, rows in before.items():
+        assert after[label] == rows, label
+    assert files_under(media) == files_before
+    assert verify().intact
+    assert AuditEntry.objects.count() == len(before["audit.auditentry"]) + 1
+
+    researcher = User.objects.get(username="researcher")
+    assert read_identity(person, user=researcher, purpose="check").phone == "+850 2 381 0000"
+    admin = User.objects.get(username="admin")
+    assert read_contact(submission, user=admin, purpose="check").contact == "signal +976 0101"
+
+
+@pytest.mark.django_db
+def test_a_wrong_passphrase_or_altered_backup_is_refused(tmp_path, monkeypatch):
+    target = tmp_path / "b.backup"
+    call_command("backup", str(target))
+    monkeypatch.setenv("UNSEEN_BACKUP_PASSPHRASE", "another long passphrase!")
+    with pytest.raises(CommandError, match="wrong passphrase"):
+        call_command("restore", str(target))
+    monkeypatch.setenv("UNSEEN_BACKUP_PASSPHRASE", PASSPHRASE)
+    data = bytearray(target.read_bytes())
+    data[-5] ^= 1
+    target.write_bytes(bytes(data))
+    with pytest.raises(CommandError, match="altered"):
+        call_command("restore", str(target))
+    target.write_bytes(bytes(data[:-20]))
+    with pytest.raises(CommandError, match=r"truncated|altered"):
+        call_command("restore", str(target))
+
+
+@pytest.mark.django_db
+def test_it_needs_a_passphrase_and_refuses_to_overwrite(tmp_path, monkeypatch):
+    target = tmp_path / "b.backup"
+    target.write_text("x")
+    with pytest.raises(CommandError, match="exists"):
+        call_command("backup", str(target))
+    monkeypatch.delenv("UNSEEN_BACKUP_PASSPHRASE")
+    with pytest.raises(CommandError, match="passphrase"):
+        call_command("backup", str(tmp_path / "new.backup"))
+    secret = tmp_path / "passphrase"
+    secret.write_text(PASSPHRASE + "\n")
+    call_command("backup", str(tmp_path / "new.backup"), passphrase_file=str(secret))
+    assert (tmp_path / "new.backup").exists()
+
+
+@pytest.mark.django_db
+def test_a_restore_needs_the_master_key_of_the_backup(settings, tmp_path):
+    store_identity(Person.objects.create(), Identity(full_name="Ri Chol Su"))
+    target = tmp_path / "b.backup"
+    call_command("backup", str(target))
+    Person.objects.all().delete()
+    settings.UNSEEN_MASTER_KEY_FILE = str(tmp_path / "other" / "master.key")
+    with pytest.raises(CommandError, match="needs master key"):
+        call_command("restore", str(target))
