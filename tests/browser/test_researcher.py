@@ -1,6 +1,7 @@
 import pytest
 
 from tests import factories
+from tests.browser.test_map import wait_for_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +51,14 @@ def test_it_lets_a_researcher_source_a_claim_about_a_site_and_find_it_in_korean(
     assert (
         "벌목농장 노동자 면담 기록" in page.locator("section.hits[data-kind=sources]").inner_text()
     )
+
+    page.goto(f"{live_server.url}/app/map/")
+    wait_for_map(page)
+    marker = page.locator(f"path[data-site='{site.pk}']")
+    assert marker.count() == 1
+    marker.click(force=True)
+    link = page.locator(".leaflet-popup-content a", has_text="Demo logging camp near Tynda")
+    assert link.get_attribute("href") == f"/app/sites/{site.pk}/"
 
 
 def test_it_keeps_a_bad_form_and_says_what_is_wrong(page, live_server, rita):
