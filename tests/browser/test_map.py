@@ -65,6 +65,7 @@ def test_the_public_home_maps_the_real_deployments_and_nothing_internal(page, li
     bar = page.evaluate(
         """() => {
             const chart = Chart.getChart(document.querySelector('[data-chart=wages] canvas'));
+            chart.update('none');  // finish any animation: positions are final, even on a slow machine
             const bars = chart.getDatasetMeta(0).data;
             let widest = 0;
             bars.forEach((b, i) => { if (b.width > bars[widest].width) widest = i; });
