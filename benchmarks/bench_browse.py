@@ -235,6 +235,7 @@ def _django() -> None:
 def seed(out: Path, testimonies: int, seed_value: int) -> None:
     """Testimonies with their interview sources, claims and codings; a researcher and a session."""
     _django()
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.contenttypes.models import ContentType
     from django.contrib.sessions.backends.db import SessionStore
@@ -339,7 +340,7 @@ def seed(out: Path, testimonies: int, seed_value: int) -> None:
     device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()
