@@ -231,6 +231,20 @@ class _Profile:
         )
 
 
+def _crossing(drop: Any, a: float, b: float, *, fallback: float, profile: Any) -> float:
+    """Where the profile likelihood crosses the cut-off between a and b.
+
+    Warm-started profile fits can land on a different optimum when re-evaluated, so the two ends
+    may no longer bracket a root; then the wider end is kept (a conservative interval) and the
+    fit is counted as failed, which adds the non-convergence warning.
+    """
+    try:
+        return float(brentq(drop, a, b, xtol=1e-7 * max(b, 1.0), rtol=1e-12))
+    except ValueError:
+        profile.failed = True
+        return fallback
+
+
 def _profile_interval(
     design: FloatArray, counts: FloatArray, fit: _Fit, estimate: float, level: float
 ) -> tuple[float, float, float, list[str]]:
@@ -266,7 +280,7 @@ def _profile_interval(
         )
     else:
         profile.beta = fit.beta.copy()
-        low = float(brentq(drop, n, best, xtol=1e-7 * best, rtol=1e-12))
+        low = _crossing(drop, n, best, fallback=n, profile=profile)
 
     high = np.inf
     profile.beta = fit.beta.copy()
@@ -276,7 +290,7 @@ def _profile_interval(
     for _ in range(40):
         candidate = inside + step
         if drop(candidate) > 0:
-            high = float(brentq(drop, inside, candidate, xtol=1e-7 * candidate, rtol=1e-12))
+            high = _crossing(drop, inside, candidate, fallback=candidate, profile=profile)
             break
         inside, step = candidate, 2 * step
     if not np.isfinite(high):
