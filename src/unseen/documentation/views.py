@@ -44,7 +44,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: COUNT_LIMIT + 1].count()  # type: ignore[attr-defined]
+        # Unordered: an ORDER BY inside the capped count makes the database walk the sort index
+        # and fetch every row by it, three times slower than scanning the table.
+        return self.object_list.order_by()[: COUNT_LIMIT + 1].count()  # type: ignore[attr-defined]
 
     @property
     def capped(self) -> bool:
