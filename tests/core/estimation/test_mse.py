@@ -19,6 +19,8 @@ def test_it_registers_every_method_named_in_the_design():
         "Mh-poisson",
         "Mh-darroch",
         "Mh-gamma",
+        "Mb",
+        "Mbh",
         "lcmcr",
     }
 

@@ -50,6 +50,8 @@ _EXTERNAL = (
     ("Mh-poisson", "rcapture", "mh_poisson"),
     ("Mh-darroch", "rcapture", "mh_darroch"),
     ("Mh-gamma", "rcapture", "mh_gamma"),
+    ("Mb", "rcapture", "mb"),
+    ("Mbh", "rcapture", "mbh"),
     ("lcmcr", "lcmcr", "lcmcr"),
 )
 
