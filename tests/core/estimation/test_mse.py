@@ -21,6 +21,7 @@ def test_it_registers_every_method_named_in_the_design():
         "Mh-gamma",
         "Mb",
         "Mbh",
+        "bayes-threshold",
         "lcmcr",
     }
 

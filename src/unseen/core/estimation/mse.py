@@ -52,6 +52,7 @@ _EXTERNAL = (
     ("Mh-gamma", "rcapture", "mh_gamma"),
     ("Mb", "rcapture", "mb"),
     ("Mbh", "rcapture", "mbh"),
+    ("bayes-threshold", "bayesthresh", "bayesian_thresholding"),
     ("lcmcr", "lcmcr", "lcmcr"),
 )
 
