@@ -8,6 +8,7 @@ from PIL import Image
 from tests.conftest import PASSWORD
 from tests.factories import jpeg_with_gps
 from unseen.documentation.models import Sighting
+from unseen.intake import attachments
 from unseen.intake.images import has_metadata
 from unseen.intake.models import Status, Submission, Upload
 from unseen.intake.promotion import coarsen
@@ -61,7 +62,7 @@ def test_a_public_sighting_travels_from_the_form_to_the_public_map(browser, live
     real = Submission.objects.get(description__startswith="About 40")
     junk = Submission.objects.get(description__startswith="CHEAP")
     upload = Upload.objects.get()
-    stored = upload.file.read()
+    stored = attachments.read(upload, user=mona)
     assert not has_metadata(stored)
     with Image.open(io.BytesIO(stored)) as image:
         assert len(image.getexif()) == 0

@@ -155,3 +155,16 @@ def test_it_keeps_no_address_or_user_agent_in_the_database_or_logs(client, caplo
     assert Submission.objects.count() == 2
     # The day only: a date column, no time of day anywhere on the submission.
     assert {type(s.received_on).__name__ for s in Submission.objects.all()} == {"date"}
+
+
+def test_it_refuses_what_the_schema_refuses_that_the_form_alone_would_take(client):
+    body = (
+        '{"description": "seen \\ud800 here", "observed_from": "03/04/2026", '
+        '"place": "' + "p" * 300 + '   "}'
+    )
+    response = post(client, body)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {"description", "observed_from", "place"}
+    assert "YYYY-MM-DD" in errors["observed_from"][0]
+    assert Submission.objects.count() == 0

@@ -2,7 +2,8 @@
 
 `@public` marks a view anyone may open; `@staff` one for any signed-in user with a role;
 `@requires(Capability.X)` one for signed-in users whose role carries X. Anonymous visitors are sent to the login page, signed-in users without the
-capability get 403.
+capability get 403. Under `/api/` an anonymous request answers 401 in JSON instead (no page to
+send a program to), asking for a token.
 """
 
 from collections.abc import Callable
@@ -11,15 +12,41 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.utils.translation import gettext as _
 
 from .roles import Capability
 
 PUBLIC = "public"
 STAFF = "staff"
 PERMISSION_ATTRIBUTE = "unseen_permission"
+API_PREFIX = "/api/"
 
 View = Callable[..., HttpResponseBase]
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def unauthenticated(request: HttpRequest, error: str = "authentication_required") -> JsonResponse:
+    """401 for the API: which credential is missing or wrong, never whose."""
+    reasons = {
+        "authentication_required": _(
+            "Send an API token in the header `Authorization: Token <key>` (made with "
+            "`unseen token create`)."
+        ),
+        "invalid_token": _("This API token is unknown, revoked or expired."),
+    }
+    response = JsonResponse({"error": error, "detail": reasons[error]}, status=401)
+    response["WWW-Authenticate"] = 'Token realm="unseen"'
+    return response
+
+
+def _sign_in(request: HttpRequest) -> HttpResponseBase:
+    if is_api(request):
+        return unauthenticated(request)
+    return redirect_to_login(request.get_full_path())
 
 
 def public(view: View) -> View:
@@ -40,7 +67,7 @@ def staff(view: View) -> View:
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return _sign_in(request)
         if not user.capabilities:
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -57,7 +84,7 @@ def requires(capability: Capability) -> Callable[[View], View]:
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return _sign_in(request)
             if not user.can(capability):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -10,8 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from .access import PUBLIC, declared_permission
+from . import throttling, tokens
+from .access import PUBLIC, declared_permission, is_api, unauthenticated
+from .signals import api_token_used
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +46,65 @@ class DeclaredPermissionMiddleware:
         return None
 
 
+TOKEN_ATTRIBUTE = "unseen_api_token"  # noqa: S105  (an attribute name, not a secret)
+
+
+class ApiTokenMiddleware:
+    """`Authorization: Token <key>` under /api/ signs that one request in as the token's user.
+
+    No session is created or touched, and CSRF checks are skipped for the request: a browser never
+    adds this header on its own, so a forged cross-site request cannot carry it. A wrong, revoked
+    or expired token answers 401 and counts as a failure for the client; a client with too many
+    failures is answered 429 until the lock ends. Each request a token signed in is signalled for
+    the audit log (token prefix, view, status; never the token). Without the header, the session
+    sign-in applies as everywhere else.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header or not is_api(request):
+            return self.get_response(request)
+        if throttling.token_client_locked(request):
+            refused = JsonResponse(
+                {
+                    "error": "too_many_failures",
+                    "detail": _("Too many requests with a wrong API token; try again later."),
+                },
+                status=429,
+            )
+            refused["Retry-After"] = str(int(settings.UNSEEN_LOGIN_LOCK_SECONDS))
+            return refused
+        scheme, _space, credential = header.strip().partition(" ")
+        if scheme.lower() != "token" or not credential.strip():
+            throttling.register_token_failure(request)
+            return unauthenticated(request)
+        token = tokens.authenticate(credential)
+        if token is None:
+            throttling.register_token_failure(request)
+            return unauthenticated(request, "invalid_token")
+        request.user = token.user
+        setattr(request, TOKEN_ATTRIBUTE, token)
+        request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        match = request.resolver_match
+        api_token_used.send(
+            sender=__name__,
+            user=token.user,
+            prefix=token.prefix,
+            view=match.view_name if match is not None else "",
+            method=request.method or "",
+            status=response.status_code,
+        )
+        return response
+
+
+def signed_in_by_token(request: HttpRequest) -> bool:
+    return getattr(request, TOKEN_ATTRIBUTE, None) is not None
+
+
 class TwoFactorMiddleware:
     """A signed-in session that still owes its second factor reaches nothing but public pages.
 
@@ -63,7 +125,8 @@ class TwoFactorMiddleware:
         from . import two_factor  # django-otp's models load only once apps are ready
         from .views import TWO_FACTOR_STEP
 
-        if getattr(view_func, TWO_FACTOR_STEP, False):
+        if getattr(view_func, TWO_FACTOR_STEP, False) or signed_in_by_token(request):
+            # A token stands on its own: only an operator makes one (see accounts/tokens.py).
             return None
         match = request.resolver_match
         is_admin = match is not None and "admin" in match.namespaces
@@ -71,7 +134,7 @@ class TwoFactorMiddleware:
             return None
         if not two_factor.needs_verification(request):
             return None
-        if request.path_info.startswith("/api/"):
+        if is_api(request):
             return JsonResponse(
                 {
                     "error": "second_factor_required",

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unseen.constraints import choices_constraint
@@ -69,3 +70,39 @@ def visible_access_levels(user: Any) -> list[str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return [AccessLevel.PUBLIC]
     return user.visible_access_levels()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> "ApiTokenQuerySet":
+        """Tokens not revoked and not expired, of active users."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        )
+
+
+class ApiToken(models.Model):
+    """A key for the JSON API. Only a keyed hash of the token is kept: a leaked table opens nothing.
+
+    Made by `unseen token create` (an operator, who has the database anyway); see accounts/tokens.py.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    # The token's public first part: finds the row; the secret part is checked against `digest`.
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)
+    name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # The day only, updated without a save signal: when a token was last used, not every use.
+    last_used_on = models.DateField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix} ({self.user.get_username()})"

@@ -4,7 +4,8 @@ Counters live in the cache under keyed hashes (HMAC with the secret key) of the 
 the client's address: neither a name nor an address is ever stored, and every counter expires
 `UNSEEN_LOGIN_LOCK_SECONDS` after the first failure it counts. `UNSEEN_LOGIN_FAILURES` failures
 lock an account; a client (which may be an office behind one address) is locked after four times
-as many. The cache is per process, so each gunicorn worker counts on its own.
+as many. Bad API tokens are counted per client under the same limit (`token_client_locked`). The
+cache is per process, so each gunicorn worker counts on its own.
 """
 
 import hashlib
@@ -68,16 +69,35 @@ def register_failure(request: HttpRequest | None, username: str) -> None:
     if int(settings.UNSEEN_LOGIN_FAILURES) <= 0:
         return
     for scope, key in _keys(request, username).items():
-        if cache.add(key, 1, timeout=int(settings.UNSEEN_LOGIN_LOCK_SECONDS)):
-            count = 1
-        else:
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=int(settings.UNSEEN_LOGIN_LOCK_SECONDS))
-                count = 1
-        if count == _limit(scope):
+        if _count(key) == _limit(scope):
             sign_in_locked.send(sender=__name__, scope=scope)
+
+
+def _count(key: str) -> int:
+    """Add one failure to a counter that expires with the lock; the new count."""
+    if cache.add(key, 1, timeout=int(settings.UNSEEN_LOGIN_LOCK_SECONDS)):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=int(settings.UNSEEN_LOGIN_LOCK_SECONDS))
+        return 1
+
+
+def token_client_locked(request: HttpRequest) -> bool:
+    """Whether this client sent too many bad API tokens lately (same limit as for a client)."""
+    limit = int(settings.UNSEEN_LOGIN_FAILURES) * CLIENT_FACTOR
+    if limit <= 0:
+        return False
+    return int(cache.get(_key("api-token-client", _client(request)), 0)) >= limit
+
+
+def register_token_failure(request: HttpRequest) -> None:
+    limit = int(settings.UNSEEN_LOGIN_FAILURES) * CLIENT_FACTOR
+    if limit <= 0:
+        return
+    if _count(_key("api-token-client", _client(request))) == limit:
+        sign_in_locked.send(sender=__name__, scope="api-token")
 
 
 def clear_account(username: str) -> None:

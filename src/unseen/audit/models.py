@@ -28,6 +28,9 @@ class Action(models.TextChoices):
     TWO_FACTOR_FAILED = "two_factor_failed", _("Second factor failed")
     RECOVERY_CODE_USED = "recovery_code_used", _("Signed in with a recovery code")
     TWO_FACTOR_RESET = "two_factor_reset", _("Reset two-factor sign-in")
+    API_TOKEN_CREATED = "api_token_created", _("Made an API token")
+    API_TOKEN_REVOKED = "api_token_revoked", _("Revoked an API token")
+    API_TOKEN_USED = "api_token_used", _("Used an API token")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

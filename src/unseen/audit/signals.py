@@ -29,6 +29,8 @@ def log_save(sender: Any, instance: Any, created: bool, raw: bool = False, **kwa
     detail = {"fields": sorted(fields)} if fields else {}
     if sender._meta.label_lower == "accounts.user" and fields and fields <= {"last_login"}:
         return  # sign-ins are logged as such below
+    if sender._meta.label_lower == "accounts.apitoken":
+        return  # made and revoked by an operator: logged as such below, naming who
     record(Action.CREATE if created else Action.UPDATE, instance, detail=detail)
 
 
@@ -83,3 +85,41 @@ def log_second_factor_failed(sender: Any, user: Any, **kwargs: Any) -> None:
 def log_second_factor_reset(sender: Any, user: Any, by: Any = None, **kwargs: Any) -> None:
     actor = by.get_username() if by is not None else None
     record(Action.TWO_FACTOR_RESET, user, actor=actor)
+
+
+@receiver(accounts_signals.api_token_used)
+def log_api_token_used(
+    sender: Any, user: Any, prefix: str, view: str, method: str, status: int, **kwargs: Any
+) -> None:
+    # The prefix names the token (its public half); the token itself never reaches the log.
+    record(
+        Action.API_TOKEN_USED,
+        target_type="accounts.apitoken",
+        target_id=prefix,
+        actor=user.get_username(),
+        detail={"view": view, "method": method, "status": status},
+    )
+
+
+@receiver(accounts_signals.api_token_created)
+def log_api_token_created(sender: Any, token: Any, by: str, **kwargs: Any) -> None:
+    record(
+        Action.API_TOKEN_CREATED,
+        token,
+        actor=by,
+        detail={
+            "user": token.user.get_username(),
+            "prefix": token.prefix,
+            "expires": token.expires_at.date().isoformat() if token.expires_at else None,
+        },
+    )
+
+
+@receiver(accounts_signals.api_token_revoked)
+def log_api_token_revoked(sender: Any, token: Any, by: str, **kwargs: Any) -> None:
+    record(
+        Action.API_TOKEN_REVOKED,
+        token,
+        actor=by,
+        detail={"user": token.user.get_username(), "prefix": token.prefix},
+    )

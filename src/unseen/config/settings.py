@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "unseen.accounts.middleware.SecurityHeadersMiddleware",
+    # Outside everything that answers under /api/, so every error there leaves as JSON.
+    "unseen.config.api.ApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -86,6 +88,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "unseen.accounts.middleware.IdleTimeoutMiddleware",
+    # After the session's idle check (a token request must not touch a session), before the audit
+    # actor is named (a token's user is the actor).
+    "unseen.accounts.middleware.ApiTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "unseen.audit.middleware.AuditActorMiddleware",

@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from unseen.accounts.access import public
 
+from .api import openapi
 from .health import healthz
 
 admin.site.site_header = "Unseen administration"
@@ -14,6 +15,7 @@ admin.site.site_title = "Unseen"
 urlpatterns = [
     path("", include("unseen.publishing.urls")),
     path("report/", include("unseen.intake.urls")),
+    path("api/v1/openapi.json", openapi, name="openapi"),
     path("api/v1/", include("unseen.intake.api_urls")),
     path("app/moderation/", include("unseen.intake.moderation_urls")),
     path("app/audit/", include("unseen.audit.urls")),

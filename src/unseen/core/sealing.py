@@ -9,8 +9,9 @@ Pure Python: key storage and the database live in `unseen.registry.keys`. Three 
 - keys derived from the data key (HKDF) compute blind indexes: keyed HMAC-SHA256 of a normalised
   value, equal for equal values, useless without the key: `blind_index`.
 
-Backups are sealed in chunks under a key derived from a passphrase with scrypt: `seal_stream` /
-`open_stream`.
+Files (uploaded photos) are sealed whole, each under a random key of its own that is itself sealed
+as a field under the data key: `seal_bytes` / `open_bytes`. Backups are sealed in chunks under a
+key derived from a passphrase with scrypt: `seal_stream` / `open_stream`.
 """
 
 import base64
@@ -127,6 +128,33 @@ def open_sealed(key: bytes, sealed: str, context: str) -> str:
         return AESGCM(key).decrypt(nonce, body, header + context.encode()).decode("utf-8")
     except InvalidTag as error:
         raise SealingError("sealed value does not open here (wrong key, row or field)") from error
+
+
+# --- Files: bytes sealed under a key of their own ---------------------------------------------
+
+FILE_MAGIC = b"UNSEEN-SEALED-FILE-1\n"
+
+
+def seal_bytes(key: bytes, data: bytes, context: str) -> bytes:
+    """Encrypt a whole file (photos are at most a few MB): magic, nonce, ciphertext and tag."""
+    nonce = os.urandom(NONCE_BYTES)
+    return FILE_MAGIC + nonce + AESGCM(key).encrypt(nonce, data, FILE_MAGIC + context.encode())
+
+
+def is_sealed_bytes(blob: bytes) -> bool:
+    return blob.startswith(FILE_MAGIC)
+
+
+def open_bytes(key: bytes, blob: bytes, context: str) -> bytes:
+    if not is_sealed_bytes(blob) or len(blob) < len(FILE_MAGIC) + NONCE_BYTES + 16:
+        raise SealingError("not a sealed file")
+    nonce = blob[len(FILE_MAGIC) : len(FILE_MAGIC) + NONCE_BYTES]
+    try:
+        return AESGCM(key).decrypt(
+            nonce, blob[len(FILE_MAGIC) + NONCE_BYTES :], FILE_MAGIC + context.encode()
+        )
+    except InvalidTag as error:
+        raise SealingError("sealed file does not open (wrong key, or altered)") from error
 
 
 def normalise_name(text: str) -> str:

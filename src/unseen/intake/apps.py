@@ -9,6 +9,7 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         from unseen.registry import keys
 
-        from . import vault
+        from . import attachments, vault
 
         keys.RESEALERS[vault.TABLE] = vault.reseal
+        keys.RESEALERS[attachments.TABLE] = attachments.reseal

@@ -1,6 +1,7 @@
 """What the public may send, and what moderators decide. One form checks both the page and the API."""
 
 import datetime as dt
+import re
 import time
 from typing import Any
 
@@ -19,6 +20,7 @@ TIMING_SALT = "unseen.intake.form-started"
 DESCRIPTION_MAX = 5000
 COMMENT_MAX = 3000
 WORKERS_MAX = 100_000
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def started_token() -> str:
@@ -215,6 +217,39 @@ class SightingForm(forms.Form):
             ):
                 errors[name] = [str(_("Must be a whole number."))]
         return errors
+
+    @classmethod
+    def wire_errors(cls, payload: dict[str, Any]) -> dict[str, list[str]]:
+        """What the form would let through but the schema (and the database) would not.
+
+        Call after `type_errors` found nothing: every text field present is a string.
+        """
+        errors: dict[str, list[str]] = {}
+        for name in cls.TEXT_FIELDS:
+            value = payload.get(name)
+            if value is not None and (reason := cls._text_error(name, value)):
+                errors[name] = [reason]
+        return errors
+
+    @classmethod
+    def _text_error(cls, name: str, value: str) -> str | None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates from `\ud800` escapes
+            return str(_("Must be valid Unicode text."))
+        if name in ("observed_from", "observed_to"):
+            # ISO dates only (DESIGN §5): the form alone would also take 03/04/2026, read as US.
+            if not ISO_DATE.fullmatch(value):
+                return str(_("Use an ISO date: YYYY-MM-DD."))
+            return None
+        limit = getattr(cls.base_fields[name], "max_length", None)
+        if limit is not None and len(value) > limit:
+            # The form counts after trimming spaces; the API counts what was sent.
+            return str(
+                _("Ensure this value has at most %(limit)d characters (it has %(count)d).")
+                % {"limit": limit, "count": len(value)}
+            )
+        return None
 
 
 class AdditionForm(forms.Form):

@@ -140,10 +140,12 @@ def upload_path(instance: "Upload", filename: str) -> str:
 
 
 class Upload(models.Model):
-    """A photo, re-encoded without metadata before it was stored."""
+    """A photo, re-encoded without metadata, stored encrypted (written and read by `attachments`)."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="uploads")
+    # Ciphertext only: the file's own key is in `sealed_key`, sealed under the vault's data key.
     file = models.FileField(upload_to=upload_path, max_length=200)
+    sealed_key = models.TextField(blank=True)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     width = models.PositiveIntegerField()

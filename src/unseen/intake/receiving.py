@@ -5,11 +5,10 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import spam
+from . import attachments, spam
 from .images import CleanImage
 from .models import Kind, Submission, Upload, new_receipt, receipt_digest
 from .vault import Contact, store_contact
@@ -44,7 +43,7 @@ def _store_photos(submission: Submission, photos: list[CleanImage]) -> None:
             width=photo.width,
             height=photo.height,
         )
-        upload.file.save("photo", ContentFile(photo.data), save=False)
+        attachments.store(upload, photo.data)
         # The file's own times would say when it arrived to the second: set them to the day.
         os.utime(upload.file.path, (midnight, midnight))
         upload.save()

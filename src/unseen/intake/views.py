@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -19,7 +19,7 @@ from unseen.accounts.models import User
 from unseen.accounts.roles import Capability, Role
 from unseen.core.places import country_name
 
-from . import ratelimit, receiving
+from . import attachments, ratelimit, receiving
 from .forms import (
     AdditionForm,
     ApproveForm,
@@ -173,8 +173,10 @@ def api_sightings(request: HttpRequest) -> JsonResponse:
     if errors:
         return JsonResponse({"errors": errors}, status=400)
     form = SightingForm({name: "" if value is None else value for name, value in payload.items()})
-    if not form.is_valid():
-        return JsonResponse({"errors": _errors(form)}, status=400)
+    valid = form.is_valid()
+    errors = {**({} if valid else _errors(form)), **SightingForm.wire_errors(payload)}
+    if errors:
+        return JsonResponse({"errors": errors}, status=400)
     received = receiving.receive_sighting(form.cleaned_data, language=_language())
     return JsonResponse({"status": "received", "receipt": received.receipt}, status=202)
 
@@ -248,7 +250,25 @@ def _queue_item(submission: Submission) -> dict[str, Any]:
 @requires(Capability.MODERATE_INTAKE)
 @require_GET
 def api_queue(request: HttpRequest) -> JsonResponse:
-    _form, submissions = _queue(request)
+    # Stricter than the page's form: a program's typo or empty value is an error, not "no filter".
+    errors = {
+        name[:50]: [_("Unknown parameter.")]
+        for name in request.GET
+        if name not in QueueFilterForm.base_fields
+    }
+    errors.update(
+        {
+            name: [_("Give a value, or leave the parameter out.")]
+            for name, value in request.GET.items()
+            if name in QueueFilterForm.base_fields and not value
+        }
+    )
+    if errors:
+        return JsonResponse({"errors": errors}, status=400)
+    form, submissions = _queue(request)
+    if form.is_bound and not form.is_valid():
+        # The page shows the form's errors; a program gets them instead of an unfiltered queue.
+        return JsonResponse({"errors": _errors(form)}, status=400)
     response = JsonResponse(
         {"results": [_queue_item(s) for s in submissions[:API_QUEUE_LIMIT]]},
         json_dumps_params={"ensure_ascii": False},
@@ -344,9 +364,12 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.MODERATE_INTAKE)
 @require_GET
-def upload(request: HttpRequest, pk: int) -> FileResponse:
-    stored = get_object_or_404(Upload, pk=pk)
-    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type)
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo, decrypted for this response only; each one served is an audited read."""
+    stored = get_object_or_404(Upload.objects.exclude(sealed_key=""), pk=pk)
+    response = HttpResponse(
+        attachments.read(stored, user=_user(request)), content_type=stored.content_type
+    )
     response["Cache-Control"] = "no-store"
     response["Content-Disposition"] = "inline"
     return response

@@ -1,0 +1,149 @@
+"""The JSON API under /api/v1/: its OpenAPI document, and errors as JSON with a reason.
+
+Each app describes its own endpoints beside its views (`intake/api_schema.py`); this module adds
+what they share (the error shapes, the token scheme) and serves the whole at
+`/api/v1/openapi.json`. `ApiErrorsMiddleware` turns every error Django would answer with a page
+under /api/ (403, 404, 405, 500, …) into `{"error": code, "detail": reason}`: a program asking the
+API never has to parse HTML, and the reason never names the path, the user or the record.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+import unseen
+from unseen.accounts.access import is_api, public
+from unseen.intake import api_schema as intake_api
+
+SCHEMA_PATH = "/api/v1/openapi.json"
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Cache-Control", "Vary")
+
+
+def _error_reasons() -> dict[int, tuple[str, str]]:
+    return {
+        400: ("bad_request", _("The request could not be read.")),
+        403: ("permission_denied", _("Your account may not use this endpoint.")),
+        404: ("not_found", _("There is no such endpoint or record.")),
+        405: ("method_not_allowed", _("This endpoint does not take this method.")),
+        413: ("too_large", _("The request is too large.")),
+        500: ("server_error", _("The server failed to answer; try again later.")),
+    }
+
+
+class ApiErrorsMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not is_api(request)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        code, detail = _error_reasons().get(
+            response.status_code, ("error", _("The request failed."))
+        )
+        answer = JsonResponse({"error": code, "detail": detail}, status=response.status_code)
+        for name in KEPT_HEADERS:
+            if name in response:
+                answer[name] = response[name]
+        return answer
+
+
+def _components() -> dict[str, Any]:
+    return {
+        "securitySchemes": {
+            "tokenAuth": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": (
+                    "`Authorization: Token <key>`, with a key from `unseen token create USERNAME`. "
+                    "Keys are stored only as keyed hashes, expire (90 days by default) and are "
+                    "revoked with `unseen token revoke`. Bad keys are counted per client; too "
+                    "many answer 429 for a while."
+                ),
+            }
+        },
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error", "detail"],
+                "additionalProperties": False,
+                "properties": {
+                    "error": {
+                        "type": "string",
+                        "description": "A stable code, e.g. authentication_required, "
+                        "invalid_token, permission_denied, second_factor_required, not_found.",
+                    },
+                    "detail": {"type": "string", "description": "The reason, for people."},
+                },
+            },
+            "ValidationErrors": {
+                "type": "object",
+                "required": ["errors"],
+                "additionalProperties": False,
+                "properties": {
+                    "errors": {
+                        "type": "object",
+                        "description": "Reasons per field; `__all__` for the request as a whole.",
+                        "additionalProperties": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "minItems": 1,
+                        },
+                    }
+                },
+            },
+            **intake_api.schemas(),
+        },
+    }
+
+
+def _own_paths() -> dict[str, Any]:
+    return {
+        SCHEMA_PATH: {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This OpenAPI document",
+                "security": [{}],
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        }
+    }
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every /api/v1/ endpoint (in English, whatever the request)."""
+    with translation.override("en"):
+        return {
+            "openapi": "3.1.0",
+            "info": {
+                "title": "Unseen API",
+                "version": unseen.__version__,
+                "description": (
+                    'JSON over HTTPS. Errors are JSON with a reason: `{"errors": {field: '
+                    '[reason]}}` for invalid input, `{"error": code, "detail": reason}` '
+                    "otherwise."
+                ),
+            },
+            "paths": {**_own_paths(), **intake_api.paths()},
+            "components": _components(),
+        }
+
+
+@public
+@require_safe
+def openapi(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(document(), json_dumps_params={"ensure_ascii": False})

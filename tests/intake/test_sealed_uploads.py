@@ -1,0 +1,128 @@
+"""Photos from the public are encrypted on disk, and only moderators get them back, audited (#8)."""
+
+import importlib
+import os
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.test import TestCase
+
+from tests import factories
+from unseen.audit.models import Action, AuditEntry
+from unseen.core import sealing
+from unseen.intake import attachments
+from unseen.intake.images import clean
+from unseen.intake.models import Upload
+from unseen.registry import keys
+
+pytestmark = pytest.mark.django_db
+
+JPEG_MARKERS = (b"\xff\xd8\xff", b"JFIF", b"PhoneMaker", b"Exif")
+
+
+@pytest.fixture(autouse=True)
+def own_master_key(settings, tmp_path):
+    settings.UNSEEN_MASTER_KEY = ""
+    settings.UNSEEN_MASTER_KEY_FILE = str(tmp_path / "keys" / "master.key")
+    keys.forget_cached_keys()
+
+
+@pytest.fixture
+def photo_bytes():
+    """The photo as stored: re-encoded without metadata (the encoding is deterministic)."""
+    return clean(factories.jpeg_with_gps()).data
+
+
+def raw_on_disk(upload: Upload) -> bytes:
+    return Path(upload.file.path).read_bytes()
+
+
+def assert_sealed(raw: bytes, photo: bytes) -> None:
+    for marker in JPEG_MARKERS:
+        assert marker not in raw
+    assert photo[:32] not in raw and photo[-32:] not in raw
+    assert sealing.is_sealed_bytes(raw)
+
+
+def test_the_file_on_disk_holds_no_photo_yet_a_moderator_gets_the_original(
+    client, mona, photo_bytes
+):
+    upload = factories.submission().uploads.get()
+    assert photo_bytes.startswith(b"\xff\xd8\xff")  # what a plaintext file would start with
+    assert_sealed(raw_on_disk(upload), photo_bytes)
+
+    client.force_login(mona)
+    response = client.get(f"/app/moderation/uploads/{upload.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Cache-Control"] == "no-store"
+    assert response.content == photo_bytes
+    read = AuditEntry.objects.get(action=Action.VAULT_READ, target_type="intake.upload")
+    assert read.actor == "mona" and read.target_id == str(upload.pk)
+    assert read.detail == {"purpose": "moderation", "fields": ["photo"]}
+
+
+def test_others_get_neither_the_photo_nor_an_audit_entry(client, andy):
+    upload = factories.submission().uploads.get()
+    client.force_login(andy)
+    assert client.get(f"/app/moderation/uploads/{upload.pk}/").status_code == 403
+    with pytest.raises(PermissionDenied):
+        attachments.read(upload, user=andy)
+    assert not AuditEntry.objects.filter(action=Action.VAULT_READ).exists()
+
+
+def test_a_sealed_file_moved_to_another_upload_does_not_open(mona):
+    first, second = (factories.submission().uploads.get() for _ in range(2))
+    Path(second.file.path).write_bytes(raw_on_disk(first))
+    with pytest.raises(sealing.SealingError):
+        attachments.read(second, user=mona)
+
+
+def test_rotating_the_master_key_rewrites_no_file(mona, photo_bytes):
+    upload = factories.submission().uploads.get()
+    before = raw_on_disk(upload)
+    call_command("keys", "rotate", stdout=StringIO())
+    keys.forget_cached_keys()
+    assert raw_on_disk(upload) == before
+    assert attachments.read(upload, user=mona) == photo_bytes
+
+
+def test_replacing_the_data_key_reseals_the_file_keys_not_the_files(mona, photo_bytes):
+    upload = factories.submission().uploads.get()
+    before_file, before_key = raw_on_disk(upload), upload.sealed_key
+    call_command("keys", "rotate", "--data-key", stdout=StringIO())
+    keys.forget_cached_keys()
+    upload.refresh_from_db()
+    assert sealing.sealed_version(upload.sealed_key) == 2
+    assert upload.sealed_key != before_key
+    assert raw_on_disk(upload) == before_file
+    assert attachments.read(upload, user=mona) == photo_bytes
+
+
+def test_the_upgrade_seals_photos_stored_in_plaintext(mona, photo_bytes):
+    legacy = Upload.objects.create(
+        submission=factories.submission(),
+        file=default_storage.save("intake/legacy.jpg", ContentFile(photo_bytes)),
+        content_type="image/jpeg",
+        size=len(photo_bytes),
+        width=64,
+        height=48,
+    )
+    old_path = legacy.file.path
+    os.utime(old_path, (86400.0, 86400.0))
+    migration = importlib.import_module("unseen.intake.migrations.0003_sealed_uploads")
+    # The plaintext goes only once the rows are committed: run those callbacks as a commit would.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        migration.seal_uploads(apps, None)
+    legacy.refresh_from_db()
+    assert legacy.sealed_key and legacy.file.name != "intake/legacy.jpg"
+    assert not os.path.exists(old_path)
+    assert_sealed(raw_on_disk(legacy), photo_bytes)
+    assert os.stat(legacy.file.path).st_mtime == 86400.0
+    assert attachments.read(legacy, user=mona) == photo_bytes
