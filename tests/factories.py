@@ -140,3 +140,37 @@ def submission(description: str = "Workers on a building site", **fields):
     data = {"description": description, "country": "MN", "latitude": 47.92, "longitude": 106.91}
     data.update(fields)
     return receive_sighting(data, photos=[clean(jpeg_with_gps())]).submission
+
+
+def linkage_run(*, access_level: str = AccessLevel.INTERNAL):
+    """A finished person linkage run of two public persons: one cluster, one review, one merge."""
+    from types import SimpleNamespace
+
+    from unseen.linkage.models import (
+        ClusterMember,
+        LinkageRun,
+        Merge,
+        PairReview,
+        RunStatus,
+        review_band,
+    )
+    from unseen.registry.models import Person
+
+    first, second = (Person.objects.create(access_level=access_level) for _ in range(2))
+    low, high = review_band(0.5)
+    run = LinkageRun.objects.create(
+        entity="person",
+        threshold=0.5,
+        review_low=low,
+        review_high=high,
+        status=RunStatus.DONE,
+        fraction=1.0,
+        access_level=access_level,
+    )
+    for person in (first, second):
+        ClusterMember.objects.create(run=run, record_id=person.pk, cluster=1)
+    review = PairReview.objects.create(
+        run=run, record_a=first.pk, record_b=second.pk, probability=0.45
+    )
+    merge = Merge.objects.create(entity="person", survivor=first.pk, absorbed=[second.pk], run=run)
+    return SimpleNamespace(run=run, review=review, merge=merge, persons=(first, second))

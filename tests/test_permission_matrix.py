@@ -18,6 +18,7 @@ EDITORS = {"alice", "rita"}  # EDIT_RECORDS
 IMPORTERS = {"alice", "rita"}  # IMPORT_RECORDS
 ESTIMATORS = {"alice", "andy"}  # RUN_ESTIMATES
 MODERATORS = {"alice", "mona"}  # MODERATE_INTAKE
+LINKERS = {"alice", "andy"}  # REVIEW_LINKAGE
 
 # url name -> (method, personas allowed, url arguments). Everyone else must be refused.
 # Arguments in braces name records of the `world` fixture, all public so that only the
@@ -72,6 +73,17 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "estimation:revenue_rerun": ("post", ESTIMATORS, ["{revenue_run}"]),
     "estimation:revenue_publish": ("post", ADMINS, ["{revenue_run}"]),  # PUBLISH_ESTIMATES
     "publishing:revenue": ("get", ALL, []),
+    "linkage:list": ("get", LINKERS, []),
+    "linkage:create": ("get", LINKERS, []),
+    "linkage:detail": ("get", LINKERS, ["{linkage_run}"]),
+    "linkage:progress": ("get", LINKERS, ["{linkage_run}"]),
+    "linkage:rerun": ("post", LINKERS, ["{linkage_run}"]),
+    "linkage:histories": ("get", LINKERS, ["{linkage_run}"]),
+    "linkage:cluster_merge": ("post", LINKERS, ["{linkage_run}", "1"]),
+    "linkage:reviews": ("get", LINKERS, ["{linkage_run}"]),
+    "linkage:review": ("get", LINKERS, ["{linkage_run}", "{pair_review}"]),
+    "linkage:review_merge": ("post", LINKERS, ["{linkage_run}", "{pair_review}"]),
+    "linkage:merge_undo": ("post", LINKERS, ["{merge}"]),
 }
 
 
@@ -92,7 +104,11 @@ def world(db):
     revenue = factories.revenue_run(access_level="public")
     submission = factories.submission()
     person = Person.objects.create(access_level="public")
+    linkage = factories.linkage_run(access_level="public")
     return {
+        "linkage_run": linkage.run.pk,
+        "pair_review": linkage.review.pk,
+        "merge": linkage.merge.pk,
         "pseudonym": person.pseudonym,
         "submission": submission.pk,
         "upload": submission.uploads.get().pk,

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "unseen.registry",
     "unseen.documentation",
     "unseen.intake",
+    "unseen.linkage",
     "unseen.estimation",
     "unseen.publishing",
     "unseen.demo",

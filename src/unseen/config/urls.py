@@ -20,6 +20,7 @@ urlpatterns = [
     path("app/moderation/", include("unseen.intake.moderation_urls")),
     path("app/audit/", include("unseen.audit.urls")),
     path("app/estimates/", include("unseen.estimation.urls")),
+    path("app/linkage/", include("unseen.linkage.urls")),
     path("app/", include("unseen.documentation.urls")),
     path("app/", include("unseen.publishing.app_urls")),
     path("accounts/", include("unseen.accounts.urls")),

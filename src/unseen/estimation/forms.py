@@ -60,8 +60,11 @@ class EstimateForm(forms.Form):
         help_text=_("The same seed gives the same numbers on a re-run."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, linked: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if linked:  # the table comes from a linkage run's clusters, not from a file
+            del self.fields["file"]
+            del self.fields["lists"]
         available = mse.available_methods()
         field = self.fields["methods"]
         assert isinstance(field, forms.MultipleChoiceField)

@@ -1,10 +1,11 @@
 import tempfile
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,8 +13,11 @@ from unseen.accounts.access import requires
 from unseen.accounts.models import User
 from unseen.accounts.roles import Capability
 from unseen.core.estimation import mse
+from unseen.core.estimation.histories import CaptureHistories
 from unseen.core.estimation.reading import read_histories
 from unseen.core.tables import TableError
+from unseen.linkage.histories import NoHistories, capture_histories
+from unseen.linkage.models import LinkageRun
 
 from .forms import EstimateForm
 from .models import EstimateRun, RunKind, software_version
@@ -35,22 +39,38 @@ def run_list(request: HttpRequest) -> HttpResponse:
     return render(request, "estimation/run_list.html", {"runs": runs[:200]})
 
 
+def _linked(request: HttpRequest) -> tuple[LinkageRun, CaptureHistories] | None:
+    """The linkage run named by `?linkage=ID` and its clusters' capture histories, if any."""
+    pk = request.GET.get("linkage")
+    if pk is None:
+        return None
+    if not pk.isdigit():
+        raise Http404
+    run = get_object_or_404(LinkageRun.objects.visible_to(request.user), pk=int(pk))
+    try:
+        return run, capture_histories(run)
+    except NoHistories:
+        raise Http404 from None
+
+
 @requires(Capability.RUN_ESTIMATES)
 def run_create(request: HttpRequest) -> HttpResponse:
-    """Upload a capture-history table and run several methods on it; all or nothing."""
-    form = EstimateForm(request.POST or None, request.FILES or None)
+    """Upload a capture-history table, or take a linkage run's, and run several methods on it;
+    all or nothing."""
+    linked = _linked(request)
+    initial = None
+    if linked:
+        title = _("Linkage run #%(pk)s: %(entity)s")
+        initial = {"title": title % {"pk": linked[0].pk, "entity": linked[0].get_entity_display()}}
+    form = EstimateForm(
+        request.POST or None, request.FILES or None, linked=linked is not None, initial=initial
+    )
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        upload = data["file"]
-        name = Path(upload.name).name
+        name = f"linkage-{linked[0].pk}" if linked else Path(data["file"].name).name
         try:
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / f"upload{Path(name).suffix.lower()}"
-                with path.open("wb") as handle:
-                    for chunk in upload.chunks():
-                        handle.write(chunk)
-                histories = read_histories(path, data["lists"])
+            histories = linked[1] if linked else _uploaded_histories(data["file"], data["lists"])
             run = run_estimate(
                 data["title"],
                 histories,
@@ -68,7 +88,33 @@ def run_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Estimated and saved."))
             return redirect("estimation:detail", pk=run.pk)
-    return render(request, "estimation/run_form.html", {"form": form, "errors": errors})
+    return render(
+        request,
+        "estimation/run_form.html",
+        {
+            "form": form,
+            "errors": errors,
+            "linked": linked[0] if linked else None,
+            "linked_url": reverse("linkage:detail", args=[linked[0].pk]) if linked else "",
+            "histories": linked[1] if linked else None,
+            "history_rows": [
+                ([int(v) for v in pattern], int(count))
+                for pattern, count in zip(linked[1].patterns, linked[1].counts, strict=True)
+            ]
+            if linked
+            else [],
+        },
+    )
+
+
+def _uploaded_histories(upload: Any, lists: list[str] | None) -> CaptureHistories:
+    name = Path(upload.name).name
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        return read_histories(path, lists)
 
 
 def _detail(request: HttpRequest, run: EstimateRun, **extra: object) -> HttpResponse:

@@ -1,13 +1,61 @@
 import uuid
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from unseen.accounts.models import visible_access_levels
 from unseen.constraints import choices_constraint
-from unseen.evidence.models import Record, access_level_constraint
+from unseen.evidence.models import Claim, Record, access_level_constraint
 
 PSEUDONYM_PREFIX = "P-"
+
+
+class MergeableRecord(Record):
+    """A record that may turn out to be the same entity as another one (record linkage).
+
+    Merging moves nothing: the merged record keeps its claims, sources and everything that points
+    at it, and only says which record it is now part of. Undoing a merge clears that one field,
+    so both records are back exactly as they were. The surviving record's evidence trail shows the
+    claims of every record merged into it.
+    """
+
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+        verbose_name=_("Merged into"),
+    )
+
+    class Meta:
+        abstract = True
+
+    def merged_family(self) -> list[int]:
+        """Primary keys of this record and of every record merged into it, however deep."""
+        family = [self.pk]
+        frontier = [self.pk]
+        manager = type(self)._default_manager
+        while frontier:
+            # A keyword dict: django-stubs cannot resolve a lookup on an abstract model's FK.
+            below = manager.filter(**{"merged_into__in": frontier})
+            frontier = [pk for pk in below.values_list("pk", flat=True) if pk not in family]
+            family.extend(frontier)
+        return family
+
+    def evidence_trail(self, user: Any = None) -> models.QuerySet[Claim]:
+        family = self.merged_family()
+        if len(family) == 1:
+            return super().evidence_trail(user)
+        claims = Claim.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(self)), object_id__in=family
+        ).select_related("source")
+        if user is not None:
+            claims = claims.filter(source__access_level__in=visible_access_levels(user))
+        return claims.order_by("credibility", "source__reliability", "id")
 
 
 class Sex(models.TextChoices):
@@ -17,7 +65,7 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
-class Person(Record):
+class Person(MergeableRecord):
     """A pseudonymous person. Nothing here identifies anyone; identity lives in the vault."""
 
     pseudonym = models.CharField(
@@ -124,7 +172,7 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Organisation(Record):
+class Organisation(MergeableRecord):
     name = models.CharField(max_length=300, verbose_name=_("Name"))
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices, verbose_name=_("Kind"))
     country = models.CharField(
@@ -257,7 +305,7 @@ def coordinates_constraints(model: str) -> list[models.CheckConstraint]:
     ]
 
 
-class Site(Record):
+class Site(MergeableRecord):
     """A place of work or residence abroad."""
 
     name = models.CharField(max_length=300, verbose_name=_("Name"))

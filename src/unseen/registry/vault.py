@@ -9,6 +9,7 @@ field no longer opens. Full name and birth date also get keyed blind indexes for
 (`find_by_name`) without plaintext in the database.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -169,3 +170,47 @@ def read_identity(person: Person, *, user: Any, purpose: str) -> Identity:
 
 def has_identity(person: Person) -> bool:
     return PersonIdentity.objects.filter(person=person).exists()
+
+
+def may_compare(user: Any) -> bool:
+    """Whether record linkage may compare identities on this user's behalf."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and (user.can(Capability.REVIEW_LINKAGE) or user.can(Capability.READ_VAULT))
+    )
+
+
+def identities_for_linkage(
+    persons: Sequence[Person], *, user: Any, purpose: str
+) -> dict[int, Identity]:
+    """Identifying fields of many persons, for record linkage to compare inside one process.
+
+    Analysts link records without the vault permission: the comparison needs the names, but what
+    they are shown is pseudonyms and match probabilities, never the values returned here. The
+    caller must keep these values in memory only (no database, file, log or error message).
+    Each person read gets its own audit entry with the purpose, as `read_identity` writes, so the
+    per-person access report lists every linkage run that compared that person's name.
+    """
+    if not may_compare(user):
+        raise PermissionDenied("comparing identities needs the linkage or the vault permission")
+    if not purpose.strip():
+        raise ValueError("state the purpose of comparing these identities")
+    found: dict[int, Identity] = {}
+    by_pk = {person.pk: person for person in persons}
+    pks = list(by_pk)
+    for start in range(0, len(pks), 2000):
+        for stored in PersonIdentity.objects.filter(person_id__in=pks[start : start + 2000]):
+            found[stored.person_id] = _opened(stored)
+    for pk, person in by_pk.items():
+        identity = found.get(pk)
+        record(
+            Action.VAULT_READ,
+            person,
+            actor=user.get_username(),
+            detail={
+                "purpose": purpose.strip()[:200],
+                "fields": [n for n in IDENTITY_FIELDS if identity and getattr(identity, n)],
+            },
+        )
+    return found

@@ -1,0 +1,51 @@
+"""A finished run's clusters as capture histories for MSE: one list per chosen source.
+
+A cluster is one entity; it is on a list when any of its records is on it (a claim from that
+source is about the record). The table uses the lists as they were when the run gathered its
+records, so it does not change when claims are added later.
+"""
+
+import csv
+import io
+from collections import defaultdict
+
+from unseen.core.estimation.histories import CaptureHistories
+
+from .models import LinkageRun, RunStatus
+
+
+class NoHistories(ValueError):
+    """The run cannot give a capture-history table (not finished, or fewer than two lists)."""
+
+
+def list_names(run: LinkageRun) -> list[str]:
+    """Column names: the source's id (unique) and the start of its title (readable)."""
+    return [f"S{s.pk} {s.title[:40].strip()}" for s in run.lists()]
+
+
+def capture_histories(run: LinkageRun) -> CaptureHistories:
+    """One row per cluster, one column per chosen source.
+
+    Raises:
+        NoHistories: the run is not done, or chose fewer than two sources.
+    """
+    if run.status != RunStatus.DONE:
+        raise NoHistories("the run has not finished")
+    sources = [s.pk for s in run.lists()]
+    if len(sources) < 2:
+        raise NoHistories("capture histories need at least two lists (sources)")
+    on: dict[int, set[int]] = defaultdict(set)
+    for cluster, lists in run.members.values_list("cluster", "lists"):
+        on[cluster].update(lists)
+    rows = [tuple(int(s in seen) for s in sources) for seen in on.values() if seen]
+    return CaptureHistories.from_entities(list_names(run), rows)
+
+
+def histories_csv(histories: CaptureHistories) -> str:
+    """The table as `unseen mse` reads it: one 0/1 column per list and a `count` column."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*histories.lists, "count"])
+    for pattern, count in zip(histories.patterns, histories.counts, strict=True):
+        writer.writerow([*(int(v) for v in pattern), int(count)])
+    return out.getvalue()

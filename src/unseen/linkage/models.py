@@ -1,0 +1,346 @@
+"""Linkage runs, their clusters and review queue, and the decisions and merges analysts make.
+
+Records are named by their primary key within the run's entity (a person, site or organisation
+id), never by anything identifying: a decision or a queue row holds two ids and a probability.
+"""
+
+import datetime as dt
+import math
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from unseen.constraints import choices_constraint
+from unseen.evidence.models import Record, Source, access_level_constraint
+from unseen.registry.models import MergeableRecord, Organisation, Person, Site
+
+#: A running job that has not reported progress for this long has probably died.
+STALL_SECONDS = 15 * 60
+#: At most this many uncertain pairs go to the review queue of one run, the closest to the
+#: threshold first: beyond a few thousand the queue says more about the threshold than the pairs.
+MAX_REVIEWS = 2000
+#: The review band is this far either side of the threshold in match weight (log2 of the odds):
+#: pairs whose odds are within a factor of 8 of the threshold's.
+REVIEW_BAND_BITS = 3.0
+
+
+class Entity(models.TextChoices):
+    PERSON = "person", _("Persons")
+    SITE = "site", _("Sites")
+    ORGANISATION = "organisation", _("Organisations")
+
+
+ENTITY_MODELS: dict[str, type[MergeableRecord]] = {
+    Entity.PERSON: Person,
+    Entity.SITE: Site,
+    Entity.ORGANISATION: Organisation,
+}
+#: The documentation app's slug for each entity's record pages.
+ENTITY_SLUGS: dict[str, str] = {
+    Entity.PERSON: "persons",
+    Entity.SITE: "sites",
+    Entity.ORGANISATION: "organisations",
+}
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def review_band(threshold: float, bits: float = REVIEW_BAND_BITS) -> tuple[float, float]:
+    """Probabilities whose match weight lies within `bits` of the threshold's."""
+    clipped = min(max(threshold, 1e-6), 1 - 1e-6)
+    weight = math.log2(clipped / (1 - clipped))
+
+    def probability(w: float) -> float:
+        return round(1 / (1 + 2 ** (-w)), 4)
+
+    return probability(weight - bits), probability(weight + bits)
+
+
+class LinkageRun(Record):
+    """One linkage job: which records of which sources, at what threshold, and what it found.
+
+    Its access level is the most restricted of the records it read, so that only users who may
+    read every one of them see its pairs and clusters.
+    """
+
+    entity = models.CharField(_("entity"), max_length=12, choices=Entity.choices)
+    sources = models.ManyToManyField(
+        Source, related_name="linkage_runs", verbose_name=_("sources (the lists)")
+    )
+    threshold = models.FloatField(_("threshold"))
+    review_low = models.FloatField(_("review from"))
+    review_high = models.FloatField(_("review up to"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    stage = models.CharField(_("stage"), max_length=40, blank=True)
+    fraction = models.FloatField(_("progress"), default=0.0)
+    counts = models.JSONField(_("counts"), default=dict)
+    parameters = models.JSONField(
+        _("parameters"),
+        default=dict,
+        help_text=_("Frozen settings and trained m and u probabilities."),
+    )
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reruns",
+        verbose_name=_("re-run of"),
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linkage_runs",
+        verbose_name=_("started by"),
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("linkage run")
+        verbose_name_plural = _("linkage runs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            choices_constraint("entity", Entity, "linkagerun_entity_valid"),
+            choices_constraint("status", RunStatus, "linkagerun_status_valid"),
+            access_level_constraint("linkagerun"),
+            models.CheckConstraint(
+                condition=Q(threshold__gt=0, threshold__lt=1),
+                name="linkagerun_threshold_probability",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    review_low__gte=0,
+                    review_low__lte=F("threshold"),
+                    review_high__gte=F("threshold"),
+                    review_high__lte=1,
+                ),
+                name="linkagerun_review_band_around_threshold",
+            ),
+            models.CheckConstraint(
+                condition=Q(fraction__gte=0, fraction__lte=1), name="linkagerun_fraction_0_to_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_entity_display()}"
+
+    @property
+    def model(self) -> type[MergeableRecord]:
+        return ENTITY_MODELS[self.entity]
+
+    @property
+    def slug(self) -> str:
+        return ENTITY_SLUGS[self.entity]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+    @property
+    def stalled(self) -> bool:
+        """Queued or running, yet silent for longer than any stage takes: the job has died."""
+        if self.finished:
+            return False
+        last = self.heartbeat_at or self.created_at
+        return timezone.now() - last > dt.timedelta(seconds=STALL_SECONDS)
+
+    def lists(self) -> list[Source]:
+        """The chosen sources in a fixed order: the columns of the capture histories."""
+        return list(self.sources.order_by("pk"))
+
+    def list_name(self, source: Source) -> str:
+        return f"S{source.pk}"
+
+    def progress_document(self) -> dict[str, Any]:
+        """What the progress page polls: no record ids, no names."""
+        return {
+            "status": self.status,
+            "status_label": str(self.get_status_display()),
+            "stage": self.stage,
+            "fraction": round(self.fraction, 3),
+            "finished": self.finished,
+            "stalled": self.stalled,
+            "error": self.error,
+        }
+
+
+class ClusterMember(models.Model):
+    """One input record of a run, the cluster (entity) it was put in and the lists it is on."""
+
+    run = models.ForeignKey(LinkageRun, on_delete=models.CASCADE, related_name="members")
+    record_id = models.PositiveBigIntegerField()
+    cluster = models.PositiveIntegerField()
+    lists = models.JSONField(default=list, help_text=_("Primary keys of the chosen sources."))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "record_id"], name="clustermember_once_per_run")
+        ]
+        indexes = [models.Index(fields=["run", "cluster"], name="clustermember_cluster_idx")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} record {self.record_id} in cluster {self.cluster}"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted: the same")
+    REJECTED = "rejected", _("Rejected: not the same")
+
+
+def ordered_pair_constraint(model: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(record_a__lt=F("record_b")), name=f"{model}_pair_ordered"
+    )
+
+
+class PairReview(models.Model):
+    """A pair the model was unsure of, waiting for (or given) an analyst's verdict."""
+
+    run = models.ForeignKey(LinkageRun, on_delete=models.CASCADE, related_name="reviews")
+    record_a = models.PositiveBigIntegerField()
+    record_b = models.PositiveBigIntegerField()
+    probability = models.FloatField(_("match probability"))
+    agreement = models.JSONField(
+        default=dict, help_text=_("Comparison level per field: how the two records agree.")
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "record_a", "record_b"], name="pairreview_once_per_run"
+            ),
+            ordered_pair_constraint("pairreview"),
+            choices_constraint("status", ReviewStatus, "pairreview_status_valid"),
+            models.CheckConstraint(
+                condition=Q(probability__gte=0, probability__lte=1),
+                name="pairreview_probability_0_to_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id}: {self.record_a} ~ {self.record_b} ({self.probability:.2f})"
+
+
+class Merge(models.Model):
+    """Records merged into one surviving record; undone by clearing their `merged_into`."""
+
+    run = models.ForeignKey(
+        LinkageRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="merges"
+    )
+    entity = models.CharField(_("entity"), max_length=12, choices=Entity.choices)
+    survivor = models.PositiveBigIntegerField(_("surviving record"))
+    absorbed = models.JSONField(_("merged records"), default=list)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged by"),
+    )
+    merged_at = models.DateTimeField(_("merged at"), default=timezone.now)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        constraints = [choices_constraint("entity", Entity, "merge_entity_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.absorbed} into {self.survivor}"
+
+    @property
+    def undone(self) -> bool:
+        return self.undone_at is not None
+
+
+class LinkDecisionQuerySet(models.QuerySet["LinkDecision"]):
+    def active(self) -> "LinkDecisionQuerySet":
+        """The verdicts in force: the newest per pair, not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class LinkDecision(models.Model):
+    """An analyst's verdict on two records: the same entity or not. It wins over the model.
+
+    One decision per pair is in force; a new verdict withdraws the old one, which is kept.
+    """
+
+    entity = models.CharField(_("entity"), max_length=12, choices=Entity.choices)
+    record_a = models.PositiveBigIntegerField()
+    record_b = models.PositiveBigIntegerField()
+    is_match = models.BooleanField(_("the same"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    review = models.ForeignKey(
+        PairReview, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    merge = models.ForeignKey(
+        Merge, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects: ClassVar[models.Manager["LinkDecision"]] = LinkDecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            choices_constraint("entity", Entity, "linkdecision_entity_valid"),
+            ordered_pair_constraint("linkdecision"),
+            models.UniqueConstraint(
+                fields=["entity", "record_a", "record_b"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="linkdecision_one_in_force_per_pair",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["entity", "record_a", "record_b"], name="linkdecision_pair_idx")
+        ]
+
+    def __str__(self) -> str:
+        verdict = "same" if self.is_match else "not the same"
+        return f"{self.entity} {self.record_a} ~ {self.record_b}: {verdict}"

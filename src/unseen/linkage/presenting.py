@@ -1,0 +1,195 @@
+"""What the linkage pages show, built here so that views stay thin and templates plain.
+
+Records appear as their pseudonym (persons) or name (sites and organisations, which are not
+secret), with links to their pages; a person's identity never reaches these pages.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from unseen.accounts.models import visible_access_levels
+from unseen.documentation.models import Deployment
+from unseen.evidence.models import Source
+from unseen.registry.models import Person
+
+from .histories import NoHistories, capture_histories
+from .models import ClusterMember, Entity, LinkageRun, Merge, ReviewStatus
+from .running import HISTOGRAM_BINS
+
+#: The job's stages as the progress page names them.
+STAGES = {
+    "queued": _("waiting to start"),
+    "gathering": _("gathering records and reading the vault"),
+    "preparing": _("preparing names, dates and places"),
+    "training": _("training the model (no labels needed)"),
+    "predicting": _("scoring candidate pairs"),
+    "clustering": _("clustering"),
+    "done": _("done"),
+    "saving": _("saving clusters and the review queue"),
+}
+
+
+def label_of(record: Any) -> str:
+    return record.pseudonym if isinstance(record, Person) else str(record)
+
+
+def detail_url(run: LinkageRun, pk: int) -> str:
+    return reverse("documentation:detail", args=[run.slug, pk])
+
+
+def records_by_pk(run: LinkageRun, pks: list[int], user: Any) -> dict[int, Any]:
+    """The records among `pks` the user may read, by primary key."""
+    levels = visible_access_levels(user)
+    return {r.pk: r for r in run.model._default_manager.filter(pk__in=pks, access_level__in=levels)}
+
+
+def readable(merge: Merge, user: Any) -> bool:
+    """Whether the user may read every record of a merge (else it is as if it did not exist)."""
+    from .models import ENTITY_MODELS
+
+    pks = [merge.survivor, *merge.absorbed]
+    levels = visible_access_levels(user)
+    model = ENTITY_MODELS[merge.entity]
+    return model._default_manager.filter(pk__in=pks, access_level__in=levels).count() == len(pks)
+
+
+def run_summary(run: LinkageRun) -> dict[str, Any]:
+    counts = run.counts
+    sources = run.lists()
+    on_lists = counts.get("on_lists", {})
+    histogram = counts.get("histogram", [])
+    tallest = max(histogram, default=0) or 1
+    bars = [
+        {
+            "low": i / HISTOGRAM_BINS,
+            "high": (i + 1) / HISTOGRAM_BINS,
+            "pairs": n,
+            "width": round(100 * n / tallest, 1),
+            "linked": (i + 1) / HISTOGRAM_BINS > run.threshold,
+        }
+        for i, n in enumerate(histogram)
+    ]
+    reviews = dict(
+        run.reviews.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    try:
+        histories = capture_histories(run)
+    except NoHistories:
+        histories = None
+    rows = []
+    if histories is not None:
+        rows = [
+            ([int(v) for v in pattern], int(count))
+            for pattern, count in zip(histories.patterns, histories.counts, strict=True)
+        ]
+    merges = list(run.merges.select_related("merged_by", "undone_by").order_by("-merged_at"))
+    return {
+        "lists": [(s, on_lists.get(f"S{s.pk}", 0)) for s in sources],
+        "bars": bars,
+        "review_counts": [
+            (status, label, reviews.get(status, 0)) for status, label in ReviewStatus.choices
+        ],
+        "pending": reviews.get(ReviewStatus.PENDING, 0),
+        "histories": histories,
+        "history_rows": rows,
+        "merges": [(m, _merge_labels(run, m)) for m in merges],
+        "model_json": run.parameters.get("model"),
+    }
+
+
+def _merge_labels(run: LinkageRun, merge: Merge) -> dict[str, Any]:
+    pks = [merge.survivor, *merge.absorbed]
+    names = {pk: label_of(r) for pk, r in run.model._default_manager.in_bulk(pks).items()}
+    return {
+        "survivor": (
+            names.get(merge.survivor, f"#{merge.survivor}"),
+            detail_url(run, merge.survivor),
+        ),
+        "absorbed": [(names.get(pk, f"#{pk}"), detail_url(run, pk)) for pk in merge.absorbed],
+    }
+
+
+def cluster_page(run: LinkageRun, user: Any, number: Any, per_page: int) -> Page:
+    """One page of the run's clusters of two or more records, each with its members."""
+    linked = (
+        ClusterMember.objects.filter(run=run)
+        .values("cluster")
+        .annotate(size=Count("id"))
+        .filter(size__gt=1)
+        .order_by("cluster")
+    )
+    page = Paginator(linked, per_page).get_page(number)
+    numbers = [row["cluster"] for row in page.object_list]
+    members = ClusterMember.objects.filter(run=run, cluster__in=numbers).order_by("record_id")
+    by_cluster: dict[int, list[ClusterMember]] = defaultdict(list)
+    for member in members:
+        by_cluster[member.cluster].append(member)
+    records = records_by_pk(run, [m.record_id for m in members], user)
+    titles = dict(Source.objects.filter(pk__in=run.sources.all()).values_list("pk", "title"))
+    clusters = []
+    for cluster in numbers:
+        rows = []
+        roots = set()
+        for member in by_cluster[cluster]:
+            record = records.get(member.record_id)
+            roots.add(record.merged_into_id or record.pk if record else None)
+            rows.append(
+                {
+                    "pk": member.record_id,
+                    "label": label_of(record) if record else _("(not visible to you)"),
+                    "url": detail_url(run, member.record_id) if record else "",
+                    "merged_into": record.merged_into if record else None,
+                    "lists": [titles.get(s, f"S{s}") for s in member.lists],
+                }
+            )
+        clusters.append({"number": cluster, "members": rows, "merged": len(roots) == 1})
+    page.object_list = clusters  # type: ignore[assignment]  # rows built for the template
+    return page
+
+
+def record_side(run: LinkageRun, pk: int, user: Any, levels: list[str]) -> dict[str, Any]:
+    """One record of a pair under review: what it is, which lists it is on, its evidence."""
+    record: Any = run.model._default_manager.filter(pk=pk, access_level__in=levels).first()
+    if record is None:
+        return {"visible": False, "pk": pk}
+    member = ClusterMember.objects.filter(run=run, record_id=pk).first()
+    lists = Source.objects.filter(pk__in=member.lists if member else []).order_by("pk")
+    side: dict[str, Any] = {
+        "visible": True,
+        "pk": pk,
+        "record": record,
+        "label": label_of(record),
+        "url": detail_url(run, pk),
+        "fields": fields_of(record),
+        "lists": lists,
+        "trail": record.evidence_trail(user),
+        "cluster": member.cluster if member else None,
+        "deployments": None,
+    }
+    if run.entity == Entity.PERSON:
+        side["deployments"] = list(
+            Deployment.objects.filter(person=record, access_level__in=levels)
+            .select_related("site", "employer")
+            .order_by("period_start", "id")[:20]
+        )
+    return side
+
+
+HIDDEN_FIELDS = {"id", "created_at", "updated_at", "notes", "is_synthetic"}
+
+
+def fields_of(record: Any) -> list[tuple[str, Any]]:
+    """The record's own fields (a person has no identifying ones: those are in the vault)."""
+    shown = []
+    for field in record._meta.concrete_fields:
+        if field.name in HIDDEN_FIELDS:
+            continue
+        display = getattr(record, f"get_{field.name}_display", None)
+        value = display() if display and field.choices else getattr(record, field.name)
+        shown.append((str(field.verbose_name), value))
+    return shown

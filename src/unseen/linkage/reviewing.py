@@ -1,0 +1,86 @@
+"""Analysts' verdicts on pairs: each one remembered, audited, and in force on every later run."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from unseen.audit.log import record
+from unseen.audit.models import Action
+from unseen.registry.models import Person
+
+from .models import Entity, LinkDecision, Merge, PairReview, ReviewStatus
+
+
+def labels(entity: str, pks: list[int]) -> list[str]:
+    """How the audit log names records: pseudonyms for persons (so the per-person access report
+    finds the entry), ids for sites and organisations."""
+    if entity != Entity.PERSON:
+        return [str(pk) for pk in pks]
+    names = dict(Person.objects.filter(pk__in=pks).values_list("pk", "pseudonym"))
+    return [names.get(pk, str(pk)) for pk in pks]
+
+
+def record_decision(
+    entity: str,
+    first: int,
+    second: int,
+    is_match: bool,
+    user: Any,
+    *,
+    review: PairReview | None = None,
+    merge: Merge | None = None,
+) -> LinkDecision:
+    """Put a verdict on two records in force; the one it replaces is withdrawn, not deleted."""
+    a, b = sorted((int(first), int(second)))
+    if a == b:
+        raise ValueError("a record is always the same as itself")
+    now = timezone.now()
+    with transaction.atomic():
+        LinkDecision.objects.active().filter(entity=entity, record_a=a, record_b=b).update(
+            withdrawn_at=now
+        )
+        decision = LinkDecision.objects.create(
+            entity=entity,
+            record_a=a,
+            record_b=b,
+            is_match=is_match,
+            decided_by=user if getattr(user, "is_authenticated", False) else None,
+            decided_at=now,
+            review=review,
+            merge=merge,
+        )
+        record(
+            Action.CREATE,
+            decision,
+            detail={
+                "entity": entity,
+                "records": labels(entity, [a, b]),
+                "same": is_match,
+                "review": review.pk if review else None,
+                "merge": merge.pk if merge else None,
+            },
+        )
+    return decision
+
+
+def decide(review: PairReview, is_match: bool, user: Any) -> LinkDecision:
+    """An analyst's verdict on a queued pair; deciding again replaces the earlier verdict."""
+    with transaction.atomic():
+        review = PairReview.objects.select_for_update().select_related("run").get(pk=review.pk)
+        review.status = ReviewStatus.ACCEPTED if is_match else ReviewStatus.REJECTED
+        review.decided_by = user if getattr(user, "is_authenticated", False) else None
+        review.decided_at = timezone.now()
+        review.save(update_fields=["status", "decided_by", "decided_at"])
+        return record_decision(
+            review.run.entity, review.record_a, review.record_b, is_match, user, review=review
+        )
+
+
+def verdicts_between(entity: str, pks: list[int]) -> dict[tuple[int, int], bool]:
+    """Verdicts in force between any two of these records."""
+    wanted = set(pks)
+    found = LinkDecision.objects.active().filter(
+        entity=entity, record_a__in=wanted, record_b__in=wanted
+    )
+    return {(a, b): m for a, b, m in found.values_list("record_a", "record_b", "is_match")}
