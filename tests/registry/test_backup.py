@@ -6,9 +6,12 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests import factories
 from unseen.audit.log import verify
 from unseen.audit.models import AuditEntry
-from unseen.intake.models import Submission
+from unseen.intake import attachments
+from unseen.intake.images import clean
+from unseen.intake.models import Submission, Upload
 from unseen.intake.vault import Contact, read_contact, store_contact
 from unseen.registry import backup, keys
 from unseen.registry.models import Person
@@ -69,9 +72,8 @@ def test_a_backup_restores_every_record_and_file_into_an_empty_database(settings
     store_identity(person, Identity(full_name="Ri Chol Su", phone="+850 2 381 0000"))
     submission = Submission.objects.create(description="seen")
     store_contact(submission, Contact(contact="signal +976 0101"))
+    photographed = factories.submission()  # its photo is on disk encrypted (intake/attachments)
     media = Path(settings.MEDIA_ROOT)
-    (media / "intake").mkdir(parents=True)
-    (media / "intake" / "photo.jpg").write_bytes(b"\xff\xd8 not really a photo")
 
     target = tmp_path / "unseen.backup"
     call_command("backup", str(target))
@@ -103,6 +105,8 @@ def test_a_backup_restores_every_record_and_file_into_an_empty_database(settings
     assert read_identity(person, user=researcher, purpose="check").phone == "+850 2 381 0000"
     admin = User.objects.get(username="admin")
     assert read_contact(submission, user=admin, purpose="check").contact == "signal +976 0101"
+    photo = Upload.objects.get(submission=photographed)
+    assert attachments.read(photo, user=admin) == clean(factories.jpeg_with_gps()).data
 
 
 @pytest.mark.django_db
