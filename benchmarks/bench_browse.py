@@ -354,11 +354,10 @@ def explain(out: Path, paths: list[str]) -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-
-    from unseen.accounts.models import User
-
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from unseen.accounts.models import User
 
     researcher = User.objects.get(username="bench-researcher")
     client = Client()
