@@ -1,0 +1,77 @@
+"""The real background path: a committed run starts `unseen linkage run` as a process of its
+own, which outlives the process that started it and writes the run's progress to the database.
+
+Slow (a fresh database is migrated), and needs no test database: everything runs in processes
+of their own against a SQLite file in a temporary folder.
+"""
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+START = """
+import django
+django.setup()
+from unseen.accounts.models import User
+from unseen.evidence.models import Source
+from unseen.linkage.running import start_run
+from unseen.registry.models import Person
+from unseen.registry.vault import Identity, store_identity
+
+andy = User.objects.create(username="andy", role="analyst")
+roster = Source.objects.create(title="Roster", kind="document")
+interviews = Source.objects.create(title="Interviews", kind="interview")
+names = [("RI Chol Su", "Lee Chul-soo", "1984-03-02"), ("KIM Yong Ho", "Kim Yong-ho", "1990-11-20"),
+         ("PAK Song Il", "Park Sung-il", "1979-05-14"), ("CHOE Hye Gyong", "Choi Hye-kyung", "1988-01-09")]
+for north, south, born in names:
+    for name, source in ((north, roster), (south, interviews)):
+        person = Person.objects.create(birth_year=int(born[:4]))
+        store_identity(person, Identity(full_name=name, birth_date=born))
+        person.add_claim(source, 3, "listed")
+run = start_run(entity="person", sources=[roster, interviews], threshold=0.5,
+                review_low=0.1, review_high=0.9, user=andy)
+print(run.pk)
+"""
+
+
+def test_a_started_run_is_finished_by_a_process_of_its_own(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "unseen.config.settings",
+        "UNSEEN_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "",
+        "UNSEEN_MASTER_KEY": "",
+        "UNSEEN_MASTER_KEY_FILE": "",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "unseen.cli", "migrate", "-v0"], env=env, check=True, timeout=300
+    )
+    started = subprocess.run(
+        [sys.executable, "-c", START], env=env, check=True, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    run_id = int(started.stdout.split()[-1])
+    database = sqlite3.connect(tmp_path / "unseen.sqlite3", timeout=30)
+    seen = set()
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        status, stage, error, counts = database.execute(
+            "select status, stage, error, counts from linkage_linkagerun where id = ?", [run_id]
+        ).fetchone()
+        seen.add(status)
+        if status in ("done", "failed"):
+            break
+        time.sleep(0.5)
+    assert (status, error) == ("done", ""), f"the job ended {status}: {error} (seen {seen})"
+    assert stage == "done"
+    clusters = database.execute(
+        "select count(distinct cluster) from linkage_clustermember where run_id = ?", [run_id]
+    ).fetchone()[0]
+    assert 4 <= clusters < 8  # the romanisation variants were linked, at least in part
+    assert '"records": 8' in counts
