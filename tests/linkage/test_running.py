@@ -179,3 +179,34 @@ def test_a_known_match_joins_clusters_unless_a_known_non_match_would_end_up_insi
     assert joined[1] == joined[2] == joined[3] != joined[4]
     kept = honour_matches(assigned, [("0:2", "0:4", False), ("0:1", "0:4", True)])
     assert kept[1] != kept[4]
+
+
+def test_sites_named_differently_by_two_sources_are_linked(
+    andy, roster, interviews, django_capture_on_commit_callbacks
+):
+    from unseen.registry.models import Site, SiteKind
+
+    names = [
+        ("Okryu Restaurant", "Okryu restaurant (Vladivostok)", "Vladivostok", "RU"),
+        ("Sonbong Construction Site", "Sonbong construction site, Nakhodka", "Nakhodka", "RU"),
+        ("Haedanghwa Logging Camp", "Haedanghwa logging camp", "Tynda", "RU"),
+        ("Koryo Textile Factory", "Koryo textile factory, Dandong", "Dandong", "CN"),
+    ]
+    pairs = []
+    for formal, local, city, country in names:
+        made = []
+        for name, source in ((formal, roster), (local, interviews)):
+            site = Site.objects.create(name=name, kind=SiteKind.OTHER, country=country, city=city)
+            site.add_claim(source, 3, "named")
+            made.append(site.pk)
+        pairs.append(made)
+    with django_capture_on_commit_callbacks(execute=False):
+        run = start_run(
+            entity=Entity.SITE, sources=[roster, interviews], threshold=0.5, review_low=0.1,
+            review_high=0.9, user=andy,
+        )  # fmt: skip
+    run = execute(run.pk)
+    assert run.status == RunStatus.DONE, run.error
+    cluster = dict(run.members.values_list("record_id", "cluster"))
+    assert all(cluster[a] == cluster[b] for a, b in pairs)
+    assert run.counts["clusters"] == len(names)
