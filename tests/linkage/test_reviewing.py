@@ -112,3 +112,27 @@ def test_a_run_beyond_the_users_access_level_is_not_found(client, andy, alice, r
     assert client.get(reverse("linkage:detail", args=[run.pk])).status_code == 404
     assert client.get(reverse("linkage:review", args=[run.pk, review.pk])).status_code == 404
     assert client.post(reverse("linkage:cluster_merge", args=[run.pk, 1])).status_code == 404
+
+
+def test_a_vault_holder_may_see_both_identities_with_a_purpose_and_each_read_is_audited(
+    client, alice, andy, roster
+):
+    a, b = person("RI Chol Su", roster), person("Lee Chul-soo", roster)
+    run = finished_run(alice, [roster], [[a], [b]])
+    (review,) = queue(run, (a, b))
+    url = reverse("linkage:review", args=[run.pk, review.pk])
+    client.force_login(andy)  # an analyst has no vault permission: no button, and refused
+    assert "Show identities" not in client.get(url).content.decode()
+    assert client.post(url, {"purpose": "check the pair"}).status_code == 403
+    client.force_login(alice)
+    assert "Chul" not in client.get(url).content.decode()
+    response = client.post(url, {"purpose": "check the pair"})
+    page = response.content.decode()
+    assert "RI Chol Su" in page and "Lee Chul-soo" in page
+    assert response["Cache-Control"] == "no-store"
+    reads = AuditEntry.objects.filter(action=Action.VAULT_READ, actor="alice")
+    assert sorted(e.target_id for e in reads) == sorted([str(a.pk), str(b.pk)])
+    assert {e.detail["purpose"] for e in reads} == {"check the pair"}
+    assert not LinkDecision.objects.exists()  # asking to see is not a verdict
+    assert client.post(url, {"purpose": " "}).status_code == 200  # a blank purpose shows nothing
+    assert AuditEntry.objects.filter(action=Action.VAULT_READ).count() == 2

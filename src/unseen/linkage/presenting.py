@@ -1,10 +1,13 @@
 """What the linkage pages show, built here so that views stay thin and templates plain.
 
 Records appear as their pseudonym (persons) or name (sites and organisations, which are not
-secret), with links to their pages; a person's identity never reaches these pages.
+secret), with links to their pages. A person's identity reaches a page only when a user who holds
+the vault permission asks for it on a review, with a stated purpose (read through the vault,
+audited, never stored).
 """
 
 from collections import defaultdict
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -15,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from unseen.accounts.models import visible_access_levels
 from unseen.documentation.models import Deployment
 from unseen.evidence.models import Source
-from unseen.registry.models import Person
+from unseen.registry.models import Person, PersonIdentity
 
 from .histories import NoHistories, capture_histories
 from .models import ClusterMember, Entity, LinkageRun, Merge, ReviewStatus
@@ -193,3 +196,16 @@ def fields_of(record: Any) -> list[tuple[str, Any]]:
         value = display() if display and field.choices else getattr(record, field.name)
         shown.append((str(field.verbose_name), value))
     return shown
+
+
+def identity_part(identity: Any) -> dict[str, Any]:
+    """A revealed identity for one side of a review: its filled fields with their labels."""
+    if identity is None:
+        return {"identity": None, "identity_fields": []}
+    labels = {f.name: str(f.verbose_name) for f in PersonIdentity._meta.concrete_fields}
+    filled = [
+        (labels.get(f.name, f.name), getattr(identity, f.name))
+        for f in dataclass_fields(identity)
+        if getattr(identity, f.name)
+    ]
+    return {"identity": identity, "identity_fields": filled}

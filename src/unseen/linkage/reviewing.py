@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from unseen.audit.log import record
 from unseen.audit.models import Action
+from unseen.registry import vault
 from unseen.registry.models import Person
 
 from .models import Entity, LinkDecision, Merge, PairReview, ReviewStatus
@@ -84,3 +85,18 @@ def verdicts_between(entity: str, pks: list[int]) -> dict[tuple[int, int], bool]
         entity=entity, record_a__in=wanted, record_b__in=wanted
     )
     return {(a, b): m for a, b, m in found.values_list("record_a", "record_b", "is_match")}
+
+
+def reveal_identities(review: PairReview, user: Any, purpose: str) -> list[Any]:
+    """Both persons' identities for a user who holds the vault permission; each read audited.
+
+    Raises:
+        PermissionDenied: the user may not read identities.
+    """
+    if review.run.entity != Entity.PERSON:
+        return [None, None]
+    persons = Person.objects.in_bulk([review.record_a, review.record_b])
+    return [
+        vault.read_identity(persons[pk], user=user, purpose=purpose) if pk in persons else None
+        for pk in (review.record_a, review.record_b)
+    ]

@@ -12,12 +12,19 @@ from unseen.accounts.access import requires
 from unseen.accounts.models import visible_access_levels
 from unseen.accounts.roles import Capability
 
-from .forms import StartForm, VerdictForm
+from .forms import PurposeForm, StartForm, VerdictForm
 from .histories import NoHistories, capture_histories, histories_csv
 from .merging import MergeRefused, merge_cluster, merge_pair, undo_merge
-from .models import LinkageRun, Merge, PairReview, ReviewStatus, RunStatus
-from .presenting import STAGES, cluster_page, readable, record_side, run_summary
-from .reviewing import decide
+from .models import Entity, LinkageRun, Merge, PairReview, ReviewStatus, RunStatus
+from .presenting import (
+    STAGES,
+    cluster_page,
+    identity_part,
+    readable,
+    record_side,
+    run_summary,
+)
+from .reviewing import decide, reveal_identities
 from .running import rerun, start_run
 
 CLUSTERS_PER_PAGE = 25
@@ -124,8 +131,13 @@ def _review(request: HttpRequest, pk: int, review: int) -> PairReview:
 def review_detail(request: HttpRequest, pk: int, review: int) -> HttpResponse:
     """Both records side by side with their evidence; the verdict is posted here."""
     item = _review(request, pk, review)
-    form = VerdictForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    revealing = request.method == "POST" and "purpose" in request.POST
+    form = VerdictForm(None if revealing else request.POST or None)
+    purpose = PurposeForm(request.POST if revealing else None)
+    identities: list[Any] = [None, None]
+    if revealing and purpose.is_valid():
+        identities = reveal_identities(item, request.user, purpose.cleaned_data["purpose"])
+    elif request.method == "POST" and form.is_valid():
         decide(item, form.cleaned_data["verdict"] == "same", request.user)
         messages.success(request, _("Decision saved; it will win over the model on the next run."))
         following = (
@@ -139,14 +151,25 @@ def review_detail(request: HttpRequest, pk: int, review: int) -> HttpResponse:
         return redirect("linkage:reviews", pk=item.run.pk)
     levels = visible_access_levels(request.user)
     sides = [
-        record_side(item.run, item.record_a, request.user, levels),
-        record_side(item.run, item.record_b, request.user, levels),
+        record_side(item.run, item.record_a, request.user, levels) | identity_part(identities[0]),
+        record_side(item.run, item.record_b, request.user, levels) | identity_part(identities[1]),
     ]
-    return render(
+    response = render(
         request,
         "linkage/review_detail.html",
-        {"run": item.run, "review": item, "sides": sides, "form": form},
+        {
+            "run": item.run,
+            "review": item,
+            "sides": sides,
+            "form": form,
+            "purpose": purpose,
+            "can_reveal": item.run.entity == Entity.PERSON
+            and request.user.can(Capability.READ_VAULT),  # type: ignore[union-attr]
+        },
     )
+    if any(identities):
+        response["Cache-Control"] = "no-store"  # identities must not stay in a cache
+    return response
 
 
 @requires(Capability.REVIEW_LINKAGE)

@@ -74,6 +74,9 @@ class Command(BaseCommand):
                     self.stderr.write(f"error: {error.format(str(path))}")
                 self.stderr.write(f"{len(failure.errors)} error(s); nothing was written")
                 sys.exit(2)
+            except ValueError as refusal:  # a setting the run cannot take (e.g. --memory-limit)
+                bar.close()
+                self.fail(str(refusal))
         for warning in summary["warnings"]:
             self.stderr.write(f"warning: {warning}")
         if options["json"]:
