@@ -1,0 +1,521 @@
+"""Train, predict and cluster with Splink: from records to entities in one call.
+
+`link_records` deduplicates one table of records (across its `source` column) or links two or
+more tables. It estimates the share of matching pairs from rules that admit almost only true
+pairs, the u probabilities from random pairs and the m probabilities by expectation
+maximisation on blocked pairs: no labels are needed. It scores the blocked pairs, lets the
+analysts' decisions override the scores, and clusters at a threshold. Where each source lists
+an entity at most once (several tables, or one table whose records all name their source) it
+clusters one-to-one with Splink's single best links, which does not chain errors across
+sources the way connected components do; a "not a match" decision is kept even where
+clustering would chain its two records together.
+
+All of it is Splink's API: DuckDB by default, Spark for data beyond one machine (the same
+settings run on both).
+"""
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from splink import Linker, block_on
+
+from unseen.core.linkage import persons, places, records
+from unseen.core.tables import TableError
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "DEFAULT_THRESHOLDS",
+    "MODELS",
+    "PAIR_FLOOR",
+    "LinkResult",
+    "blocked_pairs",
+    "link_files",
+    "link_records",
+    "local_spark",
+]
+
+MODELS: dict[str, persons.Model] = {
+    "person": persons.PERSON,
+    "site": places.SITE,
+    "organisation": places.ORGANISATION,
+}
+# Chosen from measured precision/recall curves (docs/methods/linkage.md): Splink's probabilities
+# are under-confident where fields are missing, so true pairs often score well below 0.9.
+DEFAULT_THRESHOLDS = {"person": 0.3, "site": 0.5, "organisation": 0.5}
+DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS["person"]
+# Scored pairs below this are dropped: too unlikely to review, and they would not fit in memory.
+PAIR_FLOOR = 0.01
+
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*[KMGT]i?B$", re.IGNORECASE)
+
+Progress = Callable[[str, float], None]
+Backend = Literal["duckdb", "spark"]
+Decision = tuple[str, str, bool]
+
+
+@dataclass
+class LinkResult:
+    """What a run produced; keys are "<frame index>:<record_id>"."""
+
+    pairs: pd.DataFrame  # key_l, key_r, record_id_l, record_id_r, source_l, source_r,
+    # match_probability, match_weight, gamma_<comparison>: scored pairs ≥ PAIR_FLOOR
+    clusters: pd.DataFrame  # key, record_id, source, cluster_id: one row per record, input order
+    threshold: float
+    parameters: dict[str, Any]  # the trained Splink model (JSON-able): freezes a run
+    stats: dict[str, Any] = field(default_factory=dict)  # records, candidate_pairs, seconds
+    warnings: list[str] = field(default_factory=list)
+
+
+def local_spark(cores: int = 2, memory: str = "2g") -> Any:
+    """A local-mode Spark session with Splink's string-similarity functions on its class path."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    return (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName("unseen-link")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", str(cores * 4))
+        .config("spark.default.parallelism", str(cores * 4))
+        .config("spark.driver.memory", memory)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.ansi.enabled", "false")
+        .getOrCreate()
+    )
+
+
+def _db_api(backend: Backend, spark: Any, memory_limit: str | None) -> Any:
+    if backend == "duckdb":
+        import duckdb
+        from splink import DuckDBAPI
+
+        connection = duckdb.connect()
+        if memory_limit:
+            if not _MEMORY.match(memory_limit):
+                raise ValueError(f"memory limit {memory_limit!r}: write it as 4GB or 512MB")
+            connection.execute(f"SET memory_limit = '{memory_limit}'")
+        return DuckDBAPI(connection)
+    if backend == "spark":
+        from splink import SparkAPI
+
+        return SparkAPI(spark_session=spark if spark is not None else local_spark())
+    raise ValueError(f"unknown backend {backend!r}; choose duckdb or spark")
+
+
+def _model(entity: str) -> persons.Model:
+    try:
+        return MODELS[entity]
+    except KeyError:
+        raise ValueError(
+            f"unknown entity {entity!r}; choose from {', '.join(records.ENTITIES)}"
+        ) from None
+
+
+class _Clock:
+    """Seconds per stage, and the progress callback."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+        self.stage = ""
+        self.started = time.perf_counter()
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        now = time.perf_counter()
+        if self.stage:
+            self.seconds[self.stage] = self.seconds.get(self.stage, 0.0) + now - self.started
+        self.stage, self.started = stage, now
+        if self.progress is not None:
+            self.progress(stage, fraction)
+
+
+@dataclass
+class _Input:
+    """The prepared tables as Splink takes them, and the records in input order."""
+
+    tables: list[pd.DataFrame]
+    link_type: str
+    one_to_one: bool
+    order: pd.DataFrame  # unique_id, record_id, source: every record, in input order
+
+
+def _prepared(frames: Sequence[pd.DataFrame], entity: str, one_to_one: bool | None) -> _Input:
+    if not frames:
+        raise ValueError("nothing to link: no table of records")
+    prepared = [records.prepare(f, entity, index=i) for i, f in enumerate(frames)]
+    order = pd.concat(
+        [p[["unique_id", "record_id", "source"]] for p in prepared], ignore_index=True
+    )
+    if len(prepared) > 1:
+        return _Input(prepared, "link_only", one_to_one is not False, order)
+    only = prepared[0]
+    sources = only["source"]
+    by_source = bool(sources.notna().all() and sources.nunique() > 1)
+    if one_to_one and not by_source:
+        raise ValueError("one-to-one clustering needs a source for every record, and two sources")
+    if one_to_one is None:
+        one_to_one = by_source
+    if not one_to_one:
+        return _Input(prepared, "dedupe_only", False, order)
+    # Splink's single best links keeps one record per "source dataset" in a cluster: one table
+    # per source, linked and deduplicated together (which compares every pair, as dedupe does).
+    tables = [
+        group.assign(source_dataset=str(source)).reset_index(drop=True)
+        for source, group in only.groupby("source", sort=True)
+    ]
+    return _Input(tables, "link_and_dedupe", True, order)
+
+
+def _linker(data: _Input, entity: str, db_api: Any, dialect: str) -> Linker:
+    model = _model(entity)
+    present = {c for p in data.tables for c in p.columns if p[c].notna().any()}
+    settings = model.settings(data.link_type, dialect=dialect, present=present)
+    settings.additional_columns_to_retain = ["record_id", "source"]
+    settings.retain_matching_columns = False
+    sizes = [len(p) for p in data.tables]
+    n = sum(sizes)
+    possible = n * (n - 1) / 2
+    if data.link_type == "link_only":
+        possible = (n * n - sum(s * s for s in sizes)) / 2
+    # The prior until the deterministic rules estimate it: about one match per record.
+    settings.probability_two_random_records_match = min(0.5, max(1e-12, n / max(possible, 1.0)))
+    tables = [
+        db_api.register(p, dataset_display_name=f"records_{i}") for i, p in enumerate(data.tables)
+    ]
+    # Splink warns about every level EM did not see; what matters reaches LinkResult.warnings.
+    return Linker(tables if len(tables) > 1 else tables[0], settings, log_level=logging.ERROR)
+
+
+def _pairs_agree(data: _Input, columns: tuple[str, ...]) -> bool:
+    """Whether any two records Splink compares agree on all these columns."""
+    parts = [p[list(columns)].dropna().assign(_table=i) for i, p in enumerate(data.tables)]
+    both = pd.concat(parts, ignore_index=True)
+    if data.link_type != "link_only":
+        return bool(both.duplicated(list(columns)).any())
+    tables = both.groupby(list(columns))["_table"].nunique()
+    return bool((tables > 1).any())
+
+
+def train(
+    linker: Linker,
+    data: _Input,
+    entity: str,
+    *,
+    seed: int = 1234,
+    report: Progress | None = None,
+) -> list[str]:
+    """Estimate the model's parameters without labels; returns warnings about skipped steps."""
+    model = _model(entity)
+    warnings: list[str] = []
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            list(model.deterministic_rules), recall=0.7
+        )
+    except Exception as error:  # Splink refuses when no pair passes the rules
+        warnings.append(f"prior kept at one match per record ({type(error).__name__})")
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    for i, columns in enumerate(model.training_blocks):
+        if report is not None:
+            report("training", 0.1 + 0.35 * i / len(model.training_blocks))
+        # A session without pairs fails in Splink after corrupting the model (it leaves the
+        # share of matches near 1), so it is not started.
+        if not _pairs_agree(data, columns):
+            warnings.append(f"no pairs agree on {', '.join(columns)}: not trained on them")
+            continue
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*columns),
+                estimate_without_term_frequencies=True,
+                max_pairs=2e6,
+            )
+        except Exception as error:  # too few pairs, or no pair in some level
+            warnings.append(
+                f"training blocked on {', '.join(columns)} skipped ({type(error).__name__})"
+            )
+    return warnings
+
+
+def link_records(
+    frames: Sequence[pd.DataFrame],
+    *,
+    entity: str = "person",
+    threshold: float | None = None,
+    backend: Backend = "duckdb",
+    decisions: Iterable[Decision] = (),
+    one_to_one: bool | None = None,
+    progress: Progress | None = None,
+    spark: Any = None,
+    memory_limit: str | None = None,
+    seed: int = 1234,
+) -> LinkResult:
+    """Deduplicate one table of records, or link two or more.
+
+    Args:
+        frames: tables in the entity's columns (`records.COLUMNS`), as text; `record_id`
+            unique within each table.
+        entity: "person", "site" or "organisation".
+        threshold: the match probability at which a pair joins one entity;
+            `DEFAULT_THRESHOLDS[entity]` when None.
+        backend: "duckdb" (one machine) or "spark".
+        decisions: analysts' verdicts `(key_a, key_b, is_match)`; a match links its records
+            and a non-match keeps them apart, whatever the model says.
+        one_to_one: cluster with at most one record per source (per table when linking);
+            None decides: yes for several tables, or one table whose records all name one of
+            two or more sources.
+        progress: called with a stage name and the fraction of the run done.
+        spark: the Spark session of the Spark backend (a local one when None).
+        memory_limit: DuckDB's memory limit, e.g. "4GB" (it spills to disk beyond it).
+        seed: seed of the random pairs that estimate the u probabilities.
+
+    Returns:
+        The scored pairs, the clusters, the trained model and timings.
+    """
+    clock = _Clock(progress)
+    threshold = DEFAULT_THRESHOLDS[entity] if threshold is None and entity in MODELS else threshold
+    _model(entity)
+    assert threshold is not None
+    clock("preparing", 0.0)
+    data = _prepared(frames, entity, one_to_one)
+    db_api = _db_api(backend, spark, memory_limit)
+    dialect = "spark" if backend == "spark" else "duckdb"
+    linker = _linker(data, entity, db_api, dialect)
+
+    clock("training", 0.05)
+    warnings = train(linker, data, entity, seed=seed, report=clock)
+
+    clock("predicting", 0.5)
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    counted = linker.misc.query_sql(
+        f"select count(*) as n from {blocked.physical_name}",  # noqa: S608 - Splink's own table
+        output_type="pandas",
+    )
+    candidate_pairs = int(counted["n"].iloc[0])
+    scored = linker.inference.predict(threshold_match_probability=PAIR_FLOOR)
+    pairs = scored.as_pandas_dataframe()
+    decided = list(decisions)
+    edges = scored
+    if decided:
+        pairs = _apply_decisions(pairs, decided, data.tables)
+        edges = db_api.register(pairs, dataset_display_name="decided_pairs")
+
+    clock("clustering", 0.8)
+    if data.one_to_one:
+        datasets = sorted({str(d) for p in data.tables for d in p["source_dataset"].unique()})
+        clustered = linker.clustering.cluster_using_single_best_links(
+            edges, duplicate_free_datasets=datasets, threshold_match_probability=threshold
+        )
+    else:
+        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            edges, threshold_match_probability=threshold
+        )
+    assigned = clustered.as_pandas_dataframe()[["unique_id", "cluster_id"]]
+    clusters = _clusters(data.order, assigned)
+    forbidden = [(a, b) for a, b, match in decided if not match]
+    if forbidden:
+        clusters = _keep_apart(clusters, pairs, forbidden, threshold)
+
+    clock("done", 1.0)
+    parameters = linker.misc.save_model_to_json()
+    n_records = len(data.order)
+    stats = {
+        "records": n_records,
+        "candidate_pairs": candidate_pairs,
+        "scored_pairs": len(pairs),
+        "clusters": int(clusters["cluster_id"].nunique()),
+        "one_to_one": data.one_to_one,
+        "seconds": {k: round(v, 3) for k, v in clock.seconds.items()},
+    }
+    return LinkResult(_pairs(pairs), clusters, float(threshold), parameters, stats, warnings)
+
+
+def _pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    renamed = pairs.rename(columns={"unique_id_l": "key_l", "unique_id_r": "key_r"})
+    first = [
+        "key_l", "key_r", "record_id_l", "record_id_r", "source_l", "source_r",
+        "match_probability", "match_weight",
+    ]  # fmt: skip
+    gamma = [c for c in renamed.columns if c.startswith("gamma_")]
+    return renamed[first + gamma].reset_index(drop=True)
+
+
+def _apply_decisions(
+    pairs: pd.DataFrame, decisions: list[Decision], prepared: list[pd.DataFrame]
+) -> pd.DataFrame:
+    """Decided pairs score 1 (match) or 0 (not a match); matches the model never scored are added."""
+    if not decisions:
+        return pairs
+    verdict = {frozenset((a, b)): match for a, b, match in decisions if a != b}
+    keys = [frozenset(p) for p in zip(pairs["unique_id_l"], pairs["unique_id_r"], strict=True)]
+    known = pd.Series([verdict.get(k) for k in keys], index=pairs.index, dtype=object)
+    pairs = pairs.copy()
+    matched, rejected = known.eq(True).to_numpy(), known.eq(False).to_numpy()
+    pairs.loc[matched, "match_probability"] = 1.0
+    pairs.loc[matched, "match_weight"] = 60.0
+    pairs.loc[rejected, "match_probability"] = 0.0
+    pairs.loc[rejected, "match_weight"] = -60.0
+    table = pd.concat(prepared, ignore_index=True).set_index("unique_id")
+    missing = [k for k in set(verdict) - set(keys) if verdict[k]]
+    extra = []
+    for pair in missing:
+        left, right = sorted(pair)
+        if left not in table.index or right not in table.index:
+            continue
+        row = {"unique_id_l": left, "unique_id_r": right, "match_probability": 1.0,
+               "match_weight": 60.0}  # fmt: skip
+        for side, key in (("l", left), ("r", right)):
+            for name in ("source_dataset", "record_id", "source"):
+                row[f"{name}_{side}"] = table.at[key, name]
+        extra.append(row)
+    if extra:
+        pairs = pd.concat([pairs, pd.DataFrame(extra)], ignore_index=True)
+    return pairs
+
+
+def _clusters(order: pd.DataFrame, assigned: pd.DataFrame) -> pd.DataFrame:
+    """One row per record in input order; cluster ids C-000001… numbered by first record."""
+    merged = order.merge(assigned, on="unique_id", how="left", validate="one_to_one")
+    lonely = merged["cluster_id"].isna()
+    merged.loc[lonely, "cluster_id"] = merged.loc[lonely, "unique_id"]
+    number = {c: f"C-{i + 1:06d}" for i, c in enumerate(pd.unique(merged["cluster_id"]))}
+    merged["cluster_id"] = merged["cluster_id"].map(number)
+    return merged.rename(columns={"unique_id": "key"})[["key", "record_id", "source", "cluster_id"]]
+
+
+def _keep_apart(
+    clusters: pd.DataFrame,
+    pairs: pd.DataFrame,
+    forbidden: list[tuple[str, str]],
+    threshold: float,
+) -> pd.DataFrame:
+    """Split clusters that hold a pair decided "not a match".
+
+    Within such a cluster the links at or above the threshold are added strongest first, each
+    only if it joins no two records that must stay apart (a constrained single linkage); the
+    cluster then falls into the groups this leaves.
+    """
+    cluster_of = dict(zip(clusters["key"], clusters["cluster_id"], strict=True))
+    broken = {
+        cluster_of[a]
+        for a, b in forbidden
+        if a in cluster_of and cluster_of.get(b) == cluster_of[a]
+    }
+    if not broken:
+        return clusters
+    apart = {frozenset(p) for p in forbidden}
+    clusters = clusters.copy()
+    next_number = clusters["cluster_id"].str.slice(2).astype(int).max() + 1
+    strong = pairs[pairs["match_probability"] >= threshold].sort_values(
+        "match_probability", ascending=False, kind="stable"
+    )
+    for cluster in sorted(broken):
+        members = clusters.loc[clusters["cluster_id"] == cluster, "key"].tolist()
+        inside = set(members)
+        group = {k: {k} for k in members}
+        for left, right in zip(strong["unique_id_l"], strong["unique_id_r"], strict=True):
+            if left not in inside or right not in inside or group[left] is group[right]:
+                continue
+            a, b = group[left], group[right]
+            if any(frozenset((x, y)) in apart for x in a for y in b):
+                continue
+            a |= b
+            for key in b:
+                group[key] = a
+        distinct = list({id(g): g for g in group.values()}.values())
+        distinct.sort(key=lambda g: min(members.index(k) for k in g))
+        for g in distinct[1:]:
+            clusters.loc[clusters["key"].isin(g), "cluster_id"] = f"C-{next_number:06d}"
+            next_number += 1
+    return clusters
+
+
+def blocked_pairs(
+    frames: Sequence[pd.DataFrame], *, entity: str = "person", one_to_one: bool | None = None
+) -> pd.DataFrame:
+    """Every pair the entity's blocking rules generate (`key_l`, `key_r`), on DuckDB.
+
+    What `evaluation.blocking_recall` measures the blocking rules by.
+    """
+    linker = _linker(
+        _prepared(frames, entity, one_to_one), entity, _db_api("duckdb", None, None), "duckdb"
+    )
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    frame = blocked.as_pandas_dataframe()
+    # When linking, Splink joins on "<source dataset>-__-<unique id>".
+    return pd.DataFrame(
+        {
+            "key_l": frame["join_key_l"].str.split("-__-", n=1).str[-1],
+            "key_r": frame["join_key_r"].str.split("-__-", n=1).str[-1],
+        }
+    )
+
+
+def link_files(
+    paths: Sequence[Path],
+    out: Path,
+    *,
+    entity: str = "person",
+    threshold: float | None = None,
+    backend: Backend = "duckdb",
+    progress: Progress | None = None,
+    memory_limit: str | None = None,
+) -> dict[str, Any]:
+    """What `unseen link` does: read one file (deduplicate) or two (link), write the clusters.
+
+    The output CSV has `record_id,cluster_id`, one row per input record in input order, and,
+    when two files are linked, a third column `file` (1 or 2: record ids need only be unique
+    within a file). It is written to a temporary file first, so a failed run leaves nothing.
+
+    Raises:
+        TableError: a file cannot be read, or has a blank or repeated record_id, or no column
+            to compare (every error is reported, with its file in `TableError.path`).
+    """
+    frames, warnings = [], []
+    for path in paths:
+        try:
+            frame, read_warnings = records.read_records(path, entity)
+        except TableError as error:
+            error.path = path  # type: ignore[attr-defined]
+            raise
+        frames.append(frame)
+        warnings += [f"{path}: {w}" for w in read_warnings]
+    result = link_records(
+        frames,
+        entity=entity,
+        threshold=threshold,
+        backend=backend,
+        progress=progress,
+        memory_limit=memory_limit,
+    )
+    written = result.clusters[["record_id", "cluster_id"]].copy()
+    if len(frames) > 1:
+        written["file"] = result.clusters["key"].str.split(":", n=1).str[0].astype(int) + 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        written.to_csv(partial, index=False)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+    sizes = written.groupby("cluster_id").size()
+    return {
+        "entity": entity,
+        "files": [str(p) for p in paths],
+        "out": str(out),
+        "records": len(written),
+        "clusters": len(sizes),
+        "linked_clusters": int((sizes > 1).sum()),
+        "largest_cluster": int(sizes.max()) if len(sizes) else 0,
+        "threshold": result.threshold,
+        "backend": backend,
+        "one_to_one": result.stats["one_to_one"],
+        "candidate_pairs": result.stats["candidate_pairs"],
+        "scored_pairs": result.stats["scored_pairs"],
+        "seconds": result.stats["seconds"],
+        "warnings": warnings + result.warnings,
+    }

@@ -1,0 +1,319 @@
+"""Records to link: the columns of each entity, reading a file of them, and the keys compared.
+
+`read_records` reads a CSV (or TSV) file of persons, sites or organisations and refuses it,
+naming file, row and column, when a `record_id` repeats, when no column can tell records apart
+or when the file cannot be read; columns it does not know are ignored with a warning.
+`prepare` turns the text columns into what the Splink models compare: folded name keys
+(`names.person_name_keys`), birth dates as digits, birth years, words of places and employers,
+cleaned identifiers. Every derived value is computed once per distinct input value: names and
+places repeat a lot.
+"""
+
+import csv
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from unseen.core.linkage.names import fold_place_name, fold_token, person_name_keys
+from unseen.core.tables import CellError, TableError
+
+__all__ = [
+    "COLUMNS",
+    "ENTITIES",
+    "EVIDENCE",
+    "prepare",
+    "read_records",
+    "record_key",
+]
+
+ENTITIES = ("person", "site", "organisation")
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "person": (
+        "record_id", "source", "full_name", "given_name", "family_name", "name_hangul", "sex",
+        "birth_date", "birth_year", "birth_place", "address", "identifier", "nationality",
+        "country", "site", "employer", "first_seen", "last_seen",
+    ),
+    "site": (
+        "record_id", "source", "name", "kind", "address", "city", "country", "latitude",
+        "longitude",
+    ),
+    "organisation": (
+        "record_id", "source", "name", "aliases", "kind", "country", "identifier", "address",
+    ),
+}  # fmt: skip
+# Columns that can tell two records apart: a file needs at least one of them.
+EVIDENCE: dict[str, tuple[str, ...]] = {
+    entity: tuple(c for c in columns if c not in {"record_id", "source", "nationality", "kind"})
+    for entity, columns in COLUMNS.items()
+}
+
+
+def record_key(frame_index: int, record_id: str) -> str:
+    """The key of a record in a linkage run: record ids need only be unique within a frame."""
+    return f"{frame_index}:{record_id}"
+
+
+def read_records(path: Path, entity: str = "person") -> tuple[pd.DataFrame, list[str]]:
+    """Read a file of records to link, every cell as text ("" where blank).
+
+    Returns:
+        The records (only the entity's columns) and warnings about ignored columns.
+
+    Raises:
+        TableError: the file cannot be read, has no `record_id` column or no column to compare,
+            or has a blank or repeated `record_id` (every such row is reported).
+    """
+    columns = COLUMNS[entity]
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    try:
+        frame = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            sep=delimiter,
+            encoding="utf-8-sig",
+            quoting=csv.QUOTE_MINIMAL,
+        )
+    except FileNotFoundError:
+        raise TableError([CellError(0, "", "no such file")]) from None
+    except IsADirectoryError:
+        raise TableError([CellError(0, "", "is a directory, not a file")]) from None
+    except pd.errors.EmptyDataError:
+        raise TableError([CellError(0, "", "the file is empty")]) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise TableError([CellError(0, "", f"cannot be read as CSV: {reason}")]) from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    if "record_id" not in frame.columns:
+        raise TableError([CellError(1, "record_id", "required column is missing")])
+    unknown = [c for c in frame.columns if c not in columns]
+    usable = [c for c in frame.columns if c in EVIDENCE[entity]]
+    if not usable:
+        raise TableError(
+            [
+                CellError(
+                    1,
+                    "(header)",
+                    f"no column to compare records by; {entity} columns are: " + ", ".join(columns),
+                )
+            ]
+        )
+    if frame.columns.duplicated().any():
+        repeated = sorted(set(frame.columns[frame.columns.duplicated()]))
+        raise TableError([CellError(1, name, "column appears twice") for name in repeated])
+    ids = frame["record_id"].str.strip()
+    errors = [
+        CellError(int(i) + 2, "record_id", "required, but blank")
+        for i in np.flatnonzero((ids == "").to_numpy())
+    ]
+    repeated_mask = ids.duplicated(keep=False) & (ids != "")
+    if repeated_mask.any():
+        first_row = ids[repeated_mask].reset_index().groupby("record_id")["index"].min()
+        for i in np.flatnonzero(ids.duplicated(keep="first").to_numpy() & (ids != "").to_numpy()):
+            first = int(first_row[ids.iat[i]]) + 2
+            errors.append(
+                CellError(int(i) + 2, "record_id", f"duplicate record_id (first on row {first})")
+            )
+    if errors:
+        raise TableError(errors)
+    warnings = [f"column {name!r} is not a {entity} column; ignored" for name in unknown]
+    frame = frame.assign(record_id=ids)
+    return frame[[c for c in columns if c in frame.columns]], warnings
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        values = frame[name]
+        return values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+
+
+def _mapped(series: pd.Series, function: Callable[[str], Any]) -> pd.Series:
+    """Apply a function once per distinct non-blank value."""
+    lookup = {value: (function(value) if value else None) for value in series.unique()}
+    return series.map(lookup)
+
+
+_DATE = re.compile(r"^(\d{4})(?:[-./ ]?(\d{1,2})(?:[-./ ]?(\d{1,2}))?)?$")
+_YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
+_SEXES = {
+    "m": "M", "male": "M", "man": "M", "남": "M", "남자": "M", "남성": "M",
+    "f": "F", "female": "F", "woman": "F", "w": "F", "여": "F", "여자": "F", "여성": "F",
+}  # fmt: skip
+_LETTERS = re.compile(r"[^a-z]")
+
+
+def _birth_digits(text: str) -> str | None:
+    """YYYYMMDD, YYYYMM or YYYY; kept when impossible (19561331): it may be a typo of the truth."""
+    match = _DATE.match(text)
+    if not match:
+        return None
+    year, month, day = match.groups()
+    if month is None:
+        return year
+    if day is None:
+        return f"{year}{int(month):02d}"
+    return f"{year}{int(month):02d}{int(day):02d}"
+
+
+def _year(text: str) -> float:
+    match = _YEAR.search(text)
+    return float(match.group(1)) if match else np.nan
+
+
+def _words(text: str) -> str | None:
+    """Folded words of a place or company name, sorted (word order varies between sources)."""
+    return " ".join(sorted(set(fold_place_name(text).split()))) or None
+
+
+def _identifier(text: str) -> str | None:
+    return "".join(ch for ch in text.upper() if ch.isalnum()) or None
+
+
+def _squash(key: str | None) -> str | None:
+    """A folded key without its syllable and word separators, for string similarity."""
+    return key.replace("-", "").replace(" ", "") if key else None
+
+
+def _person_names(frame: pd.DataFrame, out: pd.DataFrame) -> None:
+    parts = [_column(frame, c) for c in ("full_name", "given_name", "family_name", "name_hangul")]
+    full, given, family, hangul = parts
+    rows = list(zip(full, given, family, hangul, strict=True))
+    latin: dict[tuple[str, str, str], Any] = {}
+    from_hangul: dict[str, Any] = {}
+    families, givens, concats, swapped, sorted_keys, bags = [], [], [], [], [], []
+    for f, g, fam, h in rows:
+        lk = latin.get((f, g, fam))
+        if lk is None:
+            lk = latin[(f, g, fam)] = person_name_keys(f or None, g or None, fam or None, None)
+        hk = None
+        if h:
+            hk = from_hangul.get(h)
+            if hk is None:
+                hk = from_hangul[h] = person_name_keys(name_hangul=h)
+        primary = hk if hk is not None and hk.full else lk
+        families.append(primary.family)
+        givens.append(primary.given)
+        fam_s, giv_s = _squash(primary.family) or "", _squash(primary.given) or ""
+        concats.append((fam_s + giv_s) or _squash(primary.full))
+        swapped.append((giv_s + fam_s) or _squash(primary.full))
+        sorted_keys.append(primary.tokens_sorted)
+        bag = {k.tokens_sorted for k in (lk, hk) if k is not None and k.tokens_sorted}
+        bags.append(sorted(bag) if bag else None)
+    out["name_family"] = families
+    out["name_given"] = givens
+    out["name_concat"] = concats
+    out["name_swapped"] = swapped
+    out["name_sorted"] = sorted_keys
+    out["name_keys"] = bags
+    spelled = (full + given + family).str.lower().str.replace(_LETTERS, "", regex=True)
+    out["name_spelling"] = spelled.where(spelled != "", None)
+    squashed_hangul = hangul.str.replace(r"\s+", "", regex=True)
+    out["name_hangul"] = squashed_hangul.where(squashed_hangul != "", None)
+
+
+def _prepare_person(frame: pd.DataFrame, out: pd.DataFrame) -> None:
+    _person_names(frame, out)
+    birth = _mapped(_column(frame, "birth_date"), _birth_digits)
+    out["birth_date"] = birth
+    out["birth_day"] = birth.where(
+        birth.str.len() == 8, None
+    )  # YYYYMMDD only: a bare year would block everyone born in it
+    from_date = birth.map(lambda d: float(d[:4]) if isinstance(d, str) else np.nan).astype(float)
+    from_column = _mapped(_column(frame, "birth_year"), _year).astype(float)
+    out["birth_year"] = from_date.fillna(from_column).astype("Int64")
+    out["sex"] = _mapped(_column(frame, "sex"), lambda s: _SEXES.get(s.lower()))
+    out["birth_place"] = _mapped(_column(frame, "birth_place"), lambda s: fold_token(s) or None)
+    out["site"] = _mapped(_column(frame, "site"), _words)
+    out["employer"] = _mapped(_column(frame, "employer"), _words)
+    out["identifier"] = _mapped(_column(frame, "identifier"), _identifier)
+    out["country"] = _mapped(_column(frame, "country"), lambda s: s.upper())
+    _address(_column(frame, "address"), out)
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _longest_number(text: str) -> str | None:
+    """The longest number in an address (a postcode, or else a house number): a blocking key."""
+    numbers = _DIGITS.findall(text)
+    return max(numbers, key=len) if numbers else None
+
+
+def _address(address: pd.Series, out: pd.DataFrame) -> None:
+    out["address"] = _mapped(address, _words)
+    out["address_words"] = out["address"].map(lambda k: k.split() if isinstance(k, str) else None)
+    out["address_number"] = _mapped(address, _longest_number)
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return np.nan
+
+
+def _prepare_site(frame: pd.DataFrame, out: pd.DataFrame) -> None:
+    out["name_key"] = _mapped(_column(frame, "name"), _words)
+    out["name_words"] = out["name_key"].map(lambda k: k.split() if isinstance(k, str) else None)
+    out["kind"] = _mapped(_column(frame, "kind"), lambda s: s.lower())
+    out["city"] = _mapped(_column(frame, "city"), _words)
+    out["country"] = _mapped(_column(frame, "country"), lambda s: s.upper())
+    _address(_column(frame, "address"), out)
+    out["latitude"] = _mapped(_column(frame, "latitude"), _number).astype(float)
+    out["longitude"] = _mapped(_column(frame, "longitude"), _number).astype(float)
+
+
+def _aliases(text: str) -> list[str] | None:
+    keys = {k for k in (_words(a) for a in re.split(r"[;|\n]", text)) if k}
+    return sorted(keys) or None
+
+
+def _prepare_organisation(frame: pd.DataFrame, out: pd.DataFrame) -> None:
+    out["name_key"] = _mapped(_column(frame, "name"), _words)
+    out["name_words"] = out["name_key"].map(lambda k: k.split() if isinstance(k, str) else None)
+    names = _column(frame, "name") + ";" + _column(frame, "aliases")
+    out["name_keys"] = _mapped(names.str.strip(";"), _aliases)
+    out["name_first"] = _mapped(
+        _column(frame, "name"), lambda s: next(iter(fold_place_name(s).split()), None)
+    )
+    out["kind"] = _mapped(_column(frame, "kind"), lambda s: s.lower())
+    out["country"] = _mapped(_column(frame, "country"), lambda s: s.upper())
+    out["identifier"] = _mapped(_column(frame, "identifier"), _identifier)
+    _address(_column(frame, "address"), out)
+
+
+_PREPARE = {
+    "person": _prepare_person,
+    "site": _prepare_site,
+    "organisation": _prepare_organisation,
+}
+
+
+def prepare(frame: pd.DataFrame, entity: str = "person", *, index: int = 0) -> pd.DataFrame:
+    """The columns the entity's model compares, one row per input record, in input order.
+
+    Args:
+        frame: the entity's columns as text; missing columns and blank cells are allowed.
+        entity: "person", "site" or "organisation".
+        index: the frame's place among the frames of a run (0 when deduplicating).
+
+    Returns:
+        `unique_id` (the record key "index:record_id"), `record_id`, `source`,
+        `source_dataset` (the frame index as text) and the derived columns, None where unknown.
+    """
+    if entity not in _PREPARE:
+        raise ValueError(f"unknown entity {entity!r}; choose from {', '.join(ENTITIES)}")
+    record_ids = _column(frame, "record_id")
+    out = pd.DataFrame(index=frame.index)
+    out["unique_id"] = str(index) + ":" + record_ids
+    out["record_id"] = record_ids
+    source = _column(frame, "source")
+    out["source"] = source.where(source != "", None)
+    out["source_dataset"] = str(index)
+    _PREPARE[entity](frame, out)
+    return out.reset_index(drop=True)

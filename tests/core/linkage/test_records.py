@@ -1,0 +1,87 @@
+"""Reading files to link: what is refused (with file, row and column) and what is derived."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from unseen.core.linkage import records
+from unseen.core.tables import TableError
+
+
+def write(tmp_path: Path, text: str, name: str = "people.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def reasons(path: Path, entity: str = "person") -> list[str]:
+    with pytest.raises(TableError) as caught:
+        records.read_records(path, entity)
+    return [error.format(path.name) for error in caught.value.errors]
+
+
+def test_it_reads_person_columns_and_warns_about_others(tmp_path):
+    path = write(tmp_path, "record_id,full_name,shoe_size\nR1,Ri Chol Su,44\nR2,Lee Chul-soo,\n")
+    frame, warnings = records.read_records(path)
+    assert list(frame.columns) == ["record_id", "full_name"]
+    assert frame["full_name"].tolist() == ["Ri Chol Su", "Lee Chul-soo"]
+    assert warnings == ["column 'shoe_size' is not a person column; ignored"]
+
+
+def test_it_refuses_a_repeated_record_id_naming_both_rows(tmp_path):
+    path = write(tmp_path, "record_id,full_name\nR1,Ri Chol Su\nR2,Kim\nR1,Pak\n")
+    assert reasons(path) == ["people.csv:4:record_id: duplicate record_id (first on row 2)"]
+
+
+def test_it_refuses_a_blank_record_id(tmp_path):
+    path = write(tmp_path, "record_id,full_name\n,Ri Chol Su\n")
+    assert reasons(path) == ["people.csv:2:record_id: required, but blank"]
+
+
+def test_it_refuses_a_file_without_a_column_to_compare(tmp_path):
+    path = write(tmp_path, "record_id,source,colour\nR1,roster,red\n")
+    (reason,) = reasons(path)
+    assert reason.startswith("people.csv:1:(header): no column to compare records by")
+
+
+def test_it_refuses_a_file_without_record_ids(tmp_path):
+    path = write(tmp_path, "full_name\nRi Chol Su\n")
+    assert reasons(path) == ["people.csv:1:record_id: required column is missing"]
+
+
+def test_it_refuses_files_it_cannot_read(tmp_path):
+    assert reasons(tmp_path / "missing.csv") == ["missing.csv: no such file"]
+    assert reasons(write(tmp_path, "", "empty.csv")) == ["empty.csv: the file is empty"]
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"record_id,full_name\n\xff\xfe\x00R1,\x80\x81\n")
+    (reason,) = reasons(binary)
+    assert reason.startswith("binary.csv: cannot be read as CSV")
+
+
+def test_it_derives_one_folded_name_from_every_spelling():
+    frame = pd.DataFrame(
+        {
+            "record_id": ["1", "2", "3", "4"],
+            "full_name": ["Lee Chul-soo", "RI Chol Su", "", "Chul-soo Lee"],
+            "name_hangul": ["", "", "리철수", ""],
+        }
+    )
+    prepared = records.prepare(frame, index=1)
+    assert prepared["unique_id"].tolist() == ["1:1", "1:2", "1:3", "1:4"]
+    assert prepared["name_sorted"].nunique() == 1
+    assert prepared.loc[2, "name_hangul"] == "리철수"
+
+
+def test_it_keeps_birth_dates_as_digits_and_years_from_either_column():
+    frame = pd.DataFrame(
+        {
+            "record_id": ["1", "2", "3", "4"],
+            "birth_date": ["1985-03-07", "19850307", "1985", ""],
+            "birth_year": ["", "", "", "1986"],
+        }
+    )
+    prepared = records.prepare(frame)
+    assert prepared["birth_date"].tolist() == ["19850307", "19850307", "1985", None]
+    assert prepared["birth_day"].tolist() == ["19850307", "19850307", None, None]
+    assert prepared["birth_year"].tolist() == [1985, 1985, 1985, 1986]
