@@ -88,3 +88,14 @@ def test_it_gathers_organisations_with_their_aliases(andy, roster):
     rows = gathered.frame.set_index("record_id")
     assert rows.loc[str(first.pk), "aliases"] == "만수대해외개발회사"
     assert rows.loc[str(second.pk), "name"] == "Mansudae Art Studio"
+
+
+def test_it_reports_how_far_it_has_read_the_vault(andy, roster, monkeypatch):
+    from unseen.linkage import gathering
+
+    for i in range(5):
+        person(f"Kim {i}", roster)
+    monkeypatch.setattr(gathering, "BATCH", 2)
+    seen: list[float] = []
+    gather(queued(andy, [roster]), andy, purpose="t", progress=seen.append)
+    assert seen == [0.4, 0.8, 1.0]

@@ -118,3 +118,18 @@ def test_the_run_list_shows_runs_the_user_may_read(client, andy, alice):
     page = client.get(reverse("linkage:list")).content.decode()
     assert reverse("linkage:detail", args=[mine.pk]) in page
     assert reverse("linkage:detail", args=[secret.pk]) not in page
+
+
+def test_a_run_whose_job_cannot_start_fails_at_once(andy, monkeypatch, tmp_path):
+    import sys
+
+    from unseen.linkage.running import launch_or_fail
+
+    run = LinkageRun.objects.create(
+        entity="person", threshold=0.5, review_low=0.1, review_high=0.9, started_by=andy
+    )
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
+    launch_or_fail(run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert run.error == "the job could not be started: FileNotFoundError"

@@ -7,7 +7,7 @@ read: they exist only in the frame returned here, in memory, for the length of t
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +58,13 @@ def on_lists(run: LinkageRun, source_pks: Iterable[int]) -> dict[int, list[int]]
     return {pk: sorted(sources) for pk, sources in found.items()}
 
 
-def gather(run: LinkageRun, user: Any, *, purpose: str) -> Gathered:
+#: Identities are read this many at a time, reporting progress between batches.
+BATCH = 2000
+
+
+def gather(
+    run: LinkageRun, user: Any, *, purpose: str, progress: Callable[[float], None] | None = None
+) -> Gathered:
     """The run's records that `user` may read, with the lists each one is on.
 
     Raises:
@@ -76,7 +82,7 @@ def gather(run: LinkageRun, user: Any, *, purpose: str) -> Gathered:
         raise NothingToLink("the chosen sources speak about fewer than two records you may read")
     lists = {r.pk: lists[r.pk] for r in records}
     if run.entity == Entity.PERSON:
-        rows = _persons(records, lists, user, purpose)
+        rows = _persons(records, lists, user, purpose, progress or (lambda fraction: None))
     elif run.entity == Entity.SITE:
         rows = [_site(site, lists[site.pk]) for site in records]
     else:
@@ -104,9 +110,17 @@ def partial_date(value: Any, precision: str) -> str:
 
 
 def _persons(
-    persons: list[Any], lists: dict[int, list[int]], user: Any, purpose: str
+    persons: list[Any],
+    lists: dict[int, list[int]],
+    user: Any,
+    purpose: str,
+    progress: Callable[[float], None],
 ) -> list[dict[str, Any]]:
-    identities = vault.identities_for_linkage(persons, user=user, purpose=purpose)
+    identities: dict[int, vault.Identity] = {}
+    for start in range(0, len(persons), BATCH):
+        batch = persons[start : start + BATCH]
+        identities |= vault.identities_for_linkage(batch, user=user, purpose=purpose)
+        progress((start + len(batch)) / len(persons))
     postings: dict[int, Deployment] = {}
     deployments = (
         Deployment.objects.filter(person__in=[p.pk for p in persons])

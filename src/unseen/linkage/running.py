@@ -83,8 +83,18 @@ def start_run(
                 "rerun_of": previous.pk if previous else None,
             },
         )
-        transaction.on_commit(lambda: launch(run.pk))
+        transaction.on_commit(lambda: launch_or_fail(run.pk))
     return run
+
+
+def launch_or_fail(run_id: int) -> None:
+    """Start the job; if no process can be started, the run fails now rather than wait forever."""
+    try:
+        launch(run_id)
+    except OSError as error:
+        logger.error("linkage run %s: the job could not start: %s", run_id, type(error).__name__)
+        run = LinkageRun.objects.get(pk=run_id)
+        _fail(run, f"the job could not be started: {type(error).__name__}")
 
 
 def rerun(run: LinkageRun, user: Any) -> LinkageRun:
@@ -181,7 +191,12 @@ def execute(run_id: int, *, backend: Literal["duckdb", "spark"] = "duckdb") -> L
     try:
         if user is None or not user.can(Capability.REVIEW_LINKAGE):
             raise NothingToLink("the user who started this run may no longer link records")
-        gathered = gather(run, user, purpose=f"record linkage run {run.pk}: compared, not shown")
+        gathered = gather(
+            run,
+            user,
+            purpose=f"record linkage run {run.pk}: compared, not shown",
+            progress=lambda fraction: progress("gathering", GATHERED_AT * fraction),
+        )
         progress("gathering", GATHERED_AT)
         stage = "linking"
         # Splink is loaded by the job only: web workers never need it.
