@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from unseen.accounts.models import visible_access_levels
 from unseen.documentation.models import Deployment
 from unseen.evidence.models import Source
-from unseen.registry.models import Person, PersonIdentity
+from unseen.registry import vault
+from unseen.registry.models import Person
 
 from .histories import NoHistories, capture_histories
 from .models import ClusterMember, Entity, LinkageRun, Merge, ReviewStatus
@@ -202,7 +203,7 @@ def identity_part(identity: Any) -> dict[str, Any]:
     """A revealed identity for one side of a review: its filled fields with their labels."""
     if identity is None:
         return {"identity": None, "identity_fields": []}
-    labels = {f.name: str(f.verbose_name) for f in PersonIdentity._meta.concrete_fields}
+    labels = vault.identity_labels()
     filled = [
         (labels.get(f.name, f.name), getattr(identity, f.name))
         for f in dataclass_fields(identity)

@@ -168,6 +168,11 @@ def read_identity(person: Person, *, user: Any, purpose: str) -> Identity:
     return identity
 
 
+def identity_labels() -> dict[str, str]:
+    """The identifying fields' labels, in the current language, for a page showing an identity."""
+    return {f.name: str(f.verbose_name) for f in PersonIdentity._meta.concrete_fields}
+
+
 def has_identity(person: Person) -> bool:
     return PersonIdentity.objects.filter(person=person).exists()
 
