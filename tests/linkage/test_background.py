@@ -24,7 +24,7 @@ from unseen.linkage.running import start_run
 from unseen.registry.models import Person
 from unseen.registry.vault import Identity, store_identity
 
-andy = User.objects.create(username="andy", role="analyst")
+andy, _ = User.objects.get_or_create(username="andy", role="analyst")
 roster = Source.objects.create(title="Roster", kind="document")
 interviews = Source.objects.create(title="Interviews", kind="interview")
 names = [("RI Chol Su", "Lee Chul-soo", "1984-03-02"), ("KIM Yong Ho", "Kim Yong-ho", "1990-11-20"),
@@ -34,17 +34,26 @@ for north, south, born in names:
         person = Person.objects.create(birth_year=int(born[:4]))
         store_identity(person, Identity(full_name=name, birth_date=born))
         person.add_claim(source, 3, "listed")
-run = start_run(entity="person", sources=[roster, interviews], threshold=0.5,
-                review_low=0.1, review_high=0.9, user=andy)
+if QUEUE_ONLY:  # the row alone, as a page leaves it before its job starts
+    from unseen.linkage.models import LinkageRun
+    run = LinkageRun.objects.create(entity="person", threshold=0.5, review_low=0.1,
+                                    review_high=0.9, started_by=andy)
+    run.sources.set([roster, interviews])
+else:
+    run = start_run(entity="person", sources=[roster, interviews], threshold=0.5,
+                    review_low=0.1, review_high=0.9, user=andy)
 print(run.pk)
 """
 
 
-def test_a_started_run_is_finished_by_a_process_of_its_own(tmp_path):
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """A fresh SQLite database in a folder of its own, and the environment that points at it."""
+    folder = tmp_path_factory.mktemp("var")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "unseen.config.settings",
-        "UNSEEN_VAR_DIR": str(tmp_path),
+        "UNSEEN_VAR_DIR": str(folder),
         "DATABASE_URL": "",
         "UNSEEN_MASTER_KEY": "",
         "UNSEEN_MASTER_KEY_FILE": "",
@@ -52,12 +61,21 @@ def test_a_started_run_is_finished_by_a_process_of_its_own(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "unseen.cli", "migrate", "-v0"], env=env, check=True, timeout=300
     )
+    return env, folder
+
+
+def test_a_started_run_is_finished_by_a_process_of_its_own(migrated):
+    env, folder = migrated
     started = subprocess.run(
-        [sys.executable, "-c", START], env=env, check=True, capture_output=True, text=True,
+        [sys.executable, "-c", "QUEUE_ONLY = False\n" + START],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
         timeout=120,
-    )  # fmt: skip
+    )
     run_id = int(started.stdout.split()[-1])
-    database = sqlite3.connect(tmp_path / "unseen.sqlite3", timeout=30)
+    database = sqlite3.connect(folder / "unseen.sqlite3", timeout=30)
     seen = set()
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
@@ -75,3 +93,37 @@ def test_a_started_run_is_finished_by_a_process_of_its_own(tmp_path):
     ).fetchone()[0]
     assert 4 <= clusters < 8  # the romanisation variants were linked, at least in part
     assert '"records": 8' in counts
+
+
+def test_a_job_stopped_from_outside_fails_its_run(migrated):
+    env, folder = migrated
+    started = subprocess.run(
+        [sys.executable, "-c", "QUEUE_ONLY = True\n" + START],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    run_id = started.stdout.split()[-1]
+    job = subprocess.Popen(
+        [sys.executable, "-m", "unseen.cli", "linkage", "run", run_id],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    database = sqlite3.connect(folder / "unseen.sqlite3", timeout=30)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        (status,) = database.execute(
+            "select status from linkage_linkagerun where id = ?", [run_id]
+        ).fetchone()
+        if status != "queued":
+            break
+        time.sleep(0.05)
+    job.terminate()
+    assert job.wait(timeout=60) != 0
+    status, error = database.execute(
+        "select status, error from linkage_linkagerun where id = ?", [run_id]
+    ).fetchone()
+    assert status == "failed" and error.startswith("stopped while"), (status, error)

@@ -216,6 +216,10 @@ def execute(run_id: int, *, backend: Literal["duckdb", "spark"] = "duckdb") -> L
         _save(run, gathered, result, decisions)
     except NothingToLink as refusal:
         _fail(run, str(refusal))
+    except (KeyboardInterrupt, SystemExit):
+        # Stopped from outside (a signal, a shutdown): say so rather than look stalled later.
+        _fail(run, f"stopped while {stage}")
+        raise
     except Exception as error:
         # The message may quote a record's values; the stage and the kind of error may not.
         logger.error("linkage run %s failed while %s: %s", run.pk, stage, type(error).__name__)

@@ -1,3 +1,4 @@
+import signal
 import sys
 from typing import Any
 
@@ -23,6 +24,8 @@ class Command(BaseCommand):
         if not LinkageRun.objects.filter(pk=options["run_id"]).exists():
             self.stderr.write(f"error: no linkage run {options['run_id']}")
             sys.exit(2)
+        # A stop request (a shutdown, `kill`) ends the run as failed instead of leaving it running.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         run = execute(options["run_id"], backend=options["backend"])
         if run.status == RunStatus.FAILED:
             self.stderr.write(f"error: linkage run {run.pk}: {run.error}")
