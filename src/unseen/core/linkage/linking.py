@@ -16,7 +16,9 @@ settings run on both).
 
 import logging
 import re
+import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,10 +36,13 @@ __all__ = [
     "MODELS",
     "PAIR_FLOOR",
     "LinkResult",
+    "Plan",
     "blocked_pairs",
+    "choose_blocking",
     "link_files",
     "link_records",
     "local_spark",
+    "plan",
 ]
 
 MODELS: dict[str, persons.Model] = {
@@ -51,6 +56,9 @@ DEFAULT_THRESHOLDS = {"person": 0.3, "site": 0.5, "organisation": 0.5}
 DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS["person"]
 # Scored pairs below this are dropped: too unlikely to review, and they would not fit in memory.
 PAIR_FLOOR = 0.01
+# A blocking rule that alone would score more pairs than this per record is tightened: a common
+# name ("Kim Chol Su") in a million records would otherwise make the run quadratic.
+PAIRS_PER_RECORD = 30
 
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*[KMGT]i?B$", re.IGNORECASE)
 
@@ -72,8 +80,12 @@ class LinkResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def local_spark(cores: int = 2, memory: str = "2g") -> Any:
-    """A local-mode Spark session with Splink's string-similarity functions on its class path."""
+def local_spark(cores: int = 2, memory: str = "2g", partitions: int | None = None) -> Any:
+    """A local-mode Spark session with Splink's string-similarity functions on its class path.
+
+    `partitions` (shuffle partitions) defaults to four per core; a small file links faster
+    with one or two.
+    """
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
@@ -81,10 +93,11 @@ def local_spark(cores: int = 2, memory: str = "2g") -> Any:
         SparkSession.builder.master(f"local[{cores}]")
         .appName("unseen-link")
         .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", str(cores * 4))
-        .config("spark.default.parallelism", str(cores * 4))
+        .config("spark.sql.shuffle.partitions", str(partitions or cores * 4))
+        .config("spark.default.parallelism", str(partitions or cores * 4))
         .config("spark.driver.memory", memory)
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.ansi.enabled", "false")
         .getOrCreate()
     )
@@ -104,7 +117,11 @@ def _db_api(backend: Backend, spark: Any, memory_limit: str | None) -> Any:
     if backend == "spark":
         from splink import SparkAPI
 
-        return SparkAPI(spark_session=spark if spark is not None else local_spark())
+        session = spark if spark is not None else local_spark()
+        # Splink breaks long query plans by checkpointing, which needs a directory.
+        if session.sparkContext.getCheckpointDir() is None:
+            session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="unseen-spark-"))
+        return SparkAPI(spark_session=session)
     raise ValueError(f"unknown backend {backend!r}; choose duckdb or spark")
 
 
@@ -136,16 +153,24 @@ class _Clock:
 
 
 @dataclass
-class _Input:
-    """The prepared tables as Splink takes them, and the records in input order."""
+class Plan:
+    """The prepared tables as Splink takes them, how they are linked, the records in order."""
 
     tables: list[pd.DataFrame]
     link_type: str
     one_to_one: bool
     order: pd.DataFrame  # unique_id, record_id, source: every record, in input order
+    model: persons.Model
 
 
-def _prepared(frames: Sequence[pd.DataFrame], entity: str, one_to_one: bool | None) -> _Input:
+def plan(
+    frames: Sequence[pd.DataFrame],
+    entity: str,
+    one_to_one: bool | None = None,
+    model: persons.Model | None = None,
+) -> Plan:
+    """Prepare the records and decide how Splink links them (`model`: the entity's own if None)."""
+    model = model or _model(entity)
     if not frames:
         raise ValueError("nothing to link: no table of records")
     prepared = [records.prepare(f, entity, index=i) for i, f in enumerate(frames)]
@@ -153,7 +178,7 @@ def _prepared(frames: Sequence[pd.DataFrame], entity: str, one_to_one: bool | No
         [p[["unique_id", "record_id", "source"]] for p in prepared], ignore_index=True
     )
     if len(prepared) > 1:
-        return _Input(prepared, "link_only", one_to_one is not False, order)
+        return Plan(prepared, "link_only", one_to_one is not False, order, model)
     only = prepared[0]
     sources = only["source"]
     by_source = bool(sources.notna().all() and sources.nunique() > 1)
@@ -162,22 +187,71 @@ def _prepared(frames: Sequence[pd.DataFrame], entity: str, one_to_one: bool | No
     if one_to_one is None:
         one_to_one = by_source
     if not one_to_one:
-        return _Input(prepared, "dedupe_only", False, order)
+        return Plan(prepared, "dedupe_only", False, order, model)
     # Splink's single best links keeps one record per "source dataset" in a cluster: one table
     # per source, linked and deduplicated together (which compares every pair, as dedupe does).
     tables = [
         group.assign(source_dataset=str(source)).reset_index(drop=True)
         for source, group in only.groupby("source", sort=True)
     ]
-    return _Input(tables, "link_and_dedupe", True, order)
+    return Plan(tables, "link_and_dedupe", True, order, model)
 
 
-def _linker(data: _Input, entity: str, db_api: Any, dialect: str) -> Linker:
-    model = _model(entity)
+def _register(data: Plan, db_api: Any) -> list[Any]:
+    return [
+        db_api.register(p, dataset_display_name=f"records_{i}") for i, p in enumerate(data.tables)
+    ]
+
+
+def choose_blocking(data: Plan) -> tuple[list[Any], list[str]]:
+    """The entity's blocking rules, each tightened (or left out) if it alone would score more
+    than `PAIRS_PER_RECORD` pairs per record; returns the rules and a description of each.
+
+    Counts come from Splink's blocking analysis, on a sample of the records when there are many.
+    """
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    records_count = len(data.order)
+    tables = _register(data, _db_api("duckdb", None, None))
+    budget = PAIRS_PER_RECORD * max(records_count, 1)
+    sample = 1.0 if records_count <= 50_000 else 0.1
+    chosen, described = [], []
+    for block in data.model.blocking:
+        for tight in (False, True):
+            if tight and not block.tighter:
+                break
+            with warnings.catch_warnings():  # a sampled count's "may be unstable" is fine here
+                warnings.simplefilter("ignore", UserWarning)
+                (count,) = count_comparisons_from_blocking_rules(
+                    tables if len(tables) > 1 else tables[0],
+                    blocking_rules=[block.rule(tight=tight)],
+                    link_type=data.link_type,  # type: ignore[arg-type]
+                    source_dataset_column_name="source_dataset" if len(tables) > 1 else None,
+                    record_sample_proportion=sample,
+                )
+            if count["cumulative_comparison_count"] <= budget:
+                chosen.append(block.rule(tight=tight))
+                described.append(block.describe(tight=tight))
+                break
+    return chosen, described
+
+
+def _linker(
+    data: Plan,
+    db_api: Any,
+    dialect: str,
+    blocking: list[Any] | None = None,
+    *,
+    evidence: bool = True,
+) -> Linker:
     present = {c for p in data.tables for c in p.columns if p[c].notna().any()}
-    settings = model.settings(data.link_type, dialect=dialect, present=present)
+    settings = data.model.settings(
+        data.link_type, dialect=dialect, present=present, blocking=blocking
+    )
     settings.additional_columns_to_retain = ["record_id", "source"]
     settings.retain_matching_columns = False
+    # The comparison levels of each pair (gamma_*) are the review queue's evidence.
+    settings.retain_intermediate_calculation_columns = evidence
     sizes = [len(p) for p in data.tables]
     n = sum(sizes)
     possible = n * (n - 1) / 2
@@ -185,14 +259,12 @@ def _linker(data: _Input, entity: str, db_api: Any, dialect: str) -> Linker:
         possible = (n * n - sum(s * s for s in sizes)) / 2
     # The prior until the deterministic rules estimate it: about one match per record.
     settings.probability_two_random_records_match = min(0.5, max(1e-12, n / max(possible, 1.0)))
-    tables = [
-        db_api.register(p, dataset_display_name=f"records_{i}") for i, p in enumerate(data.tables)
-    ]
+    tables = _register(data, db_api)
     # Splink warns about every level EM did not see; what matters reaches LinkResult.warnings.
     return Linker(tables if len(tables) > 1 else tables[0], settings, log_level=logging.ERROR)
 
 
-def _pairs_agree(data: _Input, columns: tuple[str, ...]) -> bool:
+def _pairs_agree(data: Plan, columns: tuple[str, ...]) -> bool:
     """Whether any two records Splink compares agree on all these columns."""
     parts = [p[list(columns)].dropna().assign(_table=i) for i, p in enumerate(data.tables)]
     both = pd.concat(parts, ignore_index=True)
@@ -204,14 +276,13 @@ def _pairs_agree(data: _Input, columns: tuple[str, ...]) -> bool:
 
 def train(
     linker: Linker,
-    data: _Input,
-    entity: str,
+    data: Plan,
     *,
     seed: int = 1234,
     report: Progress | None = None,
 ) -> list[str]:
     """Estimate the model's parameters without labels; returns warnings about skipped steps."""
-    model = _model(entity)
+    model = data.model
     warnings: list[str] = []
     try:
         linker.training.estimate_probability_two_random_records_match(
@@ -253,6 +324,8 @@ def link_records(
     spark: Any = None,
     memory_limit: str | None = None,
     seed: int = 1234,
+    keep_pairs: bool = True,
+    model: persons.Model | None = None,
 ) -> LinkResult:
     """Deduplicate one table of records, or link two or more.
 
@@ -272,6 +345,10 @@ def link_records(
         spark: the Spark session of the Spark backend (a local one when None).
         memory_limit: DuckDB's memory limit, e.g. "4GB" (it spills to disk beyond it).
         seed: seed of the random pairs that estimate the u probabilities.
+        keep_pairs: return the scored pairs (with their comparison levels); without them a
+            run of millions of records needs much less memory.
+        model: another model than the entity's own (comparisons, blocking, training), over
+            the same prepared columns: for measuring what each part of a model is worth.
 
     Returns:
         The scored pairs, the clusters, the trained model and timings.
@@ -281,25 +358,26 @@ def link_records(
     _model(entity)
     assert threshold is not None
     clock("preparing", 0.0)
-    data = _prepared(frames, entity, one_to_one)
+    data = plan(frames, entity, one_to_one, model)
     db_api = _db_api(backend, spark, memory_limit)
     dialect = "spark" if backend == "spark" else "duckdb"
-    linker = _linker(data, entity, db_api, dialect)
+    blocking, described = choose_blocking(data)
+    linker = _linker(data, db_api, dialect, blocking, evidence=keep_pairs)
 
     clock("training", 0.05)
-    warnings = train(linker, data, entity, seed=seed, report=clock)
+    warnings = train(linker, data, seed=seed, report=clock)
 
     clock("predicting", 0.5)
-    blocked = linker.inference.compute_blocked_pairs_for_predict()
-    counted = linker.misc.query_sql(
-        f"select count(*) as n from {blocked.physical_name}",  # noqa: S608 - Splink's own table
-        output_type="pandas",
-    )
-    candidate_pairs = int(counted["n"].iloc[0])
+    candidate_pairs = _count(linker, linker.inference.compute_blocked_pairs_for_predict())
     scored = linker.inference.predict(threshold_match_probability=PAIR_FLOOR)
-    pairs = scored.as_pandas_dataframe()
     decided = list(decisions)
     edges = scored
+    if keep_pairs or decided:
+        pairs = scored.as_pandas_dataframe()
+        scored_count = len(pairs)
+    else:
+        pairs = pd.DataFrame(columns=_PAIR_COLUMNS)
+        scored_count = _count(linker, scored)
     if decided:
         pairs = _apply_decisions(pairs, decided, data.tables)
         edges = db_api.register(pairs, dataset_display_name="decided_pairs")
@@ -326,22 +404,33 @@ def link_records(
     stats = {
         "records": n_records,
         "candidate_pairs": candidate_pairs,
-        "scored_pairs": len(pairs),
+        "scored_pairs": scored_count,
         "clusters": int(clusters["cluster_id"].nunique()),
         "one_to_one": data.one_to_one,
+        "blocking": described,
         "seconds": {k: round(v, 3) for k, v in clock.seconds.items()},
     }
     return LinkResult(_pairs(pairs), clusters, float(threshold), parameters, stats, warnings)
 
 
+_PAIR_COLUMNS = [
+    "unique_id_l", "unique_id_r", "record_id_l", "record_id_r", "source_l", "source_r",
+    "match_probability", "match_weight",
+]  # fmt: skip
+
+
+def _count(linker: Linker, table: Any) -> int:
+    counted = linker.misc.query_sql(
+        f"select count(*) as n from {table.physical_name}",  # noqa: S608 - Splink's own table
+        output_type="pandas",
+    )
+    return int(counted["n"].iloc[0])
+
+
 def _pairs(pairs: pd.DataFrame) -> pd.DataFrame:
-    renamed = pairs.rename(columns={"unique_id_l": "key_l", "unique_id_r": "key_r"})
-    first = [
-        "key_l", "key_r", "record_id_l", "record_id_r", "source_l", "source_r",
-        "match_probability", "match_weight",
-    ]  # fmt: skip
-    gamma = [c for c in renamed.columns if c.startswith("gamma_")]
-    return renamed[first + gamma].reset_index(drop=True)
+    gamma = [c for c in pairs.columns if c.startswith("gamma_")]
+    chosen = pairs[_PAIR_COLUMNS + gamma].reset_index(drop=True)
+    return chosen.rename(columns={"unique_id_l": "key_l", "unique_id_r": "key_r"})
 
 
 def _apply_decisions(
@@ -441,9 +530,9 @@ def blocked_pairs(
 
     What `evaluation.blocking_recall` measures the blocking rules by.
     """
-    linker = _linker(
-        _prepared(frames, entity, one_to_one), entity, _db_api("duckdb", None, None), "duckdb"
-    )
+    data = plan(frames, entity, one_to_one)
+    blocking, _described = choose_blocking(data)
+    linker = _linker(data, _db_api("duckdb", None, None), "duckdb", blocking)
     blocked = linker.inference.compute_blocked_pairs_for_predict()
     frame = blocked.as_pandas_dataframe()
     # When linking, Splink joins on "<source dataset>-__-<unique id>".
@@ -491,6 +580,7 @@ def link_files(
         backend=backend,
         progress=progress,
         memory_limit=memory_limit,
+        keep_pairs=False,
     )
     written = result.clusters[["record_id", "cluster_id"]].copy()
     if len(frames) > 1:

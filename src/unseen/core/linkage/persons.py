@@ -1,14 +1,14 @@
 """The Splink model of persons: blocking rules, comparisons, and the rules that train it.
 
 It compares the columns `records.prepare` derives. Names are compared level by level, from the
-most to the least telling: the same Hangul, the same spelling, the same folded syllables (in
+most to the least telling: the same Hangul, the same spelling, the same folded name (in
 either order, from the Latin or the Hangul name), folded names that are similar (Jaro–Winkler,
 either order), one part the same. Birth dates count a typo or a swapped day and month as
 nearly the same, and fall back to the year where only a year is known. The model is trained
 without labels: u from random pairs, m by expectation maximisation on blocked pairs.
 """
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
-__all__ = ["JARO_WINKLER", "PERSON", "Model", "address", "similar_text"]
+__all__ = ["JARO_WINKLER", "PERSON", "Block", "Model", "address", "similar_text"]
 
 # Splink's string functions are named differently on each backend.
 JARO_WINKLER = {"duckdb": "jaro_winkler_similarity", "spark": "jaro_winkler"}
@@ -79,7 +79,7 @@ def _name(dialect: str) -> Any:
             cll.ExactMatchLevel("name_hangul").configure(label_for_charts="same Hangul"),
             cll.ExactMatchLevel("name_spelling").configure(label_for_charts="same spelling"),
             cll.ArrayIntersectLevel("name_keys", 1).configure(
-                label_for_charts="same folded syllables (either order)"
+                label_for_charts="same folded name (either order)"
             ),
             cll.CustomLevel(either_order(0.92), "folded names similar (≥ 0.92)"),
             cll.CustomLevel(either_order(0.82), "folded names alike (≥ 0.82)"),
@@ -135,12 +135,31 @@ def _comparisons(dialect: str) -> list[tuple[str, Any]]:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A blocking rule: pairs agreeing on all `columns` are scored.
+
+    Where the rule alone would score more than `linking.PAIRS_PER_RECORD` pairs per record (a
+    common name in a million records), `tighter` columns are added to it; a rule with no
+    `tighter` columns is then left out.
+    """
+
+    columns: tuple[str, ...]
+    tighter: tuple[str, ...] = ()
+
+    def rule(self, *, tight: bool = False) -> Any:
+        return block_on(*self.columns, *(self.tighter if tight else ()))
+
+    def describe(self, *, tight: bool = False) -> str:
+        return " and ".join((*self.columns, *(self.tighter if tight else ())))
+
+
+@dataclass(frozen=True)
 class Model:
     """The Splink model of one kind of entity, over the columns `records.prepare` derives."""
 
     # dialect ("duckdb" or "spark") → (the column a comparison needs, the comparison)
     comparisons: Callable[[str], list[tuple[str, Any]]]
-    blocking_rules: tuple[Any, ...]  # which pairs are scored at all
+    blocking: tuple[Block, ...]  # which pairs are scored at all
     training_blocks: tuple[tuple[str, ...], ...]  # EM sessions: each trains the other columns
     deterministic_rules: tuple[Any, ...]  # almost only true pairs pass: the prior's estimate
 
@@ -150,18 +169,22 @@ class Model:
         *,
         dialect: str = "duckdb",
         present: Collection[str] | None = None,
+        blocking: Sequence[Any] | None = None,
     ) -> SettingsCreator:
-        """Splink settings; `link_type` is "dedupe_only" or "link_only".
+        """Splink settings; `link_type` is "dedupe_only", "link_only" or "link_and_dedupe".
 
         Comparisons of columns not in `present` (when given) are left out: a column no record
-        fills tells nothing, and EM cannot train it.
+        fills tells nothing, and EM cannot train it. `blocking` replaces the model's blocking
+        rules (as `linking.choose_blocking` tightens them for large data).
         """
         return SettingsCreator(
             link_type=link_type,  # type: ignore[arg-type]
             comparisons=[
                 c for column, c in self.comparisons(dialect) if present is None or column in present
             ],
-            blocking_rules_to_generate_predictions=list(self.blocking_rules),
+            blocking_rules_to_generate_predictions=list(
+                blocking if blocking is not None else [b.rule() for b in self.blocking]
+            ),
             retain_matching_columns=True,
             retain_intermediate_calculation_columns=True,
             max_iterations=20,
@@ -171,18 +194,18 @@ class Model:
 PERSON = Model(
     comparisons=_comparisons,
     # What blocking loses is measured: `linking.blocked_pairs` with `evaluation.blocking_recall`.
-    blocking_rules=(
-        block_on("name_sorted"),
-        block_on("name_hangul"),
-        block_on("birth_day"),
-        block_on("name_family", "birth_year"),
-        block_on("name_given", "birth_year"),
-        block_on("name_family", "site"),
-        block_on("name_given", "site"),
-        block_on("identifier"),
-        block_on("address"),
-        block_on("name_family", "address_number"),
-        block_on("name_given", "address_number"),
+    blocking=(
+        Block(("name_sorted",), ("birth_year",)),
+        Block(("name_hangul",), ("birth_year",)),
+        Block(("birth_day",), ("sex",)),
+        Block(("name_family", "birth_year")),
+        Block(("name_given", "birth_year")),
+        Block(("name_family", "site")),
+        Block(("name_given", "site")),
+        Block(("identifier",)),
+        Block(("address",), ("name_family",)),
+        Block(("name_family", "address_number")),
+        Block(("name_given", "address_number")),
     ),
     training_blocks=(("name_sorted",), ("birth_day",), ("site", "sex")),
     deterministic_rules=(

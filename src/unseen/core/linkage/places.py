@@ -12,7 +12,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import block_on
 
-from unseen.core.linkage.persons import JARO_WINKLER, Model, address
+from unseen.core.linkage.persons import JARO_WINKLER, Block, Model, address
 
 __all__ = ["ORGANISATION", "SITE"]
 
@@ -60,11 +60,11 @@ def _organisation(dialect: str) -> list[tuple[str, Any]]:
 
 SITE = Model(
     comparisons=_site,
-    blocking_rules=(
-        block_on("name_key"),
-        block_on("city", "kind"),
-        block_on("address"),
-        block_on("round(latitude, 2)", "round(longitude, 2)"),
+    blocking=(
+        Block(("name_key",)),
+        Block(("city", "kind"), ("name_key",)),
+        Block(("address",)),
+        Block(("grid",)),
     ),
     training_blocks=(("name_key",), ("city",)),
     deterministic_rules=(block_on("name_key", "city"),),
@@ -72,11 +72,11 @@ SITE = Model(
 
 ORGANISATION = Model(
     comparisons=_organisation,
-    blocking_rules=(
-        block_on("name_key"),
-        block_on("identifier"),
-        block_on("address"),
-        block_on("name_first", "country"),
+    blocking=(
+        Block(("name_key",)),
+        Block(("identifier",)),
+        Block(("address",)),
+        Block(("name_first", "country")),
     ),
     training_blocks=(("name_key",), ("country",)),
     deterministic_rules=(block_on("name_key", "country"), block_on("identifier")),

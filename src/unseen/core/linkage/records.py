@@ -10,15 +10,23 @@ places repeat a lot.
 """
 
 import csv
+import multiprocessing as mp
+import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from unseen.core.linkage.names import fold_place_name, fold_token, person_name_keys
+from unseen.core.linkage.names import (
+    PersonNameKeys,
+    fold_place_name,
+    fold_token,
+    person_name_keys,
+)
 from unseen.core.tables import CellError, TableError
 
 __all__ = [
@@ -179,22 +187,42 @@ def _squash(key: str | None) -> str | None:
     return key.replace("-", "").replace(" ", "") if key else None
 
 
+def _keys_of(names: list[tuple[str, str, str, str]]) -> list[PersonNameKeys]:
+    return [person_name_keys(*(part or None for part in name)) for name in names]
+
+
+# Below this many distinct names, folding them in one process is quicker than starting others.
+_PARALLEL_FROM = 50_000
+
+
+def _fold_names(names: list[tuple[str, str, str, str]]) -> list[PersonNameKeys]:
+    """Name keys of distinct names, on every core when there are many (folding is pure Python)."""
+    cores = min(os.cpu_count() or 1, 8)
+    if len(names) < _PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
+        return _keys_of(names)
+    size = -(-len(names) // (cores * 4))
+    chunks = [names[i : i + size] for i in range(0, len(names), size)]
+    with ProcessPoolExecutor(max_workers=cores, mp_context=mp.get_context("fork")) as pool:
+        return [keys for chunk in pool.map(_keys_of, chunks) for keys in chunk]
+
+
 def _person_names(frame: pd.DataFrame, out: pd.DataFrame) -> None:
     parts = [_column(frame, c) for c in ("full_name", "given_name", "family_name", "name_hangul")]
     full, given, family, hangul = parts
-    rows = list(zip(full, given, family, hangul, strict=True))
-    latin: dict[tuple[str, str, str], Any] = {}
-    from_hangul: dict[str, Any] = {}
+    latin_rows = list(zip(full, given, family, strict=True))
+    hangul_rows = hangul.tolist()
+    # Latin names and Hangul names are folded apart: "compare on both" (a record may have both).
+    distinct: list[tuple[str, str, str, str]] = list(
+        dict.fromkeys(
+            [(f, g, fam, "") for f, g, fam in latin_rows]
+            + [("", "", "", h) for h in hangul_rows if h]
+        )
+    )
+    folded = dict(zip(distinct, _fold_names(distinct), strict=True))
     families, givens, concats, swapped, sorted_keys, bags = [], [], [], [], [], []
-    for f, g, fam, h in rows:
-        lk = latin.get((f, g, fam))
-        if lk is None:
-            lk = latin[(f, g, fam)] = person_name_keys(f or None, g or None, fam or None, None)
-        hk = None
-        if h:
-            hk = from_hangul.get(h)
-            if hk is None:
-                hk = from_hangul[h] = person_name_keys(name_hangul=h)
+    for (f, g, fam), h in zip(latin_rows, hangul_rows, strict=True):
+        lk = folded[(f, g, fam, "")]
+        hk = folded[("", "", "", h)] if h else None
         primary = hk if hk is not None and hk.full else lk
         families.append(primary.family)
         givens.append(primary.given)
@@ -202,8 +230,14 @@ def _person_names(frame: pd.DataFrame, out: pd.DataFrame) -> None:
         concats.append((fam_s + giv_s) or _squash(primary.full))
         swapped.append((giv_s + fam_s) or _squash(primary.full))
         sorted_keys.append(primary.tokens_sorted)
-        bag = {k.tokens_sorted for k in (lk, hk) if k is not None and k.tokens_sorted}
-        bags.append(sorted(bag) if bag else None)
+        # Family + given in both orders, from Latin and from Hangul: swapped parts agree, but
+        # not the same syllables in another order (Chol Su and Su Chol are two names).
+        orders = set()
+        for k in (lk, hk):
+            if k is not None and k.full:
+                family_key, given_key = _squash(k.family) or "", _squash(k.given) or ""
+                orders.update({family_key + "|" + given_key, given_key + "|" + family_key})
+        bags.append(sorted(orders) if orders else None)
     out["name_family"] = families
     out["name_given"] = givens
     out["name_concat"] = concats
@@ -266,6 +300,10 @@ def _prepare_site(frame: pd.DataFrame, out: pd.DataFrame) -> None:
     _address(_column(frame, "address"), out)
     out["latitude"] = _mapped(_column(frame, "latitude"), _number).astype(float)
     out["longitude"] = _mapped(_column(frame, "longitude"), _number).astype(float)
+    # A grid of about a kilometre: sites this close are worth comparing whatever their names.
+    grid = (out["latitude"] * 100).round().astype("Int64").astype(str) + ","
+    grid += (out["longitude"] * 100).round().astype("Int64").astype(str)
+    out["grid"] = grid.where(out["latitude"].notna() & out["longitude"].notna(), None)
 
 
 def _aliases(text: str) -> list[str] | None:
