@@ -68,7 +68,7 @@ def test_it_prints_the_logins_and_loads_only_once(demo):
     again = io.StringIO()
     call_command("demo", stdout=again)
     assert "already loaded" in again.getvalue()
-    assert Source.objects.filter(title__startswith="Synthetic interview").count() == 20
+    assert Source.objects.filter(title__startswith="Synthetic interview T-").count() == 20
 
 
 def test_it_generates_the_same_data_every_time(db):

@@ -151,6 +151,32 @@ def test_it_imports_persons_with_identities_only_in_the_vault(tmp_path, rita):
     assert "Ri Chol Su" not in out + err
 
 
+def test_a_synthetic_import_marks_every_record_and_never_points_at_a_real_one(db):
+    from unseen.core.tables import Table
+    from unseen.documentation.importing import import_table
+
+    real_source = Source.objects.create(title="Leaked roster", kind="document")
+    real_site = Site.objects.create(name="Camp 2", kind="other", country="RU")
+    real_employer = Organisation.objects.create(name="Tynda-Les", kind="host_employer")
+    row = {"record_id": "r1", "source": "Leaked roster", "full_name": "Ri Chol Su"}
+    row |= {"country": "RU", "site": "Camp 2", "employer": "Tynda-Les", "sex": "m"}
+    result = import_table(Table(list(row), [(2, row)]), "persons", synthetic=True)
+    assert result.created["persons"] == 1 and result.created["sources"] == 1
+    person = Person.objects.get(source_record_id="r1")
+    deployment = person.deployments.get()
+    claim = Claim.objects.get(object_id=person.pk)
+    assert person.is_synthetic and deployment.is_synthetic
+    assert deployment.site != real_site and deployment.site.is_synthetic
+    assert deployment.employer != real_employer and deployment.employer.is_synthetic
+    assert claim.source != real_source and claim.source.is_synthetic
+    assert AuditEntry.objects.get(action=Action.IMPORT).detail["synthetic"] is True
+    # ... and a real import of the same row finds the real records again.
+    import_table(Table(list(row), [(2, {**row, "record_id": "r2"})]), "persons")
+    real = Person.objects.get(source_record_id="r2")
+    assert not real.is_synthetic and real.deployments.get().site == real_site
+    assert Claim.objects.get(object_id=real.pk).source == real_source
+
+
 def test_it_refuses_repeated_record_ids(tmp_path, db):
     path = tmp_path / "persons.csv"
     path.write_text("record_id,sex\nr1,f\nr1,m\n", encoding="utf-8")

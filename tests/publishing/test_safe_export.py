@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -100,8 +101,9 @@ def test_it_exports_the_demo_pseudonymised_k_anonymous_without_vault_values(demo
             identity.address,
             identity.phone,
         ):
+            # As a whole word: a one-syllable given name (Su) is also part of others (Sukbakso).
             if value:
-                assert value not in text, value
+                assert not re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text), value
         assert person.pseudonym not in text  # internal ids are replaced too
     assert "confidential" not in text
 

@@ -17,7 +17,7 @@ from unseen.registry.models import Person
 from unseen.registry.vault import Identity, find_by_name, read_identity, store_identity
 
 UNSEEN = str(Path(sys.executable).with_name("unseen"))
-SEARCHED = ("full_name", "name_hangul", "birth_date", "address", "phone")
+SEARCHED = ("full_name", "given_name", "name_hangul", "birth_date", "address", "phone")
 
 READ_ALL = """
 import json
@@ -27,7 +27,8 @@ from unseen.registry.models import Person
 from unseen.registry.vault import has_identity, read_identity
 researcher = User.objects.get(username="researcher")
 identities = [
-    read_identity(p, user=researcher, purpose="acceptance test").__dict__
+    {**read_identity(p, user=researcher, purpose="acceptance test").__dict__,
+     "record": p.source_record_id}
     for p in Person.objects.filter(is_synthetic=True).order_by("pk") if has_identity(p)
 ]
 reads = AuditEntry.objects.filter(action=Action.VAULT_READ, actor="researcher").count()
@@ -36,7 +37,13 @@ print(json.dumps({"identities": identities, "reads": reads}))
 
 
 def needles(identities: list[dict[str, str]]) -> set[str]:
-    return {identity[name] for identity in identities for name in SEARCHED if identity.get(name)}
+    # A short given name (Il, Chol) is part of other words; a longer one (Chol Su) is not.
+    return {
+        identity[name]
+        for identity in identities
+        for name in SEARCHED
+        if identity.get(name) and (name != "given_name" or len(identity[name]) >= 5)
+    }
 
 
 def leaked(haystack: bytes, identities: list[dict[str, str]]) -> list[str]:
@@ -70,15 +77,21 @@ def test_the_sqlite_file_holds_no_identity_in_plaintext_after_the_demo(tmp_path)
     identities = result["identities"]
 
     # A researcher sees every identity in plaintext, and every read is in the audit log.
-    assert len(identities) >= 10
-    assert all(i["full_name"] and i["birth_date"] and i["name_hangul"] for i in identities)
+    # The demo's interviewees and other persons have every field; the records of its linkage
+    # lists (imported, with a source record id) are written each list's way: a full name, the
+    # parts, or Hangul only.
+    people = [i for i in identities if not i["record"]]
+    listed = [i for i in identities if i["record"]]
+    assert len(people) >= 10 and len(listed) >= 150
+    assert all(i["full_name"] and i["birth_date"] and i["name_hangul"] for i in people)
+    assert all(i["full_name"] or i["given_name"] or i["name_hangul"] for i in listed)
     assert result["reads"] == len(identities)
 
     with sqlite3.connect(database) as raw:
         raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     files = [database, *database.parent.glob(database.name + "-*")]
     haystack = b"".join(path.read_bytes() for path in files)
-    assert len(needles(identities)) > 3 * len(identities)
+    assert len(needles(people)) > 3 * len(people) and len(needles(listed)) > len(listed)
     assert leaked(haystack, identities) == []
     # ... and the master key is outside the database, in a 0600 file.
     key_file = tmp_path / "var" / "keys" / "master.key"

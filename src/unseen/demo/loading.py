@@ -1,4 +1,5 @@
-"""`unseen demo`: the sourced backbone, the sanctioned organisations, synthetic records, demo sign-ins."""
+"""`unseen demo`: the sourced backbone, the sanctioned organisations, synthetic records, synthetic
+lists for record linkage, demo sign-ins."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from unseen.documentation.models import Deployment
 from unseen.evidence.models import Credibility, Reliability, Source, SourceKind
 from unseen.registry.models import Organisation, OrganisationKind
 
-from . import synthetic
+from . import lists, synthetic
 
 DEPLOYMENTS_CSV = Path(__file__).parent / "data" / "nk-deployments.csv"
 FACTS = "shared/data/nk-facts.md §4.3"
@@ -131,4 +132,7 @@ def load_demo() -> dict[str, int]:
     counts = {f"sourced {name}": count for name, count in result.created.items()}
     counts["designated organisations"] = load_designated_organisations()
     counts.update({f"synthetic {name}": count for name, count in synthetic.generate().items()})
+    counts.update(
+        {f"synthetic linkage {name}": count for name, count in lists.load_lists().items() if count}
+    )
     return counts

@@ -2,7 +2,9 @@
 
 Every cell is checked first (unseen.core.tables reports each bad one by row and column); only a
 file without errors is written, inside one transaction, so a failure part-way leaves the
-database as it was. `dry_run` does the whole write and then rolls it back.
+database as it was. `dry_run` does the whole write and then rolls it back. `import_table` takes
+rows already read (the demo's generated persons); `synthetic` marks every record it creates as
+demo data, and lets it point only at synthetic sources, sites and organisations.
 """
 
 import datetime as dt
@@ -22,7 +24,7 @@ from unseen.core import schemas
 from unseen.core.dates import PartialDate, Precision
 from unseen.core.places import Host
 from unseen.core.scripts import detect_script
-from unseen.core.tables import CellError, TableError, read_table, validate
+from unseen.core.tables import CellError, Table, TableError, read_table, validate
 from unseen.evidence.models import Claim, Credibility, Reliability, Source, SourceKind
 from unseen.registry.models import (
     CoordinatePrecision,
@@ -95,11 +97,42 @@ def import_file(
     Raises:
         TableError: listing every bad cell; nothing has been written.
     """
+    _check_kind(kind)
+    return import_table(
+        read_table(path),
+        kind,
+        dry_run=dry_run,
+        progress=progress,
+        default_access_level=default_access_level,
+    )
+
+
+def _check_kind(kind: str) -> None:
     if kind not in schemas.SCHEMAS:
         raise TableError(
             [CellError(0, "", f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")]
         )
-    table = read_table(path)
+
+
+def import_table(
+    table: Table,
+    kind: str,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    default_access_level: str | None = None,
+    synthetic: bool = False,
+) -> ImportResult:
+    """Import rows already read (as `read_table` returns them) as records of `kind`.
+
+    Every cell is checked as `import_file` checks a file's. With `synthetic`, every record created
+    is marked synthetic (demo data), and sources, sites and organisations are found by name among
+    synthetic ones only, so generated rows never point at a real record.
+
+    Raises:
+        TableError: listing every bad cell; nothing has been written.
+    """
+    _check_kind(kind)
     rows, errors = validate(table, schemas.SCHEMAS[kind](VOCABULARY))
     if kind == "persons":
         errors += _duplicate_record_ids(rows)
@@ -110,6 +143,7 @@ def import_file(
     )
     for _number, row in rows:
         row["access_level"] = row["access_level"] or level
+        row["is_synthetic"] = synthetic
     result = ImportResult(kind, len(rows), dry_run=dry_run)
     try:
         with transaction.atomic():
@@ -117,7 +151,12 @@ def import_file(
             record(
                 Action.IMPORT,
                 target_type=kind,
-                detail={"rows": len(rows), "created": result.created, "dry_run": dry_run},
+                detail={
+                    "rows": len(rows),
+                    "created": result.created,
+                    "dry_run": dry_run,
+                    **({"synthetic": True} if synthetic else {}),
+                },
             )
             if dry_run:
                 transaction.set_rollback(True)
@@ -152,6 +191,11 @@ def _access(row: Row) -> str:
     return str(row["access_level"])
 
 
+def _synthetic(rows: Rows) -> bool:
+    """Whether these rows are generated demo data (`import_table(..., synthetic=True)`)."""
+    return any(row.get("is_synthetic") for _number, row in rows)
+
+
 def _most_open(levels: Iterable[str]) -> str:
     return min(levels, key=OPENNESS.index)
 
@@ -172,9 +216,11 @@ class SourceBook:
         for _number, row in rows:
             if row.get("source"):
                 cited.setdefault(row["source"], []).append(row)
+        synthetic = _synthetic(rows)
         self.by_title: dict[str, Source] = {}
         for titles in batched(cited, 500):
-            for source in Source.objects.filter(title__in=titles).order_by("id"):
+            found = Source.objects.filter(title__in=titles, is_synthetic=synthetic)
+            for source in found.order_by("id"):
                 self.by_title.setdefault(source.title, source)
         new = [
             Source(
@@ -182,6 +228,7 @@ class SourceBook:
                 kind=kind,
                 reliability=reliability(cited_rows) if reliability else Reliability.F,
                 access_level=_most_open(_access(row) for row in cited_rows),
+                is_synthetic=synthetic,
             )
             for title, cited_rows in cited.items()
             if title not in self.by_title
@@ -252,6 +299,7 @@ def build_deployments(rows: Rows, progress: Progress) -> dict[str, int]:
                     "state_share_low": row["state_share_low"],
                     "state_share_high": row["state_share_high"],
                     "access_level": _access(row),
+                    "is_synthetic": bool(row.get("is_synthetic")),
                     **_date_fields("period_start", year_start),
                     **_date_fields("period_end", year_start),
                 }
@@ -283,6 +331,7 @@ def build_sources(rows: Rows, progress: Progress) -> dict[str, int]:
             url=row["url"] or "",
             notes=row["notes"] or "",
             access_level=_access(row),
+            is_synthetic=bool(row.get("is_synthetic")),
             **_date_fields("date", row["date"]),
         )
         for _number, row in rows
@@ -305,6 +354,7 @@ def build_sites(rows: Rows, progress: Progress) -> dict[str, int]:
             longitude=row["longitude"],
             coordinate_precision=row["coordinate_precision"] or "",
             access_level=_access(row),
+            is_synthetic=bool(row.get("is_synthetic")),
         )
         for row in plain
     ]
@@ -337,6 +387,7 @@ def build_organisations(rows: Rows, progress: Progress) -> dict[str, int]:
             kind=row["kind"],
             country=row["country"] or "",
             access_level=_access(row),
+            is_synthetic=bool(row.get("is_synthetic")),
         )
         for row in plain
     ]
@@ -392,6 +443,7 @@ def build_sightings(rows: Rows, progress: Progress) -> dict[str, int]:
             workers_high=row["workers_high"],
             work_kind=row["work_kind"] or "",
             access_level=_access(row),
+            is_synthetic=bool(row.get("is_synthetic")),
         )
         for row in plain
     ]
@@ -409,9 +461,13 @@ def build_sightings(rows: Rows, progress: Progress) -> dict[str, int]:
 
 
 class Places:
-    """Sites and employers named in person rows, found or created once per name and country."""
+    """Sites and employers named in person rows, found or created once per name and country.
 
-    def __init__(self) -> None:
+    Synthetic rows find and create only synthetic ones, real rows only real ones.
+    """
+
+    def __init__(self, *, synthetic: bool = False) -> None:
+        self.synthetic = synthetic
         self.sites: dict[tuple[str, str], Site] = {}
         self.employers: dict[str, Organisation] = {}
         self.created = {"sites": 0, "organisations": 0}
@@ -419,10 +475,16 @@ class Places:
     def site(self, name: str, country: str, access_level: str) -> Site:
         key = (name, country)
         if key not in self.sites:
-            found = Site.objects.filter(name=name, country=country).first()
+            found = Site.objects.filter(
+                name=name, country=country, is_synthetic=self.synthetic
+            ).first()
             if found is None:
                 found = Site.objects.create(
-                    name=name, country=country, kind=SiteKind.OTHER, access_level=access_level
+                    name=name,
+                    country=country,
+                    kind=SiteKind.OTHER,
+                    access_level=access_level,
+                    is_synthetic=self.synthetic,
                 )
                 self.created["sites"] += 1
             self.sites[key] = found
@@ -430,10 +492,13 @@ class Places:
 
     def employer(self, name: str, access_level: str) -> Organisation:
         if name not in self.employers:
-            found = Organisation.objects.filter(name=name).first()
+            found = Organisation.objects.filter(name=name, is_synthetic=self.synthetic).first()
             if found is None:
                 found = Organisation.objects.create(
-                    name=name, kind=OrganisationKind.HOST_EMPLOYER, access_level=access_level
+                    name=name,
+                    kind=OrganisationKind.HOST_EMPLOYER,
+                    access_level=access_level,
+                    is_synthetic=self.synthetic,
                 )
                 self.created["organisations"] += 1
             self.employers[name] = found
@@ -443,7 +508,8 @@ class Places:
 def build_persons(rows: Rows, progress: Progress) -> dict[str, int]:
     """Persons get pseudonyms; identifying columns go to the identity vault, nothing else keeps them."""
     book = SourceBook(rows, SourceKind.DATASET)
-    places = Places()
+    synthetic = _synthetic(rows)
+    places = Places(synthetic=synthetic)
     plain = [row for _number, row in rows]
     created = {
         "sources": book.created,
@@ -466,6 +532,7 @@ def build_persons(rows: Rows, progress: Progress) -> dict[str, int]:
                     birth_year=birth_year,
                     nationality=row["nationality"] or "KP",
                     access_level=_access(row),
+                    is_synthetic=synthetic,
                 )
             )
         Person.objects.bulk_create(persons)
@@ -504,6 +571,7 @@ def build_persons(rows: Rows, progress: Progress) -> dict[str, int]:
                     host_country=host_country,
                     employer=places.employer(row["employer"], level) if row["employer"] else None,
                     access_level=level,
+                    is_synthetic=synthetic,
                     **_date_fields("period_start", row["first_seen"]),
                     **_date_fields("period_end", row["last_seen"]),
                 )
