@@ -283,3 +283,29 @@ def test_it_lets_an_administrator_record_an_approval_in_the_admin(client, alice)
     assert response.status_code == 302, response.content[:500]
     approval = ExportApproval.objects.get()
     assert approval.approved_by == alice and approval.used_at is None
+
+
+def test_followthemoney_leaves_out_a_country_withheld_by_k_anonymity(db, tmp_path):
+    import datetime as dt
+
+    from unseen.documentation.models import Deployment
+    from unseen.publishing.ftm import load_model, validate_entity
+
+    for index in range(6):
+        person = Person.objects.create(sex="m", birth_year=1981, home_province="Chagang")
+        # One person's host country would single them out: k-anonymity withholds it as "*".
+        Deployment.objects.create(
+            person=person,
+            host_country="CN" if index == 0 else "RU",
+            period_start=dt.date(2010, 1, 1),
+            period_end=dt.date(2012, 1, 1),
+        )
+    run("--level", "pseudonymised", "--recipient", "X", "--out", str(tmp_path / "csv"))
+    withheld = [d for d in read_csv(tmp_path / "csv" / "deployments.csv") if "*" in d.values()]
+    assert withheld, "the test needs a withheld value to be meaningful"
+    run("--format", "ftm", "--level", "pseudonymised", "--recipient", "X", "--out", str(tmp_path))
+    model = load_model()
+    lines = (tmp_path / "entities.ftm.json").read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        validate_entity(model, json.loads(line))
+    assert "CN" not in (tmp_path / "entities.ftm.json").read_text(encoding="utf-8")

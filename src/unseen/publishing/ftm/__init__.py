@@ -29,6 +29,11 @@ SCHEMATA = Path(__file__).parent / "schemata.yaml"
 GENDERS = {"m": "male", "f": "female", "x": "other"}
 
 
+def _released(value: object) -> object:
+    """A country withheld by k-anonymity ("*") is left out: it is not a country code."""
+    return "" if value == "*" else value
+
+
 @functools.cache
 def load_model() -> Model:
     library = Path(Model.instance().path)
@@ -119,7 +124,7 @@ def entities(tables: dict[str, "Table"]) -> Iterator[dict[str, Any]]:
             _ref("person", row["id"]),
             name=row.get("pseudonym") or _ref("person", row["id"]),
             gender=GENDERS.get(_text(row.get("sex")), ""),
-            nationality=row.get("nationality"),
+            nationality=_released(row.get("nationality")),
             birthYearBand=row.get("birth_year"),
             homeProvince=row.get("home_province"),
         )
@@ -128,7 +133,7 @@ def entities(tables: dict[str, "Table"]) -> Iterator[dict[str, Any]]:
             "Organization",
             _ref("organisation", row["id"]),
             name=row["name"],
-            country=row.get("country"),
+            country=_released(row.get("country")),
             alias=aliases.get(str(row["id"]), []),
         )
     for row in tables["sites"].rows:
@@ -137,7 +142,7 @@ def entities(tables: dict[str, "Table"]) -> Iterator[dict[str, Any]]:
             _ref("site", row["id"]),
             name=row.get("name") or f"{row['kind']} in {row.get('city') or row['country']}",
             siteKind=row["kind"],
-            country=row.get("country"),
+            country=_released(row.get("country")),
             city=row.get("city"),
             latitude=row.get("latitude"),
             longitude=row.get("longitude"),
@@ -152,8 +157,8 @@ def entities(tables: dict[str, "Table"]) -> Iterator[dict[str, Any]]:
             site=_ref("site", row.get("site_id")),
             dispatcher=_ref("organisation", row.get("dispatcher_id")),
             employer=_ref("organisation", row.get("employer_id")),
-            hostCountry=row.get("host_country"),
-            siteCountry=row.get("site_country") if row.get("site_country") != "*" else "",
+            hostCountry=_released(row.get("host_country")),
+            siteCountry=_released(row.get("site_country")),
             hostRegion=row.get("host_region"),
             sector=row.get("sector"),
             startDate=start,
@@ -174,7 +179,7 @@ def entities(tables: dict[str, "Table"]) -> Iterator[dict[str, Any]]:
             interviewee=_ref("person", row.get("interviewee_id")),
             date=_date(row.get("interview_date")),
             interviewLanguage=row.get("interview_language"),
-            interviewCountry=row.get("interview_country"),
+            interviewCountry=_released(row.get("interview_country")),
             consentToPublish=row.get("consent_to_publish"),
             recruitmentChannel=row.get("recruitment_channel"),
             outcome=row.get("outcome"),
@@ -186,7 +191,7 @@ def entities(tables: dict[str, "Table"]) -> Iterator[dict[str, Any]]:
             "UnseenSighting",
             _ref("sighting", row["id"]),
             site=_ref("site", row.get("site_id")),
-            country=row.get("country"),
+            country=_released(row.get("country")),
             latitude=row.get("latitude"),
             longitude=row.get("longitude"),
             startDate=_date(row.get("observed_from")),
@@ -202,7 +207,7 @@ def entities(tables: dict[str, "Table"]) -> Iterator[dict[str, Any]]:
             _ref("incident", row["id"]),
             name=row["act"],
             date=_date(row.get("date")),
-            country=row.get("country"),
+            country=_released(row.get("country")),
             involved=_ref("person", row.get("victims", [])),
             description=row.get("description"),
         )
