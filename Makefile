@@ -53,6 +53,7 @@ system-deps:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	  dpkg -s libicu-dev >/dev/null 2>&1 || missing="$$missing libicu-dev"; \
 	  command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	  command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	      DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
