@@ -89,7 +89,12 @@ def weaker_models() -> dict[str, Any]:
         return persons.Model(
             comparisons=with_names(column),
             blocking=blocking(column),
-            training_blocks=((column,), ("birth_day",), ("site", "sex")),
+            training_blocks=tuple(
+                tuple(
+                    tuple(column if c == "name_sorted" else c for c in block) for block in session
+                )
+                for session in persons.PERSON.training_blocks
+            ),
             deterministic_rules=persons.PERSON.deterministic_rules,
         )
 

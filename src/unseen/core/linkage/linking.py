@@ -264,14 +264,20 @@ def _linker(
     return Linker(tables if len(tables) > 1 else tables[0], settings, log_level=logging.ERROR)
 
 
-def _pairs_agree(data: Plan, columns: tuple[str, ...]) -> bool:
-    """Whether any two records Splink compares agree on all these columns."""
+def _agreeing_pairs(data: Plan, columns: tuple[str, ...]) -> int:
+    """How many pairs Splink compares agree on all these columns."""
     parts = [p[list(columns)].dropna().assign(_table=i) for i, p in enumerate(data.tables)]
     both = pd.concat(parts, ignore_index=True)
-    if data.link_type != "link_only":
-        return bool(both.duplicated(list(columns)).any())
-    tables = both.groupby(list(columns))["_table"].nunique()
-    return bool((tables > 1).any())
+    sizes = both.groupby(list(columns)).size()
+    pairs = int((sizes * (sizes - 1) // 2).sum())
+    if data.link_type == "link_only":  # pairs within one table are not compared
+        within = both.groupby([*columns, "_table"]).size()
+        pairs -= int((within * (within - 1) // 2).sum())
+    return pairs
+
+
+# An EM session needs enough pairs to estimate from; fewer, and a looser block is used.
+TRAINING_PAIRS = 200
 
 
 def train(
@@ -283,33 +289,44 @@ def train(
 ) -> list[str]:
     """Estimate the model's parameters without labels; returns warnings about skipped steps."""
     model = data.model
-    warnings: list[str] = []
+    notes: list[str] = []
     try:
         linker.training.estimate_probability_two_random_records_match(
             list(model.deterministic_rules), recall=0.7
         )
     except Exception as error:  # Splink refuses when no pair passes the rules
-        warnings.append(f"prior kept at one match per record ({type(error).__name__})")
+        notes.append(f"prior kept at one match per record ({type(error).__name__})")
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
-    for i, columns in enumerate(model.training_blocks):
+    trained: set[tuple[str, ...]] = set()
+    for i, alternatives in enumerate(model.training_blocks):
         if report is not None:
             report("training", 0.1 + 0.35 * i / len(model.training_blocks))
-        # A session without pairs fails in Splink after corrupting the model (it leaves the
-        # share of matches near 1), so it is not started.
-        if not _pairs_agree(data, columns):
-            warnings.append(f"no pairs agree on {', '.join(columns)}: not trained on them")
-            continue
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*columns),
-                estimate_without_term_frequencies=True,
-                max_pairs=2e6,
-            )
-        except Exception as error:  # too few pairs, or no pair in some level
-            warnings.append(
-                f"training blocked on {', '.join(columns)} skipped ({type(error).__name__})"
-            )
-    return warnings
+        # The first block with enough pairs is used, else the next. A session without pairs
+        # would fail in Splink after corrupting the model (it leaves the share of matches near
+        # 1); one that fails otherwise (a level EM drives to m = 0 on little data) leaves the
+        # model as it was, and the next block is tried. A block already trained on is skipped:
+        # a repeated session would count twice.
+        counted = [(columns, _agreeing_pairs(data, columns)) for columns in alternatives]
+        usable = [c for c, n in counted if n >= TRAINING_PAIRS] + [
+            c for c, n in counted if 0 < n < TRAINING_PAIRS
+        ]
+        for columns in usable:
+            if columns in trained:
+                break
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*columns), estimate_without_term_frequencies=True, max_pairs=2e6
+                )
+            except Exception as error:
+                notes.append(
+                    f"training blocked on {', '.join(columns)} failed ({type(error).__name__})"
+                )
+                continue
+            trained.add(columns)
+            break
+        else:
+            notes.append("not trained on any of " + " or ".join(", ".join(c) for c in alternatives))
+    return notes
 
 
 def link_records(
@@ -354,9 +371,8 @@ def link_records(
         The scored pairs, the clusters, the trained model and timings.
     """
     clock = _Clock(progress)
-    threshold = DEFAULT_THRESHOLDS[entity] if threshold is None and entity in MODELS else threshold
     _model(entity)
-    assert threshold is not None
+    threshold = DEFAULT_THRESHOLDS[entity] if threshold is None else threshold
     clock("preparing", 0.0)
     data = plan(frames, entity, one_to_one, model)
     db_api = _db_api(backend, spark, memory_limit)

@@ -160,7 +160,9 @@ class Model:
     # dialect ("duckdb" or "spark") → (the column a comparison needs, the comparison)
     comparisons: Callable[[str], list[tuple[str, Any]]]
     blocking: tuple[Block, ...]  # which pairs are scored at all
-    training_blocks: tuple[tuple[str, ...], ...]  # EM sessions: each trains the other columns
+    # EM sessions, each a block (columns) and looser ones to fall back on where it has too few
+    # pairs: a session trains every comparison but those of its block's columns.
+    training_blocks: tuple[tuple[tuple[str, ...], ...], ...]
     deterministic_rules: tuple[Any, ...]  # almost only true pairs pass: the prior's estimate
 
     def settings(
@@ -207,7 +209,13 @@ PERSON = Model(
         Block(("name_family", "address_number")),
         Block(("name_given", "address_number")),
     ),
-    training_blocks=(("name_sorted",), ("birth_day",), ("site", "sex")),
+    # Blocks where most pairs are true: in a large population most pairs that merely share a
+    # name, or a birthday, are two people, and EM would learn what namesakes have in common.
+    training_blocks=(
+        (("name_sorted",), ("name_sorted", "birth_year")),  # trains all but the name
+        (("birth_day", "site"), ("birth_day",)),  # trains the name
+        (("name_sorted", "site"), ("name_sorted",)),  # trains the birth date
+    ),
     deterministic_rules=(
         block_on("name_sorted", "birth_year"),
         block_on("name_hangul", "birth_year"),

@@ -66,7 +66,7 @@ SITE = Model(
         Block(("address",)),
         Block(("grid",)),
     ),
-    training_blocks=(("name_key",), ("city",)),
+    training_blocks=((("name_key",),), (("city",),)),
     deterministic_rules=(block_on("name_key", "city"),),
 )
 
@@ -78,6 +78,6 @@ ORGANISATION = Model(
         Block(("address",)),
         Block(("name_first", "country")),
     ),
-    training_blocks=(("name_key",), ("country",)),
+    training_blocks=((("name_key",),), (("country",),)),
     deterministic_rules=(block_on("name_key", "country"), block_on("identifier")),
 )
