@@ -203,16 +203,18 @@ def _register(data: Plan, db_api: Any) -> list[Any]:
     ]
 
 
-def choose_blocking(data: Plan) -> tuple[list[Any], list[str]]:
+def choose_blocking(data: Plan, tables: Sequence[Any] | None = None) -> tuple[list[Any], list[str]]:
     """The entity's blocking rules, each tightened (or left out) if it alone would score more
     than `PAIRS_PER_RECORD` pairs per record; returns the rules and a description of each.
 
-    Counts come from Splink's blocking analysis, on a sample of the records when there are many.
+    Counts come from Splink's blocking analysis (on `tables`, the plan's tables registered with
+    DuckDB; registered here when None), on a sample of the records when there are many.
     """
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
     records_count = len(data.order)
-    tables = _register(data, _db_api("duckdb", None, None))
+    if tables is None:  # counting on DuckDB, whatever the backend that links
+        tables = _register(data, _db_api("duckdb", None, None))
     budget = PAIRS_PER_RECORD * max(records_count, 1)
     sample = 1.0 if records_count <= 50_000 else 0.1
     chosen, described = [], []
@@ -238,7 +240,7 @@ def choose_blocking(data: Plan) -> tuple[list[Any], list[str]]:
 
 def _linker(
     data: Plan,
-    db_api: Any,
+    tables: list[Any],
     dialect: str,
     blocking: list[Any] | None = None,
     *,
@@ -259,7 +261,6 @@ def _linker(
         possible = (n * n - sum(s * s for s in sizes)) / 2
     # The prior until the deterministic rules estimate it: about one match per record.
     settings.probability_two_random_records_match = min(0.5, max(1e-12, n / max(possible, 1.0)))
-    tables = _register(data, db_api)
     # Splink warns about every level EM did not see; what matters reaches LinkResult.warnings.
     return Linker(tables if len(tables) > 1 else tables[0], settings, log_level=logging.ERROR)
 
@@ -377,11 +378,12 @@ def link_records(
     data = plan(frames, entity, one_to_one, model)
     db_api = _db_api(backend, spark, memory_limit)
     dialect = "spark" if backend == "spark" else "duckdb"
-    blocking, described = choose_blocking(data)
-    linker = _linker(data, db_api, dialect, blocking, evidence=keep_pairs)
+    tables = _register(data, db_api)
+    blocking, described = choose_blocking(data, tables if backend == "duckdb" else None)
+    linker = _linker(data, tables, dialect, blocking, evidence=keep_pairs)
 
     clock("training", 0.05)
-    warnings = train(linker, data, seed=seed, report=clock)
+    notes = train(linker, data, seed=seed, report=clock)
 
     clock("predicting", 0.5)
     candidate_pairs = _count(linker, linker.inference.compute_blocked_pairs_for_predict())
@@ -426,7 +428,7 @@ def link_records(
         "blocking": described,
         "seconds": {k: round(v, 3) for k, v in clock.seconds.items()},
     }
-    return LinkResult(_pairs(pairs), clusters, float(threshold), parameters, stats, warnings)
+    return LinkResult(_pairs(pairs), clusters, float(threshold), parameters, stats, notes)
 
 
 _PAIR_COLUMNS = [
@@ -547,8 +549,9 @@ def blocked_pairs(
     What `evaluation.blocking_recall` measures the blocking rules by.
     """
     data = plan(frames, entity, one_to_one)
-    blocking, _described = choose_blocking(data)
-    linker = _linker(data, _db_api("duckdb", None, None), "duckdb", blocking)
+    tables = _register(data, _db_api("duckdb", None, None))
+    blocking, _described = choose_blocking(data, tables)
+    linker = _linker(data, tables, "duckdb", blocking)
     blocked = linker.inference.compute_blocked_pairs_for_predict()
     frame = blocked.as_pandas_dataframe()
     # When linking, Splink joins on "<source dataset>-__-<unique id>".
