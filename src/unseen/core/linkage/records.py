@@ -76,6 +76,8 @@ def read_records(path: Path, entity: str = "person") -> tuple[pd.DataFrame, list
             or has a blank or repeated `record_id` (every such row is reported).
     """
     columns = COLUMNS[entity]
+    # pandas rather than `core.tables.read_table`: a million rows as dicts of cells would cost
+    # more time and memory than linking them; the checks linking needs are the few below.
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     try:
         frame = pd.read_csv(
