@@ -93,8 +93,7 @@ def launch_or_fail(run_id: int) -> None:
         launch(run_id)
     except OSError as error:
         logger.error("linkage run %s: the job could not start: %s", run_id, type(error).__name__)
-        run = LinkageRun.objects.get(pk=run_id)
-        _fail(run, f"the job could not be started: {type(error).__name__}")
+        _fail(run_id, f"the job could not be started: {type(error).__name__}")
 
 
 def rerun(run: LinkageRun, user: Any) -> LinkageRun:
@@ -174,21 +173,25 @@ def execute(run_id: int, *, backend: Literal["duckdb", "spark"] = "duckdb") -> L
 
     A run another job has already claimed is left alone.
     """
-    claimed = LinkageRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING,
-        stage="gathering",
-        fraction=0.0,
-        started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-    )
-    run = LinkageRun.objects.select_related("started_by").get(pk=run_id)
-    if not claimed:
-        return run
-    user = run.started_by
-    token = current_actor.set(user.get_username() if user is not None else "system")
-    progress = Progress(run.pk)
+    # Everything after the claim is inside the try: a stop (SIGTERM → SystemExit) arriving at
+    # any point once the run is "running" must mark it failed, not leave it looking alive.
+    claimed = 0
     stage = "gathering"
+    token = None
     try:
+        claimed = LinkageRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+            status=RunStatus.RUNNING,
+            stage="gathering",
+            fraction=0.0,
+            started_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+        )
+        run = LinkageRun.objects.select_related("started_by").get(pk=run_id)
+        if not claimed:
+            return run
+        user = run.started_by
+        token = current_actor.set(user.get_username() if user is not None else "system")
+        progress = Progress(run.pk)
         if user is None or not user.can(Capability.REVIEW_LINKAGE):
             raise NothingToLink("the user who started this run may no longer link records")
         gathered = gather(
@@ -215,30 +218,37 @@ def execute(run_id: int, *, backend: Literal["duckdb", "spark"] = "duckdb") -> L
         progress("saving", LINKED_AT)
         _save(run, gathered, result, decisions)
     except NothingToLink as refusal:
-        _fail(run, str(refusal))
+        _fail(run_id, str(refusal))
     except (KeyboardInterrupt, SystemExit):
         # Stopped from outside (a signal, a shutdown): say so rather than look stalled later.
-        _fail(run, f"stopped while {stage}")
+        if claimed:
+            _fail(run_id, f"stopped while {stage}")
         raise
     except Exception as error:
         # The message may quote a record's values; the stage and the kind of error may not.
-        logger.error("linkage run %s failed while %s: %s", run.pk, stage, type(error).__name__)
-        _fail(run, f"failed while {stage}: {type(error).__name__}")
+        logger.error("linkage run %s failed while %s: %s", run_id, stage, type(error).__name__)
+        if claimed:
+            _fail(run_id, f"failed while {stage}: {type(error).__name__}")
+        else:
+            raise
     finally:
-        current_actor.reset(token)
-    run.refresh_from_db()
+        if token is not None:
+            current_actor.reset(token)
+    run = LinkageRun.objects.select_related("started_by").get(pk=run_id)
     return run
 
 
-def _fail(run: LinkageRun, message: str) -> None:
+def _fail(run_id: int, message: str) -> None:
     with transaction.atomic():
-        LinkageRun.objects.filter(pk=run.pk).update(
+        LinkageRun.objects.filter(pk=run_id).update(
             status=RunStatus.FAILED,
             error=message[:300],
             finished_at=timezone.now(),
             heartbeat_at=timezone.now(),
         )
-        record(Action.UPDATE, run, detail={"status": RunStatus.FAILED})
+        record(
+            Action.UPDATE, LinkageRun.objects.get(pk=run_id), detail={"status": RunStatus.FAILED}
+        )
 
 
 def honour_matches(
