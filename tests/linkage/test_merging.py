@@ -115,3 +115,22 @@ def test_every_merge_and_undo_is_audited_by_pseudonym(andy, pair, roster):
     ]
     assert AuditEntry.objects.filter(action=Action.CREATE, target_type="linkage.linkdecision")
     assert not AuditEntry.objects.filter(detail__icontains="Chul").exists()
+
+
+def test_lists_show_a_merged_record_once_unless_merged_records_are_asked_for(
+    client, andy, pair, roster
+):
+    ri, lee = pair
+    merge = merge_cluster(finished_run(andy, [roster], [[ri, lee]]), 1, andy)
+    client.force_login(andy)
+    url = reverse("documentation:list", args=["persons"])
+    page = client.get(url).content.decode()
+    assert ri.pseudonym in page and lee.pseudonym not in page
+    with_merged = client.get(url, {"merged": "on"}).content.decode()
+    assert ri.pseudonym in with_merged and lee.pseudonym in with_merged
+    assert with_merged.count("data-merged>") == 1
+    # A filtered list leaves them out as well.
+    searched = client.get(url, {"q": lee.pseudonym}).content.decode()
+    assert reverse("documentation:detail", args=["persons", lee.pk]) not in searched
+    undo_merge(merge, andy)
+    assert lee.pseudonym in client.get(url).content.decode()

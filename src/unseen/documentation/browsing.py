@@ -21,6 +21,8 @@ from unseen.registry.models import Organisation, Person, Site
 from .models import Deployment, Incident, Sighting, Testimony
 
 FILTERS = ("country", "sector", "year", "source_kind", "reliability", "access_level")
+# Persons, organisations and sites can be merged by record linkage.
+MERGEABLE_FILTERS = ("country", "year", "source_kind", "reliability", "access_level", "merged")
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,10 @@ class Kind:
                 queryset = queryset.filter(Exists(claims))
         if values.get("access_level") and self.model is not Claim:
             queryset = queryset.filter(access_level=values["access_level"])
+        if "merged" in self.filters and not values.get("merged"):
+            # A merged record is part of the record it was merged into, whose page shows its
+            # claims: listing both would count one person twice. "Include merged" shows them.
+            queryset = queryset.filter(merged_into__isnull=True)
         return queryset
 
 
@@ -215,6 +221,7 @@ KINDS: dict[str, Kind] = {
                 "access_level",
             ),
             order_by=("pseudonym",),
+            filters=MERGEABLE_FILTERS,
         ),
         Kind(
             "organisations",
@@ -224,6 +231,7 @@ KINDS: dict[str, Kind] = {
             form_fields=("name", "kind", "country", "notes", "access_level"),
             country_field="country",
             order_by=("name",),
+            filters=MERGEABLE_FILTERS,
         ),
         Kind(
             "sites",
@@ -243,6 +251,7 @@ KINDS: dict[str, Kind] = {
             ),
             country_field="country",
             order_by=("country", "name"),
+            filters=MERGEABLE_FILTERS,
         ),
         Kind(
             "deployments",

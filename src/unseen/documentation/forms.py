@@ -48,6 +48,7 @@ class FilterForm(forms.Form):
     access_level = forms.ChoiceField(
         required=False, choices=_blank(AccessLevel.choices), label=_("Access")
     )
+    merged = forms.BooleanField(required=False, label=_("Include merged records"))
 
     def __init__(self, *args: Any, kind: Kind, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -94,16 +94,16 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     spec = kind_of(kind)
     user = _user(request)
     form = FilterForm(request.GET or None, kind=spec)
-    records = spec.visible(user)
-    if form.is_valid():
-        records = spec.filter(records, form.cleaned_data)
-        if form.cleaned_data.get("q"):
-            records = spec.search(records, form.cleaned_data["q"])
-            record(
-                Action.SEARCH,
-                target_type=spec.model._meta.label_lower,
-                detail={"length": len(form.cleaned_data["q"])},
-            )
+    # An unfiltered list is filtered too: by default it leaves out merged records.
+    values = form.cleaned_data if form.is_valid() else {}
+    records = spec.filter(spec.visible(user), values)
+    if values.get("q"):
+        records = spec.search(records, values["q"])
+        record(
+            Action.SEARCH,
+            target_type=spec.model._meta.label_lower,
+            detail={"length": len(values["q"])},
+        )
     page = CappedPaginator(records.order_by(*spec.order_by), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

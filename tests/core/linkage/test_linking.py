@@ -172,3 +172,27 @@ def test_it_links_organisations_through_legal_forms_and_aliases():
 def test_it_refuses_an_unknown_entity():
     with pytest.raises(ValueError, match="unknown entity"):
         linking.link_records([pd.DataFrame({"record_id": ["1"]})], entity="ship")
+
+
+def test_duckdb_gets_a_bounded_memory_limit_and_a_spill_directory_of_its_own(
+    tmp_path, monkeypatch
+):
+    import gc
+    from pathlib import Path
+
+    monkeypatch.chdir(tmp_path)
+    db_api = linking._db_api("duckdb", None, None)
+    limit, spill = db_api.duckdb_con.execute(
+        "select current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone()
+    # DuckDB's own default would be 80% of this machine's memory.
+    number, unit = limit.split()
+    assert float(number) * {"MiB": 1, "GiB": 1024}[unit] <= linking.MEMORY_CAP_MB
+    assert Path(spill).is_dir() and tmp_path not in Path(spill).parents
+    assert linking.default_memory_limit().endswith("MB")
+    del db_api
+    gc.collect()
+    assert not Path(spill).exists()
+    assert not list(tmp_path.iterdir())  # nothing left where the command was started
+    with pytest.raises(ValueError, match="4GB"):
+        linking._db_api("duckdb", None, "lots")

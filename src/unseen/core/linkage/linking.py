@@ -15,10 +15,13 @@ settings run on both).
 """
 
 import logging
+import os
 import re
+import shutil
 import tempfile
 import time
 import warnings
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +64,11 @@ PAIR_FLOOR = 0.01
 PAIRS_PER_RECORD = 30
 
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*[KMGT]i?B$", re.IGNORECASE)
+# DuckDB's own default is 80% of the machine, which a million records fill (10.6 GB measured):
+# a quarter, at most 3 GB, keeps a run beside other work; beyond it DuckDB spills to disk.
+# The records themselves, as pandas frames, come on top (about 1.6 GB for a million).
+MEMORY_SHARE = 0.25
+MEMORY_CAP_MB = 3 * 1024
 
 Progress = Callable[[str, float], None]
 Backend = Literal["duckdb", "spark"]
@@ -84,11 +92,14 @@ def local_spark(cores: int = 2, memory: str = "2g", partitions: int | None = Non
     """A local-mode Spark session with Splink's string-similarity functions on its class path.
 
     `partitions` (shuffle partitions) defaults to four per core; a small file links faster
-    with one or two.
+    with one or two. A session already running in this process is used as it is.
     """
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
     return (
         SparkSession.builder.master(f"local[{cores}]")
         .appName("unseen-link")
@@ -103,17 +114,32 @@ def local_spark(cores: int = 2, memory: str = "2g", partitions: int | None = Non
     )
 
 
+def default_memory_limit() -> str:
+    """DuckDB's memory limit when none is given: a quarter of the machine, at most 3 GB."""
+    try:
+        total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    except (ValueError, OSError, AttributeError):  # not POSIX: DuckDB's cap is still sound
+        return f"{MEMORY_CAP_MB}MB"
+    return f"{max(256, min(MEMORY_CAP_MB, int(total_mb * MEMORY_SHARE)))}MB"
+
+
 def _db_api(backend: Backend, spark: Any, memory_limit: str | None) -> Any:
     if backend == "duckdb":
         import duckdb
         from splink import DuckDBAPI
 
+        memory_limit = memory_limit or default_memory_limit()
+        if not _MEMORY.match(memory_limit):
+            raise ValueError(f"memory limit {memory_limit!r}: write it as 4GB or 512MB")
         connection = duckdb.connect()
-        if memory_limit:
-            if not _MEMORY.match(memory_limit):
-                raise ValueError(f"memory limit {memory_limit!r}: write it as 4GB or 512MB")
-            connection.execute(f"SET memory_limit = '{memory_limit}'")
-        return DuckDBAPI(connection)
+        connection.execute(f"SET memory_limit = '{memory_limit}'")
+        # Spilled data goes to a directory of its own, removed with the connection (DuckDB's
+        # default is ".tmp" in whatever directory the command was started from).
+        spill = tempfile.mkdtemp(prefix="unseen-duckdb-")
+        connection.execute(f"SET temp_directory = '{spill}'")
+        db_api = DuckDBAPI(connection)
+        weakref.finalize(db_api, shutil.rmtree, spill, ignore_errors=True)
+        return db_api
     if backend == "spark":
         from splink import SparkAPI
 
@@ -373,9 +399,37 @@ def link_records(
     """
     clock = _Clock(progress)
     _model(entity)
-    threshold = DEFAULT_THRESHOLDS[entity] if threshold is None else threshold
     clock("preparing", 0.0)
     data = plan(frames, entity, one_to_one, model)
+    return _link(
+        data,
+        clock,
+        entity=entity,
+        threshold=threshold,
+        backend=backend,
+        decisions=decisions,
+        spark=spark,
+        memory_limit=memory_limit,
+        seed=seed,
+        keep_pairs=keep_pairs,
+    )
+
+
+def _link(
+    data: Plan,
+    clock: _Clock,
+    *,
+    entity: str,
+    threshold: float | None,
+    backend: Backend,
+    decisions: Iterable[Decision],
+    spark: Any,
+    memory_limit: str | None,
+    seed: int,
+    keep_pairs: bool,
+) -> LinkResult:
+    """`link_records` once the records are prepared."""
+    threshold = DEFAULT_THRESHOLDS[entity] if threshold is None else threshold
     db_api = _db_api(backend, spark, memory_limit)
     dialect = "spark" if backend == "spark" else "duckdb"
     tables = _register(data, db_api)
@@ -410,7 +464,11 @@ def link_records(
         clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
             edges, threshold_match_probability=threshold
         )
-    assigned = clustered.as_pandas_dataframe()[["unique_id", "cluster_id"]]
+    # Only the two columns: the clustered table repeats every column of every record.
+    assigned = linker.misc.query_sql(
+        f"select unique_id, cluster_id from {clustered.physical_name}",  # noqa: S608 - Splink's
+        output_type="pandas",
+    )
     clusters = _clusters(data.order, assigned)
     forbidden = [(a, b) for a, b, match in decided if not match]
     if forbidden:
@@ -563,6 +621,19 @@ def blocked_pairs(
     )
 
 
+def _read_files(paths: Sequence[Path], entity: str, warnings: list[str]) -> list[pd.DataFrame]:
+    frames = []
+    for path in paths:
+        try:
+            frame, read_warnings = records.read_records(path, entity)
+        except TableError as error:
+            error.path = path  # type: ignore[attr-defined]
+            raise
+        frames.append(frame)
+        warnings += [f"{path}: {w}" for w in read_warnings]
+    return frames
+
+
 def link_files(
     paths: Sequence[Path],
     out: Path,
@@ -583,26 +654,26 @@ def link_files(
         TableError: a file cannot be read, or has a blank or repeated record_id, or no column
             to compare (every error is reported, with its file in `TableError.path`).
     """
-    frames, warnings = [], []
-    for path in paths:
-        try:
-            frame, read_warnings = records.read_records(path, entity)
-        except TableError as error:
-            error.path = path  # type: ignore[attr-defined]
-            raise
-        frames.append(frame)
-        warnings += [f"{path}: {w}" for w in read_warnings]
-    result = link_records(
-        frames,
+    _model(entity)
+    warnings: list[str] = []
+    clock = _Clock(progress)
+    clock("preparing", 0.0)
+    # The files as read are dropped once prepared (a million records take a gigabyte).
+    data = plan(_read_files(paths, entity, warnings), entity)
+    result = _link(
+        data,
+        clock,
         entity=entity,
         threshold=threshold,
         backend=backend,
-        progress=progress,
+        decisions=(),
+        spark=None,
         memory_limit=memory_limit,
+        seed=1234,
         keep_pairs=False,
     )
     written = result.clusters[["record_id", "cluster_id"]].copy()
-    if len(frames) > 1:
+    if len(paths) > 1:
         written["file"] = result.clusters["key"].str.split(":", n=1).str[0].astype(int) + 1
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
