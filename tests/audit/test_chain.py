@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from tests import factories
-from unseen.audit.log import record, verify
+from unseen.audit.log import record, record_many, verify
 from unseen.audit.models import Action, AuditEntry
 
 
@@ -85,3 +85,24 @@ def test_it_reports_a_broken_chain_from_the_command(chain, capsys):
     with pytest.raises(CommandError, match=f"broken at entry {chain[3].pk}") as failed:
         call_command("audit", "verify")
     assert failed.value.returncode == 1
+
+
+def test_entries_appended_in_bulk_continue_the_chain_in_order(chain):
+    persons = [factories.site(name=f"Camp {i}") for i in range(7)]  # audited as created
+    before = list(AuditEntry.objects.order_by("id"))
+    written = record_many(
+        Action.VAULT_READ,
+        ((p, {"purpose": "linkage run 1", "n": i}) for i, p in enumerate(persons)),
+        actor="andy",
+        batch_size=3,  # several batches, each chained onto the one before
+    )
+    assert written == 7
+    report = verify()
+    assert report.intact and report.checked == len(before) + 7
+    appended = list(AuditEntry.objects.filter(action=Action.VAULT_READ).order_by("id"))
+    assert [e.target_id for e in appended] == [str(p.pk) for p in persons]
+    assert [e.detail["n"] for e in appended] == list(range(7))
+    assert appended[0].previous_hash == before[-1].entry_hash
+    assert {e.actor for e in appended} == {"andy"}
+    record(Action.SEARCH, target_type="test", target_id="after")
+    assert verify().intact

@@ -1,6 +1,6 @@
 """Writing to and checking the hash chain."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,11 +28,7 @@ def record(
         target_type = target._meta.label_lower
         target_id = str(target.pk)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Two writers must not both chain onto the same previous entry.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_POSTGRES_CHAIN_LOCK])
-        last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+        last = _lock_chain()
         entry = AuditEntry(
             at=timezone.now(),
             actor=actor or current_actor.get(),
@@ -40,11 +36,57 @@ def record(
             target_type=target_type,
             target_id=target_id,
             detail=detail or {},
-            previous_hash=last or GENESIS_HASH,
+            previous_hash=last,
         )
         entry.entry_hash = entry.compute_hash()
         entry.save()
     return entry
+
+
+def record_many(
+    action: Action,
+    entries: Iterable[tuple[models.Model, dict[str, Any]]],
+    *,
+    actor: str | None = None,
+    batch_size: int = 1000,
+) -> int:
+    """Append one entry per (target, detail), chained in order, in one transaction.
+
+    What `record` does for each, without a query per entry: a linkage run that compares a
+    hundred thousand names audits every read (one by one that took about 3 ms each).
+    """
+    who = actor or current_actor.get()
+    count = 0
+    with transaction.atomic():
+        previous = _lock_chain()
+        batch: list[AuditEntry] = []
+        for target, detail in entries:
+            entry = AuditEntry(
+                at=timezone.now(),
+                actor=who,
+                action=action,
+                target_type=target._meta.label_lower,
+                target_id=str(target.pk),
+                detail=detail,
+                previous_hash=previous,
+            )
+            entry.entry_hash = previous = entry.compute_hash()
+            batch.append(entry)
+            if len(batch) >= batch_size:
+                count += len(AuditEntry.objects.bulk_create(batch))
+                batch = []
+        count += len(AuditEntry.objects.bulk_create(batch))
+    return count
+
+
+def _lock_chain() -> str:
+    """The hash to chain onto, with the chain locked until the transaction ends."""
+    if connection.vendor == "postgresql":
+        # Two writers must not both chain onto the same previous entry.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_POSTGRES_CHAIN_LOCK])
+    last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+    return last or GENESIS_HASH
 
 
 CHANGES = (Action.CREATE, Action.UPDATE, Action.DELETE, Action.IMPORT)

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from unseen.accounts.roles import Capability
-from unseen.audit.log import record
+from unseen.audit.log import record, record_many
 from unseen.audit.models import Action
 from unseen.core import sealing
 
@@ -207,15 +207,19 @@ def identities_for_linkage(
     for start in range(0, len(pks), 2000):
         for stored in PersonIdentity.objects.filter(person_id__in=pks[start : start + 2000]):
             found[stored.person_id] = _opened(stored)
-    for pk, person in by_pk.items():
-        identity = found.get(pk)
-        record(
-            Action.VAULT_READ,
-            person,
-            actor=user.get_username(),
-            detail={
-                "purpose": purpose.strip()[:200],
-                "fields": [n for n in IDENTITY_FIELDS if identity and getattr(identity, n)],
-            },
-        )
+    stated = purpose.strip()[:200]
+    record_many(
+        Action.VAULT_READ,
+        (
+            (
+                person,
+                {
+                    "purpose": stated,
+                    "fields": [n for n in IDENTITY_FIELDS if pk in found and getattr(found[pk], n)],
+                },
+            )
+            for pk, person in by_pk.items()
+        ),
+        actor=user.get_username(),
+    )
     return found
