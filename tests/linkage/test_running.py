@@ -171,16 +171,6 @@ def test_the_command_runs_a_queued_run(andy, workers, django_capture_on_commit_c
     assert exit_.value.code == 2
 
 
-def test_a_known_match_joins_clusters_unless_a_known_non_match_would_end_up_inside():
-    from unseen.linkage.running import honour_matches
-
-    assigned = {1: "A", 2: "A", 3: "B", 4: "C"}
-    joined = honour_matches(assigned, [("0:1", "0:3", True)])
-    assert joined[1] == joined[2] == joined[3] != joined[4]
-    kept = honour_matches(assigned, [("0:2", "0:4", False), ("0:1", "0:4", True)])
-    assert kept[1] != kept[4]
-
-
 def test_sites_named_differently_by_two_sources_are_linked(
     andy, roster, interviews, django_capture_on_commit_callbacks
 ):

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 import pandas as pd
@@ -251,42 +251,6 @@ def _fail(run_id: int, message: str) -> None:
         )
 
 
-def honour_matches(
-    assigned: dict[int, Hashable], decisions: list[tuple[str, str, bool]]
-) -> dict[int, Hashable]:
-    """Put records an analyst said are the same into one cluster, unless that would join two
-    records said not to be.
-
-    One-to-one clustering keeps at most one record per source in a cluster, so the core leaves
-    apart a pair from one source even when a verdict (or a merge) says it is one entity: a
-    duplicate within a roster. The verdict wins here.
-    """
-    pk_of = {record_key(0, str(pk)): pk for pk in assigned}
-    parent = {label: label for label in assigned.values()}
-    members: dict[Hashable, set[int]] = {}
-    for pk, label in assigned.items():
-        members.setdefault(label, set()).add(pk)
-
-    def root(label: Hashable) -> Hashable:
-        while parent[label] != label:
-            parent[label] = parent[parent[label]]
-            label = parent[label]
-        return label
-
-    apart = {frozenset((pk_of[a], pk_of[b])) for a, b, same in decisions if not same}
-    for a, b, same in decisions:
-        if not same or a not in pk_of or b not in pk_of:
-            continue
-        left, right = root(assigned[pk_of[a]]), root(assigned[pk_of[b]])
-        if left == right:
-            continue
-        if any(frozenset((x, y)) in apart for x in members[left] for y in members[right]):
-            continue
-        parent[right] = left
-        members[left] |= members.pop(right)
-    return {pk: root(label) for pk, label in assigned.items()}
-
-
 def _weight(probability: float) -> float:
     p = min(max(probability, 1e-12), 1 - 1e-12)
     return math.log2(p / (1 - p))
@@ -304,10 +268,7 @@ def _save(
     decisions: list[tuple[str, str, bool]],
 ) -> None:
     clusters = result.clusters
-    assigned = honour_matches(
-        dict(zip(clusters["record_id"].astype(int), clusters["cluster_id"], strict=True)),
-        decisions,
-    )
+    assigned = dict(zip(clusters["record_id"].astype(int), clusters["cluster_id"], strict=True))
     pks = pd.Series(list(assigned), dtype=int)
     # Cluster numbers in the order of each cluster's first record: the same input, the same
     # numbers, whatever ids the core handed out.

@@ -174,9 +174,7 @@ def test_it_refuses_an_unknown_entity():
         linking.link_records([pd.DataFrame({"record_id": ["1"]})], entity="ship")
 
 
-def test_duckdb_gets_a_bounded_memory_limit_and_a_spill_directory_of_its_own(
-    tmp_path, monkeypatch
-):
+def test_duckdb_gets_a_bounded_memory_limit_and_a_spill_directory_of_its_own(tmp_path, monkeypatch):
     import gc
     from pathlib import Path
 
@@ -196,3 +194,30 @@ def test_duckdb_gets_a_bounded_memory_limit_and_a_spill_directory_of_its_own(
     assert not list(tmp_path.iterdir())  # nothing left where the command was started
     with pytest.raises(ValueError, match="4GB"):
         linking._db_api("duckdb", None, "lots")
+
+
+def test_a_match_decided_within_one_source_joins_its_cluster_unless_a_rejection_forbids():
+    # One-to-one clustering keeps one record per source: a roster's duplicate stays apart
+    # unless an analyst says it is the same person.
+    people = pd.DataFrame(
+        {
+            "record_id": ["a", "b", "c", *[f"x{i}" for i in range(40)]],
+            "source": ["roster", "roster", "interviews"] + ["roster", "interviews"] * 20,
+            "full_name": ["Ri Chol Su", "Ri Chol-su", "Lee Chul-soo"]
+            + [f"Kim Person{i}" for i in range(40)],
+            "birth_date": ["1985-03-07"] * 3 + [f"19{50 + i}-01-0{1 + i % 9}" for i in range(40)],
+        }
+    )
+    plain = linking.link_records([people]).clusters.set_index("key")["cluster_id"]
+    assert plain["0:a"] != plain["0:b"]  # one per source
+    assert plain["0:c"] == plain["0:a"]  # Lee Chul-soo is Ri Chol Su
+    joined = linking.link_records([people], decisions=[("0:a", "0:b", True)])
+    clusters = joined.clusters.set_index("key")["cluster_id"]
+    assert clusters["0:a"] == clusters["0:b"]
+    assert clusters["0:c"] == clusters["0:a"]
+    refused = linking.link_records(
+        [people], decisions=[("0:a", "0:b", True), ("0:b", "0:c", False)]
+    )
+    clusters = refused.clusters.set_index("key")["cluster_id"]
+    # Joining b would put it with c, which an analyst said is someone else.
+    assert clusters["0:a"] == clusters["0:c"] != clusters["0:b"]

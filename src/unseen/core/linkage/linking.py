@@ -473,6 +473,8 @@ def _link(
     forbidden = [(a, b) for a, b, match in decided if not match]
     if forbidden:
         clusters = _keep_apart(clusters, pairs, forbidden, threshold)
+    if data.one_to_one and any(match for _a, _b, match in decided):
+        clusters = _join_matches(clusters, decided)
 
     clock("done", 1.0)
     parameters = linker.misc.save_model_to_json()
@@ -597,6 +599,42 @@ def _keep_apart(
             clusters.loc[clusters["key"].isin(g), "cluster_id"] = f"C-{next_number:06d}"
             next_number += 1
     return clusters
+
+
+def _join_matches(clusters: pd.DataFrame, decisions: list[Decision]) -> pd.DataFrame:
+    """Put records decided to be the same into one cluster, unless that would join two records
+    decided apart.
+
+    One-to-one clustering keeps at most one record per source in a cluster, so it leaves apart
+    two records of one source even when an analyst said they are one entity (a duplicate
+    within a roster). The decision wins.
+    """
+    cluster_of = dict(zip(clusters["key"], clusters["cluster_id"], strict=True))
+    members: dict[str, set[str]] = {}
+    for key, cluster in cluster_of.items():
+        members.setdefault(cluster, set()).add(key)
+    parent = {cluster: cluster for cluster in members}
+
+    def root(cluster: str) -> str:
+        while parent[cluster] != cluster:
+            parent[cluster] = parent[parent[cluster]]
+            cluster = parent[cluster]
+        return cluster
+
+    apart = {frozenset((a, b)) for a, b, same in decisions if not same}
+    for a, b, same in decisions:
+        if not same or a not in cluster_of or b not in cluster_of:
+            continue
+        left, right = sorted((root(cluster_of[a]), root(cluster_of[b])))
+        if left == right:
+            continue
+        if any(frozenset((x, y)) in apart for x in members[left] for y in members[right]):
+            continue
+        parent[right] = left
+        members[left] |= members.pop(right)
+    joined = clusters.copy()
+    joined["cluster_id"] = [root(c) for c in joined["cluster_id"]]
+    return joined
 
 
 def blocked_pairs(
