@@ -1,4 +1,3 @@
-import tempfile
 from pathlib import Path
 from typing import Any, cast
 
@@ -19,6 +18,7 @@ from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core.tables import TableError
 from unseen.evidence.models import Claim, Source
+from unseen.ui.uploads import saved_upload
 
 from .browsing import KINDS, Kind, kind_of, slug_for
 from .forms import (
@@ -281,11 +281,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         name = Path(upload.name).name
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"upload{Path(name).suffix.lower()}"
-            with path.open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
+        with saved_upload(upload) as path:
             try:
                 result = import_file(
                     path, form.cleaned_data["kind"], dry_run=form.cleaned_data["dry_run"]

@@ -15,9 +15,7 @@ sectors and sources, so it cannot be published "in summary only" without leaking
 """
 
 import json
-import tempfile
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,6 +27,7 @@ from unseen.audit.models import Action
 from unseen.core.estimation import revenue, revenue_report
 from unseen.core.places import Host
 from unseen.core.tables import read_table, validate
+from unseen.ui.uploads import saved_upload
 
 from .models import EstimateRun, RunKind, _plain, software_version
 from .running import set_published
@@ -150,12 +149,7 @@ def upload_rows(upload: Any, year: int, access_level: str) -> list[dict[str, Any
     Raises:
         TableError: listing every bad cell by row and column (the whole file is checked).
     """
-    suffix = Path(upload.name).suffix.lower()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
+    with saved_upload(upload) as path:
         rows = revenue.read_inputs(path)
         parsed, _errors = validate(read_table(path), revenue.input_schema())
     levels = {number: cells.get("access_level") or access_level for number, cells in parsed}

@@ -1,4 +1,3 @@
-import tempfile
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,6 +17,7 @@ from unseen.core.estimation.reading import read_histories
 from unseen.core.tables import TableError
 from unseen.linkage.histories import NoHistories, capture_histories
 from unseen.linkage.models import LinkageRun
+from unseen.ui.uploads import saved_upload
 
 from .forms import EstimateForm
 from .models import EstimateRun, RunKind, software_version
@@ -108,12 +108,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
 
 
 def _uploaded_histories(upload: Any, lists: list[str] | None) -> CaptureHistories:
-    name = Path(upload.name).name
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
+    with saved_upload(upload) as path:
         return read_histories(path, lists)
 
 

@@ -28,6 +28,18 @@ MAX_REVIEWS = 2000
 REVIEW_BAND_BITS = 3.0
 
 
+def _by(verbose_name: Any, related_name: str = "+") -> Any:
+    """Who did something: kept as empty when the account is deleted, so the record stays."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )
+
+
 class Entity(models.TextChoices):
     PERSON = "person", _("Persons")
     SITE = "site", _("Sites")
@@ -99,14 +111,7 @@ class LinkageRun(Record):
         related_name="reruns",
         verbose_name=_("re-run of"),
     )
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="linkage_runs",
-        verbose_name=_("started by"),
-    )
+    started_by = _by(_("started by"), related_name="linkage_runs")
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
@@ -223,14 +228,7 @@ class PairReview(models.Model):
     status = models.CharField(
         _("status"), max_length=8, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = _by(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
@@ -260,23 +258,9 @@ class Merge(models.Model):
     entity = models.CharField(_("entity"), max_length=12, choices=Entity.choices)
     survivor = models.PositiveBigIntegerField(_("surviving record"))
     absorbed = models.JSONField(_("merged records"), default=list)
-    merged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("merged by"),
-    )
+    merged_by = _by(_("merged by"))
     merged_at = models.DateTimeField(_("merged at"), default=timezone.now)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("undone by"),
-    )
+    undone_by = _by(_("undone by"))
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
 
     class Meta:
@@ -307,14 +291,7 @@ class LinkDecision(models.Model):
     record_a = models.PositiveBigIntegerField()
     record_b = models.PositiveBigIntegerField()
     is_match = models.BooleanField(_("the same"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = _by(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
     review = models.ForeignKey(
         PairReview, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"

@@ -137,8 +137,9 @@ def read_records(path: Path, entity: str = "person") -> tuple[pd.DataFrame, list
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     if name in frame.columns:
-        values = frame[name]
-        return values.astype(object).where(values.notna(), "").astype(str).str.strip()
+        values = frame[name].astype(object).where(frame[name].notna(), "")
+        # Stripped once per distinct value: a million cells repeat far fewer values.
+        return values.map({v: str(v).strip() for v in values.unique()})
     return pd.Series([""] * len(frame), index=frame.index, dtype=object)
 
 
@@ -155,6 +156,7 @@ _SEXES = {
     "f": "F", "female": "F", "woman": "F", "w": "F", "여": "F", "여자": "F", "여성": "F",
 }  # fmt: skip
 _LETTERS = re.compile(r"[^a-z]")
+_SPACES = re.compile(r"\s+")
 
 
 def _birth_digits(text: str) -> str | None:
@@ -189,67 +191,106 @@ def _squash(key: str | None) -> str | None:
     return key.replace("-", "").replace(" ", "") if key else None
 
 
-def _keys_of(names: list[tuple[str, str, str, str]]) -> list[PersonNameKeys]:
-    return [person_name_keys(*(part or None for part in name)) for name in names]
+# A record's name: full, given, family (Latin letters) and Hangul, each "" where blank.
+Name = tuple[str, str, str, str]
+
+_NAME_COLUMNS = (
+    "name_family", "name_given", "name_concat", "name_swapped", "name_sorted", "name_keys",
+    "name_spelling", "name_hangul",
+)  # fmt: skip
+
+
+def _name_rows(names: list[Name]) -> list[tuple[Any, ...]]:
+    """The `_NAME_COLUMNS` of each name. Latin and Hangul are folded apart ("compare on
+    both": a record may have both), each distinct one once."""
+    folded: dict[Name, PersonNameKeys] = {}
+
+    def keys(name: Name) -> PersonNameKeys:
+        if name not in folded:
+            folded[name] = person_name_keys(*(part or None for part in name))
+        return folded[name]
+
+    rows = []
+    for full, given, family, hangul in names:
+        latin = keys((full, given, family, ""))
+        korean = keys(("", "", "", hangul)) if hangul else None
+        spelled = _LETTERS.sub("", (full + given + family).lower())
+        rows.append(
+            (
+                *_name_columns(latin, korean),
+                spelled or None,
+                _SPACES.sub("", hangul) or None,
+            )
+        )
+    return rows
 
 
 # Below this many distinct names, folding them in one process is quicker than starting others.
 _PARALLEL_FROM = 50_000
 
 
-def _fold_names(names: list[tuple[str, str, str, str]]) -> list[PersonNameKeys]:
-    """Name keys of distinct names, on every core when there are many (folding is pure Python)."""
+def _fold_names(names: list[Name]) -> list[tuple[Any, ...]]:
+    """`_name_rows` of distinct names, on every core when there are many (folding is pure
+    Python)."""
     cores = min(os.cpu_count() or 1, 8)
     if len(names) < _PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
-        return _keys_of(names)
+        return _name_rows(names)
     size = -(-len(names) // (cores * 4))
     chunks = [names[i : i + size] for i in range(0, len(names), size)]
     with ProcessPoolExecutor(max_workers=cores, mp_context=mp.get_context("fork")) as pool:
-        return [keys for chunk in pool.map(_keys_of, chunks) for keys in chunk]
+        return [row for chunk in pool.map(_name_rows, chunks) for row in chunk]
+
+
+def _name_columns(latin: PersonNameKeys, korean: PersonNameKeys | None) -> tuple[Any, ...]:
+    """Family, given, concatenated, swapped, sorted keys and orders, from a record's Latin and
+    Hangul name keys (Hangul first where it has a name)."""
+    squashed = [
+        (k, _squash(k.family) or "", _squash(k.given) or "")
+        for k in (latin, korean)
+        if k is not None
+    ]
+    primary, fam_s, giv_s = squashed[-1] if korean is not None and korean.full else squashed[0]
+    # Family + given in both orders, from Latin and from Hangul: swapped parts agree, but
+    # not the same syllables in another order (Chol Su and Su Chol are two names).
+    orders = set()
+    for k, family_key, given_key in squashed:
+        if k.full:
+            orders.update({family_key + "|" + given_key, given_key + "|" + family_key})
+    return (
+        primary.family,
+        primary.given,
+        (fam_s + giv_s) or _squash(primary.full),
+        (giv_s + fam_s) or _squash(primary.full),
+        primary.tokens_sorted,
+        sorted(orders) if orders else None,
+    )
+
+
+def _codes(parts: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """For each record, the number of its distinct combination of `parts`, and the first
+    record of each combination (numbered in order of first appearance)."""
+    codes = np.zeros(len(parts[0]), dtype=np.int64)
+    for part in parts:
+        part_codes, uniques = pd.factorize(part)
+        # Combined two at a time and renumbered, so the product never overflows.
+        codes, _ = pd.factorize(codes * max(len(uniques), 1) + part_codes)
+    _, first = np.unique(codes, return_index=True)
+    return codes, first
 
 
 def _person_names(frame: pd.DataFrame, out: pd.DataFrame) -> None:
     parts = [_column(frame, c) for c in ("full_name", "given_name", "family_name", "name_hangul")]
-    full, given, family, hangul = parts
-    latin_rows = list(zip(full, given, family, strict=True))
-    hangul_rows = hangul.tolist()
-    # Latin names and Hangul names are folded apart: "compare on both" (a record may have both).
-    distinct: list[tuple[str, str, str, str]] = list(
-        dict.fromkeys(
-            [(f, g, fam, "") for f, g, fam in latin_rows]
-            + [("", "", "", h) for h in hangul_rows if h]
-        )
-    )
-    folded = dict(zip(distinct, _fold_names(distinct), strict=True))
-    families, givens, concats, swapped, sorted_keys, bags = [], [], [], [], [], []
-    for (f, g, fam), h in zip(latin_rows, hangul_rows, strict=True):
-        lk = folded[(f, g, fam, "")]
-        hk = folded[("", "", "", h)] if h else None
-        primary = hk if hk is not None and hk.full else lk
-        families.append(primary.family)
-        givens.append(primary.given)
-        fam_s, giv_s = _squash(primary.family) or "", _squash(primary.given) or ""
-        concats.append((fam_s + giv_s) or _squash(primary.full))
-        swapped.append((giv_s + fam_s) or _squash(primary.full))
-        sorted_keys.append(primary.tokens_sorted)
-        # Family + given in both orders, from Latin and from Hangul: swapped parts agree, but
-        # not the same syllables in another order (Chol Su and Su Chol are two names).
-        orders = set()
-        for k in (lk, hk):
-            if k is not None and k.full:
-                family_key, given_key = _squash(k.family) or "", _squash(k.given) or ""
-                orders.update({family_key + "|" + given_key, given_key + "|" + family_key})
-        bags.append(sorted(orders) if orders else None)
-    out["name_family"] = families
-    out["name_given"] = givens
-    out["name_concat"] = concats
-    out["name_swapped"] = swapped
-    out["name_sorted"] = sorted_keys
-    out["name_keys"] = bags
-    spelled = (full + given + family).str.lower().str.replace(_LETTERS, "", regex=True)
-    out["name_spelling"] = spelled.where(spelled != "", None)
-    squashed_hangul = hangul.str.replace(r"\s+", "", regex=True)
-    out["name_hangul"] = squashed_hangul.where(squashed_hangul != "", None)
+    # Each distinct name once (half the records of a million share theirs with another).
+    codes, first = _codes(parts)
+    distinct: list[Name] = list(zip(*(p.to_numpy()[first] for p in parts), strict=True))
+    rows = _fold_names(distinct)
+    for i, name in enumerate(_NAME_COLUMNS):
+        values = np.empty(len(rows), dtype=object)
+        values[:] = [row[i] for row in rows] if name != "name_keys" else None
+        if name == "name_keys":  # lists: numpy would take equal-length ones for a 2-D array
+            for j, row in enumerate(rows):
+                values[j] = row[i]
+        out[name] = values[codes]
 
 
 def _prepare_person(frame: pd.DataFrame, out: pd.DataFrame) -> None:
