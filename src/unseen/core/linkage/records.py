@@ -283,14 +283,9 @@ def _person_names(frame: pd.DataFrame, out: pd.DataFrame) -> None:
     # Each distinct name once (half the records of a million share theirs with another).
     codes, first = _codes(parts)
     distinct: list[Name] = list(zip(*(p.to_numpy()[first] for p in parts), strict=True))
-    rows = _fold_names(distinct)
-    for i, name in enumerate(_NAME_COLUMNS):
-        values = np.empty(len(rows), dtype=object)
-        values[:] = [row[i] for row in rows] if name != "name_keys" else None
-        if name == "name_keys":  # lists: numpy would take equal-length ones for a 2-D array
-            for j, row in enumerate(rows):
-                values[j] = row[i]
-        out[name] = values[codes]
+    derived = pd.DataFrame(_fold_names(distinct), columns=list(_NAME_COLUMNS), dtype=object)
+    for name in _NAME_COLUMNS:
+        out[name] = derived[name].to_numpy()[codes]
 
 
 def _prepare_person(frame: pd.DataFrame, out: pd.DataFrame) -> None:
