@@ -28,17 +28,9 @@ def record(
         target_type = target._meta.label_lower
         target_id = str(target.pk)
     with transaction.atomic():
-        last = _lock_chain()
-        entry = AuditEntry(
-            at=timezone.now(),
-            actor=actor or current_actor.get(),
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            detail=detail or {},
-            previous_hash=last,
+        entry = _chained(
+            _lock_chain(), actor or current_actor.get(), action, target_type, target_id, detail
         )
-        entry.entry_hash = entry.compute_hash()
         entry.save()
     return entry
 
@@ -61,22 +53,38 @@ def record_many(
         previous = _lock_chain()
         batch: list[AuditEntry] = []
         for target, detail in entries:
-            entry = AuditEntry(
-                at=timezone.now(),
-                actor=who,
-                action=action,
-                target_type=target._meta.label_lower,
-                target_id=str(target.pk),
-                detail=detail,
-                previous_hash=previous,
+            entry = _chained(
+                previous, who, action, target._meta.label_lower, str(target.pk), detail
             )
-            entry.entry_hash = previous = entry.compute_hash()
+            previous = entry.entry_hash
             batch.append(entry)
             if len(batch) >= batch_size:
                 count += len(AuditEntry.objects.bulk_create(batch))
                 batch = []
         count += len(AuditEntry.objects.bulk_create(batch))
     return count
+
+
+def _chained(
+    previous: str,
+    actor: str,
+    action: Action,
+    target_type: str,
+    target_id: str,
+    detail: dict[str, Any] | None,
+) -> AuditEntry:
+    """A new entry, not yet saved, chained onto the entry whose hash is `previous`."""
+    entry = AuditEntry(
+        at=timezone.now(),
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        detail=detail or {},
+        previous_hash=previous,
+    )
+    entry.entry_hash = entry.compute_hash()
+    return entry
 
 
 def _lock_chain() -> str:
