@@ -92,6 +92,7 @@ _IRREGULAR_SPELLINGS = {
 }  # fmt: skip
 
 _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+_HANGUL_SYLLABLE = re.compile("[\uac00-\ud7a3]")
 _APOSTROPHES = "'’ʼ`‘ʻ´"
 _NO_APOSTROPHES = str.maketrans("", "", _APOSTROPHES)
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―_.,/·・]+")
@@ -266,6 +267,9 @@ def fold_token(token: str) -> str:
     keys: list[str] = []
     for part in _SEPARATORS.split(token):
         if not part:
+            continue
+        if not _HANGUL_SYLLABLE.search(part):  # most parts: no letter-by-letter scan needed
+            keys.extend(_fold_latin(part))
             continue
         latin: list[str] = []
         for ch in part:
@@ -450,7 +454,6 @@ def _make_keys(family: str | None, given: str | None, whole: str | None) -> Pers
 
 
 _NO_KEYS = PersonNameKeys(None, None, None, None)
-_HANGUL_SYLLABLE = re.compile("[\uac00-\ud7a3]")
 
 
 def person_name_keys_many(

@@ -10,11 +10,13 @@ places repeat a lot.
 """
 
 import csv
+import gc
 import multiprocessing as mp
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -136,17 +138,26 @@ def read_records(path: Path, entity: str = "person") -> tuple[pd.DataFrame, list
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        values = frame[name].astype(object).where(frame[name].notna(), "")
-        # Stripped once per distinct value: a million cells repeat far fewer values.
-        return values.map({v: str(v).strip() for v in values.unique()})
-    return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    """A column as stripped text, "" where blank or missing."""
+    if name not in frame.columns:
+        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    # Stripped once per distinct value: a million cells repeat far fewer values.
+    return _per_value(frame[name], lambda value: str(value).strip(), "")
 
 
 def _mapped(series: pd.Series, function: Callable[[str], Any]) -> pd.Series:
-    """Apply a function once per distinct non-blank value."""
-    lookup = {value: (function(value) if value else None) for value in series.unique()}
-    return series.map(lookup)
+    """Apply a function once per distinct non-blank value (None for a blank one)."""
+    return _per_value(series, lambda value: function(value) if value else None, None)
+
+
+def _per_value(series: pd.Series, function: Callable[[Any], Any], missing: Any) -> pd.Series:
+    """`function` of each cell, computed once per distinct value; `missing` where NA."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    # fromiter, not array: a value that is a list must stay one object.
+    results = np.fromiter(
+        (*(function(value) for value in uniques), missing), dtype=object, count=len(uniques) + 1
+    )
+    return pd.Series(results[codes], index=series.index, dtype=object)
 
 
 _DATE = re.compile(r"^(\d{4})(?:[-./ ]?(\d{1,2})(?:[-./ ]?(\d{1,2}))?)?$")
@@ -182,8 +193,11 @@ def _words(text: str) -> str | None:
     return " ".join(sorted(set(fold_place_name(text).split()))) or None
 
 
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")  # \w is str.isalnum() and "_"
+
+
 def _identifier(text: str) -> str | None:
-    return "".join(ch for ch in text.upper() if ch.isalnum()) or None
+    return _NOT_ALPHANUMERIC.sub("", text.upper()) or None
 
 
 def _squash(key: str | None) -> str | None:
@@ -200,9 +214,31 @@ _NAME_COLUMNS = (
 )  # fmt: skip
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector.
+
+    Folding names makes millions of small tuples, lists and keys, none of them in a reference
+    cycle, and each batch of allocations set the collector walking every object of the process:
+    half the time of folding a million records' names (30 s against 14 s in one process).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _name_rows(names: list[Name]) -> list[tuple[Any, ...]]:
     """The `_NAME_COLUMNS` of each name. Latin and Hangul are folded apart ("compare on
     both": a record may have both), each distinct one once."""
+    with _no_cycle_collection():
+        return _folded_rows(names)
+
+
+def _folded_rows(names: list[Name]) -> list[tuple[Any, ...]]:
     folded: dict[Name, PersonNameKeys] = {}
 
     def keys(name: Name) -> PersonNameKeys:
@@ -237,7 +273,10 @@ def _fold_names(names: list[Name]) -> list[tuple[Any, ...]]:
         return _name_rows(names)
     size = -(-len(names) // (cores * 4))
     chunks = [names[i : i + size] for i in range(0, len(names), size)]
-    with ProcessPoolExecutor(max_workers=cores, mp_context=mp.get_context("fork")) as pool:
+    with (
+        _no_cycle_collection(),  # the rows coming back are as many small objects
+        ProcessPoolExecutor(max_workers=cores, mp_context=mp.get_context("fork")) as pool,
+    ):
         return [row for chunk in pool.map(_name_rows, chunks) for row in chunk]
 
 
@@ -385,6 +424,8 @@ def prepare(frame: pd.DataFrame, entity: str = "person", *, index: int = 0) -> p
     if entity not in _PREPARE:
         raise ValueError(f"unknown entity {entity!r}; choose from {', '.join(ENTITIES)}")
     record_ids = _column(frame, "record_id")
+    if not frame.index.equals(pd.RangeIndex(len(frame))):  # the output is numbered 0, 1, 2 ...
+        frame = frame.reset_index(drop=True)
     out = pd.DataFrame(index=frame.index)
     out["unique_id"] = str(index) + ":" + record_ids
     out["record_id"] = record_ids
@@ -392,4 +433,4 @@ def prepare(frame: pd.DataFrame, entity: str = "person", *, index: int = 0) -> p
     out["source"] = source.where(source != "", None)
     out["source_dataset"] = str(index)
     _PREPARE[entity](frame, out)
-    return out.reset_index(drop=True)
+    return out
