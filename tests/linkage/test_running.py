@@ -86,6 +86,30 @@ def test_a_run_links_synthetic_workers_and_keeps_no_name(
             assert str(value) not in stored, f"{column} stored"
 
 
+def test_a_run_keeps_the_decrypted_records_off_the_disk(
+    andy, workers, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Names decrypted from the vault must not be spilled to a temporary file in clear.
+    import duckdb
+
+    opened = []
+    connect = duckdb.connect
+
+    def connecting(*args, **kwargs):
+        opened.append(connect(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(duckdb, "connect", connecting)
+    run = execute(started(andy, django_capture_on_commit_callbacks).pk)
+    assert run.status == RunStatus.DONE
+    # (Splink opens a spare connection of its own that DuckDB's backend never uses.)
+    holding = [c for c in opened if c.execute("from duckdb_tables()").fetchall()]
+    assert holding
+    for connection in holding:
+        setting = connection.execute("select current_setting('temp_directory')").fetchone()
+        assert setting == ("",)
+
+
 def test_decisions_win_over_the_model_on_the_rerun(
     andy, workers, django_capture_on_commit_callbacks
 ):

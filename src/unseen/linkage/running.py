@@ -213,6 +213,8 @@ def execute(run_id: int, *, backend: Literal["duckdb", "spark"] = "duckdb") -> L
             backend=backend,
             decisions=decisions,
             progress=progress.within(GATHERED_AT, LINKED_AT),
+            # The names and birth dates were decrypted from the vault: they stay in memory.
+            spill=False,
         )
         stage = "saving"
         progress("saving", LINKED_AT)

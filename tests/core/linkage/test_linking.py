@@ -177,6 +177,39 @@ def test_duckdb_gets_a_bounded_memory_limit_and_a_spill_directory_of_its_own(tmp
         linking._db_api("duckdb", None, "lots")
 
 
+def test_without_spilling_duckdb_has_no_temporary_directory_and_still_links(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    db_api = linking._db_api("duckdb", None, None, spill=False)
+    setting = db_api.duckdb_con.execute("select current_setting('temp_directory')").fetchone()
+    assert setting == ("",)
+    people = pd.DataFrame(
+        {
+            "record_id": [str(i) for i in range(6)],
+            "full_name": [
+                "Ri Chol Su",
+                "Lee Chul-soo",
+                "Kim Yong Ho",
+                "Gim Yong-ho",
+                "Pak Un",
+                "O Mi",
+            ],
+            "birth_date": [
+                "1980-01-02",
+                "1980-01-02",
+                "1975-05-06",
+                "1975-05-06",
+                "",
+                "1990-01-01",
+            ],
+        }
+    )
+    result = linking.link_records([people], spill=False)
+    assert len(result.clusters) == 6
+    assert not list(tmp_path.iterdir())  # no spill directory was even made
+
+
 def test_a_match_decided_within_one_source_joins_its_cluster_unless_a_rejection_forbids():
     # One-to-one clustering keeps one record per source: a roster's duplicate stays apart
     # unless an analyst says it is the same person.
