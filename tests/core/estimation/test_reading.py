@@ -112,3 +112,15 @@ def test_it_reads_strata_into_one_table_each(tmp_path):
     assert list(strata) == ["north", "south"]
     assert strata["north"].observed == 5
     assert strata["north"].lists == ("A", "B")
+
+
+def test_a_subset_of_the_lists_drops_the_entities_none_of_them_saw():
+    from unseen.core.estimation.histories import CaptureHistories
+
+    three = CaptureHistories.from_counts(
+        ["A", "B", "C"], [((1, 0, 0), 5), ((0, 1, 0), 4), ((1, 1, 0), 3), ((0, 0, 1), 7)]
+    )
+    two = three.subset(["A", "B"])  # the 7 seen only by C are seen by neither A nor B
+    assert list(two.lists) == ["A", "B"]
+    assert (two.count_of((1, 0)), two.count_of((0, 1)), two.count_of((1, 1))) == (5, 4, 3)
+    assert int(two.counts.sum()) == 12

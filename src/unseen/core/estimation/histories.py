@@ -89,7 +89,9 @@ class CaptureHistories:
         """The table for only the lists in `keep` (entities seen by none of them drop out)."""
         columns = [self.lists.index(name) for name in keep]
         rows = (
-            (tuple(p[columns]), int(c)) for p, c in zip(self.patterns, self.counts, strict=True)
+            (tuple(p[columns]), int(c))
+            for p, c in zip(self.patterns, self.counts, strict=True)
+            if p[columns].any()
         )
         return CaptureHistories.from_counts(list(keep), rows)
 
