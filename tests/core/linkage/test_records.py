@@ -85,3 +85,13 @@ def test_it_keeps_birth_dates_as_digits_and_years_from_either_column():
     assert prepared["birth_date"].tolist() == ["19850307", "19850307", "1985", None]
     assert prepared["birth_day"].tolist() == ["19850307", "19850307", None, None]
     assert prepared["birth_year"].tolist() == [1985, 1985, 1985, 1986]
+
+
+def test_a_frame_numbered_otherwise_is_prepared_row_by_row():
+    frame = pd.DataFrame(
+        {"record_id": ["a", "b"], "full_name": ["Ri Chol Su", "Kim Il"]}, index=[5, 9]
+    )
+    prepared = records.prepare(frame)
+    assert prepared["unique_id"].tolist() == ["0:a", "0:b"]
+    assert prepared["name_family"].tolist() == ["i", "kim"]
+    assert list(prepared.index) == [0, 1]

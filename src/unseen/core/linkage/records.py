@@ -423,9 +423,9 @@ def prepare(frame: pd.DataFrame, entity: str = "person", *, index: int = 0) -> p
     """
     if entity not in _PREPARE:
         raise ValueError(f"unknown entity {entity!r}; choose from {', '.join(ENTITIES)}")
-    record_ids = _column(frame, "record_id")
     if not frame.index.equals(pd.RangeIndex(len(frame))):  # the output is numbered 0, 1, 2 ...
         frame = frame.reset_index(drop=True)
+    record_ids = _column(frame, "record_id")
     out = pd.DataFrame(index=frame.index)
     out["unique_id"] = str(index) + ":" + record_ids
     out["record_id"] = record_ids
