@@ -19,6 +19,7 @@ IMPORTERS = {"alice", "rita"}  # IMPORT_RECORDS
 ESTIMATORS = {"alice", "andy"}  # RUN_ESTIMATES
 MODERATORS = {"alice", "mona"}  # MODERATE_INTAKE
 LINKERS = {"alice", "andy"}  # REVIEW_LINKAGE
+VAULT = {"alice", "rita"}  # READ_VAULT (writing an identity needs EDIT_RECORDS as well)
 
 # url name -> (method, personas allowed, url arguments). Everyone else must be refused.
 # Arguments in braces name records of the `world` fixture, all public so that only the
@@ -44,6 +45,9 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "documentation:detail": ("get", VIEWERS, ["sites", "{site}"]),
     "documentation:edit": ("get", EDITORS, ["sites", "{site}"]),
     "documentation:claim_create": ("get", EDITORS, ["sites", "{site}"]),
+    "documentation:identity": ("get", VAULT, ["{person}"]),
+    "documentation:identity_edit": ("post", VAULT, ["{person}"]),
+    "documentation:identity_create": ("get", VAULT, []),
     "publishing:map_data": ("get", ALL, []),
     "publishing:charts_data": ("get", ALL, []),
     "publishing_app:map": ("get", VIEWERS, []),
@@ -110,6 +114,7 @@ def world(db):
         "pair_review": linkage.review.pk,
         "merge": linkage.merge.pk,
         "pseudonym": person.pseudonym,
+        "person": person.pk,
         "submission": submission.pk,
         "upload": submission.uploads.get().pk,
         "site": site.pk,

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from unseen.audit.log import record
 from unseen.audit.models import Action, AuditEntry
+from unseen.audit.reports import person_access
 from unseen.registry.models import Person
 from unseen.registry.vault import Identity, read_identity, store_identity
 
@@ -108,3 +109,61 @@ def test_it_refuses_the_command_without_a_known_person(db):
         call_command("audit", "report", "P-99999")
     with pytest.raises(CommandError):
         call_command("audit", "report")
+
+
+def test_it_lists_who_opened_the_witness_testimony_and_person_page(
+    client, rita, andy, witness, someone_else
+):
+    from tests import factories
+    from unseen.documentation.models import Testimony
+    from unseen.evidence.models import SourceKind
+
+    testimony = Testimony.objects.create(
+        source=factories.source(kind=SourceKind.INTERVIEW),
+        interviewee=witness,
+        summary="kept at the Amur camp for three winters",
+        consent_to_use=True,
+        access_level="internal",
+    )
+    unrelated = Testimony.objects.create(
+        source=factories.source(kind=SourceKind.INTERVIEW),
+        interviewee=someone_else,
+        consent_to_use=True,
+        access_level="internal",
+    )
+    client.force_login(andy)
+    assert client.get(f"/app/testimonies/{testimony.pk}/").status_code == 200
+    assert client.get(f"/app/testimonies/{unrelated.pk}/").status_code == 200
+    client.force_login(rita)
+    assert client.get(f"/app/persons/{witness.pk}/").status_code == 200
+    assert client.get(f"/app/testimonies/{testimony.pk}/coding/").status_code == 200
+
+    opened = [
+        (line.entry.actor, line.about, line.entry.detail)
+        for line in person_access(witness.pseudonym)
+        if line.entry.action == Action.VIEW
+    ]
+    assert opened == [
+        ("andy", "documentation.testimony", {"page": "detail"}),
+        ("rita", "person", {"page": "detail"}),
+        ("rita", "documentation.testimony", {"page": "coding"}),
+    ]
+    entry = AuditEntry.objects.filter(action=Action.VIEW).first()
+    assert (entry.target_type, entry.target_id) == ("documentation.testimony", str(testimony.pk))
+
+
+def test_it_prints_who_opened_the_testimony_from_the_command(capsys, client, andy, witness):
+    from tests import factories
+    from unseen.documentation.models import Testimony
+    from unseen.evidence.models import SourceKind
+
+    testimony = Testimony.objects.create(
+        source=factories.source(kind=SourceKind.INTERVIEW),
+        interviewee=witness,
+        consent_to_use=True,
+        access_level="internal",
+    )
+    client.force_login(andy)
+    client.get(f"/app/testimonies/{testimony.pk}/")
+    call_command("audit", "report", witness.pseudonym)
+    assert "andy\tview\tdocumentation.testimony" in capsys.readouterr().out

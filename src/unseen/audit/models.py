@@ -31,6 +31,9 @@ class Action(models.TextChoices):
     API_TOKEN_CREATED = "api_token_created", _("Made an API token")
     API_TOKEN_REVOKED = "api_token_revoked", _("Revoked an API token")
     API_TOKEN_USED = "api_token_used", _("Used an API token")
+    # Opening a record's page, so the access report answers "who opened this testimony".
+    VIEW = "view", _("Opened")
+    VAULT_WRITE = "vault_write", _("Wrote identity vault")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

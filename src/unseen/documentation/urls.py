@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import identity_views, views
 from .browsing import KINDS
 
 
@@ -26,6 +26,9 @@ urlpatterns = [
     path("import/", views.import_upload, name="import"),
     path("indicators/", views.indicators, name="indicators"),
     path("testimonies/<int:pk>/coding/", views.testimony_coding, name="coding"),
+    path("persons/new/identity/", identity_views.identity_create, name="identity_create"),
+    path("persons/<int:pk>/identity/", identity_views.identity, name="identity"),
+    path("persons/<int:pk>/identity/edit/", identity_views.identity_edit, name="identity_edit"),
     path("<kind:kind>/", views.record_list, name="list"),
     path("<kind:kind>/new/", views.record_create, name="create"),
     path("<kind:kind>/<int:pk>/", views.record_detail, name="detail"),

@@ -18,6 +18,7 @@ from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core.tables import TableError
 from unseen.evidence.models import Claim, Source
+from unseen.registry.models import Person
 from unseen.ui.uploads import saved_upload
 
 from .browsing import KINDS, Kind, kind_of, slug_for
@@ -121,8 +122,21 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
             "rows": rows,
             "query": query.urlencode(),
             "can_edit": user.can(Capability.EDIT_RECORDS),
+            "can_write_identity": spec.model is Person
+            and user.can(Capability.EDIT_RECORDS)
+            and user.can(Capability.READ_VAULT),
         },
     )
+
+
+# Pages that show a witness's record: each opening is audited (kind, id and who; nothing of the
+# content), so the person's access report answers "who opened this testimony".
+OPENINGS_AUDITED = (Person, Testimony)
+
+
+def _audit_opening(instance: Any, page: str) -> None:
+    if isinstance(instance, OPENINGS_AUDITED):
+        record(Action.VIEW, instance, detail={"page": page})
 
 
 @requires(Capability.VIEW_RECORDS)
@@ -135,7 +149,9 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "record": instance,
         "fields": _fields(instance),
         "can_edit": user.can(Capability.EDIT_RECORDS) and spec.model is not Claim,
+        "can_open_identity": spec.model is Person and user.can(Capability.READ_VAULT),
     }
+    _audit_opening(instance, "detail")
     if spec.model is Claim:
         subject = instance.subject
         subject_slug = slug_for(type(subject)) if subject is not None else None
@@ -193,6 +209,8 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
     if spec.model is Claim:
         return redirect("documentation:list", kind="claims")
     form = _form_class(spec)(request.POST or None, instance=instance, user=_user(request))
+    if instance is not None and request.method != "POST":
+        _audit_opening(instance, "edit")
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             saved = form.save()
@@ -252,6 +270,8 @@ def testimony_coding(request: HttpRequest, pk: int) -> HttpResponse:
     testimony = kind_of("testimonies").get(_user(request), pk)
     coding = CodingForm(request.POST or None, testimony=testimony, prefix="coding")
     journey = JourneyForm(request.POST or None, instance=testimony, prefix="journey")
+    if request.method != "POST":
+        _audit_opening(testimony, "coding")
     if request.method == "POST" and coding.is_valid() and journey.is_valid():
         with transaction.atomic():
             journey.save()

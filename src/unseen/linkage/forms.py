@@ -111,13 +111,3 @@ class VerdictForm(forms.Form):
         choices=[("same", _("The same")), ("different", _("Not the same"))],
         widget=forms.RadioSelect,
     )
-
-
-class PurposeForm(forms.Form):
-    """Why an analyst who holds the vault permission opens the two identities of a pair."""
-
-    purpose = forms.CharField(
-        label=_("Purpose"),
-        max_length=200,
-        help_text=_("Written to the audit log with each identity read."),
-    )

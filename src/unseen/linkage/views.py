@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 from unseen.accounts.access import requires
 from unseen.accounts.models import visible_access_levels
 from unseen.accounts.roles import Capability
+from unseen.registry.forms import PurposeForm
 
-from .forms import PurposeForm, StartForm, VerdictForm
+from .forms import StartForm, VerdictForm
 from .histories import NoHistories, capture_histories, histories_csv
 from .merging import MergeRefused, merge_cluster, merge_pair, undo_merge
 from .models import Entity, LinkageRun, Merge, PairReview, ReviewStatus, RunStatus

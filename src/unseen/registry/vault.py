@@ -1,7 +1,9 @@
 """The only way to read or write a person's identifying fields.
 
 Reading needs the READ_VAULT capability and a stated purpose, and is written to the audit log
-(which names the fields read, never their values).
+(which names the fields read, never their values). Writing from the app (`write_identity`) needs
+the same capability and is audited the same way; imports store identities in bulk and are audited
+as imports.
 
 Every field is stored sealed (AES-256-GCM under the vault's data key, see `registry.keys`), with
 associated data naming the table, field and person, so a sealed value moved to another person or
@@ -14,6 +16,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from unseen.accounts.roles import Capability
 from unseen.audit.log import record, record_many
@@ -166,6 +169,29 @@ def read_identity(person: Person, *, user: Any, purpose: str) -> Identity:
         },
     )
     return identity
+
+
+def write_identity(
+    person: Person, identity: Identity, *, user: Any, purpose: str = ""
+) -> list[str]:
+    """Create or replace a person's identity on behalf of a user; audited. Returns the names of
+    the fields that changed (the audit entry names them too, never their values).
+
+    The purpose is the one stated when the identity was opened for editing; a new person's
+    identity is entered, not read, and needs none.
+    """
+    _require_vault(user)
+    with transaction.atomic():
+        stored = PersonIdentity.objects.select_for_update().filter(person=person).first()
+        # Opened only to compare, never returned: the user already sees what they typed.
+        before = _opened(stored) if stored else Identity()
+        changed = [n for n in IDENTITY_FIELDS if getattr(before, n) != getattr(identity, n)]
+        store_identity(person, identity)
+        detail: dict[str, Any] = {"fields": changed}
+        if purpose.strip():
+            detail["purpose"] = purpose.strip()[:200]
+        record(Action.VAULT_WRITE, person, actor=user.get_username(), detail=detail)
+    return changed
 
 
 def identity_labels() -> dict[str, str]:
