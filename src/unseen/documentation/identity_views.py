@@ -134,9 +134,12 @@ def identity_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_writer(user)
     posted = request.POST if request.method == "POST" else None
-    record = record_form(kind_of("persons"))(posted, user=user, prefix="person")
+    # The same form as "New person", so both pages check a person the same way.
+    person_form: Any = record_form(kind_of("persons"))
+    record = person_form(posted, user=user, prefix="person")
     form = IdentityForm(posted, prefix="identity", required=True)
-    if posted is not None and record.is_valid() and form.is_valid():
+    # Both forms are checked before anything is written, so each shows all its errors at once.
+    if posted is not None and all([record.is_valid(), form.is_valid()]):
         with transaction.atomic():
             person = record.save()
             vault.write_identity(person, form.identity(), user=user)
