@@ -151,3 +151,28 @@ def test_a_restore_needs_the_master_key_of_the_backup(settings, tmp_path):
     settings.UNSEEN_MASTER_KEY_FILE = str(tmp_path / "other" / "master.key")
     with pytest.raises(CommandError, match="needs master key"):
         call_command("restore", str(target))
+
+
+@pytest.mark.django_db
+def test_a_backup_writes_an_audit_anchor_and_carries_it(settings, tmp_path):
+    import io
+    import json
+    import tarfile
+
+    from unseen.core import sealing
+
+    target = tmp_path / "b.backup"
+    call_command("backup", str(target))
+    newest = AuditEntry.objects.order_by("-id").first()
+    anchors = (Path(settings.VAR_DIR) / "anchors" / "audit.anchors").read_text().splitlines()
+    written = json.loads(anchors[-1])
+    assert (written["id"], written["hash"], written["reason"]) == (
+        newest.pk,
+        newest.entry_hash,
+        "backup",
+    )
+    with target.open("rb") as source:
+        archive = b"".join(sealing.open_stream(PASSPHRASE, source))
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert manifest["audit_anchor"] == written
