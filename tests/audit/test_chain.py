@@ -1,10 +1,19 @@
+import hashlib
+import hmac
+import importlib
+import json
+import os
+from pathlib import Path
+
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
 
 from tests import factories
+from unseen.audit import anchors
 from unseen.audit.log import record, record_many, verify
-from unseen.audit.models import Action, AuditEntry
+from unseen.audit.models import GENESIS_HASH, Action, AuditEntry
 
 
 @pytest.fixture
@@ -106,3 +115,161 @@ def test_entries_appended_in_bulk_continue_the_chain_in_order(chain):
     assert {e.actor for e in appended} == {"andy"}
     record(Action.SEARCH, target_type="test", target_id="after")
     assert verify().intact
+
+
+# An attacker who holds the database file (#14): the code is public, so they can recompute any
+# unkeyed hash; only the audit key (outside the database) and the anchors stand in their way.
+
+
+def plain_sha256(row):
+    """The pre-#14 entry hash: SHA-256 of the canonical JSON, which anyone can recompute."""
+    payload = json.dumps(
+        {
+            "at": row.at.isoformat(),
+            "actor": row.actor,
+            "action": row.action,
+            "target_type": row.target_type,
+            "target_id": row.target_id,
+            "detail": row.detail,
+            "previous_hash": row.previous_hash,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def rehash_from(first_id, digest):
+    """Rewrite every entry from `first_id` on so that each link holds again under `digest`."""
+    rows = list(AuditEntry.objects.order_by("id"))
+    previous = GENESIS_HASH
+    for row in rows:
+        if row.pk >= first_id:
+            row.previous_hash = previous
+            new_hash = digest(row)
+            raw(
+                "UPDATE audit_auditentry SET previous_hash = %s, entry_hash = %s WHERE id = %s",
+                [previous, new_hash, row.pk],
+            )
+            row.entry_hash = new_hash
+        previous = row.entry_hash
+
+
+def test_it_finds_an_edited_entry_re_hashed_with_plain_sha256(chain):
+    raw("UPDATE audit_auditentry SET actor = %s WHERE id = %s", ["mallory", chain[2].pk])
+    rehash_from(chain[2].pk, plain_sha256)
+    report = verify()
+    assert report.first_broken_id == chain[2].pk
+    assert "plain SHA-256" in report.reason
+    with pytest.raises(CommandError, match=f"broken at entry {chain[2].pk}") as failed:
+        call_command("audit", "verify")
+    assert failed.value.returncode == 1
+
+
+def test_it_finds_a_chain_re_hashed_under_another_key(chain):
+    other_key = os.urandom(32)
+    rehash_from(
+        chain[0].pk,
+        lambda row: hmac.new(other_key, plain_sha256(row).encode(), hashlib.sha256).hexdigest(),
+    )
+    report = verify()
+    assert report.first_broken_id == chain[0].pk
+    assert "audit key" in report.reason
+
+
+@pytest.fixture
+def anchored(db, settings, django_capture_on_commit_callbacks):
+    # Anchors are written once the entries are committed; every entry gets one here.
+    settings.UNSEEN_AUDIT_ANCHOR_EVERY = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        return [
+            record(Action.SEARCH, target_type="test", target_id=str(i), detail={"n": i})
+            for i in range(5)
+        ]
+
+
+def test_it_reports_the_anchor_it_matched(anchored, capsys):
+    call_command("audit", "verify")
+    out = capsys.readouterr().out
+    assert "intact: 5 entries checked" in out
+    assert f"anchor matched: entry {anchored[-1].pk}" in out
+
+
+def test_it_finds_the_newest_entries_deleted_after_an_anchor(anchored):
+    raw("DELETE FROM audit_auditentry WHERE id >= %s", [anchored[3].pk])
+    assert verify().intact is False
+    with pytest.raises(CommandError, match=f"entry {anchored[-1].pk}.*missing") as failed:
+        call_command("audit", "verify")
+    assert failed.value.returncode == 1
+
+
+def test_it_finds_the_whole_log_deleted(anchored):
+    raw("DELETE FROM audit_auditentry WHERE id > %s", [0])
+    assert AuditEntry.objects.count() == 0
+    with pytest.raises(CommandError, match="log is empty") as failed:
+        call_command("audit", "verify")
+    assert failed.value.returncode == 1
+
+
+def test_it_keeps_the_audit_key_in_a_private_file(db, settings):
+    record(Action.SEARCH, target_type="test", target_id="1")
+    path = Path(settings.VAR_DIR) / "keys" / "audit.key"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_it_finds_a_forged_anchor(anchored, settings):
+    path = anchors.anchor_path()
+    forged = json.loads(path.read_text().splitlines()[-1]) | {"id": 1, "hash": "f" * 64}
+    with path.open("a") as handle:
+        handle.write(json.dumps(forged) + "\n")
+    with pytest.raises(CommandError, match="not signed with the audit key") as failed:
+        call_command("audit", "verify")
+    assert failed.value.returncode == 1
+
+
+def test_it_anchors_on_commit_every_so_many_entries(
+    db, settings, django_capture_on_commit_callbacks
+):
+    settings.UNSEEN_AUDIT_ANCHOR_EVERY = 3
+    written = []
+    for i in range(7):  # seven commits
+        with django_capture_on_commit_callbacks(execute=True):
+            written.append(record(Action.SEARCH, target_type="test", target_id=str(i)))
+    # The first entry is anchored at once, then every third one.
+    assert [anchor.id for _, anchor in anchors.read()] == [written[i].pk for i in (0, 3, 6)]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        record(Action.SEARCH, target_type="test", target_id="rolled back")
+        transaction.set_rollback(True)
+    assert callbacks == []  # nothing anchored for an entry that was never committed
+
+
+def test_an_anchor_from_cron_prints_its_line_and_a_copy_can_be_checked(chain, capsys, tmp_path):
+    call_command("audit", "anchor")
+    printed = capsys.readouterr().out.strip()
+    assert json.loads(printed)["id"] == chain[-1].pk
+    shipped = tmp_path / "offsite.anchors"
+    shipped.write_text(printed + "\n")
+    anchors.anchor_path().unlink()  # the local file is gone: the shipped copy still tells
+    raw("DELETE FROM audit_auditentry WHERE id = %s", [chain[-1].pk])
+    call_command("audit", "verify")  # nothing local to check against
+    with pytest.raises(CommandError, match="missing"):
+        call_command("audit", "verify", anchor_file=str(shipped))
+
+
+def test_the_upgrade_keys_an_existing_plain_chain_once(chain, django_capture_on_commit_callbacks):
+    rehash_from(chain[0].pk, plain_sha256)  # as the previous release wrote it
+    assert "plain SHA-256" in verify().reason
+    upgrade = importlib.import_module("unseen.audit.migrations.0006_keyed_chain")
+    # The models as the migration sees them, whose manager does not refuse updates.
+    historical = MigrationLoader(connection).project_state(("audit", "0006_keyed_chain")).apps
+    with django_capture_on_commit_callbacks(execute=True):
+        upgrade.key_the_chain(historical, None)
+    report = verify()
+    assert report.intact and report.checked == 5
+    assert (report.anchor.reason, report.anchor.id) == ("rekey", chain[-1].pk)
+    raw("UPDATE audit_auditentry SET actor = %s WHERE id = %s", ["mallory", chain[1].pk])
+    rehash_from(chain[1].pk, plain_sha256)
+    with pytest.raises(RuntimeError, match=f"broken at entry {chain[1].pk}"):
+        upgrade.unkey_the_chain(historical, None)

@@ -7,8 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests import factories
-from unseen.audit.log import verify
-from unseen.audit.models import AuditEntry
+from unseen.audit import anchors
+from unseen.audit.log import record, verify
+from unseen.audit.models import Action, AuditEntry
 from unseen.intake import attachments
 from unseen.intake.images import clean
 from unseen.intake.models import Submission, Upload
@@ -151,3 +152,65 @@ def test_a_restore_needs_the_master_key_of_the_backup(settings, tmp_path):
     settings.UNSEEN_MASTER_KEY_FILE = str(tmp_path / "other" / "master.key")
     with pytest.raises(CommandError, match="needs master key"):
         call_command("restore", str(target))
+
+
+@pytest.mark.django_db
+def test_a_backup_writes_an_audit_anchor_and_carries_it(settings, tmp_path):
+    import io
+    import json
+    import tarfile
+
+    from unseen.core import sealing
+
+    target = tmp_path / "b.backup"
+    call_command("backup", str(target))
+    newest = AuditEntry.objects.order_by("-id").first()
+    anchors = (Path(settings.VAR_DIR) / "anchors" / "audit.anchors").read_text().splitlines()
+    written = json.loads(anchors[-1])
+    assert (written["id"], written["hash"], written["reason"]) == (
+        newest.pk,
+        newest.entry_hash,
+        "backup",
+    )
+    with target.open("rb") as source:
+        archive = b"".join(sealing.open_stream(PASSPHRASE, source))
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert manifest["audit_anchor"] == written
+
+
+def empty_the_audit_log():
+    # Only audit entries are left in these tests' databases; the ORM refuses to delete them.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry")
+
+
+@pytest.mark.django_db
+def test_a_restore_rewinds_the_log_to_the_backup_and_anchors_that(tmp_path, capsys):
+    record(Action.SEARCH, target_type="test", target_id="before")
+    target = tmp_path / "b.backup"
+    call_command("backup", str(target))
+    record(Action.SEARCH, target_type="test", target_id="after")
+    call_command("audit", "anchor")  # names an entry the backup does not hold
+    empty_the_audit_log()
+    with pytest.raises(CommandError, match="log is empty"):
+        call_command("audit", "verify")
+
+    call_command("restore", str(target))
+    assert "the backup's anchor (entry" in capsys.readouterr().out
+    assert anchors.read()[-1][1].reason == "restore"
+    report = verify()
+    assert report.intact and report.anchor.reason == "restore"
+
+
+@pytest.mark.django_db
+def test_a_restore_needs_the_audit_key_of_the_backup(settings, tmp_path):
+    target = tmp_path / "b.backup"
+    call_command("backup", str(target))
+    empty_the_audit_log()
+    settings.UNSEEN_AUDIT_KEY_FILE = str(tmp_path / "other" / "audit.key")
+    with pytest.raises(CommandError, match="keyed with audit key"):
+        call_command("restore", str(target))
+    assert AuditEntry.objects.count() == 0

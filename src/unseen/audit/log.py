@@ -1,12 +1,14 @@
 """Writing to and checking the hash chain."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from . import anchors, keys
 from .context import current_actor
 from .models import GENESIS_HASH, Action, AuditEntry
 
@@ -29,9 +31,16 @@ def record(
         target_id = str(target.pk)
     with transaction.atomic():
         entry = _chained(
-            _lock_chain(), actor or current_actor.get(), action, target_type, target_id, detail
+            keys.chain_key(),
+            _lock_chain(),
+            actor or current_actor.get(),
+            action,
+            target_type,
+            target_id,
+            detail,
         )
         entry.save()
+        _anchor_on_commit(entry.pk)
     return entry
 
 
@@ -49,12 +58,13 @@ def record_many(
     """
     who = actor or current_actor.get()
     count = 0
+    key = keys.chain_key()
     with transaction.atomic():
         previous = _lock_chain()
         batch: list[AuditEntry] = []
         for target, detail in entries:
             entry = _chained(
-                previous, who, action, target._meta.label_lower, str(target.pk), detail
+                key, previous, who, action, target._meta.label_lower, str(target.pk), detail
             )
             previous = entry.entry_hash
             batch.append(entry)
@@ -62,10 +72,19 @@ def record_many(
                 count += len(AuditEntry.objects.bulk_create(batch))
                 batch = []
         count += len(AuditEntry.objects.bulk_create(batch))
+        if count:
+            _anchor_on_commit(None)
     return count
 
 
+def _anchor_on_commit(newest_id: int | None) -> None:
+    # After the commit: an anchor naming an entry that was then rolled back would make `verify`
+    # report entries deleted that never existed.
+    transaction.on_commit(lambda: anchors.after_commit(newest_id))
+
+
 def _chained(
+    key: bytes,
     previous: str,
     actor: str,
     action: Action,
@@ -83,7 +102,7 @@ def _chained(
         detail=detail or {},
         previous_hash=previous,
     )
-    entry.entry_hash = entry.compute_hash()
+    entry.entry_hash = entry.compute_hash(key)
     return entry
 
 
@@ -118,21 +137,72 @@ def last_change_id() -> int:
 
 @dataclass(frozen=True)
 class ChainReport:
+    """What `verify` found. `reason` is empty when the chain and its anchors hold."""
+
     checked: int
     first_broken_id: int | None
     reason: str = ""
+    anchor: anchors.Anchor | None = None  # the newest anchor the chain matched
+    anchors_checked: int = 0
 
     @property
     def intact(self) -> bool:
-        return self.first_broken_id is None
+        return not self.reason
 
 
 def _entries() -> Iterator[AuditEntry]:
     return AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
 
 
-def verify() -> ChainReport:
-    """Walk the chain in id order; report the first entry whose link or content does not hold."""
+def _hash_problem(entry: AuditEntry) -> str:
+    if entry.entry_hash == entry.plain_hash():
+        return (
+            "its hash is plain SHA-256, not keyed with the audit key: it was rewritten by "
+            "someone without the key"
+        )
+    return (
+        "content changed after it was written, or it was hashed under another audit key "
+        f"(configured: audit key {keys.key_id()} from {keys.key_source()})"
+    )
+
+
+def bound_anchors(anchor_file: Path | None = None) -> list[tuple[int, anchors.Anchor]]:
+    """The anchors `verify` checks by default: the anchor file's, from the last restore on."""
+    return anchors.since_last_restore(anchors.read(anchor_file))
+
+
+def verify(
+    against: Sequence[tuple[int, anchors.Anchor]] | None = None,
+    *,
+    anchor_file: Path | None = None,
+) -> ChainReport:
+    """Walk the chain in id order under the audit key, and hold it against the anchors.
+
+    Reports the first entry whose link or keyed hash does not hold, or the first anchor that is
+    not signed with the audit key or whose entry is missing or different (entries cut off the
+    end, or the whole log deleted). `against` is a list of (line, anchor); by default the anchor
+    file's (`anchor_file`, else the configured one), from the last restore on.
+    """
+    where = anchor_file or anchors.anchor_path()
+    try:
+        to_check = list(against) if against is not None else bound_anchors(anchor_file)
+    except anchors.AnchorError as error:
+        return ChainReport(0, None, str(error))
+    anchor_key = keys.anchor_key()
+    for line, anchor in to_check:
+        if not anchor.signed_by(anchor_key):
+            return ChainReport(
+                0,
+                None,
+                f"{anchor.describe()} (line {line} of {where}) is not signed with the audit key "
+                f"(configured: {keys.key_id()}; the anchor names {anchor.key}): forged, or "
+                "written under another audit key",
+            )
+    pending: dict[int, list[anchors.Anchor]] = {}
+    for _, anchor in to_check:
+        if anchor.id:
+            pending.setdefault(anchor.id, []).append(anchor)
+    key = keys.chain_key()
     expected_previous = GENESIS_HASH
     checked = 0
     for entry in _entries():
@@ -141,7 +211,27 @@ def verify() -> ChainReport:
             return ChainReport(
                 checked, entry.pk, "does not follow the entry before it (removed or reordered)"
             )
-        if entry.compute_hash() != entry.entry_hash:
-            return ChainReport(checked, entry.pk, "content changed after it was written")
+        if entry.compute_hash(key) != entry.entry_hash:
+            return ChainReport(checked, entry.pk, _hash_problem(entry))
+        for anchor in pending.pop(entry.pk, []):
+            if anchor.hash != entry.entry_hash:
+                return ChainReport(
+                    checked, entry.pk, f"it differs from {anchor.describe()}: it was replaced"
+                )
         expected_previous = entry.entry_hash
-    return ChainReport(checked, None)
+    if pending:
+        missing = min(pending)
+        anchor = pending[missing][0]
+        if not checked:
+            reason = (
+                f"the log is empty, but {anchor.describe()} names entry {missing}: "
+                "every entry was deleted"
+            )
+        else:
+            reason = (
+                f"{anchor.describe()} names entry {missing}, which is missing: "
+                "the newest entries were deleted"
+            )
+        return ChainReport(checked, missing, reason)
+    newest = max((anchor for _, anchor in to_check), key=lambda a: a.id, default=None)
+    return ChainReport(checked, None, anchor=newest, anchors_checked=len(to_check))

@@ -1,4 +1,5 @@
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -75,20 +76,32 @@ class AuditEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("the audit log is append-only")
 
-    def compute_hash(self) -> str:
-        """Hash of this entry's content chained to the previous entry's hash."""
-        payload = json.dumps(
-            {
-                "at": self.at.isoformat(),
-                "actor": self.actor,
-                "action": self.action,
-                "target_type": self.target_type,
-                "target_id": self.target_id,
-                "detail": self.detail,
-                "previous_hash": self.previous_hash,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        return hashlib.sha256(payload.encode()).hexdigest()
+    def compute_hash(self, key: bytes) -> str:
+        """HMAC-SHA256, under the chain key, of this entry's content and the previous hash."""
+        return keyed_hash(key, self)
+
+    def plain_hash(self) -> str:
+        """The unkeyed SHA-256 used before #14, which anyone can recompute."""
+        return hashlib.sha256(canonical_payload(self)).hexdigest()
+
+
+def canonical_payload(entry: Any) -> bytes:
+    """What an entry's hash covers. Takes historical models too (the rekeying migration)."""
+    return json.dumps(
+        {
+            "at": entry.at.isoformat(),
+            "actor": entry.actor,
+            "action": entry.action,
+            "target_type": entry.target_type,
+            "target_id": entry.target_id,
+            "detail": entry.detail,
+            "previous_hash": entry.previous_hash,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+
+
+def keyed_hash(key: bytes, entry: Any) -> str:
+    return hmac.new(key, canonical_payload(entry), hashlib.sha256).hexdigest()

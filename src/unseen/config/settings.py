@@ -47,6 +47,16 @@ SECRET_KEY = os.environ.get("UNSEEN_SECRET_KEY") or read_or_create_key(KEYS_DIR 
 # created 0600 on first use). See registry/keys.py and `unseen keys`.
 UNSEEN_MASTER_KEY = os.environ.get("UNSEEN_MASTER_KEY", "")
 UNSEEN_MASTER_KEY_FILE = os.environ.get("UNSEEN_MASTER_KEY_FILE", "")
+# Audit log (see src/unseen/audit/README.md): the chain is HMAC-keyed with a key outside the
+# database, base64 of 32 bytes in UNSEEN_AUDIT_KEY, else the key file UNSEEN_AUDIT_KEY_FILE (default
+# var/keys/audit.key, created 0600 on first use). Anchors (the newest entry's id and hash, signed)
+# go to UNSEEN_AUDIT_ANCHOR_FILE (default var/anchors/audit.anchors) every ANCHOR_EVERY entries or
+# when the last is ANCHOR_MINUTES old, so deleting the newest entries is noticed.
+UNSEEN_AUDIT_KEY = os.environ.get("UNSEEN_AUDIT_KEY", "")
+UNSEEN_AUDIT_KEY_FILE = os.environ.get("UNSEEN_AUDIT_KEY_FILE", "")
+UNSEEN_AUDIT_ANCHOR_FILE = os.environ.get("UNSEEN_AUDIT_ANCHOR_FILE", "")
+UNSEEN_AUDIT_ANCHOR_EVERY = int(os.environ.get("UNSEEN_AUDIT_ANCHOR_EVERY", "1000"))
+UNSEEN_AUDIT_ANCHOR_MINUTES = float(os.environ.get("UNSEEN_AUDIT_ANCHOR_MINUTES", "10"))
 DEBUG = env_flag("UNSEEN_DEBUG", False)
 DEMO = env_flag("UNSEEN_DEMO", False)
 ALLOWED_HOSTS = env_list("UNSEEN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")

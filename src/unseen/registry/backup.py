@@ -3,15 +3,17 @@
 A backup is a gzipped tar archive, sealed in chunks with AES-256-GCM under a key derived (scrypt)
 from a passphrase (`core.sealing.seal_stream`). Inside:
 
-- `manifest.json`: format, date, applied migrations, record counts, the id (never the value) of
-  the master key the vault needs;
+- `manifest.json`: format, date, applied migrations, record counts, the ids (never the values) of
+  the master key the vault needs and of the audit key the chain is keyed with, and the audit
+  anchor written with the backup;
 - `database.json`: every record, as Django's `dumpdata` with natural foreign keys (portable
   between SQLite and PostgreSQL); content types and permissions are left to `migrate`;
 - `files/…`: everything under MEDIA_ROOT (uploads).
 
-The master key is NOT in a backup: vault fields in it stay sealed under the data key, which is only
-stored wrapped. Back the master key up separately (see docs/architecture.md). Restoring needs an
-empty, migrated database, the passphrase and the master key that was active at backup time.
+The master key and the audit key are NOT in a backup: vault fields in it stay sealed under the data
+key, which is only stored wrapped. Back both keys up separately (see docs/architecture.md).
+Restoring needs an empty, migrated database, the passphrase, the master key that was active at
+backup time and the audit key; the restored chain is checked against the backup's anchor.
 """
 
 import datetime as dt
@@ -35,6 +37,8 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from unseen.audit import anchors
+from unseen.audit import keys as audit_keys
 from unseen.audit.log import record, verify
 from unseen.audit.models import Action
 from unseen.core import sealing
@@ -90,6 +94,9 @@ def create(path: Path, passphrase: str) -> Summary:
         target_type="backup",
         detail={"kind": "encrypted backup", "files": len(files)},
     )
+    # Written before the dump, so the backup holds every entry the anchor names; a restore
+    # checks the chain against the copy in the manifest.
+    anchor = anchors.write("backup")
     counts = record_counts()
     with tempfile.TemporaryDirectory(prefix="unseen-backup-") as work:
         dump = Path(work) / "database.json"
@@ -102,6 +109,8 @@ def create(path: Path, passphrase: str) -> Summary:
             "records": counts,
             "files": len(files),
             "master_key_ids": master_ids,
+            "audit_key_id": anchor.key,
+            "audit_anchor": anchor.as_dict(),
         }
         archive = Path(work) / "backup.tar.gz"
         with tarfile.open(archive, "w:gz") as tar:
@@ -218,6 +227,7 @@ def restore(path: Path, passphrase: str, *, say: Callable[[str], None] = print) 
                     f"(UNSEEN_MASTER_KEY or UNSEEN_MASTER_KEY_FILE) before restoring "
                     f"(configured: {current or 'none'})"
                 )
+        _check_audit_key(manifest)
         occupied = _non_empty_models()
         if occupied:
             raise BackupError(
@@ -238,16 +248,32 @@ def restore(path: Path, passphrase: str, *, say: Callable[[str], None] = print) 
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(file, destination)
     keys.forget_cached_keys()
-    report = verify()
+    anchored = manifest.get("audit_anchor")
+    report = verify([(0, anchors.Anchor(**anchored))] if anchored else [])
     if not report.intact:
-        raise BackupError(
-            f"restored, but the audit log is broken at entry {report.first_broken_id}"
-        )
-    say(f"audit log intact: {report.checked} entries checked")
+        where = f" at entry {report.first_broken_id}" if report.first_broken_id else ""
+        raise BackupError(f"restored, but the audit log is broken{where}: {report.reason}")
+    matched = f"; the backup's anchor (entry {report.anchor.id}) matched" if report.anchor else ""
+    say(f"audit log intact: {report.checked} entries checked{matched}")
     records = sum(record_counts().values())
     record(
         Action.IMPORT,
         target_type="backup",
         detail={"kind": "restore", "records": records, "files": len(restored_files)},
     )
+    # The log is now the backup's plus this entry: anchors written since the backup name entries
+    # that are gone on purpose, and this one supersedes them (see audit/anchors.py).
+    anchors.write(anchors.RESTORE)
     return Summary(records, len(restored_files), needed)
+
+
+def _check_audit_key(manifest: dict[str, Any]) -> None:
+    """The chain in the backup verifies only under the audit key it was written with."""
+    needed = manifest.get("audit_key_id")
+    current = audit_keys.configured_key_id()
+    if needed and current != needed:
+        raise BackupError(
+            f"the audit log in this backup is keyed with audit key {needed}; configure it "
+            f"(UNSEEN_AUDIT_KEY or UNSEEN_AUDIT_KEY_FILE) before restoring "
+            f"(configured: {current or 'none'})"
+        )
