@@ -80,3 +80,11 @@ def test_it_refuses_a_chunked_body_without_a_length(client):
     )
     assert response.status_code == 411
     assert response.json()["error"] == "length_required"
+
+
+def test_it_answers_400_for_a_content_length_that_is_not_a_number(client):
+    response = client.post(
+        "/api/v1/sightings", "{}", content_type="application/json", CONTENT_LENGTH="lots"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_request"
