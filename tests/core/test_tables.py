@@ -3,8 +3,18 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests import spreadsheets
 from unseen.core import cells
-from unseen.core.tables import CellError, Column, Schema, TableError, read_table, validate
+from unseen.core.tables import (
+    MB,
+    CellError,
+    Column,
+    Limits,
+    Schema,
+    TableError,
+    read_table,
+    validate,
+)
 
 SCHEMA = Schema(
     "things",
@@ -91,3 +101,63 @@ def test_it_reports_rows_with_too_many_cells_beside_other_errors(tmp_path):
         CellError(3, "", "4 cells but 2 columns in the header"),
         CellError(4, "low", "'y' is not a whole number"),
     ]
+
+
+def refusal(path: Path, limits: Limits) -> str:
+    with pytest.raises(TableError) as caught:
+        read_table(path, limits)
+    [error] = caught.value.errors
+    return error.format(path.name)
+
+
+def test_it_refuses_a_spreadsheet_bomb_by_its_unpacked_size(tmp_path):
+    path = spreadsheets.bomb(tmp_path / "bomb.xlsx", unpacked_mb=51)
+    assert path.stat().st_size < 200 * 1024
+    # No ratio limit here: the unpacked size alone must refuse it, before openpyxl parses a byte.
+    limits = Limits(max_unpacked_bytes=50 * MB, max_packing_ratio=None)
+    assert refusal(path, limits) == (
+        "bomb.xlsx: the spreadsheet unpacks to 51 MB, more than the 50 MB limit for a table"
+    )
+
+
+def test_it_refuses_a_spreadsheet_bomb_by_its_packing_ratio_even_without_limits(tmp_path):
+    path = spreadsheets.bomb(tmp_path / "bomb.xlsx", unpacked_mb=20)
+    with pytest.raises(TableError) as caught:
+        read_table(path)
+    [error] = caught.value.errors
+    assert error.row == 0
+    assert "times its size, more than the limit of 100 times for a table" in error.reason
+
+
+def test_it_refuses_a_sheet_that_declares_more_rows_than_the_limit(tmp_path):
+    path = spreadsheets.declaring_rows(tmp_path / "big.xlsx", declared=300_002, written=3)
+    assert refusal(path, Limits(max_rows=300_000)) == (
+        "big.xlsx: more than 300,000 rows, the limit for a table"
+    )
+    assert len(read_table(path, Limits(max_rows=300_000 + 1)).rows) == 2
+
+
+def test_it_counts_rows_a_sheet_does_not_declare(tmp_path):
+    path = tmp_path / "rows.xlsx"
+    book = openpyxl.Workbook()
+    for number in range(6):
+        book.active.append([f"r{number}"])
+    book.save(path)
+    assert len(read_table(path, Limits(max_rows=5)).rows) == 5
+    assert "more than 4 rows" in refusal(path, Limits(max_rows=4))
+
+
+def test_it_refuses_a_csv_beyond_the_size_and_row_limits(tmp_path):
+    path = write(tmp_path, "name\n" + "x\n" * 10)
+    assert len(read_table(path, Limits(max_rows=10, max_text_bytes=25)).rows) == 10
+    assert refusal(path, Limits(max_rows=9)) == "t.csv: more than 9 rows, the limit for a table"
+    big = write(tmp_path, "name\n" + "x" * (MB + 1) + "\n", "big.csv")
+    assert refusal(big, Limits(max_text_bytes=MB)) == (
+        "big.csv: the file is 1 MB, more than the 1 MB limit for a table"
+    )
+
+
+def test_it_says_a_broken_xlsx_is_not_a_zip(tmp_path):
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(b"name\nx\n")
+    assert refusal(path, Limits()) == "t.xlsx: not an XLSX file (it is not a zip archive)"

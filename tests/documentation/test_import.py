@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
+from tests import spreadsheets
 from unseen.accounts.models import AccessLevel
 from unseen.audit.models import Action, AuditEntry
 from unseen.documentation.models import Deployment
@@ -322,3 +323,17 @@ def test_it_never_reuses_the_id_of_a_deleted_record(tmp_path, db):
     assert later.pk > max(Deployment.objects.exclude(pk=later.pk).values_list("id", flat=True))
     for deployment in Deployment.objects.exclude(pk=later.pk):
         assert deployment.evidence_trail().get().statement.startswith(deployment.host.label)
+
+
+def test_the_command_line_keeps_the_size_limit_but_not_the_web_row_limit(tmp_path, db, settings):
+    # A file an operator chose may have any number of rows; a spreadsheet bomb is refused anyway.
+    settings.UNSEEN_TABLE_MAX_ROWS = 1
+    settings.UNSEEN_TABLE_MAX_UNPACKED_MB = 1
+    path = tmp_path / "sources.csv"
+    path.write_text("title,kind,reliability\nA,media_report,B\nB,media_report,B\n")
+    assert run_import(path, "--kind", "sources")[0] == 0
+    assert Source.objects.count() == 2
+    bomb = spreadsheets.bomb(tmp_path / "bomb.xlsx", unpacked_mb=2)
+    code, _out, err = run_import(bomb, "--kind", "sources")
+    assert code == 2
+    assert f"error: {bomb}: the spreadsheet unpacks to 2 MB, more than the 1 MB limit" in err

@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-from tests import factories
+from tests import factories, spreadsheets
 from unseen.accounts.models import AccessLevel
 from unseen.audit.models import Action, AuditEntry
 from unseen.documentation.models import Deployment, Finding, Indicator, Testimony
@@ -199,3 +199,23 @@ def test_it_caps_the_count_of_a_long_list(rita_client, monkeypatch):
     assert response.context["page"].paginator.capped
     assert len(response.context["rows"]) == 5
     assert "more than" in response.content.decode()
+
+
+def test_it_refuses_a_spreadsheet_bomb_before_reading_it(rita_client, tmp_path):
+    bomb = spreadsheets.bomb(tmp_path / "sources.xlsx", unpacked_mb=51)
+    with bomb.open("rb") as upload:
+        response = rita_client.post("/app/import/", {"file": upload, "kind": "sources"})
+    assert (
+        "sources.xlsx: the spreadsheet unpacks to 51 MB, more than the 50 MB limit for a table"
+        in response.content.decode()
+    )
+    assert not Source.objects.exists()
+
+
+def test_it_refuses_an_upload_beyond_the_row_limit(rita_client, settings):
+    settings.UNSEEN_TABLE_MAX_ROWS = 2
+    upload = io.BytesIO(b"title,kind,reliability\n" + b"AP report,media_report,B\n" * 3)
+    upload.name = "sources.csv"
+    response = rita_client.post("/app/import/", {"file": upload, "kind": "sources"})
+    assert "sources.csv: more than 2 rows, the limit for a table" in response.content.decode()
+    assert not Source.objects.exists()

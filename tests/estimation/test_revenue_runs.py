@@ -242,3 +242,10 @@ def test_an_upload_declared_internal_cannot_be_published(client, alice):
 
 def test_the_public_home_links_to_the_revenue_page(client, db):
     assert b'href="/revenue/"' in client.get("/").content
+
+
+def test_an_upload_beyond_the_row_limit_is_refused(client, andy, settings):
+    settings.UNSEEN_TABLE_MAX_ROWS = 3
+    response = post(client, andy, file=upload(name="big.csv"))
+    assert "big.csv: more than 3 rows, the limit for a table" in response.content.decode()
+    assert EstimateRun.objects.count() == 0

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
-from tests import factories
+from tests import factories, spreadsheets
 from tests.core.estimation.mse_data import DATA
 from unseen.accounts.models import AccessLevel
 from unseen.audit.models import Action, AuditEntry
@@ -266,3 +266,14 @@ def test_the_public_home_has_no_estimates_section_until_one_is_published(client,
     factories.estimate_run(SECRET_TITLE, access_level=AccessLevel.PUBLIC)
     home = client.get("/").content.decode()
     assert 'id="estimates"' not in home and SECRET_TITLE not in home
+
+
+def test_a_spreadsheet_bomb_is_refused_before_it_is_read(client, andy, tmp_path):
+    bomb = spreadsheets.bomb(tmp_path / "lists.xlsx", unpacked_mb=51).read_bytes()
+    response = signed_in(client, andy).post(
+        "/app/estimates/new/", form_data(file=upload(bomb, "lists.xlsx"))
+    )
+    assert "lists.xlsx: the spreadsheet unpacks to 51 MB, more than the 50 MB limit" in (
+        response.content.decode()
+    )
+    assert not EstimateRun.objects.exists()

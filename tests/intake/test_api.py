@@ -168,3 +168,28 @@ def test_it_refuses_what_the_schema_refuses_that_the_form_alone_would_take(clien
     assert set(errors) == {"description", "observed_from", "place"}
     assert "YYYY-MM-DD" in errors["observed_from"][0]
     assert Submission.objects.count() == 0
+
+
+def test_it_answers_400_not_a_server_error_for_deeply_nested_json(client):
+    response = post(client, "[" * 60_000)
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"__all__": ["The body is not valid JSON."]}}
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""],
+)
+def test_it_takes_json_only_and_answers_415_otherwise(client, content_type):
+    # text/plain is what a foreign page may send without asking first (no CORS preflight).
+    response = client.post(URL, json.dumps({"description": "seen"}), content_type=content_type)
+    assert response.status_code == 415
+    assert response.json()["error"] == "unsupported_media_type"
+    assert "application/json" in response.json()["detail"]
+    assert not Submission.objects.exists()
+
+
+def test_it_takes_json_with_a_charset(client):
+    body = json.dumps({"description": "seen"})
+    response = client.post(URL, body, content_type="application/json; charset=utf-8")
+    assert response.status_code == 202

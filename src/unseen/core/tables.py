@@ -7,6 +7,8 @@ cells are reported together, never only the first, so a user fixes a file in one
 import csv
 import datetime as dt
 import decimal
+import re
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,24 +68,69 @@ class Schema:
         return [column.name for column in self.columns]
 
 
-def read_table(path: Path) -> Table:
+MB = 1024 * 1024
+# A member of a spreadsheet that unpacks to more than this many times its packed size is a bomb:
+# real sheets, even of one repeated value, pack about 5-20 times (a 100,000-row sheet of repeated
+# countries and sectors: 13). Small members are let through whatever their ratio.
+MAX_PACKING_RATIO = 100
+RATIO_CHECKED_FROM = 1 * MB
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large a table `read_table` takes; None is no limit.
+
+    Sizes are checked before anything is parsed: an XLSX by its zip directory (the unpacked size
+    of every member, which Python's zipfile also holds the unpacking to) and by the row count the
+    first sheet declares, a CSV by its size on disk. Rows are also counted while reading, since a
+    sheet need not declare them. By default only the packing ratio is limited: a spreadsheet that
+    unpacks to a hundred times its size is a bomb wherever it is read.
+    """
+
+    max_unpacked_bytes: int | None = None  # everything in an XLSX, unpacked
+    max_text_bytes: int | None = None  # a CSV or TSV file
+    max_rows: int | None = None  # rows below the header, blank ones included
+    max_packing_ratio: float | None = MAX_PACKING_RATIO  # any XLSX member from 1 MB unpacked
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MB:.1f}".removesuffix(".0")
+
+
+def _too_large(reason: str) -> TableError:
+    return TableError([CellError(0, "", reason)])
+
+
+def _too_many_rows(limit: int) -> TableError:
+    return _too_large(f"more than {limit:,} rows, the limit for a table")
+
+
+def read_table(path: Path, limits: Limits | None = None) -> Table:
     """Read a .csv, .tsv or .xlsx file; values come back as stripped strings.
 
+    A file beyond `limits` is refused before it is parsed (see `Limits`), with a reason that names
+    the limit.
+
     Raises:
-        TableError: when the file cannot be read or has no header.
+        TableError: when the file cannot be read, has no header or is beyond `limits`.
     """
     suffix = path.suffix.lower()
+    limits = limits or Limits()
     try:
         if suffix in {".csv", ".tsv", ".txt"}:
-            return _read_delimited(path, "\t" if suffix == ".tsv" else ",")
+            _check_text_size(path, limits)
+            return _read_delimited(path, "\t" if suffix == ".tsv" else ",", limits)
         if suffix in {".xlsx", ".xlsm"}:
-            return _read_xlsx(path)
+            _check_spreadsheet(path, limits)
+            return _read_xlsx(path, limits)
     except FileNotFoundError:
         raise TableError([CellError(0, "", "no such file")]) from None
     except UnicodeDecodeError:
         raise TableError(
             [CellError(0, "", "not UTF-8 text (save the file as UTF-8 CSV)")]
         ) from None
+    except zipfile.BadZipFile:
+        raise TableError([CellError(0, "", "not an XLSX file (it is not a zip archive)")]) from None
     except (OSError, csv.Error, ValueError, KeyError) as error:
         raise TableError([CellError(0, "", f"cannot read the file ({error})")]) from None
     raise TableError([CellError(0, "", f"unsupported file type {suffix!r} (use .csv or .xlsx)")])
@@ -93,7 +140,79 @@ def _normalise_header(columns: Iterable[Any]) -> list[str]:
     return [str(column).strip().lower() if column is not None else "" for column in columns]
 
 
-def _read_delimited(path: Path, delimiter: str) -> Table:
+def _check_text_size(path: Path, limits: Limits) -> None:
+    size = path.stat().st_size
+    if limits.max_text_bytes is not None and size > limits.max_text_bytes:
+        raise _too_large(
+            f"the file is {_megabytes(size)} MB, more than the "
+            f"{_megabytes(limits.max_text_bytes)} MB limit for a table"
+        )
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\d+:[A-Z]*(\d+)\"")
+_SHEET_HEAD_BYTES = 4096  # the dimension comes before any row, right after the sheet's properties
+
+
+def _first_sheet_member(archive: zipfile.ZipFile) -> str | None:
+    """The member openpyxl reads as the first sheet; None when the workbook does not say."""
+    # Both parts were size-checked with everything else before this reads them.
+    workbook = archive.read("xl/workbook.xml")
+    first = re.search(rb"<(?:\w+:)?sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook)
+    if first is None or "xl/_rels/workbook.xml.rels" not in archive.namelist():
+        return None
+    relations = archive.read("xl/_rels/workbook.xml.rels")
+    for relation in re.finditer(rb"<(?:\w+:)?Relationship\b[^>]*>", relations):
+        tag = relation.group(0)
+        if re.search(rb'\bId="' + re.escape(first.group(1)) + rb'"', tag):
+            target = re.search(rb'\bTarget="([^"]+)"', tag)
+            if target is None:
+                return None
+            name = target.group(1).decode("utf-8", "replace")
+            return name.lstrip("/") if name.startswith("/") else f"xl/{name}"
+    return None
+
+
+def _declared_rows(archive: zipfile.ZipFile) -> int | None:
+    try:
+        member = _first_sheet_member(archive)
+        if member is None:
+            return None
+        with archive.open(member) as sheet:
+            head = sheet.read(_SHEET_HEAD_BYTES)
+    except KeyError:
+        return None
+    found = _DIMENSION.search(head)
+    return int(found.group(1)) if found else None
+
+
+def _check_spreadsheet(path: Path, limits: Limits) -> None:
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        unpacked = sum(member.file_size for member in members)
+        if limits.max_unpacked_bytes is not None and unpacked > limits.max_unpacked_bytes:
+            raise _too_large(
+                f"the spreadsheet unpacks to {_megabytes(unpacked)} MB, more than the "
+                f"{_megabytes(limits.max_unpacked_bytes)} MB limit for a table"
+            )
+        for member in members:
+            ratio = member.file_size / max(member.compress_size, 1)
+            if (
+                limits.max_packing_ratio is not None
+                and member.file_size >= RATIO_CHECKED_FROM
+                and ratio > limits.max_packing_ratio
+            ):
+                raise _too_large(
+                    f"the spreadsheet unpacks to {ratio:.0f} times its size, more than the "
+                    f"limit of {limits.max_packing_ratio:g} times for a table"
+                )
+        if limits.max_rows is not None:
+            declared = _declared_rows(archive)
+            # The header is row 1; the limit counts the rows below it.
+            if declared is not None and declared - 1 > limits.max_rows:
+                raise _too_many_rows(limits.max_rows)
+
+
+def _read_delimited(path: Path, delimiter: str, limits: Limits) -> Table:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         header = next(reader, None)
@@ -105,6 +224,8 @@ def _read_delimited(path: Path, delimiter: str) -> Table:
         rows = []
         errors = []
         for number, values in enumerate(reader, start=2):
+            if limits.max_rows is not None and number - 1 > limits.max_rows:
+                raise _too_many_rows(limits.max_rows)
             if not any(value.strip() for value in values):
                 continue
             if any(value.strip() for value in values[len(columns) :]):
@@ -139,7 +260,7 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(path: Path) -> Table:
+def _read_xlsx(path: Path, limits: Limits) -> Table:
     import openpyxl  # imported here: only spreadsheet imports pay for it
 
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -154,6 +275,8 @@ def _read_xlsx(path: Path) -> Table:
             columns.pop()
         rows = []
         for number, cells in enumerate(values, start=2):
+            if limits.max_rows is not None and number - 1 > limits.max_rows:
+                raise _too_many_rows(limits.max_rows)
             texts = [_cell_text(cell) for cell in cells]
             if not any(texts):
                 continue

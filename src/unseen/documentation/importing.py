@@ -24,7 +24,7 @@ from unseen.core import schemas
 from unseen.core.dates import PartialDate, Precision
 from unseen.core.places import Host
 from unseen.core.scripts import detect_script
-from unseen.core.tables import CellError, Table, TableError, read_table, validate
+from unseen.core.tables import CellError, Limits, Table, TableError, read_table, validate
 from unseen.evidence.models import Claim, Credibility, Reliability, Source, SourceKind
 from unseen.registry.models import (
     CoordinatePrecision,
@@ -88,18 +88,20 @@ def import_file(
     dry_run: bool = False,
     progress: Progress | None = None,
     default_access_level: str | None = None,
+    limits: Limits | None = None,
 ) -> ImportResult:
     """Import `path` as records of `kind`.
 
     Rows without an access level get `default_access_level`, or else the kind's own default
-    (confidential for persons, internal for everything else).
+    (confidential for persons, internal for everything else). A file beyond `limits` is refused
+    before it is read (`core.tables.Limits`).
 
     Raises:
         TableError: listing every bad cell; nothing has been written.
     """
     _check_kind(kind)
     return import_table(
-        read_table(path),
+        read_table(path, limits),
         kind,
         dry_run=dry_run,
         progress=progress,

@@ -19,7 +19,7 @@ from unseen.audit.models import Action
 from unseen.core.tables import TableError
 from unseen.evidence.models import Claim, Source
 from unseen.registry.models import Person
-from unseen.ui.uploads import saved_upload
+from unseen.ui.uploads import saved_upload, table_limits
 
 from .browsing import KINDS, Kind, kind_of, slug_for
 from .forms import (
@@ -304,7 +304,10 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         with saved_upload(upload) as path:
             try:
                 result = import_file(
-                    path, form.cleaned_data["kind"], dry_run=form.cleaned_data["dry_run"]
+                    path,
+                    form.cleaned_data["kind"],
+                    dry_run=form.cleaned_data["dry_run"],
+                    limits=table_limits(),
                 )
             except TableError as failure:
                 errors = [error.format(name) for error in failure.errors]

@@ -27,7 +27,7 @@ from unseen.audit.models import Action
 from unseen.core.estimation import revenue, revenue_report
 from unseen.core.places import Host
 from unseen.core.tables import read_table, validate
-from unseen.ui.uploads import saved_upload
+from unseen.ui.uploads import saved_upload, table_limits
 
 from .models import EstimateRun, RunKind, _plain, software_version
 from .running import set_published
@@ -150,8 +150,9 @@ def upload_rows(upload: Any, year: int, access_level: str) -> list[dict[str, Any
         TableError: listing every bad cell by row and column (the whole file is checked).
     """
     with saved_upload(upload) as path:
-        rows = revenue.read_inputs(path)
-        parsed, _errors = validate(read_table(path), revenue.input_schema())
+        limits = table_limits()
+        rows = revenue.read_inputs(path, limits)
+        parsed, _errors = validate(read_table(path, limits), revenue.input_schema())
     levels = {number: cells.get("access_level") or access_level for number, cells in parsed}
     return [
         frozen_row(row, origin="upload", access_level=levels.get(row.row, access_level))

@@ -17,7 +17,7 @@ from unseen.core.estimation.reading import read_histories
 from unseen.core.tables import TableError
 from unseen.linkage.histories import NoHistories, capture_histories
 from unseen.linkage.models import LinkageRun
-from unseen.ui.uploads import saved_upload
+from unseen.ui.uploads import saved_upload, table_limits
 
 from .forms import EstimateForm
 from .models import EstimateRun, RunKind, software_version
@@ -109,7 +109,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
 
 def _uploaded_histories(upload: Any, lists: list[str] | None) -> CaptureHistories:
     with saved_upload(upload) as path:
-        return read_histories(path, lists)
+        return read_histories(path, lists, table_limits())
 
 
 def _detail(request: HttpRequest, run: EstimateRun, **extra: object) -> HttpResponse:

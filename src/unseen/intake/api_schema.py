@@ -187,7 +187,14 @@ def paths() -> dict[str, Any]:
                     "202": _json(_ref("SightingReceived"), "Received; waits for moderation."),
                     "400": _json(errors, "Not valid: reasons per field (`__all__`: the body)."),
                     "401": _json(error, "An Authorization header was sent with a bad token."),
-                    "413": _json(errors, "The body is larger than 64 KiB."),
+                    "413": _json(
+                        {"anyOf": [errors, error]},
+                        "The body is larger than 64 KiB (`errors`), or than the server takes "
+                        "from any request (`error`: too_large).",
+                    ),
+                    "415": _json(
+                        error, "The body is not sent as `Content-Type: application/json`."
+                    ),
                     "429": _json(
                         {"anyOf": [errors, error]},
                         "Too many submissions from this client, or too many bad tokens.",

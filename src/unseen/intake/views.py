@@ -167,7 +167,8 @@ def api_sightings(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"errors": {"__all__": [_("The request is too large.")]}}, status=413)
     try:
         payload = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
+    # 64 KiB of "[" nests deeper than Python's decoder recurses: a bad body, not a server error.
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return JsonResponse({"errors": {"__all__": [_("The body is not valid JSON.")]}}, status=400)
     errors = SightingForm.type_errors(payload)
     if errors:

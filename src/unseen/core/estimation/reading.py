@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from unseen.core.estimation.histories import CaptureHistories
-from unseen.core.tables import CellError, Table, TableError, read_table
+from unseen.core.tables import CellError, Limits, Table, TableError, read_table
 
 COUNT = "count"
 
@@ -201,13 +201,16 @@ def histories_from_table(
     return CaptureHistories.from_counts(display, rows), []
 
 
-def read_histories(path: Path, lists: Sequence[str] | None = None) -> CaptureHistories:
-    """Read a CSV/XLSX file into a full capture-history table.
+def read_histories(
+    path: Path, lists: Sequence[str] | None = None, limits: Limits | None = None
+) -> CaptureHistories:
+    """Read a CSV/XLSX file into a full capture-history table; one beyond `limits` is refused
+    before it is read (`core.tables.Limits`).
 
     Raises:
         TableError: listing every bad cell or header (see the module docstring).
     """
-    table = read_table(path)
+    table = read_table(path, limits)
     histories, errors = histories_from_table(table, lists, _original_header(path, table.columns))
     if histories is None:
         raise TableError(errors)
@@ -215,14 +218,14 @@ def read_histories(path: Path, lists: Sequence[str] | None = None) -> CaptureHis
 
 
 def read_strata(
-    path: Path, stratum: str, lists: Sequence[str] | None = None
+    path: Path, stratum: str, lists: Sequence[str] | None = None, limits: Limits | None = None
 ) -> dict[str, CaptureHistories]:
     """Read a file with a stratum column into one table per stratum (in order of appearance).
 
     Raises:
         TableError: as `read_histories`, plus a missing or blank stratum column.
     """
-    table = read_table(path)
+    table = read_table(path, limits)
     key = stratum.strip().lower()
     if key not in table.columns:
         raise TableError([CellError(1, stratum, "no such column (the stratum column)")])

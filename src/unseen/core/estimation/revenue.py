@@ -56,7 +56,15 @@ import numpy as np
 
 from unseen.core import cells, schemas
 from unseen.core.places import WORLD, Host, country_name
-from unseen.core.tables import CellError, Column, Schema, TableError, read_table, validate
+from unseen.core.tables import (
+    CellError,
+    Column,
+    Limits,
+    Schema,
+    TableError,
+    read_table,
+    validate,
+)
 
 FAMILIES = ("workers", "wage", "share", "months")
 FAMILY_LABELS = {
@@ -240,14 +248,15 @@ def input_schema() -> Schema:
     )
 
 
-def read_inputs(path: Path) -> list[InputRow]:
-    """Read and check a file with the columns of nk-deployments.csv.
+def read_inputs(path: Path, limits: Limits | None = None) -> list[InputRow]:
+    """Read and check a file with the columns of nk-deployments.csv; one beyond `limits` is
+    refused before it is read (`core.tables.Limits`).
 
     Raises:
         TableError: listing every bad cell (row, column, reason): a low above its high, a share
             outside 0–1, a negative wage, an unknown column, a blank required cell, ...
     """
-    table = read_table(path)
+    table = read_table(path, limits)
     parsed, errors = validate(table, input_schema())
     if errors:
         raise TableError(errors)

@@ -8,6 +8,7 @@ from tqdm import tqdm
 from unseen.audit.context import current_actor
 from unseen.core.tables import TableError
 from unseen.documentation.importing import KINDS, import_file
+from unseen.ui.uploads import table_limits
 
 
 class Command(BaseCommand):
@@ -31,7 +32,11 @@ class Command(BaseCommand):
         ) as bar:
             try:
                 result = import_file(
-                    path, options["kind"], dry_run=options["dry_run"], progress=bar.update
+                    path,
+                    options["kind"],
+                    dry_run=options["dry_run"],
+                    progress=bar.update,
+                    limits=table_limits(upload=False),
                 )
             except TableError as failure:
                 bar.close()

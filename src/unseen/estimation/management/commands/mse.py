@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from unseen.core.estimation import mse, report
 from unseen.core.estimation.reading import read_histories
 from unseen.core.tables import TableError
+from unseen.ui.uploads import table_limits
 
 
 class Command(BaseCommand):
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         path: Path = options["file"]
         lists = [n for n in options["lists"].split(",") if n.strip()] if options["lists"] else None
         try:
-            histories = read_histories(path, lists)
+            histories = read_histories(path, lists, table_limits(upload=False))
             results = report.run(
                 histories,
                 options["method"],

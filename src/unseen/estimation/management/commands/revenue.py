@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from unseen.core.estimation import revenue, revenue_report
 from unseen.core.tables import TableError
+from unseen.ui.uploads import table_limits
 
 
 def _distributions(values: list[str]) -> str | dict[str, str] | None:
@@ -79,7 +80,7 @@ class Command(BaseCommand):
 
                 rows = deployment_inputs()
             else:
-                rows = revenue.read_inputs(path)
+                rows = revenue.read_inputs(path, table_limits(upload=False))
             plan = revenue.plan(rows, options["year"], **settings)
             result = revenue.simulate(plan, draws=options["draws"], seed=options["seed"])
             tornado = revenue.tornado(plan.cells)
