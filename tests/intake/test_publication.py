@@ -84,7 +84,7 @@ def test_it_keeps_the_reporters_words_off_every_public_page(client, mona_client)
     assert drawn["description"] == PUBLIC_TEXT
     source = Source.objects.get()
     assert source.access_level == "public"
-    assert source.title == "Public report received 2026-11, Russia (submission %d)" % submission.pk
+    assert source.title == f"Public report received 2026-11, Russia (submission {submission.pk})"
     assert drawn["source_ids"] == [source.pk]
     # The reporter's words stay with the record, for staff only.
     assert sighting.place == CANARY and NEIGHBOUR in sighting.description
@@ -103,7 +103,9 @@ def test_it_offers_an_empty_public_text_unticked_publish_and_month_precision(mon
     assert "checked" not in publish
     month = re.search(r"<input[^>]*name=\"observed_precision\"[^>]*value=\"month\"[^>]*>", form)
     assert month is not None and "checked" in month.group(0)
-    description = re.search(r"<textarea[^>]*name=\"public_description\"[^>]*>(.*?)</textarea>", form, re.S)
+    description = re.search(
+        r"<textarea[^>]*name=\"public_description\"[^>]*>(.*?)</textarea>", form, re.S
+    )
     assert description is not None and description.group(1).strip() == ""
     label = re.search(r"<input[^>]*name=\"public_place_label\"[^>]*>", form).group(0)
     assert "Lenina" not in label and 'value="Russia"' in label

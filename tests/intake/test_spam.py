@@ -6,8 +6,8 @@ import pytest
 
 from unseen.intake import spam
 from unseen.intake.moderating import approve, learn, reject
-from unseen.intake.receiving import receive_sighting
 from unseen.intake.promotion import Publication
+from unseen.intake.receiving import receive_sighting
 
 pytestmark = pytest.mark.django_db
 

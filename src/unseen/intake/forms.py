@@ -347,15 +347,19 @@ class ApproveForm(forms.Form):
     public_place_label = forms.CharField(
         max_length=120,
         label=_("Place shown to the public"),
-        help_text=_("A settlement or a region, e.g. Vladivostok or Primorsky Krai. No streets, "
-                    "buildings or coordinates."),
+        help_text=_(
+            "A settlement or a region, e.g. Vladivostok or Primorsky Krai. No streets, "
+            "buildings or coordinates."
+        ),
         error_messages={"required": _("Write the place as the public will see it.")},
     )
     public_description = forms.CharField(
         max_length=2000,
         label=_("Description shown to the public"),
-        help_text=_("Write it yourself from the report: what was seen, without names, addresses or "
-                    "anything that could point to the reporter or to anyone else."),
+        help_text=_(
+            "Write it yourself from the report: what was seen, without names, addresses or "
+            "anything that could point to the reporter or to anyone else."
+        ),
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Write the description the public will read.")},
     )
@@ -420,8 +424,10 @@ class ApproveForm(forms.Form):
         if data.get("publish") and data.get("grid_km") == 0:
             self.add_error(
                 "grid_km",
-                _("A published place is moved to a square of at least 10 km (the privacy notice "
-                  "promises it). Choose a square, or do not publish."),
+                _(
+                    "A published place is moved to a square of at least 10 km (the privacy notice "
+                    "promises it). Choose a square, or do not publish."
+                ),
             )
         return data
 

@@ -19,10 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from unseen.accounts.models import AccessLevel
-from unseen.core.places import country_name
 from unseen.accounts.roles import Role
 from unseen.audit.log import record
 from unseen.audit.models import Action
+from unseen.core.places import country_name
 from unseen.documentation.models import Sighting
 from unseen.evidence.models import Credibility, DatePrecision, Reliability, Source, SourceKind
 from unseen.registry.models import CoordinatePrecision

@@ -4,45 +4,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documentation', '0005_translated_labels'),
-        ('registry', '0004_merged_into'),
+        ("documentation", "0005_translated_labels"),
+        ("registry", "0004_merged_into"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sighting',
-            name='coordinate_grid_km',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='Coordinate grid (km)'),
+            model_name="sighting",
+            name="coordinate_grid_km",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="Coordinate grid (km)"
+            ),
         ),
         migrations.AddField(
-            model_name='sighting',
-            name='observed_precision',
-            field=models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5, verbose_name='Observed dates precision'),
+            model_name="sighting",
+            name="observed_precision",
+            field=models.CharField(
+                blank=True,
+                choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                default="",
+                max_length=5,
+                verbose_name="Observed dates precision",
+            ),
         ),
         migrations.AddField(
-            model_name='sighting',
-            name='public_description',
-            field=models.TextField(blank=True, help_text='What the public reads: written for publication, naming nobody.', verbose_name='Public description'),
+            model_name="sighting",
+            name="public_description",
+            field=models.TextField(
+                blank=True,
+                help_text="What the public reads: written for publication, naming nobody.",
+                verbose_name="Public description",
+            ),
         ),
         migrations.AddField(
-            model_name='sighting',
-            name='public_place_label',
-            field=models.CharField(blank=True, help_text='A settlement or region, as the public sees it; never a street or building.', max_length=120, verbose_name='Public place label'),
+            model_name="sighting",
+            name="public_place_label",
+            field=models.CharField(
+                blank=True,
+                help_text="A settlement or region, as the public sees it; never a street or building.",
+                max_length=120,
+                verbose_name="Public place label",
+            ),
         ),
         migrations.AlterField(
-            model_name='sighting',
-            name='description',
-            field=models.TextField(help_text='Never published: public pages show the public description.', verbose_name='Description (internal)'),
+            model_name="sighting",
+            name="description",
+            field=models.TextField(
+                help_text="Never published: public pages show the public description.",
+                verbose_name="Description (internal)",
+            ),
         ),
         migrations.AlterField(
-            model_name='sighting',
-            name='place',
-            field=models.CharField(blank=True, help_text='Never published: public pages show the public place label.', max_length=300, verbose_name='Place (internal)'),
+            model_name="sighting",
+            name="place",
+            field=models.CharField(
+                blank=True,
+                help_text="Never published: public pages show the public place label.",
+                max_length=300,
+                verbose_name="Place (internal)",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sighting',
-            constraint=models.CheckConstraint(condition=models.Q(('observed_precision__in', ['day', 'month', 'year', ''])), name='sighting_observed_precision_valid'),
+            model_name="sighting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("observed_precision__in", ["day", "month", "year", ""])),
+                name="sighting_observed_precision_valid",
+            ),
         ),
     ]
