@@ -371,15 +371,18 @@ class ApproveForm(forms.Form):
     )
     observed_precision = forms.ChoiceField(
         initial="month",
-        label=_("Publish the dates seen to the"),
+        label=_("Precision of the dates shown to the public"),
         choices=DATE_PRECISION_CHOICES,
         widget=forms.RadioSelect,
     )
     grid_km = forms.TypedChoiceField(
         coerce=int,
         initial=10,
-        label=_("Move the pin to the centre of a square of"),
-        help_text=_("The public map says the place is known to within this distance."),
+        label=_("Precision of the place on the public map"),
+        help_text=_(
+            "The pin is moved to the centre of a square this wide, and the public map says the "
+            "place is known to within this distance."
+        ),
         choices=GRID_CHOICES,
         widget=forms.RadioSelect,
     )
