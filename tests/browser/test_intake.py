@@ -84,8 +84,16 @@ def test_a_public_sighting_travels_from_the_form_to_the_public_map(browser, live
 
     page.click(f"tr[data-submission='{real.pk}'] a")
     assert page.locator("img[data-upload]").count() == 1
+    # #14: nothing is published until the moderator writes the public text and ticks the box.
+    assert not page.is_checked("#id_publish")
+    assert page.is_checked("input[name=observed_precision][value=month]")
+    assert page.input_value("#id_public_description") == ""
+    assert page.get_attribute("#id_public_description", "required") is not None
+    page.fill("#id_public_place_label", "Ulaanbaatar")
+    page.fill("#id_public_description", "About 40 workers on a tower block site.")
+    page.check("#id_publish")
     page.click("button[name=approve]")
-    page.wait_for_selector(".messages")
+    page.wait_for_selector(".messages li.success")
     sighting = Sighting.objects.get()
     assert (sighting.latitude, sighting.longitude) == coarsen(LAT, LON, 10)
     moderator.close()
@@ -99,6 +107,10 @@ def test_a_public_sighting_travels_from_the_form_to_the_public_map(browser, live
     data = page.request.get(f"{live_server.url}/map/data.json").json()
     (drawn,) = [s for s in data["sightings"] if s["id"] == sighting.pk]
     assert (drawn["lat"], drawn["lon"]) == coarsen(LAT, LON, 10)
-    assert drawn["radius_m"] >= 10_000
+    assert drawn["radius_m"] == 10_000 and drawn["label"] == "Ulaanbaatar"
+    page.click("details.map-table summary")
+    row = page.locator(".map-table-body tr", has_text="Ulaanbaatar")
+    assert "within 10 km" in row.inner_text()
     assert str(LAT) not in page.content() and str(LON) not in page.content()
+    assert "3rd district market" not in page.content()
     public.close()

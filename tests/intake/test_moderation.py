@@ -73,7 +73,14 @@ def test_it_promotes_an_approved_sighting_to_evidence_at_a_coarse_place(mona_cli
         }
     ).submission
     response = mona_client.post(
-        f"/app/moderation/{submission.pk}/approve/", {"publish": "on", "grid_km": "10"}
+        f"/app/moderation/{submission.pk}/approve/",
+        {
+            "publish": "on",
+            "grid_km": "10",
+            "observed_precision": "month",
+            "public_place_label": "Ulaanbaatar",
+            "public_description": "A crew of about 30 workers.",
+        },
     )
     assert response.status_code == 302
     sighting = Sighting.objects.get()
@@ -92,15 +99,22 @@ def test_it_promotes_an_approved_sighting_to_evidence_at_a_coarse_place(mona_cli
     assert verify().intact
 
 
-def test_it_lets_only_administrators_publish_an_exact_place(client, mona, alice):
+def test_it_lets_only_administrators_keep_an_exact_place_unpublished(client, mona, alice):
     submission = receive_sighting(
         {"description": "x", "latitude": 47.9, "longitude": 106.9}
     ).submission
+    # Not published: the privacy notice promises a published place at least 10 km coarse.
+    fields = {
+        "grid_km": "0",
+        "observed_precision": "month",
+        "public_place_label": "Ulaanbaatar",
+        "public_description": "Workers seen.",
+    }
     client.force_login(mona)
-    client.post(f"/app/moderation/{submission.pk}/approve/", {"publish": "on", "grid_km": "0"})
+    client.post(f"/app/moderation/{submission.pk}/approve/", fields)
     assert not Sighting.objects.exists()
     client.force_login(alice)
-    client.post(f"/app/moderation/{submission.pk}/approve/", {"publish": "on", "grid_km": "0"})
+    client.post(f"/app/moderation/{submission.pk}/approve/", fields)
     assert Sighting.objects.get().latitude == 47.9
 
 
@@ -174,7 +188,15 @@ def test_it_renders_an_xss_payload_inert_in_queue_public_page_and_export(
         mona_client.get(f"/app/moderation/{comment.pk}/").content.decode(),
     ]
     mona_client.post(
-        f"/app/moderation/{submission.pk}/approve/", {"publish": "on", "grid_km": "10"}
+        f"/app/moderation/{submission.pk}/approve/",
+        {
+            "publish": "on",
+            "grid_km": "10",
+            "observed_precision": "month",
+            "public_place_label": "Ulaanbaatar",
+            "public_description": XSS,  # a moderator's text is escaped like anyone's
+            "work_kind": XSS,
+        },
     )
     mona_client.post(f"/app/moderation/{comment.pk}/approve/")
     pages.append(client.get("/").content.decode())

@@ -6,6 +6,7 @@ import pytest
 
 from unseen.intake import spam
 from unseen.intake.moderating import approve, learn, reject
+from unseen.intake.promotion import Publication
 from unseen.intake.receiving import receive_sighting
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,11 @@ def test_it_learns_from_moderators_decisions(mona):
         "Get rich with our trading signals and replica watches today",
     ]
     for text in real:
-        approve(receive_sighting({"description": text}).submission, user=mona, publish=False)
+        approve(
+            receive_sighting({"description": text}).submission,
+            user=mona,
+            publication=Publication(description="Workers seen.", place_label="Somewhere"),
+        )
     reject(
         [receive_sighting({"description": t}).submission.pk for t in junk], user=mona, as_spam=True
     )

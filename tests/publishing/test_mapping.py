@@ -159,14 +159,38 @@ def test_it_draws_sightings_as_large_as_their_place_is_uncertain(precision, radi
 
 
 def test_it_lists_sightings_known_only_to_the_country_without_drawing_them():
-    sighting(CoordinatePrecision.COUNTRY, place="Somewhere in Russia")
-    sighting(CoordinatePrecision.CITY, latitude=None, longitude=None, place="No coordinates")
+    sighting(CoordinatePrecision.COUNTRY, public_place_label="Somewhere in Russia")
+    sighting(
+        CoordinatePrecision.CITY, latitude=None, longitude=None, public_place_label="No coordinates"
+    )
     data = map_data(published_only=True)
     assert data["sightings"] == []
     assert {item["label"] for item in data["not_drawn"]} == {
         "Somewhere in Russia",
         "No coordinates",
     }
+
+
+def test_it_shows_the_public_only_the_text_written_for_it(rita):
+    # #14: `place` and `description` may be a reporter's words; staff read them, the public never.
+    sighting(
+        CoordinatePrecision.CITY,
+        place="17 Lenina St, entrance B",
+        description="My neighbour Pak drives them",
+        observed_from=dt.date(2019, 5, 17),
+        observed_precision="month",
+    )
+    (public,) = map_data(published_only=True)["sightings"]
+    assert (public["label"], public["description"]) == ("Russia", "")
+    assert (public["observed_from"], public["observed_precision"]) == ("2019-05-01", "month")
+    public_text = Sighting.objects.update(
+        public_place_label="Vladivostok", public_description="Workers on a site"
+    )
+    assert public_text == 1
+    (public,) = map_data(published_only=True)["sightings"]
+    assert (public["label"], public["description"]) == ("Vladivostok", "Workers on a site")
+    (staff,) = map_data(rita)["sightings"]
+    assert staff["label"] == "17 Lenina St, entrance B" and "Pak" in staff["description"]
 
 
 def test_it_filters_sightings_by_year(rita):

@@ -329,6 +329,8 @@ KINDS: dict[str, Kind] = {
             ),
             search_fields=("description", "place", "work_kind"),
             form_fields=(
+                "public_place_label",
+                "public_description",
                 "description",
                 "place",
                 "country",
@@ -337,6 +339,7 @@ KINDS: dict[str, Kind] = {
                 "coordinate_precision",
                 "observed_from",
                 "observed_to",
+                "observed_precision",
                 "workers_low",
                 "workers_high",
                 "work_kind",

@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Any, ClassVar
 
 from django.db import models
@@ -464,11 +465,45 @@ class Incident(Record):
         return f"{self.get_act_display()} ({self.date or 'date unknown'})"
 
 
-class Sighting(Record):
-    """Workers observed at a place and time, with the uncertainty of each."""
+def at_precision(day: dt.date | None, precision: str) -> dt.date | None:
+    """The first day of the month or year `day` falls in, as `DatePrecision` stores dates."""
+    if day is None or precision in ("", DatePrecision.DAY):
+        return day
+    if precision == DatePrecision.MONTH:
+        return day.replace(day=1)
+    return day.replace(month=1, day=1)
 
-    description = models.TextField(verbose_name=_("Description"))
-    place = models.CharField(max_length=300, blank=True, verbose_name=_("Place"))
+
+class Sighting(Record):
+    """Workers observed at a place and time, with the uncertainty of each.
+
+    Two kinds of text: `description` and `place` are internal (for a public report, the reporter's
+    own words, which can name a doorstep or a neighbour); `public_place_label` and
+    `public_description` are what a moderator or researcher wrote for the public, and the only
+    text public pages and public exports may show.
+    """
+
+    description = models.TextField(
+        verbose_name=_("Description (internal)"),
+        help_text=_("Never published: public pages show the public description."),
+    )
+    place = models.CharField(
+        max_length=300,
+        blank=True,
+        verbose_name=_("Place (internal)"),
+        help_text=_("Never published: public pages show the public place label."),
+    )
+    public_place_label = models.CharField(
+        max_length=120,
+        blank=True,
+        verbose_name=_("Public place label"),
+        help_text=_("A settlement or region, as the public sees it; never a street or building."),
+    )
+    public_description = models.TextField(
+        blank=True,
+        verbose_name=_("Public description"),
+        help_text=_("What the public reads: written for publication, naming nobody."),
+    )
     country = models.CharField(max_length=2, blank=True, verbose_name=_("Country"))
     latitude = models.FloatField(null=True, blank=True, verbose_name=_("Latitude"))
     longitude = models.FloatField(null=True, blank=True, verbose_name=_("Longitude"))
@@ -481,6 +516,19 @@ class Sighting(Record):
     )
     observed_from = models.DateField(null=True, blank=True, verbose_name=_("Observed from"))
     observed_to = models.DateField(null=True, blank=True, verbose_name=_("Observed to"))
+    # Blank: the dates are as precise as they were entered (records typed by staff).
+    observed_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        default="",
+        verbose_name=_("Observed dates precision"),
+    )
+    # The width of the grid cell the point was moved to the centre of, as a moderator chose it;
+    # empty when nobody coarsened the point (then `coordinate_precision` alone says how exact).
+    coordinate_grid_km = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("Coordinate grid (km)")
+    )
     workers_low = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("Workers low"))
     workers_high = models.PositiveIntegerField(
         null=True, blank=True, verbose_name=_("Workers high")
@@ -509,7 +557,20 @@ class Sighting(Record):
                 name="sighting_dates_ordered",
             ),
             *coordinates_constraints("sighting"),
+            choices_constraint(
+                "observed_precision",
+                DatePrecision,
+                "sighting_observed_precision_valid",
+                allow_blank=True,
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"Sighting {self.pk}: {self.place or self.country or 'place unknown'}"
+        # Names in logs and audit entries: never the internal place, which may be an address.
+        return f"Sighting {self.pk}: {self.public_place_label or self.country or 'place unknown'}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Stored at the chosen precision, so no reader of the record finds the day it hides.
+        self.observed_from = at_precision(self.observed_from, self.observed_precision)
+        self.observed_to = at_precision(self.observed_to, self.observed_precision)
+        super().save(*args, **kwargs)

@@ -328,28 +328,111 @@ class BulkForm(forms.Form):
 
 
 GRID_CHOICES = [(10, "10 km"), (25, "25 km"), (50, "50 km"), (100, "100 km")]
+DATE_PRECISION_CHOICES = [
+    ("month", _("Month (e.g. November 2026)")),
+    ("year", _("Year only")),
+    ("day", _("Day, as reported")),
+]
+# A settlement or a region has no house numbers, entrances or coordinates.
+NOT_COARSE = re.compile(r"\d")
 
 
 class ApproveForm(forms.Form):
-    publish = forms.BooleanField(
-        required=False, initial=True, label=_("Publish on the public map and pages")
+    """What the public will see of a report: only what the moderator writes or chooses here.
+
+    Nothing is prefilled from the reporter's free text (their place and description may name a
+    doorstep or a neighbour): the moderator reads it above the form and writes for the public.
+    """
+
+    public_place_label = forms.CharField(
+        max_length=120,
+        label=_("Place shown to the public"),
+        help_text=_(
+            "A settlement or a region, e.g. Vladivostok or Primorsky Krai. No streets, "
+            "buildings or coordinates."
+        ),
+        error_messages={"required": _("Write the place as the public will see it.")},
+    )
+    public_description = forms.CharField(
+        max_length=2000,
+        label=_("Description shown to the public"),
+        help_text=_(
+            "Write it yourself from the report: what was seen, without names, addresses or "
+            "anything that could point to the reporter or to anyone else."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write the description the public will read.")},
+    )
+    work_kind = forms.CharField(
+        max_length=200,
+        required=False,
+        label=_("Kind of work shown to the public"),
+        help_text=_("As reported; edit it if it says more than the kind of work."),
+    )
+    observed_precision = forms.ChoiceField(
+        initial="month",
+        label=_("Precision of the dates shown to the public"),
+        choices=DATE_PRECISION_CHOICES,
+        widget=forms.RadioSelect,
     )
     grid_km = forms.TypedChoiceField(
         coerce=int,
         initial=10,
-        label=_("Coarsen the place to a grid of"),
+        label=_("Precision of the place on the public map"),
+        help_text=_(
+            "The pin is moved to the centre of a square this wide, and the public map says the "
+            "place is known to within this distance."
+        ),
         choices=GRID_CHOICES,
+        widget=forms.RadioSelect,
+    )
+    publish = forms.BooleanField(
+        required=False,
+        initial=False,
+        label=_("Publish on the public map and pages"),
+        help_text=_("Left unticked, the sighting is kept for the team only."),
     )
 
-    def __init__(self, *args: Any, precise_allowed: bool = False, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        precise_allowed: bool = False,
+        new_sighting: bool = True,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         if precise_allowed:
             field = self.fields["grid_km"]
             assert isinstance(field, forms.TypedChoiceField)
             field.choices = [
                 *GRID_CHOICES,
-                (0, _("No coarsening: as reported (administrators only)")),
+                (0, _("As reported: administrators only, never published")),
             ]
+        if not new_sighting:
+            # An addition to a sighting already made: only a public account of what it adds.
+            for name in ("public_place_label", "work_kind", "observed_precision", "grid_km"):
+                del self.fields[name]
+            self.fields["public_description"].label = _("What it adds, as the public will read it")
+
+    def clean_public_place_label(self) -> str:
+        label: str = self.cleaned_data["public_place_label"].strip()
+        if NOT_COARSE.search(label):
+            raise forms.ValidationError(
+                _("Give a settlement or a region only: no numbers, streets or coordinates.")
+            )
+        return label
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("publish") and data.get("grid_km") == 0:
+            self.add_error(
+                "grid_km",
+                _(
+                    "A published place is moved to a square of at least 10 km (the privacy notice "
+                    "promises it). Choose a square, or do not publish."
+                ),
+            )
+        return data
 
 
 class PurposeForm(forms.Form):

@@ -16,15 +16,18 @@ from unseen.documentation.models import Sighting
 
 from . import spam
 from .models import Kind, Status, Submission, Upload
-from .promotion import DEFAULT_GRID_KM, promote
+from .promotion import PromotionRefused, Publication, promote
 
 logger = logging.getLogger(__name__)
 
 
 def approve(
-    submission: Submission, *, user: Any, publish: bool = True, grid_km: int = DEFAULT_GRID_KM
+    submission: Submission, *, user: Any, publication: Publication | None = None
 ) -> Sighting | None:
-    """Publish a comment, or promote a sighting; returns the Sighting a sighting became."""
+    """Publish a comment, or promote a sighting; returns the Sighting a sighting became.
+
+    A sighting or an addition needs the `publication` the moderator wrote; a comment needs none.
+    """
     if submission.kind == Kind.COMMENT:
         with transaction.atomic():
             updated = Submission.objects.filter(pk=submission.pk, status=Status.PENDING).update(
@@ -40,7 +43,9 @@ def approve(
         submission.refresh_from_db()
         learn()
         return None
-    sighting = promote(submission, user=user, publish=publish, grid_km=grid_km)
+    if publication is None:
+        raise PromotionRefused("write the description the public will read")
+    sighting = promote(submission, user=user, publication=publication)
     learn()
     return sighting
 

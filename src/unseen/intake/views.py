@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from unseen.accounts.access import public, requires
-from unseen.accounts.models import User
+from unseen.accounts.models import AccessLevel, User
 from unseen.accounts.roles import Capability, Role
 from unseen.core.places import country_name
 
@@ -31,9 +31,9 @@ from .forms import (
     seconds_since,
     started_token,
 )
-from .models import CommentPage, Submission, Upload
+from .models import CommentPage, Kind, Submission, Upload
 from .moderating import approve, reject
-from .promotion import PromotionRefused
+from .promotion import DEFAULT_GRID_KM, MIN_GRID_KM, PromotionRefused, Publication
 from .vault import may_read, read_contact
 
 PAGE_SIZE = 50
@@ -122,8 +122,11 @@ def report_add(request: HttpRequest) -> HttpResponse:
 
 @public
 def privacy(request: HttpRequest) -> HttpResponse:
+    # The notice's numbers come from the code that keeps the promise, so they cannot drift apart.
     return render(
-        request, "intake/privacy.html", {"retention_days": settings.UNSEEN_INTAKE_RETENTION_DAYS}
+        request,
+        "intake/privacy.html",
+        {"retention_days": settings.UNSEEN_INTAKE_RETENTION_DAYS, "min_grid_km": MIN_GRID_KM},
     )
 
 
@@ -278,9 +281,23 @@ def api_queue(request: HttpRequest) -> JsonResponse:
     return response
 
 
-@requires(Capability.MODERATE_INTAKE)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = get_object_or_404(Submission.objects.prefetch_related("uploads"), pk=pk)
+def _approve_form(submission: Submission, user: User, data: Any = None) -> ApproveForm:
+    parent = submission.parent
+    return ApproveForm(
+        data,
+        precise_allowed=user.role == Role.ADMINISTRATOR,
+        new_sighting=parent is None or parent.sighting_id is None,
+        # Only what was picked from lists: the reporter's free text is read, not copied.
+        initial={
+            "public_place_label": country_name(submission.country) if submission.country else "",
+            "work_kind": submission.work_kind,
+        },
+    )
+
+
+def _detail(
+    request: HttpRequest, submission: Submission, form: ApproveForm | None, status: int = 200
+) -> HttpResponse:
     user = _user(request)
     return render(
         request,
@@ -288,38 +305,52 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "submission": submission,
             "country_name": country_name(submission.country) if submission.country else "",
-            "approve_form": ApproveForm(precise_allowed=user.role == Role.ADMINISTRATOR),
+            "approve_form": form or _approve_form(submission, user),
             "purpose_form": PurposeForm(),
             "may_read_contact": may_read(user),
             "bulk_actions": BulkForm.ACTIONS,
         },
+        status=status,
     )
+
+
+@requires(Capability.MODERATE_INTAKE)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_object_or_404(Submission.objects.prefetch_related("uploads"), pk=pk)
+    return _detail(request, submission, None)
 
 
 @requires(Capability.MODERATE_INTAKE)
 @require_POST
 def approve_view(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = get_object_or_404(Submission, pk=pk)
+    submission = get_object_or_404(Submission.objects.prefetch_related("uploads"), pk=pk)
     user = _user(request)
-    form = ApproveForm(
-        request.POST or {"publish": "on", "grid_km": "10"},
-        precise_allowed=user.role == Role.ADMINISTRATOR,
-    )
-    if not form.is_valid():
-        messages.error(request, _("Choose how coarse the published place is."))
-        return redirect("intake_moderation:detail", pk=pk)
-    try:
-        sighting = approve(
-            submission,
-            user=user,
-            publish=form.cleaned_data["publish"],
-            grid_km=form.cleaned_data["grid_km"],
+    publication = None
+    if submission.kind != Kind.COMMENT:
+        form = _approve_form(submission, user, request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Not approved yet: see what the form asks for below."))
+            return _detail(request, submission, form, status=400)
+        data = form.cleaned_data
+        publication = Publication(
+            description=data["public_description"],
+            place_label=data.get("public_place_label", ""),
+            work_kind=data.get("work_kind", ""),
+            date_precision=data.get("observed_precision", "month"),
+            grid_km=data.get("grid_km", DEFAULT_GRID_KM),
+            publish=data["publish"],
         )
+    try:
+        sighting = approve(submission, user=user, publication=publication)
     except PromotionRefused as refused:
         messages.error(request, str(refused))
         return redirect("intake_moderation:detail", pk=pk)
     if sighting is not None:
-        messages.success(request, _("Approved: now sighting %(id)d.") % {"id": sighting.pk})
+        if sighting.access_level == AccessLevel.PUBLIC:
+            done = _("Approved and published: now sighting %(id)d.")
+        else:
+            done = _("Approved for the team only (not published): now sighting %(id)d.")
+        messages.success(request, done % {"id": sighting.pk})
     else:
         messages.success(request, _("Approved and published."))
     return redirect("intake_moderation:queue")

@@ -24,11 +24,11 @@ from django.db.models.functions import Coalesce
 
 import unseen.ui
 from unseen.core.places import country_name
-from unseen.documentation.models import Deployment, Sighting
-from unseen.evidence.models import Claim
+from unseen.documentation.models import Deployment, Sighting, at_precision
+from unseen.evidence.models import Claim, DatePrecision
 from unseen.registry.models import CoordinatePrecision, Site
 
-from .scope import Scope, scope_for, source_table, sources_of
+from .scope import PUBLIC, Scope, scope_for, source_table, sources_of
 from .sectors import choices as sector_choices
 from .sectors import sector_q
 
@@ -399,31 +399,42 @@ def _sightings(
     sightings = list(sightings.order_by("-observed_from", "-id")[:MAX_POINTS])
     evidence = sources_of(scope, Sighting, [sighting.pk for sighting in sightings])
     drawn, not_drawn, all_sources = [], [], set()
+    # Public answers carry only the text written for the public: `place` and `description` can be
+    # a reporter's own words (a doorstep, a neighbour's name) and are for staff only.
+    public = scope == PUBLIC
     for sighting in sightings:
         source_ids = evidence.get(sighting.pk, [])
         all_sources.update(source_ids)
+        place = sighting.public_place_label if public else sighting.place
+        observed_from = at_precision(sighting.observed_from, sighting.observed_precision)
+        observed_to = at_precision(sighting.observed_to, sighting.observed_precision)
         item = {
             "id": sighting.pk,
             "type": "sighting",
-            "label": sighting.place or host_label(sighting.country, "") or "Sighting",
-            "description": sighting.description,
+            "label": place or host_label(sighting.country, "") or "Sighting",
+            "description": sighting.public_description if public else sighting.description,
             "country": sighting.country,
             "country_name": country_name(sighting.country) if sighting.country else "",
-            "observed_from": sighting.observed_from.isoformat() if sighting.observed_from else None,
-            "observed_to": sighting.observed_to.isoformat() if sighting.observed_to else None,
+            "observed_from": observed_from.isoformat() if observed_from else None,
+            "observed_to": observed_to.isoformat() if observed_to else None,
+            "observed_precision": sighting.observed_precision or DatePrecision.DAY,
             "workers_low": sighting.workers_low,
             "workers_high": sighting.workers_high,
             "work_kind": sighting.work_kind,
             "url": scope.url(Sighting, sighting.pk),
             "source_ids": source_ids,
         }
-        place = _placed(
+        point = _placed(
             "sighting", sighting.coordinate_precision, sighting.latitude, sighting.longitude
         )
-        if place is None:
+        if point is not None and sighting.coordinate_grid_km:
+            # The precision the moderator chose, not the band it falls in ("city": 15 km).
+            point["radius_m"] = sighting.coordinate_grid_km * 1000
+            point["grid_km"] = sighting.coordinate_grid_km
+        if point is None:
             not_drawn.append(item)
         else:
-            drawn.append({**item, **place})
+            drawn.append({**item, **point})
     return drawn, not_drawn, all_sources
 
 

@@ -74,15 +74,30 @@
       recordList(host.records, host.record_count) + "<h5>Sources</h5>" + sourceList(host.source_ids, sources) + "</div>";
   }
 
+  function distance(metres) {
+    return metres >= 1000 ? number(metres / 1000) + " km" : number(metres) + " m";
+  }
+
+  // A date published to the month or year is shown as such, not as the first day it is stored as.
+  function observed(isoDate, precision) {
+    if (precision === "year") return isoDate.slice(0, 4);
+    if (precision === "month") return isoDate.slice(0, 7);
+    return isoDate;
+  }
+
   function pointPopup(item, sources) {
     const title = item.url ? "<a href=\"" + esc(item.url) + "\">" + esc(item.label) + "</a>" : esc(item.label);
     const lines = [];
     if (item.site_kind) lines.push(esc(item.site_kind));
     if (item.city || item.country_name) lines.push(esc([item.city, item.country_name].filter(Boolean).join(", ")));
-    if (item.observed_from) lines.push("Observed " + esc(item.observed_from) + (item.observed_to && item.observed_to !== item.observed_from ? " – " + esc(item.observed_to) : ""));
+    if (item.observed_from) {
+      const from = observed(item.observed_from, item.observed_precision);
+      const to = item.observed_to ? observed(item.observed_to, item.observed_precision) : from;
+      lines.push("Observed " + esc(from) + (to !== from ? " – " + esc(to) : ""));
+    }
     if (item.workers_low !== undefined && (item.workers_low !== null || item.workers_high !== null)) lines.push(range(item.workers_low, item.workers_high) + " workers");
     if (item.description) lines.push(esc(item.description));
-    lines.push("Place known to within " + (item.radius_m >= 1000 ? number(item.radius_m / 1000) + " km" : number(item.radius_m) + " m") + " (" + esc(item.precision) + ")");
+    lines.push("Place known to within " + distance(item.radius_m) + " (" + (item.grid_km ? "pin moved to the centre of a " + number(item.grid_km) + " km square" : esc(item.precision)) + ")");
     return "<div class=\"map-popup\"><h4>" + title + "</h4><p>" + lines.join("<br>") + "</p><h5>Sources</h5>" + sourceList(item.source_ids, sources) + "</div>";
   }
 
@@ -101,7 +116,7 @@
     const points = data.sites.concat(data.sightings, data.not_drawn).map(function (p) {
       return "<tr><td>" + (p.url ? "<a href=\"" + esc(p.url) + "\">" + esc(p.label) + "</a>" : esc(p.label)) + "</td><td>" + esc(p.type) +
         "</td><td>" + esc([p.city, p.country_name].filter(Boolean).join(", ")) + "</td><td>" +
-        (p.radius_m ? "within " + number(p.radius_m) + " m" : "not drawn (place too vague)") + "</td></tr>";
+        (p.radius_m ? "within " + distance(p.radius_m) : "not drawn (place too vague)") + "</td></tr>";
     }).join("");
     return "<table><thead><tr><th>Host</th><th class=\"num\">Year</th><th class=\"num\">Workers</th><th>On the map</th><th>Sources</th></tr></thead><tbody>" +
       (rows || "<tr><td colspan=\"5\" class=\"muted\">No headcounts for this choice.</td></tr>") + "</tbody></table>" +
