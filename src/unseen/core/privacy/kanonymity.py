@@ -40,6 +40,11 @@ def hide(value: str) -> str:
     return "*" if value else ""
 
 
+def drop(value: str) -> str:
+    """Withheld without a trace: for numbers and flags, where '*' would not be a value."""
+    return ""
+
+
 def generalise(row: Row, ladders: Sequence[Ladder], levels: Sequence[int]) -> tuple[Value, ...]:
     return tuple(
         ladder.apply(row.get(ladder.name, ""), level)
@@ -115,3 +120,124 @@ def as_released(rows: Sequence[Row], ladders: Sequence[Ladder]) -> Release:
     sizes = group_sizes(release.keys)
     release.k = min(sizes.values()) if sizes else 0
     return release
+
+
+# ---------------------------------------------------------------------------------------------
+# Individuals with joined rows.
+#
+# A recipient joins to one individual every row that carries their pseudonym (a person's
+# deployments, incidents, testimonies). k-anonymity over the individual alone then says nothing:
+# one rare row beside the pseudonym singles them out. So each individual is a list of rows of
+# several kinds (their own row included) and their equivalence class is the whole multiset of
+# their generalised rows. Columns of different kinds that mean the same thing (every date,
+# every country) share a Dimension, so they climb together and stay consistent.
+
+Column = tuple[str, str]  # (kind, column)
+JoinedRow = tuple[str, Mapping[str, str]]  # (kind, {column: value})
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """Columns that coarsen together: at level n every column takes its own steps[n].
+
+    Every column of a Dimension has the same number of steps. A column of a row that no
+    Dimension names is released as it is, and so counts in the key as it is.
+    """
+
+    name: str
+    columns: Mapping[Column, tuple[Step, ...]]
+
+    @property
+    def height(self) -> int:
+        heights = {len(steps) for steps in self.columns.values()}
+        if len(heights) != 1:
+            raise ValueError(f"the columns of {self.name} have ladders of different heights")
+        return heights.pop()
+
+
+def generalise_joined(
+    rows: Sequence[JoinedRow], dimensions: Sequence[Dimension], levels: Mapping[str, int]
+) -> list[dict[str, str]]:
+    """Each row's columns at the dimensions' levels, in input order."""
+    steps = {
+        column: ladder[levels[dimension.name]]
+        for dimension in dimensions
+        for column, ladder in dimension.columns.items()
+    }
+    out = []
+    for kind, record in rows:
+        out.append(
+            {
+                column: steps[(kind, column)](value) if (kind, column) in steps else value
+                for column, value in record.items()
+            }
+        )
+    return out
+
+
+def joined_key(rows: Sequence[JoinedRow], generalised: Sequence[Mapping[str, str]]) -> Value:
+    """An individual's equivalence class: the multiset of their rows as released."""
+    return tuple(
+        sorted(
+            f"{kind}\x1f" + "\x1f".join(f"{c}={v}" for c, v in sorted(record.items()))
+            for (kind, _raw), record in zip(rows, generalised, strict=True)
+        )
+    )
+
+
+def _joined_release(
+    individuals: Sequence[Sequence[JoinedRow]],
+    dimensions: Sequence[Dimension],
+    node: Sequence[int],
+    k: int,
+) -> Release:
+    levels = {d.name: level for d, level in zip(dimensions, node, strict=True)}
+    keys: list[tuple[Value, ...]] = [
+        (joined_key(rows, generalise_joined(rows, dimensions, levels)),) for rows in individuals
+    ]
+    sizes = group_sizes(keys)
+    released = [i for i, key in enumerate(keys) if sizes[key] >= k]
+    kept = [sizes[keys[i]] for i in released]
+    return Release(
+        levels=levels,
+        keys=keys,
+        released=released,
+        suppressed=[i for i, key in enumerate(keys) if sizes[key] < k],
+        k=min(kept) if kept else 0,
+        small_groups=sum(1 for size in sizes.values() if size < k),
+    )
+
+
+def anonymise_joined(
+    individuals: Sequence[Sequence[JoinedRow]],
+    dimensions: Sequence[Dimension],
+    k: int,
+    max_suppressed: int,
+) -> Release:
+    """`anonymise` for individuals with joined rows: k counts whole individuals, rows and all.
+
+    Suppressing an individual suppresses all their rows: the caller leaves them out together.
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    nodes = sorted(
+        itertools.product(*(range(d.height) for d in dimensions)),
+        key=lambda node: (sum(node), node),
+    )
+    best: Release | None = None
+    for node in nodes:
+        release = _joined_release(individuals, dimensions, node, k)
+        if len(release.suppressed) <= max_suppressed and (release.released or not individuals):
+            return release
+        if best is None or len(release.suppressed) < len(best.suppressed):
+            best = release
+    assert best is not None
+    best.refused = True
+    return best
+
+
+def joined_as_released(
+    individuals: Sequence[Sequence[JoinedRow]], dimensions: Sequence[Dimension]
+) -> Release:
+    """Level 0 everywhere, nothing suppressed, k as it truly is: an administrator's override."""
+    return _joined_release(individuals, dimensions, [0] * len(dimensions), 1)
