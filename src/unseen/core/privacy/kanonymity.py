@@ -175,25 +175,69 @@ def generalise_joined(
     return out
 
 
+def _row_text(kind: str, cells: Sequence[tuple[str, str]]) -> str:
+    return f"{kind}\x1f" + "\x1f".join(f"{column}={value}" for column, value in cells)
+
+
 def joined_key(rows: Sequence[JoinedRow], generalised: Sequence[Mapping[str, str]]) -> Value:
     """An individual's equivalence class: the multiset of their rows as released."""
     return tuple(
         sorted(
-            f"{kind}\x1f" + "\x1f".join(f"{c}={v}" for c, v in sorted(record.items()))
+            _row_text(kind, sorted(record.items()))
             for (kind, _raw), record in zip(rows, generalised, strict=True)
         )
     )
 
 
+# A cell prepared for the lattice walk: its column, the index of its dimension (-1: none) and its
+# value at every level of that dimension, so each node only looks values up.
+_Cell = tuple[str, int, tuple[str, ...]]
+
+
+def _prepare(
+    individuals: Sequence[Sequence[JoinedRow]], dimensions: Sequence[Dimension]
+) -> list[list[tuple[str, list[_Cell]]]]:
+    where = {
+        column: (index, steps)
+        for index, dimension in enumerate(dimensions)
+        for column, steps in dimension.columns.items()
+    }
+    prepared = []
+    for rows in individuals:
+        out = []
+        for kind, record in rows:
+            cells: list[_Cell] = []
+            for column, value in sorted(record.items()):
+                if (kind, column) in where:
+                    index, steps = where[(kind, column)]
+                    cells.append((column, index, tuple(step(value) for step in steps)))
+                else:
+                    cells.append((column, -1, (value,)))
+            out.append((kind, cells))
+        prepared.append(out)
+    return prepared
+
+
 def _joined_release(
-    individuals: Sequence[Sequence[JoinedRow]],
+    prepared: Sequence[Sequence[tuple[str, list[_Cell]]]],
     dimensions: Sequence[Dimension],
     node: Sequence[int],
     k: int,
 ) -> Release:
     levels = {d.name: level for d, level in zip(dimensions, node, strict=True)}
     keys: list[tuple[Value, ...]] = [
-        (joined_key(rows, generalise_joined(rows, dimensions, levels)),) for rows in individuals
+        (
+            tuple(
+                sorted(
+                    _row_text(
+                        kind,
+                        [(c, values[node[i]] if i >= 0 else values[0]) for c, i, values in cells],
+                    )
+                    for kind, cells in rows
+                )
+            ),
+        )
+        for rows in prepared
     ]
     sizes = group_sizes(keys)
     released = [i for i, key in enumerate(keys) if sizes[key] >= k]
@@ -216,6 +260,8 @@ def anonymise_joined(
 ) -> Release:
     """`anonymise` for individuals with joined rows: k counts whole individuals, rows and all.
 
+    Each dimension's steps must coarsen: the value at level n+1 a function of the value at n.
+
     Suppressing an individual suppresses all their rows: the caller leaves them out together.
     """
     if k < 1:
@@ -224,9 +270,16 @@ def anonymise_joined(
         itertools.product(*(range(d.height) for d in dimensions)),
         key=lambda node: (sum(node), node),
     )
+    prepared = _prepare(individuals, dimensions)
+    # Every step coarsens the one below it, so a group only grows as levels rise: when even the
+    # top node suppresses too many, every node does, and the lattice need not be walked.
+    top = _joined_release(prepared, dimensions, [d.height - 1 for d in dimensions], k)
+    if len(top.suppressed) > max_suppressed or not (top.released or not individuals):
+        top.refused = True
+        return top
     best: Release | None = None
     for node in nodes:
-        release = _joined_release(individuals, dimensions, node, k)
+        release = _joined_release(prepared, dimensions, node, k)
         if len(release.suppressed) <= max_suppressed and (release.released or not individuals):
             return release
         if best is None or len(release.suppressed) < len(best.suppressed):
@@ -240,4 +293,4 @@ def joined_as_released(
     individuals: Sequence[Sequence[JoinedRow]], dimensions: Sequence[Dimension]
 ) -> Release:
     """Level 0 everywhere, nothing suppressed, k as it truly is: an administrator's override."""
-    return _joined_release(individuals, dimensions, [0] * len(dimensions), 1)
+    return _joined_release(_prepare(individuals, dimensions), dimensions, [0] * len(dimensions), 1)
