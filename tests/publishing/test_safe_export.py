@@ -413,6 +413,12 @@ def test_it_computes_k_over_everything_joined_to_a_person_and_drops_free_text(db
             interview_country="KR",
             summary="Told of foreman Pak" if rare else "",
         )
+        if index == 1:
+            # A citation is free text too, and a claim would set it beside the pseudonym.
+            report = Source.objects.create(
+                kind=SourceKind.DOCUMENT, title="Brigade roll, Skovorodino"
+            )
+            person.add_claim(report, 2, "on the roll")
     own = Counter((p.sex, p.birth_year, p.home_province) for p in Person.objects.all())
     assert min(own.values()) == 5  # k on the persons alone
 
@@ -427,6 +433,8 @@ def test_it_computes_k_over_everything_joined_to_a_person_and_drops_free_text(db
 
     text = everything(out)
     assert "Tynda" not in text and "Pak" not in text and "137.5" not in text
+    claims = read_csv(out / "claims.csv")
+    assert not [c for c in claims if c["subject_kind"] in ("person", "deployment", "testimony")]
     deployments = read_csv(out / "deployments.csv")
     assert {d["host_region"] for d in deployments} == {""}
     for row in deployments + read_csv(out / "testimonies.csv"):
@@ -487,6 +495,7 @@ def test_it_leaves_related_records_beyond_the_level_out_of_every_file(db, tmp_pa
         kind=SourceKind.DOCUMENT, title="Shown report", access_level=shown
     )
     testimony.add_claim(report, 2, "confidential testimony")
+    public_site.add_claim(report, 2, "shown site")
     Testimony.objects.create(
         source=Source.objects.create(kind=SourceKind.INTERVIEW, title="Other", access_level=hidden),
         interviewee=person,
@@ -509,3 +518,7 @@ def test_it_leaves_related_records_beyond_the_level_out_of_every_file(db, tmp_pa
         assert name not in text
     assert read_csv(out / "deployments.csv"), "the shown records are exported"
     assert read_csv(out / "sightings.csv") and read_csv(out / "incidents.csv")
+    (claim,) = read_csv(out / "claims.csv")
+    assert claim["subject_id"] == pseudonym(key, "site", public_site.pk)
+    for path in out.glob("*.csv"):
+        assert all(row["id"] for row in read_csv(path)), path.name

@@ -605,11 +605,14 @@ def _controlled_tables(
         if described[("testimony", testimony.pk)]["codings"]
         for coding in testimony.codings.all()
     ]
+    # A claim sets its source (a citation, free text, and its date) beside its subject's
+    # pseudonym: about a row that describes a person, that is outside the key k was measured on.
     claims = [
         claim
         for claim in Claim.objects.select_related("content_type").order_by("pk")
         if claim.source_id in released["source"]
         and claim.object_id in released.get(claim.content_type.model, set())
+        and (claim.content_type.model, claim.object_id) not in described
     ]
     instances: dict[str, list[Any]] = {
         "sources": sources,
@@ -633,7 +636,7 @@ def _controlled_tables(
     }
     tables: dict[str, Table] = {}
     for name, model in EXPORTED:
-        tables[name] = _generic_table(model, instances[name], ref)
+        tables[name] = _generic_table(model, instances[name], pid, ref)
     tables["deployments"].columns += ["site_country", "hours_per_day_band"]
     for name, kind in (
         ("persons", "person"),
@@ -655,7 +658,10 @@ def _controlled_tables(
 
 
 def _generic_table(
-    model: type[models.Model], instances: list[Any], ref: Callable[[str, object], str]
+    model: type[models.Model],
+    instances: list[Any],
+    pid: _Pseudonymiser,
+    ref: Callable[[str, object], str],
 ) -> Table:
     """Rows with every id pseudonymised, dates to the month, points on the grid, text dropped.
 
@@ -683,7 +689,7 @@ def _generic_table(
         for f in fields:
             value = getattr(instance, f.attname)
             if f.primary_key:
-                value = ref(kind, value)
+                value = pid(kind, value)
             elif isinstance(f, models.ForeignKey):
                 value = "" if value is None else ref(str(f.related_model._meta.model_name), value)
             elif isinstance(f, models.DateField):
