@@ -7,11 +7,15 @@
 
 The two controlled levels generalise (dates to the month, coordinates to a grid of cells at least
 10 km across), replace every id with a keyed pseudonym (HMAC-SHA256 under a key per recipient),
-drop free text and anything else that may identify, and make the persons k-anonymous on their
-quasi-identifiers (sex, birth year, home province, host country, site, period): the least
-generalisation is found and the small groups left are suppressed, and reported. When that would
-leave out more than MAX_SUPPRESSED_SHARE of the persons, the export is refused unless an
-administrator overrides, which is audited.
+leave blank every reference to a record they do not release, drop free text and anything else
+that may identify, and make the persons k-anonymous on everything a recipient joins to a
+person's pseudonym: the person's own row with their deployments, incidents and testimonies
+(DIMENSIONS). The least generalisation is found and the small groups left are suppressed with all
+their rows, and reported. When that would leave out more than MAX_SUPPRESSED_SHARE of the
+persons, the export is refused unless an administrator overrides, which is audited.
+
+CSV cells that a spreadsheet would run as a formula are neutralised; GeoJSON and FtM keep the
+raw values.
 """
 
 import csv
