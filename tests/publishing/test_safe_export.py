@@ -383,8 +383,9 @@ def test_it_computes_k_over_everything_joined_to_a_person_and_drops_free_text(db
     import datetime as dt
     from decimal import Decimal
 
-    from unseen.documentation.models import Deployment, Testimony
+    from unseen.documentation.models import Act, Deployment, Incident, Testimony
     from unseen.evidence.models import Source, SourceKind
+    from unseen.publishing.ftm import load_model, validate_entity
 
     foreman = "Site of foreman Pak's brigade, Tynda"
     people = [("m", 1981, "Chagang")] * 6 + [("f", 1975, "Ryanggang")] * 5
@@ -413,6 +414,14 @@ def test_it_computes_k_over_everything_joined_to_a_person_and_drops_free_text(db
             interview_country="KR",
             summary="Told of foreman Pak" if rare else "",
         )
+        incident = Incident.objects.create(
+            act=Act.PASSPORT_CONFISCATION,
+            date=dt.date(2010, 6, 2),
+            date_precision="day",
+            country="RU",
+            place=foreman,
+        )
+        incident.victims.add(person)
         if index == 1:
             # A citation is free text too, and a claim would set it beside the pseudonym.
             report = Source.objects.create(
@@ -444,6 +453,16 @@ def test_it_computes_k_over_everything_joined_to_a_person_and_drops_free_text(db
                 assert value == "year", (column, row)
     assert {t["interview_date"] for t in read_csv(out / "testimonies.csv")} == {"2015"}
     assert all(d["period_start"] == "2010-2012" for d in deployments)
+    incidents = read_csv(out / "incidents.csv")
+    assert len(incidents) == 10
+    assert {(i["date"], i["date_precision"], i["country"]) for i in incidents} == {
+        ("2010", "year", "RU")
+    }
+
+    run("--format", "ftm", "--level", "pseudonymised", "--recipient", "X", "--out", str(tmp_path))
+    model = load_model()
+    for line in (tmp_path / "entities.ftm.json").read_text(encoding="utf-8").splitlines():
+        validate_entity(model, json.loads(line))
 
 
 @pytest.mark.parametrize(
