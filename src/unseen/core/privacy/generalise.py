@@ -72,13 +72,13 @@ def province(value: str) -> str:
 def _number(value: str) -> decimal.Decimal | None:
     try:
         return decimal.Decimal(value)
-    except (decimal.InvalidOperation, TypeError):
+    except decimal.InvalidOperation:
         return None
 
 
 def _plain(value: decimal.Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    # normalize() alone would write 100 as 1E+2.
+    return format(value.normalize(), "f")
 
 
 def band_low(value: str, width: str) -> str:
