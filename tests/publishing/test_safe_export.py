@@ -309,3 +309,235 @@ def test_followthemoney_leaves_out_a_country_withheld_by_k_anonymity(db, tmp_pat
     for line in lines:
         validate_entity(model, json.loads(line))
     assert "CN" not in (tmp_path / "entities.ftm.json").read_text(encoding="utf-8")
+
+
+FORMULA = '=HYPERLINK("http://evil","x")'
+
+
+def test_it_neutralises_formula_cells_in_csv_but_keeps_them_raw_in_json_and_ftm(alice, tmp_path):
+    import datetime as dt
+
+    from unseen.documentation.models import Sighting
+
+    Sighting.objects.create(
+        description=FORMULA,
+        place="@SUM(A1:A9)",
+        work_kind="\tcmd",
+        country="ES",
+        latitude=40.4,
+        longitude=-3.5,  # a genuine negative number: it stays a number
+        observed_from=dt.date(2024, 5, 1),
+    )
+    for format in ("csv", "geojson", "ftm"):
+        approval = ExportApproval.objects.create(approved_by=alice, recipient="Court")
+        run(
+            *("--format", format, "--level", "full", "--approval", str(approval.pk)),
+            *("--out", str(tmp_path / format)),
+        )
+    (row,) = read_csv(tmp_path / "csv" / "sightings.csv")
+    assert row["description"] == "'" + FORMULA
+    assert row["place"] == "'@SUM(A1:A9)" and row["work_kind"] == "'\tcmd"
+    assert row["longitude"] == "-3.5" and row["latitude"] == "40.4"
+
+    (feature,) = json.loads((tmp_path / "geojson" / "sightings.geojson").read_text())["features"]
+    assert feature["properties"]["description"] == FORMULA
+    assert feature["geometry"]["coordinates"] == [-3.5, 40.4]
+    (line,) = [
+        json.loads(line)
+        for line in (tmp_path / "ftm" / "entities.ftm.json").read_text().splitlines()
+        if json.loads(line)["schema"] == "UnseenSighting"
+    ]
+    assert line["properties"]["description"] == [FORMULA]
+
+
+def joined_groups(directory: Path) -> Counter:
+    """Each person with every row a recipient joins to their pseudonym, all columns but the ids."""
+    ids = {"id", "person_id", "interviewee_id", "victims", "testimony_id"}
+
+    def values(row: dict[str, str]) -> tuple:
+        return tuple(sorted((c, v) for c, v in row.items() if c not in ids))
+
+    joined: dict[str, list] = defaultdict(list)
+    for row in read_csv(directory / "deployments.csv"):
+        if row["person_id"]:
+            joined[row["person_id"]].append(("deployment", values(row)))
+    for row in read_csv(directory / "incidents.csv"):
+        for victim in filter(None, row["victims"].split(";")):
+            joined[victim].append(("incident", values(row)))
+    codings = defaultdict(list)
+    for row in read_csv(directory / "indicator_codings.csv"):
+        codings[row["testimony_id"]].append(values(row))
+    for row in read_csv(directory / "testimonies.csv"):
+        if row["interviewee_id"]:
+            joined[row["interviewee_id"]].append(
+                ("testimony", values(row), tuple(sorted(codings[row["id"]])))
+            )
+    return Counter(
+        (values(person), tuple(sorted(joined[person["id"]])))
+        for person in read_csv(directory / "persons.csv")
+    )
+
+
+def test_it_computes_k_over_everything_joined_to_a_person_and_drops_free_text(db, tmp_path):
+    """k is 5 on the persons alone and 1 once their deployments are joined: one is suppressed."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from unseen.documentation.models import Act, Deployment, Incident, Testimony
+    from unseen.evidence.models import Source, SourceKind
+    from unseen.publishing.ftm import load_model, validate_entity
+
+    foreman = "Site of foreman Pak's brigade, Tynda"
+    people = [("m", 1981, "Chagang")] * 6 + [("f", 1975, "Ryanggang")] * 5
+    for index, (sex, year, province) in enumerate(people):
+        person = Person.objects.create(sex=sex, birth_year=year, home_province=province)
+        rare = index == 0
+        Deployment.objects.create(
+            person=person,
+            host_country="RU",
+            host_region=foreman if rare else "",
+            sector="logging" if rare else "construction",
+            period_start=dt.date(2010, 3, 14) if rare else dt.date(2010, 1, 1),
+            period_start_precision="day" if rare else "year",
+            period_end=dt.date(2012, 1, 1),
+            period_end_precision="year",
+            monthly_wage_usd_low=Decimal("137.50") if rare else Decimal(300),
+            monthly_wage_usd_high=Decimal("137.50") if rare else Decimal(400),
+            hours_per_day=Decimal("13.5") if rare else Decimal(10),
+        )
+        source = Source.objects.create(kind=SourceKind.INTERVIEW, title=f"Interview {index}")
+        Testimony.objects.create(
+            source=source,
+            interviewee=person,
+            interview_date=dt.date(2015, 2, 9),
+            interview_date_precision="day",
+            interview_country="KR",
+            summary="Told of foreman Pak" if rare else "",
+        )
+        incident = Incident.objects.create(
+            act=Act.PASSPORT_CONFISCATION,
+            date=dt.date(2010, 6, 2),
+            date_precision="day",
+            country="RU",
+            place=foreman,
+        )
+        incident.victims.add(person)
+        if index == 1:
+            # A citation is free text too, and a claim would set it beside the pseudonym.
+            report = Source.objects.create(
+                kind=SourceKind.DOCUMENT, title="Brigade roll, Skovorodino"
+            )
+            person.add_claim(report, 2, "on the roll")
+    own = Counter((p.sex, p.birth_year, p.home_province) for p in Person.objects.all())
+    assert min(own.values()) == 5  # k on the persons alone
+
+    out = tmp_path / "out"
+    report = run("--level", "pseudonymised", "--recipient", "X", "--out", str(out))
+    groups = joined_groups(out)
+    entry = AuditEntry.objects.get(action=Action.EXPORT)
+    assert entry.detail["suppressed"] == 1 and sum(groups.values()) == 10
+    # The k reported is the k a recipient measures on the join.
+    assert entry.detail["smallest_group"] == min(groups.values()) == 5
+    assert "smallest group of persons 5" in report and "1 of 11 persons suppressed" in report
+
+    text = everything(out)
+    assert "Tynda" not in text and "Pak" not in text and "137.5" not in text
+    claims = read_csv(out / "claims.csv")
+    assert not [c for c in claims if c["subject_kind"] in ("person", "deployment", "testimony")]
+    deployments = read_csv(out / "deployments.csv")
+    assert {d["host_region"] for d in deployments} == {""}
+    for row in deployments + read_csv(out / "testimonies.csv"):
+        for column, value in row.items():
+            if column.endswith("_precision") and value:
+                # A precision describes the value beside it, as released.
+                assert value == "year", (column, row)
+    assert {t["interview_date"] for t in read_csv(out / "testimonies.csv")} == {"2015"}
+    assert all(d["period_start"] == "2010-2012" for d in deployments)
+    incidents = read_csv(out / "incidents.csv")
+    assert len(incidents) == 10
+    assert {(i["date"], i["date_precision"], i["country"]) for i in incidents} == {
+        ("2010", "year", "RU")
+    }
+
+    run("--format", "ftm", "--level", "pseudonymised", "--recipient", "X", "--out", str(tmp_path))
+    model = load_model()
+    for line in (tmp_path / "entities.ftm.json").read_text(encoding="utf-8").splitlines():
+        validate_entity(model, json.loads(line))
+
+
+@pytest.mark.parametrize(
+    ("level", "hidden"),
+    [("public", AccessLevel.INTERNAL), ("pseudonymised", AccessLevel.CONFIDENTIAL)],
+)
+def test_it_leaves_related_records_beyond_the_level_out_of_every_file(db, tmp_path, level, hidden):
+    import datetime as dt
+
+    from unseen.core.privacy.pseudonyms import pseudonym, recipient_key
+    from unseen.documentation.models import Act, Deployment, Incident, Sighting, Testimony
+    from unseen.evidence.models import Source, SourceKind
+    from unseen.publishing.exporting import export_secret
+    from unseen.registry.models import Organisation, Site
+
+    shown = AccessLevel.PUBLIC if level == "public" else AccessLevel.INTERNAL
+    person = Person.objects.create(sex="m", birth_year=1980, access_level=hidden)
+    site = Site.objects.create(
+        name="Hidden camp", kind="logging_camp", country="RU", access_level=hidden
+    )
+    organisation = Organisation.objects.create(
+        name="Hidden Trading Co", kind="front_company", access_level=hidden
+    )
+    public_site = Site.objects.create(
+        name="Shown camp", kind="logging_camp", country="RU", access_level=shown
+    )
+    public_site.merged_into = site
+    public_site.save()
+    Deployment.objects.create(person=person, host_country="RU", access_level=shown)
+    Deployment.objects.create(
+        site=site,
+        dispatcher=organisation,
+        employer=organisation,
+        workers_low=10,
+        workers_high=20,
+        access_level=shown,
+    )
+    incident = Incident.objects.create(
+        act=Act.BEATING, date=dt.date(2011, 5, 1), site=site, access_level=shown
+    )
+    incident.victims.add(person)
+    incident.perpetrator_organisations.add(organisation)
+    Sighting.objects.create(description="crew", site=site, access_level=shown)
+    interview = Source.objects.create(
+        kind=SourceKind.INTERVIEW, title="Interview with Kim", access_level=hidden
+    )
+    testimony = Testimony.objects.create(source=interview, access_level=hidden)
+    report = Source.objects.create(
+        kind=SourceKind.DOCUMENT, title="Shown report", access_level=shown
+    )
+    testimony.add_claim(report, 2, "confidential testimony")
+    public_site.add_claim(report, 2, "shown site")
+    Testimony.objects.create(
+        source=Source.objects.create(kind=SourceKind.INTERVIEW, title="Other", access_level=hidden),
+        interviewee=person,
+        access_level=shown,
+    )
+
+    out = tmp_path / "out"
+    run("--level", level, "--recipient", "X", "--out", str(out))
+    text = everything(out)
+    key = recipient_key(export_secret(), "X")
+    for kind, record in [
+        ("person", person),
+        ("site", site),
+        ("organisation", organisation),
+        ("testimony", testimony),
+        ("source", interview),
+    ]:
+        assert pseudonym(key, kind, record.pk) not in text, kind
+    for name in ("Hidden camp", "Hidden Trading Co", "Interview with Kim", hidden):
+        assert name not in text
+    assert read_csv(out / "deployments.csv"), "the shown records are exported"
+    assert read_csv(out / "sightings.csv") and read_csv(out / "incidents.csv")
+    (claim,) = read_csv(out / "claims.csv")
+    assert claim["subject_id"] == pseudonym(key, "site", public_site.pk)
+    for path in out.glob("*.csv"):
+        assert all(row["id"] for row in read_csv(path)), path.name

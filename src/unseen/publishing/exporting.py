@@ -7,20 +7,26 @@
 
 The two controlled levels generalise (dates to the month, coordinates to a grid of cells at least
 10 km across), replace every id with a keyed pseudonym (HMAC-SHA256 under a key per recipient),
-drop free text and anything else that may identify, and make the persons k-anonymous on their
-quasi-identifiers (sex, birth year, home province, host country, site, period): the least
-generalisation is found and the small groups left are suppressed, and reported. When that would
-leave out more than MAX_SUPPRESSED_SHARE of the persons, the export is refused unless an
-administrator overrides, which is audited.
+leave blank every reference to a record they do not release, drop free text and anything else
+that may identify, and make the persons k-anonymous on everything a recipient joins to a
+person's pseudonym: the person's own row with their deployments, incidents and testimonies
+(DIMENSIONS). The least generalisation is found and the small groups left are suppressed with all
+their rows, and reported. When that would leave out more than MAX_SUPPRESSED_SHARE of the
+persons, the export is refused unless an administrator overrides, which is audited.
+
+CSV cells that a spreadsheet would run as a formula are neutralised; GeoJSON and FtM keep the
+raw values.
 """
 
 import csv
+import functools
 import importlib.util
 import json
 import math
 import os
+import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,14 +39,25 @@ from unseen.accounts.models import AccessLevel
 from unseen.accounts.roles import Role
 from unseen.audit.log import record
 from unseen.audit.models import Action
+from unseen.core.places import REGIONS
 from unseen.core.privacy import generalise as gen
-from unseen.core.privacy.kanonymity import Ladder, Release, anonymise, as_released, hide, keep
+from unseen.core.privacy.kanonymity import (
+    Dimension,
+    Release,
+    anonymise_joined,
+    drop,
+    generalise_joined,
+    hide,
+    joined_as_released,
+    keep,
+)
 from unseen.core.privacy.pseudonyms import pseudonym, recipient_key
 from unseen.documentation.models import Deployment, Incident, IndicatorCoding, Sighting, Testimony
 from unseen.evidence.models import Claim, Source, SourceKind
 from unseen.registry.models import ExternalIdentifier, Organisation, OrganisationAlias, Person, Site
 
 from .models import ExportApproval
+from .sectors import categories_of
 
 FORMATS = ("csv", "ftm", "geojson")
 LEVELS = ("public", "pseudonymised", "full")
@@ -73,7 +90,8 @@ EXPORTED: list[tuple[str, type[models.Model]]] = [
 # Fields the controlled levels never release, beyond every free-text (TextField) field and the
 # timestamps: ids that join to other systems, names of workplaces, places typed by hand, staff codes.
 WITHHELD = {
-    "person": {"pseudonym", "source_record_id"},
+    # merged_into: a second pseudonym for the same individual, outside the k-anonymity key.
+    "person": {"pseudonym", "source_record_id", "merged_into"},
     "site": {"name"},
     "sighting": {"place"},
     "incident": {"place", "perpetrator_description"},
@@ -82,7 +100,14 @@ WITHHELD = {
 # Free text that is kept: citations of non-interview sources, the names of organisations.
 KEPT_TEXT = {("source", "title")}
 
-QUASI_IDENTIFIERS = ("sex", "birth_year", "home_province", "host_country", "site", "period")
+# Level 0 of every ladder is already coarser than the records: birth year to a 10-year band, a
+# province only as the vocabulary spells it, site to its country, periods and dates to whole
+# years, sectors to their categories, money and hours to bands. Higher levels coarsen further,
+# up to withholding.
+WAGE_BAND = "100"  # USD a month
+SHARE_BAND = "0.1"
+HOURS_BAND = "2"
+BRIBE_BAND = "100"  # USD
 
 
 def _birth_band(value: str) -> str:
@@ -93,16 +118,115 @@ def _birth_band_20(value: str) -> str:
     return gen.year_band(int(value), 20) if value else ""
 
 
-# Level 0 of every ladder is already coarser than the records: birth year to a 10-year band,
-# site to its country, period to whole years. Higher levels coarsen further, up to withholding.
-LADDERS = (
-    Ladder("sex", (keep, hide)),
-    Ladder("birth_year", (_birth_band, _birth_band_20, hide)),
-    Ladder("home_province", (keep, gen.region_of, hide)),
-    Ladder("host_country", (keep, hide)),
-    Ladder("site", (keep, hide)),
-    Ladder("period", (keep, gen.period_decade, hide)),
+def _sector(value: str) -> str:
+    """Sectors and kinds of work are typed text; only their categories are a vocabulary."""
+    return ";".join(categories_of(value)) if value else ""
+
+
+def _host_region(value: str) -> str:
+    """A region from the vocabulary of core.places, or country codes joined by '/'; else blank."""
+    if value in set(REGIONS.values()) or re.fullmatch(r"[A-Z]{2}(/[A-Z]{2})+", value):
+        return value
+    return ""
+
+
+_PERIOD = (keep, gen.period_decade, hide)
+_JOURNEY = (
+    "interview_language",
+    "interview_country",
+    "recruitment_channel",
+    "vetting_health_check",
+    "vetting_loyalty_check",
+    "bribe_paid",
 )
+
+# Everything a recipient can join to one person through the person's pseudonym: the person's own
+# row and their deployments, incidents (as a victim) and testimonies (with their codings). Each
+# column of those rows is named here with how it coarsens, or left blank in the export: so the k
+# measured on these columns is the k a recipient finds on the files. Columns of different kinds
+# that mean one thing (every date, every host country) share a dimension and climb together.
+DIMENSIONS = (
+    Dimension("sex", {("person", "sex"): (keep, hide)}),
+    Dimension("birth_year", {("person", "birth_year"): (_birth_band, _birth_band_20, hide)}),
+    Dimension(
+        "home_province",
+        {
+            ("person", "home_province"): (gen.province, gen.region_of, hide),
+            ("person", "nationality"): (keep, keep, hide),
+        },
+    ),
+    Dimension(
+        "host_country",
+        {("deployment", "host_country"): (keep, hide), ("incident", "country"): (keep, hide)},
+    ),
+    Dimension("site", {("deployment", "site_country"): (keep, hide)}),
+    Dimension(
+        "period",
+        {
+            ("deployment", "period"): _PERIOD,
+            ("incident", "date"): _PERIOD,
+            ("testimony", "interview_date"): _PERIOD,
+        },
+    ),
+    Dimension(
+        "work",
+        {
+            ("deployment", "sector"): (_sector, _sector, hide),
+            ("deployment", "monthly_wage_usd_low"): (
+                functools.partial(gen.band_low, width=WAGE_BAND),
+                drop,
+                drop,
+            ),
+            ("deployment", "monthly_wage_usd_high"): (
+                functools.partial(gen.band_high, width=WAGE_BAND),
+                drop,
+                drop,
+            ),
+            ("deployment", "state_share_low"): (
+                functools.partial(gen.band_low, width=SHARE_BAND),
+                drop,
+                drop,
+            ),
+            ("deployment", "state_share_high"): (
+                functools.partial(gen.band_high, width=SHARE_BAND, cap="1"),
+                drop,
+                drop,
+            ),
+            ("deployment", "hours_per_day_band"): (
+                functools.partial(gen.band, width=HOURS_BAND),
+                drop,
+                drop,
+            ),
+        },
+    ),
+    Dimension(
+        "organisations",
+        {
+            ("deployment", "dispatcher_id"): (keep, drop),
+            ("deployment", "employer_id"): (keep, drop),
+            ("incident", "perpetrator_organisations"): (keep, drop),
+        },
+    ),
+    Dimension(
+        "account",
+        {
+            ("incident", "act"): (keep, keep, hide),
+            ("testimony", "outcome"): (keep, keep, hide),
+            **{("testimony", column): (keep, hide, hide) for column in _JOURNEY},
+            ("testimony", "consent_to_use"): (keep, drop, drop),
+            ("testimony", "consent_to_publish"): (keep, drop, drop),
+            ("testimony", "bribe_amount_usd"): (
+                functools.partial(gen.band, width=BRIBE_BAND),
+                drop,
+                drop,
+            ),
+            ("testimony", "codings"): (keep, drop, drop),
+        },
+    ),
+)
+# The columns of a person-linked row that link rather than describe: pseudonyms of the row and
+# of the persons it joins to (themselves in the key through the rows they carry).
+LINKS = {"id", "person_id", "interviewee_id", "victims"}
 
 
 class ExportRefused(Exception):
@@ -272,28 +396,172 @@ def _released(model: type[models.Model], access: set[str]) -> models.QuerySet[An
     return model._default_manager.filter(access_level__in=access).order_by("pk")
 
 
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _person_record(person: Person) -> dict[str, str]:
+    return {
+        "access_level": person.access_level,
+        "is_synthetic": _flag(person.is_synthetic),
+        "sex": person.sex or "",
+        "birth_year": _text(person.birth_year),
+        "home_province": person.home_province,
+        "nationality": person.nationality,
+    }
+
+
+def _deployment_record(deployment: Deployment, organisations: set[int]) -> dict[str, str]:
+    def organisation(pk: int | None) -> str:
+        return str(pk) if pk in organisations else ""
+
+    return {
+        "access_level": deployment.access_level,
+        "is_synthetic": _flag(deployment.is_synthetic),
+        "is_proxy": _flag(deployment.is_proxy),
+        "host_country": deployment.host_country,
+        "site_country": deployment.site.country if deployment.site is not None else "",
+        "sector": deployment.sector,
+        "period": gen.period(deployment.period_start, deployment.period_end),
+        "dispatcher_id": organisation(deployment.dispatcher_id),
+        "employer_id": organisation(deployment.employer_id),
+        "monthly_wage_usd_low": _text(deployment.monthly_wage_usd_low),
+        "monthly_wage_usd_high": _text(deployment.monthly_wage_usd_high),
+        "state_share_low": _text(deployment.state_share_low),
+        "state_share_high": _text(deployment.state_share_high),
+        "hours_per_day_band": _text(deployment.hours_per_day),
+    }
+
+
+def _incident_record(incident: Incident, organisations: set[int]) -> dict[str, str]:
+    perpetrators = sorted(
+        o.pk for o in incident.perpetrator_organisations.all() if o.pk in organisations
+    )
+    return {
+        "access_level": incident.access_level,
+        "is_synthetic": _flag(incident.is_synthetic),
+        "act": incident.act,
+        "date": gen.year(incident.date),
+        "country": incident.country,
+        "perpetrator_organisations": ";".join(str(pk) for pk in perpetrators),
+    }
+
+
+def _testimony_record(testimony: Testimony) -> dict[str, str]:
+    return {
+        "access_level": testimony.access_level,
+        "is_synthetic": _flag(testimony.is_synthetic),
+        "interview_date": gen.year(testimony.interview_date),
+        **{column: _text(getattr(testimony, column)) for column in _JOURNEY},
+        "consent_to_use": _flag(testimony.consent_to_use),
+        "consent_to_publish": _flag(testimony.consent_to_publish),
+        "bribe_amount_usd": _text(testimony.bribe_amount_usd),
+        "outcome": testimony.outcome,
+        "codings": ";".join(sorted(f"{c.indicator}:{c.finding}" for c in testimony.codings.all())),
+    }
+
+
+def _written(kind: str, values: dict[str, str], pid: _Pseudonymiser) -> dict[str, Any]:
+    """A person-describing row's released values, as the columns of its table hold them."""
+    row: dict[str, Any] = dict(values)
+    if kind == "deployment":
+        period = row.pop("period")
+        row["period_start"] = row["period_end"] = period
+        row["period_start_precision"] = row["period_end_precision"] = gen.precision_of(period)
+        for column in ("dispatcher_id", "employer_id"):
+            row[column] = pid("organisation", row[column]) if row[column] else ""
+    elif kind == "incident":
+        row["date_precision"] = gen.precision_of(row["date"])
+        row["perpetrator_organisations"] = [
+            pid("organisation", pk) for pk in row["perpetrator_organisations"].split(";") if pk
+        ]
+    elif kind == "testimony":
+        row["interview_date_precision"] = gen.precision_of(row["interview_date"])
+        row.pop("codings")
+    return row
+
+
+def _describe(
+    table: "Table",
+    instances: list[Any],
+    kind: str,
+    described: dict[tuple[str, int], dict[str, str]],
+    pid: _Pseudonymiser,
+) -> None:
+    """Rewrite the rows that describe a person: the generalised key values and links, no more."""
+    for row, instance in zip(table.rows, instances, strict=True):
+        values = described.get((kind, instance.pk))
+        if values is None:
+            continue
+        written = _written(kind, values, pid)
+        for column in table.columns:
+            if column not in LINKS:
+                # Anything the key does not hold would sit beside the pseudonym unmeasured.
+                row[column] = written.get(column, "")
+
+
 def _controlled_tables(
     level: str, recipient: str, k: int, override_by: Any, directory: Path
 ) -> tuple[dict[str, Table], ExportResult]:
     access = RELEASED_ACCESS[level]
     pid = _Pseudonymiser(recipient)
 
+    sources = list(_released(Source, access))
+    organisations = list(_released(Organisation, access))
+    sites = list(_released(Site, access))
     persons = list(_released(Person, access))
-    deployments = list(_released(Deployment, access).select_related("site"))
-    by_person: dict[int, list[Deployment]] = {}
+    at_level = {person.pk for person in persons}
+    released_organisations = {o.pk for o in organisations}
+    # A record about a person beyond this level would describe them without their pseudonym.
+    deployments = [
+        d
+        for d in _released(Deployment, access).select_related("site")
+        if d.person_id is None or d.person_id in at_level
+    ]
+    testimonies = [
+        t
+        for t in _released(Testimony, access).prefetch_related("codings")
+        if t.interviewee_id is None or t.interviewee_id in at_level
+    ]
+    incidents = list(
+        _released(Incident, access).prefetch_related("victims", "perpetrator_organisations")
+    )
+
+    # Every row that describes one person, keyed by (kind, pk), with the persons it joins to.
+    records: dict[tuple[str, int], dict[str, str]] = {}
+    joined: dict[int, list[tuple[str, int]]] = {p.pk: [("person", p.pk)] for p in persons}
+    for person in persons:
+        records[("person", person.pk)] = _person_record(person)
     for deployment in deployments:
         if deployment.person_id is not None:
-            by_person.setdefault(deployment.person_id, []).append(deployment)
+            records[("deployment", deployment.pk)] = _deployment_record(
+                deployment, released_organisations
+            )
+            joined[deployment.person_id].append(("deployment", deployment.pk))
+    for incident in incidents:
+        if incident.victims.all():
+            records[("incident", incident.pk)] = _incident_record(incident, released_organisations)
+            for victim in incident.victims.all():
+                if victim.pk in at_level:
+                    joined[victim.pk].append(("incident", incident.pk))
+    for testimony in testimonies:
+        records[("testimony", testimony.pk)] = _testimony_record(testimony)
+        if testimony.interviewee_id is not None:
+            joined[testimony.interviewee_id].append(("testimony", testimony.pk))
 
-    quasi = [_quasi_identifiers(person, by_person.get(person.pk, [])) for person in persons]
+    individuals = [[(kind, records[(kind, pk)]) for kind, pk in joined[p.pk]] for p in persons]
     overridden = False
     release: Release
     if override_by is not None:
-        release = as_released(quasi, LADDERS)
+        release = joined_as_released(individuals, DIMENSIONS)
         overridden = release.k < k
     else:
         limit = math.floor(MAX_SUPPRESSED_SHARE * len(persons))
-        release = anonymise(quasi, LADDERS, k, limit)
+        release = anonymise_joined(individuals, DIMENSIONS, k, limit)
         if release.refused:
             raise ExportRefused(
                 f"k-anonymity not met: even at the coarsest generalisation {len(release.suppressed)} "
@@ -301,129 +569,108 @@ def _controlled_tables(
                 "suppressed); nothing written. An administrator may override with --override-k "
                 "--approved-by USERNAME, which is audited"
             )
-    released_persons = {persons[i].pk: release.keys[i] for i in release.released}
-    qi_index = {name: position for position, name in enumerate(QUASI_IDENTIFIERS)}
+    kept = {persons[i].pk for i in release.released}
+    # Rows describing a person but joined to none released at this level (a victim or an
+    # interviewee beyond it, or none recorded) still get the same generalisation.
+    described = {
+        key: generalise_joined([(key[0], record)], DIMENSIONS, release.levels)[0]
+        for key, record in records.items()
+    }
 
-    def person_qi(person_id: int, name: str) -> str:
-        value = released_persons[person_id][qi_index[name]]
-        return ";".join(value) if isinstance(value, tuple) else value
+    # Suppressed persons go with every row joined to them.
+    persons = [p for p in persons if p.pk in kept]
+    deployments = [d for d in deployments if d.person_id is None or d.person_id in kept]
+    testimonies = [t for t in testimonies if t.interviewee_id is None or t.interviewee_id in kept]
+    incidents = [
+        i
+        for i in incidents
+        if not (victims := {v.pk for v in i.victims.all()} & at_level) or victims & kept
+    ]
+    sightings = list(_released(Sighting, access))
+    released: dict[str, set[int]] = {
+        "source": {s.pk for s in sources},
+        "organisation": released_organisations,
+        "site": {s.pk for s in sites},
+        "person": kept,
+        "deployment": {d.pk for d in deployments},
+        "testimony": {t.pk for t in testimonies},
+        "incident": {i.pk for i in incidents},
+        "sighting": {s.pk for s in sightings},
+    }
 
-    tables: dict[str, Table] = {}
-    visible: dict[str, set[int]] = {}
+    def ref(kind: str, pk: object) -> str:
+        # Deny by default: a reference to a record this export does not release is left blank,
+        # never pseudonymised, so not even its existence leaves.
+        return pid(kind, pk) if pk in released.get(kind, set()) else ""
 
-    def add(name: str, model: type[models.Model], instances: Iterable[Any]) -> None:
-        table = _generic_table(model, list(instances), pid)
-        tables[name] = table
-        visible[model._meta.model_name or name] = {row["_pk"] for row in table.rows}
-
-    add("sources", Source, _released(Source, access))
-    add("persons", Person, [p for p in persons if p.pk in released_persons])
-    for row in tables["persons"].rows:
-        for name in ("sex", "birth_year", "home_province"):
-            row[name] = person_qi(row["_pk"], name)
-    add("organisations", Organisation, _released(Organisation, access))
-    add(
-        "organisation_aliases",
-        OrganisationAlias,
-        OrganisationAlias.objects.filter(organisation__access_level__in=access).order_by("pk"),
-    )
-    add(
-        "external_identifiers",
-        ExternalIdentifier,
-        ExternalIdentifier.objects.filter(organisation__access_level__in=access).order_by("pk"),
-    )
-    add("sites", Site, _released(Site, access))
-    add(
-        "testimonies",
-        Testimony,
-        [
-            t
-            for t in _released(Testimony, access)
-            if t.interviewee_id is None or t.interviewee_id in released_persons
-        ],
-    )
-    add(
-        "indicator_codings",
-        IndicatorCoding,
-        IndicatorCoding.objects.filter(testimony_id__in=visible["testimony"]).order_by("pk"),
-    )
-    add(
-        "deployments",
-        Deployment,
-        [d for d in deployments if d.person_id is None or d.person_id in released_persons],
-    )
-    # A person's deployments carry the person's generalised quasi-identifiers, nothing finer.
-    for row, deployment in zip(
-        tables["deployments"].rows,
-        [d for d in deployments if d.person_id is None or d.person_id in released_persons],
-        strict=True,
-    ):
-        if deployment.person_id is None:
-            continue
-        row["site_id"] = ""
-        row["site_country"] = person_qi(deployment.person_id, "site")
-        row["host_country"] = person_qi(deployment.person_id, "host_country")
-        row["period_start"] = row["period_end"] = person_qi(deployment.person_id, "period")
-    tables["deployments"].columns.append("site_country")
-    incidents = list(_released(Incident, access).prefetch_related("victims"))
-    add("incidents", Incident, incidents)
-    for row, incident in zip(tables["incidents"].rows, incidents, strict=True):
-        victims = [v.pk for v in incident.victims.all() if v.pk in released_persons]
-        row["victims"] = sorted(pid("person", v) for v in victims)
-        if incident.victims.all():
-            # Told by (or about) a person: no finer place or time than the person's deployments.
-            row["site_id"] = ""
-            year = gen.period(incident.date, incident.date) if incident.date else ""
-            row["date"] = [year, gen.period_decade(year), hide(year)][release.levels["period"]]
-            if release.levels["host_country"] or release.levels["site"]:
-                row["country"] = hide(row.get("country") or "")
-    add("sightings", Sighting, _released(Sighting, access))
+    codings = [
+        coding
+        for testimony in testimonies
+        if described[("testimony", testimony.pk)]["codings"]
+        for coding in testimony.codings.all()
+    ]
+    # A claim sets its source (a citation, free text, and its date) beside its subject's
+    # pseudonym: about a row that describes a person, that is outside the key k was measured on.
     claims = [
         claim
         for claim in Claim.objects.select_related("content_type").order_by("pk")
-        if claim.source_id in visible["source"]
-        and claim.object_id in visible.get(claim.content_type.model, set())
+        if claim.source_id in released["source"]
+        and claim.object_id in released.get(claim.content_type.model, set())
+        and (claim.content_type.model, claim.object_id) not in described
     ]
-    add("claims", Claim, claims)
-
-    ordered = {name: tables[name] for name, _model in EXPORTED}
-    for table in ordered.values():
-        for row in table.rows:
-            row.pop("_pk", None)
+    instances: dict[str, list[Any]] = {
+        "sources": sources,
+        "claims": claims,
+        "persons": persons,
+        "organisations": organisations,
+        "organisation_aliases": list(
+            OrganisationAlias.objects.filter(organisation__in=released_organisations).order_by("pk")
+        ),
+        "external_identifiers": list(
+            ExternalIdentifier.objects.filter(organisation__in=released_organisations).order_by(
+                "pk"
+            )
+        ),
+        "sites": sites,
+        "testimonies": testimonies,
+        "indicator_codings": sorted(codings, key=lambda coding: coding.pk),
+        "deployments": deployments,
+        "incidents": incidents,
+        "sightings": sightings,
+    }
+    tables: dict[str, Table] = {}
+    for name, model in EXPORTED:
+        tables[name] = _generic_table(model, instances[name], pid, ref)
+    tables["deployments"].columns += ["site_country", "hours_per_day_band"]
+    for name, kind in (
+        ("persons", "person"),
+        ("deployments", "deployment"),
+        ("incidents", "incident"),
+        ("testimonies", "testimony"),
+    ):
+        _describe(tables[name], instances[name], kind, described, pid)
     result = ExportResult(
         directory,
         {},
         k=release.k,
-        persons=len(persons),
+        persons=len(individuals),
         suppressed=len(release.suppressed),
         generalisation=release.levels,
         overridden=overridden,
     )
-    return ordered, result
+    return tables, result
 
 
-def _quasi_identifiers(person: Person, deployments: list[Deployment]) -> dict[str, Any]:
-    """A person's quasi-identifiers at level 0 (multi-valued ones as sorted tuples)."""
-    return {
-        "sex": person.sex or "",
-        "birth_year": str(person.birth_year) if person.birth_year else "",
-        "home_province": person.home_province,
-        "host_country": tuple(sorted({d.host_country for d in deployments if d.host_country})),
-        "site": tuple(sorted({d.site.country for d in deployments if d.site is not None})),
-        "period": tuple(
-            sorted(
-                {
-                    gen.period(d.period_start, d.period_end)
-                    for d in deployments
-                    if d.period_start or d.period_end
-                }
-            )
-        ),
-    }
+def _generic_table(
+    model: type[models.Model],
+    instances: list[Any],
+    pid: _Pseudonymiser,
+    ref: Callable[[str, object], str],
+) -> Table:
+    """Rows with every id pseudonymised, dates to the month, points on the grid, text dropped.
 
-
-def _generic_table(model: type[models.Model], instances: list[Any], pid: _Pseudonymiser) -> Table:
-    """Rows with every id pseudonymised, dates to the month, points on the grid, text dropped."""
+    `ref(kind, pk)` gives the pseudonym of a record this export releases, blank for any other.
+    """
     kind = model._meta.model_name or ""
     withheld = WITHHELD.get(kind, set())
     fields = []
@@ -441,26 +688,31 @@ def _generic_table(model: type[models.Model], instances: list[Any], pid: _Pseudo
         columns += ["subject_kind", "subject_id"]
     rows = []
     for instance in instances:
-        row: dict[str, Any] = {"_pk": instance.pk}
+        row: dict[str, Any] = {}
+        dates: dict[str, str] = {}
         for f in fields:
             value = getattr(instance, f.attname)
             if f.primary_key:
                 value = pid(kind, value)
             elif isinstance(f, models.ForeignKey):
-                target = f.related_model._meta.model_name
-                value = pid(str(target), value)
+                value = "" if value is None else ref(str(f.related_model._meta.model_name), value)
             elif isinstance(f, models.DateField):
                 precision = (
                     getattr(instance, f"{f.name}_precision", "")
                     if f"{f.name}_precision" in names
                     else ""
                 )
-                value = gen.month(value, precision)
+                value = dates[f.name] = gen.month(value, precision)
             row[f.attname] = value
+        for name, value in dates.items():
+            if f"{name}_precision" in names:
+                # The precision of the value released, not of the one stored (a day's precision
+                # beside a month would claim a finer date than the file holds).
+                row[f"{name}_precision"] = gen.precision_of(value)
         for rel in relations:
-            target = rel.related_model._meta.model_name
+            target = str(rel.related_model._meta.model_name)
             row[rel.name] = sorted(
-                pid(str(target), o.pk) for o in getattr(instance, rel.name).all()
+                filter(None, (ref(target, o.pk) for o in getattr(instance, rel.name).all()))
             )
         if "latitude" in names:
             point = gen.snap(instance.latitude, instance.longitude)
@@ -468,12 +720,20 @@ def _generic_table(model: type[models.Model], instances: list[Any], pid: _Pseudo
             if "coordinate_precision" in names and point:
                 row["coordinate_precision"] = "grid"
         if kind == "source" and instance.kind == SourceKind.INTERVIEW:
-            row["title"] = ""  # an interview's citation may name or place the interviewee
+            # An interview's citation may name or place the interviewee, and its date and
+            # language are the testimony's, which is generalised with the person's.
+            row.update(title="", date="", date_precision="", language="")
+        if kind == "deployment":
+            row["sector"] = _sector(instance.sector)
+            row["host_region"] = _host_region(instance.host_region)
+        if kind == "sighting":
+            # Typed by the public: only its category leaves.
+            row["work_kind"] = _sector(instance.work_kind)
         if kind == "claim":
             row.pop("content_type_id", None)
             row.pop("object_id", None)
             row["subject_kind"] = instance.content_type.model
-            row["subject_id"] = pid(instance.content_type.model, instance.object_id)
+            row["subject_id"] = ref(instance.content_type.model, instance.object_id)
         rows.append(row)
     return Table(columns, rows)
 
@@ -482,13 +742,32 @@ def _generic_table(model: type[models.Model], instances: list[Any], pid: _Pseudo
 # Writers.
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe.
+
+    A number written as text ("-3.5") is no formula and stays a number.
+    """
+    if text.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ";".join(str(v) for v in value)
+        value = ";".join(str(v) for v in value)
+    if isinstance(value, str):
+        # Anything typed by a person, the public included, may reach a cell; JSON and FtM
+        # keep the raw value, as they are read by programs, not spreadsheets.
+        return neutralise(value)
     return value
 
 

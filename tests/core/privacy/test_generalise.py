@@ -53,3 +53,28 @@ def test_it_withholds_points_near_the_poles_and_unknown_points():
 def test_it_moves_known_sites_to_the_cell_centre(point):
     lat, lon = gen.snap(*point)
     assert (lat, lon) != point and gen.on_grid(lat, lon)
+
+
+def test_it_bands_numbers_so_that_no_released_range_is_the_value_itself():
+    assert (gen.band_low("137.50", "100"), gen.band_high("137.50", "100")) == ("100", "200")
+    assert (gen.band_low("200", "100"), gen.band_high("200", "100")) == ("200", "300")
+    assert gen.band_high("0.95", "0.1", cap="1") == "1"
+    assert gen.band("13.5", "2") == "12-14"
+    assert gen.band_low("", "100") == gen.band("", "2") == ""
+
+
+def test_it_keeps_only_provinces_the_vocabulary_knows():
+    assert gen.province("north hamgyong ") == "North Hamgyong"
+    assert gen.province("near the mine at Musan") == gen.ANY
+    assert gen.province("") == ""
+
+
+def test_it_names_the_precision_of_the_value_released():
+    assert [gen.precision_of(v) for v in ("2011", "2010-2014", "2011-05", "2010s", "*", "")] == [
+        "year",
+        "year",
+        "month",
+        "",
+        "",
+        "",
+    ]

@@ -5,10 +5,16 @@ from hypothesis import strategies as st
 
 from unseen.core.privacy.generalise import region_of, year_band
 from unseen.core.privacy.kanonymity import (
+    Dimension,
     Ladder,
     anonymise,
+    anonymise_joined,
     as_released,
+    drop,
+    generalise_joined,
     hide,
+    joined_as_released,
+    joined_key,
     keep,
     smallest_group,
 )
@@ -83,6 +89,80 @@ def test_it_never_releases_a_group_smaller_than_k(people, k, limit):
     sizes = Counter(release.keys[i] for i in release.released)
     assert all(size >= k for size in sizes.values())
     assert sorted(release.released + release.suppressed) == list(range(len(table)))
+    if not release.refused:
+        assert len(release.suppressed) <= limit
+    if release.released:
+        assert release.k == min(sizes.values())
+
+
+DIMENSIONS = (
+    Dimension("sex", {("person", "sex"): (keep, hide)}),
+    Dimension(
+        "region", {("deployment", "region"): (keep, drop), ("incident", "country"): (keep, hide)}
+    ),
+    Dimension("period", {("deployment", "period"): (keep, lambda v: v[:3] + "0s" if v else "")}),
+)
+
+
+def person(sex, *rows):
+    return [("person", {"sex": sex}), *rows]
+
+
+def deployment(region, period="2010"):
+    return ("deployment", {"region": region, "period": period})
+
+
+def test_it_counts_k_over_every_row_joined_to_an_individual():
+    alike = [person("m", deployment("RU")) for _ in range(5)]
+    rare = person("m", deployment("Site of foreman Pak's brigade, Tynda"))
+    people = [*alike, rare]
+    assert smallest_group([(sex,) for sex in "m" * 6]) == 6  # on the persons alone
+    assert joined_as_released(people, DIMENSIONS).k == 1  # on the join
+    suppressed = anonymise_joined(people, DIMENSIONS, 5, 1)
+    assert suppressed.suppressed == [5] and suppressed.k == 5
+    generalised = anonymise_joined(people, DIMENSIONS, 6, 0)
+    assert generalised.levels["region"] == 1 and generalised.k == 6
+
+
+def test_it_tells_rows_apart_that_share_values_but_pair_them_differently():
+    # Same set of regions and of periods, paired the other way round: not the same individual.
+    one = person("m", deployment("RU", "2010"), deployment("CN", "2015"))
+    other = person("m", deployment("RU", "2015"), deployment("CN", "2010"))
+    assert joined_as_released([one, other], DIMENSIONS).k == 1
+
+
+def test_it_refuses_when_even_the_top_of_every_ladder_leaves_too_many_alone():
+    release = anonymise_joined([person("m"), person("f", deployment("RU"))], DIMENSIONS, 2, 0)
+    assert release.refused and len(release.suppressed) == 2
+
+
+JOINED = st.lists(
+    st.tuples(
+        st.sampled_from(["m", "f", ""]),
+        st.lists(
+            st.tuples(
+                st.sampled_from(["", "RU", "CN", "Tynda"]), st.sampled_from(["2010", "2021"])
+            ),
+            max_size=3,
+        ),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(JOINED, st.integers(min_value=1, max_value=6), st.integers(min_value=0, max_value=8))
+def test_it_never_releases_a_joined_group_smaller_than_k(people, k, limit):
+    individuals = [person(sex, *(deployment(r, p) for r, p in rows)) for sex, rows in people]
+    release = anonymise_joined(individuals, DIMENSIONS, k, limit)
+    # Recomputed from the rows as they would be released, not from the release's own keys.
+    keys = [
+        joined_key(rows, generalise_joined(rows, DIMENSIONS, release.levels))
+        for rows in individuals
+    ]
+    sizes = Counter(keys[i] for i in release.released)
+    assert all(size >= k for size in sizes.values())
+    assert sorted(release.released + release.suppressed) == list(range(len(individuals)))
     if not release.refused:
         assert len(release.suppressed) <= limit
     if release.released:

@@ -1,7 +1,9 @@
 """Coarsening values before release: dates to the month, years to bands, points to a grid."""
 
 import datetime as dt
+import decimal
 import math
+import re
 
 # Latitude cells are GRID_DEGREES tall (about 27.8 km). Longitude cells start GRID_DEGREES wide and
 # double where they would be narrower than MIN_CELL_KM at the cell's poleward edge, so every cell is
@@ -52,6 +54,78 @@ def region_of(province: str) -> str:
     if not province:
         return ""
     return PROVINCE_REGIONS.get(province.strip().lower(), ANY)
+
+
+def province(value: str) -> str:
+    """A DPRK province as the table spells it; ANY for text that names no province.
+
+    Typed text may say more than a province ("near the mine at ..."): only the vocabulary leaves.
+    """
+    if not value:
+        return ""
+    key = value.strip().lower()
+    if key not in PROVINCE_REGIONS:
+        return ANY
+    return " ".join(word.capitalize() for word in key.split())
+
+
+def _number(value: str) -> decimal.Decimal | None:
+    try:
+        return decimal.Decimal(value)
+    except decimal.InvalidOperation:
+        return None
+
+
+def _plain(value: decimal.Decimal) -> str:
+    # normalize() alone would write 100 as 1E+2.
+    return format(value.normalize(), "f")
+
+
+def band_low(value: str, width: str) -> str:
+    """The lower edge of the band of `width` a number falls in: ('137.5', '100') -> '100'."""
+    number = _number(value) if value else None
+    if number is None:
+        return ""
+    step = decimal.Decimal(width)
+    return _plain((number // step) * step)
+
+
+def band_high(value: str, width: str, cap: str = "") -> str:
+    """The upper edge, never the value itself: ('137.5', '100') -> '200', ('200', '100') -> '300'.
+
+    A value on an edge goes up a band, so a released range is always at least `width` wide.
+    """
+    number = _number(value) if value else None
+    if number is None:
+        return ""
+    step = decimal.Decimal(width)
+    high = (number // step) * step + step
+    if cap:
+        high = min(high, decimal.Decimal(cap))
+    return _plain(high)
+
+
+def band(value: str, width: str) -> str:
+    """A number as the band it falls in: ('13.5', '2') -> '12-14'."""
+    low = band_low(value, width)
+    return f"{low}-{band_high(value, width)}" if low else ""
+
+
+def year(value: dt.date | None) -> str:
+    """A date as its year; blank when unknown."""
+    return f"{value.year:04d}" if value is not None else ""
+
+
+_YEARS = re.compile(r"\d{4}(-\d{4})?")
+
+
+def precision_of(released: str) -> str:
+    """The date precision that describes a released value: 'year', 'month', or blank (coarser)."""
+    if _YEARS.fullmatch(released):
+        return "year"
+    if re.fullmatch(r"\d{4}-\d{2}", released):
+        return "month"
+    return ""
 
 
 def period(start: dt.date | None, end: dt.date | None) -> str:

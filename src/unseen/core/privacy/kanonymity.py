@@ -40,6 +40,11 @@ def hide(value: str) -> str:
     return "*" if value else ""
 
 
+def drop(value: str) -> str:
+    """Withheld without a trace: for numbers and flags, where '*' would not be a value."""
+    return ""
+
+
 def generalise(row: Row, ladders: Sequence[Ladder], levels: Sequence[int]) -> tuple[Value, ...]:
     return tuple(
         ladder.apply(row.get(ladder.name, ""), level)
@@ -115,3 +120,177 @@ def as_released(rows: Sequence[Row], ladders: Sequence[Ladder]) -> Release:
     sizes = group_sizes(release.keys)
     release.k = min(sizes.values()) if sizes else 0
     return release
+
+
+# ---------------------------------------------------------------------------------------------
+# Individuals with joined rows.
+#
+# A recipient joins to one individual every row that carries their pseudonym (a person's
+# deployments, incidents, testimonies). k-anonymity over the individual alone then says nothing:
+# one rare row beside the pseudonym singles them out. So each individual is a list of rows of
+# several kinds (their own row included) and their equivalence class is the whole multiset of
+# their generalised rows. Columns of different kinds that mean the same thing (every date,
+# every country) share a Dimension, so they climb together and stay consistent.
+
+Column = tuple[str, str]  # (kind, column)
+JoinedRow = tuple[str, Mapping[str, str]]  # (kind, {column: value})
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """Columns that coarsen together: at level n every column takes its own steps[n].
+
+    Every column of a Dimension has the same number of steps. A column of a row that no
+    Dimension names is released as it is, and so counts in the key as it is.
+    """
+
+    name: str
+    columns: Mapping[Column, tuple[Step, ...]]
+
+    @property
+    def height(self) -> int:
+        heights = {len(steps) for steps in self.columns.values()}
+        if len(heights) != 1:
+            raise ValueError(f"the columns of {self.name} have ladders of different heights")
+        return heights.pop()
+
+
+def generalise_joined(
+    rows: Sequence[JoinedRow], dimensions: Sequence[Dimension], levels: Mapping[str, int]
+) -> list[dict[str, str]]:
+    """Each row's columns at the dimensions' levels, in input order."""
+    steps = {
+        column: ladder[levels[dimension.name]]
+        for dimension in dimensions
+        for column, ladder in dimension.columns.items()
+    }
+    out = []
+    for kind, record in rows:
+        out.append(
+            {
+                column: steps[(kind, column)](value) if (kind, column) in steps else value
+                for column, value in record.items()
+            }
+        )
+    return out
+
+
+def _row_text(kind: str, cells: Sequence[tuple[str, str]]) -> str:
+    return f"{kind}\x1f" + "\x1f".join(f"{column}={value}" for column, value in cells)
+
+
+def joined_key(rows: Sequence[JoinedRow], generalised: Sequence[Mapping[str, str]]) -> Value:
+    """An individual's equivalence class: the multiset of their rows as released."""
+    return tuple(
+        sorted(
+            _row_text(kind, sorted(record.items()))
+            for (kind, _raw), record in zip(rows, generalised, strict=True)
+        )
+    )
+
+
+# A cell prepared for the lattice walk: its column, the index of its dimension (-1: none) and its
+# value at every level of that dimension, so each node only looks values up.
+_Cell = tuple[str, int, tuple[str, ...]]
+
+
+def _prepare(
+    individuals: Sequence[Sequence[JoinedRow]], dimensions: Sequence[Dimension]
+) -> list[list[tuple[str, list[_Cell]]]]:
+    where = {
+        column: (index, steps)
+        for index, dimension in enumerate(dimensions)
+        for column, steps in dimension.columns.items()
+    }
+    prepared = []
+    for rows in individuals:
+        out = []
+        for kind, record in rows:
+            cells: list[_Cell] = []
+            for column, value in sorted(record.items()):
+                if (kind, column) in where:
+                    index, steps = where[(kind, column)]
+                    cells.append((column, index, tuple(step(value) for step in steps)))
+                else:
+                    cells.append((column, -1, (value,)))
+            out.append((kind, cells))
+        prepared.append(out)
+    return prepared
+
+
+def _joined_release(
+    prepared: Sequence[Sequence[tuple[str, list[_Cell]]]],
+    dimensions: Sequence[Dimension],
+    node: Sequence[int],
+    k: int,
+) -> Release:
+    levels = {d.name: level for d, level in zip(dimensions, node, strict=True)}
+    keys: list[tuple[Value, ...]] = [
+        (
+            tuple(
+                sorted(
+                    _row_text(
+                        kind,
+                        [(c, values[node[i]] if i >= 0 else values[0]) for c, i, values in cells],
+                    )
+                    for kind, cells in rows
+                )
+            ),
+        )
+        for rows in prepared
+    ]
+    sizes = group_sizes(keys)
+    released = [i for i, key in enumerate(keys) if sizes[key] >= k]
+    kept = [sizes[keys[i]] for i in released]
+    return Release(
+        levels=levels,
+        keys=keys,
+        released=released,
+        suppressed=[i for i, key in enumerate(keys) if sizes[key] < k],
+        k=min(kept) if kept else 0,
+        small_groups=sum(1 for size in sizes.values() if size < k),
+    )
+
+
+def anonymise_joined(
+    individuals: Sequence[Sequence[JoinedRow]],
+    dimensions: Sequence[Dimension],
+    k: int,
+    max_suppressed: int,
+) -> Release:
+    """`anonymise` for individuals with joined rows: k counts whole individuals, rows and all.
+
+    Each dimension's steps must coarsen: the value at level n+1 a function of the value at n.
+
+    Suppressing an individual suppresses all their rows: the caller leaves them out together.
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    nodes = sorted(
+        itertools.product(*(range(d.height) for d in dimensions)),
+        key=lambda node: (sum(node), node),
+    )
+    prepared = _prepare(individuals, dimensions)
+    # Every step coarsens the one below it, so a group only grows as levels rise: when even the
+    # top node suppresses too many, every node does, and the lattice need not be walked.
+    top = _joined_release(prepared, dimensions, [d.height - 1 for d in dimensions], k)
+    if len(top.suppressed) > max_suppressed or not (top.released or not individuals):
+        top.refused = True
+        return top
+    best: Release | None = None
+    for node in nodes:
+        release = _joined_release(prepared, dimensions, node, k)
+        if len(release.suppressed) <= max_suppressed and (release.released or not individuals):
+            return release
+        if best is None or len(release.suppressed) < len(best.suppressed):
+            best = release
+    assert best is not None
+    best.refused = True
+    return best
+
+
+def joined_as_released(
+    individuals: Sequence[Sequence[JoinedRow]], dimensions: Sequence[Dimension]
+) -> Release:
+    """Level 0 everywhere, nothing suppressed, k as it truly is: an administrator's override."""
+    return _joined_release(_prepare(individuals, dimensions), dimensions, [0] * len(dimensions), 1)
