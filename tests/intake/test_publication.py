@@ -222,3 +222,20 @@ def test_it_keeps_an_additions_words_off_the_public_claim(client, mona_client):
     assert all("Lenina" not in s.title for s in Source.objects.all())
     for url, body in public_answers(client).items():
         assert "Lenina" not in body and NEIGHBOUR not in body, url
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ftm", "geojson"])
+def test_it_exports_the_moderators_words_not_the_reporters(mona_client, tmp_path, fmt):
+    from django.core.management import call_command
+
+    submission = reported()
+    mona_client.post(f"/app/moderation/{submission.pk}/approve/", approval())
+    for level in ("public", "pseudonymised"):
+        out = tmp_path / f"{fmt}-{level}"
+        recipient = ["--recipient", "partner"] if level == "pseudonymised" else []
+        call_command("export", "--format", fmt, "--level", level, "--out", str(out), *recipient)
+        text = "".join(p.read_text() for p in out.iterdir())
+        for secret in (CANARY, "Lenina", "43.11522", NEIGHBOUR, "Yong-chol"):
+            assert secret not in text, (fmt, level, secret)
+        if fmt != "geojson":
+            assert PUBLIC_TEXT in text, (fmt, level)

@@ -97,8 +97,9 @@ WITHHELD = {
     "incident": {"place", "perpetrator_description"},
     "testimony": {"interviewer_code"},
 }
-# Free text that is kept: citations of non-interview sources, the names of organisations.
-KEPT_TEXT = {("source", "title")}
+# Free text that is kept: citations of non-interview sources, the names of organisations, and a
+# sighting's description as a moderator wrote it for the public (never the reporter's own words).
+KEPT_TEXT = {("source", "title"), ("sighting", "public_description")}
 
 # Level 0 of every ladder is already coarser than the records: birth year to a 10-year band, a
 # province only as the vocabulary spells it, site to its country, periods and dates to whole

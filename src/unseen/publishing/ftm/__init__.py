@@ -199,7 +199,9 @@ def entities(tables: dict[str, "Table"]) -> Iterator[dict[str, Any]]:
             workersLow=row.get("workers_low"),
             workersHigh=row.get("workers_high"),
             workKind=row.get("work_kind"),
-            description=row.get("description"),
+            # What a moderator wrote for the public; the reporter's own words only in a full
+            # export, which an administrator approved.
+            description=row.get("public_description") or row.get("description"),
         )
     for row in tables["incidents"].rows:
         yield _entity(
