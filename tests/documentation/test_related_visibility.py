@@ -271,3 +271,12 @@ def test_it_keeps_links_the_editor_cannot_see_when_saving(client, rex, world):
     assert world.incident.site == world.secret_site
     assert set(world.incident.victims.all()) == {world.worker, world.secret_person}
     assert list(world.incident.perpetrator_organisations.all()) == [world.secret_dispatcher]
+
+
+def test_it_lists_a_record_merged_into_one_andy_cannot_read_as_unmerged(client, andy, world):
+    client.force_login(andy)
+    for url in ("/app/organisations/", "/app/organisations/?merged=on"):
+        page = client.get(url).content.decode()
+        assert "Visible bureau Rungrado" in page and "data-merged" not in page
+    page = client.get(record_url(world.bureau)).content.decode()
+    assert "data-merged-into" not in page

@@ -89,6 +89,10 @@ class Kind:
             cells.append(text if len(text) <= 90 else text[:89] + "…")
         return cells
 
+    def merged_for(self, record: Any, user: Any) -> bool:
+        """Whether the list marks `record` as merged: only into a record `user` may read."""
+        return visible_related(getattr(record, "merged_into", None), user) is not None
+
     def search(self, queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
         """Substring search over the kind's text fields.
 
@@ -100,7 +104,7 @@ class Kind:
             condition |= Q(**{f"{name}__icontains": text})
         return queryset.filter(condition)
 
-    def filter(self, queryset: QuerySet[Any], values: dict[str, Any]) -> QuerySet[Any]:
+    def filter(self, queryset: QuerySet[Any], values: dict[str, Any], user: Any) -> QuerySet[Any]:
         if values.get("country") and self.country_field:
             queryset = queryset.filter(**{self.country_field: values["country"]})
         if values.get("sector") and self.sector_field:
@@ -134,7 +138,12 @@ class Kind:
         if "merged" in self.filters and not values.get("merged"):
             # A merged record is part of the record it was merged into, whose page shows its
             # claims: listing both would count one person twice. "Include merged" shows them.
-            queryset = queryset.filter(merged_into__isnull=True)
+            # Merged into a record the user may not read, it is listed as if unmerged: that
+            # record is absent for them, and so is the merge.
+            queryset = queryset.filter(
+                Q(merged_into__isnull=True)
+                | ~Q(merged_into__access_level__in=visible_access_levels(user))
+            )
         return queryset
 
 

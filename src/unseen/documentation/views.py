@@ -96,7 +96,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     form = FilterForm(request.GET or None, kind=spec)
     # An unfiltered list is filtered too: by default it leaves out merged records.
     values = form.cleaned_data if form.is_valid() else {}
-    records = spec.filter(spec.visible(user), values)
+    records = spec.filter(spec.visible(user), values, user)
     if values.get("q"):
         records = spec.search(records, values["q"])
         record(
@@ -110,7 +110,10 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     detail = reverse("documentation:detail", args=[spec.slug, 0]).removesuffix("0/")
-    rows = [(f"{detail}{record.pk}/", spec.row(record, user), record) for record in page]
+    rows = [
+        (f"{detail}{record.pk}/", spec.row(record, user), record, spec.merged_for(record, user))
+        for record in page
+    ]
     return render(
         request,
         "documentation/record_list.html",
