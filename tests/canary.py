@@ -13,6 +13,7 @@ or, for JSON, in the decoded document (JSON may escape non-ASCII text as \\uXXXX
 names every URL and every string it showed, so one run reports every leak.
 """
 
+import contextlib
 import html
 import json
 from collections.abc import Iterable
@@ -36,10 +37,8 @@ def answer_text(response: Any, asked: str = "") -> str:
     text = body.decode(response.charset or "utf-8", errors="replace")
     parts = [text, html.unescape(text)]
     if "json" in response.get("Content-Type", ""):
-        try:
+        with contextlib.suppress(ValueError):  # a JSON error page is checked as text above
             parts.append(json.dumps(json.loads(text), ensure_ascii=False))
-        except ValueError:
-            pass
     location = unquote(response.get("Location", ""))
     if location:
         parts.append(location.replace(asked, "") if asked else location)

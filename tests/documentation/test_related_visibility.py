@@ -18,7 +18,7 @@ from unseen.accounts.models import AccessLevel
 from unseen.accounts.roles import Role
 from unseen.documentation.models import Act, Deployment, Incident, Sighting, Testimony
 from unseen.evidence.models import Claim, Credibility, SourceKind
-from unseen.registry.models import Organisation, OrganisationKind, Person, Site
+from unseen.registry.models import Organisation, OrganisationKind, Person
 
 PUBLIC, INTERNAL, CONFIDENTIAL = AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL
 

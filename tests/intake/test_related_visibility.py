@@ -5,9 +5,7 @@ from unseen.documentation.models import Sighting
 from unseen.intake.receiving import receive_sighting
 
 
-def test_it_names_the_sighting_a_report_became_only_to_those_who_may_read_it(
-    client, mona, alice
-):
+def test_it_names_the_sighting_a_report_became_only_to_those_who_may_read_it(client, mona, alice):
     public = receive_sighting({"description": "Crew of 30", "country": "MN"}).submission
     kept = receive_sighting({"description": "Crew of 12", "country": "MN"}).submission
     client.force_login(mona)

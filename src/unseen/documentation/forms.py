@@ -87,7 +87,6 @@ class RecordForm(forms.ModelForm):
                     initial=self.initial.get(name),
                 )
 
-
     def _keep_unseen_link(self, name: str, form_field: forms.Field, user: Any) -> None:
         if self.instance.pk is None:
             return
@@ -103,7 +102,8 @@ class RecordForm(forms.ModelForm):
             self.initial[name] = None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name, unseen in self.unseen_links.items():
             if name not in cleaned:
                 continue

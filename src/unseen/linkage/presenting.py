@@ -90,7 +90,9 @@ def run_summary(run: LinkageRun, user: Any) -> dict[str, Any]:
     ]
     reviews = dict(
         readable_reviews(run, user)
-        .values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
     try:
         histories = capture_histories(run)
