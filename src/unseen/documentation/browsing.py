@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from unseen.accounts.models import AccessLevel, visible_access_levels
-from unseen.evidence.models import Claim, Source
+from unseen.evidence.models import Claim, Source, visible_related
 from unseen.registry.models import Organisation, Person, Site
 
 from .models import Deployment, Incident, Sighting, Testimony
@@ -60,7 +60,7 @@ class Kind:
         # from a small index instead of reading every row.
         if set(levels) != set(AccessLevel.values):
             if self.model is Claim:
-                queryset = queryset.filter(source__access_level__in=levels)
+                queryset = queryset.visible_to(user)  # type: ignore[attr-defined]
             else:
                 queryset = queryset.filter(access_level__in=levels)
         return queryset.select_related(*self.select_related)
@@ -72,16 +72,26 @@ class Kind:
         except ObjectDoesNotExist:
             raise Http404 from None
 
-    def row(self, record: Any) -> list[str]:
+    def row(self, record: Any, user: Any) -> list[str]:
         """The list columns of one record as text, built here rather than cell by cell in the
-        template: at 50 rows × 7 columns the template tags were most of the page's time."""
+        template: at 50 rows × 7 columns the template tags were most of the page's time.
+
+        A related record in a column that `user` may not read is a blank cell, as if unset."""
         cells = []
         for name in self.columns:
             display = getattr(record, f"get_{name}_display", None)
-            value = display() if callable(display) else getattr(record, name, None)
+            value = (
+                display()
+                if callable(display)
+                else visible_related(getattr(record, name, None), user)
+            )
             text = "—" if value is None or value == "" else str(value)
             cells.append(text if len(text) <= 90 else text[:89] + "…")
         return cells
+
+    def merged_for(self, record: Any, user: Any) -> bool:
+        """Whether the list marks `record` as merged: only into a record `user` may read."""
+        return visible_related(getattr(record, "merged_into", None), user) is not None
 
     def search(self, queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
         """Substring search over the kind's text fields.
@@ -94,7 +104,7 @@ class Kind:
             condition |= Q(**{f"{name}__icontains": text})
         return queryset.filter(condition)
 
-    def filter(self, queryset: QuerySet[Any], values: dict[str, Any]) -> QuerySet[Any]:
+    def filter(self, queryset: QuerySet[Any], values: dict[str, Any], user: Any) -> QuerySet[Any]:
         if values.get("country") and self.country_field:
             queryset = queryset.filter(**{self.country_field: values["country"]})
         if values.get("sector") and self.sector_field:
@@ -128,7 +138,12 @@ class Kind:
         if "merged" in self.filters and not values.get("merged"):
             # A merged record is part of the record it was merged into, whose page shows its
             # claims: listing both would count one person twice. "Include merged" shows them.
-            queryset = queryset.filter(merged_into__isnull=True)
+            # Merged into a record the user may not read, it is listed as if unmerged: that
+            # record is absent for them, and so is the merge.
+            queryset = queryset.filter(
+                Q(merged_into__isnull=True)
+                | ~Q(merged_into__access_level__in=visible_access_levels(user))
+            )
         return queryset
 
 
@@ -353,6 +368,33 @@ KINDS: dict[str, Kind] = {
         ),
     ]
 }
+
+
+def shown_fields(
+    instance: Any, user: Any, hidden: frozenset[str] = frozenset({"id", "created_at", "updated_at"})
+) -> list[tuple[str, Any]]:
+    """A record's fields as (label, value) for a page.
+
+    Every foreign key and many-to-many value passes `visible_related`: a related record `user`
+    may not read shows as an empty field ("—"), the same as no relation at all.
+    """
+    shown = []
+    for model_field in instance._meta.concrete_fields:
+        if model_field.name in hidden:
+            continue
+        if model_field.is_relation:
+            value = visible_related(getattr(instance, model_field.name), user)
+        elif model_field.choices:
+            value = getattr(instance, f"get_{model_field.name}_display")()
+        else:
+            value = getattr(instance, model_field.name)
+        shown.append((str(model_field.verbose_name), value))
+    for model_field in instance._meta.many_to_many:
+        if model_field.name in hidden:
+            continue
+        related = visible_related(getattr(instance, model_field.name), user)
+        shown.append((str(model_field.verbose_name), ", ".join(str(o) for o in related)))
+    return shown
 
 
 def kind_of(slug: str) -> Kind:

@@ -6,15 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from unseen.accounts.models import AccessLevel, visible_access_levels
 from unseen.core.places import country_code
-from unseen.evidence.models import Claim, Reliability, Source, SourceKind
-from unseen.registry.models import Organisation, Person, Site
+from unseen.evidence.models import Claim, Record, Reliability, Source, SourceKind, visible_related
 
 from .browsing import Kind
 from .importing import KINDS as IMPORT_KINDS
 from .models import Finding, Indicator, Testimony
 
 COUNTRY_FIELDS = {"country", "host_country", "interview_country"}
-RELATED_VISIBLE = {Person, Site, Organisation, Source}
 
 
 class CountryField(forms.CharField):
@@ -61,7 +59,12 @@ class FilterForm(forms.Form):
 
 
 class RecordForm(forms.ModelForm):
-    """Edit form for any record kind; built per kind by `record_form`."""
+    """Edit form for any record kind; built per kind by `record_form`.
+
+    Related-record fields offer only what the user may read, so posting the id of anything else
+    is a form error ("not one of the available choices"). A link the user cannot see is kept as
+    it is: it is neither shown nor dropped when they save.
+    """
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -70,10 +73,12 @@ class RecordForm(forms.ModelForm):
             # Nobody may file a record where they themselves could no longer see it.
             access = cast(forms.ChoiceField, self.fields["access_level"])
             access.choices = [c for c in AccessLevel.choices if c[0] in levels]
+        self.unseen_links: dict[str, Any] = {}
         for name, form_field in self.fields.items():
             queryset = getattr(form_field, "queryset", None)
-            if queryset is not None and queryset.model in RELATED_VISIBLE:
-                form_field.queryset = queryset.filter(access_level__in=levels)  # type: ignore[attr-defined]
+            if queryset is not None and issubclass(queryset.model, Record):
+                form_field.queryset = visible_related(queryset, user)  # type: ignore[attr-defined]
+                self._keep_unseen_link(name, form_field, user)
             if name in COUNTRY_FIELDS:
                 self.fields[name] = CountryField(
                     required=form_field.required,
@@ -81,6 +86,33 @@ class RecordForm(forms.ModelForm):
                     help_text=form_field.help_text,
                     initial=self.initial.get(name),
                 )
+
+    def _keep_unseen_link(self, name: str, form_field: forms.Field, user: Any) -> None:
+        if self.instance.pk is None:
+            return
+        current = getattr(self.instance, name)
+        if isinstance(form_field, forms.ModelMultipleChoiceField):
+            everything = list(current.all())
+            seen = [record for record in everything if record.is_visible_to(user)]
+            if len(seen) < len(everything):
+                self.unseen_links[name] = [r for r in everything if not r.is_visible_to(user)]
+            self.initial[name] = [record.pk for record in seen]
+        elif current is not None and not current.is_visible_to(user):
+            self.unseen_links[name] = current
+            self.initial[name] = None
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        for name, unseen in self.unseen_links.items():
+            if name not in cleaned:
+                continue
+            if isinstance(unseen, list):
+                cleaned[name] = [*cleaned[name], *unseen]
+            elif cleaned[name] is None:
+                # The field looked empty to this user; empty means "leave it", not "unlink".
+                cleaned[name] = unseen
+        return cleaned
 
 
 def _formfield(field: "models.Field[Any, Any]", **kwargs: Any) -> forms.Field | None:

@@ -173,7 +173,8 @@ class Testimony(Record):
         ]
 
     def __str__(self) -> str:
-        return f"Testimony {self.pk} ({self.source})"
+        # Names no related record: a testimony is listed where its source may not be readable.
+        return f"Testimony {self.pk}"
 
     def code(self, indicator: Indicator, finding: Finding, note: str = "") -> "IndicatorCoding":
         coding, _created = IndicatorCoding.objects.update_or_create(
@@ -384,7 +385,9 @@ class Deployment(Record):
 
     def __str__(self) -> str:
         year = self.period_start.year if self.period_start else "?"
-        return f"{self.host.label or self.site} {year}: {self.sector or 'workers'}"
+        # Names no related record (its site may be beyond the reader's level); save() copies the
+        # site's country into host_country, so the host is known whenever a site is.
+        return f"{self.host.label or 'place unknown'} {year}: {self.sector or 'workers'}"
 
     @property
     def host(self) -> Host:

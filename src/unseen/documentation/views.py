@@ -17,11 +17,11 @@ from unseen.accounts.roles import Capability
 from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core.tables import TableError
-from unseen.evidence.models import Claim, Source
+from unseen.evidence.models import Claim, Source, visible_related
 from unseen.registry.models import Person
 from unseen.ui.uploads import saved_upload, table_limits
 
-from .browsing import KINDS, Kind, kind_of, slug_for
+from .browsing import KINDS, Kind, kind_of, shown_fields, slug_for
 from .forms import (
     ClaimForm,
     CodingForm,
@@ -97,7 +97,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     form = FilterForm(request.GET or None, kind=spec)
     # An unfiltered list is filtered too: by default it leaves out merged records.
     values = form.cleaned_data if form.is_valid() else {}
-    records = spec.filter(spec.visible(user), values)
+    records = spec.filter(spec.visible(user), values, user)
     if values.get("q"):
         records = spec.search(records, values["q"])
         record(
@@ -111,7 +111,10 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     detail = reverse("documentation:detail", args=[spec.slug, 0]).removesuffix("0/")
-    rows = [(f"{detail}{record.pk}/", spec.row(record), record) for record in page]
+    rows = [
+        (f"{detail}{record.pk}/", spec.row(record, user), record, spec.merged_for(record, user))
+        for record in page
+    ]
     return render(
         request,
         "documentation/record_list.html",
@@ -147,13 +150,19 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "kind": spec,
         "record": instance,
-        "fields": _fields(instance),
+        "fields": shown_fields(instance, user),
         "can_edit": user.can(Capability.EDIT_RECORDS) and spec.model is not Claim,
         "can_open_identity": spec.model is Person and user.can(Capability.READ_VAULT),
+        "merged_into": visible_related(getattr(instance, "merged_into", None), user),
+        "merged_records": (
+            visible_related(instance.merged_records, user)
+            if hasattr(instance, "merged_records")
+            else []
+        ),
     }
     _audit_opening(instance, "detail")
     if spec.model is Claim:
-        subject = instance.subject
+        subject = visible_related(instance.subject, user)
         subject_slug = slug_for(type(subject)) if subject is not None else None
         context["subject"] = subject
         context["subject_url"] = (
@@ -164,30 +173,12 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     else:
         context["trail"] = instance.evidence_trail(user)
     if spec.model is Source:
-        context["claims_made"] = instance.claims.select_related("content_type")[:100]
+        context["claims_made"] = visible_related(instance.claims, user).select_related(
+            "content_type"
+        )[:100]
     if spec.model is Testimony:
         context["profile"] = instance.indicator_profile()
     return render(request, "documentation/record_detail.html", context)
-
-
-def _fields(instance: Any) -> list[tuple[str, Any]]:
-    shown = []
-    for model_field in instance._meta.concrete_fields:
-        if model_field.name in {"id", "created_at", "updated_at"}:
-            continue
-        display = getattr(instance, f"get_{model_field.name}_display", None)
-        value = (
-            display() if display and model_field.choices else getattr(instance, model_field.name)
-        )
-        shown.append((str(model_field.verbose_name), value))
-    for model_field in instance._meta.many_to_many:
-        shown.append(
-            (
-                str(model_field.verbose_name),
-                ", ".join(str(o) for o in getattr(instance, model_field.name).all()),
-            )
-        )
-    return shown
 
 
 def _form_class(spec: Kind) -> Any:

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -86,15 +87,18 @@ class Record(models.Model):
     class Meta:
         abstract = True
 
+    def is_visible_to(self, user: Any) -> bool:
+        return self.access_level in visible_access_levels(user)
+
     def evidence_trail(self, user: Any = None) -> models.QuerySet["Claim"]:
         """The claims this record rests on, strongest first, with their sources.
 
-        Claims from sources `user` may not read are left out; pass no user for the full trail
+        Claims `user` may not read (`ClaimQuerySet.visible_to`) are left out; pass no user for the full trail
         (commands and exports run by administrators).
         """
         claims = self.supporting_claims.select_related("source")
         if user is not None:
-            claims = claims.filter(source__access_level__in=visible_access_levels(user))
+            claims = claims.visible_to(user)
         return claims.order_by("credibility", "source__reliability", "id")
 
     def add_claim(
@@ -157,6 +161,30 @@ class Source(Record):
         return self.title[:120]
 
 
+def record_models() -> list[type[Record]]:
+    """Every concrete kind of record (what a claim may be about)."""
+    return [model for model in apps.get_models() if issubclass(model, Record)]
+
+
+class ClaimQuerySet(models.QuerySet[Any]):
+    def visible_to(self, user: Any) -> "ClaimQuerySet":
+        """Claims whose source and whose subject `user` may both read.
+
+        A claim readable through its source alone would name and link the record it is about:
+        a public source's claim about a confidential testimony is confidential too.
+        """
+        levels = visible_access_levels(user)
+        if set(levels) >= set(AccessLevel.values):
+            return self.all()
+        readable_subject = models.Q()
+        for model in record_models():
+            readable_subject |= models.Q(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id__in=model._default_manager.filter(access_level__in=levels).values("pk"),
+            )
+        return self.filter(readable_subject, source__access_level__in=levels)
+
+
 class Claim(models.Model):
     """One piece of information taken from a source, supporting one record (or one field of it)."""
 
@@ -182,6 +210,8 @@ class Claim(models.Model):
     subject = GenericForeignKey("content_type", "object_id")
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Created at"))
 
+    objects = ClaimQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
@@ -196,3 +226,36 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_credibility_display()} · {self.source}"
+
+    def is_visible_to(self, user: Any) -> bool:
+        subject = self.subject
+        return (
+            isinstance(subject, Record)
+            and subject.is_visible_to(user)
+            and self.source.is_visible_to(user)
+        )
+
+
+def visible_related(value: Any, user: Any) -> Any:
+    """What of a related value `user` may see; the one gate for every relation a page renders.
+
+    A record (or claim) beyond the user's level becomes None, exactly as if the relation were
+    empty: no name, no link, no id, no count. A queryset or related manager of records or claims
+    is filtered in the database; any other iterable is filtered in Python. Values that are not
+    records (a content type, a date, text) pass through unchanged.
+    """
+    if isinstance(value, Record | Claim):
+        return value if value.is_visible_to(user) else None
+    if isinstance(value, models.Manager):
+        value = value.all()
+    if isinstance(value, models.QuerySet):
+        if issubclass(value.model, Record):
+            return value.filter(access_level__in=visible_access_levels(user))
+        if isinstance(value, ClaimQuerySet):
+            return value.visible_to(user)
+        if issubclass(value.model, Claim):
+            return Claim.objects.visible_to(user).filter(pk__in=value.values("pk"))
+        return value
+    if isinstance(value, list | tuple | set):
+        return [item for item in value if visible_related(item, user) is not None]
+    return value

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from unseen.accounts.models import visible_access_levels
+from unseen.documentation.browsing import shown_fields
 from unseen.documentation.models import Deployment
-from unseen.evidence.models import Source
+from unseen.evidence.models import Source, visible_related
 from unseen.registry import vault
 from unseen.registry.models import Person
 
@@ -62,7 +63,16 @@ def readable(merge: Merge, user: Any) -> bool:
     return model._default_manager.filter(pk__in=pks, access_level__in=levels).count() == len(pks)
 
 
-def run_summary(run: LinkageRun) -> dict[str, Any]:
+def readable_reviews(run: LinkageRun, user: Any) -> Any:
+    """The run's pair reviews whose two records the user may both read; the others are absent
+    (their ids would say that records beyond the user's level exist and were compared)."""
+    readable_pks = run.model._default_manager.filter(
+        access_level__in=visible_access_levels(user)
+    ).values("pk")
+    return run.reviews.filter(record_a__in=readable_pks, record_b__in=readable_pks)
+
+
+def run_summary(run: LinkageRun, user: Any) -> dict[str, Any]:
     counts = run.counts
     sources = run.lists()
     on_lists = counts.get("on_lists", {})
@@ -79,7 +89,10 @@ def run_summary(run: LinkageRun) -> dict[str, Any]:
         for i, n in enumerate(histogram)
     ]
     reviews = dict(
-        run.reviews.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        readable_reviews(run, user)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
     try:
         histories = capture_histories(run)
@@ -101,7 +114,8 @@ def run_summary(run: LinkageRun) -> dict[str, Any]:
         "pending": reviews.get(ReviewStatus.PENDING, 0),
         "histories": histories,
         "history_rows": rows,
-        "merges": [(m, _merge_labels(run, m)) for m in merges],
+        # A merge that involves a record beyond the user's level is absent, as its records are.
+        "merges": [(m, _merge_labels(run, m)) for m in merges if readable(m, user)],
         "model_json": run.parameters.get("model"),
     }
 
@@ -137,17 +151,21 @@ def cluster_page(run: LinkageRun, user: Any, number: Any, per_page: int) -> Page
     titles = dict(Source.objects.filter(pk__in=run.sources.all()).values_list("pk", "title"))
     clusters = []
     for cluster in numbers:
+        if any(member.record_id not in records for member in by_cluster[cluster]):
+            # A cluster with a record beyond the user's level is left out whole: one with a
+            # member missing would still say that someone else is on these lists.
+            continue
         rows = []
         roots = set()
         for member in by_cluster[cluster]:
-            record = records.get(member.record_id)
-            roots.add(record.merged_into_id or record.pk if record else None)
+            record = records[member.record_id]
+            roots.add(record.merged_into_id or record.pk)
             rows.append(
                 {
                     "pk": member.record_id,
-                    "label": label_of(record) if record else _("(not visible to you)"),
-                    "url": detail_url(run, member.record_id) if record else "",
-                    "merged_into": record.merged_into if record else None,
+                    "label": label_of(record),
+                    "url": detail_url(run, member.record_id),
+                    "merged_into": visible_related(record.merged_into, user),
                     "lists": [titles.get(s, f"S{s}") for s in member.lists],
                 }
             )
@@ -162,14 +180,16 @@ def record_side(run: LinkageRun, pk: int, user: Any, levels: list[str]) -> dict[
     if record is None:
         return {"visible": False, "pk": pk}
     member = ClusterMember.objects.filter(run=run, record_id=pk).first()
-    lists = Source.objects.filter(pk__in=member.lists if member else []).order_by("pk")
+    lists = visible_related(
+        Source.objects.filter(pk__in=member.lists if member else []).order_by("pk"), user
+    )
     side: dict[str, Any] = {
         "visible": True,
         "pk": pk,
         "record": record,
         "label": label_of(record),
         "url": detail_url(run, pk),
-        "fields": fields_of(record),
+        "fields": shown_fields(record, user, hidden=HIDDEN_FIELDS),
         "lists": lists,
         "trail": record.evidence_trail(user),
         "cluster": member.cluster if member else None,
@@ -184,19 +204,9 @@ def record_side(run: LinkageRun, pk: int, user: Any, levels: list[str]) -> dict[
     return side
 
 
-HIDDEN_FIELDS = {"id", "created_at", "updated_at", "notes", "is_synthetic"}
-
-
-def fields_of(record: Any) -> list[tuple[str, Any]]:
-    """The record's own fields (a person has no identifying ones: those are in the vault)."""
-    shown = []
-    for field in record._meta.concrete_fields:
-        if field.name in HIDDEN_FIELDS:
-            continue
-        display = getattr(record, f"get_{field.name}_display", None)
-        value = display() if display and field.choices else getattr(record, field.name)
-        shown.append((str(field.verbose_name), value))
-    return shown
+# What a review leaves out of a record's fields (a person has no identifying ones: those are in
+# the vault); `shown_fields` leaves out related records the user may not read.
+HIDDEN_FIELDS = frozenset({"id", "created_at", "updated_at", "notes", "is_synthetic"})
 
 
 def identity_part(identity: Any) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from .presenting import (
     cluster_page,
     identity_part,
     readable,
+    readable_reviews,
     record_side,
     run_summary,
 )
@@ -64,7 +65,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     context: dict[str, Any] = {"run": run, "stage_label": STAGES.get(run.stage, run.stage)}
     if run.status == RunStatus.DONE:
-        context |= run_summary(run)
+        context |= run_summary(run, request.user)
         context["clusters"] = cluster_page(
             run, request.user, request.GET.get("page"), CLUSTERS_PER_PAGE
         )
@@ -108,9 +109,10 @@ def review_list(request: HttpRequest, pk: int) -> HttpResponse:
     status = request.GET.get("status", ReviewStatus.PENDING)
     if status not in ReviewStatus.values:
         status = ReviewStatus.PENDING
-    reviews = run.reviews.filter(status=status).order_by("id")
+    readable = readable_reviews(run, request.user)
+    reviews = readable.filter(status=status).order_by("id")
     page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
-    counts = {s: run.reviews.filter(status=s).count() for s in ReviewStatus.values}
+    counts = {s: readable.filter(status=s).count() for s in ReviewStatus.values}
     return render(
         request,
         "linkage/review_list.html",
@@ -125,7 +127,9 @@ def review_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _review(request: HttpRequest, pk: int, review: int) -> PairReview:
     run = _run(request, pk)
-    return get_object_or_404(run.reviews.select_related("run", "decided_by"), pk=review)
+    return get_object_or_404(
+        readable_reviews(run, request.user).select_related("run", "decided_by"), pk=review
+    )
 
 
 @requires(Capability.REVIEW_LINKAGE)
@@ -142,7 +146,8 @@ def review_detail(request: HttpRequest, pk: int, review: int) -> HttpResponse:
         decide(item, form.cleaned_data["verdict"] == "same", request.user)
         messages.success(request, _("Decision saved; it will win over the model on the next run."))
         following = (
-            item.run.reviews.filter(status=ReviewStatus.PENDING, id__gt=item.pk)
+            readable_reviews(item.run, request.user)
+            .filter(status=ReviewStatus.PENDING, id__gt=item.pk)
             .order_by("id")
             .values_list("pk", flat=True)
             .first()

@@ -5,7 +5,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from unseen.accounts.models import visible_access_levels
 from unseen.constraints import choices_constraint
 from unseen.evidence.models import Claim, Record, access_level_constraint
 
@@ -54,7 +53,8 @@ class MergeableRecord(Record):
             content_type=ContentType.objects.get_for_model(type(self)), object_id__in=family
         ).select_related("source")
         if user is not None:
-            claims = claims.filter(source__access_level__in=visible_access_levels(user))
+            # A record merged into this one beyond the user's level is absent, and its claims too.
+            claims = claims.visible_to(user)
         return claims.order_by("credibility", "source__reliability", "id")
 
 
