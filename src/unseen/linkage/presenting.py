@@ -22,7 +22,7 @@ from unseen.registry import vault
 from unseen.registry.models import Person
 
 from .histories import NoHistories, capture_histories
-from .models import ClusterMember, Entity, LinkageRun, Merge, ReviewStatus
+from .models import ClusterMember, Entity, LinkageRun, Merge, ReviewStatus, RunStatus
 from .running import HISTOGRAM_BINS
 
 #: The job's stages as the progress page names them.
@@ -62,10 +62,34 @@ def readable(merge: Merge, user: Any) -> bool:
     return model._default_manager.filter(pk__in=pks, access_level__in=levels).count() == len(pks)
 
 
-def run_summary(run: LinkageRun) -> dict[str, Any]:
+def source_rows(run: LinkageRun, user: Any) -> list[dict[str, Any]]:
+    """The run's sources (its lists) as `user` may see them: one the user may not read (raised
+    since the run was made) appears as "List N", without its title, reliability or link."""
+    levels = visible_access_levels(user)
+    on_lists = run.counts.get("on_lists", {})
+    rows = []
+    for n, source in enumerate(run.lists(), start=1):
+        visible = source.access_level in levels
+        rows.append(
+            {
+                "source": source if visible else None,
+                "label": source.title if visible else _("List %(n)s") % {"n": n},
+                "count": on_lists.get(f"S{source.pk}", 0) if run.status == RunStatus.DONE else None,
+            }
+        )
+    return rows
+
+
+def source_labels(run: LinkageRun, user: Any) -> dict[int, str]:
+    """Source pk -> what a cluster row names it by, as in `source_rows`."""
+    return {
+        source.pk: str(row["label"])
+        for source, row in zip(run.lists(), source_rows(run, user), strict=True)
+    }
+
+
+def run_summary(run: LinkageRun, user: Any) -> dict[str, Any]:
     counts = run.counts
-    sources = run.lists()
-    on_lists = counts.get("on_lists", {})
     histogram = counts.get("histogram", [])
     tallest = max(histogram, default=0) or 1
     bars = [
@@ -82,7 +106,7 @@ def run_summary(run: LinkageRun) -> dict[str, Any]:
         run.reviews.values_list("status").annotate(n=Count("id")).values_list("status", "n")
     )
     try:
-        histories = capture_histories(run)
+        histories = capture_histories(run, user)
     except NoHistories:
         histories = None
     rows = []
@@ -93,7 +117,6 @@ def run_summary(run: LinkageRun) -> dict[str, Any]:
         ]
     merges = list(run.merges.select_related("merged_by", "undone_by").order_by("-merged_at"))
     return {
-        "lists": [(s, on_lists.get(f"S{s.pk}", 0)) for s in sources],
         "bars": bars,
         "review_counts": [
             (status, label, reviews.get(status, 0)) for status, label in ReviewStatus.choices
@@ -134,7 +157,7 @@ def cluster_page(run: LinkageRun, user: Any, number: Any, per_page: int) -> Page
     for member in members:
         by_cluster[member.cluster].append(member)
     records = records_by_pk(run, [m.record_id for m in members], user)
-    titles = dict(Source.objects.filter(pk__in=run.sources.all()).values_list("pk", "title"))
+    titles = source_labels(run, user)
     clusters = []
     for cluster in numbers:
         rows = []
@@ -162,7 +185,9 @@ def record_side(run: LinkageRun, pk: int, user: Any, levels: list[str]) -> dict[
     if record is None:
         return {"visible": False, "pk": pk}
     member = ClusterMember.objects.filter(run=run, record_id=pk).first()
-    lists = Source.objects.filter(pk__in=member.lists if member else []).order_by("pk")
+    lists = Source.objects.filter(
+        pk__in=member.lists if member else [], access_level__in=levels
+    ).order_by("pk")
     side: dict[str, Any] = {
         "visible": True,
         "pk": pk,
