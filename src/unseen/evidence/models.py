@@ -224,12 +224,27 @@ def derived_access_level(levels: Iterable[str]) -> str:
     return strictest_access_level([AccessLevel.INTERNAL, *levels])
 
 
+def level_as_input(access_level: str, input_access_level: str | None = None) -> str:
+    """What a record passes on to the results derived from it.
+
+    A record's own level; but a derived record at the level its inputs give it passes on its
+    inputs' level, so that a result derived from public inputs in two steps (an estimate from a
+    linkage run of public sources) may be published. One raised beyond that passes on its own.
+    """
+    if input_access_level is None or access_level != derived_access_level([input_access_level]):
+        return access_level
+    return input_access_level
+
+
 def input_of(record: models.Model, label: str = "") -> dict[str, Any]:
     """One input of a derived record: a stored record, named by model and id, at its level now."""
     return {
         "model": record._meta.label_lower,
         "pk": record.pk,
-        "access_level": record.access_level,  # type: ignore[attr-defined]
+        "access_level": level_as_input(
+            record.access_level,  # type: ignore[attr-defined]
+            getattr(record, "input_access_level", None),
+        ),
         "label": label or f"{record._meta.model_name} {record.pk}",
     }
 
@@ -301,10 +316,15 @@ class DerivedRecord(Record):
         now: dict[tuple[str, Any], str] = {}
         for label, pks in by_model.items():
             model = apps.get_model(label)
-            for pk, level in model._default_manager.filter(pk__in=pks).values_list(
-                "pk", "access_level"
-            ):
-                now[label, pk] = level
+            found = model._default_manager.filter(pk__in=pks)
+            if issubclass(model, DerivedRecord):
+                for pk, level, inputs in found.values_list(
+                    "pk", "access_level", "input_access_level"
+                ):
+                    now[label, pk] = level_as_input(level, inputs)
+            else:
+                for pk, level in found.values_list("pk", "access_level"):
+                    now[label, pk] = level
         levels = []
         for entry in self.derived_from:
             level = entry["access_level"]
