@@ -177,6 +177,7 @@ def linkage_run(*, access_level: str = AccessLevel.INTERNAL):
         status=RunStatus.DONE,
         fraction=1.0,
         access_level=access_level,
+        input_access_level=access_level,  # as if its records were all it read
     )
     for person in (first, second):
         ClusterMember.objects.create(run=run, record_id=person.pk, cluster=1)

@@ -40,9 +40,8 @@ def run_list(request: HttpRequest) -> HttpResponse:
     readable = readable_sources(
         request.user, {pk for r in runs for pk in r.list_sources().values()}
     )
-    for run in runs:
-        run.shown_lists = run.list_names(request.user, readable)  # type: ignore[attr-defined]
-    return render(request, "estimation/run_list.html", {"runs": runs})
+    rows = [(run, run.list_names(request.user, readable)) for run in runs]
+    return render(request, "estimation/run_list.html", {"runs": rows})
 
 
 def _linked(request: HttpRequest) -> tuple[LinkageRun, CaptureHistories] | None:
