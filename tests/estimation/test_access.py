@@ -115,7 +115,7 @@ def test_a_revenue_run_over_a_confidential_deployment_is_confidential(client, al
         ("post", reverse("estimation:revenue_rerun", args=[run.pk])),
         ("get", reverse("estimation:detail", args=[run.pk])),
     ]:
-        response = getattr(client, method)(url, follow=True)
+        response = getattr(client, method)(url)
         assert response.status_code == 404, url
         assert SECRET_SECTOR not in response.content.decode()
     listing = client.get(reverse("estimation:list")).content.decode()
@@ -151,3 +151,38 @@ def test_withdrawing_a_revenue_run_restores_the_level_of_its_rows(client, alice)
     made.save()
     run = revenue_runs.publish(run, False)
     assert not run.published and run.access_level == AccessLevel.CONFIDENTIAL
+
+
+def test_a_list_whose_source_was_raised_since_is_a_neutral_name_on_the_run_pages(
+    client, andy, alice
+):
+    roster = factories.source("Roster 2017", access_level=AccessLevel.INTERNAL)
+    other = factories.source("Interviews 2019", access_level=AccessLevel.INTERNAL)
+    rows = [[person(f"R{n}", roster)] for n in range(4)]
+    rows += [[person(f"I{n}", other)] for n in range(3)]
+    rows += [[person(f"B{n}", roster, other)] for n in range(2)]
+    linkage = finished_run(andy, [roster, other], rows)
+    client.force_login(andy)
+    client.post(
+        f"{reverse('estimation:create')}?linkage={linkage.pk}",
+        {"title": "Two lists", "methods": ["M0"], "ci": "wald", "level": 0.95,
+         "bootstrap": 1000, "seed": 1},
+    )  # fmt: skip
+    run = EstimateRun.objects.get()
+    other.title, other.access_level = SECRET_SOURCE, AccessLevel.CONFIDENTIAL
+    other.save()
+    EstimateRun.objects.filter(pk=run.pk).update(
+        lists=[run.lists[0], f"S{other.pk} {SECRET_SOURCE}"]  # as if it had been made after
+    )
+    run.refresh_from_db()
+    run.results[0]["warnings"] = [f"{run.lists[1]} overlaps little"]
+    run.save()
+
+    for page in (
+        client.get(reverse("estimation:detail", args=[run.pk])).content.decode(),
+        client.post(reverse("estimation:rerun", args=[run.pk])).content.decode(),
+        client.get(reverse("estimation:list")).content.decode(),
+    ):
+        assert SECRET_SOURCE not in page and "List 2" in page
+    client.force_login(alice)
+    assert SECRET_SOURCE in client.get(reverse("estimation:detail", args=[run.pk])).content.decode()

@@ -153,7 +153,8 @@ def _detail(request: HttpRequest, run: EstimateRun, **extra: object) -> HttpResp
 
 @requires(Capability.RUN_ESTIMATES)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if EstimateRun.objects.filter(pk=pk, kind=RunKind.REVENUE).exists():
+    # Only a run the user may read is redirected: the others are not found, whatever their kind.
+    if EstimateRun.objects.visible_to(request.user).filter(pk=pk, kind=RunKind.REVENUE).exists():
         return redirect("estimation:revenue_detail", pk=pk)
     return _detail(request, _visible(request, pk))
 
