@@ -41,8 +41,8 @@ def run_estimate(
 
     `inputs` are what the table was made from (`unseen.evidence.models.input_of` and
     `declared_input`), and decide the run's access level; by default, an uploaded table declared
-    internal. The estimates are computed before the transaction opens (they may take seconds), then the run
-    and its audit entry are written together.
+    internal. The estimates are computed before the transaction opens (they may take seconds),
+    then the run and its audit entry are written together.
 
     Raises:
         unseen.core.estimation.mse.EstimationError: the table or the request cannot be
