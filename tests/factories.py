@@ -62,9 +62,11 @@ def estimate_run(
     methods: tuple[str, ...] = ("main-effects",),
     ci: str = "wald",
 ) -> EstimateRun:
-    """A saved MSE run on a small three-list table (fast: one method, no bootstrap)."""
+    """A saved MSE run on a small three-list table (fast: one method, no bootstrap), uploaded
+    as a table of `access_level`."""
     from unseen.core.estimation.histories import CaptureHistories
-    from unseen.estimation.running import run_estimate
+    from unseen.estimation.running import UPLOADED_TABLE, run_estimate
+    from unseen.evidence.models import declared_input
 
     histories = CaptureHistories.from_counts(
         ["A", "B", "C"],
@@ -78,8 +80,17 @@ def estimate_run(
             ((1, 1, 1), 3),
         ],
     )
-    run = run_estimate(title, histories, methods, ci=ci, level=0.95, bootstrap=200, seed=1234)
-    if access_level != run.access_level:
+    run = run_estimate(
+        title,
+        histories,
+        methods,
+        ci=ci,
+        level=0.95,
+        bootstrap=200,
+        seed=1234,
+        inputs=[declared_input(UPLOADED_TABLE, access_level)],
+    )
+    if access_level != run.access_level:  # a public table still gives an internal run
         run.access_level = access_level
         run.save(update_fields=["access_level"])
     return run
@@ -166,6 +177,7 @@ def linkage_run(*, access_level: str = AccessLevel.INTERNAL):
         status=RunStatus.DONE,
         fraction=1.0,
         access_level=access_level,
+        input_access_level=access_level,  # as if its records were all it read
     )
     for person in (first, second):
         ClusterMember.objects.create(run=run, record_id=person.pk, cluster=1)

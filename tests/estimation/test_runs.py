@@ -12,7 +12,8 @@ from unseen.accounts.models import AccessLevel
 from unseen.audit.models import Action, AuditEntry
 from unseen.core.estimation.reading import read_histories
 from unseen.estimation.models import EstimateRun
-from unseen.estimation.running import run_estimate, set_published
+from unseen.estimation.running import UPLOADED_TABLE, run_estimate, set_published
+from unseen.evidence.models import declared_input
 
 UK5 = DATA / "uk2013_5lists.csv"
 SECRET_TITLE = "UNPUBLISHED-run-title-7731"
@@ -20,7 +21,10 @@ SECRET_TITLE = "UNPUBLISHED-run-title-7731"
 
 @pytest.fixture
 def uk5_run(db, andy):
-    """UK 2013, five lists, two methods with a seeded BCa interval: the bootstrap draws matter."""
+    """UK 2013, five lists, two methods with a seeded BCa interval: the bootstrap draws matter.
+
+    The table is the Home Office's published one: uploaded as public, so the run may be published.
+    """
     return run_estimate(
         "UK 2013, five lists",
         read_histories(UK5),
@@ -30,6 +34,7 @@ def uk5_run(db, andy):
         bootstrap=200,
         seed=4321,
         user=andy,
+        inputs=[declared_input(UPLOADED_TABLE, AccessLevel.PUBLIC)],
     )
 
 
@@ -123,7 +128,7 @@ def test_the_database_refuses_insane_runs(db, field, value):
 
 
 def test_publishing_makes_a_run_public_and_withdrawing_makes_it_internal(db):
-    run = set_published(factories.estimate_run(), True)
+    run = set_published(factories.estimate_run(access_level=AccessLevel.PUBLIC), True)
     assert run.published and run.published_at and run.access_level == AccessLevel.PUBLIC
     run = set_published(run, False)
     assert not run.published and run.published_at is None
@@ -250,7 +255,7 @@ def test_the_public_site_shows_only_published_runs_always_with_an_interval(clien
 
 
 def test_the_public_site_never_shows_an_estimate_without_its_interval(client, db):
-    run = factories.estimate_run("Published without a usable interval")
+    run = factories.estimate_run("Published without a usable interval", access_level="public")
     run.results[0]["estimate"] = 987654.0
     run.results[0]["ci"] = None
     run.save()

@@ -44,7 +44,11 @@ def test_starting_a_run_queues_it_and_starts_the_job_after_commit(
     client.post(reverse("linkage:create"), {"entity": "site", "sources": [roster.pk]})
     assert LinkageRun.objects.get(entity="site").threshold == DEFAULT_THRESHOLDS["site"]
     assert sorted(run.sources.values_list("pk", flat=True)) == [roster.pk, interviews.pk]
-    assert len(callbacks) == 1  # the job is launched only once the run is committed
+    # The job is launched only once the run is committed (the audit log's anchor check also
+    # waits for the commit).
+    assert [c.__qualname__ for c in callbacks if "start_run" in c.__qualname__] == [
+        "start_run.<locals>.<lambda>"
+    ]
     assert AuditEntry.objects.filter(action=Action.CREATE, target_type="linkage.linkagerun")
     assert job_command(run.pk)[-3:] == ["linkage", "run", str(run.pk)]
 

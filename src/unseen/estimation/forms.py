@@ -35,6 +35,16 @@ class EstimateForm(forms.Form):
             "column but `count`."
         ),
     )
+    access_level = forms.ChoiceField(
+        label=_("Access level of the table"),
+        choices=AccessLevel.choices,
+        initial=AccessLevel.INTERNAL,
+        required=False,
+        help_text=_(
+            "As restricted as the most restricted record the table was counted from. The run "
+            "takes this level; only a run on a public table can be published."
+        ),
+    )
     methods = forms.MultipleChoiceField(
         label=_("Methods"), widget=forms.CheckboxSelectMultiple, choices=()
     )
@@ -65,6 +75,7 @@ class EstimateForm(forms.Form):
         if linked:  # the table comes from a linkage run's clusters, not from a file
             del self.fields["file"]
             del self.fields["lists"]
+            del self.fields["access_level"]  # the run takes the linkage run's and its sources'
         available = mse.available_methods()
         field = self.fields["methods"]
         assert isinstance(field, forms.MultipleChoiceField)
@@ -76,6 +87,10 @@ class EstimateForm(forms.Form):
         if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
             raise forms.ValidationError(_("Upload a .csv, .tsv or .xlsx file."))
         return upload
+
+    def clean_access_level(self) -> str:
+        # Left blank (a client that predates the field): the default every record has.
+        return self.cleaned_data.get("access_level") or AccessLevel.INTERNAL
 
     def clean_lists(self) -> list[str] | None:
         text = self.cleaned_data.get("lists", "")

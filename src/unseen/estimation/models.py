@@ -17,7 +17,12 @@ from unseen.accounts.models import AccessLevel
 from unseen.constraints import choices_constraint
 from unseen.core.estimation import mse, report
 from unseen.core.estimation.histories import CaptureHistories
-from unseen.evidence.models import Record, RecordQuerySet, access_level_constraint
+from unseen.evidence.models import (
+    DerivedRecord,
+    RecordQuerySet,
+    access_level_constraint,
+    at_least_as_strict_constraint,
+)
 
 #: The page runs estimates while the analyst waits; more replicates belong to `unseen mse`.
 MAX_BOOTSTRAP = 2000
@@ -86,6 +91,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def readable_sources(user: Any, pks: Any) -> set[int]:
+    """Which of the sources `pks` `user` may read."""
+    from unseen.accounts.models import visible_access_levels
+    from unseen.evidence.models import Source
+
+    levels = visible_access_levels(user)
+    found = Source.objects.filter(pk__in=list(pks), access_level__in=levels)
+    return set(found.values_list("pk", flat=True))
+
+
 class EstimateRunQuerySet(RecordQuerySet):
     def on_public_site(self, kind: str = RunKind.MSE) -> "EstimateRunQuerySet":
         """Published runs of one kind, newest publication first: what /estimates/ and the home
@@ -95,11 +110,13 @@ class EstimateRunQuerySet(RecordQuerySet):
         )
 
 
-class EstimateRun(Record):
+class EstimateRun(DerivedRecord):
     """One saved run of one or more estimation methods on a frozen table of capture histories.
 
     Everything needed to repeat it is stored with it: the lists, the table, the method(s),
-    interval, level, replicates and seed, and the software versions that computed it.
+    interval, level, replicates and seed, and the software versions that computed it. Its access
+    level is derived from its inputs (`DerivedRecord`): the uploaded table at the level its
+    uploader declared, or the linkage run and sources its table came from; the revenue rows.
     """
 
     title = models.CharField(_("title"), max_length=200)
@@ -142,6 +159,7 @@ class EstimateRun(Record):
         constraints = [
             choices_constraint("kind", RunKind, "estimaterun_kind_valid"),
             access_level_constraint("estimaterun"),
+            at_least_as_strict_constraint("estimaterun"),
             models.CheckConstraint(
                 condition=Q(
                     kind=RunKind.MSE,
@@ -202,12 +220,47 @@ class EstimateRun(Record):
         """
         return compute_results(self.capture_histories(), self.parameters)
 
-    def overlaps(self) -> list[tuple[str, list[int]]]:
+    def list_sources(self) -> dict[int, int]:
+        """List position -> the source it was made from (runs made from a linkage run)."""
+        return {e["list"]: e["pk"] for e in self.derived_from if "list" in e and e.get("pk")}
+
+    def list_names(self, user: Any, readable: set[int] | None = None) -> list[str]:
+        """The lists' names as `user` may see them: a list made from a source the user may not
+        read (now) is named by its position, never by the source's title.
+
+        `readable`: the sources the user may read, when the caller has looked them up already.
+        """
+        at = self.list_sources()
+        if readable is None:
+            readable = readable_sources(user, at.values())
+        return [
+            name if i not in at or at[i] in readable else str(_("List %(n)s") % {"n": i + 1})
+            for i, name in enumerate(self.lists)
+        ]
+
+    def shown_to(self, user: Any, value: Any) -> Any:
+        """`value` (results, warnings, model terms) with every list name `user` may not see
+        replaced by its neutral name: model terms and warnings quote the lists."""
+        hidden = {
+            old: new
+            for old, new in zip(self.lists, self.list_names(user), strict=True)
+            if old != new
+        }
+        if not hidden:
+            return value
+        text = json.dumps(value)
+        # Longest first, so that a name that starts another is not replaced inside it.
+        for old in sorted(hidden, key=len, reverse=True):
+            text = text.replace(json.dumps(old)[1:-1], json.dumps(hidden[old])[1:-1])
+        return json.loads(text)
+
+    def overlaps(self, names: list[str] | None = None) -> list[tuple[str, list[int]]]:
         """Each list with how many it shares with every list (its own total on the diagonal)."""
         patterns = np.asarray(self.histories["patterns"], dtype=int)
         counts = np.asarray(self.histories["counts"], dtype=int)
         shared = patterns.T @ (patterns * counts[:, None])
-        return [(name, [int(v) for v in row]) for name, row in zip(self.lists, shared, strict=True)]
+        names = self.lists if names is None else names
+        return [(name, [int(v) for v in row]) for name, row in zip(names, shared, strict=True)]
 
     def history_rows(self) -> list[tuple[list[int], int]]:
         """The full capture-history table, zero cells included."""

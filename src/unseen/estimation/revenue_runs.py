@@ -6,16 +6,17 @@ the sources behind it as the runner could see them), and in `results` summaries 
 a histogram of the total in bins, by-country intervals, the tornado and the scenarios. A million
 draws are never stored; the seed regenerates them, so `rerun()` gives the same numbers.
 
-Publishing (DESIGN §2, docs/methods/revenue.md "On the platform"): a revenue run may go on the
-public site only if every input row is public — a platform row's deployment *and* the source its
-text names are public, now as well as when it was run; an uploaded row is public when the file's
-``access_level`` column says so, or when the analyst declared the whole file public. A run resting
-on anything else is refused with the rows that block it: the public page shows the rows,
+Access (issue 14, the rule of `unseen.evidence.models.DerivedRecord`): a run is as restricted as
+the most restricted of its rows — a platform row's deployment and every source the row lists —
+and an uploaded row is at its file's ``access_level`` cell, or the level the analyst declared for
+the whole file. Publishing (DESIGN §2, docs/methods/revenue.md "On the platform"): a run may go on
+the public site only if every one of those inputs is public, now as well as when it was run. A run
+resting on anything else is refused with the rows that block it: the public page shows the rows,
 sectors and sources, so it cannot be published "in summary only" without leaking them.
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -27,10 +28,11 @@ from unseen.audit.models import Action
 from unseen.core.estimation import revenue, revenue_report
 from unseen.core.places import Host
 from unseen.core.tables import read_table, validate
+from unseen.evidence.models import declared_input, strictest_access_level
 from unseen.ui.uploads import saved_upload, table_limits
 
 from .models import EstimateRun, RunKind, _plain, software_version
-from .running import set_published
+from .running import NotPublishable, set_published
 
 HISTOGRAM_BINS = 40
 #: The quantiles kept of the total (the draws themselves are not).
@@ -39,12 +41,7 @@ QUANTILES = (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
 TORNADO_BARS = 16
 
 
-class NotPublishable(Exception):
-    """A revenue run rests on rows that are not public; `problems` says which."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = list(problems)
+__all__ = ["NotPublishable"]  # raised by `publish`, defined with the rule in `running`
 
 
 # --- frozen input rows ------------------------------------------------------------------------
@@ -123,7 +120,7 @@ def platform_rows(year: int, user: Any) -> list[dict[str, Any]]:
             frozen_row(
                 row,
                 origin="deployment",
-                access_level=_most_restricted(levels),
+                access_level=strictest_access_level(levels),
                 deployment=deployment.pk,
                 source_id=named.pk if named is not None else None,
                 sources=[
@@ -161,9 +158,30 @@ def upload_rows(upload: Any, year: int, access_level: str) -> list[dict[str, Any
     ]
 
 
-def _most_restricted(levels: Iterable[str]) -> str:
-    order = [AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL]
-    return str(max(levels, key=lambda level: order.index(AccessLevel(level))))
+def row_inputs(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a run on `rows` read, each named by its row: a platform row's deployment and every
+    source it lists (the page shows their titles), an uploaded row at its declared level."""
+    inputs: list[dict[str, Any]] = []
+    for row in rows:
+        if row.get("deployment"):
+            inputs.append(
+                {
+                    "model": "documentation.deployment",
+                    "pk": row["deployment"],
+                    "access_level": row["access_level"],
+                    "label": row["ref"],
+                }
+            )
+            sources = {s["id"]: s["access_level"] for s in row["sources"]}
+            if row.get("source_id"):
+                sources.setdefault(row["source_id"], row["access_level"])
+            inputs.extend(
+                {"model": "evidence.source", "pk": pk, "access_level": level, "label": row["ref"]}
+                for pk, level in sources.items()
+            )
+        else:
+            inputs.append(declared_input(row["ref"], row["access_level"]))
+    return inputs
 
 
 # --- computing ----------------------------------------------------------------------------------
@@ -261,7 +279,7 @@ def run_revenue(
     frozen = json.loads(json.dumps(list(inputs), allow_nan=False))
     results = compute_results(frozen, parameters)
     with transaction.atomic():
-        run = EstimateRun.objects.create(
+        run = EstimateRun(
             title=title,
             kind=RunKind.REVENUE,
             inputs=frozen,
@@ -270,6 +288,8 @@ def run_revenue(
             results=results,
             created_by=user if user is not None and user.is_authenticated else None,
         )
+        run.derive_from(row_inputs(frozen))
+        run.save()
         record(
             Action.CREATE,
             run,
@@ -281,6 +301,7 @@ def run_revenue(
                 "scenarios": parameters["scenarios"],
                 "draws": parameters["draws"],
                 "seed": parameters["seed"],
+                "access_level": run.access_level,
             },
         )
     return run
@@ -296,26 +317,7 @@ def rerun(run: EstimateRun) -> dict[str, Any]:
 
 def publication_problems(run: EstimateRun) -> list[str]:
     """Why `run` may not be public: each input row that is not public (now, or when it was run)."""
-    from unseen.documentation.models import Deployment
-    from unseen.evidence.models import Source
-
-    deployment_ids = [row["deployment"] for row in run.inputs if row.get("deployment")]
-    source_ids = [row["source_id"] for row in run.inputs if row.get("source_id")]
-    deployments = dict(
-        Deployment.objects.filter(pk__in=deployment_ids).values_list("pk", "access_level")
-    )
-    sources = dict(Source.objects.filter(pk__in=source_ids).values_list("pk", "access_level"))
-    problems = []
-    for row in run.inputs:
-        levels = [row["access_level"]]
-        if row.get("deployment"):
-            levels.append(deployments.get(row["deployment"], "missing"))
-        if row.get("source_id"):
-            levels.append(sources.get(row["source_id"], "missing"))
-        blocking = sorted({level for level in levels if level != AccessLevel.PUBLIC})
-        if blocking:
-            problems.append(f"{row['ref']}: {', '.join(blocking)}")
-    return problems
+    return run.publication_problems()
 
 
 def publish(run: EstimateRun, published: bool) -> EstimateRun:
@@ -324,10 +326,6 @@ def publish(run: EstimateRun, published: bool) -> EstimateRun:
     Raises:
         NotPublishable: publishing a run that rests on a row that is not public.
     """
-    if published:
-        problems = publication_problems(run)
-        if problems:
-            raise NotPublishable(problems)
     return set_published(run, published)
 
 

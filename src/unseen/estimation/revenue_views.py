@@ -97,5 +97,9 @@ def revenue_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if run.published:
         messages.success(request, _("Published: the run is public at /revenue/."))
     else:
-        messages.success(request, _("Withdrawn: the run is internal again."))
+        messages.success(
+            request,
+            _("Withdrawn: the run is %(level)s again, as its rows are.")
+            % {"level": run.get_access_level_display().lower()},
+        )
     return redirect("estimation:revenue_detail", pk=run.pk)

@@ -9,19 +9,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from unseen.accounts.access import requires
-from unseen.accounts.models import User
+from unseen.accounts.models import User, visible_access_levels
 from unseen.accounts.roles import Capability
 from unseen.core.estimation import mse
 from unseen.core.estimation.histories import CaptureHistories
 from unseen.core.estimation.reading import read_histories
 from unseen.core.tables import TableError
+from unseen.evidence.models import declared_input, input_of
 from unseen.linkage.histories import NoHistories, capture_histories
 from unseen.linkage.models import LinkageRun
 from unseen.ui.uploads import saved_upload, table_limits
 
 from .forms import EstimateForm
-from .models import EstimateRun, RunKind, software_version
-from .running import run_estimate, set_published
+from .models import EstimateRun, RunKind, readable_sources, software_version
+from .running import UPLOADED_TABLE, NotPublishable, run_estimate, set_published
 
 
 def _user(request: HttpRequest) -> User:
@@ -35,8 +36,12 @@ def _visible(request: HttpRequest, pk: int) -> EstimateRun:
 
 @requires(Capability.RUN_ESTIMATES)
 def run_list(request: HttpRequest) -> HttpResponse:
-    runs = EstimateRun.objects.visible_to(request.user).select_related("created_by")
-    return render(request, "estimation/run_list.html", {"runs": runs[:200]})
+    runs = list(EstimateRun.objects.visible_to(request.user).select_related("created_by")[:200])
+    readable = readable_sources(
+        request.user, {pk for r in runs for pk in r.list_sources().values()}
+    )
+    rows = [(run, run.list_names(request.user, readable)) for run in runs]
+    return render(request, "estimation/run_list.html", {"runs": rows})
 
 
 def _linked(request: HttpRequest) -> tuple[LinkageRun, CaptureHistories] | None:
@@ -47,10 +52,24 @@ def _linked(request: HttpRequest) -> tuple[LinkageRun, CaptureHistories] | None:
     if not pk.isdigit():
         raise Http404
     run = get_object_or_404(LinkageRun.objects.visible_to(request.user), pk=int(pk))
+    # The estimate would rest on every list, so it would be as restricted as the strictest
+    # source: one the user may no longer read would make a run they could not open.
+    levels = visible_access_levels(request.user)
+    if any(source.access_level not in levels for source in run.lists()):
+        raise Http404
     try:
-        return run, capture_histories(run)
+        return run, capture_histories(run, request.user)
     except NoHistories:
         raise Http404 from None
+
+
+def _linked_inputs(run: LinkageRun) -> list[dict[str, Any]]:
+    """A linkage run's table rests on the run and on each source, which names a list."""
+    sources = [
+        {**input_of(source, label=f"S{source.pk}"), "list": position}
+        for position, source in enumerate(run.lists())
+    ]
+    return [input_of(run, label=f"linkage run {run.pk}"), *sources]
 
 
 @requires(Capability.RUN_ESTIMATES)
@@ -71,6 +90,10 @@ def run_create(request: HttpRequest) -> HttpResponse:
         name = f"linkage-{linked[0].pk}" if linked else Path(data["file"].name).name
         try:
             histories = linked[1] if linked else _uploaded_histories(data["file"], data["lists"])
+            if linked:
+                inputs = _linked_inputs(linked[0])
+            else:
+                inputs = [declared_input(UPLOADED_TABLE, data["access_level"])]
             run = run_estimate(
                 data["title"],
                 histories,
@@ -80,6 +103,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
                 bootstrap=data["bootstrap"],
                 seed=data["seed"],
                 user=request.user,
+                inputs=inputs,
             )
         except TableError as failure:
             errors = [error.format(name) for error in failure.errors]
@@ -113,9 +137,13 @@ def _uploaded_histories(upload: Any, lists: list[str] | None) -> CaptureHistorie
 
 
 def _detail(request: HttpRequest, run: EstimateRun, **extra: object) -> HttpResponse:
+    names = run.list_names(request.user)
     context = {
         "run": run,
-        "forest": run.forest(),
+        "lists": names,
+        "overlaps": run.overlaps(names),
+        "results": run.shown_to(request.user, run.results),
+        "forest": run.shown_to(request.user, run.forest()),
         "can_publish": _user(request).can(Capability.PUBLISH_ESTIMATES),
         "current_version": software_version(),
         **extra,
@@ -125,7 +153,8 @@ def _detail(request: HttpRequest, run: EstimateRun, **extra: object) -> HttpResp
 
 @requires(Capability.RUN_ESTIMATES)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if EstimateRun.objects.filter(pk=pk, kind=RunKind.REVENUE).exists():
+    # Only a run the user may read is redirected: the others are not found, whatever their kind.
+    if EstimateRun.objects.visible_to(request.user).filter(pk=pk, kind=RunKind.REVENUE).exists():
         return redirect("estimation:revenue_detail", pk=pk)
     return _detail(request, _visible(request, pk))
 
@@ -146,18 +175,29 @@ def run_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(
         request,
         run,
-        rerun={"identical": not changed, "changed": changed, "results": fresh},
+        rerun={
+            "identical": not changed,
+            "changed": changed,
+            "results": run.shown_to(request.user, fresh),
+        },
     )
 
 
 @requires(Capability.PUBLISH_ESTIMATES)
 @require_POST
 def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    """Publish a run on the public site (it becomes public), or withdraw it."""
+    """Publish a run on the public site (only if every input is public), or withdraw it."""
     run = _visible(request, pk)
-    run = set_published(run, not run.published)
+    try:
+        run = set_published(run, not run.published)
+    except NotPublishable as refused:
+        return _detail(request, run, refused=refused.problems)
     if run.published:
         messages.success(request, _("Published: the run is public at /estimates/."))
     else:
-        messages.success(request, _("Withdrawn: the run is internal again."))
+        messages.success(
+            request,
+            _("Withdrawn: the run is %(level)s again, as its inputs are.")
+            % {"level": run.get_access_level_display().lower()},
+        )
     return redirect("estimation:detail", pk=run.pk)

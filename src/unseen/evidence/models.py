@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
@@ -259,3 +260,158 @@ def visible_related(value: Any, user: Any) -> Any:
     if isinstance(value, list | tuple | set):
         return [item for item in value if visible_related(item, user) is not None]
     return value
+
+
+# --- derived records -----------------------------------------------------------------------------
+
+#: Most open first.
+ACCESS_ORDER: tuple[str, ...] = (AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL)
+
+
+def strictest_access_level(levels: Iterable[str]) -> str:
+    """The most restrictive of `levels`.
+
+    Deny by default: a level we do not know (an input since deleted reads as "missing") counts as
+    confidential, and no levels at all as internal, the default of every record.
+    """
+    known = [level if level in ACCESS_ORDER else AccessLevel.CONFIDENTIAL for level in levels]
+    return str(max(known, key=ACCESS_ORDER.index, default=AccessLevel.INTERNAL))
+
+
+def derived_access_level(levels: Iterable[str]) -> str:
+    """The access level of a result derived from inputs at `levels` (issue 14).
+
+    The strictest of them, and never public: a derived result (a run, a dossier, an export) is new
+    analysis, and only publishing it, once every input is public, makes it public.
+    """
+    return strictest_access_level([AccessLevel.INTERNAL, *levels])
+
+
+def level_as_input(access_level: str, input_access_level: str | None = None) -> str:
+    """What a record passes on to the results derived from it.
+
+    A record's own level; but a derived record at the level its inputs give it passes on its
+    inputs' level, so that a result derived from public inputs in two steps (an estimate from a
+    linkage run of public sources) may be published. One raised beyond that passes on its own.
+    """
+    if input_access_level is None or access_level != derived_access_level([input_access_level]):
+        return access_level
+    return input_access_level
+
+
+def input_of(record: models.Model, label: str = "") -> dict[str, Any]:
+    """One input of a derived record: a stored record, named by model and id, at its level now."""
+    return {
+        "model": record._meta.label_lower,
+        "pk": record.pk,
+        "access_level": level_as_input(
+            record.access_level,  # type: ignore[attr-defined]
+            getattr(record, "input_access_level", None),
+        ),
+        "label": label or f"{record._meta.model_name} {record.pk}",
+    }
+
+
+def declared_input(label: str, access_level: str, count: int | None = None) -> dict[str, Any]:
+    """An input that is not one stored record: an uploaded table at the level its uploader
+    declared, or many records summed up at their strictest level (`count` of them)."""
+    entry: dict[str, Any] = {"model": "", "pk": None, "access_level": access_level, "label": label}
+    if count is not None:
+        entry["count"] = count
+    return entry
+
+
+def at_least_as_strict_constraint(model: str) -> models.CheckConstraint:
+    """The database's half of the rule: a derived record is never more open than its inputs."""
+    levels = ACCESS_ORDER
+    allowed = models.Q()
+    for i, level in enumerate(levels):
+        allowed |= models.Q(input_access_level=level, access_level__in=levels[i:])
+    return models.CheckConstraint(condition=allowed, name=f"{model}_at_least_its_inputs_level")
+
+
+class DerivedRecord(Record):
+    """A record computed from other records: a run, and whatever is derived later (dossiers,
+    exports, graphs). It takes the most restrictive access level of everything it read.
+
+    `derived_from` freezes the inputs (model, id, level, a label to name them by); the stricter of
+    their frozen and current levels decides `input_access_level`, and with it `access_level`.
+    A derived record is published only when every input is public, and withdrawing it restores
+    the derived level.
+    """
+
+    input_access_level = models.CharField(
+        max_length=12,
+        choices=AccessLevel.choices,
+        default=AccessLevel.INTERNAL,
+        verbose_name=_("Access level of its inputs"),
+        help_text=_("The most restrictive level of everything it was derived from."),
+    )
+    derived_from = models.JSONField(
+        default=list,
+        verbose_name=_("Derived from"),
+        help_text=_("Its inputs: model, id, access level and label of each."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def derive_from(self, inputs: Iterable[dict[str, Any]]) -> None:
+        """Take the inputs' levels: the record becomes as restricted as the strictest of them.
+
+        Adds to the inputs already recorded, so a record read in more steps (a linkage run when
+        queued, then when its job gathers) keeps the strictest of all.
+        """
+        self.derived_from = [*self.derived_from, *inputs]
+        levels = [entry["access_level"] for entry in self.derived_from]
+        self.input_access_level = strictest_access_level(levels)
+        self.access_level = derived_access_level([self.access_level, self.input_access_level])
+
+    def current_input_levels(self) -> list[tuple[str, str]]:
+        """(label, level) of every input, stored ones at the stricter of their frozen and current
+        level; one deleted since counts as "missing"."""
+        from django.apps import apps
+
+        by_model: dict[str, list[Any]] = {}
+        for entry in self.derived_from:
+            if entry.get("model"):
+                by_model.setdefault(entry["model"], []).append(entry["pk"])
+        now: dict[tuple[str, Any], str] = {}
+        for label, pks in by_model.items():
+            model = apps.get_model(label)
+            found = model._default_manager.filter(pk__in=pks)
+            if issubclass(model, DerivedRecord):
+                for pk, level, inputs in found.values_list(
+                    "pk", "access_level", "input_access_level"
+                ):
+                    now[label, pk] = level_as_input(level, inputs)
+            else:
+                for pk, level in found.values_list("pk", "access_level"):
+                    now[label, pk] = level
+        levels = []
+        for entry in self.derived_from:
+            level = entry["access_level"]
+            if entry.get("model"):
+                current = now.get((entry["model"], entry["pk"]))
+                level = "missing" if current is None else strictest_access_level([level, current])
+            levels.append((str(entry.get("label", "")), level))
+        return levels
+
+    def publication_problems(self) -> list[str]:
+        """Why it may not be public: each input (by label) that is not public, now or when read.
+
+        A record derived from nothing recorded (made before its inputs were kept) is refused.
+        """
+        if not self.derived_from:
+            return [str(_("its inputs are not recorded"))]
+        blocking: dict[str, set[str]] = {}
+        for label, level in self.current_input_levels():
+            if level != AccessLevel.PUBLIC:
+                blocking.setdefault(label, set()).add(level)
+        return [f"{label}: {', '.join(sorted(levels))}" for label, levels in blocking.items()]
+
+    def restored_access_level(self) -> str:
+        """The level it returns to when withdrawn: its inputs' as they are now, at least internal."""
+        current = [level for _label, level in self.current_input_levels()]
+        self.input_access_level = strictest_access_level([self.input_access_level, *current])
+        return derived_access_level([self.input_access_level])

@@ -13,18 +13,24 @@ from typing import Any
 
 import pandas as pd
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
-from unseen.accounts.models import AccessLevel, visible_access_levels
+from unseen.accounts.models import visible_access_levels
 from unseen.core.linkage.records import COLUMNS
 from unseen.documentation.models import Deployment, Testimony
-from unseen.evidence.models import Claim, DatePrecision
+from unseen.evidence.models import (
+    Claim,
+    DatePrecision,
+    Source,
+    declared_input,
+    input_of,
+    strictest_access_level,
+)
 from unseen.registry import vault
 from unseen.registry.models import ExternalIdentifier, Organisation, OrganisationAlias, Sex, Site
 
 from .models import Entity, LinkageRun
 
-#: Most open first: a run is as restricted as the most restricted record it read.
-LEVELS: list[str] = [AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL]
 SEXES = {Sex.FEMALE: "f", Sex.MALE: "m"}
 
 
@@ -89,8 +95,49 @@ def gather(
         rows = _organisations(records, lists)
     frame = pd.DataFrame(rows, columns=list(COLUMNS[run.entity])).fillna("")
     used = {r.access_level for r in records} | {s.access_level for s in sources}
-    level = max(used, key=LEVELS.index)
+    level = strictest_access_level(used)
     return Gathered(frame, lists, level, all(r.is_synthetic for r in records))
+
+
+def records_label(entity: str) -> str:
+    """How a run's records are named among its inputs (summed up: a run may read millions)."""
+    return f"{entity} records on the lists"
+
+
+def queued_inputs(entity: str, sources: Iterable[Source], user: Any) -> list[dict[str, Any]]:
+    """What a run will read, known when it is queued: its sources, and the records they speak
+    about that `user` may read, at their strictest level.
+
+    The run takes their level at once, so that a queued or failed run (whose page names its
+    sources) is as restricted as a finished one. Asked of the database in one query per kind of
+    link, without loading the records.
+    """
+    from .models import ENTITY_MODELS
+
+    chosen = list(sources)
+    pks = [s.pk for s in chosen]
+    model = ENTITY_MODELS[entity]
+    on = Q(
+        pk__in=Claim.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), source__in=pks
+        ).values("object_id")
+    )
+    if entity == Entity.PERSON:
+        on |= Q(
+            pk__in=Testimony.objects.filter(source__in=pks, interviewee__isnull=False).values(
+                "interviewee_id"
+            )
+        )
+    levels = set(
+        model._default_manager.filter(on, access_level__in=visible_access_levels(user))
+        .order_by()
+        .values_list("access_level", flat=True)
+        .distinct()
+    )
+    inputs = [input_of(source, label=f"S{source.pk}") for source in chosen]
+    if levels:
+        inputs.append(declared_input(records_label(entity), strictest_access_level(levels)))
+    return inputs
 
 
 def _source_label(lists: list[int]) -> str:

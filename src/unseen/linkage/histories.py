@@ -8,7 +8,11 @@ records, so it does not change when claims are added later.
 import csv
 import io
 from collections import defaultdict
+from typing import Any
 
+from django.utils.translation import gettext as _
+
+from unseen.accounts.models import visible_access_levels
 from unseen.core.estimation.histories import CaptureHistories
 
 from .models import LinkageRun, RunStatus
@@ -18,13 +22,23 @@ class NoHistories(ValueError):
     """The run cannot give a capture-history table (not finished, or fewer than two lists)."""
 
 
-def list_names(run: LinkageRun) -> list[str]:
-    """Column names: the source's id (unique) and the start of its title (readable)."""
-    return [f"S{s.pk} {s.title[:40].strip()}" for s in run.lists()]
+def list_names(run: LinkageRun, user: Any = None) -> list[str]:
+    """Column names: the source's id (unique) and the start of its title (readable).
+
+    A source `user` may not read is named by its position only ("List 2"): the run may be open to
+    someone its sources no longer are. Pass no user for every title (commands run by operators).
+    """
+    levels = None if user is None else visible_access_levels(user)
+    return [
+        f"S{s.pk} {s.title[:40].strip()}"
+        if levels is None or s.access_level in levels
+        else _("List %(n)s") % {"n": n}
+        for n, s in enumerate(run.lists(), start=1)
+    ]
 
 
-def capture_histories(run: LinkageRun) -> CaptureHistories:
-    """One row per cluster, one column per chosen source.
+def capture_histories(run: LinkageRun, user: Any = None) -> CaptureHistories:
+    """One row per cluster, one column per chosen source, named as `user` may see them.
 
     Raises:
         NoHistories: the run is not done, or chose fewer than two sources.
@@ -38,7 +52,7 @@ def capture_histories(run: LinkageRun) -> CaptureHistories:
     for cluster, lists in run.members.values_list("cluster", "lists"):
         on[cluster].update(lists)
     rows = [tuple(int(s in seen) for s in sources) for seen in on.values() if seen]
-    return CaptureHistories.from_entities(list_names(run), rows)
+    return CaptureHistories.from_entities(list_names(run, user), rows)
 
 
 def histories_csv(histories: CaptureHistories) -> str:

@@ -15,7 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unseen.constraints import choices_constraint
-from unseen.evidence.models import Record, Source, access_level_constraint
+from unseen.evidence.models import (
+    DerivedRecord,
+    Source,
+    access_level_constraint,
+    at_least_as_strict_constraint,
+)
 from unseen.registry.models import MergeableRecord, Organisation, Person, Site
 
 #: A running job that has not reported progress for this long has probably died.
@@ -77,11 +82,12 @@ def review_band(threshold: float, bits: float = REVIEW_BAND_BITS) -> tuple[float
     return probability(weight - bits), probability(weight + bits)
 
 
-class LinkageRun(Record):
+class LinkageRun(DerivedRecord):
     """One linkage job: which records of which sources, at what threshold, and what it found.
 
-    Its access level is the most restricted of the records it read, so that only users who may
-    read every one of them see its pairs and clusters.
+    Its access level is the most restricted of the sources and records it read (`DerivedRecord`),
+    from the moment it is queued, whether it then fails or finishes, so that only users who may
+    read every one of them see its sources, pairs and clusters.
     """
 
     entity = models.CharField(_("entity"), max_length=12, choices=Entity.choices)
@@ -124,6 +130,7 @@ class LinkageRun(Record):
             choices_constraint("entity", Entity, "linkagerun_entity_valid"),
             choices_constraint("status", RunStatus, "linkagerun_status_valid"),
             access_level_constraint("linkagerun"),
+            at_least_as_strict_constraint("linkagerun"),
             models.CheckConstraint(
                 condition=Q(threshold__gt=0, threshold__lt=1),
                 name="linkagerun_threshold_probability",

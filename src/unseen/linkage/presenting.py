@@ -23,7 +23,7 @@ from unseen.registry import vault
 from unseen.registry.models import Person
 
 from .histories import NoHistories, capture_histories
-from .models import ClusterMember, Entity, LinkageRun, Merge, ReviewStatus
+from .models import ClusterMember, Entity, LinkageRun, Merge, ReviewStatus, RunStatus
 from .running import HISTOGRAM_BINS
 
 #: The job's stages as the progress page names them.
@@ -72,10 +72,34 @@ def readable_reviews(run: LinkageRun, user: Any) -> Any:
     return run.reviews.filter(record_a__in=readable_pks, record_b__in=readable_pks)
 
 
+def source_rows(run: LinkageRun, user: Any) -> list[dict[str, Any]]:
+    """The run's sources (its lists) as `user` may see them: one the user may not read (raised
+    since the run was made) appears as "List N", without its title, reliability or link."""
+    levels = visible_access_levels(user)
+    on_lists = run.counts.get("on_lists", {})
+    rows = []
+    for n, source in enumerate(run.lists(), start=1):
+        visible = source.access_level in levels
+        rows.append(
+            {
+                "source": source if visible else None,
+                "label": source.title if visible else _("List %(n)s") % {"n": n},
+                "count": on_lists.get(f"S{source.pk}", 0) if run.status == RunStatus.DONE else None,
+            }
+        )
+    return rows
+
+
+def source_labels(run: LinkageRun, user: Any) -> dict[int, str]:
+    """Source pk -> what a cluster row names it by, as in `source_rows`."""
+    return {
+        source.pk: str(row["label"])
+        for source, row in zip(run.lists(), source_rows(run, user), strict=True)
+    }
+
+
 def run_summary(run: LinkageRun, user: Any) -> dict[str, Any]:
     counts = run.counts
-    sources = run.lists()
-    on_lists = counts.get("on_lists", {})
     histogram = counts.get("histogram", [])
     tallest = max(histogram, default=0) or 1
     bars = [
@@ -95,7 +119,7 @@ def run_summary(run: LinkageRun, user: Any) -> dict[str, Any]:
         .values_list("status", "n")
     )
     try:
-        histories = capture_histories(run)
+        histories = capture_histories(run, user)
     except NoHistories:
         histories = None
     rows = []
@@ -106,7 +130,6 @@ def run_summary(run: LinkageRun, user: Any) -> dict[str, Any]:
         ]
     merges = list(run.merges.select_related("merged_by", "undone_by").order_by("-merged_at"))
     return {
-        "lists": [(s, on_lists.get(f"S{s.pk}", 0)) for s in sources],
         "bars": bars,
         "review_counts": [
             (status, label, reviews.get(status, 0)) for status, label in ReviewStatus.choices
@@ -148,7 +171,7 @@ def cluster_page(run: LinkageRun, user: Any, number: Any, per_page: int) -> Page
     for member in members:
         by_cluster[member.cluster].append(member)
     records = records_by_pk(run, [m.record_id for m in members], user)
-    titles = dict(Source.objects.filter(pk__in=run.sources.all()).values_list("pk", "title"))
+    titles = source_labels(run, user)
     clusters = []
     for cluster in numbers:
         if any(member.record_id not in records for member in by_cluster[cluster]):

@@ -29,9 +29,9 @@ from unseen.audit.context import current_actor
 from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core.linkage.records import record_key
-from unseen.evidence.models import Source
+from unseen.evidence.models import Source, declared_input
 
-from .gathering import Gathered, NothingToLink, gather
+from .gathering import Gathered, NothingToLink, gather, queued_inputs, records_label
 from .models import (
     MAX_REVIEWS,
     ClusterMember,
@@ -61,9 +61,13 @@ def start_run(
     user: Any,
     previous: LinkageRun | None = None,
 ) -> LinkageRun:
-    """Queue a run and start its job once the run is committed."""
+    """Queue a run and start its job once the run is committed.
+
+    The run takes the level of its sources and of the records they speak about now, queued: its
+    page names its sources whether it then finishes or fails.
+    """
     with transaction.atomic():
-        run = LinkageRun.objects.create(
+        run = LinkageRun(
             entity=entity,
             threshold=threshold,
             review_low=review_low,
@@ -72,6 +76,8 @@ def start_run(
             previous=previous,
             stage="queued",
         )
+        run.derive_from(queued_inputs(entity, sources, user))
+        run.save()
         run.sources.set(sources)
         record(
             Action.CREATE,
@@ -81,6 +87,7 @@ def start_run(
                 "sources": sorted(s.pk for s in sources),
                 "threshold": threshold,
                 "rerun_of": previous.pk if previous else None,
+                "access_level": run.access_level,
             },
         )
         transaction.on_commit(lambda: launch_or_fail(run.pk))
@@ -333,6 +340,11 @@ def _save(
         "sources": _run_sources(run),
         "model": result.parameters,
     }
+    # What the job read may be stricter than what was known when it was queued (a claim added
+    # since, a record raised): the run keeps the strictest of both.
+    run.derive_from(
+        [declared_input(records_label(run.entity), gathered.access_level, count=len(members))]
+    )
     with transaction.atomic():
         ClusterMember.objects.bulk_create(members, batch_size=2000)
         PairReview.objects.bulk_create(reviews, batch_size=2000)
@@ -342,7 +354,9 @@ def _save(
             fraction=1.0,
             counts=counts,
             parameters=parameters,
-            access_level=gathered.access_level,
+            access_level=run.access_level,
+            input_access_level=run.input_access_level,
+            derived_from=run.derived_from,
             is_synthetic=gathered.synthetic,
             finished_at=timezone.now(),
             heartbeat_at=timezone.now(),

@@ -25,6 +25,7 @@ from .presenting import (
     readable_reviews,
     record_side,
     run_summary,
+    source_rows,
 )
 from .reviewing import decide, reveal_identities
 from .running import rerun, start_run
@@ -63,7 +64,11 @@ def run_create(request: HttpRequest) -> HttpResponse:
 @requires(Capability.REVIEW_LINKAGE)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
-    context: dict[str, Any] = {"run": run, "stage_label": STAGES.get(run.stage, run.stage)}
+    context: dict[str, Any] = {
+        "run": run,
+        "stage_label": STAGES.get(run.stage, run.stage),
+        "sources": source_rows(run, request.user),
+    }
     if run.status == RunStatus.DONE:
         context |= run_summary(run, request.user)
         context["clusters"] = cluster_page(
@@ -94,7 +99,7 @@ def run_histories(request: HttpRequest, pk: int) -> HttpResponse:
     """The capture-history table as `unseen mse` reads it (counts only: nothing identifying)."""
     run = _run(request, pk)
     try:
-        table = histories_csv(capture_histories(run))
+        table = histories_csv(capture_histories(run, request.user))
     except NoHistories as refusal:
         messages.error(request, str(refusal))
         return redirect("linkage:detail", pk=run.pk)
