@@ -173,6 +173,9 @@ OTP_TOTP_ISSUER = "Unseen"
 # until the window ends. Clients are counted under a keyed hash of their address, never the address.
 UNSEEN_LOGIN_FAILURES = int(os.environ.get("UNSEEN_LOGIN_FAILURES", "5"))
 UNSEEN_LOGIN_LOCK_SECONDS = int(os.environ.get("UNSEEN_LOGIN_LOCK_SECONDS", str(15 * 60)))
+# /healthz shows its version and migration state to a monitor sending `Authorization: Bearer` and
+# this value (unset: only to a signed-in administrator); anyone else learns only up or not.
+UNSEEN_HEALTH_TOKEN = os.environ.get("UNSEEN_HEALTH_TOKEN", "")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_flag("UNSEEN_SECURE_COOKIES", not DEBUG and not DEMO)
