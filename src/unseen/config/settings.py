@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from unseen.private_files import private_folder, private_sqlite
+
 
 def env_flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -32,8 +34,7 @@ def read_or_create_key(path: Path, nbytes: int = 48) -> str:
     """Read a key file, creating it (0600, in a 0700 folder) on first run."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
+    private_folder(path.parent)
     value = secrets.token_urlsafe(nbytes)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -126,7 +127,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Created 0600 in a 0700 folder before SQLite opens it: it holds testimony (see private_files).
+    private_sqlite(Path(DATABASES["default"]["NAME"]))
     # IMMEDIATE transactions take the write lock up front, so two writers queue instead of
     # failing with "database is locked" half-way through; WAL lets readers go on meanwhile.
     DATABASES["default"]["OPTIONS"] = {
