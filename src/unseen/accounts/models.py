@@ -106,3 +106,22 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix} ({self.user.get_username()})"
+
+
+class SignInFailureCounter(models.Model):
+    """Failed sign-ins under one keyed hash (of an account, a client, or both); see throttling.py.
+
+    In the database, not a per-process cache, so every worker counts the same failures. The key
+    is an HMAC: no name or address is stored. Not audited row by row (the audit log would
+    otherwise grow with every wrong password); a lock beginning is audited by its signal.
+    """
+
+    audit_exempt = True
+
+    key = models.CharField(max_length=80, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:24]}… ({self.count})"

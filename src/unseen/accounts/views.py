@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import two_factor
 from .access import View, public, staff
 from .signals import second_factor_set_up
-from .throttling import locked
+from .throttling import refusal
 
 TWO_FACTOR_STEP = "unseen_two_factor_step"
 SETUP_SESSION_KEY = "two_factor_setup_device"
@@ -41,15 +41,23 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             "Too many failed sign-ins. Signing in is locked for %(minutes)d minutes; "
             "try again later or ask an administrator."
         ),
+        "slowed": gettext_lazy(
+            "Too many failed sign-ins on this account: wait %(seconds)d seconds and try again."
+        ),
     }
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
-        if username and locked(self.request, username):
+        refused = refusal(self.request, username) if username else None
+        if refused is not None and refused.scope == "account":
+            raise ValidationError(
+                self.error_messages["slowed"], code="slowed", params={"seconds": refused.seconds}
+            )
+        if refused is not None:
             raise ValidationError(
                 self.error_messages["locked"],
                 code="locked",
-                params={"minutes": max(1, int(settings.UNSEEN_LOGIN_LOCK_SECONDS) // 60)},
+                params={"minutes": max(1, (refused.seconds + 59) // 60)},
             )
         return super().clean()
 

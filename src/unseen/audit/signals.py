@@ -18,7 +18,12 @@ AUDITED_APPS = {"accounts", "evidence", "registry", "documentation"}
 
 
 def _audited(sender: Any) -> bool:
-    return getattr(sender, "_meta", None) is not None and sender._meta.app_label in AUDITED_APPS
+    # A model that says `audit_exempt` (sign-in failure counters) is audited by its own signals.
+    return (
+        getattr(sender, "_meta", None) is not None
+        and sender._meta.app_label in AUDITED_APPS
+        and not getattr(sender, "audit_exempt", False)
+    )
 
 
 @receiver(post_save)
