@@ -125,3 +125,37 @@ class SignInFailureCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:24]}… ({self.count})"
+
+
+class EnrolmentInvitationQuerySet(models.QuerySet["EnrolmentInvitation"]):
+    def usable(self) -> "EnrolmentInvitationQuerySet":
+        """Invitations not used and not expired, of active users."""
+        return self.filter(
+            used_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True
+        )
+
+
+class EnrolmentInvitation(models.Model):
+    """An administrator's single-use, expiring permission to enrol a second factor.
+
+    Without one, a password alone could enrol an authenticator on an account that has none and
+    so get in. Only a keyed hash of the code is kept (see accounts/invitations.py); issuing is
+    audited by its signal, the enrolment it allows as a second factor set up.
+    """
+
+    audit_exempt = True
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_invitations")
+    digest = models.CharField(max_length=64, unique=True)
+    issued_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrolmentInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} ({self.user.get_username()})"

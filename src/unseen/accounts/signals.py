@@ -10,6 +10,7 @@ second_factor_set_up = Signal()  # user
 second_factor_verified = Signal()  # user, method: "totp" | "recovery_code"
 second_factor_failed = Signal()  # user
 second_factor_reset = Signal()  # user, by
+enrolment_invited = Signal()  # user, by (a name: "cli" or a username), invitation
 # scope: "account-client" or "client" (locked), "account" (slowed), "api-token" (client locked)
 sign_in_locked = Signal()
 api_token_created = Signal()  # token, by

@@ -50,12 +50,21 @@ def new_totp_device(user: Any) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
 
 
-def confirm(request: HttpRequest, device: TOTPDevice, token: str) -> list[str] | None:
-    """Confirm a new device with a code from it; returns the new recovery codes, or None."""
+def confirm(
+    request: HttpRequest, device: TOTPDevice, token: str, invitation: int
+) -> list[str] | None:
+    """Confirm a new device with a code from it, spending the enrolment invitation `invitation`.
+
+    Returns the new recovery codes, or None (a wrong code, or the invitation is spent or expired).
+    """
+    from . import invitations  # it imports this module
+
     if not device.verify_token(token):
         second_factor_failed.send(sender=__name__, user=request.user)
         return None
     with transaction.atomic():
+        if not invitations.consume(request.user, invitation):
+            return None
         device.confirmed = True
         device.save()
         codes = replace_recovery_codes(request.user)

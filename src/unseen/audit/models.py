@@ -31,6 +31,7 @@ class Action(models.TextChoices):
     API_TOKEN_CREATED = "api_token_created", _("Made an API token")
     API_TOKEN_REVOKED = "api_token_revoked", _("Revoked an API token")
     API_TOKEN_USED = "api_token_used", _("Used an API token")
+    INVITATION_ISSUED = "invitation_issued", _("Issued an enrolment invitation")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

@@ -92,6 +92,17 @@ def log_second_factor_reset(sender: Any, user: Any, by: Any = None, **kwargs: An
     record(Action.TWO_FACTOR_RESET, user, actor=actor)
 
 
+@receiver(accounts_signals.enrolment_invited)
+def log_enrolment_invited(sender: Any, user: Any, by: str, invitation: Any, **kwargs: Any) -> None:
+    # Which invitation and until when; its code exists only on the administrator's screen.
+    record(
+        Action.INVITATION_ISSUED,
+        user,
+        actor=by,
+        detail={"invitation": invitation.pk, "expires": invitation.expires_at.isoformat()},
+    )
+
+
 @receiver(accounts_signals.api_token_used)
 def log_api_token_used(
     sender: Any, user: Any, prefix: str, view: str, method: str, status: int, **kwargs: Any
