@@ -15,7 +15,7 @@ from freezegun import freeze_time
 
 from tests.conftest import PASSWORD
 from unseen.accounts import invitations, two_factor
-from unseen.accounts.models import EnrolmentInvitation
+from unseen.accounts.models import EnrolmentInvitation, SealedTOTPDevice
 from unseen.audit.models import Action, AuditEntry
 
 
@@ -25,6 +25,8 @@ def enforced(settings):
 
 
 def code_for(device: TOTPDevice, offset: int = 0) -> str:
+    """What the authenticator app shows: computed from the secret, which only unsealing gives."""
+    device = SealedTOTPDevice.objects.get(pk=device.pk)
     return (
         f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift + offset):06d}"
     )
@@ -71,9 +73,9 @@ def test_it_sets_up_an_authenticator_and_shows_ten_recovery_codes_once(client, r
 def test_it_shows_a_new_secret_each_time_setup_is_opened(client, rita):
     enrol(client)
     client.get(reverse("accounts:two_factor"))
-    first = TOTPDevice.objects.get(user=rita).key
+    first = SealedTOTPDevice.objects.get(user=rita).bin_key
     client.get(reverse("accounts:two_factor"))
-    assert TOTPDevice.objects.get(user=rita).key != first  # one unconfirmed device at a time
+    assert SealedTOTPDevice.objects.get(user=rita).bin_key != first  # one unconfirmed at a time
 
 
 def test_it_sends_a_user_with_a_second_factor_to_verify_after_the_password(client, rita):

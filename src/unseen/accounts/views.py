@@ -17,10 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import invitations, two_factor
 from .access import View, public, staff
+from .models import SealedTOTPDevice
 from .signals import second_factor_set_up
 from .throttling import refusal
 
@@ -116,7 +116,7 @@ def verify(request: HttpRequest) -> HttpResponseBase:
     return render(request, "accounts/verify.html", {"form": form, "next": target})
 
 
-def _qr_svg(device: TOTPDevice) -> str:
+def _qr_svg(device: SealedTOTPDevice) -> str:
     return str(segno.make(device.config_url, error="m").svg_inline(scale=4, border=2))
 
 
@@ -186,7 +186,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     device = None
     if request.method == "POST":
-        device = TOTPDevice.objects.filter(
+        device = SealedTOTPDevice.objects.filter(
             pk=request.session.get(SETUP_SESSION_KEY), user=user, confirmed=False
         ).first()
         if device is not None and form.is_valid():
