@@ -56,3 +56,38 @@ def test_it_writes_an_export_as_private_files_in_a_private_folder(tmp_path, alic
     files = list(out.iterdir())
     assert files
     assert {path.name: mode(path) for path in files} == {path.name: 0o600 for path in files}
+
+
+def test_it_leaves_an_existing_folder_and_its_other_files_as_they_were(tmp_path, alice):
+    out = tmp_path / "mine"
+    out.mkdir(mode=0o755)
+    out.chmod(0o755)
+    (out / "notes.txt").write_text("the operator's own")
+    (out / "notes.txt").chmod(0o644)
+    (out / "sites.csv").write_text("an older export")
+    (out / "sites.csv").chmod(0o644)
+    approval = ExportApproval.objects.create(approved_by=alice, recipient="Court")
+    call_command(
+        "export",
+        *("--format", "csv", "--level", "full", "--approval", str(approval.pk)),
+        *("--out", str(out)),
+        stdout=open(os.devnull, "w"),  # noqa: SIM115
+    )
+    assert mode(out) == 0o755
+    assert mode(out / "notes.txt") == 0o644
+    assert mode(out / "sites.csv") == 0o600  # overwritten by this export
+    assert mode(out / "deployments.csv") == 0o600
+
+
+def test_it_saves_uploaded_files_private(settings):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage
+
+    old = os.umask(0o022)
+    try:
+        storage = FileSystemStorage(location=settings.MEDIA_ROOT)
+        name = storage.save("photos/one.bin", ContentFile(b"sealed bytes"))
+    finally:
+        os.umask(old)
+    assert mode(settings.MEDIA_ROOT / name) == 0o600
+    assert mode(settings.MEDIA_ROOT / "photos") == 0o700

@@ -44,12 +44,28 @@ def private_folder(path: Path) -> Path:
     return path
 
 
-def private_tree(path: Path) -> None:
-    """Make a folder 0700 and everything in it 0700 (folders) or 0600 (files)."""
-    _chmod(path, FOLDER_MODE)
-    for entry in path.rglob("*"):
-        if not entry.is_symlink():
-            _chmod(entry, FOLDER_MODE if entry.is_dir() else FILE_MODE)
+@contextlib.contextmanager
+def private_output(folder: Path) -> Iterator[None]:
+    """Write files into `folder` privately: a folder made here is 0700, every file written 0600.
+
+    A folder that existed keeps its mode, and files in it that this block did not write keep
+    theirs: `--out .` must not change the operator's own folder. Files it overwrote (which keep
+    their old mode when reopened) are tightened afterwards.
+    """
+    if not folder.exists():
+        with private_umask():
+            folder.mkdir(parents=True)
+    before = {entry.name: _stamp(entry) for entry in folder.iterdir()}
+    with private_umask():
+        yield
+    for entry in folder.iterdir():
+        if entry.is_file() and not entry.is_symlink() and before.get(entry.name) != _stamp(entry):
+            _chmod(entry, FILE_MODE)
+
+
+def _stamp(entry: Path) -> tuple[int, int]:
+    stat = entry.lstat()
+    return stat.st_ino, stat.st_mtime_ns
 
 
 def private_sqlite(path: Path) -> None:

@@ -51,8 +51,8 @@ def issue(username: str, *, by: str, hours: int = DEFAULT_HOURS) -> NewInvitatio
     user = User.objects.filter(username=username).first()
     if user is None:
         raise InvitationRefused(f"no user named {username!r}")
-    if not user.is_active:
-        raise InvitationRefused(f"{username!r} is inactive")
+    if not user.is_active or not user.capabilities:
+        raise InvitationRefused(f"{username!r} is inactive or holds no role: it could open nothing")
     if two_factor.has_second_factor(user):
         raise InvitationRefused(
             f"{username!r} has a second factor already: reset it first (admin, Users, action)"

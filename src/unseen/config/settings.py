@@ -28,6 +28,8 @@ def env_list(name: str, default: str) -> list[str]:
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("UNSEEN_VAR_DIR", BASE_DIR / "var"))
 KEYS_DIR = VAR_DIR / "keys"
+# The database, keys and uploads live here: the service account's alone (see private_files).
+private_folder(VAR_DIR)
 
 
 def read_or_create_key(path: Path, nbytes: int = 48) -> str:
@@ -226,6 +228,9 @@ STORAGES = {
 # Serve straight from the apps' static folders: no collectstatic step between a clone and `make demo`.
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "files"
+# Django's storage sets 0644 on saved files unless told otherwise, whatever the umask.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Public intake (see src/unseen/intake/README.md). Rate limits count submissions per client and
 # form in the cache under a keyed hash of the address that changes every window (never the

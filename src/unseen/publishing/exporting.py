@@ -38,7 +38,7 @@ from unseen.core.privacy.kanonymity import Ladder, Release, anonymise, as_releas
 from unseen.core.privacy.pseudonyms import pseudonym, recipient_key
 from unseen.documentation.models import Deployment, Incident, IndicatorCoding, Sighting, Testimony
 from unseen.evidence.models import Claim, Source, SourceKind
-from unseen.private_files import private_folder, private_tree, private_umask
+from unseen.private_files import private_folder, private_output
 from unseen.registry.models import ExternalIdentifier, Organisation, OrganisationAlias, Person, Site
 
 from .models import ExportApproval
@@ -191,11 +191,9 @@ def export(
             ).update(used_at=timezone.now())
             if not used:
                 raise ExportRefused(f"approval #{approval.pk} has been used already")
-        # Exports carry testimony: the folder and its files are the operator's alone.
-        private_folder(directory)
-        with private_umask():
+        # Exports carry testimony: the files (and a folder made for them) are the operator's alone.
+        with private_output(directory):
             files = WRITERS[format](directory, tables, progress)
-        private_tree(directory)
         detail: dict[str, Any] = {
             "format": format,
             "level": level,
