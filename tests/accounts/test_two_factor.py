@@ -308,3 +308,23 @@ def test_it_refuses_to_invite_an_account_that_has_a_second_factor(client, rita):
     set_up(client)
     with pytest.raises(CommandError, match="reset it first"):
         call_command("invite", "rita", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_it_lets_an_administrator_issue_an_invitation_in_the_admin(client, alice, rita, nora):
+    client.force_login(alice)
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "invite_to_enrol", "_selected_action": [rita.pk, nora.pk]},
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
+    link = re.search(r'<code class="invitation-link"[^>]*>([^<]+)</code>', page)[1]
+    assert link.startswith("http://testserver/accounts/enrol/#")
+    assert invitations.find(rita, link.split("#", 1)[1]) is not None
+    assert "holds no role" in page  # nora: refused, and said why
+    entry = AuditEntry.objects.get(action=Action.INVITATION_ISSUED)
+    assert entry.actor == "alice"
+    assert entry.target_id == str(rita.pk)
+    # The link is on this page only: not in a message (which may travel in a cookie).
+    assert not [m for m in response.wsgi_request._messages]
