@@ -33,6 +33,7 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "accounts:logout": ("post", ALL, []),
     "accounts:verify": ("get", ROLES, []),
     "accounts:two_factor": ("get", ROLES, []),
+    "accounts:enrol": ("get", ALL, []),
     "audit:person_report_lookup": ("get", ADMINS, []),  # VIEW_AUDIT
     "audit:person_report": ("get", ADMINS, ["{pseudonym}"]),  # VIEW_AUDIT
     "documentation:dashboard": ("get", ROLES, []),

@@ -3,8 +3,12 @@
 import os
 import sys
 
+from unseen.private_files import restrict_process
+
 
 def main(argv: list[str] | None = None) -> None:
+    # Before anything creates a file: the database, exports, backups and keys are ours alone.
+    restrict_process()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unseen.config.settings")
     from django.core.management import execute_from_command_line
 

@@ -28,3 +28,28 @@ def test_it_shows_the_public_home_and_switches_language_on_the_same_page(page, l
         page.select_option("select[name=language]", "ko")
     assert page.url == f"{live_server.url}/"
     assert page.locator("html").get_attribute("lang") == "ko"
+
+
+def test_it_enrols_a_second_factor_from_an_invitation_link(page, live_server, rita):
+    from unseen.accounts import invitations
+
+    made = invitations.issue("rita", by="alice")
+    page.goto(made.link(live_server.url))
+    # The code came in the fragment (never sent to the server); the page moved it into the form.
+    assert page.input_value("#id_invitation") == made.code
+    assert "#" not in page.url
+    page.fill("#id_username", "rita")
+    page.fill("#id_password", "correct horse battery staple")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/accounts/two-factor/")
+    assert page.locator(".qr svg").count() == 1
+
+
+def test_it_asks_an_account_without_an_invitation_for_one(page, live_server, rita):
+    page.goto(f"{live_server.url}/accounts/two-factor/")
+    page.fill("#id_username", "rita")
+    page.fill("#id_password", "correct horse battery staple")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/accounts/two-factor/")
+    assert "needs an invitation" in page.locator("main").inner_text()
+    assert page.locator(".qr svg").count() == 0

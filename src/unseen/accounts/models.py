@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from unseen.constraints import choices_constraint
 
@@ -106,3 +107,78 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix} ({self.user.get_username()})"
+
+
+class SignInFailureCounter(models.Model):
+    """Failed sign-ins under one keyed hash (of an account, a client, or both); see throttling.py.
+
+    In the database, not a per-process cache, so every worker counts the same failures. The key
+    is an HMAC: no name or address is stored. Not audited row by row (the audit log would
+    otherwise grow with every wrong password); a lock beginning is audited by its signal.
+    """
+
+    audit_exempt = True
+
+    key = models.CharField(max_length=80, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:24]}… ({self.count})"
+
+
+class EnrolmentInvitationQuerySet(models.QuerySet["EnrolmentInvitation"]):
+    def usable(self) -> "EnrolmentInvitationQuerySet":
+        """Invitations not used and not expired, of active users."""
+        return self.filter(
+            used_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True
+        )
+
+
+class EnrolmentInvitation(models.Model):
+    """An administrator's single-use, expiring permission to enrol a second factor.
+
+    Without one, a password alone could enrol an authenticator on an account that has none and
+    so get in. Only a keyed hash of the code is kept (see accounts/invitations.py); issuing is
+    audited by its signal, the enrolment it allows as a second factor set up.
+    """
+
+    audit_exempt = True
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_invitations")
+    digest = models.CharField(max_length=64, unique=True)
+    issued_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrolmentInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} ({self.user.get_username()})"
+
+
+class SealedTOTPDevice(TOTPDevice):
+    """django-otp's authenticator device with its secret sealed like a vault field.
+
+    django-otp keeps the TOTP secret in clear hex in `key`; here `key` holds the secret sealed
+    with AES-GCM under the vault's data key, bound to this table, field and row (see
+    two_factor.py). django-otp reads the secret only through `bin_key`, which opens it. Read
+    through the plain TOTPDevice, the column is not hex and no code verifies: fail closed.
+    """
+
+    # Set-up, use and reset are audited by their own signals; a save records nothing new.
+    audit_exempt = True
+
+    class Meta:
+        proxy = True
+
+    @property
+    def bin_key(self) -> bytes:
+        from . import two_factor  # it imports this module
+
+        return two_factor.open_secret(self.pk, self.key)

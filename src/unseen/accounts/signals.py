@@ -10,7 +10,9 @@ second_factor_set_up = Signal()  # user
 second_factor_verified = Signal()  # user, method: "totp" | "recovery_code"
 second_factor_failed = Signal()  # user
 second_factor_reset = Signal()  # user, by
-sign_in_locked = Signal()  # scope: "account" | "client" | "api-token"
+enrolment_invited = Signal()  # user, by (a name: "cli" or a username), invitation
+# scope: "account-client" or "client" (locked), "account" (slowed), "api-token" (client locked)
+sign_in_locked = Signal()
 api_token_created = Signal()  # token, by
 api_token_revoked = Signal()  # token, by
 api_token_used = Signal()  # user, prefix (the token's public part), view, method, status

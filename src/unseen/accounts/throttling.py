@@ -1,27 +1,56 @@
-"""Failed sign-ins lock further attempts, per account and per client, for a while.
+"""Failed sign-ins lock one client out of one account, and only slow the account everywhere else.
 
-Counters live in the cache under keyed hashes (HMAC with the secret key) of the account name and of
-the client's address: neither a name nor an address is ever stored, and every counter expires
-`UNSEEN_LOGIN_LOCK_SECONDS` after the first failure it counts. `UNSEEN_LOGIN_FAILURES` failures
-lock an account; a client (which may be an office behind one address) is locked after four times
-as many. Bad API tokens are counted per client under the same limit (`token_client_locked`). The
-cache is per process, so each gunicorn worker counts on its own.
+Three counters, each under a keyed hash (HMAC with the secret key) so that neither a name nor an
+address is ever stored:
+
+- account on this client: `UNSEEN_LOGIN_FAILURES` failures lock that account from that client
+  until `UNSEEN_LOGIN_LOCK_SECONDS` after the first of them;
+- client: four times as many failures on any accounts lock the client (an office behind one
+  address tries many names far less often than a script does);
+- account, from any client: past `UNSEEN_LOGIN_FAILURES`, each further try must wait a delay that
+  doubles with each failure, from BASE_DELAY_SECONDS up to MAX_DELAY_SECONDS. It never locks: a
+  stranger typing bad passwords elsewhere can slow the owner by a minute at most, never keep them
+  out of their own client. The counter is forgotten `UNSEEN_LOGIN_LOCK_SECONDS` after the last
+  failure.
+
+Bad API tokens are counted per client under the client limit (`token_client_locked`).
+
+The counters are rows of `SignInFailureCounter`: every worker (and every server sharing the
+database) sees the same counts. A per-process cache let each gunicorn worker count on its own.
 """
 
+import datetime as dt
 import hashlib
 import hmac
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
 
+from .models import SignInFailureCounter
 from .signals import sign_in_locked
 
 CLIENT_FACTOR = 4
+BASE_DELAY_SECONDS = 2
+MAX_DELAY_SECONDS = 60
+
+# Scopes that lock until their window ends; "account" only slows.
+LOCKING = ("client", "account-client")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a sign-in is refused now: `scope`, and `seconds` until it may be tried again."""
+
+    scope: str
+    seconds: int
 
 
 def _client(request: HttpRequest | None) -> str:
@@ -42,9 +71,16 @@ def _key(scope: str, value: str) -> str:
     return f"login-failures:{scope}:{digest.hexdigest()[:32]}"
 
 
+def _account(username: str) -> str:
+    return username.strip().casefold()
+
+
 def _keys(request: HttpRequest | None, username: str) -> dict[str, str]:
-    keys = {"account": _key("account", username.strip().casefold())}
-    client = _client(request)
+    account, client = _account(username), _client(request)
+    keys = {
+        "account": _key("account", account),
+        "account-client": _key("account-client", f"{account}|{client}"),
+    }
     if client:
         keys["client"] = _key("client", client)
     return keys
@@ -52,60 +88,115 @@ def _keys(request: HttpRequest | None, username: str) -> dict[str, str]:
 
 def _limit(scope: str) -> int:
     limit = int(settings.UNSEEN_LOGIN_FAILURES)
-    return limit * CLIENT_FACTOR if scope == "client" else limit
+    return limit * CLIENT_FACTOR if scope in ("client", "api-token-client") else limit
 
 
-def locked(request: HttpRequest | None, username: str) -> str | None:
-    """The scope ("account" or "client") that is locked, or None when sign-in may be tried."""
-    if int(settings.UNSEEN_LOGIN_FAILURES) <= 0:
+def _window() -> dt.timedelta:
+    return dt.timedelta(seconds=int(settings.UNSEEN_LOGIN_LOCK_SECONDS))
+
+
+def _delay(failures: int) -> int:
+    """Seconds the account waits after its `failures`-th failure (0 below the limit)."""
+    beyond = failures - int(settings.UNSEEN_LOGIN_FAILURES)
+    if beyond < 0:
+        return 0
+    return min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** min(beyond, 16))
+
+
+def _counters(keys: dict[str, str]) -> dict[str, SignInFailureCounter]:
+    rows = SignInFailureCounter.objects.filter(key__in=keys.values(), expires_at__gt=timezone.now())
+    by_key = {row.key: row for row in rows}
+    return {scope: by_key[key] for scope, key in keys.items() if key in by_key}
+
+
+def _refusal(scope: str, row: SignInFailureCounter) -> Refusal | None:
+    now = timezone.now()
+    if scope in LOCKING:
+        if row.count >= _limit(scope):
+            return Refusal(scope, max(1, int((row.expires_at - now).total_seconds())))
         return None
-    for scope, key in _keys(request, username).items():
-        if int(cache.get(key, 0)) >= _limit(scope):
-            return scope
+    wait = row.last_failure_at + dt.timedelta(seconds=_delay(row.count)) - now
+    if _delay(row.count) and wait > dt.timedelta(0):
+        return Refusal(scope, max(1, int(wait.total_seconds() + 0.999)))
     return None
 
 
-def register_failure(request: HttpRequest | None, username: str) -> None:
+def refusal(request: HttpRequest | None, username: str) -> Refusal | None:
+    """Whether a sign-in to `username` from this client must be refused now, and for how long."""
     if int(settings.UNSEEN_LOGIN_FAILURES) <= 0:
+        return None
+    counters = _counters(_keys(request, username))
+    for scope in (*LOCKING, "account"):
+        if scope in counters and (refused := _refusal(scope, counters[scope])):
+            return refused
+    return None
+
+
+def locked(request: HttpRequest | None, username: str) -> str | None:
+    """The scope that refuses a sign-in now ("client", "account-client", "account"), or None."""
+    refused = refusal(request, username)
+    return refused.scope if refused else None
+
+
+def register_failure(request: HttpRequest | None, username: str) -> None:
+    """Count one failed sign-in; a try refused unchecked (locked, or too soon) is not counted."""
+    if int(settings.UNSEEN_LOGIN_FAILURES) <= 0 or refusal(request, username):
         return
     for scope, key in _keys(request, username).items():
-        if _count(key) == _limit(scope):
+        count = _count(key, sliding=scope == "account")
+        if count == _limit(scope):
             sign_in_locked.send(sender=__name__, scope=scope)
 
 
-def _count(key: str) -> int:
-    """Add one failure to a counter that expires with the lock; the new count."""
-    if cache.add(key, 1, timeout=int(settings.UNSEEN_LOGIN_LOCK_SECONDS)):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=int(settings.UNSEEN_LOGIN_LOCK_SECONDS))
-        return 1
+def _count(key: str, *, sliding: bool) -> int:
+    """Add one failure to a counter, in one statement that every worker sees; the new count.
+
+    A lock's counter expires a window after its first failure; the account's (sliding) a window
+    after its last, so a slow, steady guesser stays slowed.
+    """
+    now = timezone.now()
+    SignInFailureCounter.objects.filter(expires_at__lte=now).delete()
+    changes: dict[str, Any] = {"count": F("count") + 1, "last_failure_at": now}
+    if sliding:
+        changes["expires_at"] = now + _window()
+    if not SignInFailureCounter.objects.filter(key=key).update(**changes):
+        try:
+            with transaction.atomic():
+                SignInFailureCounter.objects.create(
+                    key=key, count=1, last_failure_at=now, expires_at=now + _window()
+                )
+        except IntegrityError:  # another worker made it first
+            SignInFailureCounter.objects.filter(key=key).update(**changes)
+    return int(
+        SignInFailureCounter.objects.filter(key=key).values_list("count", flat=True).first() or 1
+    )
 
 
 def token_client_locked(request: HttpRequest) -> bool:
     """Whether this client sent too many bad API tokens lately (same limit as for a client)."""
-    limit = int(settings.UNSEEN_LOGIN_FAILURES) * CLIENT_FACTOR
-    if limit <= 0:
+    if int(settings.UNSEEN_LOGIN_FAILURES) <= 0:
         return False
-    return int(cache.get(_key("api-token-client", _client(request)), 0)) >= limit
+    counters = _counters({"api-token-client": _key("api-token-client", _client(request))})
+    row = counters.get("api-token-client")
+    return row is not None and row.count >= _limit("api-token-client")
 
 
 def register_token_failure(request: HttpRequest) -> None:
-    limit = int(settings.UNSEEN_LOGIN_FAILURES) * CLIENT_FACTOR
-    if limit <= 0:
+    if int(settings.UNSEEN_LOGIN_FAILURES) <= 0:
         return
-    if _count(_key("api-token-client", _client(request))) == limit:
+    key = _key("api-token-client", _client(request))
+    if _count(key, sliding=False) == _limit("api-token-client"):
         sign_in_locked.send(sender=__name__, scope="api-token")
 
 
-def clear_account(username: str) -> None:
-    cache.delete(_key("account", username.strip().casefold()))
+def clear_account(request: HttpRequest | None, username: str) -> None:
+    """After a good sign-in: forget the account's failures (not the client's, shared by many)."""
+    keys = _keys(request, username)
+    SignInFailureCounter.objects.filter(key__in=[keys["account"], keys["account-client"]]).delete()
 
 
 class ThrottledModelBackend(ModelBackend):
-    """Django's password check, refused outright while the account or client is locked.
+    """Django's password check, refused outright while locked or while the account must wait.
 
     Covers every sign-in form (ours and the admin's); our form also says why (see views.py).
     """
@@ -117,7 +208,7 @@ class ThrottledModelBackend(ModelBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        if username is not None and locked(request, username):
+        if username is not None and refusal(request, username):
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
 
@@ -131,4 +222,4 @@ def count_failure(
 
 @receiver(user_logged_in)
 def forget_failures(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    clear_account(user.get_username())
+    clear_account(request, user.get_username())

@@ -17,15 +17,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import two_factor
+from . import invitations, two_factor
 from .access import View, public, staff
+from .models import SealedTOTPDevice
 from .signals import second_factor_set_up
-from .throttling import locked
+from .throttling import refusal
 
 TWO_FACTOR_STEP = "unseen_two_factor_step"
 SETUP_SESSION_KEY = "two_factor_setup_device"
+INVITATION_SESSION_KEY = "two_factor_invitation"
 
 
 def two_factor_step(view: View) -> View:
@@ -41,15 +42,23 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             "Too many failed sign-ins. Signing in is locked for %(minutes)d minutes; "
             "try again later or ask an administrator."
         ),
+        "slowed": gettext_lazy(
+            "Too many failed sign-ins on this account: wait %(seconds)d seconds and try again."
+        ),
     }
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
-        if username and locked(self.request, username):
+        refused = refusal(self.request, username) if username else None
+        if refused is not None and refused.scope == "account":
+            raise ValidationError(
+                self.error_messages["slowed"], code="slowed", params={"seconds": refused.seconds}
+            )
+        if refused is not None:
             raise ValidationError(
                 self.error_messages["locked"],
                 code="locked",
-                params={"minutes": max(1, int(settings.UNSEEN_LOGIN_LOCK_SECONDS) // 60)},
+                params={"minutes": max(1, (refused.seconds + 59) // 60)},
             )
         return super().clean()
 
@@ -107,29 +116,86 @@ def verify(request: HttpRequest) -> HttpResponseBase:
     return render(request, "accounts/verify.html", {"form": form, "next": target})
 
 
-def _qr_svg(device: TOTPDevice) -> str:
+def _qr_svg(device: SealedTOTPDevice) -> str:
     return str(segno.make(device.config_url, error="m").svg_inline(scale=4, border=2))
+
+
+class EnrolForm(ThrottledAuthenticationForm):
+    """The password and the administrator's invitation code, together."""
+
+    invitation = forms.CharField(
+        label=gettext_lazy("Invitation code"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    error_messages = {
+        **ThrottledAuthenticationForm.error_messages,
+        "invitation": gettext_lazy(
+            "This invitation is not valid: it is for another account, used or expired. "
+            "Ask an administrator for a new one."
+        ),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        user = self.get_user()
+        found = invitations.find(user, cleaned.get("invitation", "")) if user else None
+        if user is not None and (found is None or two_factor.has_second_factor(user)):
+            raise ValidationError(self.error_messages["invitation"], code="invitation")
+        self.found = found
+        return cleaned
+
+
+class EnrolView(auth_views.LoginView):
+    """Enrol a second factor: password and invitation code, then the setup page.
+
+    LoginView already hides every POST field from error reports. The invitation's id, never its
+    code, stays in the session until the authenticator is confirmed.
+    """
+
+    template_name = "accounts/enrol.html"
+    authentication_form = EnrolForm
+    redirect_authenticated_user = False
+
+    def form_valid(self, form: EnrolForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        self.request.session[INVITATION_SESSION_KEY] = form.found.pk
+        return response
+
+    def get_success_url(self) -> str:
+        return reverse("accounts:two_factor")
 
 
 @never_cache
 @two_factor_step
 @staff
 def setup(request: HttpRequest) -> HttpResponse:
-    """Set up an authenticator app: QR code and secret shown once, confirmed with a code."""
+    """Set up an authenticator app: QR code and secret shown once, confirmed with a code.
+
+    Only a session that redeemed an enrolment invitation gets that far (see invitations.py).
+    """
     target = _next(request)
     user = request.user
     if two_factor.has_second_factor(user):
         return render(request, "accounts/two_factor.html", {"enabled": True, "next": target})
+    invitation = invitations.usable(user, request.session.get(INVITATION_SESSION_KEY))
+    if invitation is None:
+        # A password is not enough to enrol: someone who stole it would enrol their own phone.
+        context = {"invited": False, "next": target, "enforced": two_factor.enforced()}
+        return render(request, "accounts/two_factor.html", context)
     form = CodeForm(request.POST or None)
     device = None
     if request.method == "POST":
-        device = TOTPDevice.objects.filter(
+        device = SealedTOTPDevice.objects.filter(
             pk=request.session.get(SETUP_SESSION_KEY), user=user, confirmed=False
         ).first()
         if device is not None and form.is_valid():
-            codes = two_factor.confirm(request, device, form.cleaned_data["code"].strip())
+            codes = two_factor.confirm(
+                request, device, form.cleaned_data["code"].strip(), invitation.pk
+            )
             if codes is not None:
                 request.session.pop(SETUP_SESSION_KEY, None)
+                request.session.pop(INVITATION_SESSION_KEY, None)
                 second_factor_set_up.send(sender=__name__, user=user)
                 return render(
                     request, "accounts/recovery_codes.html", {"codes": codes, "next": target}
@@ -140,6 +206,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         request.session[SETUP_SESSION_KEY] = device.pk
         form = CodeForm()
     context = {
+        "invited": True,
         "form": form,
         "next": target,
         "qr_svg": _qr_svg(device),
@@ -150,3 +217,4 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 
 sign_in = public(SignInView.as_view())
+enrol = public(EnrolView.as_view())

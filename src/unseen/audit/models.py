@@ -35,6 +35,7 @@ class Action(models.TextChoices):
     # Opening a record's page, so the access report answers "who opened this testimony".
     VIEW = "view", _("Opened")
     VAULT_WRITE = "vault_write", _("Wrote identity vault")
+    INVITATION_ISSUED = "invitation_issued", _("Issued an enrolment invitation")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

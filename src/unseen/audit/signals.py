@@ -18,7 +18,12 @@ AUDITED_APPS = {"accounts", "evidence", "registry", "documentation"}
 
 
 def _audited(sender: Any) -> bool:
-    return getattr(sender, "_meta", None) is not None and sender._meta.app_label in AUDITED_APPS
+    # A model that says `audit_exempt` (sign-in failure counters) is audited by its own signals.
+    return (
+        getattr(sender, "_meta", None) is not None
+        and sender._meta.app_label in AUDITED_APPS
+        and not getattr(sender, "audit_exempt", False)
+    )
 
 
 @receiver(post_save)
@@ -85,6 +90,17 @@ def log_second_factor_failed(sender: Any, user: Any, **kwargs: Any) -> None:
 def log_second_factor_reset(sender: Any, user: Any, by: Any = None, **kwargs: Any) -> None:
     actor = by.get_username() if by is not None else None
     record(Action.TWO_FACTOR_RESET, user, actor=actor)
+
+
+@receiver(accounts_signals.enrolment_invited)
+def log_enrolment_invited(sender: Any, user: Any, by: str, invitation: Any, **kwargs: Any) -> None:
+    # Which invitation and until when; its code exists only on the administrator's screen.
+    record(
+        Action.INVITATION_ISSUED,
+        user,
+        actor=by,
+        detail={"invitation": invitation.pk, "expires": invitation.expires_at.isoformat()},
+    )
 
 
 @receiver(accounts_signals.api_token_used)

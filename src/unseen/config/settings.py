@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from unseen.private_files import private_folder, private_sqlite
+
 
 def env_flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -26,14 +28,15 @@ def env_list(name: str, default: str) -> list[str]:
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("UNSEEN_VAR_DIR", BASE_DIR / "var"))
 KEYS_DIR = VAR_DIR / "keys"
+# The database, keys and uploads live here: the service account's alone (see private_files).
+private_folder(VAR_DIR)
 
 
 def read_or_create_key(path: Path, nbytes: int = 48) -> str:
     """Read a key file, creating it (0600, in a 0700 folder) on first run."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
+    private_folder(path.parent)
     value = secrets.token_urlsafe(nbytes)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -139,7 +142,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Created 0600 in a 0700 folder before SQLite opens it: it holds testimony (see private_files).
+    private_sqlite(Path(DATABASES["default"]["NAME"]))
     # IMMEDIATE transactions take the write lock up front, so two writers queue instead of
     # failing with "database is locked" half-way through; WAL lets readers go on meanwhile.
     DATABASES["default"]["OPTIONS"] = {
@@ -186,6 +190,9 @@ OTP_TOTP_ISSUER = "Unseen"
 # until the window ends. Clients are counted under a keyed hash of their address, never the address.
 UNSEEN_LOGIN_FAILURES = int(os.environ.get("UNSEEN_LOGIN_FAILURES", "5"))
 UNSEEN_LOGIN_LOCK_SECONDS = int(os.environ.get("UNSEEN_LOGIN_LOCK_SECONDS", str(15 * 60)))
+# /healthz shows its version and migration state to a monitor sending `Authorization: Bearer` and
+# this value (unset: only to a signed-in administrator); anyone else learns only up or not.
+UNSEEN_HEALTH_TOKEN = os.environ.get("UNSEEN_HEALTH_TOKEN", "")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_flag("UNSEEN_SECURE_COOKIES", not DEBUG and not DEMO)
@@ -234,6 +241,9 @@ STORAGES = {
 # Serve straight from the apps' static folders: no collectstatic step between a clone and `make demo`.
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "files"
+# Django's storage sets 0644 on saved files unless told otherwise, whatever the umask.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Public intake (see src/unseen/intake/README.md). Rate limits count submissions per client and
 # form in the cache under a keyed hash of the address that changes every window (never the

@@ -54,6 +54,7 @@ from unseen.core.privacy.kanonymity import (
 from unseen.core.privacy.pseudonyms import pseudonym, recipient_key
 from unseen.documentation.models import Deployment, Incident, IndicatorCoding, Sighting, Testimony
 from unseen.evidence.models import Claim, Source, SourceKind
+from unseen.private_files import private_folder, private_output
 from unseen.registry.models import ExternalIdentifier, Organisation, OrganisationAlias, Person, Site
 
 from .models import ExportApproval
@@ -258,8 +259,7 @@ def export_secret() -> str:
     path = Path(settings.VAR_DIR) / "keys" / "export_key"
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
+    private_folder(path.parent)
     value = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -316,7 +316,9 @@ def export(
             ).update(used_at=timezone.now())
             if not used:
                 raise ExportRefused(f"approval #{approval.pk} has been used already")
-        files = WRITERS[format](directory, tables, progress)
+        # Exports carry testimony: the files (and a folder made for them) are the operator's alone.
+        with private_output(directory):
+            files = WRITERS[format](directory, tables, progress)
         detail: dict[str, Any] = {
             "format": format,
             "level": level,

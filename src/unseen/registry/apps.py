@@ -7,6 +7,11 @@ class RegistryConfig(AppConfig):
     verbose_name = "Persons, organisations and sites"
 
     def ready(self) -> None:
+        from unseen.accounts import two_factor
+
         from . import keys, vault
 
         keys.RESEALERS[vault.TABLE] = vault.reseal
+        # Accounts sit below the registry: they get the vault's keys from here, for TOTP secrets.
+        two_factor.use_keys(keys.active_data_key, keys.data_key)
+        keys.RESEALERS[two_factor.TABLE] = two_factor.reseal_secrets
