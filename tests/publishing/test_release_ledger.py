@@ -91,6 +91,8 @@ def test_two_exports_to_one_recipient_leave_no_group_under_k_joined_on_the_pseud
     # Per export: not one pseudonym of a person is found in both files.
     ids = [{row["id"] for row in read_csv(tmp_path / d / "persons.csv")} for d in ("one", "two")]
     assert ids[0] and ids[1] and not ids[0] & ids[1]
+    entry = AuditEntry.objects.filter(action=Action.EXPORT).latest("pk")
+    assert entry.detail["pseudonyms"] == {"key": "recipient:seoul office", "per": "export"}
 
 
 def test_linkable_exports_keep_pseudonyms_and_never_go_below_k_on_the_join(
@@ -215,6 +217,11 @@ def test_the_public_release_and_a_recipient_named_public_get_different_pseudonym
 
     key = public_release_key(export_secret())
     assert release == {pseudonym(key, "person", p.pk) for p in Person.objects.all()}
+    keys = [
+        e.detail["pseudonyms"]["key"]
+        for e in AuditEntry.objects.filter(action=Action.EXPORT).order_by("pk")
+    ]
+    assert keys == ["public-release", "recipient:public"]
 
 
 # ---------------------------------------------------------------------------------------------

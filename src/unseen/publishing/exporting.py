@@ -381,10 +381,13 @@ def export(
         ):
             raise ExportRefused(f"approval #{approval.pk} is for another recipient")
         tables, result = _full_tables(), ExportResult(directory, {})
+        ledger: ReleaseLedger | None = None
+        key_name = ""
     else:
         if level == "pseudonymised" and not recipient.strip():
             raise ExportRefused("a pseudonymised export needs --recipient NAME")
         recipient = recipient.strip()
+        key_name = ledger_name(recipient)
         tables, result, ledger = _controlled_tables(
             level, recipient, k, override_by, linkable_by, directory
         )
@@ -422,7 +425,7 @@ def export(
                 suppressed=result.suppressed,
                 generalisation=result.generalisation,
                 pseudonyms={
-                    "key": ledger.recipient if ledger is not None else "",
+                    "key": key_name,
                     "per": "recipient" if result.linkable else "export",
                 },
             )
