@@ -225,7 +225,7 @@ def test_it_keeps_an_additions_words_off_the_public_claim(client, mona_client):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "ftm", "geojson"])
-def test_it_exports_the_moderators_words_not_the_reporters(mona_client, tmp_path, fmt):
+def test_it_exports_the_moderators_words_not_the_reporters(mona_client, tmp_path, fmt, export_key):
     from django.core.management import call_command
 
     submission = reported()

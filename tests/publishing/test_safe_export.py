@@ -18,6 +18,9 @@ from unseen.publishing.models import ExportApproval
 from unseen.registry.models import Person
 from unseen.registry.vault import read_identity
 
+# Every export here needs the export key, which no export creates.
+pytestmark = pytest.mark.usefixtures("export_key")
+
 QUASI = ("sex", "birth_year", "home_province", "host_country", "site_country", "period")
 
 
@@ -108,7 +111,7 @@ def test_it_exports_the_demo_pseudonymised_k_anonymous_without_vault_values(demo
     assert "confidential" not in text
 
 
-def test_it_gives_two_recipients_different_pseudonyms_for_the_same_person(demo, tmp_path):
+def test_it_gives_two_recipients_different_pseudonyms_for_the_same_person(demo, alice, tmp_path):
     for recipient in ("Seoul office", "UN Panel of Experts"):
         run(
             "--level", "pseudonymised", "--recipient", recipient, "--out", str(tmp_path / recipient)
@@ -117,11 +120,21 @@ def test_it_gives_two_recipients_different_pseudonyms_for_the_same_person(demo, 
     panel = read_csv(tmp_path / "UN Panel of Experts" / "persons.csv")
     assert len(seoul) == len(panel) > 0
     assert not {p["id"] for p in seoul} & {p["id"] for p in panel}
-    # The same recipient gets the same pseudonyms again, so its own files join.
+    # The same recipient gets fresh pseudonyms in every export, so its files do not join...
     run("--level", "pseudonymised", "--recipient", "Seoul office", "--out", str(tmp_path / "again"))
-    assert [p["id"] for p in read_csv(tmp_path / "again" / "persons.csv")] == [
-        p["id"] for p in seoul
-    ]
+    again = read_csv(tmp_path / "again" / "persons.csv")
+    assert len(again) == len(seoul) and not {p["id"] for p in again} & {p["id"] for p in seoul}
+    # ...unless an administrator makes them linkable: then the same ones in every linkable export.
+    for name in ("linked", "linked again"):
+        run(
+            *("--level", "pseudonymised", "--recipient", "Seoul office"),
+            *("--out", str(tmp_path / name), "--linkable", "--approved-by", "alice"),
+        )
+    linked, linked_again = (
+        read_csv(tmp_path / name / "persons.csv") for name in ("linked", "linked again")
+    )
+    assert {p["id"] for p in linked} == {p["id"] for p in linked_again}
+    assert not {p["id"] for p in linked} & {p["id"] for p in seoul}
 
 
 def test_it_releases_only_public_records_at_the_public_level(demo, tmp_path):
@@ -469,7 +482,9 @@ def test_it_computes_k_over_everything_joined_to_a_person_and_drops_free_text(db
     ("level", "hidden"),
     [("public", AccessLevel.INTERNAL), ("pseudonymised", AccessLevel.CONFIDENTIAL)],
 )
-def test_it_leaves_related_records_beyond_the_level_out_of_every_file(db, tmp_path, level, hidden):
+def test_it_leaves_related_records_beyond_the_level_out_of_every_file(
+    db, alice, tmp_path, level, hidden
+):
     import datetime as dt
 
     from unseen.core.privacy.pseudonyms import pseudonym, recipient_key
@@ -522,7 +537,11 @@ def test_it_leaves_related_records_beyond_the_level_out_of_every_file(db, tmp_pa
     )
 
     out = tmp_path / "out"
-    run("--level", level, "--recipient", "X", "--out", str(out))
+    # Linkable, so that the pseudonyms that must not appear can be computed here.
+    run(
+        *("--level", level, "--recipient", "X", "--out", str(out)),
+        *("--linkable", "--approved-by", "alice"),
+    )
     text = everything(out)
     key = recipient_key(export_secret(), "X")
     for kind, record in [

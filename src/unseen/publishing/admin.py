@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from unseen.accounts.roles import Role
 
-from .models import ExportApproval
+from .models import ExportApproval, ReleaseLedger
 
 
 @admin.register(ExportApproval)
@@ -29,3 +29,24 @@ class ExportApprovalAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.approved_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ReleaseLedger)
+class ReleaseLedgerAdmin(admin.ModelAdmin):
+    """What each recipient was given in linkable exports; written by `unseen export --linkable`.
+
+    Read-only: an entry removed would let a later release split the groups this one made.
+    """
+
+    list_display = ("id", "recipient", "level", "approved_by", "released_at", "smallest_group")
+    list_filter = ("level",)
+    exclude = ("persons",)  # pseudonyms and digests: nothing for a person to read
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -6,13 +6,17 @@
 - `public`: public records only.
 
 The two controlled levels generalise (dates to the month, coordinates to a grid of cells at least
-10 km across), replace every id with a keyed pseudonym (HMAC-SHA256 under a key per recipient),
-leave blank every reference to a record they do not release, drop free text and anything else
+10 km across), replace every id with a keyed pseudonym (HMAC-SHA256 under a key per recipient,
+or the public release's own, with a fresh salt per export unless an administrator makes the
+export linkable; linkable releases must meet k on their join, see ReleaseLedger), write rows in
+the order of their pseudonyms (never of creation), leave blank every reference to a record they do not release, drop free text and anything else
 that may identify, and make the persons k-anonymous on everything a recipient joins to a
 person's pseudonym: the person's own row with their deployments, incidents and testimonies
 (DIMENSIONS). The least generalisation is found and the small groups left are suppressed with all
 their rows, and reported. When that would leave out more than MAX_SUPPRESSED_SHARE of the
 persons, the export is refused unless an administrator overrides, which is audited.
+
+The export key is never created by an export: `init_export_key` creates it, once.
 
 CSV cells that a spreadsheet would run as a formula are neutralised; GeoJSON and FtM keep the
 raw values.
@@ -26,6 +30,7 @@ import math
 import os
 import re
 import secrets
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,19 +50,25 @@ from unseen.core.privacy.kanonymity import (
     Dimension,
     Release,
     anonymise_joined,
+    digest,
     drop,
     generalise_joined,
     hide,
     joined_as_released,
     keep,
 )
-from unseen.core.privacy.pseudonyms import pseudonym, recipient_key
+from unseen.core.privacy.pseudonyms import (
+    export_key,
+    pseudonym,
+    public_release_key,
+    recipient_key,
+)
 from unseen.documentation.models import Deployment, Incident, IndicatorCoding, Sighting, Testimony
 from unseen.evidence.models import Claim, Source, SourceKind
 from unseen.private_files import private_folder, private_output
 from unseen.registry.models import ExternalIdentifier, Organisation, OrganisationAlias, Person, Site
 
-from .models import ExportApproval
+from .models import ExportApproval, ReleaseLedger
 from .sectors import categories_of
 
 FORMATS = ("csv", "ftm", "geojson")
@@ -235,6 +246,10 @@ class ExportRefused(Exception):
     """The export cannot be made as asked; the reason is for the user."""
 
 
+class ExportKeyError(ExportRefused):
+    """The export key is missing, unsafe, or (when asked to create one) already there."""
+
+
 @dataclass(frozen=True)
 class ExportResult:
     directory: Path
@@ -244,6 +259,8 @@ class ExportResult:
     suppressed: int = 0  # persons left out because their group stayed smaller than k
     generalisation: dict[str, int] = field(default_factory=dict)
     overridden: bool = False
+    linkable: bool = False
+    earlier_releases: int = 0  # earlier linkable releases to this recipient, joined in k
 
 
 @dataclass
@@ -252,19 +269,64 @@ class Table:
     rows: list[dict[str, Any]]
 
 
+def export_key_path() -> Path:
+    return Path(settings.VAR_DIR) / "keys" / "export_key"
+
+
+def init_export_key() -> Path:
+    """Create the export key file, var/keys/export_key (0600 in a 0700 folder); its path.
+
+    Every pseudonym of every recipient derives from this key, so it is made once, on purpose,
+    and never replaced: an export never creates it (a lost key silently re-created would change
+    every pseudonym). Raises ExportKeyError when the file exists, or when UNSEEN_EXPORT_KEY is
+    set (that is the key then, and a file would only be ignored).
+    """
+    if settings.UNSEEN_EXPORT_KEY:
+        raise ExportKeyError("UNSEEN_EXPORT_KEY is set: it is the export key; no file created")
+    path = export_key_path()
+    private_folder(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise ExportKeyError(
+            f"the export key {path} already exists: it is never replaced, since every "
+            "pseudonym derives from it"
+        ) from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path
+
+
 def export_secret() -> str:
-    """UNSEEN_EXPORT_KEY, or var/keys/export_key (created 0600 on first use)."""
+    """UNSEEN_EXPORT_KEY, or var/keys/export_key; ExportKeyError when neither is usable."""
     if settings.UNSEEN_EXPORT_KEY:
         return str(settings.UNSEEN_EXPORT_KEY)
-    path = Path(settings.VAR_DIR) / "keys" / "export_key"
-    if path.exists():
-        return path.read_text().strip()
-    private_folder(path.parent)
-    value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value)
+    path = export_key_path()
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        raise ExportKeyError(
+            f"no export key: UNSEEN_EXPORT_KEY is not set and {path} does not exist. Every "
+            "pseudonym derives from this key, so a new one would change them all: restore the "
+            "lost key from its backup, or on a new installation create it once with "
+            "`unseen export --init-key`. Nothing was created or written"
+        ) from None
+    if mode & 0o077:
+        raise ExportKeyError(
+            f"the export key {path} may be read by group or others (mode {mode:04o}): "
+            f"chmod 600 {path}"
+        )
+    value = path.read_text().strip()
+    if not value:
+        raise ExportKeyError(f"the export key {path} is empty: restore it from its backup")
     return value
+
+
+def ledger_name(recipient: str) -> str:
+    """Whose pseudonyms: the public release's, or a named recipient's (as keyed)."""
+    if not recipient:
+        return "public-release"
+    return "recipient:" + " ".join(recipient.split()).casefold()
 
 
 def export(
@@ -275,10 +337,17 @@ def export(
     recipient: str = "",
     k: int = DEFAULT_K,
     override_by: Any = None,
+    linkable_by: Any = None,
     approval: ExportApproval | None = None,
     progress: Callable[[int], object] | None = None,
 ) -> ExportResult:
-    """Write one file per record kind into `directory` (nothing at all when refused)."""
+    """Write one file per record kind into `directory` (nothing at all when refused).
+
+    At the controlled levels pseudonyms are fresh for every export, unless `linkable_by` (an
+    administrator) makes it linkable: then they are the recipient's stable ones, and the
+    release must meet k on its join with every earlier linkable release to that recipient.
+    A `public` export without `recipient` is the public release, keyed apart from any recipient.
+    """
     if format not in FORMATS or level not in LEVELS:
         raise ExportRefused(f"unknown format {format!r} or level {level!r}")
     if format == "ftm" and importlib.util.find_spec("followthemoney") is None:
@@ -290,6 +359,15 @@ def export(
         raise ExportRefused("--k must be at least 1")
     if override_by is not None and getattr(override_by, "role", "") != Role.ADMINISTRATOR:
         raise ExportRefused("only an administrator may override the k-anonymity check")
+    if linkable_by is not None:
+        if getattr(linkable_by, "role", "") != Role.ADMINISTRATOR:
+            raise ExportRefused("only an administrator may make an export linkable")
+        if level == "full":
+            raise ExportRefused("--linkable applies to the public and pseudonymised levels")
+        if override_by is not None:
+            # An override releases groups under k on this export alone; the ledger would then
+            # hold a release below k that every later one is measured against.
+            raise ExportRefused("--linkable and --override-k cannot be combined")
     if level == "full":
         if approval is None:
             raise ExportRefused(
@@ -303,13 +381,29 @@ def export(
         ):
             raise ExportRefused(f"approval #{approval.pk} is for another recipient")
         tables, result = _full_tables(), ExportResult(directory, {})
+        ledger: ReleaseLedger | None = None
+        key_name = ""
     else:
         if level == "pseudonymised" and not recipient.strip():
             raise ExportRefused("a pseudonymised export needs --recipient NAME")
-        recipient = recipient.strip() or "public"
-        tables, result = _controlled_tables(level, recipient, k, override_by, directory)
+        recipient = recipient.strip()
+        key_name = ledger_name(recipient)
+        tables, result, ledger = _controlled_tables(
+            level, recipient, k, override_by, linkable_by, directory
+        )
+        # The audit keeps naming the public release's recipient "public", as it always has;
+        # `pseudonyms.key` tells it from a recipient of that name.
+        recipient = recipient or "public"
 
     with transaction.atomic():
+        if result.linkable:
+            assert ledger is not None
+            earlier = ReleaseLedger.objects.filter(recipient=ledger.recipient).count()
+            if earlier != result.earlier_releases:
+                raise ExportRefused(
+                    "another linkable export to this recipient was made meanwhile; nothing "
+                    "written: run the export again"
+                )
         if approval is not None:
             used = ExportApproval.objects.filter(
                 pk=approval.pk, used_at__isnull=True, level=level
@@ -332,7 +426,18 @@ def export(
                 persons=result.persons,
                 suppressed=result.suppressed,
                 generalisation=result.generalisation,
+                pseudonyms={
+                    "key": key_name,
+                    "per": "recipient" if result.linkable else "export",
+                },
             )
+        if result.linkable:
+            assert ledger is not None
+            ledger.save()
+            detail["linkable"] = {
+                "approved_by": linkable_by.get_username(),
+                "earlier_releases": result.earlier_releases,
+            }
         if result.overridden:
             detail["override"] = {
                 "approved_by": override_by.get_username(),
@@ -350,6 +455,8 @@ def export(
         suppressed=result.suppressed,
         generalisation=result.generalisation,
         overridden=result.overridden,
+        linkable=result.linkable,
+        earlier_releases=result.earlier_releases,
     )
 
 
@@ -388,8 +495,13 @@ def _full_tables() -> dict[str, Table]:
 
 
 class _Pseudonymiser:
-    def __init__(self, recipient: str) -> None:
-        self.key = recipient_key(export_secret(), recipient)
+    """Pseudonyms of one export: the recipient's (or the public release's) key, salted per
+    export unless linkable."""
+
+    def __init__(self, recipient: str, *, linkable: bool) -> None:
+        secret = export_secret()
+        key = recipient_key(secret, recipient) if recipient else public_release_key(secret)
+        self.key = export_key(key, linkable=linkable)
 
     def __call__(self, kind: str, pk: object) -> str:
         return "" if pk is None else pseudonym(self.key, kind, pk)
@@ -479,9 +591,10 @@ def _written(kind: str, values: dict[str, str], pid: _Pseudonymiser) -> dict[str
             row[column] = pid("organisation", row[column]) if row[column] else ""
     elif kind == "incident":
         row["date_precision"] = gen.precision_of(row["date"])
-        row["perpetrator_organisations"] = [
+        # In the order of the pseudonyms, as every list: an order of ids is an order of creation.
+        row["perpetrator_organisations"] = sorted(
             pid("organisation", pk) for pk in row["perpetrator_organisations"].split(";") if pk
-        ]
+        )
     elif kind == "testimony":
         row["interview_date_precision"] = gen.precision_of(row["interview_date"])
         row.pop("codings")
@@ -508,10 +621,17 @@ def _describe(
 
 
 def _controlled_tables(
-    level: str, recipient: str, k: int, override_by: Any, directory: Path
-) -> tuple[dict[str, Table], ExportResult]:
+    level: str, recipient: str, k: int, override_by: Any, linkable_by: Any, directory: Path
+) -> tuple[dict[str, Table], ExportResult, ReleaseLedger | None]:
+    """The tables of a controlled export, its result, and (when linkable) its ledger entry.
+
+    `recipient` blank: the public release.
+    """
     access = RELEASED_ACCESS[level]
-    pid = _Pseudonymiser(recipient)
+    linkable = linkable_by is not None
+    pid = _Pseudonymiser(recipient, linkable=linkable)
+    name = ledger_name(recipient)
+    ledgers = list(ReleaseLedger.objects.filter(recipient=name)) if linkable else []
 
     sources = list(_released(Source, access))
     organisations = list(_released(Organisation, access))
@@ -564,7 +684,26 @@ def _controlled_tables(
         overridden = release.k < k
     else:
         limit = math.floor(MAX_SUPPRESSED_SHARE * len(persons))
-        release = anonymise_joined(individuals, DIMENSIONS, k, limit)
+        # What earlier linkable releases told the recipient of each person, under the same
+        # pseudonym ("" where a release left them out): k is counted on the join with it.
+        earlier = (
+            [
+                tuple(ledger.persons.get(pid("person", p.pk), "") for ledger in ledgers)
+                for p in persons
+            ]
+            if ledgers
+            else None
+        )
+        release = anonymise_joined(individuals, DIMENSIONS, k, limit, earlier)
+        if release.refused and ledgers:
+            raise ExportRefused(
+                f"k-anonymity not met on the join with the {len(ledgers)} earlier linkable "
+                f"release(s) to this recipient, which hold the same pseudonyms: even at the "
+                f"coarsest generalisation the smallest group is {release.smallest} and "
+                f"{len(release.suppressed)} of {len(persons)} persons sit in groups smaller than "
+                f"k={k} (at most {limit} may be suppressed); nothing written. Export without "
+                "--linkable (fresh pseudonyms, which cannot be joined)"
+            )
         if release.refused:
             raise ExportRefused(
                 f"k-anonymity not met: even at the coarsest generalisation {len(release.suppressed)} "
@@ -573,6 +712,7 @@ def _controlled_tables(
                 "--approved-by USERNAME, which is audited"
             )
     kept = {persons[i].pk for i in release.released}
+    eligible = persons  # release's indices are into this list
     # Rows describing a person but joined to none released at this level (a victim or an
     # interviewee beyond it, or none recorded) still get the same generalisation.
     described = {
@@ -642,16 +782,33 @@ def _controlled_tables(
         "sightings": sightings,
     }
     tables: dict[str, Table] = {}
-    for name, model in EXPORTED:
-        tables[name] = _generic_table(model, instances[name], pid, ref)
+    for table_name, model in EXPORTED:
+        tables[table_name] = _generic_table(model, instances[table_name], pid, ref)
     tables["deployments"].columns += ["site_country", "hours_per_day_band"]
-    for name, kind in (
+    for table_name, kind in (
         ("persons", "person"),
         ("deployments", "deployment"),
         ("incidents", "incident"),
         ("testimonies", "testimony"),
     ):
-        _describe(tables[name], instances[name], kind, described, pid)
+        _describe(tables[table_name], instances[table_name], kind, described, pid)
+    for table in tables.values():
+        # Rows in primary-key order would tell the order records were created, and let two
+        # recipients line their files up row by row: the order of the pseudonyms tells nothing.
+        table.rows.sort(key=lambda row: row["id"])
+    ledger = None
+    if linkable:
+        ledger = ReleaseLedger(
+            recipient=name,
+            level=level,
+            approved_by=linkable_by,
+            k=k,
+            smallest_group=release.k,
+            generalisation=release.levels,
+            persons={
+                pid("person", eligible[i].pk): digest(release.keys[i]) for i in release.released
+            },
+        )
     result = ExportResult(
         directory,
         {},
@@ -660,8 +817,10 @@ def _controlled_tables(
         suppressed=len(release.suppressed),
         generalisation=release.levels,
         overridden=overridden,
+        linkable=linkable,
+        earlier_releases=len(ledgers),
     )
-    return tables, result
+    return tables, result, ledger
 
 
 def _generic_table(

@@ -167,3 +167,52 @@ def test_it_never_releases_a_joined_group_smaller_than_k(people, k, limit):
         assert len(release.suppressed) <= limit
     if release.released:
         assert release.k == min(sizes.values())
+
+
+def test_it_counts_k_on_the_join_with_what_earlier_releases_told():
+    # Release 1 told the sex of these ten (five of each). Released alone now, the region would
+    # give groups of five; joined on the pseudonym with release 1, groups of two and three.
+    people = [
+        person(sex, deployment(region))
+        for sex, region in zip("mmmmmfffff", "RRRCCRRCCC", strict=True)
+    ]
+    told = ["sex=" + sex for sex in "mmmmmfffff"]
+    assert anonymise_joined([person("", deployment(r)) for r in "RRRCCRRCCC"], DIMENSIONS, 5, 0).k
+    release = anonymise_joined(people, DIMENSIONS, 5, 0, earlier=told)
+    assert not release.refused
+    assert release.levels["sex"] == 0 and release.levels["region"] == 1 and release.k == 5
+    # With nothing left to coarsen the join stays below k: refused, nothing held back unsaid.
+    split = anonymise_joined(
+        [person("", ("deployment", {"region": r, "period": "2010s"})) for r in "RRRCCRRCCC"],
+        (Dimension("sex", {("person", "sex"): (keep, hide)}),),
+        5,
+        0,
+        earlier=told,
+    )
+    assert split.refused and split.k < 5
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    JOINED,
+    st.lists(st.sampled_from(["", "a", "b"]), min_size=40, max_size=40),
+    st.integers(min_value=1, max_value=6),
+    st.integers(min_value=0, max_value=8),
+)
+def test_it_never_releases_a_group_smaller_than_k_on_the_join_with_earlier_releases(
+    people, told, k, limit
+):
+    individuals = [person(sex, *(deployment(r, p) for r, p in rows)) for sex, rows in people]
+    earlier = told[: len(individuals)]
+    release = anonymise_joined(individuals, DIMENSIONS, k, limit, earlier=earlier)
+    keys = [
+        (earlier[i], joined_key(rows, generalise_joined(rows, DIMENSIONS, release.levels)))
+        for i, rows in enumerate(individuals)
+    ]
+    sizes = Counter(keys[i] for i in release.released)
+    assert all(size >= k for size in sizes.values())
+    assert sorted(release.released + release.suppressed) == list(range(len(individuals)))
+    if not release.refused:
+        assert len(release.suppressed) <= limit
+    if release.released:
+        assert release.k == min(sizes.values())

@@ -28,3 +28,20 @@ def test_it_depends_on_the_secret():
 def test_it_refuses_an_empty_secret_or_recipient(secret, recipient):
     with pytest.raises(ValueError):
         recipient_key(secret, recipient)
+
+
+def test_it_keys_the_public_release_apart_from_a_recipient_named_public():
+    from unseen.core.privacy.pseudonyms import public_release_key
+
+    assert public_release_key("secret") != recipient_key("secret", "public")
+    assert public_release_key("secret") == public_release_key("secret")
+    assert public_release_key("a") != public_release_key("b")
+
+
+def test_it_gives_each_export_its_own_pseudonyms_unless_linkable():
+    from unseen.core.privacy.pseudonyms import export_key
+
+    key = recipient_key("secret", "Seoul office")
+    once, twice = export_key(key), export_key(key)
+    assert pseudonym(once, "person", 42) != pseudonym(twice, "person", 42)
+    assert pseudonym(export_key(key, linkable=True), "person", 42) == pseudonym(key, "person", 42)

@@ -7,9 +7,10 @@ smaller than k; those rows are suppressed (left out, and counted so the caller c
 When no node gets there, the node that suppresses fewest rows is returned with `refused` set.
 """
 
+import hashlib
 import itertools
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 Value = str | tuple[str, ...]
@@ -71,6 +72,7 @@ class Release:
     k: int  # smallest released group (0 when nothing is released)
     refused: bool = False
     small_groups: int = 0
+    smallest: int = 0  # smallest group, released or not (on the join with earlier releases)
     notes: list[str] = field(default_factory=list)
 
 
@@ -223,6 +225,7 @@ def _joined_release(
     dimensions: Sequence[Dimension],
     node: Sequence[int],
     k: int,
+    earlier: Sequence[Hashable] | None = None,
 ) -> Release:
     levels = {d.name: level for d, level in zip(dimensions, node, strict=True)}
     keys: list[tuple[Value, ...]] = [
@@ -239,16 +242,20 @@ def _joined_release(
         )
         for rows in prepared
     ]
-    sizes = group_sizes(keys)
-    released = [i for i, key in enumerate(keys) if sizes[key] >= k]
-    kept = [sizes[keys[i]] for i in released]
+    # With earlier releases, an individual's class is what this release says of them joined to
+    # what the earlier ones said: the recipient holds both, under one pseudonym.
+    classes: Sequence[Hashable] = keys if earlier is None else list(zip(earlier, keys, strict=True))
+    sizes: Counter[Hashable] = Counter(classes)
+    released = [i for i, key in enumerate(classes) if sizes[key] >= k]
+    kept = [sizes[classes[i]] for i in released]
     return Release(
         levels=levels,
         keys=keys,
         released=released,
-        suppressed=[i for i, key in enumerate(keys) if sizes[key] < k],
+        suppressed=[i for i, key in enumerate(classes) if sizes[key] < k],
         k=min(kept) if kept else 0,
         small_groups=sum(1 for size in sizes.values() if size < k),
+        smallest=min(sizes.values()) if sizes else 0,
     )
 
 
@@ -257,13 +264,23 @@ def anonymise_joined(
     dimensions: Sequence[Dimension],
     k: int,
     max_suppressed: int,
+    earlier: Sequence[Hashable] | None = None,
 ) -> Release:
     """`anonymise` for individuals with joined rows: k counts whole individuals, rows and all.
 
     Each dimension's steps must coarsen: the value at level n+1 a function of the value at n.
 
     Suppressing an individual suppresses all their rows: the caller leaves them out together.
+
+    Args:
+        earlier: per individual, what earlier releases that the recipient can join to this one
+            already told about them (equal values: told the same; e.g. a tuple of `digest`s
+            of their keys in each earlier release, "" where they were absent). k is then
+            counted on the join of this release with those, and `Release.k` is the smallest
+            group on that join. `Release.keys` stay this release's own.
     """
+    if earlier is not None and len(earlier) != len(individuals):
+        raise ValueError("earlier must say something (if only '') of every individual")
     if k < 1:
         raise ValueError("k must be at least 1")
     nodes = sorted(
@@ -273,13 +290,13 @@ def anonymise_joined(
     prepared = _prepare(individuals, dimensions)
     # Every step coarsens the one below it, so a group only grows as levels rise: when even the
     # top node suppresses too many, every node does, and the lattice need not be walked.
-    top = _joined_release(prepared, dimensions, [d.height - 1 for d in dimensions], k)
+    top = _joined_release(prepared, dimensions, [d.height - 1 for d in dimensions], k, earlier)
     if len(top.suppressed) > max_suppressed or not (top.released or not individuals):
         top.refused = True
         return top
     best: Release | None = None
     for node in nodes:
-        release = _joined_release(prepared, dimensions, node, k)
+        release = _joined_release(prepared, dimensions, node, k, earlier)
         if len(release.suppressed) <= max_suppressed and (release.released or not individuals):
             return release
         if best is None or len(release.suppressed) < len(best.suppressed):
@@ -294,3 +311,13 @@ def joined_as_released(
 ) -> Release:
     """Level 0 everywhere, nothing suppressed, k as it truly is: an administrator's override."""
     return _joined_release(_prepare(individuals, dimensions), dimensions, [0] * len(dimensions), 1)
+
+
+def digest(key: Hashable) -> str:
+    """A stand-in for an individual's key as released, equal exactly when the keys are.
+
+    What a release ledger keeps: enough to tell later whether two individuals were told apart,
+    without holding the values a second time. Keys are (nested tuples of) strings, whose repr
+    is unambiguous.
+    """
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:32]

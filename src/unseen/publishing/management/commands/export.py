@@ -15,6 +15,7 @@ from unseen.publishing.exporting import (
     LEVELS,
     ExportRefused,
     export,
+    init_export_key,
 )
 from unseen.publishing.models import ExportApproval
 
@@ -22,13 +23,16 @@ from unseen.publishing.models import ExportApproval
 class Command(BaseCommand):
     help = (
         "Export records to files (csv, FollowTheMoney JSON lines or GeoJSON) at the public, "
-        "pseudonymised or full level; see docs/reference/export.md."
+        "pseudonymised or full level; --init-key creates the export key once. See "
+        "docs/reference/export.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", choices=FORMATS, default="csv")
-        parser.add_argument("--level", choices=LEVELS, required=True)
-        parser.add_argument("--out", type=Path, required=True, help="directory to write into")
+        parser.add_argument("--level", choices=LEVELS, help="required unless --init-key")
+        parser.add_argument(
+            "--out", type=Path, help="directory to write into (required unless --init-key)"
+        )
         parser.add_argument(
             "--recipient",
             default="",
@@ -43,15 +47,38 @@ class Command(BaseCommand):
             action="store_true",
             help="release groups smaller than k (needs --approved-by; audited)",
         )
-        parser.add_argument("--approved-by", default="", help="administrator's username")
+        parser.add_argument(
+            "--linkable",
+            action="store_true",
+            help="keep the recipient's pseudonyms from earlier linkable exports, and meet k on "
+            "the join with them (needs --approved-by; audited). Without it every export gets "
+            "fresh pseudonyms",
+        )
+        parser.add_argument(
+            "--approved-by",
+            default="",
+            help="administrator's username (for --override-k or --linkable)",
+        )
+        parser.add_argument(
+            "--init-key",
+            action="store_true",
+            help="create the export key (var/keys/export_key, 0600) and export nothing; "
+            "refused when it exists",
+        )
         parser.add_argument(
             "--approval", type=int, default=None, help="id of an unused export approval (full)"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         current_actor.set("cli")
+        if options["init_key"]:
+            self._init_key(options)
+            return
         try:
+            if options["level"] is None or options["out"] is None:
+                raise ExportRefused("--level and --out are required (or --init-key alone)")
             override_by = self._override(options)
+            linkable_by = self._linkable(options)
             approval = self._approval(options)
         except ExportRefused as refusal:
             self._refuse(str(refusal))
@@ -67,6 +94,7 @@ class Command(BaseCommand):
                     recipient=options["recipient"],
                     k=options["k"],
                     override_by=override_by,
+                    linkable_by=linkable_by,
                     approval=approval,
                     progress=bar.update,
                 )
@@ -83,6 +111,13 @@ class Command(BaseCommand):
                 f"{result.suppressed} of {result.persons} persons suppressed; generalisation "
                 + ", ".join(f"{name} level {lvl}" for name, lvl in result.generalisation.items())
             )
+            if result.linkable:
+                self.stdout.write(
+                    "linkable: the recipient's own pseudonyms; k measured on the join with "
+                    f"{result.earlier_releases} earlier linkable release(s) (audited)"
+                )
+            else:
+                self.stdout.write("pseudonyms: fresh for this export (cannot be joined to others)")
             if result.overridden:
                 self.stdout.write(
                     "groups smaller than k released by administrator override (audited)"
@@ -93,19 +128,41 @@ class Command(BaseCommand):
         self.stderr.write(f"error: {reason}")
         sys.exit(2)
 
-    def _override(self, options: dict[str, Any]) -> User | None:
-        if not options["override_k"]:
-            if options["approved_by"]:
-                raise ExportRefused("--approved-by goes with --override-k")
-            return None
-        if options["level"] == "full":
-            raise ExportRefused("--override-k applies to the public and pseudonymised levels")
+    def _init_key(self, options: dict[str, Any]) -> None:
+        if options["level"] is not None or options["out"] is not None:
+            self._refuse("--init-key creates the export key and exports nothing: give it alone")
+        try:
+            path = init_export_key()
+        except ExportRefused as refusal:
+            self._refuse(str(refusal))
+        self.stdout.write(
+            f"export key created: {path} (mode 0600). Back it up with the database: every "
+            "pseudonym derives from it, and it is never re-created"
+        )
+
+    def _administrator(self, options: dict[str, Any], option: str) -> User:
         if not options["approved_by"]:
-            raise ExportRefused("--override-k needs --approved-by USERNAME (an administrator)")
+            raise ExportRefused(f"{option} needs --approved-by USERNAME (an administrator)")
         user = User.objects.filter(username=options["approved_by"], is_active=True).first()
         if user is None or user.role != Role.ADMINISTRATOR:
             raise ExportRefused(f"{options['approved_by']!r} is not an active administrator")
         return user
+
+    def _override(self, options: dict[str, Any]) -> User | None:
+        if not options["override_k"]:
+            if options["approved_by"] and not options["linkable"]:
+                raise ExportRefused("--approved-by goes with --override-k or --linkable")
+            return None
+        if options["level"] == "full":
+            raise ExportRefused("--override-k applies to the public and pseudonymised levels")
+        return self._administrator(options, "--override-k")
+
+    def _linkable(self, options: dict[str, Any]) -> User | None:
+        if not options["linkable"]:
+            return None
+        if options["level"] == "full":
+            raise ExportRefused("--linkable applies to the public and pseudonymised levels")
+        return self._administrator(options, "--linkable")
 
     def _approval(self, options: dict[str, Any]) -> ExportApproval | None:
         if options["approval"] is None:
