@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist; each worker has its own test database).
+TEST_WORKERS ?= auto
 
 .PHONY: demo test bench check lint venv venv-dev system-deps lock clean
 
@@ -15,7 +17,7 @@ demo: $(VENV)/.runtime
 	UNSEEN_DEMO=1 $(BIN)/unseen runserver 127.0.0.1:$(PORT)
 
 test: system-deps $(VENV)/.dev
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: system-deps $(VENV)/.dev
 	$(BIN)/python benchmarks/run.py
