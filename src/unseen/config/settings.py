@@ -236,8 +236,8 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "files"
 
 # Public intake (see src/unseen/intake/README.md). Rate limits count submissions per client and
-# form in the cache under a keyed hash of the address that changes every window (never the
-# address itself); "off" turns them off (the load benchmark does).
+# form in the cache under a hash of the address keyed by a random key per window, kept only in
+# memory (never the address itself); "off" turns them off (the load benchmark does).
 UNSEEN_INTAKE_RATE_LIMIT = os.environ.get("UNSEEN_INTAKE_RATE_LIMIT", "10/600")
 # Receipt codes are stored as HMAC-SHA256 under a key outside the database: base64 of 32 bytes in
 # UNSEEN_RECEIPT_KEY, else the key file UNSEEN_RECEIPT_KEY_FILE (default var/keys/receipt.key,
