@@ -193,3 +193,37 @@ def test_it_takes_json_with_a_charset(client):
     body = json.dumps({"description": "seen"})
     response = client.post(URL, body, content_type="application/json; charset=utf-8")
     assert response.status_code == 202
+
+
+def test_the_rate_limit_hash_is_keyed_by_a_window_key_kept_only_in_memory(settings, tmp_path):
+    """Another process holding the same secret key (all that is on disk) cannot recompute it."""
+    import os
+    import subprocess
+    import sys
+
+    from django.test import RequestFactory
+
+    from unseen.intake import ratelimit
+
+    settings.SECRET_KEY = "a secret key another process could read from var/keys"
+    request = RequestFactory().post("/report/", REMOTE_ADDR="203.0.113.7")
+    window = 123456
+    here = ratelimit.bucket_key(request, "report", window)
+    assert here == ratelimit.bucket_key(request, "report", window)  # one window counts together
+    assert here != ratelimit.bucket_key(request, "report", window + 1)
+    script = (
+        "from django.test import RequestFactory\n"
+        "from unseen.intake import ratelimit\n"
+        "r = RequestFactory().post('/report/', REMOTE_ADDR='203.0.113.7')\n"
+        f"print(ratelimit.bucket_key(r, 'report', {window}))\n"
+    )
+    env = {**os.environ, "UNSEEN_SECRET_KEY": settings.SECRET_KEY, "UNSEEN_VAR_DIR": str(tmp_path)}
+    elsewhere = subprocess.run(
+        [sys.executable, "-m", "unseen.cli", "shell", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[-1]
+    assert elsewhere.startswith("intake-rate:")
+    assert elsewhere != here

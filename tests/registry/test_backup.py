@@ -214,3 +214,163 @@ def test_a_restore_needs_the_audit_key_of_the_backup(settings, tmp_path):
     with pytest.raises(CommandError, match="keyed with audit key"):
         call_command("restore", str(target))
     assert AuditEntry.objects.count() == 0
+
+
+# --- #15: nothing in clear on disk, even when a backup or a restore dies midway ---------------
+
+CRASHING = """
+import resource, signal, sys
+# Python ignores SIGXFSZ; a real crash is the default action: killed, no cleanup runs.
+signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+from unseen.cli import main
+main(sys.argv[2:])
+"""
+
+
+def run_unseen(env: dict[str, str], *args: str, file_limit: int | None = None) -> Any:
+    import subprocess
+    import sys
+
+    if file_limit is None:
+        command = [sys.executable, "-m", "unseen.cli", *args]
+    else:
+        command = [sys.executable, "-c", CRASHING, str(file_limit), *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
+def everything_under(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+@pytest.mark.slow
+def test_a_backup_or_restore_that_crashes_midway_leaves_nothing_in_the_temporary_directory(
+    tmp_path,
+):
+    import os
+    import signal
+
+    watched = tmp_path / "tmp"  # TMPDIR of the commands: empty, and it must stay so
+    watched.mkdir()
+    var = tmp_path / "var"
+    env = {
+        **os.environ,
+        "TMPDIR": str(watched),
+        "UNSEEN_VAR_DIR": str(var),
+        "UNSEEN_BACKUP_PASSPHRASE": PASSPHRASE,
+        "PYTHONPATH": os.pathsep.join(p for p in [str(Path(backup.__file__).parents[2])] if p),
+    }
+    for name in ("DATABASE_URL", "UNSEEN_MASTER_KEY", "UNSEEN_AUDIT_KEY", "UNSEEN_AUDIT_KEY_FILE"):
+        env.pop(name, None)
+    assert run_unseen(env, "migrate", "-v0").returncode == 0
+    media = var / "files"
+    media.mkdir(parents=True)
+    # Incompressible, so the archive outgrows the file size limit while it is being written.
+    big = os.urandom(3 << 20)
+    (media / "big.bin").write_bytes(big)
+    limit = (var / "unseen.sqlite3").stat().st_size + (1 << 20)
+    target = tmp_path / "out" / "crashed.backup"
+    target.parent.mkdir()
+
+    crashed = run_unseen(env, "backup", str(target), file_limit=limit)
+    assert crashed.returncode == -signal.SIGXFSZ, crashed.stderr
+    assert everything_under(watched) == []
+    assert not target.exists()
+
+    complete = tmp_path / "out" / "complete.backup"
+    done = run_unseen(env, "backup", str(complete))
+    assert done.returncode == 0, done.stderr
+    assert everything_under(watched) == []
+
+    assert run_unseen(env, "flush", "--no-input").returncode == 0
+    (media / "big.bin").unlink()
+    crashed = run_unseen(env, "restore", str(complete), file_limit=limit)
+    assert crashed.returncode == -signal.SIGXFSZ, crashed.stderr
+    assert everything_under(watched) == []
+
+    done = run_unseen(env, "restore", str(complete))
+    assert done.returncode == 0, done.stderr
+    assert everything_under(watched) == []
+    assert (media / "big.bin").read_bytes() == big
+    assert everything_under(media) == ["big.bin"]  # the crashed restore's staging is gone
+
+
+def header_parameters(blob: bytes) -> tuple[int, ...]:
+    import struct
+
+    from unseen.core import sealing
+
+    start = len(sealing.STREAM_MAGIC)
+    return struct.unpack(">III", blob[start : start + 12])
+
+
+@pytest.mark.django_db
+def test_a_new_backup_derives_its_key_with_scrypt_at_n_2_17_at_least(tmp_path):
+    target = tmp_path / "b.backup"
+    call_command("backup", str(target))
+    n, r, p = header_parameters(target.read_bytes())
+    assert n >= 1 << 17 and (r, p) == (8, 1)
+
+
+@pytest.mark.django_db
+def test_a_backup_made_before_15_still_restores(tmp_path, capsys):
+    """Format 1 (one database.json) sealed under scrypt N = 2^15, as backups were before #15."""
+    import io
+    import json
+    import tarfile
+
+    from unseen.core import sealing
+
+    record(Action.SEARCH, target_type="test", target_id="old")
+    current = tmp_path / "current.backup"
+    call_command("backup", str(current))
+    with current.open("rb") as source:
+        archive = b"".join(sealing.open_stream(PASSPHRASE, source))
+    old = io.BytesIO()
+    with (
+        tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar,
+        tarfile.open(fileobj=old, mode="w:gz") as written,
+    ):
+        names = tar.getnames()
+        manifest = json.load(tar.extractfile("manifest.json"))
+        manifest["format"] = 1
+        parts = [json.load(tar.extractfile(name)) for name in names if name.startswith("database/")]
+        for name, data in [
+            ("manifest.json", json.dumps(manifest).encode()),
+            ("database.json", json.dumps([row for part in parts for row in part]).encode()),
+        ]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            written.addfile(info, io.BytesIO(data))
+    sealed = io.BytesIO()
+    sealer = sealing.StreamSealer(PASSPHRASE, sealed, n=1 << 15)
+    sealer.write(old.getvalue())
+    sealer.close()
+    before = tmp_path / "before-15.backup"
+    before.write_bytes(sealed.getvalue())
+    assert header_parameters(before.read_bytes()) == (1 << 15, 8, 1)
+
+    entries = list(AuditEntry.objects.order_by("pk").values_list("pk", "entry_hash"))
+    empty_the_audit_log()
+    call_command("restore", str(before))
+    assert "audit log intact" in capsys.readouterr().out
+    restored = list(AuditEntry.objects.order_by("pk").values_list("pk", "entry_hash"))
+    assert restored[: len(entries)] == entries
+
+
+@pytest.mark.parametrize(
+    ("n", "r", "p"),
+    [(1 << 21, 1, 1), (1 << 10, 17, 1), (1 << 10, 1, 5), (3000, 1, 1), (1 << 20, 16, 1)],
+)
+def test_it_refuses_scrypt_parameters_beyond_the_cap_before_deriving(n, r, p):
+    import io
+    import os
+    import struct
+
+    from unseen.core import sealing
+
+    crafted = sealing.STREAM_MAGIC + struct.pack(">III", n, r, p) + os.urandom(16 + 7)
+    crafted += struct.pack(">I", 20) + os.urandom(20)
+    with pytest.raises(sealing.SealingError, match=r"unsupported scrypt|more than 1 GiB"):
+        list(sealing.open_stream(PASSPHRASE, io.BytesIO(crafted)))

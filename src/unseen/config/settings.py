@@ -246,9 +246,14 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Public intake (see src/unseen/intake/README.md). Rate limits count submissions per client and
-# form in the cache under a keyed hash of the address that changes every window (never the
-# address itself); "off" turns them off (the load benchmark does).
+# form in the cache under a hash of the address keyed by a random key per window, kept only in
+# memory (never the address itself); "off" turns them off (the load benchmark does).
 UNSEEN_INTAKE_RATE_LIMIT = os.environ.get("UNSEEN_INTAKE_RATE_LIMIT", "10/600")
+# Receipt codes are stored as HMAC-SHA256 under a key outside the database: base64 of 32 bytes in
+# UNSEEN_RECEIPT_KEY, else the key file UNSEEN_RECEIPT_KEY_FILE (default var/keys/receipt.key,
+# created 0600 on first use). See intake/receipts.py.
+UNSEEN_RECEIPT_KEY = os.environ.get("UNSEEN_RECEIPT_KEY", "")
+UNSEEN_RECEIPT_KEY_FILE = os.environ.get("UNSEEN_RECEIPT_KEY_FILE", "")
 UNSEEN_INTAKE_RETENTION_DAYS = int(os.environ.get("UNSEEN_INTAKE_RETENTION_DAYS", "30"))
 UNSEEN_INTAKE_MAX_UPLOAD_MB = float(os.environ.get("UNSEEN_INTAKE_MAX_UPLOAD_MB", "10"))
 UNSEEN_INTAKE_MAX_PHOTOS = int(os.environ.get("UNSEEN_INTAKE_MAX_PHOTOS", "5"))

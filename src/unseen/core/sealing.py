@@ -183,35 +183,94 @@ def blind_index(key: bytes, value: str) -> str:
 
 STREAM_MAGIC = b"UNSEEN-BACKUP-1\n"
 STREAM_CHUNK = 1 << 20
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 1 << 15, 8, 1
+# The passphrase is all that protects a backup's testimonies, password hashes and second factors:
+# N = 2^17 with r = 8 costs 128 MiB and about half a second per guess (2^15, used before #15, cost
+# a quarter of that). The header names the parameters, so older backups still open.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 1 << 17, 8, 1
+# A header is read before anything is authenticated: a crafted one must not make us spend hours or
+# all the memory deriving a key, so parameters beyond these are refused before deriving.
+SCRYPT_MAX_N, SCRYPT_MAX_R, SCRYPT_MAX_P = 1 << 20, 16, 4
+SCRYPT_MAX_MEMORY = 1 << 30  # scrypt needs 128 * N * r bytes
+_HEADER = len(STREAM_MAGIC) + 12 + 16 + 7
 
 
 def _passphrase_key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     if len(passphrase) < 12:
         raise SealingError("a backup passphrase needs at least 12 characters")
+    check_scrypt_parameters(n, r, p)
     return Scrypt(salt=salt, length=KEY_BYTES, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
 
 
-def seal_stream(passphrase: str, source: BinaryIO, target: BinaryIO) -> None:
-    """Encrypt a stream: header (magic, scrypt parameters, salt, nonce prefix), then chunks.
+def check_scrypt_parameters(n: int, r: int, p: int) -> None:
+    """Refuse scrypt parameters no backup of ours uses, before any work is spent on them."""
+    if n < 2 or n & (n - 1) or n > SCRYPT_MAX_N:
+        raise SealingError(f"unsupported scrypt parameter N={n} (a power of 2 up to 2^20)")
+    if not 1 <= r <= SCRYPT_MAX_R or not 1 <= p <= SCRYPT_MAX_P:
+        raise SealingError(f"unsupported scrypt parameters r={r}, p={p} (r <= 16, p <= 4)")
+    if 128 * n * r > SCRYPT_MAX_MEMORY:
+        raise SealingError(f"scrypt parameters N={n}, r={r} would need more than 1 GiB")
 
+
+class StreamSealer:
+    """A writable file whose bytes are sealed into `target` as they come (`seal_stream`'s format).
+
+    Nothing is kept but the chunk being filled, so a backup never exists in clear on disk.
+    `close()` seals the last chunk; without it the output does not open (it reads as truncated).
     Each chunk's nonce is the prefix plus its number, and its associated data is the header, its
     number and whether it is the last one: chunks cannot be reordered, dropped or truncated.
     """
-    salt, prefix = os.urandom(16), os.urandom(7)
-    header = STREAM_MAGIC + struct.pack(">III", SCRYPT_N, SCRYPT_R, SCRYPT_P) + salt + prefix
-    aead = AESGCM(_passphrase_key(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P))
-    target.write(header)
-    index = 0
-    chunk = source.read(STREAM_CHUNK)
-    while True:
-        following = source.read(STREAM_CHUNK)
-        last = not following
-        body = aead.encrypt(_chunk_nonce(prefix, index, last), chunk, header)
-        target.write(struct.pack(">I", len(body)) + body)
-        if last:
-            return
-        chunk, index = following, index + 1
+
+    def __init__(
+        self,
+        passphrase: str,
+        target: BinaryIO,
+        *,
+        n: int = SCRYPT_N,
+        r: int = SCRYPT_R,
+        p: int = SCRYPT_P,
+    ) -> None:
+        salt, self._prefix = os.urandom(16), os.urandom(7)
+        self._header = STREAM_MAGIC + struct.pack(">III", n, r, p) + salt + self._prefix
+        self._aead = AESGCM(_passphrase_key(passphrase, salt, n, r, p))
+        self._target = target
+        self._buffer = bytearray()
+        self._index = 0
+        self.closed = False
+        target.write(self._header)
+
+    def write(self, data: bytes) -> int:
+        if self.closed:
+            raise ValueError("write to a closed StreamSealer")
+        self._buffer += data
+        # A full chunk is sealed only once more follows, since the last one is marked as last.
+        while len(self._buffer) > STREAM_CHUNK:
+            self._seal(bytes(self._buffer[:STREAM_CHUNK]), last=False)
+            del self._buffer[:STREAM_CHUNK]
+        return len(data)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._seal(bytes(self._buffer), last=True)
+            self._buffer.clear()
+            self.closed = True
+
+    def _seal(self, chunk: bytes, *, last: bool) -> None:
+        body = self._aead.encrypt(
+            _chunk_nonce(self._prefix, self._index, last), chunk, self._header
+        )
+        self._target.write(struct.pack(">I", len(body)) + body)
+        self._index += 1
+
+
+def seal_stream(passphrase: str, source: BinaryIO, target: BinaryIO) -> None:
+    """Encrypt a stream: header (magic, scrypt parameters, salt, nonce prefix), then chunks."""
+    sealer = StreamSealer(passphrase, target)
+    while chunk := source.read(STREAM_CHUNK):
+        sealer.write(chunk)
+    sealer.close()
 
 
 def _chunk_nonce(prefix: bytes, index: int, last: bool) -> bytes:
@@ -219,10 +278,13 @@ def _chunk_nonce(prefix: bytes, index: int, last: bool) -> bytes:
 
 
 def open_stream(passphrase: str, source: BinaryIO) -> Iterator[bytes]:
-    """Decrypted chunks of a `seal_stream` output; raises SealingError on any tampering."""
-    fixed = len(STREAM_MAGIC) + 12 + 16 + 7
-    header = source.read(fixed)
-    if len(header) != fixed or not header.startswith(STREAM_MAGIC):
+    """Decrypted chunks of a `seal_stream` output; raises SealingError on any tampering.
+
+    Each chunk is authenticated before it is yielded; the stream as a whole only once the last
+    one has been (read the iterator to its end).
+    """
+    header = source.read(_HEADER)
+    if len(header) != _HEADER or not header.startswith(STREAM_MAGIC):
         raise SealingError("not an Unseen backup")
     n, r, p = struct.unpack(">III", header[len(STREAM_MAGIC) : len(STREAM_MAGIC) + 12])
     salt = header[len(STREAM_MAGIC) + 12 : len(STREAM_MAGIC) + 28]
@@ -234,6 +296,8 @@ def open_stream(passphrase: str, source: BinaryIO) -> Iterator[bytes]:
         if len(size_bytes) != 4:
             raise SealingError("the backup is truncated")
         (size,) = struct.unpack(">I", size_bytes)
+        if size > STREAM_CHUNK + 16:
+            raise SealingError("the backup was altered (a chunk is too long)")
         body = source.read(size)
         if len(body) != size:
             raise SealingError("the backup is truncated")

@@ -122,7 +122,12 @@ def identity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "documentation/identity_form.html",
-        {"person": person, "form": form, "purpose": stated},
+        {
+            "person": person,
+            "form": form,
+            "purpose": stated,
+            "purpose_confirmed": purpose.cleaned_data["not_a_name"],
+        },
     )
 
 

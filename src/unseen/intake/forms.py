@@ -11,7 +11,9 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unseen.core.purposes import PURPOSE_LENGTH
 from unseen.documentation.forms import CountryField
+from unseen.registry.forms import PurposeForm as StatedPurposeForm
 
 from .images import CleanImage, ImageRefused, clean
 from .models import CommentPage
@@ -435,5 +437,11 @@ class ApproveForm(forms.Form):
         return data
 
 
-class PurposeForm(forms.Form):
-    purpose = forms.CharField(max_length=200, label=_("Why do you need the contact details?"))
+class PurposeForm(StatedPurposeForm):
+    """Why a moderator opens a reporter's contact details: bounded, and no one's name (#15)."""
+
+    purpose = forms.CharField(
+        max_length=PURPOSE_LENGTH,
+        label=_("Why do you need the contact details?"),
+        help_text=_("Kept for good in the audit log: say why, never whom."),
+    )

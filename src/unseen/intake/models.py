@@ -1,6 +1,5 @@
 """What the public sent in, waiting for a moderator: no addresses, no user agents, no times of day."""
 
-import hashlib
 import secrets
 from typing import Any
 
@@ -9,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unseen.constraints import choices_constraint
+
+from . import receipts
 
 # Crockford's base32 without look-alikes: a receipt is read aloud or copied by hand.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -53,8 +54,10 @@ def normalise_receipt(text: str) -> str:
 
 
 def receipt_digest(receipt: str) -> str:
-    """Only this digest is stored: the receipt itself is the reporter's secret."""
-    return hashlib.sha256(normalise_receipt(receipt).encode()).hexdigest()
+    """Only this digest is stored: the receipt itself is the reporter's secret. It is keyed with
+    the receipt key outside the database (`receipts.py`), so a copy of the database does not
+    let anyone search the codes."""
+    return receipts.keyed_digest(receipts.plain_digest(normalise_receipt(receipt)))
 
 
 class SubmissionQuerySet(models.QuerySet["Submission"]):

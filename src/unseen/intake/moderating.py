@@ -114,4 +114,7 @@ def purge(*, days: int, today: dt.date | None = None) -> dict[str, int]:
             target_type="intake.submission",
             detail={"purged_submissions": len(ids), "files": files, "older_than_days": days},
         )
+    # The classifier was fitted on spam now deleted: refit it on what is still held, or drop it.
+    if ids and not learn():
+        spam.forget()
     return {"submissions": len(ids), "files": files}

@@ -2,12 +2,19 @@
 
 Local and offline by default: a honeypot field, how fast the form came back, links and keywords,
 and a text classifier (scikit-learn) that learns from moderators' approvals and spam decisions.
+The classifier is stored as numbers only (#15): JSON of hashed character n-gram indices with their
+weights, written 0600, never a pickle, so whoever can write var/ cannot make a process that holds
+the master key run code, and no fragment of a reporter's text is kept. It is retrained after every
+purge, so it keeps no trace of purged reports either.
 When UNSEEN_AKISMET_KEY is set, Akismet's comment-check is asked as well (only the text is sent:
 never an address or a user agent). The score only orders and filters the queue: moderators decide.
 """
 
+import contextlib
+import json
 import logging
-import pickle
+import math
+import os
 import re
 import threading
 import urllib.error
@@ -98,34 +105,129 @@ def heuristic(text: str, *, honeypot: str = "", seconds: float | None = None) ->
 _lock = threading.Lock()
 _loaded: dict[str, Any] = {"mtime": None, "model": None}
 
+MODEL_FORMAT = 1
+# Character n-grams are hashed into this many columns: the stored model names columns, not text.
+N_FEATURES = 1 << 18
+NGRAMS = (2, 4)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A logistic regression over tf-idf weights of hashed n-grams, as plain numbers."""
+
+    idf: dict[int, float]  # columns seen in training
+    idf_unseen: float  # the idf of every other column
+    coef: dict[int, float]
+    intercept: float
+
+    def probability(self, text: str) -> float:
+        counts = _hasher().transform([text])
+        weights = {
+            int(column): (1 + math.log(count)) * self.idf.get(int(column), self.idf_unseen)
+            for column, count in zip(counts.indices, counts.data, strict=True)
+        }
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        z = self.intercept + sum(w / norm * self.coef.get(c, 0.0) for c, w in weights.items())
+        return 1 / (1 + math.exp(-z))
+
+
+def _hasher() -> Any:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=NGRAMS,
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        norm=None,
+    )
+
 
 def model_path() -> Path:
+    return Path(settings.VAR_DIR) / "intake" / "spam-model.json"
+
+
+def _legacy_path() -> Path:
+    # Before #15 the model was a pickle here: it is never loaded, and removed at the next training.
     return Path(settings.VAR_DIR) / "intake" / "spam-model.pickle"
 
 
 def train(examples: list[tuple[str, bool]]) -> bool:
-    """Fit the classifier on (text, is_spam) examples; False when there are too few of either."""
+    """Fit the classifier on (text, is_spam) examples; False when there are too few of either.
+
+    With too few, the stored model is removed too: it was fitted on reports no longer held.
+    """
     spam = sum(1 for _text, is_spam in examples if is_spam)
     if spam < MIN_EXAMPLES_PER_CLASS or len(examples) - spam < MIN_EXAMPLES_PER_CLASS:
+        forget()
         return False
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
 
-    model = make_pipeline(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=1, sublinear_tf=True),
-        LogisticRegression(max_iter=1000, class_weight="balanced"),
-    )
-    model.fit([text for text, _ in examples], [int(is_spam) for _, is_spam in examples])
-    path = model_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_bytes(pickle.dumps(model))
-    temporary.replace(path)
+    counts = _hasher().transform([text for text, _ in examples])
+    tfidf = TfidfTransformer(sublinear_tf=True)
+    features = tfidf.fit_transform(counts)
+    classifier = LogisticRegression(max_iter=1000, class_weight="balanced")
+    classifier.fit(features, [int(is_spam) for _, is_spam in examples])
+    seen = np.unique(counts.indices)
+    coef = classifier.coef_[0]
+    document = {
+        "format": MODEL_FORMAT,
+        "features": {"analyzer": "char_wb", "ngrams": list(NGRAMS), "columns": N_FEATURES},
+        "columns": [int(c) for c in seen],
+        "idf": [float(tfidf.idf_[c]) for c in seen],
+        # smooth_idf: ln((1 + n) / (1 + df)) + 1, with df = 0 for a column never seen
+        "idf_unseen": math.log(1 + len(examples)) + 1,
+        "coef": [float(coef[c]) for c in seen],
+        "intercept": float(classifier.intercept_[0]),
+    }
+    _write_private(model_path(), json.dumps(document).encode())
+    _legacy_path().unlink(missing_ok=True)
     return True
 
 
-def _model() -> Any:
+def forget() -> None:
+    """Remove the stored model (and a pre-#15 pickle)."""
+    model_path().unlink(missing_ok=True)
+    _legacy_path().unlink(missing_ok=True)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    temporary = path.with_suffix(".tmp")
+    temporary.unlink(missing_ok=True)
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    temporary.replace(path)
+
+
+def _parse(raw: bytes) -> Model:
+    document = json.loads(raw)
+    if document.get("format") != MODEL_FORMAT:
+        raise ValueError("unknown spam model format")
+    if document["features"] != {
+        "analyzer": "char_wb",
+        "ngrams": list(NGRAMS),
+        "columns": N_FEATURES,
+    }:
+        raise ValueError("the spam model was fitted on other features")
+    columns = [int(c) for c in document["columns"]]
+    idf = [float(v) for v in document["idf"]]
+    coef = [float(v) for v in document["coef"]]
+    if not len(columns) == len(idf) == len(coef):
+        raise ValueError("the spam model's columns do not match its weights")
+    return Model(
+        idf=dict(zip(columns, idf, strict=True)),
+        idf_unseen=float(document["idf_unseen"]),
+        coef={c: w for c, w in zip(columns, coef, strict=True) if w},
+        intercept=float(document["intercept"]),
+    )
+
+
+def _model() -> Model | None:
     path = model_path()
     try:
         mtime = path.stat().st_mtime
@@ -133,8 +235,13 @@ def _model() -> Any:
         return None
     with _lock:
         if _loaded["mtime"] != mtime:
-            _loaded["model"] = pickle.loads(path.read_bytes())  # noqa: S301 - our own file
-            _loaded["mtime"] = mtime
+            model = None
+            with contextlib.suppress(OSError):
+                try:
+                    model = _parse(path.read_bytes())
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    logger.warning("the stored spam model is unreadable; scored without it")
+            _loaded["model"], _loaded["mtime"] = model, mtime
         return _loaded["model"]
 
 
@@ -143,7 +250,7 @@ def classify(text: str) -> float | None:
     model = _model()
     if model is None:
         return None
-    return float(model.predict_proba([text])[0][1])
+    return float(model.probability(text))
 
 
 # --- Akismet ----------------------------------------------------------------------------------

@@ -295,6 +295,13 @@ def _approve_form(submission: Submission, user: User, data: Any = None) -> Appro
     )
 
 
+def _purpose_form(request: HttpRequest) -> PurposeForm:
+    form = PurposeForm()
+    if request.GET.get("confirm_purpose"):  # the last purpose was refused as looking like a name
+        form.offer_confirmation()
+    return form
+
+
 def _detail(
     request: HttpRequest, submission: Submission, form: ApproveForm | None, status: int = 200
 ) -> HttpResponse:
@@ -306,7 +313,7 @@ def _detail(
             "submission": submission,
             "country_name": country_name(submission.country) if submission.country else "",
             "approve_form": form or _approve_form(submission, user),
-            "purpose_form": PurposeForm(),
+            "purpose_form": _purpose_form(request),
             "may_read_contact": may_read(user),
             "bulk_actions": BulkForm.ACTIONS,
         },
@@ -384,6 +391,10 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_object_or_404(Submission, pk=pk)
     form = PurposeForm(request.POST)
     if not form.is_valid():
+        if form.refused_as_a_name:
+            # The refusal says why, and the page it sends back to offers the "names no one" box.
+            messages.error(request, " ".join(str(error) for error in form.errors["purpose"]))
+            return redirect(reverse("intake_moderation:detail", args=[pk]) + "?confirm_purpose=1")
         messages.error(request, _("State why you need the contact details."))
         return redirect("intake_moderation:detail", pk=pk)
     details = read_contact(submission, user=user, purpose=form.cleaned_data["purpose"])

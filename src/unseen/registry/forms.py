@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from unseen.core.dates import parse_partial_date
+from unseen.core.purposes import PURPOSE_LENGTH, looks_like_a_name
 
 from .vault import IDENTITY_FIELDS, Identity, identity_labels
 
@@ -15,13 +16,48 @@ FIELD_LENGTH = 300
 
 
 class PurposeForm(forms.Form):
-    """Why someone who holds the vault permission opens an identity: written with each read."""
+    """Why someone who holds the vault permission opens an identity: written with each read.
+
+    The purpose stays for good in the append-only audit log and in every backup, so it is bounded
+    and refused while it looks like a person's name (`core.purposes`), until it is rephrased or
+    the user ticks `not_a_name`, which is offered only then (#15).
+    """
 
     purpose = forms.CharField(
         label=_("Purpose"),
-        max_length=200,
-        help_text=_("Written to the audit log with each identity read."),
+        max_length=PURPOSE_LENGTH,
+        help_text=_(
+            "Written to the audit log with each identity read, for good: say why, never whom."
+        ),
     )
+    not_a_name = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label=_("This purpose names no one: write it to the audit log as it is."),
+    )
+
+    def offer_confirmation(self) -> None:
+        """Show the `not_a_name` box (after a purpose was refused on another request)."""
+        self.fields["not_a_name"].widget = forms.CheckboxInput()
+
+    @property
+    def refused_as_a_name(self) -> bool:
+        return not self.fields["not_a_name"].widget.is_hidden
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        purpose = data.get("purpose") or ""
+        if purpose and looks_like_a_name(purpose) and not data.get("not_a_name"):
+            self.offer_confirmation()
+            self.add_error(
+                "purpose",
+                _(
+                    "This looks like a person's name. The purpose is kept for good in the audit "
+                    "log and in backups: say why you open it, not whom (e.g. “linkage review for "
+                    "run 12”). If it names no one, tick the box below and send it again."
+                ),
+            )
+        return data
 
 
 class IdentityForm(forms.Form):

@@ -164,7 +164,7 @@ def read_identity(person: Person, *, user: Any, purpose: str) -> Identity:
         person,
         actor=user.get_username(),
         detail={
-            "purpose": purpose.strip(),
+            "purpose": purpose.strip()[:200],
             "fields": [n for n in IDENTITY_FIELDS if getattr(identity, n)],
         },
     )

@@ -1,0 +1,68 @@
+"""The receipt key: a secret outside the database that keys the digests of receipt codes (#15).
+
+A receipt code has 60 random bits. Stored as plain SHA-256, anyone holding a copy of the database
+(or of a backup and its passphrase) could search those 2^60 codes offline and then add to, or learn
+the state of, someone's report. Keyed, the digests are useless without this key. It comes from
+UNSEEN_RECEIPT_KEY (base64 of 32 bytes) or, if that is unset, from the key file
+UNSEEN_RECEIPT_KEY_FILE (default `var/keys/receipt.key`, created 0600 in a 0700 folder on first
+use). It is never written to the database, logs or backups. Lose it and receipts already given out
+no longer find their reports (the reports themselves are untouched).
+"""
+
+import contextlib
+import hashlib
+import hmac
+import os
+from pathlib import Path
+
+from django.conf import settings
+
+from unseen.core import sealing
+
+LABEL = "unseen receipt digest v1"
+
+
+class ReceiptKeyError(Exception):
+    """The configured receipt key cannot be read."""
+
+
+def key_path() -> Path:
+    configured = getattr(settings, "UNSEEN_RECEIPT_KEY_FILE", "")
+    return Path(configured) if configured else Path(settings.VAR_DIR) / "keys" / "receipt.key"
+
+
+def _create(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(sealing.encode_key(sealing.new_key()) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def receipt_key() -> bytes:
+    """The key the digests are computed under (derived from the configured one)."""
+    text = getattr(settings, "UNSEEN_RECEIPT_KEY", "")
+    source = "UNSEEN_RECEIPT_KEY"
+    if not text:
+        path = key_path()
+        if not path.exists():
+            with contextlib.suppress(FileExistsError):  # another process created it first
+                _create(path)
+        text, source = path.read_text(), f"key file {path}"
+    try:
+        return sealing.derive_key(sealing.decode_key(text), LABEL)
+    except sealing.SealingError as error:
+        raise ReceiptKeyError(f"the receipt key from {source} is not usable: {error}") from None
+
+
+def plain_digest(normalised: str) -> bytes:
+    """SHA-256 of a normalised code: what was stored (in hex) before #15."""
+    return hashlib.sha256(normalised.encode()).digest()
+
+
+def keyed_digest(plain: bytes, key: bytes | None = None) -> str:
+    """HMAC-SHA256 of a plain digest. Keying the plain digest, rather than the code, lets the
+    #15 migration re-key digests stored before it without knowing the codes."""
+    return hmac.new(key or receipt_key(), plain, hashlib.sha256).hexdigest()

@@ -1,0 +1,68 @@
+"""Receipt codes are kept only as a digest keyed outside the database (#15 item 4)."""
+
+import hashlib
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from unseen.intake.models import Submission, normalise_receipt
+from unseen.intake.receiving import find_by_receipt, receive_sighting
+
+
+def plain_sha256(receipt: str) -> str:
+    return hashlib.sha256(normalise_receipt(receipt).encode()).hexdigest()
+
+
+def every_stored_text() -> str:
+    """Every value of every intake submission row, as the database holds it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM intake_submission")
+        return " ".join(str(value) for row in cursor.fetchall() for value in row)
+
+
+@pytest.mark.django_db
+def test_a_receipt_is_stored_keyed_and_still_finds_its_report(settings, tmp_path):
+    received = receive_sighting({"description": "Forty workers at the port"})
+    stored = every_stored_text()
+    assert plain_sha256(received.receipt) not in stored
+    assert received.receipt.replace("-", "") not in stored.replace("-", "")
+    assert find_by_receipt(received.receipt.lower()) == received.submission
+
+    key_file = tmp_path / "var" / "keys" / "receipt.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert key_file.parent.stat().st_mode & 0o777 == 0o700
+    # Another key (a stolen database without the key file) finds nothing.
+    settings.UNSEEN_RECEIPT_KEY_FILE = str(tmp_path / "elsewhere" / "receipt.key")
+    assert find_by_receipt(received.receipt) is None
+
+
+@pytest.mark.django_db
+def test_the_key_can_come_from_the_environment(settings):
+    received = receive_sighting({"description": "Workers at the shipyard"})
+    settings.UNSEEN_RECEIPT_KEY = "A" * 43
+    assert find_by_receipt(received.receipt) is None
+
+
+BEFORE = [("intake", "0004_reports_published_as_moderated")]
+AFTER = [("intake", "0005_keyed_receipts")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_receipts_given_before_15_still_find_their_reports_and_lose_their_plain_digest():
+    receipt = "R7KQ-2M9D-XW4T"
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps.get_model("intake", "Submission")
+    old.objects.create(description="sent before #15", receipt_digest=plain_sha256(receipt))
+    old.objects.create(description="a comment", kind="comment")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(AFTER)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert plain_sha256(receipt) not in every_stored_text()
+    found = find_by_receipt("r7kq 2m9d xw4t")
+    assert found is not None and found.description == "sent before #15"
+    assert Submission.objects.get(kind="comment").receipt_digest == ""
