@@ -4,30 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_sealedtotpdevice'),
-        ('otp_static', '0003_add_timestamps'),
+        ("accounts", "0005_sealedtotpdevice"),
+        ("otp_static", "0003_add_timestamps"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SecondFactorKey',
+            name="SecondFactorKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, unique=True)),
-                ('sealed', models.CharField(max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, unique=True)),
+                ("sealed", models.CharField(max_length=200)),
             ],
         ),
         migrations.CreateModel(
-            name='HashedStaticDevice',
-            fields=[
-            ],
+            name="HashedStaticDevice",
+            fields=[],
             options={
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('otp_static.staticdevice',),
+            bases=("otp_static.staticdevice",),
         ),
     ]
