@@ -213,6 +213,11 @@ def recovery_key() -> bytes:
     return _opened[row.sealed]
 
 
+def forget_opened_keys() -> None:
+    """Drop the opened keys this process holds (they are cached under their sealed text)."""
+    _opened.clear()
+
+
 def recovery_digest(key: bytes, code: str) -> str:
     """What is stored of a recovery code: 96 bits of HMAC-SHA256, in 16 characters."""
     normal = "".join(str(code).split()).lower()
