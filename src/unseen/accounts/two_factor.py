@@ -208,8 +208,18 @@ def recovery_key() -> bytes:
                 row = SecondFactorKey.objects.create(name=RECOVERY_KEY, sealed=sealed)
         except IntegrityError:  # another process made it first
             row = SecondFactorKey.objects.get(name=RECOVERY_KEY)
+    return _opened_key(row)
+
+
+def _existing_recovery_key() -> bytes | None:
+    """The HMAC key if there is one; without one, no code was ever stored hashed."""
+    row = SecondFactorKey.objects.filter(name=RECOVERY_KEY).first()
+    return None if row is None else _opened_key(row)
+
+
+def _opened_key(row: SecondFactorKey) -> bytes:
     if row.sealed not in _opened:
-        _opened[row.sealed] = open_key(RECOVERY_KEY, row.sealed)
+        _opened[row.sealed] = open_key(row.name, row.sealed)
     return _opened[row.sealed]
 
 
@@ -250,8 +260,9 @@ def spend_recovery_code(device: StaticDevice, token: Any) -> bool:
     if not allowed:
         return False
     match = None
-    if str(token).strip() and SecondFactorKey.objects.filter(name=RECOVERY_KEY).exists():
-        digest = recovery_digest(recovery_key(), str(token))
+    key = _existing_recovery_key() if str(token).strip() else None
+    if key is not None:
+        digest = recovery_digest(key, str(token))
         for pk, stored in StaticToken.objects.filter(device=device).values_list("pk", "token"):
             if hmac.compare_digest(stored.encode(), digest.encode()):
                 match = pk
