@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from unseen.constraints import choices_constraint
@@ -182,3 +183,43 @@ class SealedTOTPDevice(TOTPDevice):
         from . import two_factor  # it imports this module
 
         return two_factor.open_secret(self.pk, self.key)
+
+    def verify_token(self, token: Any) -> bool:
+        """A code from the authenticator, accepted once: its time step is claimed atomically."""
+        from . import two_factor  # it imports this module
+
+        return two_factor.verify_totp(self, token)
+
+
+class HashedStaticDevice(StaticDevice):
+    """django-otp's recovery-code device, with its codes kept only as keyed hashes.
+
+    django-otp keeps the codes in clear in `StaticToken.token`; here each holds a keyed hash of a
+    code (see two_factor.py), and a code is spent by deleting its row: only the request whose
+    DELETE removed it is let in. Read through the plain StaticDevice, no code matches: fail closed.
+    """
+
+    class Meta:
+        proxy = True
+
+    def verify_token(self, token: Any) -> bool:
+        from . import two_factor  # it imports this module
+
+        return two_factor.spend_recovery_code(self, token)
+
+
+class SecondFactorKey(models.Model):
+    """A key of the second factors, sealed like a vault field under the vault's data key.
+
+    One row, `recovery-codes`: the HMAC key of the recovery codes' hashes. It is random, not
+    derived from a data key, so rotating the data key (which re-seals it) keeps every code
+    working; the database alone yields neither the key nor, so, any code.
+    """
+
+    audit_exempt = True  # made once, re-sealed on rotation; holds nothing anyone reads
+
+    name = models.CharField(max_length=40, unique=True)
+    sealed = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.name

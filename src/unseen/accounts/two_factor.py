@@ -9,24 +9,43 @@ TOTP secrets are sealed like vault fields (`SealedTOTPDevice`): AES-GCM under th
 key, with associated data naming table, field and row, so a database dump alone yields no
 secret. The data keys live in `unseen.registry.keys`, a layer above this one: the registry hands
 them down at start-up (`use_keys`) and re-seals the secrets when the data key is rotated.
+
+Recovery codes are kept only as keyed hashes (`HashedStaticDevice`): HMAC-SHA256 under a random
+key of their own, itself sealed under the vault's data key in `SecondFactorKey` (re-sealed, not
+replaced, when the data key is rotated, so codes outlive a rotation). The hash is cut to 96 bits
+and written in 16 characters of base64, which fits django-otp's `StaticToken.token`.
+
+Each code is used once, even by two requests at the same moment: a recovery code is spent by a
+single `DELETE … WHERE` of its row, and only the request that deleted it (`rowcount == 1`) is let
+in; a TOTP code claims its time step with a single `UPDATE … SET last_t = t WHERE last_t < t`,
+and only the request that moved `last_t` is let in. Failures are counted with `UPDATE … SET
+count = count + 1`, never by saving the whole row (which would write back a stale `last_t`).
 """
 
+import base64
+import hashlib
+import hmac
 import os
+import re
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from unseen.core import sealing
 
-from .models import SealedTOTPDevice
+from .models import HashedStaticDevice, SealedTOTPDevice, SecondFactorKey
 from .signals import second_factor_failed, second_factor_reset, second_factor_verified
 
 RECOVERY_CODES = 10
@@ -138,10 +157,14 @@ def confirm(
 
 
 def replace_recovery_codes(user: Any) -> list[str]:
+    """New recovery codes for `user`, replacing any; returned once, stored as keyed hashes."""
+    key = recovery_key()
     StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    device = HashedStaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     codes = [_recovery_code() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=recovery_digest(key, c)) for c in codes
+    )
     return codes
 
 
@@ -149,6 +172,164 @@ def _recovery_code() -> str:
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes (0/o, 1/l/i)
     text = "".join(secrets.choice(alphabet) for _ in range(10))
     return f"{text[:5]}-{text[5:]}"
+
+
+# --- recovery codes: keyed hashes, spent by one DELETE -------------------------------------
+
+RECOVERY_KEY = "recovery-codes"
+KEY_TABLE = "accounts_secondfactorkey"
+KEY_BYTES = 32
+DIGEST_BYTES = 12  # 96 bits: 16 characters of base64, the width of django-otp's token column
+_DIGEST = re.compile(r"[A-Za-z0-9_-]{16}")
+_opened: dict[str, bytes] = {}
+
+
+def key_context(name: str) -> str:
+    return f"unseen/{KEY_TABLE}/sealed/name={name}"
+
+
+def seal_key(name: str, key: bytes, version: int, data_key: bytes) -> str:
+    return sealing.seal_raw(data_key, version, key, key_context(name))
+
+
+def open_key(name: str, sealed: str, of_version: KeyOfVersion | None = None) -> bytes:
+    key_of = of_version or _key_source("of_version")
+    return sealing.open_raw(key_of(sealing.sealed_version(sealed)), sealed, key_context(name))
+
+
+def recovery_key() -> bytes:
+    """The HMAC key of the recovery codes, made (and sealed) on first use."""
+    row = SecondFactorKey.objects.filter(name=RECOVERY_KEY).first()
+    if row is None:
+        version, data_key = _key_source("active")()
+        sealed = seal_key(RECOVERY_KEY, os.urandom(KEY_BYTES), version, data_key)
+        try:
+            with transaction.atomic():
+                row = SecondFactorKey.objects.create(name=RECOVERY_KEY, sealed=sealed)
+        except IntegrityError:  # another process made it first
+            row = SecondFactorKey.objects.get(name=RECOVERY_KEY)
+    return _opened_key(row)
+
+
+def _existing_recovery_key() -> bytes | None:
+    """The HMAC key if there is one; without one, no code was ever stored hashed."""
+    row = SecondFactorKey.objects.filter(name=RECOVERY_KEY).first()
+    return None if row is None else _opened_key(row)
+
+
+def _opened_key(row: SecondFactorKey) -> bytes:
+    if row.sealed not in _opened:
+        _opened[row.sealed] = open_key(row.name, row.sealed)
+    return _opened[row.sealed]
+
+
+def forget_opened_keys() -> None:
+    """Drop the opened keys this process holds (they are cached under their sealed text)."""
+    _opened.clear()
+
+
+def recovery_digest(key: bytes, code: str) -> str:
+    """What is stored of a recovery code: 96 bits of HMAC-SHA256, in 16 characters."""
+    normal = "".join(str(code).split()).lower()
+    mac = hmac.new(key, normal.encode("utf-8"), hashlib.sha256).digest()[:DIGEST_BYTES]
+    return base64.urlsafe_b64encode(mac).decode("ascii")
+
+
+def is_recovery_digest(token: str) -> bool:
+    """A stored hash (16 characters of base64), not a code kept in clear before (11 or 8)."""
+    return bool(_DIGEST.fullmatch(token))
+
+
+def reseal_keys(of_version: KeyOfVersion, version: int, data_key: bytes) -> int:
+    """Re-seal the second factors' keys under a new data key (`unseen keys rotate --data-key`)."""
+    count = 0
+    for pk, name, sealed in SecondFactorKey.objects.values_list("pk", "name", "sealed"):
+        key = open_key(name, sealed, of_version)
+        SecondFactorKey.objects.filter(pk=pk).update(sealed=seal_key(name, key, version, data_key))
+        count += 1
+    return count
+
+
+def spend_recovery_code(device: StaticDevice, token: Any) -> bool:
+    """Whether `token` is one of the device's recovery codes; if so, it is spent, by this call only.
+
+    The stored hashes (ten at most) are compared in constant time; then the matching row is
+    deleted, and only the request whose DELETE removed it is let in.
+    """
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        return False
+    match = None
+    key = _existing_recovery_key() if str(token).strip() else None
+    if key is not None:
+        digest = recovery_digest(key, str(token))
+        for pk, stored in StaticToken.objects.filter(device=device).values_list("pk", "token"):
+            if hmac.compare_digest(stored.encode(), digest.encode()):
+                match = pk
+    if match is not None:
+        # The count is the DELETE's own row count: of two requests, only one removes the row.
+        spent, _ = StaticToken.objects.filter(pk=match, device=device).delete()
+        if spent == 1:
+            _passed(device)
+            return True
+    _failed(device)
+    return False
+
+
+# --- TOTP: a time step is claimed by one UPDATE ---------------------------------------------
+
+
+def verify_totp(device: TOTPDevice, token: Any) -> bool:
+    """django-otp's `TOTPDevice.verify_token`, except that it saves only what it claims.
+
+    The code is checked as django-otp does (tolerance, drift, no step at or before `last_t`);
+    then `UPDATE … SET last_t = t WHERE last_t < t` claims its time step, and only the request
+    whose UPDATE changed the row is let in. A second request with the same code, loaded before
+    the first finished, changes nothing and is refused.
+    """
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        return False
+    try:
+        value = int(token)
+    except (TypeError, ValueError):
+        value = None
+    if value is not None:
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = time.time()
+        if totp.verify(value, device.tolerance, device.last_t + 1):
+            step = totp.t()
+            changes: dict[str, Any] = {"last_t": step}
+            if getattr(settings, "OTP_TOTP_SYNC", True):
+                changes["drift"] = totp.drift
+            claimed = TOTPDevice.objects.filter(pk=device.pk, last_t__lt=step).update(**changes)
+            if claimed == 1:
+                for field, new in changes.items():
+                    setattr(device, field, new)
+                _passed(device)
+                return True
+    _failed(device)
+    return False
+
+
+def _passed(device: Any) -> None:
+    now = timezone.now()
+    type(device).objects.filter(pk=device.pk).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None, last_used_at=now
+    )
+    device.throttling_failure_count, device.throttling_failure_timestamp = 0, None
+    device.last_used_at = now
+
+
+def _failed(device: Any) -> None:
+    """Count a failure (django-otp's throttling) without writing any other field back."""
+    now = timezone.now()
+    type(device).objects.filter(pk=device.pk).update(
+        throttling_failure_count=F("throttling_failure_count") + 1,
+        throttling_failure_timestamp=now,
+    )
+    device.throttling_failure_count += 1
+    device.throttling_failure_timestamp = now
 
 
 def verify(request: HttpRequest, token: str) -> str | None:
@@ -162,7 +343,7 @@ def verify(request: HttpRequest, token: str) -> str | None:
                 second_factor_verified.send(sender=__name__, user=user, method="totp")
                 return "totp"
     elif token:
-        for static in StaticDevice.objects.filter(user=user, confirmed=True):
+        for static in HashedStaticDevice.objects.filter(user=user, confirmed=True):
             if static.verify_token(token):  # a recovery code works once: it is deleted here
                 otp_login(request, static)
                 second_factor_verified.send(sender=__name__, user=user, method="recovery_code")
