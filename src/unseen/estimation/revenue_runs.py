@@ -25,8 +25,9 @@ from django.db import transaction
 from unseen.accounts.models import AccessLevel
 from unseen.audit.log import record
 from unseen.audit.models import Action
-from unseen.core.estimation import revenue, revenue_report
+from unseen.core import revenue
 from unseen.core.places import Host
+from unseen.core.revenue import report as revenue_report
 from unseen.core.tables import read_table, validate
 from unseen.evidence.models import declared_input, strictest_access_level
 from unseen.ui.uploads import saved_upload, table_limits
