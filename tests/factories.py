@@ -65,7 +65,7 @@ def estimate_run(
     """A saved MSE run on a small three-list table (fast: one method, no bootstrap), uploaded
     as a table of `access_level`."""
     from unseen.core.estimation.histories import CaptureHistories
-    from unseen.estimation.running import UPLOADED_TABLE, run_estimate
+    from unseen.estimation.mse_runs import UPLOADED_TABLE, run_estimate
     from unseen.evidence.models import declared_input
 
     histories = CaptureHistories.from_counts(

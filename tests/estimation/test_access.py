@@ -11,7 +11,7 @@ from tests.linkage.conftest import finished_run, person
 from unseen.accounts.models import AccessLevel
 from unseen.estimation import revenue_runs
 from unseen.estimation.models import EstimateRun
-from unseen.estimation.running import set_published
+from unseen.estimation.publication import set_published
 
 from .test_revenue_runs import form_data as revenue_form
 

@@ -12,7 +12,8 @@ from unseen.accounts.models import AccessLevel
 from unseen.audit.models import Action, AuditEntry
 from unseen.core.estimation.reading import read_histories
 from unseen.estimation.models import EstimateRun
-from unseen.estimation.running import UPLOADED_TABLE, run_estimate, set_published
+from unseen.estimation.mse_runs import UPLOADED_TABLE, run_estimate
+from unseen.estimation.publication import set_published
 from unseen.evidence.models import declared_input
 
 UK5 = DATA / "uk2013_5lists.csv"

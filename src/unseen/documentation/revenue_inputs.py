@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from unseen.accounts.models import visible_access_levels
-from unseen.core.estimation.revenue import InputRow, row_from_fields
 from unseen.core.places import Host
+from unseen.core.revenue import InputRow, row_from_fields
 
 from .models import Deployment
 

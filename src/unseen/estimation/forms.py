@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from unseen.accounts.models import AccessLevel
-from unseen.core.estimation import mse, revenue
+from unseen.core import revenue
+from unseen.core.estimation import mse
 
 from .models import DEFAULT_METHODS, MAX_BOOTSTRAP, MAX_REVENUE_DRAWS
 

@@ -25,14 +25,15 @@ from django.db import transaction
 from unseen.accounts.models import AccessLevel
 from unseen.audit.log import record
 from unseen.audit.models import Action
-from unseen.core.estimation import revenue, revenue_report
+from unseen.core import revenue
 from unseen.core.places import Host
+from unseen.core.revenue import report as revenue_report
 from unseen.core.tables import read_table, validate
 from unseen.evidence.models import declared_input, strictest_access_level
 from unseen.ui.uploads import saved_upload, table_limits
 
 from .models import EstimateRun, RunKind, _plain, software_version
-from .running import NotPublishable, set_published
+from .publication import NotPublishable, set_published
 
 HISTOGRAM_BINS = 40
 #: The quantiles kept of the total (the draws themselves are not).
@@ -41,7 +42,7 @@ QUANTILES = (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
 TORNADO_BARS = 16
 
 
-__all__ = ["NotPublishable"]  # raised by `publish`, defined with the rule in `running`
+__all__ = ["NotPublishable"]  # raised by `publish`, defined with the rule in `publication`
 
 
 # --- frozen input rows ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from unseen.accounts.access import requires
 from unseen.accounts.roles import Capability
-from unseen.core.estimation import revenue
+from unseen.core import revenue
 from unseen.core.tables import TableError
 
 from . import revenue_runs

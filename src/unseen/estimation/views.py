@@ -22,7 +22,8 @@ from unseen.ui.uploads import saved_upload, table_limits
 
 from .forms import EstimateForm
 from .models import EstimateRun, RunKind, readable_sources, software_version
-from .running import UPLOADED_TABLE, NotPublishable, run_estimate, set_published
+from .mse_runs import UPLOADED_TABLE, run_estimate
+from .publication import NotPublishable, set_published
 
 
 def _user(request: HttpRequest) -> User:

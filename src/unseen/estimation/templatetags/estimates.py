@@ -42,7 +42,7 @@ def pattern_text(pattern: list[int]) -> str:
 @register.filter
 def usd(value: float | None) -> str:
     """USD a year as the revenue pages read it: $412.3 m, $1.25 bn."""
-    from unseen.core.estimation.revenue_report import money
+    from unseen.core.revenue.report import money
 
     return "–" if value is None else money(value)
 

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from unseen.core.estimation import revenue, revenue_report
+from unseen.core import revenue
+from unseen.core.revenue import report as revenue_report
 from unseen.core.tables import TableError
 from unseen.ui.uploads import table_limits
 

@@ -1,15 +1,13 @@
-"""Running, and publishing, saved estimates: each a transaction with its audit entry.
+"""Running a saved MSE estimate: one transaction with its audit entry.
 
-A run takes the access level of everything it read (`unseen.evidence.models.DerivedRecord`); it is
-published only when every input is public, and withdrawing it restores that derived level.
+A run takes the access level of everything it read (`unseen.evidence.models.DerivedRecord`);
+publishing it, for either kind of run, is `publication`. Revenue runs are `revenue_runs`.
 """
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from unseen.accounts.models import AccessLevel
 from unseen.audit.log import record
@@ -18,8 +16,6 @@ from unseen.core.estimation.histories import CaptureHistories
 from unseen.evidence.models import declared_input
 
 from .models import EstimateRun, RunKind, compute_results, frozen_histories, software_version
-
-logger = logging.getLogger(__name__)
 
 #: How an uploaded table is named among a run's inputs (its file name is the uploader's own).
 UPLOADED_TABLE = "the uploaded table"
@@ -83,52 +79,5 @@ def run_estimate(
                 "seed": parameters["seed"],
                 "access_level": run.access_level,
             },
-        )
-    return run
-
-
-class NotPublishable(Exception):
-    """A run rests on inputs that are not public; `problems` says which."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = list(problems)
-
-
-def set_published(run: EstimateRun, published: bool) -> EstimateRun:
-    """Publish a run (it becomes public) or withdraw it (back to the level of its inputs).
-
-    Raises:
-        NotPublishable: publishing a run with an input that is not public, when it was read or
-            now; nothing is changed.
-    """
-    with transaction.atomic():
-        run = EstimateRun.objects.select_for_update().get(pk=run.pk)
-        if published:
-            problems = run.publication_problems()
-            if problems:
-                # Counts only: the labels may name a source the log's readers may not see.
-                logger.warning(
-                    "run %s: publishing refused, %s inputs not public", run.pk, len(problems)
-                )
-                raise NotPublishable(problems)
-            run.access_level = AccessLevel.PUBLIC
-        else:
-            run.access_level = run.restored_access_level()
-        run.published = published
-        run.published_at = timezone.now() if published else None
-        run.save(
-            update_fields=[
-                "published",
-                "published_at",
-                "access_level",
-                "input_access_level",
-                "updated_at",
-            ]
-        )
-        record(
-            Action.UPDATE,
-            run,
-            detail={"published": published, "access_level": run.access_level},
         )
     return run

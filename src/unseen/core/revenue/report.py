@@ -7,17 +7,11 @@ The JSON keeps DESIGN's keys exactly (``year``, ``draws``, ``total``, ``by_count
 from collections.abc import Sequence
 from typing import Any
 
-from .revenue import (
-    FAMILIES,
-    FAMILY_LABELS,
-    Cell,
-    Range,
-    Required,
-    Revenue,
-    ScenarioRun,
-    Summary,
-    Tornado,
-)
+from unseen.core.revenue.inputs import FAMILIES, FAMILY_LABELS, Range
+from unseen.core.revenue.planning import Cell
+from unseen.core.revenue.scenarios import ScenarioRun
+from unseen.core.revenue.sensitivity import Required, Tornado
+from unseen.core.revenue.simulation import Revenue, Summary
 
 
 def _cell_json(cell: Cell) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from unseen.core.estimation import revenue as rv
+from unseen.core import revenue as rv
 from unseen.core.places import Host, parse_host
 from unseen.core.tables import TableError
 

@@ -1,0 +1,242 @@
+"""Drawing a plan: annual revenue by country and in total, as draws, and their summaries."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from unseen.core.revenue.inputs import FAMILIES, InputRow, RevenueError
+from unseen.core.revenue.planning import Cell, Plan, plan
+
+DEFAULT_DRAWS = 100_000
+DEFAULT_SEED = 1234
+
+
+def quantiles(
+    draws: np.ndarray, qs: Sequence[float], scratch: np.ndarray | None = None
+) -> list[float]:
+    """The same numbers as ``np.quantile(draws, qs)`` (linear interpolation), about 3× faster.
+
+    numpy partitions the whole array around every index it needs; here each partition works on
+    the part left over by the previous one, and the neighbour that interpolation needs is a min
+    of the part to its right. At a million draws the summaries otherwise cost more than the draws.
+    """
+    n = draws.size
+    if n == 0:
+        raise ValueError("no draws")
+    if scratch is None or scratch.shape != draws.shape:
+        scratch = np.empty(n)
+    np.copyto(scratch, draws)  # partitioned in place; `draws` stay in draw order
+    positions = [(n - 1) * q for q in qs]
+    floors = sorted({min(math.floor(h), n - 1) for h in positions})
+    bounds: list[tuple[int, int, list[int]]] = [(0, n, floors)]
+    while bounds:
+        lo, hi, wanted = bounds.pop()
+        if not wanted:
+            continue
+        k = wanted[len(wanted) // 2]
+        scratch[lo:hi].partition(k - lo)
+        bounds.append((lo, k, [w for w in wanted if w < k]))
+        bounds.append((k + 1, hi, [w for w in wanted if w > k]))
+    results = []
+    for h in positions:
+        k = min(math.floor(h), n - 1)
+        below = float(scratch[k])
+        if h == k or k + 1 >= n:
+            results.append(below)
+            continue
+        # After the partitions everything right of k is ≥ scratch[k]; the next order statistic
+        # is the smallest of them up to the next partition point (or the end).
+        nxt = next((f for f in floors if f > k), n)
+        above = float(scratch[k + 1]) if nxt == k + 1 else float(scratch[k + 1 : nxt].min())
+        results.append(below + (h - k) * (above - below))
+    return results
+
+
+@dataclass(frozen=True)
+class Summary:
+    mean: float
+    p05: float
+    p50: float
+    p95: float
+
+    @classmethod
+    def of(cls, draws: np.ndarray | float, scratch: np.ndarray | None = None) -> Summary:
+        if isinstance(draws, float | int) or np.ndim(draws) == 0:
+            value = float(draws)
+            return cls(value, value, value, value)
+        p05, p50, p95 = quantiles(draws, (0.05, 0.5, 0.95), scratch)
+        return cls(float(np.mean(draws)), p05, p50, p95)
+
+    def to_json(self) -> dict[str, float]:
+        return {"mean": self.mean, "p05": self.p05, "p50": self.p50, "p95": self.p95}
+
+
+@dataclass
+class Revenue:
+    """A finished run: the plan, and annual revenue to the state as draws (USD per year).
+
+    ``by_country[k]`` are the draws of country k (the sum of its cells); ``total`` is the sum of
+    the country draws in ``countries`` order, draw by draw. ``world`` (the worldwide rows run
+    through the same model) is a comparison and is not part of ``total``.
+    """
+
+    plan: Plan
+    draws: int
+    seed: int
+    countries: tuple[str, ...]
+    by_country: dict[str, np.ndarray]
+    total: np.ndarray
+    world: np.ndarray | None
+    _summaries: dict[str, Summary] = field(default_factory=dict, repr=False)
+    _scratch: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def year(self) -> int:
+        return self.plan.year
+
+    def summary(self, key: str = "total") -> Summary:
+        """Mean and 5th/50th/95th percentiles of the total, a country, or "world"."""
+        if key not in self._summaries:
+            if key == "total":
+                draws = self.total
+            elif key == "world":
+                if self.world is None:
+                    raise KeyError("no worldwide comparison")
+                draws = self.world
+            else:
+                draws = self.by_country[key]
+            # A country of point inputs only is constant: skip the partitions.
+            if draws[0] == draws[-1] and np.ptp(draws) == 0:
+                self._summaries[key] = Summary.of(float(draws[0]))
+            else:
+                if self._scratch is None:
+                    self._scratch = np.empty(self.draws)
+                self._summaries[key] = Summary.of(draws, self._scratch)
+        return self._summaries[key]
+
+    @property
+    def assumptions(self) -> str:
+        return assumptions(self.plan, self.draws, self.seed)
+
+
+def simulate_cells(
+    cells: Sequence[Cell], draws: int, rng: np.random.Generator
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Draw every cell; return draws per key (cells of one key summed) and their sum, in order."""
+    values: dict[str, float | np.ndarray] = {}
+    product, scratch = np.empty(draws), np.empty(draws)  # reused by every cell
+    for cell in cells:
+        # Points multiply as a scalar; drawn inputs multiply into `product`, in place.
+        scalar, drawn = 1.0, False
+        for family in FAMILIES:
+            spec = cell.inputs[family]
+            if spec.point:
+                scalar *= spec.low
+                continue
+            target = scratch if drawn else product
+            value = spec.sample(rng, draws, out=target)
+            if value is not target:
+                target[...] = value
+            if drawn:
+                product *= scratch
+            drawn = True
+        before = values.get(cell.key)
+        if not drawn:
+            values[cell.key] = scalar if before is None else before + scalar
+        elif isinstance(before, np.ndarray):
+            product *= scalar
+            before += product
+        else:
+            fresh = np.multiply(product, scalar)
+            if before is not None:
+                fresh += before
+            values[cell.key] = fresh
+    by_key = {
+        key: value if isinstance(value, np.ndarray) else np.full(draws, value)
+        for key, value in values.items()
+    }
+    total = np.zeros(draws)
+    for key in by_key:
+        total += by_key[key]
+    return by_key, total
+
+
+def simulate(
+    rows: Sequence[InputRow] | Plan,
+    year: int | None = None,
+    *,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    **options: Any,
+) -> Revenue:
+    """Annual revenue to the state in `year`, by country and in total, as `draws` draws.
+
+    Args:
+        rows: sourced rows (planned with `plan(rows, year, **options)`), or a ready `Plan`.
+        year: see `plan`.
+        draws: how many draws (≥ 1).
+        seed: the seed of numpy's Generator; the same seed gives the same numbers.
+        **options: passed to `plan` (combine, include_proxies, distributions, borrow_years).
+
+    Raises:
+        RevenueError: see `plan`; also when draws < 1.
+    """
+    if draws < 1:
+        raise RevenueError("draws must be at least 1")
+    the_plan = rows if isinstance(rows, Plan) else plan(rows, year, **options)
+    rng = np.random.default_rng(seed)
+    by_country, total = simulate_cells(the_plan.cells, draws, rng)
+    world = None
+    if the_plan.world is not None:
+        # Drawn after the countries, so adding worldwide rows leaves the country draws unchanged.
+        world = simulate_cells([the_plan.world], draws, rng)[1]
+    return Revenue(
+        plan=the_plan,
+        draws=draws,
+        seed=seed,
+        countries=tuple(by_country),
+        by_country=by_country,
+        total=total,
+        world=world,
+    )
+
+
+def assumptions(the_plan: Plan, draws: int, seed: int) -> str:
+    """The run's assumptions as text: model, distributions, policy, and what was left out or filled."""
+    lines = [
+        f"Revenue to the state in {the_plan.year} (USD/year) = Σ over host country × sector of "
+        "workers × gross monthly wage × share withheld × paid months; "
+        f"{draws:,} draws, seed {seed}; inputs drawn independently.",
+        "Distributions: "
+        + ", ".join(f"{family} {the_plan.distributions[family]}" for family in FAMILIES)
+        + " between each range's low and high (a point where low = high).",
+        f"Rows reporting the same input of one cell combined by '{the_plan.combine}'"
+        + {
+            "pooled": " (each draw picks one row's range, equal weights).",
+            "widest": " (the envelope of their ranges).",
+            "most-reliable": " (highest-confidence rows only; their envelope if several).",
+        }[the_plan.combine],
+        "Totals are built from country rows; worldwide rows are a separate comparison, never "
+        "added; other region rows are left out.",
+        "Proxies (entries, planned dispatches) "
+        + ("COUNTED AS WORKERS." if the_plan.include_proxies else "left out of headcounts."),
+        "A one-sided range is read as a point at its given end; a cell without a headcount is "
+        "left out (headcounts are never filled in).",
+    ]
+    if the_plan.defaults_used:
+        lines.append("Defaults used for blank inputs:")
+        lines.extend(f"  - {use.text()}" for use in the_plan.defaults_used)
+    else:
+        lines.append("Defaults used for blank inputs: none.")
+    if the_plan.excluded:
+        lines.append("Left out:")
+        lines.extend(f"  - {item.text()}" for item in the_plan.excluded)
+    if the_plan.notes:
+        lines.append("Notes:")
+        lines.extend(f"  - {note}" for note in the_plan.notes)
+    return "\n".join(lines)

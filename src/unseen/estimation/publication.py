@@ -1,0 +1,67 @@
+"""Publishing and withdrawing saved estimates of either kind (MSE and revenue runs).
+
+A run is published only when every input is public, and withdrawing it restores the level derived
+from its inputs (`unseen.evidence.models.DerivedRecord`); each change is one transaction with its
+audit entry.
+"""
+
+import logging
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from unseen.accounts.models import AccessLevel
+from unseen.audit.log import record
+from unseen.audit.models import Action
+
+from .models import EstimateRun
+
+logger = logging.getLogger(__name__)
+
+
+class NotPublishable(Exception):
+    """A run rests on inputs that are not public; `problems` says which."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+def set_published(run: EstimateRun, published: bool) -> EstimateRun:
+    """Publish a run (it becomes public) or withdraw it (back to the level of its inputs).
+
+    Raises:
+        NotPublishable: publishing a run with an input that is not public, when it was read or
+            now; nothing is changed.
+    """
+    with transaction.atomic():
+        run = EstimateRun.objects.select_for_update().get(pk=run.pk)
+        if published:
+            problems = run.publication_problems()
+            if problems:
+                # Counts only: the labels may name a source the log's readers may not see.
+                logger.warning(
+                    "run %s: publishing refused, %s inputs not public", run.pk, len(problems)
+                )
+                raise NotPublishable(problems)
+            run.access_level = AccessLevel.PUBLIC
+        else:
+            run.access_level = run.restored_access_level()
+        run.published = published
+        run.published_at = timezone.now() if published else None
+        run.save(
+            update_fields=[
+                "published",
+                "published_at",
+                "access_level",
+                "input_access_level",
+                "updated_at",
+            ]
+        )
+        record(
+            Action.UPDATE,
+            run,
+            detail={"published": published, "access_level": run.access_level},
+        )
+    return run
