@@ -9,7 +9,7 @@ UnseenWorkSite, deployments -> UnseenDeployment, testimonies (with their indicat
 UnseenTestimony, sightings -> UnseenSighting, incidents -> Event. Sources and claims stay in the
 CSV export.
 
-followthemoney is an optional extra and slow to import (it loads its whole model): it is imported
+followthemoney is an optional extra and takes about a second to import: it is imported
 only when an FtM export is written, so that every other command starts without it.
 """
 
