@@ -95,7 +95,7 @@ def personas(alice, rita, andy, mona, nora):
 @pytest.fixture
 def export_key(settings):
     """The export key, created explicitly (an export never creates one): its file's path."""
-    from unseen.publishing.exporting import init_export_key
+    from unseen.publishing.exports import init_export_key
 
     settings.UNSEEN_EXPORT_KEY = ""
     return init_export_key()

@@ -211,7 +211,7 @@ def test_it_renders_an_xss_payload_inert_in_queue_public_page_and_export(
     assert api["Content-Type"] == "application/json"
     assert api["X-Content-Type-Options"] == "nosniff"
     assert api.json()["results"][0]["description"] == XSS
-    from unseen.publishing.exporting import export
+    from unseen.publishing.exports import export
     from unseen.publishing.models import ExportApproval
 
     approval = ExportApproval.objects.create(approved_by=alice, recipient="test")

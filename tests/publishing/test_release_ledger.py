@@ -18,7 +18,7 @@ from django.core.management import call_command
 from unseen.accounts.models import AccessLevel
 from unseen.audit.models import Action, AuditEntry
 from unseen.core.privacy.pseudonyms import pseudonym, recipient_key
-from unseen.publishing.exporting import export_secret
+from unseen.publishing.exports import export_secret
 from unseen.registry.models import Person
 
 

@@ -239,7 +239,7 @@ def test_it_writes_geojson_on_the_grid(demo, tmp_path):
 
 
 def test_it_writes_followthemoney_lines_that_validate(demo, tmp_path):
-    from unseen.publishing.ftm import load_model, validate_entity
+    from unseen.publishing.exports.ftm import load_model, validate_entity
 
     run("--format", "ftm", "--level", "pseudonymised", "--recipient", "X", "--out", str(tmp_path))
     model = load_model()
@@ -302,7 +302,7 @@ def test_followthemoney_leaves_out_a_country_withheld_by_k_anonymity(db, tmp_pat
     import datetime as dt
 
     from unseen.documentation.models import Deployment
-    from unseen.publishing.ftm import load_model, validate_entity
+    from unseen.publishing.exports.ftm import load_model, validate_entity
 
     for index in range(6):
         person = Person.objects.create(sex="m", birth_year=1981, home_province="Chagang")
@@ -398,7 +398,7 @@ def test_it_computes_k_over_everything_joined_to_a_person_and_drops_free_text(db
 
     from unseen.documentation.models import Act, Deployment, Incident, Testimony
     from unseen.evidence.models import Source, SourceKind
-    from unseen.publishing.ftm import load_model, validate_entity
+    from unseen.publishing.exports.ftm import load_model, validate_entity
 
     foreman = "Site of foreman Pak's brigade, Tynda"
     people = [("m", 1981, "Chagang")] * 6 + [("f", 1975, "Ryanggang")] * 5
@@ -490,7 +490,7 @@ def test_it_leaves_related_records_beyond_the_level_out_of_every_file(
     from unseen.core.privacy.pseudonyms import pseudonym, recipient_key
     from unseen.documentation.models import Act, Deployment, Incident, Sighting, Testimony
     from unseen.evidence.models import Source, SourceKind
-    from unseen.publishing.exporting import export_secret
+    from unseen.publishing.exports import export_secret
     from unseen.registry.models import Organisation, Site
 
     shown = AccessLevel.PUBLIC if level == "public" else AccessLevel.INTERNAL

@@ -288,7 +288,7 @@ UNSEEN_AKISMET_SITE = os.environ.get("UNSEEN_AKISMET_SITE", "https://unseen.inva
 
 # Exports: pseudonyms are HMAC-SHA256 under a key per recipient, derived from this secret. Unset,
 # the secret is read from var/keys/export_key, which no export creates: `unseen export --init-key`
-# (publishing.exporting.init_export_key) makes it once, and an export stops when it is missing.
+# (publishing.exports.init_export_key) makes it once, and an export stops when it is missing.
 UNSEEN_EXPORT_KEY = os.environ.get("UNSEEN_EXPORT_KEY", "")
 
 # Logs carry no request bodies, query strings or addresses: witnesses' and reporters' details

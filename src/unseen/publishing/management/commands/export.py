@@ -8,14 +8,14 @@ from tqdm import tqdm
 from unseen.accounts.models import User
 from unseen.accounts.roles import Role
 from unseen.audit.context import current_actor
-from unseen.publishing.exporting import (
+from unseen.publishing.exports import (
     DEFAULT_K,
-    EXPORTED,
     FORMATS,
     LEVELS,
     ExportRefused,
     export,
     init_export_key,
+    steps,
 )
 from unseen.publishing.models import ExportApproval
 
@@ -82,9 +82,12 @@ class Command(BaseCommand):
             approval = self._approval(options)
         except ExportRefused as refusal:
             self._refuse(str(refusal))
-        total = len(EXPORTED) if options["format"] != "geojson" else 2
         with tqdm(
-            total=total, desc="exporting", unit=" files", file=sys.stderr, disable=None
+            total=steps(options["format"]),
+            desc="exporting",
+            unit=" files",
+            file=sys.stderr,
+            disable=None,
         ) as bar:
             try:
                 result = export(

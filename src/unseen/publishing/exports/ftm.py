@@ -1,4 +1,4 @@
-"""FollowTheMoney export: our schemata (schemata.yaml) on top of the library's model.
+"""FollowTheMoney JSON lines: our schemata (schemata.yaml) on top of the library's model.
 
 `load_model` builds a `followthemoney.model.Model` from the library's schema folder plus ours,
 through the public `Model(path)` constructor (a temporary folder holding both). Every entity
@@ -8,22 +8,25 @@ Mapping: persons -> UnseenPerson (extends Person), organisations -> Organization
 UnseenWorkSite, deployments -> UnseenDeployment, testimonies (with their indicator codings) ->
 UnseenTestimony, sightings -> UnseenSighting, incidents -> Event. Sources and claims stay in the
 CSV export.
+
+followthemoney is an optional extra and takes about a second to import: it is imported
+only when an FtM export is written, so that every other command starts without it.
 """
 
 import functools
+import importlib.util
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from followthemoney.exc import InvalidData
-from followthemoney.model import Model
-from followthemoney.proxy import EntityProxy
+from .tables import Progress, Table, Writer
 
 if TYPE_CHECKING:
-    from unseen.publishing.exporting import Table
+    from followthemoney.model import Model
+    from followthemoney.proxy import EntityProxy
 
 SCHEMATA = Path(__file__).parent / "schemata.yaml"
 GENDERS = {"m": "male", "f": "female", "x": "other"}
@@ -35,7 +38,9 @@ def _released(value: object) -> object:
 
 
 @functools.cache
-def load_model() -> Model:
+def load_model() -> "Model":
+    from followthemoney.model import Model
+
     library = Path(Model.instance().path)
     with tempfile.TemporaryDirectory(prefix="unseen-ftm-") as folder:
         for path in library.glob("*.yaml"):
@@ -44,8 +49,11 @@ def load_model() -> Model:
         return Model(folder)
 
 
-def validate_entity(model: Model, data: dict[str, Any]) -> EntityProxy:
+def validate_entity(model: "Model", data: dict[str, Any]) -> "EntityProxy":
     """Parse and validate one entity as written; raises InvalidData when it does not conform."""
+    from followthemoney.exc import InvalidData
+    from followthemoney.proxy import EntityProxy
+
     schema = model.get(data.get("schema", ""))
     if schema is None:
         raise InvalidData(f"no schema {data.get('schema')!r}")
@@ -109,7 +117,7 @@ def _period(row: dict[str, Any]) -> tuple[str, str, str]:
     return "", "", start
 
 
-def entities(tables: dict[str, "Table"]) -> Iterator[dict[str, Any]]:
+def entities(tables: Mapping[str, Table]) -> Iterator[dict[str, Any]]:
     codings: dict[str, list[str]] = {}
     for row in tables["indicator_codings"].rows:
         codings.setdefault(str(row["testimony_id"]), []).append(
@@ -215,7 +223,7 @@ def entities(tables: dict[str, "Table"]) -> Iterator[dict[str, Any]]:
         )
 
 
-def write_entities(path: Path, tables: dict[str, "Table"]) -> int:
+def write_entities(path: Path, tables: Mapping[str, Table]) -> int:
     """Write every entity as one JSON line, each validated first; returns how many."""
     model = load_model()
     count = 0
@@ -225,3 +233,25 @@ def write_entities(path: Path, tables: dict[str, "Table"]) -> int:
             handle.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
             count += 1
     return count
+
+
+class FtmWriter(Writer):
+    format = "ftm"
+    suffix = ".ftm.json"
+
+    def unavailable(self) -> str:
+        if importlib.util.find_spec("followthemoney") is None:
+            return (
+                "--format ftm needs the FollowTheMoney extra: pip install 'unseen[ftm]' "
+                "(it builds PyICU, which needs Debian's libicu-dev and pkg-config)"
+            )
+        return ""
+
+    def write(
+        self, tables: Mapping[str, Table], out: Path, progress: Progress | None = None
+    ) -> dict[str, int]:
+        out.mkdir(parents=True, exist_ok=True)
+        count = write_entities(out / f"entities{self.suffix}", tables)
+        if progress:
+            progress(len(tables))
+        return {"entities": count}

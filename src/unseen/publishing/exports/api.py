@@ -1,0 +1,165 @@
+"""`export`: checks what is asked, has the level's tables made, one writer write them, and audits.
+
+The tables come from selection.py (full) or disclosure.py (public, pseudonymised); the writers
+(csv.py, ftm.py, geojson.py) only ever see those tables.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from unseen.accounts.roles import Role
+from unseen.audit.log import record
+from unseen.audit.models import Action
+from unseen.private_files import private_output
+
+from ..models import ExportApproval, ReleaseLedger
+from .csv import CsvWriter
+from .disclosure import controlled_tables
+from .ftm import FtmWriter
+from .geojson import GeoJsonWriter
+from .keys import ledger_name
+from .results import ExportRefused, ExportResult
+from .selection import EXPORTED, full_tables
+from .tables import Progress, Writer
+
+WRITERS: dict[str, Writer] = {w.format: w for w in (CsvWriter(), FtmWriter(), GeoJsonWriter())}
+FORMATS = tuple(WRITERS)
+LEVELS = ("public", "pseudonymised", "full")
+DEFAULT_K = 5
+
+
+def steps(format: str) -> int:
+    """How many steps an export in `format` reports to its `progress`."""
+    return len(WRITERS[format].reads or EXPORTED)
+
+
+def export(
+    directory: Path,
+    *,
+    format: str = "csv",
+    level: str = "full",
+    recipient: str = "",
+    k: int = DEFAULT_K,
+    override_by: Any = None,
+    linkable_by: Any = None,
+    approval: ExportApproval | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write one file per record kind into `directory` (nothing at all when refused).
+
+    At the controlled levels pseudonyms are fresh for every export, unless `linkable_by` (an
+    administrator) makes it linkable: then they are the recipient's stable ones, and the
+    release must meet k on its join with every earlier linkable release to that recipient.
+    A `public` export without `recipient` is the public release, keyed apart from any recipient.
+    """
+    if format not in FORMATS or level not in LEVELS:
+        raise ExportRefused(f"unknown format {format!r} or level {level!r}")
+    writer = WRITERS[format]
+    if reason := writer.unavailable():
+        raise ExportRefused(reason)
+    if k < 1:
+        raise ExportRefused("--k must be at least 1")
+    if override_by is not None and getattr(override_by, "role", "") != Role.ADMINISTRATOR:
+        raise ExportRefused("only an administrator may override the k-anonymity check")
+    if linkable_by is not None:
+        if getattr(linkable_by, "role", "") != Role.ADMINISTRATOR:
+            raise ExportRefused("only an administrator may make an export linkable")
+        if level == "full":
+            raise ExportRefused("--linkable applies to the public and pseudonymised levels")
+        if override_by is not None:
+            # An override releases groups under k on this export alone; the ledger would then
+            # hold a release below k that every later one is measured against.
+            raise ExportRefused("--linkable and --override-k cannot be combined")
+    if level == "full":
+        if approval is None:
+            raise ExportRefused(
+                "a full export needs an administrator's approval: --approval ID "
+                "(create one in the admin under Export approvals)"
+            )
+        recipient = recipient or approval.recipient
+        if (
+            " ".join(recipient.split()).casefold()
+            != " ".join(approval.recipient.split()).casefold()
+        ):
+            raise ExportRefused(f"approval #{approval.pk} is for another recipient")
+        tables, result = full_tables(), ExportResult(directory, {})
+        ledger: ReleaseLedger | None = None
+        key_name = ""
+    else:
+        if level == "pseudonymised" and not recipient.strip():
+            raise ExportRefused("a pseudonymised export needs --recipient NAME")
+        recipient = recipient.strip()
+        key_name = ledger_name(recipient)
+        tables, result, ledger = controlled_tables(
+            level, recipient, k, override_by, linkable_by, directory
+        )
+        # The audit keeps naming the public release's recipient "public", as it always has;
+        # `pseudonyms.key` tells it from a recipient of that name.
+        recipient = recipient or "public"
+
+    with transaction.atomic():
+        if result.linkable:
+            assert ledger is not None
+            earlier = ReleaseLedger.objects.filter(recipient=ledger.recipient).count()
+            if earlier != result.earlier_releases:
+                raise ExportRefused(
+                    "another linkable export to this recipient was made meanwhile; nothing "
+                    "written: run the export again"
+                )
+        if approval is not None:
+            used = ExportApproval.objects.filter(
+                pk=approval.pk, used_at__isnull=True, level=level
+            ).update(used_at=timezone.now())
+            if not used:
+                raise ExportRefused(f"approval #{approval.pk} has been used already")
+        # Exports carry testimony: the files (and a folder made for them) are the operator's alone.
+        with private_output(directory):
+            files = writer.write(tables, directory, progress)
+        detail: dict[str, Any] = {
+            "format": format,
+            "level": level,
+            "recipient": recipient,
+            "files": files,
+        }
+        if level != "full":
+            detail.update(
+                k=k,
+                smallest_group=result.k,
+                persons=result.persons,
+                suppressed=result.suppressed,
+                generalisation=result.generalisation,
+                pseudonyms={
+                    "key": key_name,
+                    "per": "recipient" if result.linkable else "export",
+                },
+            )
+        if result.linkable:
+            assert ledger is not None
+            ledger.save()
+            detail["linkable"] = {
+                "approved_by": linkable_by.get_username(),
+                "earlier_releases": result.earlier_releases,
+            }
+        if result.overridden:
+            detail["override"] = {
+                "approved_by": override_by.get_username(),
+                "smallest_group": result.k,
+                "k": k,
+            }
+        if approval is not None:
+            detail["approval"] = approval.pk
+        record(Action.EXPORT, target_type="all", detail=detail)
+    return ExportResult(
+        directory,
+        files,
+        k=result.k,
+        persons=result.persons,
+        suppressed=result.suppressed,
+        generalisation=result.generalisation,
+        overridden=result.overridden,
+        linkable=result.linkable,
+        earlier_releases=result.earlier_releases,
+    )

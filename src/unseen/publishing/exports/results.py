@@ -1,0 +1,25 @@
+"""What an export gives back: its result, or a refusal whose reason is for the user."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ExportRefused(Exception):
+    """The export cannot be made as asked; the reason is for the user."""
+
+
+class ExportKeyError(ExportRefused):
+    """The export key is missing, unsafe, or (when asked to create one) already there."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    directory: Path
+    files: dict[str, int]
+    k: int | None = None  # smallest group of persons released (controlled levels)
+    persons: int = 0  # persons eligible for release
+    suppressed: int = 0  # persons left out because their group stayed smaller than k
+    generalisation: dict[str, int] = field(default_factory=dict)
+    overridden: bool = False
+    linkable: bool = False
+    earlier_releases: int = 0  # earlier linkable releases to this recipient, joined in k
