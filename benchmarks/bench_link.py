@@ -60,10 +60,10 @@ def generate(path: Path) -> int:
 def prepare_for_plain(csv_path: Path, parquet_dir: Path) -> list[str]:
     """The derived columns, one Parquet file per source (what plain Splink is given), and the
     blocking rules `unseen link` chooses for these records (as "column and column")."""
-    from unseen.core.linkage import linking, records
+    from unseen.core.linkage import planning, records
 
     frame, _warnings = records.read_records(csv_path, "person")
-    data = linking.plan([frame], "person", None)
+    data = planning.plan([frame], "person", None)
     parquet_dir.mkdir(parents=True, exist_ok=True)
     for old in parquet_dir.glob("*.parquet"):
         old.unlink()
@@ -73,12 +73,12 @@ def prepare_for_plain(csv_path: Path, parquet_dir: Path) -> list[str]:
             unique_id=named["record_id"].to_numpy(), source_dataset=named["source"].to_numpy()
         )
         table.to_parquet(parquet_dir / f"{i:02d}.parquet", index=False)
-    _rules, described = linking.choose_blocking(data)
+    _rules, described = planning.choose_blocking(data)
     return described
 
 
 def plain_splink(parquet_dir: Path, out: Path, blocking: list[str]) -> None:
-    """Splink alone: the same settings and training steps as `linking.link_records`, no more."""
+    """Splink alone: the same settings and training steps as `link_records`, no more."""
     import logging
 
     import pandas as pd

@@ -82,17 +82,15 @@ def weaker_models() -> dict[str, Any]:
 
 
 def measure(frames: list[Any], model: Any = None) -> dict[str, Any]:
-    from unseen.core.linkage import evaluation, linking
+    from unseen.core.linkage import blocked_pairs, evaluation, link_records
 
     truth = evaluation.truth_from(frames, "truth")
     inputs = [f.drop(columns="truth") for f in frames]
-    result = linking.link_records(inputs, model=model)
+    result = link_records(inputs, model=model)
     scores = evaluation.pairwise_scores(result.clusters, truth)
     details: dict[str, Any] = {**scores.as_dict(), "threshold": result.threshold}
     if model is None:
-        details["blocking_recall"] = evaluation.blocking_recall(
-            linking.blocked_pairs(inputs), truth
-        )
+        details["blocking_recall"] = evaluation.blocking_recall(blocked_pairs(inputs), truth)
         details["curve"] = evaluation.curve(result.pairs, truth).round(4).to_dict("records")
         details["blocking"] = result.stats["blocking"]
     return details

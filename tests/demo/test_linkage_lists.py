@@ -7,8 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from unseen.accounts.models import AccessLevel
+from unseen.core.linkage import DEFAULT_THRESHOLDS
 from unseen.core.linkage.evaluation import pairwise_scores
-from unseen.core.linkage.linking import DEFAULT_THRESHOLDS
 from unseen.core.linkage.synthetic import generate_workers
 from unseen.demo import lists
 from unseen.demo.loading import load_demo

@@ -5,7 +5,7 @@ import re
 from django.urls import reverse
 
 from unseen.audit.models import Action, AuditEntry
-from unseen.core.linkage.linking import DEFAULT_THRESHOLDS
+from unseen.core.linkage import DEFAULT_THRESHOLDS
 from unseen.linkage.models import Entity, LinkageRun, RunStatus
 from unseen.linkage.running import job_command
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from django.core.management import call_command
 
-from unseen.core.linkage import evaluation, linking
+from unseen.core.linkage import backends, evaluation, linking
 from unseen.core.linkage.synthetic import generate_workers, split_by_source
 
 pytestmark = [
@@ -27,7 +27,7 @@ def test_unseen_link_on_spark_links_as_it_does_on_duckdb(tmp_path):
         frame.to_csv(path, index=False)
     out = tmp_path / "clusters.csv"
     # Two shuffle partitions, not the default eight: the command uses the running session.
-    spark = linking.local_spark(partitions=2)
+    spark = backends.local_spark(partitions=2)
     try:
         call_command("link", *map(str, paths), "--out", str(out), "--backend", "spark")
     finally:

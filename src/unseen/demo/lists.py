@@ -18,7 +18,7 @@ links them (and, holding the vault permission, may open a pair's identities in t
 from dataclasses import dataclass
 
 from unseen.accounts.models import AccessLevel
-from unseen.core.linkage.synthetic import generate_workers
+from unseen.core.linkage import generate_workers
 from unseen.core.tables import Table
 from unseen.documentation.importing import import_table
 from unseen.evidence.models import Reliability, Source, SourceKind

@@ -78,9 +78,9 @@ class StartForm(forms.Form):
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = sources_with_records(user)
         # Splink is loaded only here and by the job: the defaults live with the model.
-        from unseen.core.linkage import linking
+        from unseen.core.linkage import DEFAULT_THRESHOLDS
 
-        self.defaults = dict(linking.DEFAULT_THRESHOLDS)
+        self.defaults = dict(DEFAULT_THRESHOLDS)
         defaults = ", ".join(f"{label} {self.defaults[entity]}" for entity, label in Entity.choices)
         self.fields["threshold"].help_text = _(
             "Pairs at or above this match probability join one entity. Leave it blank for the "

@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from unseen.accounts.models import visible_access_levels
-from unseen.core.linkage.records import COLUMNS
+from unseen.core.linkage import COLUMNS
 from unseen.documentation.models import Deployment, Testimony
 from unseen.evidence.models import (
     Claim,

@@ -28,7 +28,7 @@ from unseen.accounts.roles import Capability
 from unseen.audit.context import current_actor
 from unseen.audit.log import record
 from unseen.audit.models import Action
-from unseen.core.linkage.records import record_key
+from unseen.core.linkage import record_key
 from unseen.evidence.models import Source, declared_input
 
 from .gathering import Gathered, NothingToLink, gather, queued_inputs, records_label
@@ -210,18 +210,18 @@ def execute(run_id: int, *, backend: Literal["duckdb", "spark"] = "duckdb") -> L
         progress("gathering", GATHERED_AT)
         stage = "linking"
         # Splink is loaded by the job only: web workers never need it.
-        from unseen.core.linkage import linking
+        from unseen.core.linkage import DuckDB, Spark, link_records
 
+        # The names and birth dates were decrypted from the vault: they stay in memory.
+        in_memory = DuckDB(spill=False)
         decisions = decisions_for(run.entity, gathered.lists)
-        result = linking.link_records(
+        result = link_records(
             [gathered.frame],
             entity=run.entity,
             threshold=run.threshold,
-            backend=backend,
+            backend=in_memory if backend == "duckdb" else Spark(counting=in_memory),
             decisions=decisions,
             progress=progress.within(GATHERED_AT, LINKED_AT),
-            # The names and birth dates were decrypted from the vault: they stay in memory.
-            spill=False,
         )
         stage = "saving"
         progress("saving", LINKED_AT)

@@ -8,7 +8,7 @@ records of 2,000 people. Both are linked here without their identifier column (s
 import pandas as pd
 import pytest
 
-from unseen.core.linkage import evaluation, linking
+from unseen.core.linkage import backends, evaluation, linking
 from unseen.core.linkage.synthetic import generate_workers, split_by_source
 
 
@@ -160,28 +160,28 @@ def test_duckdb_gets_a_bounded_memory_limit_and_a_spill_directory_of_its_own(tmp
     from pathlib import Path
 
     monkeypatch.chdir(tmp_path)
-    db_api = linking._db_api("duckdb", None, None)
+    db_api = backends.DuckDB().api()
     limit, spill = db_api.duckdb_con.execute(
         "select current_setting('memory_limit'), current_setting('temp_directory')"
     ).fetchone()
     # DuckDB's own default would be 80% of this machine's memory.
     number, unit = limit.split()
-    assert float(number) * {"MiB": 1, "GiB": 1024}[unit] <= linking.MEMORY_CAP_MB
+    assert float(number) * {"MiB": 1, "GiB": 1024}[unit] <= backends.MEMORY_CAP_MB
     assert Path(spill).is_dir() and tmp_path not in Path(spill).parents
-    assert linking.default_memory_limit().endswith("MB")
+    assert backends.default_memory_limit().endswith("MB")
     del db_api
     gc.collect()
     assert not Path(spill).exists()
     assert not list(tmp_path.iterdir())  # nothing left where the command was started
     with pytest.raises(ValueError, match="4GB"):
-        linking._db_api("duckdb", None, "lots")
+        backends.DuckDB(memory_limit="lots").api()
 
 
 def test_without_spilling_duckdb_has_no_temporary_directory_and_still_links(tmp_path, monkeypatch):
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    db_api = linking._db_api("duckdb", None, None, spill=False)
+    db_api = backends.DuckDB(spill=False).api()
     setting = db_api.duckdb_con.execute("select current_setting('temp_directory')").fetchone()
     assert setting == ("",)
     people = pd.DataFrame(
@@ -205,7 +205,7 @@ def test_without_spilling_duckdb_has_no_temporary_directory_and_still_links(tmp_
             ],
         }
     )
-    result = linking.link_records([people], spill=False)
+    result = linking.link_records([people], backend=backends.DuckDB(spill=False))
     assert len(result.clusters) == 6
     assert not list(tmp_path.iterdir())  # no spill directory was even made
 

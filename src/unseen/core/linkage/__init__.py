@@ -1,6 +1,68 @@
 """Record linkage: the same person, site or organisation across sources, on Splink.
 
-Pure Python (no Django): `names` folds Korean romanisations, `persons`/`places` hold the Splink
-settings per entity, `linking` trains, predicts and clusters, `evaluation` measures against truth,
-`synthetic` makes worker records with known truth.
+Pure Python (no Django). The names below are what callers outside the package use; the modules
+(`names`, `records`, `persons`/`places`, `backends`, `planning`, `training`, `clustering`,
+`linking`, `evaluation`, `synthetic`) stay importable by their path for tests and benchmarks.
+
+Each name is imported on first use: the Django apps import this package when a command starts,
+and Splink, DuckDB and pandas take seconds to load.
 """
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from unseen.core.linkage.backends import Backend, DuckDB, Spark, local_spark
+    from unseen.core.linkage.clustering import DEFAULT_THRESHOLDS, Decision
+    from unseen.core.linkage.linking import LinkResult, blocked_pairs, link_files, link_records
+    from unseen.core.linkage.records import COLUMNS, ENTITIES, record_key
+    from unseen.core.linkage.synthetic import generate_workers, split_by_source
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_THRESHOLDS",
+    "ENTITIES",
+    "Backend",
+    "Decision",
+    "DuckDB",
+    "LinkResult",
+    "Spark",
+    "blocked_pairs",
+    "generate_workers",
+    "link_files",
+    "link_records",
+    "local_spark",
+    "record_key",
+    "split_by_source",
+]
+
+_HOME = {
+    "Backend": "backends",
+    "DuckDB": "backends",
+    "Spark": "backends",
+    "local_spark": "backends",
+    "DEFAULT_THRESHOLDS": "clustering",
+    "Decision": "clustering",
+    "LinkResult": "linking",
+    "blocked_pairs": "linking",
+    "link_files": "linking",
+    "link_records": "linking",
+    "COLUMNS": "records",
+    "ENTITIES": "records",
+    "record_key": "records",
+    "generate_workers": "synthetic",
+    "split_by_source": "synthetic",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -138,7 +138,7 @@ def _comparisons(dialect: str) -> list[tuple[str, Any]]:
 class Block:
     """A blocking rule: pairs agreeing on all `columns` are scored.
 
-    Where the rule alone would score more than `linking.PAIRS_PER_RECORD` pairs per record (a
+    Where the rule alone would score more than `planning.PAIRS_PER_RECORD` pairs per record (a
     common name in a million records), `tighter` columns are added to it; a rule with no
     `tighter` columns is then left out.
     """
@@ -177,7 +177,7 @@ class Model:
 
         Comparisons of columns not in `present` (when given) are left out: a column no record
         fills tells nothing, and EM cannot train it. `blocking` replaces the model's blocking
-        rules (as `linking.choose_blocking` tightens them for large data).
+        rules (as `planning.choose_blocking` tightens them for large data).
         """
         return SettingsCreator(
             link_type=link_type,  # type: ignore[arg-type]

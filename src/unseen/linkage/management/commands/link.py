@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from unseen.core.linkage import linking, records
+from unseen.core.linkage import ENTITIES
 from unseen.core.tables import TableError
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", type=Path, nargs="+", metavar="FILE.csv")
         parser.add_argument("--out", type=Path, required=True, metavar="CLUSTERS.csv")
-        parser.add_argument("--entity", choices=records.ENTITIES, default="person")
+        parser.add_argument("--entity", choices=ENTITIES, default="person")
         parser.add_argument(
             "--threshold",
             type=float,
@@ -57,15 +57,18 @@ class Command(BaseCommand):
                 bar.set_description(stage)
                 bar.update(round(fraction * 100) - bar.n)
 
+            # Splink is loaded when a run starts: `unseen link --help` needs none of it.
+            from unseen.core.linkage import DuckDB, Spark, link_files
+
+            backend = Spark() if options["backend"] == "spark" else DuckDB(options["memory_limit"])
             try:
-                summary = linking.link_files(
+                summary = link_files(
                     paths,
                     options["out"],
                     entity=options["entity"],
                     threshold=threshold,
-                    backend=options["backend"],
+                    backend=backend,
                     progress=progress,
-                    memory_limit=options["memory_limit"],
                 )
             except TableError as failure:
                 bar.close()
