@@ -41,3 +41,35 @@ def test_it_documents_every_app():
     for app in (ROOT / "src/unseen").iterdir():
         if (app / "apps.py").exists() or app.name == "core":
             assert (app / "README.md").exists(), f"{app.name} has no README"
+
+
+# --- self-contained (#16): nothing points at files outside the repository -----------------------
+
+TEXT_SUFFIXES = {".py", ".md", ".html", ".txt", ".toml", ".po", ".js", ".css", ".json", ".csv"}
+# Built from parts so that this file does not match itself.
+OUTSIDE = re.compile("|".join([r"\.\./" + "shared", r"\b" + "shared" + "/data", "/work" + "/"]))
+
+
+def repository_text_files():
+    for folder in ("src", "docs", "tests"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and path.suffix in TEXT_SUFFIXES and "__pycache__" not in path.parts:
+                yield path
+
+
+def test_it_refers_to_no_file_outside_the_repository():
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in repository_text_files()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if OUTSIDE.search(line)
+    ]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "path", ["docs/design.md", "docs/facts/nk-facts.md", "docs/facts/mse-oracles.md"]
+)
+def test_it_keeps_the_facts_it_relies_on_with_where_they_came_from(path):
+    text = (ROOT / path).read_text(encoding="utf-8")
+    assert text.startswith("> **Provenance.**"), f"{path} does not say where it came from"
