@@ -8,7 +8,8 @@ Times, in this process after a warm-up import, two computations of `unseen mse`:
 * `bic` over every hierarchical model of order ≤ 2 on the five-list table (1,024 models).
   Target < 5 s.
 
-Each is also checked against ORACLES.md (the selected model and N̂), so a fast wrong answer
+Each is also checked against docs/facts/mse-oracles.md (the selected model and N̂), so a fast wrong
+answer
 fails. The LCMCR benchmark lives with LCMCR.
 
     .venv/bin/python benchmarks/bench_mse.py [--replicates B] [--json OUT]

@@ -77,6 +77,15 @@ def test_it_logs_writes_by_field_name_never_by_value(db):
     assert all("secret" not in str(e.detail).lower() for e in entries)
 
 
+def test_it_logs_a_plain_save_as_an_update_without_field_names_as_documented(db):
+    # docs/architecture.md, "What is recorded": field names only when the save names them.
+    source = factories.source("Secret title that must not be logged")
+    source.title = "Another secret"
+    source.save()
+    update = AuditEntry.objects.filter(target_type="evidence.source").last()
+    assert update.action == Action.UPDATE and update.detail == {}
+
+
 def test_it_logs_sign_ins_and_failures_without_the_username_tried(client, rita):
     client.post("/accounts/login/", {"username": "rita", "password": "nope"})
     client.post(

@@ -12,8 +12,8 @@ from unseen.documentation.models import (
     Sighting,
     Testimony,
 )
-from unseen.evidence.models import Claim, Source
-from unseen.registry.models import Person
+from unseen.evidence.models import Claim, DatePrecision, Source, SourceKind
+from unseen.registry.models import Organisation, Person
 
 
 @pytest.fixture
@@ -47,6 +47,20 @@ def test_it_generates_twenty_coded_testimonies_all_marked_synthetic(demo):
     assert set(Testimony.objects.values_list("access_level", flat=True)) == {
         AccessLevel.CONFIDENTIAL
     }
+
+
+def test_it_cites_each_sanctions_designation_itself_not_a_file(demo):
+    sources = Source.objects.filter(kind=SourceKind.SANCTIONS_LIST, is_synthetic=False)
+    assert sources.count() == 8
+    for source in sources:
+        assert source.title.startswith(
+            "US Department of the Treasury (OFAC), sanctions designation"
+        )
+        assert source.date is not None and source.date_precision == DatePrecision.DAY
+        assert ".md" not in source.title and "via" not in source.title, source.title
+    organisations = Organisation.objects.filter(is_synthetic=False)
+    assert organisations.count() == 8
+    assert not any(".md" in organisation.notes for organisation in organisations)
 
 
 def test_it_never_attaches_real_organisations_to_synthetic_events(demo):

@@ -219,3 +219,14 @@ def test_it_refuses_an_upload_beyond_the_row_limit(rita_client, settings):
     response = rita_client.post("/app/import/", {"file": upload, "kind": "sources"})
     assert "sources.csv: more than 2 rows, the limit for a table" in response.content.decode()
     assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/app/testimonies/", "/app/map/", "/app/estimates/"])
+def test_it_shows_every_record_kind_in_the_workspace_navigation(client, alice, path):
+    from unseen.documentation.browsing import KINDS
+
+    client.force_login(alice)
+    page = client.get(path).content.decode()
+    nav = page.split('<nav class="subnav"', 1)[1].split("</nav>", 1)[0]
+    for slug in KINDS:
+        assert f'href="/app/{slug}/"' in nav, slug

@@ -1,4 +1,4 @@
-"""`unseen mse FILE.csv` (DESIGN.md §5): a table or one JSON document; bad files exit 2."""
+"""`unseen mse FILE.csv` (docs/design.md §5): a table or one JSON document; bad files exit 2."""
 
 import json
 from io import StringIO

@@ -1,4 +1,4 @@
-"""`unseen revenue FILE.csv` (DESIGN.md §5): a table or one JSON document; bad files exit 2."""
+"""`unseen revenue FILE.csv` (docs/design.md §5): a table or one JSON document; bad files exit 2."""
 
 import datetime as dt
 import json

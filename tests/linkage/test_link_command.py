@@ -1,4 +1,4 @@
-"""`unseen link`: the contract of DESIGN.md §5, on small files."""
+"""`unseen link`: the contract of docs/design.md §5, on small files."""
 
 import csv
 import json

@@ -1,4 +1,4 @@
-"""The composition root: every app's URLs mounted at the paths DESIGN.md §5 fixes."""
+"""The composition root: every app's URLs mounted at the paths docs/design.md §5 fixes."""
 
 from django.contrib import admin
 from django.urls import include, path

@@ -1,4 +1,4 @@
-"""The columns of each import kind (DESIGN.md §5), as plain schemas.
+"""The columns of each import kind (docs/design.md §5), as plain schemas.
 
 Choice vocabularies (kinds of site, access levels, ...) belong to the platform's models; they come
 in as a `Vocabulary` so that this module stays free of Django.
@@ -42,7 +42,7 @@ def _common(vocabulary: Vocabulary) -> tuple[Column, ...]:
 
 
 def deployments(vocabulary: Vocabulary) -> Schema:
-    """The columns of ../shared/data/nk-deployments.csv, plus an optional access level."""
+    """The columns of the demo's nk-deployments.csv (docs/facts/nk-facts.md), plus access level."""
     return Schema(
         "deployments",
         (
@@ -103,7 +103,7 @@ def _site_needs_country(row: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def persons(vocabulary: Vocabulary) -> Schema:
-    """DESIGN.md's person columns; identifying ones go to the identity vault."""
+    """docs/design.md's person columns; identifying ones go to the identity vault."""
     return Schema(
         "persons",
         (

@@ -2,6 +2,7 @@
 lists for record linkage, demo sign-ins."""
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from django.db import transaction
@@ -10,13 +11,12 @@ from unseen.accounts.models import AccessLevel, User
 from unseen.accounts.roles import Role
 from unseen.documentation.importing import import_file
 from unseen.documentation.models import Deployment
-from unseen.evidence.models import Credibility, Reliability, Source, SourceKind
+from unseen.evidence.models import Credibility, DatePrecision, Reliability, Source, SourceKind
 from unseen.registry.models import Organisation, OrganisationKind
 
 from . import lists, synthetic
 
 DEPLOYMENTS_CSV = Path(__file__).parent / "data" / "nk-deployments.csv"
-FACTS = "shared/data/nk-facts.md §4.3"
 
 
 @dataclass(frozen=True)
@@ -35,57 +35,73 @@ DEMO_LOGINS = [
     DemoLogin("moderator", "moderator-demo-pass", Role.MODERATOR, False),
 ]
 
-# Entities designated for exporting North Korean labour, as the fact base records them (real, public).
+# Entities designated for exporting North Korean labour (real, public). Each source cites the US
+# Treasury (OFAC) designation itself; docs/facts/nk-facts.md §4.3 lists them with the pages they
+# were read in.
 DESIGNATED = [
     (
         "Mansudae Overseas Project Group of Companies",
         OrganisationKind.TRADING_COMPANY,
         "KP",
-        "US Treasury OFAC designation, 2 Dec 2016 (EO 13722): construction and monuments, labour export",
+        date(2016, 12, 2),
+        "under EO 13722: construction and monuments, labour export",
     ),
     (
         "Korea General Corporation for External Construction",
         OrganisationKind.TRADING_COMPANY,
         "KP",
-        "US Treasury OFAC designation, 2 Dec 2016: labourers to the Middle East",
+        date(2016, 12, 2),
+        "labourers to the Middle East",
     ),
     (
         "Namgang Construction",
         OrganisationKind.TRADING_COMPANY,
         "KP",
-        "US Treasury OFAC designation, 2 Dec 2016: labourers to the Middle East and Asia",
+        date(2016, 12, 2),
+        "labourers to the Middle East and Asia",
     ),
     (
         "Korea Rungrado General Trading Corporation",
         OrganisationKind.TRADING_COMPANY,
         "KP",
-        "US Treasury OFAC designation, 2 Dec 2016: labourers to Poland",
+        date(2016, 12, 2),
+        "labourers to Poland",
     ),
     (
         "Korea Cholsan General Trading Corporation",
         OrganisationKind.TRADING_COMPANY,
         "KP",
-        "US Treasury OFAC designation, 19 Nov 2020",
+        date(2020, 11, 19),
+        "",
     ),
     (
         "Mokran LLC",
         OrganisationKind.HOST_EMPLOYER,
         "RU",
-        "US Treasury OFAC designation, 19 Nov 2020: Russian construction company using DPRK labour",
+        date(2020, 11, 19),
+        "Russian construction company using DPRK labour",
     ),
     (
         "Korea Namgang Trading Corporation",
         OrganisationKind.TRADING_COMPANY,
         "KP",
-        "US Treasury OFAC designation, 14 Jan 2020: visas, passports, departures, repatriation of funds",
+        date(2020, 1, 14),
+        "under EO 13722 and NKSPEA: visas, passports, departures, repatriation of funds",
     ),
     (
         "Beijing Sukbakso",
         OrganisationKind.OTHER,
         "CN",
-        "US Treasury OFAC designation, 14 Jan 2020: lodging facility in China for dispatched workers",
+        date(2020, 1, 14),
+        "lodging facility in China for dispatched workers",
     ),
 ]
+
+
+def designation_title(day: date, reason: str) -> str:
+    """The citation of a designation: who published it, when, and why it names the entity."""
+    title = f"US Department of the Treasury (OFAC), sanctions designation of {day.day} {day:%b %Y}"
+    return f"{title}: {reason}" if reason else title
 
 
 def is_loaded() -> bool:
@@ -104,17 +120,19 @@ def ensure_logins() -> list[DemoLogin]:
 
 
 def load_designated_organisations() -> int:
-    for name, kind, country, designation in DESIGNATED:
+    for name, kind, country, day, reason in DESIGNATED:
         organisation = Organisation.objects.create(
             name=name,
             kind=kind,
             country=country,
             access_level=AccessLevel.PUBLIC,
-            notes=f"Named in a sanctions designation ({FACTS}).",
+            notes="Named in a US Treasury (OFAC) designation for exporting North Korean labour.",
         )
         source = Source.objects.create(
             kind=SourceKind.SANCTIONS_LIST,
-            title=f"{designation} (via {FACTS})",
+            title=designation_title(day, reason),
+            date=day,
+            date_precision=DatePrecision.DAY,
             reliability=Reliability.A,
             language="en",
             access_level=AccessLevel.PUBLIC,

@@ -57,8 +57,9 @@ VOCABULARY = schemas.Vocabulary(
 KINDS = tuple(schemas.SCHEMAS)
 BATCH = 5000
 
-# The sourced data grades each figure high / medium / low (see nk-facts.md §0); on the Admiralty
-# scales that reads as: the claim's credibility, and the best grade any of a source's figures got.
+# The sourced data grades each figure high / medium / low (docs/facts/nk-facts.md §0); on the
+# Admiralty scales that reads as: the claim's credibility, and the best grade any of a source's
+# figures got.
 CONFIDENCE_CREDIBILITY = {
     "high": Credibility.PROBABLY_TRUE,
     "medium": Credibility.POSSIBLY_TRUE,

@@ -1,4 +1,7 @@
-"""A saved estimate run: frozen inputs, parameters, software version and results (DESIGN §2)."""
+"""A saved estimate run: frozen inputs, parameters, software version, results (design §2).
+
+The design is docs/design.md.
+"""
 
 import json
 import math

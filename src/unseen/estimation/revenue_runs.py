@@ -9,10 +9,10 @@ draws are never stored; the seed regenerates them, so `rerun()` gives the same n
 Access (issue 14, the rule of `unseen.evidence.models.DerivedRecord`): a run is as restricted as
 the most restricted of its rows — a platform row's deployment and every source the row lists —
 and an uploaded row is at its file's ``access_level`` cell, or the level the analyst declared for
-the whole file. Publishing (DESIGN §2, docs/methods/revenue.md "On the platform"): a run may go on
-the public site only if every one of those inputs is public, now as well as when it was run. A run
-resting on anything else is refused with the rows that block it: the public page shows the rows,
-sectors and sources, so it cannot be published "in summary only" without leaking them.
+the whole file. Publishing (docs/design.md §2, docs/methods/revenue.md "On the platform"): a run
+may go on the public site only if every one of those inputs is public, now as well as when it was
+run. A run resting on anything else is refused with the rows that block it: the public page shows
+the rows, sectors and sources, so it cannot be published "in summary only" without leaking them.
 """
 
 import json

@@ -72,7 +72,7 @@ def sighting_request() -> dict[str, Any]:
         "required": ["description"],
         "additionalProperties": False,
         "properties": properties,
-        "description": "A sighting from the public (DESIGN §5). Unknown fields are refused by name.",
+        "description": "A sighting from the public. Unknown fields are refused by name.",
     }
 
 

@@ -145,7 +145,7 @@ class SightingForm(forms.Form):
     website = Honeypot()
     started = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    # JSON names the API accepts (DESIGN §5); anything else is refused by name.
+    # JSON names the API accepts (docs/design.md §5); anything else is refused by name.
     API_FIELDS = (
         "description",
         "place",
@@ -240,7 +240,7 @@ class SightingForm(forms.Form):
         except UnicodeEncodeError:  # lone surrogates from `\ud800` escapes
             return str(_("Must be valid Unicode text."))
         if name in ("observed_from", "observed_to"):
-            # ISO dates only (DESIGN §5): the form alone would also take 03/04/2026, read as US.
+            # ISO dates only (docs/design.md §5): the form alone would also take 03/04/2026 (US).
             if not ISO_DATE.fullmatch(value):
                 return str(_("Use an ISO date: YYYY-MM-DD."))
             return None

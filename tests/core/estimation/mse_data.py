@@ -1,4 +1,4 @@
-"""The oracle tables of ORACLES.md (copied into data/, see data/README.md)."""
+"""The oracle tables of docs/facts/mse-oracles.md (copied into data/, see data/README.md)."""
 
 from functools import cache
 from pathlib import Path

@@ -1,4 +1,5 @@
-"""Bayesian thresholding against the MultipleSystemsEstimation vignette (ORACLES.md §2)."""
+"""Bayesian thresholding against the MultipleSystemsEstimation vignette
+(docs/facts/mse-oracles.md §2)."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Wald, profile and BCa intervals against ORACLES.md (Wald/profile to 0.5%, BCa to 5%)."""
+"""Wald, profile and BCa intervals against docs/facts/mse-oracles.md (Wald/profile 0.5%, BCa 5%)."""
 
 import numpy as np
 import pytest
@@ -17,7 +17,7 @@ def limits_match(interval, low, high, relative):
     return close(interval.low, low, relative) and close(interval.high, high, relative)
 
 
-# (table, selection, profile N, 95% limits, 80% limits or None) from ORACLES.md
+# (table, selection, profile N, 95% limits, 80% limits or None) from docs/facts/mse-oracles.md
 PROFILE_CASES = [
     ("uk2013_6lists", "bhs", 11408.9, (9982.3, 13181.7), (10442.3, 12522.9)),
     ("uk2013_6lists", "bhs0.001", 14211.1, (12608.4, 16131.1), (13131.4, 15426.1)),

@@ -1,8 +1,8 @@
 """The LCMCR Gibbs sampler.
 
-ORACLES.md holds no LCMCR figure, so the known answer here is exact: with one latent class the
-model is list independence with Beta(1, 1) catch probabilities and p(N) ∝ 1/N, whose posterior
-of N can be summed in closed form. Beyond that: a simulated population of known size, the
+docs/facts/mse-oracles.md holds no LCMCR figure, so the known answer here is exact: with one latent
+class the model is list independence with Beta(1, 1) catch probabilities and p(N) ∝ 1/N, whose
+posterior of N can be summed in closed form. Beyond that: a simulated population of known size, the
 diagnostics behind the warnings, reproducibility, and speed.
 """
 

@@ -1,4 +1,4 @@
-"""Poisson log-linear fits against the known answers of ORACLES.md (SparseMSE, Rcapture)."""
+"""Poisson log-linear fits against docs/facts/mse-oracles.md (SparseMSE and Rcapture figures)."""
 
 import numpy as np
 import pytest

@@ -1,7 +1,9 @@
-"""Rcapture's closed-population models against the figures Rcapture 1.4-4 prints (ORACLES.md §12).
+"""Rcapture's closed-population models against the figures Rcapture 1.4-4 prints.
 
-Tolerances follow ORACLES.md: deterministic figures to about 0.1% (or the printed precision),
-profile limits to 0.5% (Rcapture interpolates on a grid; we solve continuously).
+The figures are in docs/facts/mse-oracles.md §12.
+
+Tolerances follow docs/facts/mse-oracles.md: deterministic figures to about 0.1% (or the printed
+precision), profile limits to 0.5% (Rcapture interpolates on a grid; we solve continuously).
 """
 
 import csv

@@ -1,4 +1,4 @@
-"""Model selection rules against ORACLES.md: the models chosen must match exactly."""
+"""Model selection rules against docs/facts/mse-oracles.md: the models chosen must match exactly."""
 
 import pytest
 

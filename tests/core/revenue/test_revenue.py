@@ -1,4 +1,5 @@
-"""The revenue model (issue 5) against cases worked by hand, nk-facts.md §9, and its own rules."""
+"""The revenue model (issue 5) against cases worked by hand, docs/facts/nk-facts.md §9 and its
+own rules."""
 
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""Multiple systems estimation: one entry point over every method (DESIGN.md §5, `unseen mse`).
+"""Multiple systems estimation: one entry point over every method (docs/design.md §5, `unseen mse`).
 
 `estimate(histories, method, ci, level, bootstrap, seed)` runs one method and returns an
 `Estimate` carrying the warnings a statistician needs; `estimate_all` runs every available

@@ -1,6 +1,6 @@
 """Reading a capture-history table from a CSV or XLSX file (`unseen mse FILE.csv`).
 
-Two layouts are accepted (DESIGN.md §5):
+Two layouts are accepted (docs/design.md §5):
 
 * aggregated: one 0/1 column per list plus a ``count`` column; a pattern may repeat (its
   counts add up) and zero-count rows are allowed, including the all-zero pattern with count 0;

@@ -1,4 +1,4 @@
-"""What `unseen mse` prints: the JSON document of DESIGN.md §5 and a readable table."""
+"""What `unseen mse` prints: the JSON document of docs/design.md §5 and a readable table."""
 
 import math
 from collections.abc import Sequence

@@ -1,4 +1,4 @@
-"""What every estimation method returns, and its JSON shape (DESIGN.md §5, `unseen mse --json`)."""
+"""What every estimation method returns, and its JSON shape (docs/design.md §5, `mse --json`)."""
 
 import math
 from dataclasses import dataclass, field

@@ -415,7 +415,8 @@ def generate_workers(
 ) -> pd.DataFrame:
     """SYNTHETIC records of `persons` invented workers in `sources` sources, with a `truth` column.
 
-    Columns: COLUMNS (DESIGN.md §5 person columns plus truth, the person's number). Deterministic
+    Columns: COLUMNS (docs/design.md §5 person columns plus truth, the person's number).
+    Deterministic
     for a seed. `typo_rate` is the chance that a record's name gets one typo (a wrong, missing,
     doubled or swapped letter; a confused vowel in Hangul); `move_rate` the chance that a source
     saw the person at another site in the same country; `date_error_rate` the chance that a full

@@ -186,7 +186,7 @@ _VOCABULARY = schemas.Vocabulary(
 
 
 def input_schema() -> Schema:
-    """The deployments schema (DESIGN §5) plus two optional columns, ``months_low/high``."""
+    """The deployments schema (docs/design.md §5) plus two optional columns, ``months_low/high``."""
     base = schemas.deployments(_VOCABULARY)
     return Schema(
         "revenue inputs",

@@ -1,6 +1,6 @@
-"""`unseen revenue`'s output: one JSON document (DESIGN.md §5) or a readable table.
+"""`unseen revenue`'s output: one JSON document (docs/design.md §5) or a readable table.
 
-The JSON keeps DESIGN's keys exactly (``year``, ``draws``, ``total``, ``by_country``,
+The JSON keeps the design's keys exactly (``year``, ``draws``, ``total``, ``by_country``,
 ``assumptions``) and only adds others beside them.
 """
 

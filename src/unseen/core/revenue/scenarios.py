@@ -61,7 +61,10 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "sourced-ranges",
             "Sourced ranges: the file's rows for the year, documented defaults for blanks",
-            ("nk-deployments.csv (each row's source)", "nk-facts.md §3.1, §7 (defaults)"),
+            (
+                "nk-deployments.csv (each row's source)",
+                "docs/facts/nk-facts.md §3.1, §7 (defaults)",
+            ),
             "Country rows of the chosen year; see the run's assumptions for every default used.",
         ),
         Scenario(
@@ -71,7 +74,7 @@ SCENARIOS: dict[str, Scenario] = {
                 "NKDB, Yoon & Lee, Mar 2015: 50,000–60,000 workers, ~90% taken "
                 "(via Dong-A Ilbo 2015-03-10)",
                 "UN SR Darusman, Oct 2015: workers keep $120–150/month (via Newsweek 2015-10-28)",
-                "nk-facts.md §9 A",
+                "docs/facts/nk-facts.md §9 A",
             ),
             "Read generously: the $120–150 kept is the 10% left, so gross pay is $1,200–1,500. "
             "Even so neither end reaches $1.2 bn ($0.65–0.97 bn at the ends, nk-facts §9 A).",
@@ -90,7 +93,7 @@ SCENARIOS: dict[str, Scenario] = {
             (
                 "R. Tillerson, 2017 TIP Report release, 2017-06-27: 50,000–80,000 workers",
                 "US State Dept via AFP/Taipei Times 2017-12-04: $300–1,000/month, 70–90% taken",
-                "nk-facts.md §9 B",
+                "docs/facts/nk-facts.md §9 B",
             ),
             "Worldwide aggregate; $0.13–0.86 bn at the ends (nk-facts §9 B).",
             (
@@ -108,7 +111,7 @@ SCENARIOS: dict[str, Scenario] = {
             (
                 "UN Panel of Experts (1718 Committee) report dated 2024-03-07 "
                 "(believed S/2024/215, verify), via RFA 2024-03-21",
-                "nk-facts.md §7: $500 m ÷ 100,000 ≈ $5,000 per worker-year ≈ $417/month",
+                "docs/facts/nk-facts.md §7: $500 m ÷ 100,000 ≈ $5,000 per worker-year ≈ $417/month",
             ),
             "The Panel gives revenue and workers, not wage and share: its implied take of "
             "$417/month is entered as the wage with the whole of it withheld (share 1).",

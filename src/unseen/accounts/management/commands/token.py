@@ -1,4 +1,4 @@
-"""`unseen token create USERNAME` prints a new API token alone on stdout (DESIGN §5).
+"""`unseen token create USERNAME` prints a new API token alone on stdout (docs/design.md §5).
 
 Anything else it says goes to stderr, so `TOKEN=$(unseen token create mona)` captures the token
 and nothing more. Revoking and listing name tokens by their prefix, never by the token.
