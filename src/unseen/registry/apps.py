@@ -7,6 +7,6 @@ class RegistryConfig(AppConfig):
     verbose_name = "Persons, organisations and sites"
 
     def ready(self) -> None:
-        from . import keys, vault
+        from . import checks, keys, vault  # noqa: F401 (checks registers itself)
 
         keys.RESEALERS[vault.TABLE] = vault.reseal
