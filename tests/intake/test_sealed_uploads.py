@@ -136,9 +136,9 @@ def test_the_upgrade_seals_photos_stored_in_plaintext(mona, photo_bytes):
     with TestCase.captureOnCommitCallbacks(execute=True):
         migration.seal_uploads(apps, None)
     # ... and a later one binds the key to the submission as well as the file (#15).
-    importlib.import_module(
-        "unseen.intake.migrations.0005_file_keys_bound_to_submission"
-    ).rebind(apps, None)
+    importlib.import_module("unseen.intake.migrations.0005_file_keys_bound_to_submission").rebind(
+        apps, None
+    )
     legacy.refresh_from_db()
     assert legacy.sealed_key and legacy.file.name != "intake/legacy.jpg"
     assert not os.path.exists(old_path)

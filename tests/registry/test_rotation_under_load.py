@@ -45,8 +45,7 @@ def test_writes_during_a_rotation_are_sealed_under_the_new_data_key(alice):
     store_identity(Person.objects.create(), Identity(full_name="Before"))
     stop, written, failures = threading.Event(), [], []
     threads = [
-        threading.Thread(target=write_until, args=(stop, written, failures))
-        for _ in range(WRITERS)
+        threading.Thread(target=write_until, args=(stop, written, failures)) for _ in range(WRITERS)
     ]
     for thread in threads:
         thread.start()

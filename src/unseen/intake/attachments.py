@@ -123,5 +123,10 @@ def reseal(old_key: Any, version: int, key: bytes) -> int:
         for name in written:
             default_storage.delete(name)
         raise
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in replaced])
+
+    def delete_replaced() -> None:
+        for name in replaced:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete_replaced)
     return len(rows)

@@ -203,7 +203,7 @@ def _rotation_lock(*, exclusive: bool) -> None:
         return  # SQLite lets one writer in at a time: a rotation and a write cannot interleave
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s)", [_POSTGRES_ROTATION_LOCK])  # noqa: S608
+        cursor.execute(f"SELECT {function}(%s)", [_POSTGRES_ROTATION_LOCK])
 
 
 @contextlib.contextmanager

@@ -142,9 +142,7 @@ def find_by_name(name: str, *, user: Any, birth_date: str = "") -> list[Person]:
     ).exclude(name_index="")
     if birth_date.strip():
         matches = matches.filter(
-            birth_date_index=sealing.blind_index(
-                keys.birth_date_index_key(key), birth_date.strip()
-            )
+            birth_date_index=sealing.blind_index(keys.birth_date_index_key(key), birth_date.strip())
         )
     persons = list(Person.objects.filter(pk__in=matches.values("person_id")).order_by("pk"))
     record(
