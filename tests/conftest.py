@@ -53,17 +53,18 @@ def write_key(path: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
+def private_files(settings, tmp_path, tmp_path_factory):
     # Uploaded photos and the spam model go to a folder of this test's own, never var/.
     settings.MEDIA_ROOT = tmp_path / "files"
     settings.VAR_DIR = tmp_path / "var"
-    # Keys are never created on first use: each test gets its own, made explicitly, as
-    # `unseen keys init` would (tests of missing keys delete them).
-    for name in ("UNSEEN_MASTER_KEY", "UNSEEN_MASTER_KEY_FILE", "UNSEEN_AUDIT_KEY"):
-        setattr(settings, name, "")
-    settings.UNSEEN_AUDIT_KEY_FILE = ""
-    write_key(tmp_path / "var" / "keys" / "master.key")
-    write_key(tmp_path / "var" / "keys" / "audit.key")
+    # Keys are never created on first use (#15): each test gets its own, made explicitly as
+    # `unseen keys init` would, in a folder apart from tmp_path (which tests list and compare).
+    keys = tmp_path_factory.mktemp("keys")
+    settings.UNSEEN_MASTER_KEY = settings.UNSEEN_AUDIT_KEY = ""
+    settings.UNSEEN_MASTER_KEY_FILE = str(keys / "master.key")
+    settings.UNSEEN_AUDIT_KEY_FILE = str(keys / "audit.key")
+    write_key(keys / "master.key")
+    write_key(keys / "audit.key")
 
 
 def make_user(username: str, role: str, *, confidential: bool = False) -> User:

@@ -29,7 +29,6 @@ JPEG_MARKERS = (b"\xff\xd8\xff", b"JFIF", b"PhoneMaker", b"Exif")
 @pytest.fixture(autouse=True)
 def own_master_key(settings, tmp_path):
     settings.UNSEEN_MASTER_KEY = ""
-    settings.UNSEEN_MASTER_KEY_FILE = str(tmp_path / "var" / "keys" / "master.key")
     keys.forget_cached_keys()
 
 

@@ -24,7 +24,6 @@ PASSPHRASE = "a long and private backup passphrase"
 @pytest.fixture(autouse=True)
 def own_keys(settings, tmp_path, monkeypatch):
     settings.UNSEEN_MASTER_KEY = ""
-    settings.UNSEEN_MASTER_KEY_FILE = str(tmp_path / "var" / "keys" / "master.key")
     monkeypatch.setenv("UNSEEN_BACKUP_PASSPHRASE", PASSPHRASE)
 
 

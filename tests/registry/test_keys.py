@@ -16,7 +16,6 @@ from unseen.registry.vault import Identity, find_by_name, read_identity, store_i
 @pytest.fixture(autouse=True)
 def own_master_key(settings, tmp_path):
     settings.UNSEEN_MASTER_KEY = ""
-    settings.UNSEEN_MASTER_KEY_FILE = str(tmp_path / "var" / "keys" / "master.key")
     return Path(settings.UNSEEN_MASTER_KEY_FILE)
 
 
@@ -73,7 +72,7 @@ def test_a_missing_audit_key_stops_with_a_message_and_creates_nothing(settings, 
     from unseen.audit.log import record
     from unseen.audit.models import Action
 
-    path = Path(settings.VAR_DIR) / "keys" / "audit.key"
+    path = Path(settings.UNSEEN_AUDIT_KEY_FILE)
     path.unlink()
     with pytest.raises(AuditKeyError, match=r"UNSEEN_AUDIT_KEY_FILE.*unseen keys init"):
         record(Action.SEARCH, target_type="test")
@@ -81,7 +80,7 @@ def test_a_missing_audit_key_stops_with_a_message_and_creates_nothing(settings, 
 
 
 def test_init_creates_every_missing_key_0600_and_replaces_none(settings, own_master_key, db):
-    audit = Path(settings.VAR_DIR) / "keys" / "audit.key"
+    audit = Path(settings.UNSEEN_AUDIT_KEY_FILE)
     kept = own_master_key.read_text()
     audit.unlink()
     text = output("init")
@@ -116,7 +115,7 @@ def test_a_key_file_others_can_read_is_refused(settings, own_master_key, vault, 
     with pytest.raises(CommandError, match="mode 0644"):
         output("init")
     own_master_key.chmod(0o600)
-    audit = Path(settings.VAR_DIR) / "keys" / "audit.key"
+    audit = Path(settings.UNSEEN_AUDIT_KEY_FILE)
     audit.chmod(0o604)
     with pytest.raises(AuditKeyError, match="mode 0604"):
         record(Action.SEARCH, target_type="test")

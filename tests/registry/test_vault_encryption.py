@@ -53,7 +53,6 @@ def leaked(haystack: bytes, identities: list[dict[str, str]]) -> list[str]:
 @pytest.fixture(autouse=True)
 def own_master_key(settings, tmp_path):
     settings.UNSEEN_MASTER_KEY = ""
-    settings.UNSEEN_MASTER_KEY_FILE = str(tmp_path / "var" / "keys" / "master.key")
 
 
 @pytest.mark.slow
