@@ -120,3 +120,18 @@ def test_check_deploy_stops_on_a_missing_key_and_creates_none(tmp_path):
     assert "unseen.E101" in result.stderr and "unseen keys init" in result.stderr
     assert not (tmp_path / "var" / "keys" / "master.key").exists()
     assert not (tmp_path / "var" / "keys" / "audit.key").exists()
+
+
+def test_the_server_does_not_start_without_its_keys_and_makes_none(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("UNSEEN_", "DJANGO_"))}
+    env.update({"UNSEEN_VAR_DIR": str(tmp_path / "server" / "var"), "DATABASE_URL": ""})
+    started = subprocess.run(
+        [sys.executable, "-c", "import unseen.config.wsgi"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert started.returncode != 0
+    assert "no master key" in started.stderr and "unseen keys init" in started.stderr
+    assert not (tmp_path / "server" / "var" / "keys" / "master.key").exists()

@@ -81,9 +81,9 @@ class Command(BaseCommand):
         done = keys.replace_data_key()
         old = ", ".join(f"v{v}" for v in done.old_versions) or "none"
         self.stdout.write(
-            f"data key replaced: {old} -> v{done.version}; {done.resealed} vault value(s) "
-            "re-sealed (identities, contact details, photo keys; photos re-encrypted under new "
-            "file keys), blind indexes rebuilt, older data keys deleted."
+            f"data key replaced: {old} -> v{done.version}; {done.resealed} vault row(s) "
+            "(identities, reporters' contact details, photos) re-sealed under it, each photo "
+            "re-encrypted under a new file key, blind indexes rebuilt; older data keys deleted."
         )
 
     def _retired_message(self, where: str) -> str:
@@ -94,9 +94,10 @@ class Command(BaseCommand):
             "with those backups, or destroy it when they expire."
         )
 
-    def _kept_message(self) -> str:
+    def _kept_message(self, where: str = "") -> str:
         return (
-            "The data key was NOT replaced (--keep-data-key): the retired master key together "
+            f"The data key was NOT replaced (--keep-data-key): the retired master key{where} "
+            "together "
             f"with any old copy of the key table ({OLD_COPIES}) still opens the current vault. "
             "Run `unseen keys retire` to replace the data key."
         )
@@ -146,7 +147,7 @@ class Command(BaseCommand):
         self.stdout.write(f"master key rotated: {old_id} -> {new_id} ({path}).")
         if options["keep_data_key"]:
             keys.retire_other_masters()
-            self.stdout.write(self._kept_message())
+            self.stdout.write(self._kept_message(f", kept as {retired},"))
             return
         try:
             self._replace_data_key()
