@@ -9,8 +9,10 @@ TEST_WORKERS ?= auto
 
 .PHONY: demo test bench check lint venv venv-dev system-deps lock clean
 
+# `keys init` creates only the keys that are missing (and says so); it never replaces one.
 demo: $(VENV)/.runtime
 	UNSEEN_DEMO=1 $(BIN)/unseen migrate --no-input -v0
+	UNSEEN_DEMO=1 $(BIN)/unseen keys init
 	UNSEEN_DEMO=1 $(BIN)/unseen demo
 	@echo
 	@echo "Unseen demo on http://127.0.0.1:$(PORT)/  (admin: /admin/, health: /healthz)"

@@ -200,6 +200,8 @@ class Database:
         self.env = bench_env(folder / "var")
         self.unseen = unseen_command()
         self.migrate = self.run("migrate", ["migrate", "--no-input", "-v0"]).check()
+        # Keys are never created on first use (#15): the fresh database gets its own, explicitly.
+        self.run("keys", ["keys", "init"]).check()
 
     def run(self, label: str, args: list[str], *, python: list[str] | None = None) -> Run:
         command = [*python, "-m", "unseen.cli"] if python else [self.unseen]

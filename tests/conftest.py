@@ -7,6 +7,10 @@
 - nora: signed in, but with no role: may do nothing
 """
 
+import base64
+import os
+from pathlib import Path
+
 import pytest
 
 from unseen.accounts.models import User
@@ -40,11 +44,30 @@ def second_factor_not_enforced(settings):
     settings.UNSEEN_IDLE_SECONDS = 0
 
 
+def write_key(path: Path) -> None:
+    """A key file as `unseen keys init` writes it (0600 in a 0700 folder)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n")
+
+
 @pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
+def private_files(settings, tmp_path, tmp_path_factory):
     # Uploaded photos and the spam model go to a folder of this test's own, never var/.
     settings.MEDIA_ROOT = tmp_path / "files"
     settings.VAR_DIR = tmp_path / "var"
+    # Keys are never created on first use (#15): each test gets its own, made explicitly as
+    # `unseen keys init` would, in a folder apart from tmp_path (which tests list and compare).
+    keys = tmp_path_factory.mktemp("keys")
+    settings.UNSEEN_MASTER_KEY = settings.UNSEEN_AUDIT_KEY = ""
+    settings.UNSEEN_MASTER_KEY_FILE = str(keys / "master.key")
+    settings.UNSEEN_AUDIT_KEY_FILE = str(keys / "audit.key")
+    settings.UNSEEN_RECEIPT_KEY = ""
+    settings.UNSEEN_RECEIPT_KEY_FILE = str(keys / "receipt.key")
+    write_key(keys / "master.key")
+    write_key(keys / "audit.key")
+    write_key(keys / "receipt.key")
 
 
 def make_user(username: str, role: str, *, confidential: bool = False) -> User:

@@ -3,9 +3,12 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
+
+from unseen.core import sealing
 
 
 @pytest.mark.parametrize("path", ["/", "/accounts/login/", "/report/", "/healthz", "/nowhere/"])
@@ -59,7 +62,7 @@ def test_it_renders_the_server_error_page_without_a_request():
     assert "Server error" in page
 
 
-def test_it_passes_check_deploy_with_production_settings(tmp_path):
+def check_deploy(folder: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     # A clean environment: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("UNSEEN_", "DJANGO_"))}
     env.update(
@@ -69,17 +72,66 @@ def test_it_passes_check_deploy_with_production_settings(tmp_path):
             "UNSEEN_ALLOWED_HOSTS": "unseen.example.org",
             "UNSEEN_BEHIND_TLS_PROXY": "1",
             "UNSEEN_SECURE_COOKIES": "1",
-            "UNSEEN_VAR_DIR": str(tmp_path),
+            "UNSEEN_VAR_DIR": str(folder / "var"),
+            **extra,
         }
     )
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_it_passes_check_deploy_with_production_settings(tmp_path):
+    tmp_path = tmp_path / "deploy"  # not the suite's own var/, which holds this test's keys
+    # The keys on a volume of their own, away from the database and the uploaded files.
+    for name in ("master", "audit"):
+        sealing.write_key_file(tmp_path / "secrets" / f"{name}.key", sealing.new_key())
+    result = check_deploy(
+        tmp_path,
+        UNSEEN_MASTER_KEY_FILE=str(tmp_path / "secrets" / "master.key"),
+        UNSEEN_AUDIT_KEY_FILE=str(tmp_path / "secrets" / "audit.key"),
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "WARNINGS" not in output
     assert "System check identified no issues" in output
+
+
+def test_check_deploy_warns_when_the_keys_sit_beside_the_database(tmp_path):
+    tmp_path = tmp_path / "deploy"  # not the suite's own var/, which holds this test's keys
+    for name in ("master", "audit"):
+        sealing.write_key_file(tmp_path / "var" / "keys" / f"{name}.key", sealing.new_key())
+    output = check_deploy(tmp_path).stderr
+    assert "unseen.W101" in output
+    assert (
+        f"{tmp_path / 'var' / 'keys' / 'master.key'} is in the same folder as the SQLite" in output
+    )
+    assert "UNSEEN_AUDIT_KEY_FILE" in output
+
+
+def test_check_deploy_stops_on_a_missing_key_and_creates_none(tmp_path):
+    tmp_path = tmp_path / "deploy"  # not the suite's own var/, which holds this test's keys
+    result = check_deploy(tmp_path)
+    assert result.returncode != 0
+    assert "unseen.E101" in result.stderr and "unseen keys init" in result.stderr
+    assert not (tmp_path / "var" / "keys" / "master.key").exists()
+    assert not (tmp_path / "var" / "keys" / "audit.key").exists()
+
+
+def test_the_server_does_not_start_without_its_keys_and_makes_none(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("UNSEEN_", "DJANGO_"))}
+    env.update({"UNSEEN_VAR_DIR": str(tmp_path / "server" / "var"), "DATABASE_URL": ""})
+    started = subprocess.run(
+        [sys.executable, "-c", "import unseen.config.wsgi"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert started.returncode != 0
+    assert "no master key" in started.stderr and "unseen keys init" in started.stderr
+    assert not (tmp_path / "server" / "var" / "keys" / "master.key").exists()

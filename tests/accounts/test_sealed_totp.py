@@ -72,7 +72,7 @@ def test_it_keeps_verifying_after_the_data_key_is_rotated(client, rita):
     set_up(client)
     secret = SealedTOTPDevice.objects.get(user=rita).bin_key
     before = stored_key(TOTPDevice.objects.get(user=rita).pk)
-    keys.rotate_data_key()
+    keys.replace_data_key()
     after = stored_key(TOTPDevice.objects.get(user=rita).pk)
     assert sealing.sealed_version(after) == sealing.sealed_version(before) + 1
     assert SealedTOTPDevice.objects.get(user=rita).bin_key == secret

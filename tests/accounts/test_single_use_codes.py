@@ -106,6 +106,7 @@ def test_the_sqlite_file_holds_no_recovery_code(tmp_path):
     for name in ("UNSEEN_MASTER_KEY", "UNSEEN_MASTER_KEY_FILE", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)
     subprocess.run([UNSEEN, "migrate", "--no-input", "-v0"], env=env, check=True)
+    subprocess.run([UNSEEN, "keys", "init"], env=env, check=True, capture_output=True)
     shell = subprocess.run(
         [UNSEEN, "shell", "-c", MAKE_CODES], env=env, check=True, capture_output=True, text=True
     )
@@ -148,7 +149,7 @@ def test_the_migration_hashes_the_codes_stored_in_clear_before(rita):
 
 def test_recovery_codes_keep_working_after_the_data_key_is_rotated(rita):
     codes = two_factor.replace_recovery_codes(rita)
-    keys.rotate_data_key()
+    keys.replace_data_key()
     two_factor.forget_opened_keys()  # as another process would: the old data key is gone
     keys.forget_cached_keys()
     assert two_factor.verify(a_request(rita), codes[3]) == "recovery_code"

@@ -223,7 +223,7 @@ def test_it_finds_the_whole_log_deleted(anchored):
 
 def test_it_keeps_the_audit_key_in_a_private_file(db, settings):
     record(Action.SEARCH, target_type="test", target_id="1")
-    path = Path(settings.VAR_DIR) / "keys" / "audit.key"
+    path = Path(settings.UNSEEN_AUDIT_KEY_FILE)
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
 

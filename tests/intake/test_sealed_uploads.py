@@ -29,7 +29,6 @@ JPEG_MARKERS = (b"\xff\xd8\xff", b"JFIF", b"PhoneMaker", b"Exif")
 @pytest.fixture(autouse=True)
 def own_master_key(settings, tmp_path):
     settings.UNSEEN_MASTER_KEY = ""
-    settings.UNSEEN_MASTER_KEY_FILE = str(tmp_path / "keys" / "master.key")
     keys.forget_cached_keys()
 
 
@@ -84,24 +83,39 @@ def test_a_sealed_file_moved_to_another_upload_does_not_open(mona):
         attachments.read(second, user=mona)
 
 
-def test_rotating_the_master_key_rewrites_no_file(mona, photo_bytes):
+def test_a_sealed_key_moved_to_another_submission_does_not_open(mona):
+    # The file and its sealed key stay together; only the submission they belong to changes.
+    upload = factories.submission().uploads.get()
+    upload.submission = factories.submission()
+    upload.save()
+    with pytest.raises(sealing.SealingError):
+        attachments.read(upload, user=mona)
+
+
+def test_rotating_only_the_master_key_rewrites_no_file(mona, photo_bytes):
     upload = factories.submission().uploads.get()
     before = raw_on_disk(upload)
-    call_command("keys", "rotate", stdout=StringIO())
+    call_command("keys", "rotate", "--keep-data-key", stdout=StringIO())
     keys.forget_cached_keys()
     assert raw_on_disk(upload) == before
     assert attachments.read(upload, user=mona) == photo_bytes
 
 
-def test_replacing_the_data_key_reseals_the_file_keys_not_the_files(mona, photo_bytes):
+def test_rotation_reencrypts_each_photo_under_a_new_file_key(mona, photo_bytes):
     upload = factories.submission().uploads.get()
-    before_file, before_key = raw_on_disk(upload), upload.sealed_key
-    call_command("keys", "rotate", "--data-key", stdout=StringIO())
+    old_path, old_file_key = upload.file.path, attachments._file_key(upload)
+    os.utime(old_path, (86400.0, 86400.0))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("keys", "rotate", stdout=StringIO())
     keys.forget_cached_keys()
     upload.refresh_from_db()
     assert sealing.sealed_version(upload.sealed_key) == 2
-    assert upload.sealed_key != before_key
-    assert raw_on_disk(upload) == before_file
+    assert upload.file.path != old_path and not os.path.exists(old_path)
+    assert attachments._file_key(upload) != old_file_key
+    with pytest.raises(sealing.SealingError):  # the old file key opens nothing on disk now
+        sealing.open_bytes(old_file_key, raw_on_disk(upload), attachments.CONTENT_CONTEXT)
+    assert os.stat(upload.file.path).st_mtime == 86400.0
+    assert_sealed(raw_on_disk(upload), photo_bytes)
     assert attachments.read(upload, user=mona) == photo_bytes
 
 
@@ -120,6 +134,10 @@ def test_the_upgrade_seals_photos_stored_in_plaintext(mona, photo_bytes):
     # The plaintext goes only once the rows are committed: run those callbacks as a commit would.
     with TestCase.captureOnCommitCallbacks(execute=True):
         migration.seal_uploads(apps, None)
+    # ... and a later one binds the key to the submission as well as the file (#15).
+    importlib.import_module("unseen.intake.migrations.0006_file_keys_bound_to_submission").rebind(
+        apps, None
+    )
     legacy.refresh_from_db()
     assert legacy.sealed_key and legacy.file.name != "intake/legacy.jpg"
     assert not os.path.exists(old_path)

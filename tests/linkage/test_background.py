@@ -57,9 +57,18 @@ def migrated(tmp_path_factory):
         "DATABASE_URL": "",
         "UNSEEN_MASTER_KEY": "",
         "UNSEEN_MASTER_KEY_FILE": "",
+        "UNSEEN_AUDIT_KEY": "",
+        "UNSEEN_AUDIT_KEY_FILE": "",
     }
     subprocess.run(
         [sys.executable, "-m", "unseen.cli", "migrate", "-v0"], env=env, check=True, timeout=300
+    )
+    subprocess.run(
+        [sys.executable, "-m", "unseen.cli", "keys", "init"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     return env, folder
 

@@ -24,7 +24,6 @@ PASSPHRASE = "a long and private backup passphrase"
 @pytest.fixture(autouse=True)
 def own_keys(settings, tmp_path, monkeypatch):
     settings.UNSEEN_MASTER_KEY = ""
-    settings.UNSEEN_MASTER_KEY_FILE = str(tmp_path / "keys" / "master.key")
     monkeypatch.setenv("UNSEEN_BACKUP_PASSPHRASE", PASSPHRASE)
 
 
@@ -264,6 +263,7 @@ def test_a_backup_or_restore_that_crashes_midway_leaves_nothing_in_the_temporary
     for name in ("DATABASE_URL", "UNSEEN_MASTER_KEY", "UNSEEN_AUDIT_KEY", "UNSEEN_AUDIT_KEY_FILE"):
         env.pop(name, None)
     assert run_unseen(env, "migrate", "-v0").returncode == 0
+    assert run_unseen(env, "keys", "init").returncode == 0
     media = var / "files"
     media.mkdir(parents=True)
     # Incompressible, so the archive outgrows the file size limit while it is being written.

@@ -1,4 +1,4 @@
-"""`unseen keys`: status, and rotation on a populated vault (#8)."""
+"""`unseen keys`: init, status, and rotation on a populated vault (#8, #15)."""
 
 from pathlib import Path
 
@@ -16,7 +16,6 @@ from unseen.registry.vault import Identity, find_by_name, read_identity, store_i
 @pytest.fixture(autouse=True)
 def own_master_key(settings, tmp_path):
     settings.UNSEEN_MASTER_KEY = ""
-    settings.UNSEEN_MASTER_KEY_FILE = str(tmp_path / "keys" / "master.key")
     return Path(settings.UNSEEN_MASTER_KEY_FILE)
 
 
@@ -52,9 +51,77 @@ def output(*args: str) -> str:
     return out.getvalue()
 
 
-def test_it_creates_the_master_key_file_0600_on_first_use(own_master_key, vault):
+def test_a_missing_master_key_stops_with_a_message_and_creates_nothing(own_master_key, db):
+    own_master_key.unlink()
+    for attempt in (
+        lambda: output("status"),
+        lambda: output("rotate"),
+        lambda: store_identity(Person.objects.create(), Identity(full_name="Kim Il")),
+    ):
+        with pytest.raises((CommandError, keys.KeyUnavailable)) as stopped:
+            attempt()
+        message = str(stopped.value)
+        assert str(own_master_key) in message and "UNSEEN_MASTER_KEY_FILE" in message
+        assert "unseen keys init" in message
+        assert not own_master_key.exists()
+    assert not VaultKey.objects.exists()
+
+
+def test_a_missing_audit_key_stops_with_a_message_and_creates_nothing(settings, db):
+    from unseen.audit.keys import AuditKeyError
+    from unseen.audit.log import record
+    from unseen.audit.models import Action
+
+    path = Path(settings.UNSEEN_AUDIT_KEY_FILE)
+    path.unlink()
+    with pytest.raises(AuditKeyError, match=r"UNSEEN_AUDIT_KEY_FILE.*unseen keys init"):
+        record(Action.SEARCH, target_type="test")
+    assert not path.exists()
+
+
+def test_init_creates_every_missing_key_0600_and_replaces_none(settings, own_master_key, db):
+    audit = Path(settings.UNSEEN_AUDIT_KEY_FILE)
+    kept = own_master_key.read_text()
+    audit.unlink()
+    text = output("init")
+    assert f"{own_master_key} exists, left as it is" in text
+    assert f"created the audit key in {audit}" in text
+    assert own_master_key.read_text() == kept
+    assert audit.stat().st_mode & 0o777 == 0o600
+    own_master_key.unlink()
+    assert f"created the master key in {own_master_key}" in output("init")
     assert own_master_key.stat().st_mode & 0o777 == 0o600
     assert own_master_key.parent.stat().st_mode & 0o777 == 0o700
+    again = output("init")
+    assert "created" not in again and "left as it is" in again
+
+
+def test_init_will_not_make_a_new_master_key_for_an_existing_vault(own_master_key, vault):
+    own_master_key.unlink()
+    with pytest.raises(CommandError, match="a new key would not open it"):
+        output("init")
+    assert not own_master_key.exists()
+
+
+def test_a_key_file_others_can_read_is_refused(settings, own_master_key, vault, alice):
+    from unseen.audit.keys import AuditKeyError
+    from unseen.audit.log import record
+    from unseen.audit.models import Action
+
+    persons, _ = vault
+    own_master_key.chmod(0o644)
+    with pytest.raises(keys.KeyUnavailable, match=r"mode 0644.*chmod 600"):
+        read_identity(persons[0], user=alice, purpose="check")
+    with pytest.raises(CommandError, match="mode 0644"):
+        output("init")
+    own_master_key.chmod(0o600)
+    audit = Path(settings.UNSEEN_AUDIT_KEY_FILE)
+    audit.chmod(0o604)
+    with pytest.raises(AuditKeyError, match="mode 0604"):
+        record(Action.SEARCH, target_type="test")
+
+
+def test_status_names_the_keys_never_their_material(own_master_key, vault):
     status = output("status")
     assert sealing.key_id(keys.master_key()) in status
     assert "version 1" in status
@@ -67,7 +134,8 @@ def test_rotate_rewraps_under_a_new_master_key_and_the_old_one_stops_working(
 ):
     old = keys.master_key()
     old_id = sealing.key_id(old)
-    text = output("rotate")
+    text = output("rotate", "--keep-data-key")
+    assert "still opens the current vault" in text
     new = keys.master_key()
     assert new != old
     assert f"{old_id} -> {sealing.key_id(new)}" in text
@@ -96,14 +164,16 @@ def test_a_two_stage_rotation_keeps_both_keys_working_until_retired(
     settings.UNSEEN_MASTER_KEY_FILE = str(new_file)
     keys.forget_cached_keys()
     read_back(*vault, alice)  # ... and so does the new one
-    assert "retired 1" in output("retire")
+    text = output("retire")
+    assert "data key replaced: v1 -> v2" in text and "opens nothing sealed from now on" in text
     assert "other master key" not in output("status")
+    keys.forget_cached_keys()
     read_back(*vault, alice)
 
 
-def test_rotating_the_data_key_reseals_every_field(own_master_key, vault, alice):
+def test_rotating_replaces_the_data_key_and_reseals_every_field(own_master_key, vault, alice):
     persons, _ = vault
-    output("rotate", "--data-key")
+    output("rotate")
     assert list(VaultKey.objects.values_list("version", flat=True)) == [2]
     keys.forget_cached_keys()
     read_back(*vault, alice)
@@ -118,3 +188,70 @@ def test_a_wrong_master_key_is_refused_by_name(settings, vault, alice):
         read_identity(persons[0], user=alice, purpose="check")
     with pytest.raises(CommandError, match="unwraps no data key"):
         output("status")
+
+
+def old_copies() -> list[tuple[int, bytes]]:
+    """What an old backup, WAL segment or free page keeps of the key table."""
+    return [(row.version, bytes(row.wrapped)) for row in VaultKey.objects.all()]
+
+
+def test_after_rotation_the_retired_key_with_an_old_key_table_opens_nothing_current(
+    own_master_key, vault, alice
+):
+    from unseen.intake.models import ReporterContact
+    from unseen.registry.models import PersonIdentity
+
+    persons, submission = vault
+    retired, copy = keys.master_key(), old_copies()
+    text = output("rotate")
+    # What the thief gets: every data key in the old copy, unwrapped with the retired key.
+    stolen = [
+        sealing.unwrap_key(retired, wrapped, f"unseen/vault-data-key/v{version}")
+        for version, wrapped in copy
+    ]
+    sealed = [
+        (getattr(row, name), f"unseen/registry.personidentity/{name}/person={row.person_id}")
+        for row in PersonIdentity.objects.all()
+        for name in ("full_name", "name_hangul", "birth_date")
+    ] + [
+        (row.email, f"unseen/intake.reportercontact/email/submission={row.pk}")
+        for row in ReporterContact.objects.all()
+    ]
+    assert len(sealed) == 61
+    for key in stolen:
+        for value, context in sealed:
+            with pytest.raises(sealing.SealingError):
+                sealing.open_sealed(key, value, context)
+        # Nor can the thief test a guessed name against today's blind index.
+        guess = sealing.blind_index(
+            sealing.derive_key(key, keys.NAME_INDEX_LABEL), "person number 3"
+        )
+        assert not PersonIdentity.objects.filter(name_index=guess).exists()
+    keys.forget_cached_keys()
+    read_back(persons, submission, alice)
+    assert "opens nothing sealed from now on" in text
+
+
+def test_the_blind_indexes_of_name_and_birth_date_use_keys_of_their_own(vault):
+    from unseen.registry.models import PersonIdentity
+
+    person = Person.objects.create()
+    store_identity(person, Identity(full_name="1975", birth_date="1975"))
+    stored = PersonIdentity.objects.get(person=person)
+    assert stored.name_index and stored.birth_date_index
+    assert stored.name_index != stored.birth_date_index
+
+
+def test_the_upgrade_rebuilds_the_blind_indexes(vault, alice):
+    import importlib
+
+    from django.apps import apps
+
+    from unseen.registry.models import PersonIdentity
+
+    persons, _ = vault
+    PersonIdentity.objects.update(name_index="0" * 64, birth_date_index="0" * 64)
+    importlib.import_module(
+        "unseen.registry.migrations.0007_blind_index_key_per_field"
+    ).rebuild_indexes(apps, None)
+    assert find_by_name("Person Number 3", user=alice, birth_date="1963") == [persons[3]]

@@ -53,7 +53,6 @@ def leaked(haystack: bytes, identities: list[dict[str, str]]) -> list[str]:
 @pytest.fixture(autouse=True)
 def own_master_key(settings, tmp_path):
     settings.UNSEEN_MASTER_KEY = ""
-    settings.UNSEEN_MASTER_KEY_FILE = str(tmp_path / "keys" / "master.key")
 
 
 @pytest.mark.slow
@@ -69,6 +68,7 @@ def test_the_sqlite_file_holds_no_identity_in_plaintext_after_the_demo(tmp_path)
     for name in ("UNSEEN_MASTER_KEY", "UNSEEN_MASTER_KEY_FILE", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)
     subprocess.run([UNSEEN, "migrate", "--no-input", "-v0"], env=env, check=True)
+    subprocess.run([UNSEEN, "keys", "init"], env=env, check=True, capture_output=True)
     subprocess.run([UNSEEN, "demo"], env=env, check=True, capture_output=True)
     shell = subprocess.run(
         [UNSEEN, "shell", "-c", READ_ALL], env=env, check=True, capture_output=True, text=True

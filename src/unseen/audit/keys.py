@@ -3,12 +3,12 @@
 Without it, whoever can write the database could rewrite an entry and recompute every hash after
 it (the code is public). With it, they cannot produce hashes that `verify` accepts. The key comes
 from UNSEEN_AUDIT_KEY (base64 of 32 bytes) or, if that is unset, from the key file
-UNSEEN_AUDIT_KEY_FILE (default `var/keys/audit.key`, created 0600 in a 0700 folder on first use).
-It is never written to the database, logs or backups.
+UNSEEN_AUDIT_KEY_FILE (default `var/keys/audit.key`, 0600 in a 0700 folder). Only `unseen keys
+init` creates it (`init_key`): a missing key stops whatever writes the audit log, and a key file
+that its group or others may read is refused. It is never written to the database, logs or
+backups.
 """
 
-import contextlib
-import os
 from pathlib import Path
 
 from django.conf import settings
@@ -35,29 +35,56 @@ def key_source() -> str:
     return f"key file {key_path()}"
 
 
-def _create(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(sealing.encode_key(sealing.new_key()) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
 def audit_key() -> bytes:
-    """The audit key, read on every use; the key file is created on first use."""
+    """The audit key, read on every use; never created here (see `init_key`)."""
     text = getattr(settings, "UNSEEN_AUDIT_KEY", "")
-    if not text:
-        path = key_path()
-        if not path.exists():
-            with contextlib.suppress(FileExistsError):  # another process created it first
-                _create(path)
-        text = path.read_text()
+    if text:
+        try:
+            return sealing.decode_key(text)
+        except sealing.SealingError as error:
+            raise AuditKeyError(f"UNSEEN_AUDIT_KEY is not usable: {error}") from None
+    path = key_path()
+    if not path.exists():
+        raise AuditKeyError(
+            f"no audit key: UNSEEN_AUDIT_KEY is unset and the key file {path} "
+            "(UNSEEN_AUDIT_KEY_FILE) does not exist. Nothing was created. If the key lives on a "
+            "volume, mount it or point UNSEEN_AUDIT_KEY_FILE at it; run `unseen keys init` only "
+            "if this is a new installation."
+        )
     try:
-        return sealing.decode_key(text)
-    except sealing.SealingError as error:
-        raise AuditKeyError(f"the audit key from {key_source()} is not usable: {error}") from None
+        return sealing.read_key_file(path)
+    except sealing.KeyFileError as error:
+        raise AuditKeyError(f"audit key refused: {error}") from None
+
+
+def init_key() -> tuple[str, bool]:
+    """Create the audit key file if no key is configured: (where the key is, whether created).
+
+    Refuses when the audit log already has entries: they are keyed with a key that is missing,
+    and a new one would make every one of them fail `unseen audit verify`.
+    """
+    if getattr(settings, "UNSEEN_AUDIT_KEY", ""):
+        audit_key()
+        return "UNSEEN_AUDIT_KEY", False
+    path = key_path()
+    if path.exists():
+        audit_key()  # refuses a key file open to others
+        return str(path), False
+    from django.db import DatabaseError
+
+    from .models import AuditEntry
+
+    try:
+        entries = AuditEntry.objects.exists()
+    except DatabaseError:  # not migrated yet
+        entries = False
+    if entries:
+        raise AuditKeyError(
+            f"the audit log has entries keyed with an audit key, but {path} does not exist: "
+            "restore that key file (or set UNSEEN_AUDIT_KEY); nothing was created."
+        )
+    sealing.write_key_file(path, sealing.new_key())
+    return str(path), True
 
 
 def chain_key() -> bytes:
@@ -74,7 +101,7 @@ def key_id() -> str:
 
 
 def configured_key_id() -> str | None:
-    """Id of the configured audit key, without creating a key file if there is none."""
+    """Id of the configured audit key, or None if there is none (nothing is created)."""
     if getattr(settings, "UNSEEN_AUDIT_KEY", "") or key_path().exists():
         return key_id()
     return None

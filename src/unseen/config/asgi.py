@@ -10,3 +10,8 @@ from unseen.private_files import restrict_process
 restrict_process()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unseen.config.settings")
 application = get_asgi_application()
+
+# As in wsgi.py: a missing or exposed key stops start-up; none is ever created here.
+from unseen.registry.keys import require_keys  # noqa: E402 (needs the apps loaded above)
+
+require_keys()

@@ -6,8 +6,12 @@ Pure Python: key storage and the database live in `unseen.registry.keys`. Three 
 - a data key seals each vault field with a fresh random nonce and associated data naming the
   table, field and row, so a ciphertext copied into another row or field does not open:
   `seal` / `open_sealed`;
-- keys derived from the data key (HKDF) compute blind indexes: keyed HMAC-SHA256 of a normalised
-  value, equal for equal values, useless without the key: `blind_index`.
+- keys derived from the data key (HKDF), one per indexed field, compute blind indexes: keyed
+  HMAC-SHA256 of a normalised value, equal for equal values, useless without the key:
+  `blind_index`.
+
+Field values are padded to a multiple of 64 bytes before sealing, so a sealed name's length does
+not give away the name's length.
 
 Files (uploaded photos) are sealed whole, each under a random key of its own that is itself sealed
 as a field under the data key: `seal_bytes` / `open_bytes`. Backups are sealed in chunks under a
@@ -22,6 +26,7 @@ import re
 import struct
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
@@ -32,7 +37,12 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
-FIELD_FORMAT = 1  # first byte of every sealed field
+# First byte of every sealed field. Format 1 sealed the bare text, so its length showed the
+# length of a name; format 2 pads the text first (see `_pad`). Both open; new seals use 2.
+UNPADDED_FORMAT = 1
+FIELD_FORMAT = 2
+FIELD_FORMATS = (UNPADDED_FORMAT, FIELD_FORMAT)
+PAD_BLOCK = 64  # sealed texts are a multiple of this many bytes (plus 1): most names fit in one
 SEALED_PREFIX = "v1:"  # sealed fields are stored as text: prefix + urlsafe base64
 
 
@@ -66,6 +76,46 @@ def encode_key(key: bytes) -> str:
     return base64.urlsafe_b64encode(key).decode("ascii")
 
 
+# --- Key files: created only on request, refused when others may read them ------------------
+
+
+class KeyFileError(SealingError):
+    """A key file is missing, unreadable, open to others or does not hold a key."""
+
+
+def write_key_file(path: Path, key: bytes) -> None:
+    """Write a new key file with 0600 permissions (in a 0700 folder); never overwrite one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(encode_key(key) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_key_file(path: Path) -> bytes:
+    """The key in `path`; never creates one.
+
+    A missing file is an error, not a reason to make a new key: an unmounted volume or a mistyped
+    path would otherwise start a vault (or an audit chain) that nobody has backed up. A file that
+    its group or others may read or write is refused: whoever can read it can open the vault.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise KeyFileError(f"the key file {path} does not exist") from None
+    if mode & 0o077:
+        raise KeyFileError(
+            f"the key file {path} is open to its group or others (mode {mode & 0o777:04o}): "
+            f"run `chmod 600 {path}`, and ask who else may have copied it"
+        )
+    try:
+        return decode_key(path.read_text())
+    except SealingError as error:
+        raise KeyFileError(f"the key file {path} holds no usable key: {error}") from None
+
+
 def derive_key(key: bytes, label: str) -> bytes:
     """A separate key for one purpose (blind indexes, ...), derived with HKDF-SHA256."""
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=label.encode()).derive(
@@ -87,16 +137,42 @@ def unwrap_key(master: bytes, wrapped: bytes, context: str) -> bytes:
         raise SealingError("this master key does not unwrap the data key") from error
 
 
+def _pad(data: bytes) -> bytes:
+    """One 0x80 byte, then zeros up to the next multiple of PAD_BLOCK (ISO/IEC 7816-4).
+
+    The marker always comes, so a text that ends in zero bytes or fills a block exactly is
+    unpadded without doubt: "Kim Il" and "Ri Chol Su Pak" seal to the same length.
+    """
+    padded = data + b"\x80"
+    return padded + b"\x00" * (-len(padded) % PAD_BLOCK)
+
+
+def _unpad(data: bytes) -> bytes:
+    end = data.rstrip(b"\x00")
+    if not end.endswith(b"\x80"):
+        raise SealingError("a sealed value's padding is malformed")
+    return end[:-1]
+
+
 def seal(key: bytes, version: int, plaintext: str, context: str) -> str:
-    """Encrypt one field; `version` names the data key, `context` the table, field and row."""
+    """Encrypt one field; `version` names the data key, `context` the table, field and row.
+
+    The text is padded to a multiple of PAD_BLOCK bytes before it is sealed, so the stored length
+    tells only which block size a value falls in, not how long a name is.
+    """
     if not plaintext:
         return ""
-    return seal_raw(key, version, plaintext.encode("utf-8"), context)
+    return _seal(key, version, _pad(plaintext.encode("utf-8")), context, FIELD_FORMAT)
 
 
 def seal_raw(key: bytes, version: int, data: bytes, context: str) -> str:
-    """`seal` for bytes (a TOTP secret): the same format, as short as a short secret allows."""
-    header = struct.pack(">BI", FIELD_FORMAT, version)
+    """`seal` for bytes of a fixed length (a TOTP secret), unpadded: their length tells nothing,
+    and django-otp's column holds a short secret only as it is."""
+    return _seal(key, version, data, context, UNPADDED_FORMAT)
+
+
+def _seal(key: bytes, version: int, data: bytes, context: str, form: int) -> str:
+    header = struct.pack(">BI", form, version)
     nonce = os.urandom(NONCE_BYTES)
     body = AESGCM(key).encrypt(nonce, data, header + context.encode())
     return SEALED_PREFIX + base64.urlsafe_b64encode(header + nonce + body).decode("ascii")
@@ -119,7 +195,7 @@ def _raw(sealed: str) -> bytes:
         raw = base64.urlsafe_b64decode(sealed[len(SEALED_PREFIX) :].encode("ascii"))
     except ValueError as error:
         raise SealingError("a sealed value is not base64") from error
-    if len(raw) < 5 + NONCE_BYTES + 16 or raw[0] != FIELD_FORMAT:
+    if len(raw) < 5 + NONCE_BYTES + 16 or raw[0] not in FIELD_FORMATS:
         raise SealingError("unknown sealed format")
     return raw
 
@@ -134,9 +210,16 @@ def open_raw(key: bytes, sealed: str, context: str) -> bytes:
     raw = _raw(sealed)
     header, nonce, body = raw[:5], raw[5 : 5 + NONCE_BYTES], raw[5 + NONCE_BYTES :]
     try:
-        return AESGCM(key).decrypt(nonce, body, header + context.encode())
+        opened = AESGCM(key).decrypt(nonce, body, header + context.encode())
     except InvalidTag as error:
         raise SealingError("sealed value does not open here (wrong key, row or field)") from error
+    # The format byte is in the associated data, so it cannot be switched to skip the unpadding.
+    return opened if raw[0] == UNPADDED_FORMAT else _unpad(opened)
+
+
+def is_padded(sealed: str) -> bool:
+    """Whether a sealed value hides its length (format 2); format 1 values are re-sealed on rotation."""
+    return bool(sealed) and _raw(sealed)[0] == FIELD_FORMAT
 
 
 # --- Files: bytes sealed under a key of their own ---------------------------------------------

@@ -2,21 +2,25 @@
 
 Each file is sealed whole (AES-256-GCM, `core.sealing.seal_bytes`) under a random key of its own.
 That file key is stored in the upload's row, sealed as a vault field under the data key
-(`registry.keys`), bound to the file's name. So:
+(`registry.keys`), bound to the submission the photo came with and to the file's name: a sealed
+key copied onto another submission's upload does not open. So:
 
 - the disk holds ciphertext only: a copied `files/` folder shows no pixels and no JPEG header;
-- rotating the master key (`unseen keys rotate`) re-wraps the data key and touches no file;
-- replacing the data key (`--data-key`) re-seals the small file keys in the database, inside the
-  same transaction as every other vault field, and rewrites no file either.
+- rotating the keys (`unseen keys rotate`) re-encrypts each photo under a new file key, sealed
+  under the new data key inside the same transaction as every other vault field; the old files
+  are deleted once it commits.
 
 Reading needs the moderation capability and is audited (`vault_read`, field `photo`), once per
 photo served.
 """
 
+import os
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
 
 from unseen.accounts.roles import Capability
 from unseen.audit.log import record
@@ -32,19 +36,25 @@ PURPOSE = "moderation"
 
 
 def _key_context(upload: Upload) -> str:
-    return f"unseen/{TABLE}/file_key/file={upload.file.name}"
+    if upload.submission_id is None:
+        raise ValueError("a photo's key is bound to its submission: set it first")
+    return f"unseen/{TABLE}/file_key/submission={upload.submission_id}/file={upload.file.name}"
 
 
 def store(upload: Upload, data: bytes) -> None:
-    """Seal `data` into a new file for `upload` and keep its sealed key on the row (not saved)."""
+    """Seal `data` into a new file for `upload` and keep its sealed key on the row (not saved).
+
+    Call it inside the transaction that saves the upload, so that a key rotation cannot delete the
+    data key between sealing and saving (see `registry.keys.sealing_key`).
+    """
     file_key = sealing.new_key()
     upload.file.save(
         "photo", ContentFile(sealing.seal_bytes(file_key, data, CONTENT_CONTEXT)), False
     )
-    version, key = keys.active_data_key()
-    upload.sealed_key = sealing.seal(
-        key, version, sealing.encode_key(file_key), _key_context(upload)
-    )
+    with keys.sealing_key() as (version, key):
+        upload.sealed_key = sealing.seal(
+            key, version, sealing.encode_key(file_key), _key_context(upload)
+        )
 
 
 def _file_key(upload: Upload, key_for: Any = keys.data_key) -> bytes:
@@ -82,13 +92,41 @@ def read(upload: Upload, *, user: Any) -> bytes:
 
 
 def reseal(old_key: Any, version: int, key: bytes) -> int:
-    """Re-seal every file key under a new data key (`unseen keys rotate --data-key`)."""
-    rows = []
-    for upload in Upload.objects.exclude(sealed_key="").order_by("pk").iterator(chunk_size=2000):
-        file_key = _file_key(upload, old_key)
-        upload.sealed_key = sealing.seal(
-            key, version, sealing.encode_key(file_key), _key_context(upload)
-        )
-        rows.append(upload)
-    Upload.objects.bulk_update(rows, ["sealed_key"], batch_size=2000)
+    """Re-encrypt every photo under a new file key, sealed under the new data key (`unseen keys
+    rotate`): an old copy of this table, with a retired master key, opens no file left on disk.
+
+    Each photo goes to a new file; the files it replaces are deleted once the rotation commits, so
+    a rotation that fails leaves every row and old file as it was (its new files are removed).
+    """
+    rows, written, replaced = [], [], []
+    try:
+        for upload in Upload.objects.exclude(sealed_key="").order_by("pk").iterator(chunk_size=200):
+            old_file_key = _file_key(upload, old_key)
+            file_key = old_file_key
+            if upload.file.name and upload.file.storage.exists(upload.file.name):
+                with upload.file.open("rb") as handle:
+                    data = sealing.open_bytes(old_file_key, handle.read(), CONTENT_CONTEXT)
+                old_name, mtime = upload.file.name, os.stat(upload.file.path).st_mtime
+                file_key = sealing.new_key()
+                upload.file.save(
+                    "photo", ContentFile(sealing.seal_bytes(file_key, data, CONTENT_CONTEXT)), False
+                )
+                written.append(upload.file.name)
+                os.utime(upload.file.path, (mtime, mtime))  # still the day it arrived, no more
+                replaced.append(old_name)
+            upload.sealed_key = sealing.seal(
+                key, version, sealing.encode_key(file_key), _key_context(upload)
+            )
+            rows.append(upload)
+        Upload.objects.bulk_update(rows, ["file", "sealed_key"], batch_size=2000)
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+    def delete_replaced() -> None:
+        for name in replaced:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete_replaced)
     return len(rows)

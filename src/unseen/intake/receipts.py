@@ -4,12 +4,12 @@ A receipt code has 60 random bits. Stored as plain SHA-256, anyone holding a cop
 (or of a backup and its passphrase) could search those 2^60 codes offline and then add to, or learn
 the state of, someone's report. Keyed, the digests are useless without this key. It comes from
 UNSEEN_RECEIPT_KEY (base64 of 32 bytes) or, if that is unset, from the key file
-UNSEEN_RECEIPT_KEY_FILE (default `var/keys/receipt.key`, created 0600 in a 0700 folder on first
-use). It is never written to the database, logs or backups. Lose it and receipts already given out
+UNSEEN_RECEIPT_KEY_FILE (default `var/keys/receipt.key`, 0600 in a 0700 folder), made only by
+`unseen keys init` (#15: no silent new keys; a new key would quietly orphan every receipt given
+out). It is never written to the database, logs or backups. Lose it and receipts already given out
 no longer find their reports (the reports themselves are untouched).
 """
 
-import contextlib
 import hashlib
 import hmac
 import os
@@ -41,15 +41,39 @@ def _create(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
+def init_key() -> tuple[str, bool]:
+    """Create the receipt key file if it is missing (for `unseen keys init`): where, and whether
+    it was made. A key from the environment, or a file that exists, is left as it is."""
+    if getattr(settings, "UNSEEN_RECEIPT_KEY", ""):
+        return "UNSEEN_RECEIPT_KEY", False
+    path = key_path()
+    try:
+        _create(path)
+    except FileExistsError:
+        receipt_key()  # refuses a key file open to others
+        return str(path), False
+    return str(path), True
+
+
 def receipt_key() -> bytes:
     """The key the digests are computed under (derived from the configured one)."""
     text = getattr(settings, "UNSEEN_RECEIPT_KEY", "")
     source = "UNSEEN_RECEIPT_KEY"
     if not text:
         path = key_path()
-        if not path.exists():
-            with contextlib.suppress(FileExistsError):  # another process created it first
-                _create(path)
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            raise ReceiptKeyError(
+                f"no receipt key: UNSEEN_RECEIPT_KEY is unset and the key file {path} "
+                "(UNSEEN_RECEIPT_KEY_FILE) does not exist. Nothing was created: restore it from "
+                "its backup, or on a new installation run `unseen keys init`."
+            ) from None
+        if mode & 0o077:
+            raise ReceiptKeyError(
+                f"receipt key refused: the key file {path} is open to its group or others "
+                f"(mode {mode:04o}): run `chmod 600 {path}`"
+            )
         text, source = path.read_text(), f"key file {path}"
     try:
         return sealing.derive_key(sealing.decode_key(text), LABEL)

@@ -61,7 +61,7 @@ def _opened(stored: ReporterContact, key_for: Any = keys.data_key) -> Contact:
 
 
 def reseal(old_key: Any, version: int, key: bytes) -> int:
-    """Re-seal every contact under a new data key (`unseen keys rotate --data-key`)."""
+    """Re-seal every contact under a new data key (`unseen keys rotate`)."""
     rows = []
     for stored in ReporterContact.objects.order_by("pk").iterator(chunk_size=2000):
         for name, value in _sealed(stored.pk, _opened(stored, old_key), version, key).items():
@@ -75,10 +75,10 @@ def store_contact(submission: Submission, contact: Contact) -> None:
     """Keep a reporter's contact details (nothing is stored for an empty contact)."""
     if contact.is_empty():
         return
-    version, key = keys.active_data_key()
-    ReporterContact.objects.update_or_create(
-        submission=submission, defaults=_sealed(submission.pk, contact, version, key)
-    )
+    with keys.sealing_key() as (version, key):
+        ReporterContact.objects.update_or_create(
+            submission=submission, defaults=_sealed(submission.pk, contact, version, key)
+        )
     if not submission.has_contact:
         submission.has_contact = True
         submission.save(update_fields=["has_contact"])

@@ -9,7 +9,7 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from unseen.accounts import two_factor
 
-        from . import keys, vault
+        from . import checks, keys, vault  # noqa: F401 (checks registers itself)
 
         keys.RESEALERS[vault.TABLE] = vault.reseal
         # Accounts sit below the registry: they get the vault's keys from here, for TOTP secrets

@@ -7,8 +7,9 @@ as imports.
 
 Every field is stored sealed (AES-256-GCM under the vault's data key, see `registry.keys`), with
 associated data naming the table, field and person, so a sealed value moved to another person or
-field no longer opens. Full name and birth date also get keyed blind indexes for equality search
-(`find_by_name`) without plaintext in the database.
+field no longer opens; each value is padded before sealing so its length hides a name's length.
+Full name and birth date also get keyed blind indexes, each under a key of its own, for equality
+search (`find_by_name`) without plaintext in the database.
 """
 
 from collections.abc import Sequence
@@ -16,7 +17,6 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 
 from unseen.accounts.roles import Capability
 from unseen.audit.log import record, record_many
@@ -62,9 +62,12 @@ def _sealed(person_id: int, identity: Identity, version: int, key: bytes) -> dic
         name: sealing.seal(key, version, getattr(identity, name), _context(person_id, name))
         for name in IDENTITY_FIELDS
     }
-    blind = keys.blind_key(key)
-    values["name_index"] = sealing.blind_index(blind, name_key(identity.full_name))
-    values["birth_date_index"] = sealing.blind_index(blind, identity.birth_date.strip())
+    values["name_index"] = sealing.blind_index(
+        keys.name_index_key(key), name_key(identity.full_name)
+    )
+    values["birth_date_index"] = sealing.blind_index(
+        keys.birth_date_index_key(key), identity.birth_date.strip()
+    )
     return values
 
 
@@ -87,26 +90,27 @@ def store_identity(person: Person, identity: Identity) -> None:
     if identity.is_empty():
         PersonIdentity.objects.filter(person=person).delete()
         return
-    version, key = keys.active_data_key()
-    PersonIdentity.objects.update_or_create(
-        person=person, defaults=_sealed(person.pk, identity, version, key)
-    )
+    with keys.sealing_key() as (version, key):
+        PersonIdentity.objects.update_or_create(
+            person=person, defaults=_sealed(person.pk, identity, version, key)
+        )
 
 
 def store_identities(pairs: list[tuple[Person, Identity]]) -> int:
     """Bulk form of `store_identity` for imports of new persons; returns how many were stored."""
-    version, key = keys.active_data_key()
-    rows = [
-        PersonIdentity(person=person, **_sealed(person.pk, identity, version, key))
-        for person, identity in pairs
-        if not identity.is_empty()
-    ]
-    PersonIdentity.objects.bulk_create(rows, batch_size=2000)
+    with keys.sealing_key() as (version, key):
+        rows = [
+            PersonIdentity(person=person, **_sealed(person.pk, identity, version, key))
+            for person, identity in pairs
+            if not identity.is_empty()
+        ]
+        PersonIdentity.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
 
 def reseal(old_key: Any, version: int, key: bytes) -> int:
-    """Re-seal every identity under a new data key (`unseen keys rotate --data-key`)."""
+    """Re-seal every identity under a new data key, padded, with fresh blind indexes
+    (`unseen keys rotate`)."""
     rows = []
     for stored in PersonIdentity.objects.order_by("pk").iterator(chunk_size=2000):
         for name, value in _sealed(
@@ -133,12 +137,13 @@ def find_by_name(name: str, *, user: Any, birth_date: str = "") -> list[Person]:
     """Persons whose full name (and birth date, if given) equals these, by blind index; audited."""
     _require_vault(user)
     _, key = keys.active_data_key()
-    blind = keys.blind_key(key)
     matches = PersonIdentity.objects.filter(
-        name_index=sealing.blind_index(blind, name_key(name))
+        name_index=sealing.blind_index(keys.name_index_key(key), name_key(name))
     ).exclude(name_index="")
     if birth_date.strip():
-        matches = matches.filter(birth_date_index=sealing.blind_index(blind, birth_date.strip()))
+        matches = matches.filter(
+            birth_date_index=sealing.blind_index(keys.birth_date_index_key(key), birth_date.strip())
+        )
     persons = list(Person.objects.filter(pk__in=matches.values("person_id")).order_by("pk"))
     record(
         Action.SEARCH,
@@ -181,7 +186,8 @@ def write_identity(
     identity is entered, not read, and needs none.
     """
     _require_vault(user)
-    with transaction.atomic():
+    # The data key first, then the row: a rotation takes them in the same order (no deadlock).
+    with keys.sealing_key():
         stored = PersonIdentity.objects.select_for_update().filter(person=person).first()
         # Opened only to compare, never returned: the user already sees what they typed.
         before = _opened(stored) if stored else Identity()

@@ -15,7 +15,8 @@ def seal_identities(apps, schema_editor):
     if not PersonIdentity.objects.exists():
         return
     version, key = keys.data_key_for_migration(apps.get_model("registry", "VaultKey"))
-    blind = keys.blind_key(key)
+    # The single blind-index key of issue #8; 0005 rebuilds the indexes under one key per field.
+    blind = sealing.derive_key(key, "unseen blind index v1")
     rows = []
     for row in PersonIdentity.objects.order_by("pk").iterator(chunk_size=2000):
         plain = {name: getattr(row, name) for name in IDENTITY_FIELDS}
