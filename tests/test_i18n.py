@@ -7,12 +7,15 @@ committed, so the running site needs no gettext. polib is not installed: the .po
 
 import ast
 import html
+import io
 import re
+import tokenize
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation.template import templatize
 
 import unseen
 from tests import factories
@@ -48,6 +51,83 @@ def read_po(path: Path) -> list[dict]:
 
 def translations(entry: dict) -> list[str]:
     return [value for key, value in entry.items() if key.startswith("msgstr")]
+
+
+SOURCE = Path(unseen.__file__).parent
+# The keywords makemessages gives xgettext (its own and xgettext's Python defaults), with the
+# position of the context argument (or None): the msgid follows it.
+KEYWORDS = {
+    **dict.fromkeys(["_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy"]),
+    **dict.fromkeys(["pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"], 0),
+}
+
+
+def marked_in_python(text: str) -> set[tuple[str | None, str]]:
+    """(context, msgid) of every `_("…")`, `gettext_lazy("…")`, `pgettext("c", "…")` … call."""
+    marked = set()
+    for node in ast.walk(ast.parse(text)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name not in KEYWORDS:
+            continue
+        strings = [arg.value if isinstance(arg, ast.Constant) else None for arg in node.args]
+        context = KEYWORDS[name]
+        at = 0 if context is None else context + 1
+        if len(strings) > at and isinstance(strings[at], str):
+            marked.add((None if context is None else strings[context], strings[at]))
+    return marked
+
+
+def marked_in_template(text: str, origin: str) -> set[tuple[str | None, str]]:
+    """(context, msgid) of every {% translate %} and {% blocktranslate %}, found as makemessages
+    finds them: Django's templatize turns the template into gettext calls with everything else
+    blanked out (with X and B), which Python's tokenizer reads."""
+    marked = set()
+    # Indentation is the template's, not Python's: the tokenizer reads each line unindented.
+    code = "\n".join(line.lstrip() for line in templatize(text, origin).splitlines())
+    tokens = [
+        token
+        for token in tokenize.generate_tokens(io.StringIO(code).readline)
+        if token.type in (tokenize.NAME, tokenize.OP, tokenize.STRING)
+    ]
+    for i, token in enumerate(tokens):
+        if token.type != tokenize.NAME or token.string not in KEYWORDS:
+            continue
+        if i + 1 >= len(tokens) or tokens[i + 1].string != "(":
+            continue
+        args, current = [], ""
+        for following in tokens[i + 2 :]:
+            if following.type == tokenize.STRING:
+                current += ast.literal_eval(following.string)
+            else:
+                args.append(current)
+                current = ""
+                if following.string == ")":
+                    break
+        context = KEYWORDS[token.string]
+        marked.add((None, args[0]) if context is None else (args[0], args[1]))
+    return marked
+
+
+def marked_for_translation() -> dict[tuple[str | None, str], str]:
+    """Every string the source marks for translation, as makemessages would extract it (the
+    Python and the templates of src/unseen, no JavaScript catalogue), with where it is."""
+    marked: dict[tuple[str | None, str], str] = {}
+    for path in sorted(SOURCE.rglob("*")):
+        relative = path.relative_to(SOURCE)
+        if any(part.startswith(".") for part in relative.parts) or relative.parts[0] == "locale":
+            continue
+        if path.suffix == ".py":
+            found = marked_in_python(path.read_text(encoding="utf-8"))
+        elif path.suffix in (".html", ".txt"):
+            found = marked_in_template(path.read_text(encoding="utf-8"), str(relative))
+        else:
+            continue
+        for key in found:
+            marked.setdefault(key, str(relative))
+    return marked
 
 
 @pytest.fixture
@@ -119,6 +199,25 @@ def test_it_has_every_string_translated_into_korean():
     assert not fuzzy, f"fuzzy entries in django.po: {fuzzy}"
     assert not untranslated, (
         f"untranslated in django.po (run makemessages, then translate): {untranslated}"
+    )
+
+
+def test_it_has_a_korean_entry_for_every_string_marked_in_the_source():
+    """A string marked for translation but missing from django.po shows in English: the
+    catalogue must be remade (makemessages) and translated whenever the source changes."""
+    marked = marked_for_translation()
+    assert len(marked) > 200
+    assert ("Opened", "Opened") not in marked  # keys are (context, msgid)
+    catalogue = {(entry.get("msgctxt"), entry["msgid"]) for entry in read_po(LOCALE / "django.po")}
+    missing = sorted(
+        f"{where}: {msgid!r}" + (f" (context {context!r})" if context else "")
+        for (context, msgid), where in marked.items()
+        if (context, msgid) not in catalogue
+    )
+    assert not missing, (
+        f"{len(missing)} string(s) marked for translation have no entry in django.po; run "
+        "`cd src/unseen && unseen makemessages -l ko --no-obsolete`, translate, then "
+        "`unseen compilemessages -l ko`:\n" + "\n".join(missing)
     )
 
 
