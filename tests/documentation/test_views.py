@@ -233,8 +233,8 @@ def test_it_shows_every_record_kind_in_the_workspace_navigation(client, alice, p
 
 
 @pytest.mark.parametrize(("persona", "shown"), [("rita", True), ("andy", False)])
-def test_it_offers_import_only_to_those_who_may_import(client, request, persona, shown):
-    client.force_login(request.getfixturevalue(persona))
+def test_it_offers_import_only_to_those_who_may_import(client, personas, persona, shown):
+    client.force_login(personas[persona])
     page = client.get("/app/sources/").content.decode()
     nav = page.split('<nav class="subnav"', 1)[1].split("</nav>", 1)[0]
     assert ('href="/app/import/"' in nav) is shown
