@@ -1,6 +1,9 @@
 """A saved estimate run: frozen inputs, parameters, software version, results (design §2).
 
 The design is docs/design.md.
+
+SciPy and the estimators are imported where a run computes or records them, not here: every
+command and web worker loads the models, and SciPy alone takes seconds to import (#16).
 """
 
 import json
@@ -9,7 +12,6 @@ import platform
 from typing import Any, ClassVar
 
 import numpy as np
-import scipy
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 import unseen
 from unseen.accounts.models import AccessLevel
 from unseen.constraints import choices_constraint
-from unseen.core.estimation import mse, report
+from unseen.core.estimation.constants import CIS
 from unseen.core.estimation.histories import CaptureHistories
 from unseen.evidence.models import (
     DerivedRecord,
@@ -44,6 +46,8 @@ class RunKind(models.TextChoices):
 
 def software_version() -> dict[str, str]:
     """The versions that decide the numbers: Unseen's, and the numerical libraries under it."""
+    import scipy
+
     return {
         "unseen": unseen.__version__,
         "numpy": np.__version__,
@@ -68,6 +72,8 @@ def compute_results(
     Raises:
         mse.EstimationError: the request cannot be answered (too few informative lists, ...).
     """
+    from unseen.core.estimation import mse, report
+
     estimates = mse.estimate_all(
         histories,
         ci=parameters["ci"],
@@ -167,7 +173,7 @@ class EstimateRun(DerivedRecord):
                 condition=Q(
                     kind=RunKind.MSE,
                     parameters__has_keys=["methods", "ci", "level", "bootstrap", "seed"],
-                    parameters__ci__in=list(mse.CIS),
+                    parameters__ci__in=list(CIS),
                     parameters__level__gt=0,
                     parameters__level__lt=1,
                     parameters__bootstrap__gte=0,
