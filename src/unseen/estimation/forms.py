@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unseen.accounts.models import AccessLevel
 from unseen.core import revenue
-from unseen.core.estimation import mse
+from unseen.core.estimation.constants import DEFAULT_LEVEL
 
 from .models import DEFAULT_METHODS, MAX_BOOTSTRAP, MAX_REVENUE_DRAWS
 
@@ -51,7 +51,7 @@ class EstimateForm(forms.Form):
     )
     ci = forms.ChoiceField(label=_("Interval"), choices=CI_CHOICES, initial="profile")
     level = forms.FloatField(
-        label=_("Level"), min_value=0.5, max_value=0.999, initial=mse.DEFAULT_LEVEL
+        label=_("Level"), min_value=0.5, max_value=0.999, initial=DEFAULT_LEVEL
     )
     bootstrap = forms.IntegerField(
         label=_("Bootstrap replicates (BCa)"),
@@ -77,6 +77,10 @@ class EstimateForm(forms.Form):
             del self.fields["file"]
             del self.fields["lists"]
             del self.fields["access_level"]  # the run takes the linkage run's and its sources'
+        # Here, not at the top: finding the installed methods loads SciPy, which every command
+        # and web worker would otherwise pay for on start-up (#16).
+        from unseen.core.estimation import mse
+
         available = mse.available_methods()
         field = self.fields["methods"]
         assert isinstance(field, forms.MultipleChoiceField)

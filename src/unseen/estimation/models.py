@@ -1,15 +1,17 @@
 """A saved estimate run: frozen inputs, parameters, software version, results (design §2).
 
 The design is docs/design.md.
+
+NumPy, SciPy and the estimators are imported where a run computes or records them, not here:
+every command loads the models, `unseen help` included, and SciPy alone takes seconds to import
+(#16).
 """
 
 import json
 import math
 import platform
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-import scipy
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,14 +20,16 @@ from django.utils.translation import gettext_lazy as _
 import unseen
 from unseen.accounts.models import AccessLevel
 from unseen.constraints import choices_constraint
-from unseen.core.estimation import mse, report
-from unseen.core.estimation.histories import CaptureHistories
+from unseen.core.estimation.constants import CIS
 from unseen.evidence.models import (
     DerivedRecord,
     RecordQuerySet,
     access_level_constraint,
     at_least_as_strict_constraint,
 )
+
+if TYPE_CHECKING:
+    from unseen.core.estimation.histories import CaptureHistories
 
 #: The page runs estimates while the analyst waits; more replicates belong to `unseen mse`.
 MAX_BOOTSTRAP = 2000
@@ -44,6 +48,9 @@ class RunKind(models.TextChoices):
 
 def software_version() -> dict[str, str]:
     """The versions that decide the numbers: Unseen's, and the numerical libraries under it."""
+    import numpy as np
+    import scipy
+
     return {
         "unseen": unseen.__version__,
         "numpy": np.__version__,
@@ -52,7 +59,7 @@ def software_version() -> dict[str, str]:
     }
 
 
-def frozen_histories(histories: CaptureHistories) -> dict[str, Any]:
+def frozen_histories(histories: "CaptureHistories") -> dict[str, Any]:
     """The capture-history table as plain JSON: every observable pattern with its count."""
     return {
         "patterns": [[int(v) for v in pattern] for pattern in histories.patterns],
@@ -61,13 +68,15 @@ def frozen_histories(histories: CaptureHistories) -> dict[str, Any]:
 
 
 def compute_results(
-    histories: CaptureHistories, parameters: dict[str, Any]
+    histories: "CaptureHistories", parameters: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Run the chosen methods side by side; each result in `unseen mse --json` shape.
 
     Raises:
         mse.EstimationError: the request cannot be answered (too few informative lists, ...).
     """
+    from unseen.core.estimation import mse, report
+
     estimates = mse.estimate_all(
         histories,
         ci=parameters["ci"],
@@ -83,6 +92,8 @@ def compute_results(
 
 def _plain(value: Any) -> Any:
     """JSON-safe: ∞ and NaN (an unbounded limit, a failed method) become null, as in `--json`."""
+    import numpy as np
+
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -167,7 +178,7 @@ class EstimateRun(DerivedRecord):
                 condition=Q(
                     kind=RunKind.MSE,
                     parameters__has_keys=["methods", "ci", "level", "bootstrap", "seed"],
-                    parameters__ci__in=list(mse.CIS),
+                    parameters__ci__in=list(CIS),
                     parameters__level__gt=0,
                     parameters__level__lt=1,
                     parameters__bootstrap__gte=0,
@@ -206,8 +217,10 @@ class EstimateRun(DerivedRecord):
     def methods(self) -> list[str]:
         return list(self.parameters.get("methods", []))
 
-    def capture_histories(self) -> CaptureHistories:
+    def capture_histories(self) -> "CaptureHistories":
         """The frozen table, rebuilt exactly as it was estimated."""
+        from unseen.core.estimation.histories import CaptureHistories
+
         rows = zip(self.histories["patterns"], self.histories["counts"], strict=True)
         return CaptureHistories.from_counts(self.lists, rows)
 
@@ -259,6 +272,8 @@ class EstimateRun(DerivedRecord):
 
     def overlaps(self, names: list[str] | None = None) -> list[tuple[str, list[int]]]:
         """Each list with how many it shares with every list (its own total on the diagonal)."""
+        import numpy as np
+
         patterns = np.asarray(self.histories["patterns"], dtype=int)
         counts = np.asarray(self.histories["counts"], dtype=int)
         shared = patterns.T @ (patterns * counts[:, None])

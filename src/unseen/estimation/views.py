@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from unseen.accounts.access import requires
 from unseen.accounts.models import User, visible_access_levels
 from unseen.accounts.roles import Capability
-from unseen.core.estimation import mse
 from unseen.core.estimation.histories import CaptureHistories
 from unseen.core.estimation.reading import read_histories
 from unseen.core.tables import TableError
@@ -77,6 +76,10 @@ def _linked_inputs(run: LinkageRun) -> list[dict[str, Any]]:
 def run_create(request: HttpRequest) -> HttpResponse:
     """Upload a capture-history table, or take a linkage run's, and run several methods on it;
     all or nothing."""
+    # Here, not at the top: the URL conf loads this module in every command and web worker, and
+    # `mse` loads SciPy, which takes seconds (#16).
+    from unseen.core.estimation import mse
+
     linked = _linked(request)
     initial = None
     if linked:

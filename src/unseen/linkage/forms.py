@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from unseen.core.linkage import DEFAULT_THRESHOLDS
 from unseen.evidence.models import Source
 
 from .models import ENTITY_MODELS, Entity, review_band
@@ -77,9 +78,6 @@ class StartForm(forms.Form):
         field = self.fields["sources"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = sources_with_records(user)
-        # Splink is loaded only here and by the job: the defaults live with the model.
-        from unseen.core.linkage import DEFAULT_THRESHOLDS
-
         self.defaults = dict(DEFAULT_THRESHOLDS)
         defaults = ", ".join(f"{label} {self.defaults[entity]}" for entity, label in Entity.choices)
         self.fields["threshold"].help_text = _(

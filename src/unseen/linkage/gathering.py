@@ -4,14 +4,16 @@ A record is on a list (a chosen source) when a claim from that source is about i
 also when they are the interviewee of a testimony from that source. Persons' names and birth
 dates come from the identity vault through `vault.identities_for_linkage`, which audits every
 read: they exist only in the frame returned here, in memory, for the length of the job.
+
+pandas is imported where the frame is built: the URL conf loads this module in every command and
+web worker, and pandas takes half a second to import (#16).
 """
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
@@ -31,6 +33,9 @@ from unseen.registry.models import ExternalIdentifier, Organisation, Organisatio
 
 from .models import Entity, LinkageRun
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 SEXES = {Sex.FEMALE: "f", Sex.MALE: "m"}
 
 
@@ -40,7 +45,7 @@ class NothingToLink(ValueError):
 
 @dataclass(frozen=True)
 class Gathered:
-    frame: pd.DataFrame  # one row per record; `record_id` is the primary key as text
+    frame: "pd.DataFrame"  # one row per record; `record_id` is the primary key as text
     lists: dict[int, list[int]]  # record pk -> the chosen sources (pks) it is on, ascending
     access_level: str
     synthetic: bool
@@ -76,6 +81,8 @@ def gather(
     Raises:
         NothingToLink: fewer than two such records.
     """
+    import pandas as pd
+
     levels = visible_access_levels(user)
     sources = [s for s in run.lists() if s.access_level in levels]
     lists = on_lists(run, (s.pk for s in sources))

@@ -8,6 +8,9 @@ to the run row, which the progress page polls.
 Names read from the vault live in the job's memory only. Nothing the job stores or logs carries
 a value from a record: pairs and clusters are primary keys and probabilities, and a failure is
 recorded as the stage and the kind of error, never its message (which could quote a name).
+
+pandas is imported by the functions of the job that use it: the URL conf loads this module in
+every command and web worker, and pandas takes half a second to import (#16).
 """
 
 import logging
@@ -20,7 +23,6 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
@@ -267,6 +269,8 @@ def _weight(probability: float) -> float:
 
 def _agreement(row: dict[str, Any], columns: list[str]) -> dict[str, int]:
     """Splink's comparison level for each field of one pair (its gamma_<field> columns)."""
+    import pandas as pd
+
     return {name.removeprefix("gamma_"): int(row[name]) for name in columns if pd.notna(row[name])}
 
 
@@ -276,6 +280,8 @@ def _save(
     result: Any,
     decisions: list[tuple[str, str, bool]],
 ) -> None:
+    import pandas as pd
+
     clusters = result.clusters
     assigned = dict(zip(clusters["record_id"].astype(int), clusters["cluster_id"], strict=True))
     pks = pd.Series(list(assigned), dtype=int)

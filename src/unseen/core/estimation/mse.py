@@ -18,21 +18,17 @@ from typing import Any, Protocol
 import numpy as np
 
 from unseen.core.estimation import intervals, selection
+from unseen.core.estimation.constants import (
+    CIS,
+    DEFAULT_CI,
+    DEFAULT_LEVEL,
+    DEFAULT_METHOD,
+    LOGLINEAR,
+)
 from unseen.core.estimation.histories import CaptureHistories
 from unseen.core.estimation.loglinear import Data, term_lists
 from unseen.core.estimation.results import Estimate, Interval
 
-LOGLINEAR = ("main-effects", "stepwise-aic", "stepwise-poisson", "bic")
-CIS = ("profile", "wald", "bca")
-#: The interval each log-linear rule's authors report with it.
-DEFAULT_CI = {
-    "main-effects": "wald",
-    "stepwise-aic": "profile",
-    "stepwise-poisson": "bca",
-    "bic": "profile",
-}
-DEFAULT_METHOD = "stepwise-poisson"
-DEFAULT_LEVEL = 0.95
 #: Warn when the largest selection-rule estimate exceeds the smallest by this factor.
 SENSITIVITY_RATIO = 1.25
 #: Warn when the dark figure is this many times the number observed.

@@ -1,11 +1,12 @@
 """Record linkage: the same person, site or organisation across sources, on Splink.
 
 Pure Python (no Django). The names below are what callers outside the package use; the modules
-(`names`, `records`, `persons`/`places`, `backends`, `planning`, `training`, `clustering`,
-`linking`, `evaluation`, `synthetic`) stay importable by their path for tests and benchmarks.
+(`entities`, `names`, `records`, `persons`/`places`, `backends`, `planning`, `training`,
+`clustering`, `linking`, `evaluation`, `synthetic`) stay importable by their path for tests and
+benchmarks.
 
 Each name is imported on first use: the Django apps import this package when a command starts,
-and Splink, DuckDB and pandas take seconds to load.
+and Splink, DuckDB and pandas take seconds to load. The names of `entities` load none of them.
 """
 
 from importlib import import_module
@@ -13,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from unseen.core.linkage.backends import Backend, DuckDB, Spark, local_spark
-    from unseen.core.linkage.clustering import DEFAULT_THRESHOLDS, Decision
+    from unseen.core.linkage.clustering import Decision
+    from unseen.core.linkage.entities import COLUMNS, DEFAULT_THRESHOLDS, ENTITIES, record_key
     from unseen.core.linkage.linking import LinkResult, blocked_pairs, link_files, link_records
-    from unseen.core.linkage.records import COLUMNS, ENTITIES, record_key
     from unseen.core.linkage.synthetic import generate_workers, split_by_source
 
 __all__ = [
@@ -41,15 +42,15 @@ _HOME = {
     "DuckDB": "backends",
     "Spark": "backends",
     "local_spark": "backends",
-    "DEFAULT_THRESHOLDS": "clustering",
+    "DEFAULT_THRESHOLDS": "entities",
     "Decision": "clustering",
     "LinkResult": "linking",
     "blocked_pairs": "linking",
     "link_files": "linking",
     "link_records": "linking",
-    "COLUMNS": "records",
-    "ENTITIES": "records",
-    "record_key": "records",
+    "COLUMNS": "entities",
+    "ENTITIES": "entities",
+    "record_key": "entities",
     "generate_workers": "synthetic",
     "split_by_source": "synthetic",
 }

@@ -13,13 +13,10 @@ import numpy as np
 import pandas as pd
 from splink import Linker
 
+from unseen.core.linkage.entities import DEFAULT_THRESHOLDS
 from unseen.core.linkage.planning import IDENTITY, Plan
 
 __all__ = ["DEFAULT_THRESHOLDS", "Decision", "apply_decisions", "cluster", "name_pairs"]
-
-# Chosen from measured precision/recall curves (docs/methods/linkage.md): Splink's probabilities
-# are under-confident where fields are missing, so true pairs often score well below 0.9.
-DEFAULT_THRESHOLDS = {"person": 0.3, "site": 0.5, "organisation": 0.5}
 
 # An analyst's verdict on a pair: (key_a, key_b, is_match).
 Decision = tuple[str, str, bool]

@@ -1,4 +1,5 @@
-"""Records to link: the columns of each entity, reading a file of them, and the keys compared.
+"""Records to link: reading a file of them, and the keys compared (each entity's columns are
+`entities`', re-exported here).
 
 `read_records` reads a CSV (or TSV) file of persons, sites or organisations and refuses it,
 naming file, row and column, when a `record_id` repeats, when no column can tell records apart
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from unseen.core.linkage.entities import COLUMNS, ENTITIES, EVIDENCE, record_key
 from unseen.core.linkage.names import (
     PersonNameKeys,
     fold_place_name,
@@ -39,32 +41,6 @@ __all__ = [
     "read_records",
     "record_key",
 ]
-
-ENTITIES = ("person", "site", "organisation")
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "person": (
-        "record_id", "source", "full_name", "given_name", "family_name", "name_hangul", "sex",
-        "birth_date", "birth_year", "birth_place", "address", "identifier", "nationality",
-        "country", "site", "employer", "first_seen", "last_seen",
-    ),
-    "site": (
-        "record_id", "source", "name", "kind", "address", "city", "country", "latitude",
-        "longitude",
-    ),
-    "organisation": (
-        "record_id", "source", "name", "aliases", "kind", "country", "identifier", "address",
-    ),
-}  # fmt: skip
-# Columns that can tell two records apart: a file needs at least one of them.
-EVIDENCE: dict[str, tuple[str, ...]] = {
-    entity: tuple(c for c in columns if c not in {"record_id", "source", "nationality", "kind"})
-    for entity, columns in COLUMNS.items()
-}
-
-
-def record_key(frame_index: int, record_id: str) -> str:
-    """The key of a record in a linkage run: record ids need only be unique within a frame."""
-    return f"{frame_index}:{record_id}"
 
 
 def read_records(path: Path, entity: str = "person") -> tuple[pd.DataFrame, list[str]]:
