@@ -5,17 +5,15 @@ The design is docs/design.md.
 
 import json
 import math
-import platform
 from typing import Any, ClassVar
 
 import numpy as np
-import scipy
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-import unseen
+from unseen import build
 from unseen.accounts.models import AccessLevel
 from unseen.constraints import choices_constraint
 from unseen.core.estimation import mse, report
@@ -43,13 +41,9 @@ class RunKind(models.TextChoices):
 
 
 def software_version() -> dict[str, str]:
-    """The versions that decide the numbers: Unseen's, and the numerical libraries under it."""
-    return {
-        "unseen": unseen.__version__,
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "python": platform.python_version(),
-    }
+    """The code that decides the numbers: Unseen's version and source revision (see unseen.build),
+    and the numerical libraries under it."""
+    return build.software("numpy", "scipy")
 
 
 def frozen_histories(histories: CaptureHistories) -> dict[str, Any]:
@@ -201,6 +195,11 @@ class EstimateRun(DerivedRecord):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def software_label(self) -> str:
+        """The version and revision that computed this run, as published pages show it."""
+        return build.label(self.software_version)
 
     @property
     def methods(self) -> list[str]:
