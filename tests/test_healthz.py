@@ -5,8 +5,15 @@ import json
 import pytest
 
 import unseen
+from tests import checkout
 
-DETAIL = {"status": "ok", "database": "ok", "migrations": "applied", "version": unseen.__version__}
+DETAIL = {
+    "status": "ok",
+    "database": "ok",
+    "migrations": "applied",
+    "version": unseen.__version__,
+    "revision": checkout.revision(),
+}
 
 
 def test_it_tells_an_anonymous_visitor_only_that_the_platform_is_up(client, db):

@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests import factories
+import unseen
+from tests import checkout, factories
 from unseen.accounts.models import AccessLevel
 from unseen.audit.models import Action, AuditEntry
 from unseen.estimation import revenue_runs
@@ -57,6 +58,7 @@ def test_it_saves_an_uploaded_run_with_frozen_rows_seed_and_version(client, andy
     assert run.parameters["draws"] == 5000 and run.parameters["input"] == "upload"
     assert run.parameters["scenarios"][0] == "sourced-ranges"
     assert set(run.software_version) >= {"unseen", "numpy", "scipy"}
+    assert run.software_version["revision"] == checkout.revision()
     assert run.inputs and all(row["year"] == 2017 for row in run.inputs)
     assert all(row["origin"] == "upload" and row["access_level"] == "public" for row in run.inputs)
     results = run.results
@@ -187,6 +189,7 @@ def test_only_an_administrator_may_publish_and_the_public_page_shows_intervals(c
     client.logout()
     page = client.get("/revenue/").content.decode()
     assert run.title in page and "data-headline" in page
+    assert f"computed by Unseen {unseen.__version__}+{checkout.revision()} from" in page
     assert "(90%:" in page and "data-p05" in page and "data-p95" in page
     assert 'data-scenario="un-panel-2023"' in page
     # No links into the app from the public page.

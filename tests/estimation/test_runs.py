@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
-from tests import factories, spreadsheets
+import unseen
+from tests import checkout, factories, spreadsheets
 from tests.core.estimation.mse_data import DATA
 from unseen.accounts.models import AccessLevel
 from unseen.audit.models import Action, AuditEntry
@@ -126,6 +127,15 @@ def test_the_database_refuses_insane_runs(db, field, value):
     setattr(run, field, value)
     with pytest.raises(IntegrityError), transaction.atomic():
         run.save()
+
+
+def test_it_records_and_publishes_the_revision_of_the_checkout(uk5_run, client):
+    revision = checkout.revision()
+    assert uk5_run.software_version["revision"] == revision
+    assert uk5_run.software_version["unseen"] == unseen.__version__
+    set_published(uk5_run, True)
+    page = client.get("/estimates/").content.decode()
+    assert f"computed by Unseen {unseen.__version__}+{revision} with seed 4321" in page
 
 
 def test_publishing_makes_a_run_public_and_withdrawing_makes_it_internal(db):

@@ -6,6 +6,7 @@ import json
 import pandas as pd
 import pytest
 
+from tests import checkout
 from unseen.audit.models import Action, AuditEntry
 from unseen.core.linkage.evaluation import pairwise_scores
 from unseen.core.linkage.synthetic import generate_workers
@@ -62,6 +63,9 @@ def test_a_run_links_synthetic_workers_and_keeps_no_name(
     assert run.counts["clusters"] == run.members.values("cluster").distinct().count()
     assert sum(run.counts["histogram"]) == run.counts["scored_pairs"]
     assert run.parameters["model"]["comparisons"]  # the trained model, frozen with the run
+    # ... and the code that trained it.
+    assert run.parameters["software_version"]["revision"] == checkout.revision()
+    assert run.parameters["software_version"]["splink"].startswith("5.")
     scores = pairwise_scores(clusters_of(run), truth_of(workers))
     print(f"platform linkage of {len(workers)} synthetic records: {scores}")
     assert scores.f1 >= 0.85

@@ -4,7 +4,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from tests import factories
+import unseen
+from tests import checkout, factories
 from unseen.audit.models import Action, AuditEntry
 from unseen.publishing.models import ExportApproval
 from unseen.registry.models import Person
@@ -33,7 +34,9 @@ def test_it_exports_every_kind_to_csv_without_identities(tmp_path, alice):
     everything = "".join(p.read_text(encoding="utf-8") for p in tmp_path.iterdir())
     assert person.pseudonym in everything
     assert "Kim Chol-su" not in everything and "+7 900" not in everything
-    assert AuditEntry.objects.get(action=Action.EXPORT).detail["files"]["deployments"] == 1
+    detail = AuditEntry.objects.get(action=Action.EXPORT).detail
+    assert detail["files"]["deployments"] == 1
+    assert detail["software"] == {"unseen": unseen.__version__, "revision": checkout.revision()}
 
 
 @pytest.mark.parametrize(

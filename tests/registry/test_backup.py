@@ -24,7 +24,7 @@ PASSPHRASE = "a long and private backup passphrase"
 @pytest.fixture(autouse=True)
 def own_keys(settings, tmp_path, monkeypatch):
     settings.UNSEEN_MASTER_KEY = ""
-    monkeypatch.setenv("UNSEEN_BACKUP_PASSPHRASE", PASSPHRASE)
+    settings.UNSEEN_BACKUP_PASSPHRASE = PASSPHRASE
 
 
 def plain(value: Any) -> Any:
@@ -110,13 +110,13 @@ def test_a_backup_restores_every_record_and_file_into_an_empty_database(settings
 
 
 @pytest.mark.django_db
-def test_a_wrong_passphrase_or_altered_backup_is_refused(tmp_path, monkeypatch):
+def test_a_wrong_passphrase_or_altered_backup_is_refused(tmp_path, settings):
     target = tmp_path / "b.backup"
     call_command("backup", str(target))
-    monkeypatch.setenv("UNSEEN_BACKUP_PASSPHRASE", "another long passphrase!")
+    settings.UNSEEN_BACKUP_PASSPHRASE = "another long passphrase!"
     with pytest.raises(CommandError, match="wrong passphrase"):
         call_command("restore", str(target))
-    monkeypatch.setenv("UNSEEN_BACKUP_PASSPHRASE", PASSPHRASE)
+    settings.UNSEEN_BACKUP_PASSPHRASE = PASSPHRASE
     data = bytearray(target.read_bytes())
     data[-5] ^= 1
     target.write_bytes(bytes(data))
@@ -128,12 +128,12 @@ def test_a_wrong_passphrase_or_altered_backup_is_refused(tmp_path, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_it_needs_a_passphrase_and_refuses_to_overwrite(tmp_path, monkeypatch):
+def test_it_needs_a_passphrase_and_refuses_to_overwrite(tmp_path, settings):
     target = tmp_path / "b.backup"
     target.write_text("x")
     with pytest.raises(CommandError, match="exists"):
         call_command("backup", str(target))
-    monkeypatch.delenv("UNSEEN_BACKUP_PASSPHRASE")
+    settings.UNSEEN_BACKUP_PASSPHRASE = ""
     with pytest.raises(CommandError, match="passphrase"):
         call_command("backup", str(tmp_path / "new.backup"))
     secret = tmp_path / "passphrase"

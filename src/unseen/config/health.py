@@ -14,7 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 
-import unseen
+from unseen import build
 from unseen.accounts import two_factor
 from unseen.accounts.access import public
 from unseen.accounts.roles import Role
@@ -40,7 +40,7 @@ def _operator(request: HttpRequest) -> bool:
 
 @public
 def healthz(request: HttpRequest) -> JsonResponse:
-    detail: dict[str, object] = {"version": unseen.__version__}
+    detail: dict[str, object] = {"version": build.version(), "revision": build.revision()}
     try:
         connection = connections[DEFAULT_DB_ALIAS]
         connection.ensure_connection()

@@ -5,20 +5,87 @@ Secrets never live in the repository: the secret key is read from UNSEEN_SECRET_
 into `var/keys/` with 0600 permissions.
 """
 
+import math
 import os
+import re
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from unseen.private_files import private_folder, private_sqlite
 
+#: What a flag may say, in any case; blank means its default. Anything else stops start-up: a typo
+#: (`UNSEEN_REQUIRE_2FA=flase`) must not quietly mean "off".
+FLAG_VALUES = {"1": True, "true": True, "yes": True, "on": True}
+FLAG_VALUES.update({"0": False, "false": False, "no": False, "off": False})
+
 
 def env_flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = os.environ.get(name, "").strip()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    try:
+        return FLAG_VALUES[value.lower()]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a flag: give 1, true, yes or on, or 0, false, no or off "
+            "(any case), or leave it empty for the default"
+        ) from None
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a whole number (e.g. {default}); leave it empty for the default"
+        ) from None
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        number = float(value) if value else default
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a number (e.g. {default:g}); leave it empty for the default"
+        )
+    return number
+
+
+def env_secret(name: str, *, read_file: bool = True) -> str:
+    """A secret from NAME, or from the file NAME_FILE names (a secrets mount), never both.
+
+    The file's content, less one trailing newline, is the value. Errors name the variable and the
+    file, never what it holds. With `read_file=False`, NAME_FILE is a key file read, with its
+    permissions checked, where the key is used (the master, audit and receipt keys): here only
+    giving both is refused.
+    """
+    value = os.environ.get(name, "")
+    path = os.environ.get(f"{name}_FILE", "")
+    if value and path:
+        raise ImproperlyConfigured(f"{name} and {name}_FILE are both set: give one or the other")
+    if not path or not read_file:
+        return value
+    try:
+        content = Path(path).read_bytes().decode()
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"{name}_FILE: cannot read {path} ({error.strerror or type(error).__name__})"
+        ) from None
+    except UnicodeDecodeError:
+        raise ImproperlyConfigured(f"{name}_FILE: {path} is not UTF-8 text") from None
+    content = content.removesuffix("\n").removesuffix("\r")
+    if not content:
+        raise ImproperlyConfigured(f"{name}_FILE: {path} is empty")
+    return content
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -44,22 +111,22 @@ def read_or_create_key(path: Path, nbytes: int = 48) -> str:
     return value
 
 
-SECRET_KEY = os.environ.get("UNSEEN_SECRET_KEY") or read_or_create_key(KEYS_DIR / "secret_key")
+SECRET_KEY = env_secret("UNSEEN_SECRET_KEY") or read_or_create_key(KEYS_DIR / "secret_key")
 # Identity vault master key (wraps the data key; never in the database or a backup): base64 of 32
 # bytes in UNSEEN_MASTER_KEY, else the key file UNSEEN_MASTER_KEY_FILE (default var/keys/master.key,
 # created 0600 on first use). See registry/keys.py and `unseen keys`.
-UNSEEN_MASTER_KEY = os.environ.get("UNSEEN_MASTER_KEY", "")
+UNSEEN_MASTER_KEY = env_secret("UNSEEN_MASTER_KEY", read_file=False)
 UNSEEN_MASTER_KEY_FILE = os.environ.get("UNSEEN_MASTER_KEY_FILE", "")
 # Audit log (see src/unseen/audit/README.md): the chain is HMAC-keyed with a key outside the
 # database, base64 of 32 bytes in UNSEEN_AUDIT_KEY, else the key file UNSEEN_AUDIT_KEY_FILE (default
 # var/keys/audit.key, created 0600 on first use). Anchors (the newest entry's id and hash, signed)
 # go to UNSEEN_AUDIT_ANCHOR_FILE (default var/anchors/audit.anchors) every ANCHOR_EVERY entries or
 # when the last is ANCHOR_MINUTES old, so deleting the newest entries is noticed.
-UNSEEN_AUDIT_KEY = os.environ.get("UNSEEN_AUDIT_KEY", "")
+UNSEEN_AUDIT_KEY = env_secret("UNSEEN_AUDIT_KEY", read_file=False)
 UNSEEN_AUDIT_KEY_FILE = os.environ.get("UNSEEN_AUDIT_KEY_FILE", "")
 UNSEEN_AUDIT_ANCHOR_FILE = os.environ.get("UNSEEN_AUDIT_ANCHOR_FILE", "")
-UNSEEN_AUDIT_ANCHOR_EVERY = int(os.environ.get("UNSEEN_AUDIT_ANCHOR_EVERY", "1000"))
-UNSEEN_AUDIT_ANCHOR_MINUTES = float(os.environ.get("UNSEEN_AUDIT_ANCHOR_MINUTES", "10"))
+UNSEEN_AUDIT_ANCHOR_EVERY = env_int("UNSEEN_AUDIT_ANCHOR_EVERY", 1000)
+UNSEEN_AUDIT_ANCHOR_MINUTES = env_float("UNSEEN_AUDIT_ANCHOR_MINUTES", 10)
 DEBUG = env_flag("UNSEEN_DEBUG", False)
 DEMO = env_flag("UNSEEN_DEMO", False)
 ALLOWED_HOSTS = env_list("UNSEEN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -138,8 +205,8 @@ TEMPLATES = [
 SQLITE_PATH = VAR_DIR / "unseen.sqlite3"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}",
-        conn_max_age=int(os.environ.get("UNSEEN_DB_CONN_MAX_AGE", "0")),
+        env_secret("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}",
+        conn_max_age=env_int("UNSEEN_DB_CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -178,10 +245,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-SESSION_COOKIE_AGE = int(os.environ.get("UNSEEN_SESSION_SECONDS", str(8 * 3600)))
+SESSION_COOKIE_AGE = env_int("UNSEEN_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # A session left untouched this long is signed out (0 turns the idle timeout off).
-UNSEEN_IDLE_SECONDS = int(os.environ.get("UNSEEN_IDLE_SECONDS", str(3600)))
+UNSEEN_IDLE_SECONDS = env_int("UNSEEN_IDLE_SECONDS", 3600)
 
 # Two-factor sign-in (TOTP, with recovery codes) for every staff account; on unless this is the
 # demo, which must stay usable with the demo's known passwords. See accounts/two_factor.py.
@@ -189,11 +256,11 @@ UNSEEN_REQUIRE_2FA = env_flag("UNSEEN_REQUIRE_2FA", not DEMO)
 OTP_TOTP_ISSUER = "Unseen"
 # Failed sign-ins: this many per account, or per client, within the window lock further attempts
 # until the window ends. Clients are counted under a keyed hash of their address, never the address.
-UNSEEN_LOGIN_FAILURES = int(os.environ.get("UNSEEN_LOGIN_FAILURES", "5"))
-UNSEEN_LOGIN_LOCK_SECONDS = int(os.environ.get("UNSEEN_LOGIN_LOCK_SECONDS", str(15 * 60)))
+UNSEEN_LOGIN_FAILURES = env_int("UNSEEN_LOGIN_FAILURES", 5)
+UNSEEN_LOGIN_LOCK_SECONDS = env_int("UNSEEN_LOGIN_LOCK_SECONDS", 15 * 60)
 # /healthz shows its version and migration state to a monitor sending `Authorization: Bearer` and
 # this value (unset: only to a signed-in administrator); anyone else learns only up or not.
-UNSEEN_HEALTH_TOKEN = os.environ.get("UNSEEN_HEALTH_TOKEN", "")
+UNSEEN_HEALTH_TOKEN = env_secret("UNSEEN_HEALTH_TOKEN")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_flag("UNSEEN_SECURE_COOKIES", not DEBUG and not DEMO)
@@ -207,9 +274,7 @@ if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Behind TLS, plain http is redirected and browsers are told to use HTTPS only (HSTS).
 SECURE_SSL_REDIRECT = env_flag("UNSEEN_SSL_REDIRECT", BEHIND_TLS_PROXY)
-SECURE_HSTS_SECONDS = int(
-    os.environ.get("UNSEEN_HSTS_SECONDS", str(365 * 24 * 3600 if BEHIND_TLS_PROXY else 0))
-)
+SECURE_HSTS_SECONDS = env_int("UNSEEN_HSTS_SECONDS", 365 * 24 * 3600 if BEHIND_TLS_PROXY else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("UNSEEN_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_flag("UNSEEN_HSTS_PRELOAD", False)
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -250,38 +315,36 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # form in the cache under a hash of the address keyed by a random key per window, kept only in
 # memory (never the address itself); "off" turns them off (the load benchmark does).
 UNSEEN_INTAKE_RATE_LIMIT = os.environ.get("UNSEEN_INTAKE_RATE_LIMIT", "10/600")
+if not re.fullmatch(r"off|none|0|\d+(/\d+)?", UNSEEN_INTAKE_RATE_LIMIT.strip().lower()):
+    raise ImproperlyConfigured(
+        f"UNSEEN_INTAKE_RATE_LIMIT={UNSEEN_INTAKE_RATE_LIMIT!r} is not COUNT/SECONDS (e.g. 10/600) "
+        "or off"
+    )
 # Receipt codes are stored as HMAC-SHA256 under a key outside the database: base64 of 32 bytes in
 # UNSEEN_RECEIPT_KEY, else the key file UNSEEN_RECEIPT_KEY_FILE (default var/keys/receipt.key,
 # created 0600 on first use). See intake/receipts.py.
-UNSEEN_RECEIPT_KEY = os.environ.get("UNSEEN_RECEIPT_KEY", "")
+UNSEEN_RECEIPT_KEY = env_secret("UNSEEN_RECEIPT_KEY", read_file=False)
 UNSEEN_RECEIPT_KEY_FILE = os.environ.get("UNSEEN_RECEIPT_KEY_FILE", "")
-UNSEEN_INTAKE_RETENTION_DAYS = int(os.environ.get("UNSEEN_INTAKE_RETENTION_DAYS", "30"))
-UNSEEN_INTAKE_MAX_UPLOAD_MB = float(os.environ.get("UNSEEN_INTAKE_MAX_UPLOAD_MB", "10"))
-UNSEEN_INTAKE_MAX_PHOTOS = int(os.environ.get("UNSEEN_INTAKE_MAX_PHOTOS", "5"))
+UNSEEN_INTAKE_RETENTION_DAYS = env_int("UNSEEN_INTAKE_RETENTION_DAYS", 30)
+UNSEEN_INTAKE_MAX_UPLOAD_MB = env_float("UNSEEN_INTAKE_MAX_UPLOAD_MB", 10)
+UNSEEN_INTAKE_MAX_PHOTOS = env_int("UNSEEN_INTAKE_MAX_PHOTOS", 5)
 
 # Tables read from a user's upload (the import page, estimates, revenue) are refused beyond these
 # before they are parsed: a 123 KB spreadsheet that unpacked to 51 MB held a worker for 78 s. The
 # command line applies only the unpacked size, to spreadsheets (`unseen link` and `unseen import`
 # read files of a million rows); see docs/reference/import.md.
-UNSEEN_TABLE_MAX_UNPACKED_MB = float(os.environ.get("UNSEEN_TABLE_MAX_UNPACKED_MB", "50"))
-UNSEEN_TABLE_MAX_ROWS = int(os.environ.get("UNSEEN_TABLE_MAX_ROWS", "200000"))
+UNSEEN_TABLE_MAX_UNPACKED_MB = env_float("UNSEEN_TABLE_MAX_UNPACKED_MB", 50)
+UNSEEN_TABLE_MAX_ROWS = env_int("UNSEEN_TABLE_MAX_ROWS", 200000)
 
 # A request body larger than this is refused (413) before anything reads it, rate limits and CSRF
 # included. The default fits the largest legitimate body: a report with every photo at its largest,
 # or a table at its largest, plus 1 MB for the form's other fields and the multipart framing.
-UNSEEN_MAX_REQUEST_MB = float(
-    os.environ.get(
-        "UNSEEN_MAX_REQUEST_MB",
-        str(
-            max(
-                UNSEEN_INTAKE_MAX_PHOTOS * UNSEEN_INTAKE_MAX_UPLOAD_MB, UNSEEN_TABLE_MAX_UNPACKED_MB
-            )
-            + 1
-        ),
-    )
+UNSEEN_MAX_REQUEST_MB = env_float(
+    "UNSEEN_MAX_REQUEST_MB",
+    max(UNSEEN_INTAKE_MAX_PHOTOS * UNSEEN_INTAKE_MAX_UPLOAD_MB, UNSEEN_TABLE_MAX_UNPACKED_MB) + 1,
 )
 # Optional Akismet check of submitted text (nothing identifying is sent: no address, no agent).
-UNSEEN_AKISMET_KEY = os.environ.get("UNSEEN_AKISMET_KEY", "")
+UNSEEN_AKISMET_KEY = env_secret("UNSEEN_AKISMET_KEY")
 UNSEEN_AKISMET_URL = os.environ.get(
     "UNSEEN_AKISMET_URL", "https://rest.akismet.com/1.1/comment-check"
 )
@@ -290,7 +353,9 @@ UNSEEN_AKISMET_SITE = os.environ.get("UNSEEN_AKISMET_SITE", "https://unseen.inva
 # Exports: pseudonyms are HMAC-SHA256 under a key per recipient, derived from this secret. Unset,
 # the secret is read from var/keys/export_key, which no export creates: `unseen export --init-key`
 # (publishing.exports.init_export_key) makes it once, and an export stops when it is missing.
-UNSEEN_EXPORT_KEY = os.environ.get("UNSEEN_EXPORT_KEY", "")
+UNSEEN_EXPORT_KEY = env_secret("UNSEEN_EXPORT_KEY")
+# `unseen backup` and `unseen restore` derive the archive key from this (or from --passphrase-file).
+UNSEEN_BACKUP_PASSPHRASE = env_secret("UNSEEN_BACKUP_PASSPHRASE")
 
 # Logs carry no request bodies, query strings or addresses: witnesses' and reporters' details
 # must never reach a log file.

@@ -9,7 +9,6 @@ every command loads the models, `unseen help` included, and SciPy alone takes se
 
 import json
 import math
-import platform
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-import unseen
+from unseen import build
 from unseen.accounts.models import AccessLevel
 from unseen.constraints import choices_constraint
 from unseen.core.estimation.constants import CIS
@@ -47,16 +46,9 @@ class RunKind(models.TextChoices):
 
 
 def software_version() -> dict[str, str]:
-    """The versions that decide the numbers: Unseen's, and the numerical libraries under it."""
-    import numpy as np
-    import scipy
-
-    return {
-        "unseen": unseen.__version__,
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "python": platform.python_version(),
-    }
+    """The code that decides the numbers: Unseen's version and source revision (see unseen.build),
+    and the numerical libraries under it."""
+    return build.software("numpy", "scipy")
 
 
 def frozen_histories(histories: "CaptureHistories") -> dict[str, Any]:
@@ -212,6 +204,11 @@ class EstimateRun(DerivedRecord):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def software_label(self) -> str:
+        """The version and revision that computed this run, as published pages show it."""
+        return build.label(self.software_version)
 
     @property
     def methods(self) -> list[str]:

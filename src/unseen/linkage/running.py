@@ -26,6 +26,7 @@ from typing import Any, Literal
 from django.db import transaction
 from django.utils import timezone
 
+from unseen import build
 from unseen.accounts.roles import Capability
 from unseen.audit.context import current_actor
 from unseen.audit.log import record
@@ -345,6 +346,8 @@ def _save(
         "review_band": [low, high],
         "sources": _run_sources(run),
         "model": result.parameters,
+        # The code that linked: the same input and model under other code may link otherwise.
+        "software_version": build.software("splink", "duckdb", "pandas"),
     }
     # What the job read may be stricter than what was known when it was queued (a claim added
     # since, a record raised): the run keeps the strictest of both.

@@ -67,6 +67,7 @@ def _published_revenue() -> dict[str, Any]:
                 "published_at": run.published_at,
                 "parameters": run.parameters,
                 "software_version": run.software_version,
+                "software_label": run.software_label,
                 "doc": run.results,
                 "figures": revenue_runs.figures(run.results),
                 "evidence": revenue_runs.evidence_rows(run, public=True),

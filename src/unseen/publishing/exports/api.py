@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from unseen import build
 from unseen.accounts.roles import Role
 from unseen.audit.log import record
 from unseen.audit.models import Action
@@ -123,6 +124,7 @@ def export(
             "level": level,
             "recipient": recipient,
             "files": files,
+            "software": {"unseen": build.version(), "revision": build.revision()},
         }
         if level != "full":
             detail.update(

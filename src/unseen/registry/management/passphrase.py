@@ -1,7 +1,7 @@
-import os
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
 
@@ -9,7 +9,7 @@ def add_passphrase_argument(parser: CommandParser) -> None:
     parser.add_argument(
         "--passphrase-file",
         type=Path,
-        help="Read the passphrase from this file (else from UNSEEN_BACKUP_PASSPHRASE).",
+        help="Read the passphrase from this file (else from UNSEEN_BACKUP_PASSPHRASE or its _FILE).",
     )
 
 
@@ -18,7 +18,9 @@ def passphrase(options: dict[str, Any]) -> str:
     if options.get("passphrase_file"):
         value = Path(options["passphrase_file"]).read_text().strip("\n")
     else:
-        value = os.environ.get("UNSEEN_BACKUP_PASSPHRASE", "")
+        value = str(getattr(settings, "UNSEEN_BACKUP_PASSPHRASE", ""))
     if not value:
-        raise CommandError("give the passphrase in UNSEEN_BACKUP_PASSPHRASE or --passphrase-file")
+        raise CommandError(
+            "give the passphrase in UNSEEN_BACKUP_PASSPHRASE(_FILE) or --passphrase-file"
+        )
     return value
