@@ -75,15 +75,16 @@ def request_cancel(model: type[Job], pk: int) -> JobStatus | None:
     Returns the job's status after the request, or None when it had already ended (nothing to
     cancel).
     """
+    # Each update is conditional on the status it finds, so a worker claiming the job between
+    # the two is caught by the second.
     now = timezone.now()
-    with transaction.atomic():
-        rows = model._default_manager.select_for_update().filter(pk=pk)
-        if rows.filter(status=JobStatus.QUEUED).update(
-            status=JobStatus.CANCELLED, cancel_requested_at=now, finished_at=now
-        ):
-            return JobStatus.CANCELLED
-        if rows.filter(status=JobStatus.RUNNING).update(cancel_requested_at=now):
-            return JobStatus.RUNNING
+    rows = model._default_manager.filter(pk=pk)
+    if rows.filter(status=JobStatus.QUEUED).update(
+        status=JobStatus.CANCELLED, cancel_requested_at=now, finished_at=now
+    ):
+        return JobStatus.CANCELLED
+    if rows.filter(status=JobStatus.RUNNING).update(cancel_requested_at=now):
+        return JobStatus.RUNNING
     return None
 
 
