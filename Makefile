@@ -10,13 +10,17 @@ TEST_WORKERS ?= auto
 .PHONY: demo test bench check lint venv venv-dev system-deps lock clean
 
 # `keys init` creates only the keys that are missing (and says so); it never replaces one.
+# The worker runs the background jobs (linkage runs) beside the server and stops with it.
 demo: $(VENV)/.runtime
 	UNSEEN_DEMO=1 $(BIN)/unseen migrate --no-input -v0
 	UNSEEN_DEMO=1 $(BIN)/unseen keys init
 	UNSEEN_DEMO=1 $(BIN)/unseen demo
 	@echo
 	@echo "Unseen demo on http://127.0.0.1:$(PORT)/  (admin: /admin/, health: /healthz)"
-	UNSEEN_DEMO=1 $(BIN)/unseen runserver 127.0.0.1:$(PORT)
+	@echo "Background jobs: unseen worker (stopped with the server)"
+	UNSEEN_DEMO=1 $(BIN)/unseen worker --no-reload -v0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  UNSEEN_DEMO=1 $(BIN)/unseen runserver 127.0.0.1:$(PORT)
 
 test: system-deps $(VENV)/.dev
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

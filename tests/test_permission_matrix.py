@@ -83,6 +83,7 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "linkage:detail": ("get", LINKERS, ["{linkage_run}"]),
     "linkage:progress": ("get", LINKERS, ["{linkage_run}"]),
     "linkage:rerun": ("post", LINKERS, ["{linkage_run}"]),
+    "linkage:cancel": ("post", LINKERS, ["{linkage_run}"]),
     "linkage:histories": ("get", LINKERS, ["{linkage_run}"]),
     "linkage:cluster_merge": ("post", LINKERS, ["{linkage_run}", "1"]),
     "linkage:reviews": ("get", LINKERS, ["{linkage_run}"]),

@@ -1,5 +1,6 @@
-"""The real background path: a committed run starts `unseen linkage run` as a process of its
-own, which outlives the process that started it and writes the run's progress to the database.
+"""The real background path: a committed run is put on the database queue; the process that
+queued it ends (a restart), and `unseen worker`, started afterwards as a process of its own,
+takes the job from the queue and writes the run's progress to the database.
 
 Slow (a fresh database is migrated), and needs no test database: everything runs in processes
 of their own against a SQLite file in a temporary folder.
@@ -73,8 +74,9 @@ def migrated(tmp_path_factory):
     return env, folder
 
 
-def test_a_started_run_is_finished_by_a_process_of_its_own(migrated):
+def test_a_queued_run_survives_a_restart_and_is_run_by_the_worker(migrated):
     env, folder = migrated
+    # The "web" process queues the run and exits: no worker has run it.
     started = subprocess.run(
         [sys.executable, "-c", "QUEUE_ONLY = False\n" + START],
         env=env,
@@ -85,23 +87,37 @@ def test_a_started_run_is_finished_by_a_process_of_its_own(migrated):
     )
     run_id = int(started.stdout.split()[-1])
     database = sqlite3.connect(folder / "unseen.sqlite3", timeout=30)
-    seen = set()
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        status, stage, error, counts = database.execute(
-            "select status, stage, error, counts from linkage_linkagerun where id = ?", [run_id]
-        ).fetchone()
-        seen.add(status)
-        if status in ("done", "failed"):
-            break
-        time.sleep(0.5)
-    assert (status, error) == ("done", ""), f"the job ended {status}: {error} (seen {seen})"
+    assert database.execute(
+        "select status from linkage_linkagerun where id = ?", [run_id]
+    ).fetchone() == ("queued",)
+    (task_path, task_status, arguments) = database.execute(
+        "select task_path, status, args_kwargs from django_tasks_database_dbtaskresult"
+    ).fetchone()
+    assert (task_path, task_status) == ("unseen.linkage.tasks.run_linkage", "READY")
+    assert f"[{run_id}]" in arguments
+    database.commit()
+    # A worker started afterwards, in a process of its own, finds the job on the queue.
+    worker = subprocess.run(
+        [sys.executable, "-m", "unseen.cli", "worker", "--batch", "--no-startup-delay"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert worker.returncode == 0, worker.stderr
+    status, stage, error, counts = database.execute(
+        "select status, stage, error, counts from linkage_linkagerun where id = ?", [run_id]
+    ).fetchone()
+    assert (status, error) == ("done", ""), f"the job ended {status}: {error}"
     assert stage == "done"
     clusters = database.execute(
         "select count(distinct cluster) from linkage_clustermember where run_id = ?", [run_id]
     ).fetchone()[0]
     assert 4 <= clusters < 8  # the romanisation variants were linked, at least in part
     assert '"records": 8' in counts
+    assert database.execute("select status from django_tasks_database_dbtaskresult").fetchall() == [
+        ("SUCCESSFUL",)
+    ]
 
 
 def test_a_job_stopped_from_outside_fails_its_run(migrated):

@@ -3,11 +3,11 @@
 import re
 
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from unseen.audit.models import Action, AuditEntry
 from unseen.core.linkage import DEFAULT_THRESHOLDS
 from unseen.linkage.models import Entity, LinkageRun, RunStatus
-from unseen.linkage.running import job_command
 
 from .conftest import person
 
@@ -24,7 +24,7 @@ def test_the_menu_leads_analysts_to_linkage(client, andy, rita):
     )
 
 
-def test_starting_a_run_queues_it_and_starts_the_job_after_commit(
+def test_starting_a_run_queues_it_and_enqueues_its_job_after_commit(
     client, andy, roster, interviews, django_capture_on_commit_callbacks
 ):
     person("Kim Chol", roster)
@@ -44,13 +44,13 @@ def test_starting_a_run_queues_it_and_starts_the_job_after_commit(
     client.post(reverse("linkage:create"), {"entity": "site", "sources": [roster.pk]})
     assert LinkageRun.objects.get(entity="site").threshold == DEFAULT_THRESHOLDS["site"]
     assert sorted(run.sources.values_list("pk", flat=True)) == [roster.pk, interviews.pk]
-    # The job is launched only once the run is committed (the audit log's anchor check also
-    # waits for the commit).
-    assert [c.__qualname__ for c in callbacks if "start_run" in c.__qualname__] == [
-        "start_run.<locals>.<lambda>"
-    ]
     assert AuditEntry.objects.filter(action=Action.CREATE, target_type="linkage.linkagerun")
-    assert job_command(run.pk)[-3:] == ["linkage", "run", str(run.pk)]
+    # The job is queued only once the run is committed: a worker must find the run it is for.
+    assert not DBTaskResult.objects.exists()
+    for callback in callbacks:
+        callback()
+    (job,) = DBTaskResult.objects.filter(args_kwargs__args=[run.pk])
+    assert (job.task_path, job.status) == ("unseen.linkage.tasks.run_linkage", "READY")
 
 
 def test_a_bad_start_writes_nothing(client, andy, roster):
@@ -91,6 +91,7 @@ def test_the_progress_page_polls_from_a_static_script_and_the_json_names_no_reco
         "fraction": 0.42,
         "finished": False,
         "stalled": False,
+        "cancelling": False,
         "error": "",
     }
 
@@ -124,16 +125,20 @@ def test_the_run_list_shows_runs_the_user_may_read(client, andy, alice):
     assert reverse("linkage:detail", args=[secret.pk]) not in page
 
 
-def test_a_run_whose_job_cannot_start_fails_at_once(andy, monkeypatch, tmp_path):
-    import sys
-
-    from unseen.linkage.running import launch_or_fail
-
-    run = LinkageRun.objects.create(
-        entity="person", threshold=0.5, review_low=0.1, review_high=0.9, started_by=andy
-    )
-    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
-    launch_or_fail(run.pk)
-    run.refresh_from_db()
+def test_a_run_whose_job_the_queue_refuses_fails_at_once(
+    client, andy, roster, settings, django_capture_on_commit_callbacks
+):
+    person("Kim Chol", roster)
+    # A queue that takes no job of the default queue: enqueuing is refused.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["elsewhere"]}
+    }
+    client.force_login(andy)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("linkage:create"), {"entity": "person", "sources": [roster.pk]})
+    run = LinkageRun.objects.get()
     assert run.status == RunStatus.FAILED
-    assert run.error == "the job could not be started: FileNotFoundError"
+    assert run.error == "the job could not be queued: InvalidTaskError"
+    assert not DBTaskResult.objects.exists()
+    page = client.get(reverse("linkage:detail", args=[run.pk])).content.decode()
+    assert "The run failed." in page and "the job could not be queued: InvalidTaskError" in page

@@ -143,8 +143,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "unseen.accounts",
     "unseen.ui",
+    "unseen.jobs",
     "unseen.audit",
     "unseen.evidence",
     "unseen.registry",
@@ -356,6 +359,22 @@ UNSEEN_AKISMET_SITE = os.environ.get("UNSEEN_AKISMET_SITE", "https://unseen.inva
 UNSEEN_EXPORT_KEY = env_secret("UNSEEN_EXPORT_KEY")
 # `unseen backup` and `unseen restore` derive the archive key from this (or from --passphrase-file).
 UNSEEN_BACKUP_PASSPHRASE = env_secret("UNSEEN_BACKUP_PASSPHRASE")
+
+# Long work (linkage runs, and what comes after them) runs as tasks of Django's tasks framework, by
+# `unseen worker` beside the server (see src/unseen/jobs/README.md). UNSEEN_TASKS_BACKEND is
+# "database" (the default: the queue is a table of this database, so it survives restarts),
+# "immediate" (the task runs at once, inside the request that queued it: only for trying things
+# out) or the dotted path of another backend, e.g. a broker's for a larger installation
+# ("django_tasks_rq.RQBackend", once `django-tasks-rq` is installed and configured).
+UNSEEN_TASKS_BACKEND = os.environ.get("UNSEEN_TASKS_BACKEND", "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }.get(UNSEEN_TASKS_BACKEND, UNSEEN_TASKS_BACKEND),
+    }
+}
 
 # Logs carry no request bodies, query strings or addresses: witnesses' and reporters' details
 # must never reach a log file.

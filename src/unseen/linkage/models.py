@@ -4,7 +4,6 @@ Records are named by their primary key within the run's entity (a person, site o
 id), never by anything identifying: a decision or a queue row holds two ids and a probability.
 """
 
-import datetime as dt
 import math
 from typing import Any, ClassVar
 
@@ -21,10 +20,9 @@ from unseen.evidence.models import (
     access_level_constraint,
     at_least_as_strict_constraint,
 )
+from unseen.jobs.models import Job, JobStatus, job_constraints
 from unseen.registry.models import MergeableRecord, Organisation, Person, Site
 
-#: A running job that has not reported progress for this long has probably died.
-STALL_SECONDS = 15 * 60
 #: At most this many uncertain pairs go to the review queue of one run, the closest to the
 #: threshold first: beyond a few thousand the queue says more about the threshold than the pairs.
 MAX_REVIEWS = 2000
@@ -64,11 +62,8 @@ ENTITY_SLUGS: dict[str, str] = {
 }
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+#: A linkage run's status is a job's (queued, running, done, failed, cancelled).
+RunStatus = JobStatus
 
 
 def review_band(threshold: float, bits: float = REVIEW_BAND_BITS) -> tuple[float, float]:
@@ -82,7 +77,7 @@ def review_band(threshold: float, bits: float = REVIEW_BAND_BITS) -> tuple[float
     return probability(weight - bits), probability(weight + bits)
 
 
-class LinkageRun(DerivedRecord):
+class LinkageRun(DerivedRecord, Job):
     """One linkage job: which records of which sources, at what threshold, and what it found.
 
     Its access level is the most restricted of the sources and records it read (`DerivedRecord`),
@@ -97,18 +92,12 @@ class LinkageRun(DerivedRecord):
     threshold = models.FloatField(_("threshold"))
     review_low = models.FloatField(_("review from"))
     review_high = models.FloatField(_("review up to"))
-    status = models.CharField(
-        _("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED
-    )
-    stage = models.CharField(_("stage"), max_length=40, blank=True)
-    fraction = models.FloatField(_("progress"), default=0.0)
     counts = models.JSONField(_("counts"), default=dict)
     parameters = models.JSONField(
         _("parameters"),
         default=dict,
         help_text=_("Frozen settings and trained m and u probabilities."),
     )
-    error = models.CharField(_("error"), max_length=300, blank=True)
     previous = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -118,9 +107,6 @@ class LinkageRun(DerivedRecord):
         verbose_name=_("re-run of"),
     )
     started_by = _by(_("started by"), related_name="linkage_runs")
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("linkage run")
@@ -128,7 +114,7 @@ class LinkageRun(DerivedRecord):
         ordering = ["-created_at", "-id"]
         constraints = [
             choices_constraint("entity", Entity, "linkagerun_entity_valid"),
-            choices_constraint("status", RunStatus, "linkagerun_status_valid"),
+            *job_constraints("linkagerun"),
             access_level_constraint("linkagerun"),
             at_least_as_strict_constraint("linkagerun"),
             models.CheckConstraint(
@@ -144,9 +130,6 @@ class LinkageRun(DerivedRecord):
                 ),
                 name="linkagerun_review_band_around_threshold",
             ),
-            models.CheckConstraint(
-                condition=Q(fraction__gte=0, fraction__lte=1), name="linkagerun_fraction_0_to_1"
-            ),
         ]
 
     def __str__(self) -> str:
@@ -160,36 +143,12 @@ class LinkageRun(DerivedRecord):
     def slug(self) -> str:
         return ENTITY_SLUGS[self.entity]
 
-    @property
-    def finished(self) -> bool:
-        return self.status in (RunStatus.DONE, RunStatus.FAILED)
-
-    @property
-    def stalled(self) -> bool:
-        """Queued or running, yet silent for longer than any stage takes: the job has died."""
-        if self.finished:
-            return False
-        last = self.heartbeat_at or self.created_at
-        return timezone.now() - last > dt.timedelta(seconds=STALL_SECONDS)
-
     def lists(self) -> list[Source]:
         """The chosen sources in a fixed order: the columns of the capture histories."""
         return list(self.sources.order_by("pk"))
 
     def list_name(self, source: Source) -> str:
         return f"S{source.pk}"
-
-    def progress_document(self) -> dict[str, Any]:
-        """What the progress page polls: no record ids, no names."""
-        return {
-            "status": self.status,
-            "status_label": str(self.get_status_display()),
-            "stage": self.stage,
-            "fraction": round(self.fraction, 3),
-            "finished": self.finished,
-            "stalled": self.stalled,
-            "error": self.error,
-        }
 
 
 class ClusterMember(models.Model):

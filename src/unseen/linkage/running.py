@@ -1,9 +1,12 @@
 """Starting a linkage run, and the background job that runs it.
 
-The page queues a run and, once the transaction commits, starts `unseen linkage run RUN_ID` as a
-process of its own: it outlives the request, a gunicorn worker's restart or timeout, and holds
-its memory (Splink on DuckDB) apart from the web workers'. The job writes its stage and progress
-to the run row, which the progress page polls.
+The page queues a run and, once the transaction commits, enqueues the task `tasks.run_linkage`
+(`unseen.jobs`): `unseen worker`, a process of its own, takes it from the queue, so the run
+outlives the request, a gunicorn worker's restart or timeout, and a restart of the worker
+itself while it is still queued, and holds its memory (Splink on DuckDB) apart from the web
+workers'. The job writes its stage and progress to the run row, which the progress page polls,
+and stops between its stages when someone presses Cancel. An operator can still run a queued
+run by hand with `unseen linkage run RUN_ID`.
 
 Names read from the vault live in the job's memory only. Nothing the job stores or logs carries
 a value from a record: pairs and clusters are primary keys and probabilities, and a failure is
@@ -15,11 +18,6 @@ every command and web worker, and pandas takes half a second to import (#16).
 
 import logging
 import math
-import os
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -33,6 +31,7 @@ from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core.linkage import record_key
 from unseen.evidence.models import Source, declared_input
+from unseen.jobs.queue import Cancelled, Progress, claim, end, enqueue_after_commit, request_cancel
 
 from .gathering import Gathered, NothingToLink, gather, queued_inputs, records_label
 from .models import (
@@ -46,8 +45,6 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-#: Progress is written at most this often (seconds), and whenever the stage changes.
-PROGRESS_INTERVAL = 0.5
 #: Where each part of the job sits on the progress bar: gathering, linking, saving.
 GATHERED_AT = 0.1
 LINKED_AT = 0.9
@@ -93,17 +90,32 @@ def start_run(
                 "access_level": run.access_level,
             },
         )
-        transaction.on_commit(lambda: launch_or_fail(run.pk))
+        enqueue(run.pk)
     return run
 
 
-def launch_or_fail(run_id: int) -> None:
-    """Start the job; if no process can be started, the run fails now rather than wait forever."""
-    try:
-        launch(run_id)
-    except OSError as error:
-        logger.error("linkage run %s: the job could not start: %s", run_id, type(error).__name__)
-        _fail(run_id, f"the job could not be started: {type(error).__name__}")
+def enqueue(run_id: int) -> None:
+    """Queue the run's job once the run is committed; if the queue refuses it, the run fails now
+    rather than wait forever."""
+    from .tasks import run_linkage
+
+    def refused(error: Exception) -> None:
+        _fail(run_id, f"the job could not be queued: {type(error).__name__}")
+
+    enqueue_after_commit(run_linkage, run_id, refused=refused)
+
+
+def cancel(run: LinkageRun, user: Any) -> bool:
+    """Cancel a queued run now, or ask a running one to stop at its next stage.
+
+    False when the run had already ended.
+    """
+    status = request_cancel(LinkageRun, run.pk)
+    if status is None:
+        return False
+    run.refresh_from_db()
+    record(Action.UPDATE, run, detail={"status": status, "cancel_requested": True})
+    return True
 
 
 def rerun(run: LinkageRun, user: Any) -> LinkageRun:
@@ -117,54 +129,6 @@ def rerun(run: LinkageRun, user: Any) -> LinkageRun:
         user=user,
         previous=run,
     )
-
-
-def job_command(run_id: int) -> list[str]:
-    return [sys.executable, "-m", "unseen.cli", "linkage", "run", str(run_id)]
-
-
-def launch(run_id: int) -> subprocess.Popen[bytes]:
-    """Start the job detached from this process (its own session; no terminal, no output)."""
-    process = subprocess.Popen(  # noqa: S603 - our own command, arguments we built
-        job_command(run_id),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        close_fds=True,
-        env=os.environ.copy(),
-    )
-    # Reap it when it ends, so a long-lived web worker collects no zombies.
-    threading.Thread(target=process.wait, daemon=True).start()
-    return process
-
-
-class Progress:
-    """Writes the job's stage and fraction to the run row, at most twice a second."""
-
-    def __init__(self, run_id: int):
-        self.run_id = run_id
-        self.stage = ""
-        self.written = 0.0
-
-    def __call__(self, stage: str, fraction: float) -> None:
-        now = time.monotonic()
-        if stage == self.stage and now - self.written < PROGRESS_INTERVAL:
-            return
-        self.stage, self.written = stage, now
-        LinkageRun.objects.filter(pk=self.run_id).update(
-            stage=stage[:40],
-            fraction=min(max(float(fraction), 0.0), 1.0),
-            heartbeat_at=timezone.now(),
-        )
-
-    def within(self, low: float, high: float) -> Any:
-        """A callback for the core's stages, placed between `low` and `high` of the bar."""
-
-        def report(stage: str, fraction: float) -> None:
-            self(stage, low + (high - low) * min(max(float(fraction), 0.0), 1.0))
-
-        return report
 
 
 def decisions_for(entity: str, pks: Iterable[int]) -> list[tuple[str, str, bool]]:
@@ -181,27 +145,23 @@ def decisions_for(entity: str, pks: Iterable[int]) -> list[tuple[str, str, bool]
 def execute(run_id: int, *, backend: Literal["duckdb", "spark"] = "duckdb") -> LinkageRun:
     """Run a queued run to the end (done or failed). What `unseen linkage run` calls.
 
-    A run another job has already claimed is left alone.
+    A run another job has already claimed, or that was cancelled while queued, is left alone.
+    A run asked to stop is cancelled between its stages (after gathering, after linking).
     """
     # Everything after the claim is inside the try: a stop (SIGTERM → SystemExit) arriving at
     # any point once the run is "running" must mark it failed, not leave it looking alive.
-    claimed = 0
+    claimed = False
     stage = "gathering"
     token = None
     try:
-        claimed = LinkageRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-            status=RunStatus.RUNNING,
-            stage="gathering",
-            fraction=0.0,
-            started_at=timezone.now(),
-            heartbeat_at=timezone.now(),
-        )
+        claimed = claim(LinkageRun, run_id)
         run = LinkageRun.objects.select_related("started_by").get(pk=run_id)
         if not claimed:
             return run
         user = run.started_by
         token = current_actor.set(user.get_username() if user is not None else "system")
-        progress = Progress(run.pk)
+        progress = Progress(LinkageRun, run.pk)
+        progress("gathering", 0.0)
         if user is None or not user.can(Capability.REVIEW_LINKAGE):
             raise NothingToLink("the user who started this run may no longer link records")
         gathered = gather(
@@ -211,6 +171,7 @@ def execute(run_id: int, *, backend: Literal["duckdb", "spark"] = "duckdb") -> L
             progress=lambda fraction: progress("gathering", GATHERED_AT * fraction),
         )
         progress("gathering", GATHERED_AT)
+        progress.check()
         stage = "linking"
         # Splink is loaded by the job only: web workers never need it.
         from unseen.core.linkage import DuckDB, Spark, link_records
@@ -226,9 +187,12 @@ def execute(run_id: int, *, backend: Literal["duckdb", "spark"] = "duckdb") -> L
             decisions=decisions,
             progress=progress.within(GATHERED_AT, LINKED_AT),
         )
+        progress.check()
         stage = "saving"
         progress("saving", LINKED_AT)
         _save(run, gathered, result, decisions)
+    except Cancelled:
+        _end(run_id, RunStatus.CANCELLED)
     except NothingToLink as refusal:
         _fail(run_id, str(refusal))
     except (KeyboardInterrupt, SystemExit):
@@ -251,16 +215,13 @@ def execute(run_id: int, *, backend: Literal["duckdb", "spark"] = "duckdb") -> L
 
 
 def _fail(run_id: int, message: str) -> None:
+    _end(run_id, RunStatus.FAILED, message)
+
+
+def _end(run_id: int, status: RunStatus, message: str = "") -> None:
     with transaction.atomic():
-        LinkageRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED,
-            error=message[:300],
-            finished_at=timezone.now(),
-            heartbeat_at=timezone.now(),
-        )
-        record(
-            Action.UPDATE, LinkageRun.objects.get(pk=run_id), detail={"status": RunStatus.FAILED}
-        )
+        end(LinkageRun, run_id, status, message)
+        record(Action.UPDATE, LinkageRun.objects.get(pk=run_id), detail={"status": status})
 
 
 def _weight(probability: float) -> float:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.run_detail, name="detail"),
     path("<int:pk>/progress.json", views.run_progress, name="progress"),
     path("<int:pk>/rerun/", views.run_rerun, name="rerun"),
+    path("<int:pk>/cancel/", views.run_cancel, name="cancel"),
     path("<int:pk>/histories.csv", views.run_histories, name="histories"),
     path("<int:pk>/clusters/<int:cluster>/merge/", views.cluster_merge, name="cluster_merge"),
     path("<int:pk>/review/", views.review_list, name="reviews"),

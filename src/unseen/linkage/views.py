@@ -28,7 +28,7 @@ from .presenting import (
     source_rows,
 )
 from .reviewing import decide, reveal_identities
-from .running import rerun, start_run
+from .running import cancel, rerun, start_run
 
 CLUSTERS_PER_PAGE = 25
 REVIEWS_PER_PAGE = 50
@@ -92,6 +92,17 @@ def run_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     fresh = rerun(_run(request, pk), request.user)
     messages.success(request, _("Started again with the decisions made so far."))
     return redirect("linkage:detail", pk=fresh.pk)
+
+
+@requires(Capability.REVIEW_LINKAGE)
+@require_POST
+def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a queued run, or ask a running one to stop at its next stage."""
+    if cancel(_run(request, pk), request.user):
+        messages.success(request, _("Cancelled. A running run stops at its next stage."))
+    else:
+        messages.error(request, _("The run has already ended."))
+    return redirect("linkage:detail", pk=pk)
 
 
 @requires(Capability.REVIEW_LINKAGE)

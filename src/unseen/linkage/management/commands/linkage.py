@@ -10,8 +10,9 @@ from unseen.linkage.running import execute
 
 class Command(BaseCommand):
     help = (
-        "Run a queued linkage run (the page starts this in the background): "
-        "`unseen linkage run RUN_ID`. Exits 1 if the run failed, 2 if there is no such run."
+        "Run a queued linkage run by hand, in this process (`unseen worker` runs the runs the "
+        "pages queue): `unseen linkage run RUN_ID`. Exits 1 if the run failed, 2 if there is no "
+        "such run."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -12,6 +12,7 @@
   const status = section.querySelector("[data-progress-status]");
   const percent = section.querySelector("[data-progress-percent]");
   const stalled = section.querySelector("[data-progress-stalled]");
+  const cancelling = section.querySelector("[data-progress-cancelling]");
   const EVERY = 1500;
 
   function show(state) {
@@ -21,6 +22,7 @@
     stage.textContent = state.stage_label;
     status.textContent = state.status_label;
     stalled.hidden = !state.stalled;
+    cancelling.hidden = !state.cancelling;
   }
 
   function poll() {
