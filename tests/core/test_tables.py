@@ -161,3 +161,13 @@ def test_it_says_a_broken_xlsx_is_not_a_zip(tmp_path):
     path = tmp_path / "t.xlsx"
     path.write_bytes(b"name\nx\n")
     assert refusal(path, Limits()) == "t.xlsx: not an XLSX file (it is not a zip archive)"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("=1+2", "'=1+2"), ("@SUM(A1)", "'@SUM(A1)"), ("-3.5", "-3.5"), ("+7", "+7"), ("Kim", "Kim")],
+)
+def test_a_cell_a_spreadsheet_would_run_is_made_inert(text, expected):
+    from unseen.core.cells import neutralise
+
+    assert neutralise(text) == expected

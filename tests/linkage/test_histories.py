@@ -78,3 +78,13 @@ def test_the_estimation_page_refuses_a_run_without_histories(client, andy, roste
     client.force_login(andy)
     assert client.get(f"{reverse('estimation:create')}?linkage={run.pk}").status_code == 404
     assert client.get(f"{reverse('estimation:create')}?linkage=x").status_code == 404
+
+
+def test_the_downloaded_table_makes_a_formula_in_a_list_name_inert():
+    from unseen.core.estimation.histories import CaptureHistories
+
+    histories = CaptureHistories.from_counts(
+        ['=HYPERLINK("http://evil","x")', "Roster"], [((1, 0), 3), ((0, 1), 2), ((1, 1), 1)]
+    )
+    header = histories_csv(histories).splitlines()[0]
+    assert header.startswith("\"'=HYPERLINK(") and header.endswith(",Roster,count")

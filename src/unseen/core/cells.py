@@ -111,3 +111,19 @@ def one_of_required(*columns: str) -> RowCheck:
         return []
 
     return check
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe.
+
+    A number written as text ("-3.5") is no formula and stays a number. Every CSV a person may
+    open in a spreadsheet goes through this: exports, and tables downloaded from the pages.
+    """
+    if text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from unseen.accounts.models import visible_access_levels
+from unseen.core.cells import neutralise
 from unseen.core.estimation.histories import CaptureHistories
 
 from .models import LinkageRun, RunStatus
@@ -59,7 +60,8 @@ def histories_csv(histories: CaptureHistories) -> str:
     """The table as `unseen mse` reads it: one 0/1 column per list and a `count` column."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*histories.lists, "count"])
+    # List names are source titles, which people type: made inert for a spreadsheet.
+    writer.writerow([*(neutralise(name) for name in histories.lists), "count"])
     for pattern, count in zip(histories.patterns, histories.counts, strict=True):
         writer.writerow([*(int(v) for v in pattern), int(count)])
     return out.getvalue()

@@ -1,25 +1,12 @@
 """CSV: one file per table, many-to-many values `;`-joined, formula cells neutralised."""
 
 import csv
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from unseen.core.cells import neutralise
+
 from .tables import Progress, Table, Writer
-
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe.
-
-    A number written as text ("-3.5") is no formula and stays a number.
-    """
-    if text.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def _cell(value: object) -> object:
