@@ -19,7 +19,7 @@ import numpy as np
 
 from unseen.core.estimation import intervals, selection
 from unseen.core.estimation.histories import CaptureHistories
-from unseen.core.estimation.loglinear import Data, term_lists
+from unseen.core.estimation.loglinear import Data, pair_masks, term_lists
 from unseen.core.estimation.results import Estimate, Interval
 
 LOGLINEAR = ("main-effects", "stepwise-aic", "stepwise-poisson", "bic")
@@ -66,6 +66,8 @@ class MethodUnavailable(EstimationError):
 
 
 class Method(Protocol):
+    """An estimator the MSE front door can run: capture histories in, one `Estimate` out."""
+
     def __call__(
         self,
         histories: CaptureHistories,
@@ -74,7 +76,8 @@ class Method(Protocol):
         level: float,
         bootstrap: int,
         seed: int | None,
-    ) -> Estimate: ...
+    ) -> Estimate:
+        """Estimate the total from `histories`, with an interval of the given kind and level."""
 
 
 def informative(histories: CaptureHistories) -> tuple[CaptureHistories, list[str]]:
@@ -125,7 +128,7 @@ def overlap_warnings(histories: CaptureHistories) -> list[str]:
     data = Data.of(histories.t, histories.counts)
     pairs = [
         ":".join(histories.lists[j] for j in term_lists(histories.t, mask))
-        for mask in selection.pair_masks(histories.t)
+        for mask in pair_masks(histories.t)
         if data.margin[mask] == 0
     ]
     if not pairs:
