@@ -22,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from unseen.accounts.models import UserLike
 from unseen.accounts.roles import Capability
 from unseen.audit.log import record
 from unseen.audit.models import Action
@@ -67,15 +68,11 @@ def _file_key(upload: Upload, key_for: Any = keys.data_key) -> bytes:
     return sealing.decode_key(opened)
 
 
-def may_read(user: Any) -> bool:
-    return bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.can(Capability.MODERATE_INTAKE)
-    )
+def may_read(user: UserLike | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.can(Capability.MODERATE_INTAKE))
 
 
-def read(upload: Upload, *, user: Any) -> bytes:
+def read(upload: Upload, *, user: UserLike) -> bytes:
     """The photo's bytes, for a moderator; the read is written to the audit log."""
     if not may_read(user):
         raise PermissionDenied("photos from the public are for moderators")

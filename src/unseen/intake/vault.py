@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from unseen.accounts.models import UserLike
 from unseen.accounts.roles import Capability
 from unseen.audit.log import record
 from unseen.audit.models import Action
@@ -84,16 +85,16 @@ def store_contact(submission: Submission, contact: Contact) -> None:
         submission.save(update_fields=["has_contact"])
 
 
-def may_read(user: Any) -> bool:
+def may_read(user: UserLike | None) -> bool:
     return bool(
         user is not None
-        and getattr(user, "is_authenticated", False)
+        and user.is_authenticated
         and user.can(Capability.MODERATE_INTAKE)
         and user.can(Capability.READ_VAULT)
     )
 
 
-def read_contact(submission: Submission, *, user: Any, purpose: str) -> Contact:
+def read_contact(submission: Submission, *, user: UserLike, purpose: str) -> Contact:
     """A reporter's contact details, for a moderator who also holds the vault permission."""
     if not may_read(user):
         raise PermissionDenied("reading reporters' contact details needs the vault permission")

@@ -24,6 +24,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
+from unseen.accounts.models import User
 from unseen.accounts.roles import Capability
 from unseen.audit.context import current_actor
 from unseen.audit.log import record
@@ -58,7 +59,7 @@ def start_run(
     threshold: float,
     review_low: float,
     review_high: float,
-    user: Any,
+    user: User,
     previous: LinkageRun | None = None,
 ) -> LinkageRun:
     """Queue a run and start its job once the run is committed.
@@ -103,7 +104,7 @@ def launch_or_fail(run_id: int) -> None:
         _fail(run_id, f"the job could not be started: {type(error).__name__}")
 
 
-def rerun(run: LinkageRun, user: Any) -> LinkageRun:
+def rerun(run: LinkageRun, user: User) -> LinkageRun:
     """The same sources and threshold again, now with every decision made since."""
     return start_run(
         entity=run.entity,

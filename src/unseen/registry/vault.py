@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from unseen.accounts.models import UserLike
 from unseen.accounts.roles import Capability
 from unseen.audit.log import record, record_many
 from unseen.audit.models import Action
@@ -124,16 +125,12 @@ def reseal(old_key: Any, version: int, key: bytes) -> int:
     return len(rows)
 
 
-def _require_vault(user: Any) -> None:
-    if (
-        user is None
-        or not getattr(user, "is_authenticated", False)
-        or not user.can(Capability.READ_VAULT)
-    ):
+def _require_vault(user: UserLike | None) -> None:
+    if user is None or not user.is_authenticated or not user.can(Capability.READ_VAULT):
         raise PermissionDenied("reading identities needs the vault permission")
 
 
-def find_by_name(name: str, *, user: Any, birth_date: str = "") -> list[Person]:
+def find_by_name(name: str, *, user: UserLike, birth_date: str = "") -> list[Person]:
     """Persons whose full name (and birth date, if given) equals these, by blind index; audited."""
     _require_vault(user)
     _, key = keys.active_data_key()
@@ -157,7 +154,7 @@ def find_by_name(name: str, *, user: Any, birth_date: str = "") -> list[Person]:
     return persons
 
 
-def read_identity(person: Person, *, user: Any, purpose: str) -> Identity:
+def read_identity(person: Person, *, user: UserLike, purpose: str) -> Identity:
     """A person's identifying fields, for a user allowed to read them and a stated purpose."""
     _require_vault(user)
     if not purpose.strip():
@@ -177,7 +174,7 @@ def read_identity(person: Person, *, user: Any, purpose: str) -> Identity:
 
 
 def write_identity(
-    person: Person, identity: Identity, *, user: Any, purpose: str = ""
+    person: Person, identity: Identity, *, user: UserLike, purpose: str = ""
 ) -> list[str]:
     """Create or replace a person's identity on behalf of a user; audited. Returns the names of
     the fields that changed (the audit entry names them too, never their values).
@@ -209,17 +206,17 @@ def has_identity(person: Person) -> bool:
     return PersonIdentity.objects.filter(person=person).exists()
 
 
-def may_compare(user: Any) -> bool:
+def may_compare(user: UserLike | None) -> bool:
     """Whether record linkage may compare identities on this user's behalf."""
     return bool(
         user is not None
-        and getattr(user, "is_authenticated", False)
+        and user.is_authenticated
         and (user.can(Capability.REVIEW_LINKAGE) or user.can(Capability.READ_VAULT))
     )
 
 
 def identities_for_linkage(
-    persons: Sequence[Person], *, user: Any, purpose: str
+    persons: Sequence[Person], *, user: UserLike, purpose: str
 ) -> dict[int, Identity]:
     """Identifying fields of many persons, for record linkage to compare inside one process.
 
