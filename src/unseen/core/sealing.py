@@ -78,22 +78,11 @@ def encode_key(key: bytes) -> str:
     return base64.urlsafe_b64encode(key).decode("ascii")
 
 
-# --- Key files: created only on request, refused when others may read them ------------------
+# --- Key files: refused when others may read them (written outside the core, by private_files) ---
 
 
 class KeyFileError(SealingError):
     """A key file is missing, unreadable, open to others or does not hold a key."""
-
-
-def write_key_file(path: Path, key: bytes) -> None:
-    """Write a new key file with 0600 permissions (in a 0700 folder); never overwrite one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(encode_key(key) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def read_key_file(path: Path) -> bytes:
