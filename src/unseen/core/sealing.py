@@ -159,7 +159,10 @@ def seal(key: bytes, version: int, plaintext: str, context: str) -> str:
 
 
 def seal_raw(key: bytes, version: int, data: bytes, context: str) -> str:
-    """`seal` for bytes of a fixed length (a TOTP secret), unpadded: their length tells nothing, and django-otp's column holds a short secret only as it is."""
+    """`seal` for bytes of a fixed length (a TOTP secret), unpadded.
+
+    Their length tells nothing, and django-otp's column holds a short secret only as it is.
+    """
     return _seal(key, version, data, context, UNPADDED_FORMAT)
 
 

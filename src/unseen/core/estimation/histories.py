@@ -14,7 +14,10 @@ from numpy.typing import NDArray
 
 
 def all_patterns(t: int) -> NDArray[np.int_]:
-    """The 2^t − 1 observable histories, in binary counting order with the first list as the most significant bit: for t = 2, (0,1), (1,0), (1,1)."""
+    """The 2^t − 1 observable histories, in binary counting order.
+
+    The first list is the most significant bit: for t = 2, (0,1), (1,0), (1,1).
+    """
     return np.array([p for p in product((0, 1), repeat=t) if any(p)], dtype=int)
 
 

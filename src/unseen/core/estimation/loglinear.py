@@ -64,7 +64,10 @@ def term_lists(t: int, mask: int) -> tuple[int, ...]:
 
 
 def pair_masks(t: int) -> list[int]:
-    """Every two-list term, in (1,2), (1,3), …, (t−1,t) order: the tie-break order of stepwise selection."""
+    """Every two-list term, in (1,2), (1,3), …, (t−1,t) order.
+
+    That is the tie-break order of stepwise selection.
+    """
     return [term_mask(t, pair) for pair in combinations(range(t), 2)]
 
 
@@ -154,7 +157,10 @@ def containment(t: int) -> NDArray[np.bool_]:
 
 @lru_cache(maxsize=4096)
 def design(t: int, columns: tuple[int, ...], complete: bool = False) -> FloatArray:
-    """The design matrix over the observable cells (or, with `complete`, with the unobserved cell 0 prepended, which only the intercept touches)."""
+    """The design matrix over the observable cells.
+
+    With `complete`, the unobserved cell 0 is prepended; only the intercept touches it.
+    """
     matrix = containment(t)[:, list(columns)].astype(float)
     if complete:
         first = np.zeros((1, len(columns)))
@@ -374,7 +380,10 @@ class Fit:
 
     @cached_property
     def cov(self) -> FloatArray:
-        """Covariance of `beta`: the inverse of the observed information at the fit (computed on first use; bootstrap replicates never need it)."""
+        """Covariance of `beta`: the inverse of the observed information at the fit.
+
+        Computed on first use; bootstrap replicates never need it.
+        """
         x = design(self.model.t, self.layout.active)[self.layout.keep]
         return np.asarray(np.linalg.inv((x.T * self.mu[self.layout.keep]) @ x))
 

@@ -133,7 +133,12 @@ class DuckDB(Backend):
         return db_api
 
     def register(self, api: Any, tables: Sequence[pd.DataFrame]) -> list[Any]:
-        """Each table copied into one of DuckDB's own first: registered as a pandas frame it would be converted from Python objects on every scan, and Splink scans the records at each training step (training a million records was 11 s quicker)."""
+        """Each table copied into one of DuckDB's own first.
+
+        Registered as a pandas frame it would be converted from Python objects on every scan, and
+        Splink scans the records at each training step (training a million records was 11 s
+        quicker).
+        """
         registered = []
         connection = api.duckdb_con
         for i, table in enumerate(tables):

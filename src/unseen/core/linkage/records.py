@@ -283,7 +283,10 @@ def _fold_names(names: list[Name]) -> list[tuple[Any, ...]]:
 
 
 def _name_columns(latin: PersonNameKeys, korean: PersonNameKeys | None) -> tuple[Any, ...]:
-    """Family, given, concatenated, swapped, sorted keys and orders, from a record's Latin and Hangul name keys (Hangul first where it has a name)."""
+    """Family, given, concatenated, swapped and sorted keys and orders of a record's names.
+
+    From its Latin and Hangul name keys (Hangul first where it has a name).
+    """
     squashed = [
         (k, _squash(k.family) or "", _squash(k.given) or "")
         for k in (latin, korean)
@@ -307,7 +310,10 @@ def _name_columns(latin: PersonNameKeys, korean: PersonNameKeys | None) -> tuple
 
 
 def _codes(parts: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
-    """For each record, the number of its distinct combination of `parts`, and the first record of each combination (numbered in order of first appearance)."""
+    """For each record, the number of its distinct combination of `parts`.
+
+    And the first record of each combination (numbered in order of first appearance).
+    """
     codes = np.zeros(len(parts[0]), dtype=np.int64)
     for part in parts:
         part_codes, uniques = pd.factorize(part)

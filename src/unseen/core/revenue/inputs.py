@@ -202,7 +202,9 @@ def input_schema() -> Schema:
 
 
 def read_inputs(path: Path, limits: Limits | None = None) -> list[InputRow]:
-    """Read and check a file with the columns of nk-deployments.csv; one beyond `limits` is refused before it is read (`core.tables.Limits`).
+    """Read and check a file with the columns of nk-deployments.csv.
+
+    One beyond `limits` is refused before it is read (`core.tables.Limits`).
 
     Raises:
         TableError: listing every bad cell (row, column, reason): a low above its high, a share

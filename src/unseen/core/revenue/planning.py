@@ -1,4 +1,8 @@
-"""From sourced rows to the cells of one year: which rows count, how overlapping rows combine, which blanks take defaults, and every exclusion, default and note, so that nothing is silent."""
+"""From sourced rows to the cells of one year, so that nothing is silent.
+
+Which rows count, how overlapping rows combine, which blanks take defaults, and every exclusion,
+default and note.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Named sets of assumptions run side by side with the same draws and seed: the file's rows, and the aggregate inputs behind published figures."""
+"""Named sets of assumptions, run side by side with the same draws and seed.
+
+The file's rows, and the aggregate inputs behind published figures.
+"""
 
 from __future__ import annotations
 

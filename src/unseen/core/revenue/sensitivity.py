@@ -1,4 +1,7 @@
-"""What moves the total and what a published figure would take, without drawing: the tornado (one input at a time between its ends) and the inverse questions (nk-facts §9 C)."""
+"""What moves the total, and what a published figure would take, without drawing.
+
+The tornado (one input at a time between its ends) and the inverse questions (nk-facts §9 C).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,10 @@ CAPS = {"workers": math.inf, "wage": math.inf, "share": 1.0, "months": 12.0}
 
 @dataclass(frozen=True)
 class Bar:
-    """The total with one input (in one country, or everywhere) at its low and at its high end, every other input at its median."""
+    """The total with one input at its low and at its high end, every other input at its median.
+
+    The input is set in one country, or everywhere.
+    """
 
     family: str
     country: str  # "" for the input everywhere at once
@@ -58,7 +64,10 @@ class Tornado:
 
 
 def tornado(cells: Sequence[Cell]) -> Tornado:
-    """Swing each input family low→high (its sourced range's ends; for a pooled input the ends of the envelope) with every other input at its median, first in every country at once, then one country at a time.
+    """Swing each input family low→high with every other input at its median.
+
+    The ends are its sourced range's (for a pooled input, the envelope's); first in every country at
+    once, then one country at a time.
 
     The all-medians total is ``base``.
     """
@@ -156,7 +165,10 @@ def required_for(
     shares: Sequence[float] | None = None,
     months: float = 12,
 ) -> Required:
-    """Which combinations of headcount, wage and share reach `target`, and how far they lie from the sourced ranges (the reasoning of nk-facts §9 C, with the cells' numbers).
+    """Which combinations of headcount, wage and share reach `target`.
+
+    And how far they lie from the sourced ranges (the reasoning of nk-facts §9 C, with the cells'
+    numbers).
 
     Args:
         target: revenue to the state, USD per year (> 0).
