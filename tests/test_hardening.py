@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from unseen.core import sealing
+from unseen.registry import keys
 
 
 @pytest.mark.parametrize("path", ["/", "/accounts/login/", "/report/", "/healthz", "/nowhere/"])
@@ -89,7 +90,7 @@ def test_it_passes_check_deploy_with_production_settings(tmp_path):
     tmp_path = tmp_path / "deploy"  # not the suite's own var/, which holds this test's keys
     # The keys on a volume of their own, away from the database and the uploaded files.
     for name in ("master", "audit"):
-        sealing.write_key_file(tmp_path / "secrets" / f"{name}.key", sealing.new_key())
+        keys.write_key_file(tmp_path / "secrets" / f"{name}.key", sealing.new_key())
     result = check_deploy(
         tmp_path,
         UNSEEN_MASTER_KEY_FILE=str(tmp_path / "secrets" / "master.key"),
@@ -104,7 +105,7 @@ def test_it_passes_check_deploy_with_production_settings(tmp_path):
 def test_check_deploy_warns_when_the_keys_sit_beside_the_database(tmp_path):
     tmp_path = tmp_path / "deploy"  # not the suite's own var/, which holds this test's keys
     for name in ("master", "audit"):
-        sealing.write_key_file(tmp_path / "var" / "keys" / f"{name}.key", sealing.new_key())
+        keys.write_key_file(tmp_path / "var" / "keys" / f"{name}.key", sealing.new_key())
     # The SQLite database in var/ is the one the keys sit beside (CI also runs on PostgreSQL).
     output = check_deploy(tmp_path, DATABASE_URL="").stderr
     assert "unseen.W101" in output

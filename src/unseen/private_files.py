@@ -11,6 +11,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 PRIVATE_UMASK = 0o077
 FILE_MODE = 0o600
@@ -42,6 +43,55 @@ def private_folder(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     _chmod(path, FOLDER_MODE)
     return path
+
+
+def open_new(path: Path) -> BinaryIO:
+    """A new file at `path`, 0600, open for writing bytes; FileExistsError if anything is there.
+
+    The folder is left as it is (a backup may go into the operator's own folder). O_EXCL means an
+    existing file is never truncated and a symlink planted at `path` is never followed.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    return os.fdopen(fd, "wb")
+
+
+def write_new(path: Path, data: str | bytes) -> None:
+    """Write a new 0600 file in a 0700 folder, synced to disk; FileExistsError if it exists.
+
+    The one way keys are written: a key that exists is never overwritten (every seal, chain link
+    or pseudonym made with it would be lost), and one reported written is on the disk.
+    """
+    private_folder(path.parent)
+    with open_new(path) as handle:
+        handle.write(data.encode() if isinstance(data, str) else data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def replace(path: Path, data: bytes) -> None:
+    """Replace the file at `path` by a new 0600 one holding `data`, in a 0700 folder.
+
+    Written beside it first and renamed over it, so a reader sees the old file or the new one,
+    never half of one.
+    """
+    temporary = path.with_suffix(".tmp")
+    # A .tmp left by a write that died would make O_EXCL refuse every later one.
+    temporary.unlink(missing_ok=True)
+    write_new(temporary, data)
+    temporary.replace(path)
+
+
+def append(path: Path, text: str) -> None:
+    """Append `text` to a private file (created 0600 in a 0700 folder), synced to disk.
+
+    O_APPEND with one write per call: lines from several processes never interleave.
+    """
+    private_folder(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ import struct
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from unseen import private_files
 from unseen.core import sealing
 
 KEY = bytes(range(32))
@@ -52,7 +53,7 @@ def test_the_format_byte_cannot_be_switched():
 
 def test_it_refuses_a_key_file_that_others_can_read(tmp_path):
     path = tmp_path / "keys" / "some.key"
-    sealing.write_key_file(path, KEY)
+    private_files.write_new(path, sealing.encode_key(KEY) + "\n")
     assert sealing.read_key_file(path) == KEY
     path.chmod(0o640)
     with pytest.raises(sealing.KeyFileError, match="mode 0640"):

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.utils.translation import gettext as _
 
+from .models import User
 from .roles import Capability
 
 PUBLIC = "public"
@@ -23,6 +24,16 @@ PERMISSION_ATTRIBUTE = "unseen_permission"
 API_PREFIX = "/api/"
 
 View = Callable[..., HttpResponseBase]
+
+
+class SignedInRequest(HttpRequest):
+    """The request a `@staff` or `@requires` view receives: its user is signed in.
+
+    Only a type: nothing is ever made one. The decorators have refused anonymous visitors before the
+    view runs, so the view may hand `request.user` to code that records who acted.
+    """
+
+    user: User
 
 
 def is_api(request: HttpRequest) -> bool:

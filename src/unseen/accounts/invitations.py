@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -82,14 +81,14 @@ def find(user: User, code: str) -> EnrolmentInvitation | None:
     return record
 
 
-def usable(user: Any, pk: object) -> EnrolmentInvitation | None:
+def usable(user: User, pk: object) -> EnrolmentInvitation | None:
     """The invitation a session redeemed (by its id), while it is still usable for `user`."""
     if not isinstance(pk, int):
         return None
     return EnrolmentInvitation.objects.usable().filter(pk=pk, user=user).first()
 
 
-def consume(user: Any, pk: int) -> bool:
+def consume(user: User, pk: int) -> bool:
     """Spend the invitation; False if it was used or expired meanwhile (call inside a transaction)."""
     return bool(
         EnrolmentInvitation.objects.usable().filter(pk=pk, user=user).update(used_at=timezone.now())

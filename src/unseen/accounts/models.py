@@ -1,6 +1,6 @@
-from typing import Any
+from typing import Any, TypeAlias
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,9 +67,15 @@ class User(AbstractUser):
         return levels
 
 
-def visible_access_levels(user: Any) -> list[str]:
+# Whom a request is for, as `request.user` is typed: a staff member or the anonymous visitor. Every
+# app may take one (accounts sits low in the layers); functions that also accept None mean "no one
+# in particular" and show only what is public.
+UserLike: TypeAlias = User | AnonymousUser
+
+
+def visible_access_levels(user: UserLike | None) -> list[str]:
     """Access levels readable by `user`, who may be anonymous (public only)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return [AccessLevel.PUBLIC]
     return user.visible_access_levels()
 

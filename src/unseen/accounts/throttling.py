@@ -34,7 +34,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import SignInFailureCounter
+from .models import SignInFailureCounter, UserLike
 from .signals import sign_in_locked
 
 CLIENT_FACTOR = 4
@@ -221,5 +221,5 @@ def count_failure(
 
 
 @receiver(user_logged_in)
-def forget_failures(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def forget_failures(sender: Any, request: Any, user: UserLike, **kwargs: Any) -> None:
     clear_account(request, user.get_username())

@@ -45,7 +45,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from unseen.core import sealing
 
-from .models import HashedStaticDevice, SealedTOTPDevice, SecondFactorKey
+from .access import SignedInRequest
+from .models import HashedStaticDevice, SealedTOTPDevice, SecondFactorKey, User, UserLike
 from .signals import second_factor_failed, second_factor_reset, second_factor_verified
 
 RECOVERY_CODES = 10
@@ -57,7 +58,7 @@ def enforced() -> bool:
     return bool(settings.UNSEEN_REQUIRE_2FA)
 
 
-def has_second_factor(user: Any) -> bool:
+def has_second_factor(user: UserLike) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
@@ -109,7 +110,7 @@ def open_secret(device_pk: int, sealed: str, of_version: KeyOfVersion | None = N
     return sealing.open_raw(key_of(version), sealed, secret_context(device_pk))
 
 
-def new_totp_device(user: Any) -> SealedTOTPDevice:
+def new_totp_device(user: UserLike) -> SealedTOTPDevice:
     """A fresh, unconfirmed device; any earlier unconfirmed one (and its secret) is dropped.
 
     The row is made first with no secret, because the sealed secret names its row; the secret
@@ -135,7 +136,7 @@ def reseal_secrets(of_version: KeyOfVersion, version: int, key: bytes) -> int:
 
 
 def confirm(
-    request: HttpRequest, device: TOTPDevice, token: str, invitation: int
+    request: SignedInRequest, device: TOTPDevice, token: str, invitation: int
 ) -> list[str] | None:
     """Confirm a new device with a code from it, spending the enrolment invitation `invitation`.
 
@@ -156,7 +157,7 @@ def confirm(
     return codes
 
 
-def replace_recovery_codes(user: Any) -> list[str]:
+def replace_recovery_codes(user: UserLike) -> list[str]:
     """New recovery codes for `user`, replacing any; returned once, stored as keyed hashes."""
     key = recovery_key()
     StaticDevice.objects.filter(user=user).delete()
@@ -352,7 +353,7 @@ def verify(request: HttpRequest, token: str) -> str | None:
     return None
 
 
-def reset(user: Any, *, by: Any = None) -> None:
+def reset(user: User, *, by: UserLike | None = None) -> None:
     """Remove every second factor of `user` (an administrator's decision, audited)."""
     for device in list(devices_for_user(user, confirmed=None)):
         device.delete()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from . import invitations, two_factor
-from .access import View, public, staff
+from .access import SignedInRequest, View, public, staff
 from .models import SealedTOTPDevice
 from .signals import second_factor_set_up
 from .throttling import refusal
@@ -169,7 +169,7 @@ class EnrolView(auth_views.LoginView):
 @never_cache
 @two_factor_step
 @staff
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: SignedInRequest) -> HttpResponse:
     """Set up an authenticator app: QR code and secret shown once, confirmed with a code.
 
     Only a session that redeemed an enrolment invitation gets that far (see invitations.py).

@@ -31,6 +31,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from unseen import private_files
+
 from . import keys
 
 FORMAT = 1
@@ -88,15 +90,8 @@ def append(reason: str, newest_id: int, newest_hash: str, count: int) -> Anchor:
     }
     anchor = Anchor(**fields, mac=_mac(keys.anchor_key(), fields))
     path = anchor_path()
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True)
-        path.parent.chmod(0o700)
-    # O_APPEND: one short write per anchor, so anchors from several processes never interleave.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(line(anchor) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    # One short write per anchor, so anchors from several processes never interleave.
+    private_files.append(path, line(anchor) + "\n")
     return anchor
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from unseen import private_files
 from unseen.core import sealing
 
 # Separate keys for the two uses, so a chain hash can never pass for an anchor's signature.
@@ -83,7 +84,7 @@ def init_key() -> tuple[str, bool]:
             f"the audit log has entries keyed with an audit key, but {path} does not exist: "
             "restore that key file (or set UNSEEN_AUDIT_KEY); nothing was created."
         )
-    sealing.write_key_file(path, sealing.new_key())
+    private_files.write_new(path, sealing.encode_key(sealing.new_key()) + "\n")
     return str(path), True
 
 

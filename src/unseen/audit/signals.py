@@ -10,6 +10,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from unseen.accounts import signals as accounts_signals
+from unseen.accounts.models import User, UserLike
 
 from .log import record
 from .models import Action
@@ -46,12 +47,12 @@ def log_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_logged_in)
-def log_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def log_login(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     record(Action.LOGIN, user, actor=user.get_username())
 
 
 @receiver(user_logged_out)
-def log_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def log_logout(sender: Any, request: Any, user: User | None, **kwargs: Any) -> None:
     if user is not None:
         record(Action.LOGOUT, user, actor=user.get_username())
 
@@ -71,29 +72,31 @@ def log_sign_in_locked(sender: Any, scope: str, **kwargs: Any) -> None:
 
 
 @receiver(accounts_signals.second_factor_set_up)
-def log_second_factor_set_up(sender: Any, user: Any, **kwargs: Any) -> None:
+def log_second_factor_set_up(sender: Any, user: User, **kwargs: Any) -> None:
     record(Action.TWO_FACTOR_SETUP, user, actor=user.get_username())
 
 
 @receiver(accounts_signals.second_factor_verified)
-def log_second_factor_verified(sender: Any, user: Any, method: str, **kwargs: Any) -> None:
+def log_second_factor_verified(sender: Any, user: User, method: str, **kwargs: Any) -> None:
     action = Action.RECOVERY_CODE_USED if method == "recovery_code" else Action.TWO_FACTOR_OK
     record(action, user, actor=user.get_username(), detail={"method": method})
 
 
 @receiver(accounts_signals.second_factor_failed)
-def log_second_factor_failed(sender: Any, user: Any, **kwargs: Any) -> None:
+def log_second_factor_failed(sender: Any, user: User, **kwargs: Any) -> None:
     record(Action.TWO_FACTOR_FAILED, user, actor=user.get_username())
 
 
 @receiver(accounts_signals.second_factor_reset)
-def log_second_factor_reset(sender: Any, user: Any, by: Any = None, **kwargs: Any) -> None:
+def log_second_factor_reset(
+    sender: Any, user: User, by: UserLike | None = None, **kwargs: Any
+) -> None:
     actor = by.get_username() if by is not None else None
     record(Action.TWO_FACTOR_RESET, user, actor=actor)
 
 
 @receiver(accounts_signals.enrolment_invited)
-def log_enrolment_invited(sender: Any, user: Any, by: str, invitation: Any, **kwargs: Any) -> None:
+def log_enrolment_invited(sender: Any, user: User, by: str, invitation: Any, **kwargs: Any) -> None:
     # Which invitation and until when; its code exists only on the administrator's screen.
     record(
         Action.INVITATION_ISSUED,
@@ -105,7 +108,7 @@ def log_enrolment_invited(sender: Any, user: Any, by: str, invitation: Any, **kw
 
 @receiver(accounts_signals.api_token_used)
 def log_api_token_used(
-    sender: Any, user: Any, prefix: str, view: str, method: str, status: int, **kwargs: Any
+    sender: Any, user: User, prefix: str, view: str, method: str, status: int, **kwargs: Any
 ) -> None:
     # The prefix names the token (its public half); the token itself never reaches the log.
     record(

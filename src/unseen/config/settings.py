@@ -14,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from unseen.private_files import private_folder, private_sqlite
+from unseen.private_files import private_folder, private_sqlite, write_new
 
 #: What a flag may say, in any case; blank means its default. Anything else stops start-up: a typo
 #: (`UNSEEN_REQUIRE_2FA=flase`) must not quietly mean "off".
@@ -103,11 +103,8 @@ def read_or_create_key(path: Path, nbytes: int = 48) -> str:
     """Read a key file, creating it (0600, in a 0700 folder) on first run."""
     if path.exists():
         return path.read_text().strip()
-    private_folder(path.parent)
     value = secrets.token_urlsafe(nbytes)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value)
+    write_new(path, value)
     return value
 
 

@@ -51,6 +51,8 @@ def fraction(text: str) -> decimal.Decimal:
 
 
 def coordinate(limit: int, name: str) -> Callable[[str], float]:
+    """A parser for a latitude or longitude (`name`) within ±`limit` degrees."""
+
     def parse(text: str) -> float:
         try:
             value = float(text.strip())
@@ -84,6 +86,8 @@ def choice(values: Iterable[str], aliases: dict[str, str] | None = None) -> Call
 
 
 def text(limit: int) -> Callable[[str], str]:
+    """A parser for free text, stripped, refused beyond `limit` characters."""
+
     def parse(value: str) -> str:
         stripped = value.strip()
         if len(stripped) > limit:
@@ -105,6 +109,8 @@ def ordered(low: str, high: str) -> RowCheck:
 
 
 def one_of_required(*columns: str) -> RowCheck:
+    """A row check that at least one of `columns` is filled; the error names the first."""
+
     def check(row: dict[str, Any]) -> list[tuple[str, str]]:
         if all(row.get(column) in (None, "") for column in columns):
             return [(columns[0], f"give at least one of: {', '.join(columns)}")]

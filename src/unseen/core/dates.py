@@ -7,6 +7,8 @@ from enum import StrEnum
 
 
 class Precision(StrEnum):
+    """How much of a date is known: the day, only the month, or only the year."""
+
     DAY = "day"
     MONTH = "month"
     YEAR = "year"

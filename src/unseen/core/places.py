@@ -124,6 +124,7 @@ class Host:
 
     @property
     def label(self) -> str:
+        """The country's name, or the region when no country is known."""
         return country_name(self.country) if self.country else self.region
 
 

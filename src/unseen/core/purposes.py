@@ -1,5 +1,6 @@
-"""Stated purposes (why someone opens an identity or a reporter's contact details): bounded, and
-checked for what looks like a person's name (#15).
+"""Stated purposes, bounded and checked for what looks like a person's name (#15).
+
+A purpose says why someone opens an identity or a reporter's contact details.
 
 A purpose is written verbatim into the append-only audit log and every backup after it, where a
 name typed by mistake ("check Kim Chol Su") stays for good. `looks_like_a_name` is a heuristic

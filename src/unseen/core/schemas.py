@@ -23,6 +23,8 @@ def is_proxy_sector(sector: str) -> bool:
 
 @dataclass(frozen=True)
 class Vocabulary:
+    """The allowed values of the models' choice fields, passed in so the core needs no Django."""
+
     access_levels: tuple[str, ...]
     source_kinds: tuple[str, ...]
     reliabilities: tuple[str, ...]
@@ -132,6 +134,7 @@ def persons(vocabulary: Vocabulary) -> Schema:
 
 
 def sources(vocabulary: Vocabulary) -> Schema:
+    """The columns of a sources import."""
     return Schema(
         "sources",
         (
@@ -148,6 +151,7 @@ def sources(vocabulary: Vocabulary) -> Schema:
 
 
 def organisations(vocabulary: Vocabulary) -> Schema:
+    """The columns of an organisations import."""
     return Schema(
         "organisations",
         (
@@ -180,6 +184,7 @@ def _both_coordinates(row: dict[str, object]) -> list[tuple[str, str]]:
 
 
 def sites(vocabulary: Vocabulary) -> Schema:
+    """The columns of a sites import."""
     return Schema(
         "sites",
         (
@@ -195,6 +200,7 @@ def sites(vocabulary: Vocabulary) -> Schema:
 
 
 def sightings(vocabulary: Vocabulary) -> Schema:
+    """The columns of a sightings import."""
     return Schema(
         "sightings",
         (

@@ -51,6 +51,7 @@ class SealingError(Exception):
 
 
 def new_key() -> bytes:
+    """A fresh random 256-bit key."""
     return os.urandom(KEY_BYTES)
 
 
@@ -73,25 +74,15 @@ def decode_key(text: str) -> bytes:
 
 
 def encode_key(key: bytes) -> str:
+    """A key as urlsafe base64, the form `decode_key` reads."""
     return base64.urlsafe_b64encode(key).decode("ascii")
 
 
-# --- Key files: created only on request, refused when others may read them ------------------
+# --- Key files: refused when others may read them (written outside the core, by private_files) ---
 
 
 class KeyFileError(SealingError):
     """A key file is missing, unreadable, open to others or does not hold a key."""
-
-
-def write_key_file(path: Path, key: bytes) -> None:
-    """Write a new key file with 0600 permissions (in a 0700 folder); never overwrite one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(encode_key(key) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def read_key_file(path: Path) -> bytes:
@@ -124,11 +115,13 @@ def derive_key(key: bytes, label: str) -> bytes:
 
 
 def wrap_key(master: bytes, data_key: bytes, context: str) -> bytes:
+    """The data key encrypted under the master key, bound to `context`."""
     nonce = os.urandom(NONCE_BYTES)
     return nonce + AESGCM(master).encrypt(nonce, data_key, context.encode())
 
 
 def unwrap_key(master: bytes, wrapped: bytes, context: str) -> bytes:
+    """The data key from `wrap_key`; SealingError if this master key or context does not open it."""
     try:
         return AESGCM(master).decrypt(
             wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], context.encode()
@@ -166,8 +159,10 @@ def seal(key: bytes, version: int, plaintext: str, context: str) -> str:
 
 
 def seal_raw(key: bytes, version: int, data: bytes, context: str) -> str:
-    """`seal` for bytes of a fixed length (a TOTP secret), unpadded: their length tells nothing,
-    and django-otp's column holds a short secret only as it is."""
+    """`seal` for bytes of a fixed length (a TOTP secret), unpadded.
+
+    Their length tells nothing, and django-otp's column holds a short secret only as it is.
+    """
     return _seal(key, version, data, context, UNPADDED_FORMAT)
 
 
@@ -185,6 +180,7 @@ def sealed_version(sealed: str) -> int:
 
 
 def is_sealed(value: str) -> bool:
+    """Whether a stored text is a sealed value."""
     return value.startswith(SEALED_PREFIX)
 
 
@@ -201,12 +197,14 @@ def _raw(sealed: str) -> bytes:
 
 
 def open_sealed(key: bytes, sealed: str, context: str) -> str:
+    """The text sealed in a field ("" stays ""); SealingError if key, row or field differ."""
     if not sealed:
         return ""
     return open_raw(key, sealed, context).decode("utf-8")
 
 
 def open_raw(key: bytes, sealed: str, context: str) -> bytes:
+    """The bytes sealed in a field, unpadded; SealingError if key, row or field differ."""
     raw = _raw(sealed)
     header, nonce, body = raw[:5], raw[5 : 5 + NONCE_BYTES], raw[5 + NONCE_BYTES :]
     try:
@@ -234,10 +232,12 @@ def seal_bytes(key: bytes, data: bytes, context: str) -> bytes:
 
 
 def is_sealed_bytes(blob: bytes) -> bool:
+    """Whether a blob is a file sealed by `seal_bytes`."""
     return blob.startswith(FILE_MAGIC)
 
 
 def open_bytes(key: bytes, blob: bytes, context: str) -> bytes:
+    """The bytes of a file sealed by `seal_bytes`; SealingError if altered or the key differs."""
     if not is_sealed_bytes(blob) or len(blob) < len(FILE_MAGIC) + NONCE_BYTES + 16:
         raise SealingError("not a sealed file")
     nonce = blob[len(FILE_MAGIC) : len(FILE_MAGIC) + NONCE_BYTES]
@@ -322,6 +322,7 @@ class StreamSealer:
         target.write(self._header)
 
     def write(self, data: bytes) -> int:
+        """Buffer `data`, sealing every full chunk once more follows; returns len(data)."""
         if self.closed:
             raise ValueError("write to a closed StreamSealer")
         self._buffer += data
@@ -332,9 +333,11 @@ class StreamSealer:
         return len(data)
 
     def flush(self) -> None:
+        """Flush the target (the chunk being filled stays buffered until it is full or closed)."""
         self._target.flush()
 
     def close(self) -> None:
+        """Seal the last chunk and mark it last; without this the output reads as truncated."""
         if not self.closed:
             self._seal(bytes(self._buffer), last=True)
             self._buffer.clear()

@@ -27,6 +27,7 @@ class CellError:
     reason: str
 
     def format(self, filename: str) -> str:
+        """The error as `file:row:column: reason` (or `file: reason` for the whole file)."""
         if self.row == 0:
             return f"{filename}: {self.reason}"
         return f"{filename}:{self.row}:{self.column}: {self.reason}"
@@ -42,6 +43,8 @@ class TableError(Exception):
 
 @dataclass(frozen=True)
 class Table:
+    """A CSV as read: its header, its rows numbered as in the file, and the errors found."""
+
     columns: list[str]
     rows: list[tuple[int, dict[str, str]]]
     errors: list[CellError] = field(default_factory=list)
@@ -49,6 +52,8 @@ class Table:
 
 @dataclass(frozen=True)
 class Column:
+    """One column of an import kind: its parser, whether it is required, and help for the guide."""
+
     name: str
     parse: Parser = str
     required: bool = False
@@ -65,6 +70,7 @@ class Schema:
 
     @property
     def names(self) -> list[str]:
+        """The column names in order."""
         return [column.name for column in self.columns]
 
 

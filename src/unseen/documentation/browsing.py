@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from unseen.accounts.models import AccessLevel, visible_access_levels
+from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.evidence.models import Claim, Source, visible_related
 from unseen.registry.models import Organisation, Person, Site
 
@@ -52,7 +52,7 @@ class Kind:
     def singular(self) -> str:
         return str(self.model._meta.verbose_name)
 
-    def visible(self, user: Any) -> QuerySet[Any]:
+    def visible(self, user: UserLike) -> QuerySet[Any]:
         """Everything of this kind the user may read."""
         levels = visible_access_levels(user)
         queryset = self.model._default_manager.all()
@@ -65,14 +65,14 @@ class Kind:
                 queryset = queryset.filter(access_level__in=levels)
         return queryset.select_related(*self.select_related)
 
-    def get(self, user: Any, pk: int) -> Any:
+    def get(self, user: UserLike, pk: int) -> Any:
         """One record the user may read, or 404 (never 403: that would confirm it exists)."""
         try:
             return self.visible(user).get(pk=pk)
         except ObjectDoesNotExist:
             raise Http404 from None
 
-    def row(self, record: Any, user: Any) -> list[str]:
+    def row(self, record: Any, user: UserLike) -> list[str]:
         """The list columns of one record as text, built here rather than cell by cell in the
         template: at 50 rows × 7 columns the template tags were most of the page's time.
 
@@ -89,7 +89,7 @@ class Kind:
             cells.append(text if len(text) <= 90 else text[:89] + "…")
         return cells
 
-    def merged_for(self, record: Any, user: Any) -> bool:
+    def merged_for(self, record: Any, user: UserLike) -> bool:
         """Whether the list marks `record` as merged: only into a record `user` may read."""
         return visible_related(getattr(record, "merged_into", None), user) is not None
 
@@ -104,7 +104,9 @@ class Kind:
             condition |= Q(**{f"{name}__icontains": text})
         return queryset.filter(condition)
 
-    def filter(self, queryset: QuerySet[Any], values: dict[str, Any], user: Any) -> QuerySet[Any]:
+    def filter(
+        self, queryset: QuerySet[Any], values: dict[str, Any], user: UserLike
+    ) -> QuerySet[Any]:
         if values.get("country") and self.country_field:
             queryset = queryset.filter(**{self.country_field: values["country"]})
         if values.get("sector") and self.sector_field:
@@ -371,7 +373,9 @@ KINDS: dict[str, Kind] = {
 
 
 def shown_fields(
-    instance: Any, user: Any, hidden: frozenset[str] = frozenset({"id", "created_at", "updated_at"})
+    instance: Any,
+    user: UserLike,
+    hidden: frozenset[str] = frozenset({"id", "created_at", "updated_at"}),
 ) -> list[tuple[str, Any]]:
     """A record's fields as (label, value) for a page.
 

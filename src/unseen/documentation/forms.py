@@ -4,7 +4,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from unseen.accounts.models import AccessLevel, visible_access_levels
+from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.core.places import country_code
 from unseen.evidence.models import Claim, Record, Reliability, Source, SourceKind, visible_related
 
@@ -66,7 +66,7 @@ class RecordForm(forms.ModelForm):
     it is: it is neither shown nor dropped when they save.
     """
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+    def __init__(self, *args: Any, user: UserLike, **kwargs: Any):
         super().__init__(*args, **kwargs)
         levels = visible_access_levels(user)
         if "access_level" in self.fields:
@@ -87,7 +87,7 @@ class RecordForm(forms.ModelForm):
                     initial=self.initial.get(name),
                 )
 
-    def _keep_unseen_link(self, name: str, form_field: forms.Field, user: Any) -> None:
+    def _keep_unseen_link(self, name: str, form_field: forms.Field, user: UserLike) -> None:
         if self.instance.pk is None:
             return
         current = getattr(self.instance, name)
@@ -167,7 +167,7 @@ class ClaimForm(forms.ModelForm):
         model = Claim
         fields = ["source", "credibility", "field", "statement"]
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+    def __init__(self, *args: Any, user: UserLike, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = Source.objects.visible_to(user).order_by("-created_at")  # type: ignore[attr-defined]
 

@@ -9,9 +9,8 @@ left out by the model as "no headcount reported".
 """
 
 from decimal import Decimal
-from typing import Any
 
-from unseen.accounts.models import visible_access_levels
+from unseen.accounts.models import UserLike, visible_access_levels
 from unseen.core.places import Host
 from unseen.core.revenue import InputRow, row_from_fields
 
@@ -27,7 +26,7 @@ def _confidence(credibility: int | None) -> str:
     return "high" if credibility <= 2 else "medium"
 
 
-def deployment_inputs(year: int | None = None, user: Any = None) -> list[InputRow]:
+def deployment_inputs(year: int | None = None, user: UserLike | None = None) -> list[InputRow]:
     """Every deployment (or those covering `year`) as revenue inputs, one row per year covered.
 
     With a `user`, only the deployments and sources that user may read (the revenue page);

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from unseen import build
-from unseen.accounts.models import AccessLevel
+from unseen.accounts.models import AccessLevel, UserLike
 from unseen.constraints import choices_constraint
 from unseen.core.estimation.constants import CIS
 from unseen.evidence.models import (
@@ -97,7 +97,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def readable_sources(user: Any, pks: Any) -> set[int]:
+def readable_sources(user: UserLike, pks: Any) -> set[int]:
     """Which of the sources `pks` `user` may read."""
     from unseen.accounts.models import visible_access_levels
     from unseen.evidence.models import Source
@@ -237,7 +237,7 @@ class EstimateRun(DerivedRecord):
         """List position -> the source it was made from (runs made from a linkage run)."""
         return {e["list"]: e["pk"] for e in self.derived_from if "list" in e and e.get("pk")}
 
-    def list_names(self, user: Any, readable: set[int] | None = None) -> list[str]:
+    def list_names(self, user: UserLike, readable: set[int] | None = None) -> list[str]:
         """The lists' names as `user` may see them: a list made from a source the user may not
         read (now) is named by its position, never by the source's title.
 
@@ -251,7 +251,7 @@ class EstimateRun(DerivedRecord):
             for i, name in enumerate(self.lists)
         ]
 
-    def shown_to(self, user: Any, value: Any) -> Any:
+    def shown_to(self, user: UserLike, value: Any) -> Any:
         """`value` (results, warnings, model terms) with every list name `user` may not see
         replaced by its neutral name: model terms and warnings quote the lists."""
         hidden = {

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from unseen.accounts.models import AccessLevel
+from unseen.accounts.models import AccessLevel, UserLike
 from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core.estimation.histories import CaptureHistories
@@ -29,7 +29,7 @@ def run_estimate(
     level: float,
     bootstrap: int,
     seed: int,
-    user: Any = None,
+    user: UserLike | None = None,
     *,
     inputs: Sequence[dict[str, Any]] | None = None,
 ) -> EstimateRun:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from django.db import transaction
 
-from unseen.accounts.models import AccessLevel
+from unseen.accounts.models import AccessLevel, UserLike
 from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core import revenue
@@ -101,7 +101,7 @@ def thawed_row(data: dict[str, Any]) -> revenue.InputRow:
     )
 
 
-def platform_rows(year: int, user: Any) -> list[dict[str, Any]]:
+def platform_rows(year: int, user: UserLike) -> list[dict[str, Any]]:
     """The deployment records covering `year` that `user` may read, with their visible evidence."""
     # documentation sits below estimation: the records are read, never written, from here.
     from unseen.documentation.models import Deployment
@@ -260,7 +260,7 @@ def run_revenue(
     parameters: dict[str, Any],
     *,
     input_kind: str,
-    user: Any = None,
+    user: UserLike | None = None,
 ) -> EstimateRun:
     """Compute and save a revenue run with its frozen rows, audited; all or nothing.
 

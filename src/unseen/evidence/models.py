@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from unseen.accounts.models import AccessLevel, visible_access_levels
+from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.constraints import choices_constraint
 
 
@@ -53,7 +53,7 @@ class DatePrecision(models.TextChoices):
 
 
 class RecordQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: Any) -> "RecordQuerySet":
+    def visible_to(self, user: UserLike) -> "RecordQuerySet":
         """Records whose access level `user` may read (anonymous: public only)."""
         return self.filter(access_level__in=visible_access_levels(user))
 
@@ -88,10 +88,10 @@ class Record(models.Model):
     class Meta:
         abstract = True
 
-    def is_visible_to(self, user: Any) -> bool:
+    def is_visible_to(self, user: UserLike) -> bool:
         return self.access_level in visible_access_levels(user)
 
-    def evidence_trail(self, user: Any = None) -> models.QuerySet["Claim"]:
+    def evidence_trail(self, user: UserLike | None = None) -> models.QuerySet["Claim"]:
         """The claims this record rests on, strongest first, with their sources.
 
         Claims `user` may not read (`ClaimQuerySet.visible_to`) are left out; pass no user for the full trail
@@ -168,7 +168,7 @@ def record_models() -> list[type[Record]]:
 
 
 class ClaimQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: Any) -> "ClaimQuerySet":
+    def visible_to(self, user: UserLike) -> "ClaimQuerySet":
         """Claims whose source and whose subject `user` may both read.
 
         A claim readable through its source alone would name and link the record it is about:
@@ -228,7 +228,7 @@ class Claim(models.Model):
     def __str__(self) -> str:
         return f"{self.get_credibility_display()} · {self.source}"
 
-    def is_visible_to(self, user: Any) -> bool:
+    def is_visible_to(self, user: UserLike) -> bool:
         subject = self.subject
         return (
             isinstance(subject, Record)
@@ -237,7 +237,7 @@ class Claim(models.Model):
         )
 
 
-def visible_related(value: Any, user: Any) -> Any:
+def visible_related(value: Any, user: UserLike) -> Any:
     """What of a related value `user` may see; the one gate for every relation a page renders.
 
     A record (or claim) beyond the user's level becomes None, exactly as if the relation were

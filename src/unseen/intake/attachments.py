@@ -15,6 +15,7 @@ photo served.
 """
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -22,11 +23,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from unseen.accounts.models import UserLike
 from unseen.accounts.roles import Capability
-from unseen.audit.log import record
-from unseen.audit.models import Action
 from unseen.core import sealing
-from unseen.registry import keys
+from unseen.registry import keys, vault
 
 from .models import Upload
 
@@ -67,28 +67,27 @@ def _file_key(upload: Upload, key_for: Any = keys.data_key) -> bytes:
     return sealing.decode_key(opened)
 
 
-def may_read(user: Any) -> bool:
-    return bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.can(Capability.MODERATE_INTAKE)
-    )
+def may_read(user: UserLike | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.can(Capability.MODERATE_INTAKE))
 
 
-def read(upload: Upload, *, user: Any) -> bytes:
+def read(upload: Upload, *, user: UserLike) -> bytes:
     """The photo's bytes, for a moderator; the read is written to the audit log."""
     if not may_read(user):
         raise PermissionDenied("photos from the public are for moderators")
-    with upload.file.open("rb") as handle:
-        blob = handle.read()
-    data = sealing.open_bytes(_file_key(upload), blob, CONTENT_CONTEXT)
-    record(
-        Action.VAULT_READ,
-        upload,
-        actor=user.get_username(),
-        detail={"purpose": PURPOSE, "fields": ["photo"]},
+    opened = vault.audited_read(
+        [upload], _open_photos, user=user, purpose=PURPOSE, fields_read=lambda _: ["photo"]
     )
-    return data
+    return opened[upload.pk]
+
+
+def _open_photos(uploads: Sequence[Upload]) -> dict[int, bytes]:
+    found = {}
+    for upload in uploads:
+        with upload.file.open("rb") as handle:
+            blob = handle.read()
+        found[upload.pk] = sealing.open_bytes(_file_key(upload), blob, CONTENT_CONTEXT)
+    return found
 
 
 def reseal(old_key: Any, version: int, key: bytes) -> int:

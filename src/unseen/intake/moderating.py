@@ -5,11 +5,11 @@ Every decision is audited (who, what, never the content), and teaches the spam c
 
 import datetime as dt
 import logging
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from unseen.accounts.models import UserLike
 from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.documentation.models import Sighting
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 def approve(
-    submission: Submission, *, user: Any, publication: Publication | None = None
+    submission: Submission, *, user: UserLike, publication: Publication | None = None
 ) -> Sighting | None:
     """Publish a comment, or promote a sighting; returns the Sighting a sighting became.
 
@@ -50,7 +50,7 @@ def approve(
     return sighting
 
 
-def reject(pks: list[int], *, user: Any, as_spam: bool = False) -> int:
+def reject(pks: list[int], *, user: UserLike, as_spam: bool = False) -> int:
     """Reject pending submissions (their uploads and contacts go at the next purge)."""
     status = Status.SPAM if as_spam else Status.REJECTED
     with transaction.atomic():

@@ -12,13 +12,12 @@ or the Claim.
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from unseen.accounts.models import AccessLevel
+from unseen.accounts.models import AccessLevel, UserLike
 from unseen.accounts.roles import Role
 from unseen.audit.log import record
 from unseen.audit.models import Action
@@ -77,7 +76,7 @@ def _source_title(submission: Submission) -> str:
     return f"Public report received {submission.received_on:%Y-%m}{country} (submission {submission.pk})"
 
 
-def promote(submission: Submission, *, user: Any, publication: Publication) -> Sighting:
+def promote(submission: Submission, *, user: UserLike, publication: Publication) -> Sighting:
     """Turn an approved sighting (or an addition to one) into evidence; returns the Sighting."""
     if submission.kind == Kind.COMMENT:
         raise PromotionRefused("comments are published, not promoted")

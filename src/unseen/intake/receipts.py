@@ -12,11 +12,11 @@ no longer find their reports (the reports themselves are untouched).
 
 import hashlib
 import hmac
-import os
 from pathlib import Path
 
 from django.conf import settings
 
+from unseen import private_files
 from unseen.core import sealing
 
 LABEL = "unseen receipt digest v1"
@@ -32,13 +32,7 @@ def key_path() -> Path:
 
 
 def _create(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(sealing.encode_key(sealing.new_key()) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    private_files.write_new(path, sealing.encode_key(sealing.new_key()) + "\n")
 
 
 def init_key() -> tuple[str, bool]:

@@ -14,7 +14,6 @@ import contextlib
 import json
 import logging
 import math
-import os
 import re
 import threading
 import urllib.error
@@ -25,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+
+from unseen import private_files
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ def train(examples: list[tuple[str, bool]]) -> bool:
         "coef": [float(coef[c]) for c in seen],
         "intercept": float(classifier.intercept_[0]),
     }
-    _write_private(model_path(), json.dumps(document).encode())
+    private_files.replace(model_path(), json.dumps(document).encode())
     _legacy_path().unlink(missing_ok=True)
     return True
 
@@ -191,17 +192,6 @@ def forget() -> None:
     """Remove the stored model (and a pre-#15 pickle)."""
     model_path().unlink(missing_ok=True)
     _legacy_path().unlink(missing_ok=True)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
-    temporary = path.with_suffix(".tmp")
-    temporary.unlink(missing_ok=True)
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    temporary.replace(path)
 
 
 def _parse(raw: bytes) -> Model:

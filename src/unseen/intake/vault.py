@@ -9,16 +9,16 @@ Both fields are stored sealed under the identity vault's data key (`registry.key
 their submission and field.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from unseen.accounts.models import UserLike
 from unseen.accounts.roles import Capability
-from unseen.audit.log import record
-from unseen.audit.models import Action
 from unseen.core import sealing
-from unseen.registry import keys
+from unseen.registry import keys, vault
 
 from .models import ReporterContact, Submission
 
@@ -84,30 +84,33 @@ def store_contact(submission: Submission, contact: Contact) -> None:
         submission.save(update_fields=["has_contact"])
 
 
-def may_read(user: Any) -> bool:
+def may_read(user: UserLike | None) -> bool:
     return bool(
         user is not None
-        and getattr(user, "is_authenticated", False)
+        and user.is_authenticated
         and user.can(Capability.MODERATE_INTAKE)
         and user.can(Capability.READ_VAULT)
     )
 
 
-def read_contact(submission: Submission, *, user: Any, purpose: str) -> Contact:
+def read_contact(submission: Submission, *, user: UserLike, purpose: str) -> Contact:
     """A reporter's contact details, for a moderator who also holds the vault permission."""
     if not may_read(user):
         raise PermissionDenied("reading reporters' contact details needs the vault permission")
     if not purpose.strip():
         raise ValueError("state the purpose of reading these contact details")
-    stored = ReporterContact.objects.filter(submission=submission).first()
-    contact = _opened(stored) if stored else Contact()
-    record(
-        Action.VAULT_READ,
-        submission,
-        actor=user.get_username(),
-        detail={
-            "purpose": purpose.strip()[:200],
-            "fields": [name for name in ("contact", "email") if getattr(contact, name)],
-        },
+    opened = vault.audited_read(
+        [submission], _open_contacts, user=user, purpose=purpose, fields_read=_filled
     )
-    return contact
+    return opened[submission.pk]
+
+
+def _open_contacts(submissions: Sequence[Submission]) -> dict[int, Contact]:
+    found = {submission.pk: Contact() for submission in submissions}
+    for stored in ReporterContact.objects.filter(submission__in=submissions):
+        found[stored.submission_id] = _opened(stored)
+    return found
+
+
+def _filled(contact: Contact) -> list[str]:
+    return [name for name in FIELDS if getattr(contact, name)]

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from unseen.accounts.models import UserLike
 from unseen.core.linkage import DEFAULT_THRESHOLDS
 from unseen.evidence.models import Source
 
@@ -21,7 +22,7 @@ class SourceChoices(forms.ModelMultipleChoiceField):
         return f"{obj.title[:120]} · {obj.get_kind_display()} · {obj.reliability} ({counts})"
 
 
-def sources_with_records(user: Any) -> Any:
+def sources_with_records(user: UserLike) -> Any:
     """Sources the user may read that speak about at least one person, site or organisation."""
     annotations = {
         f"n_{entity}": Count(
@@ -73,7 +74,7 @@ class StartForm(forms.Form):
         label=_("Review pairs up to"), required=False, min_value=0.0, max_value=1.0
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: UserLike, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["sources"]
         assert isinstance(field, forms.ModelMultipleChoiceField)

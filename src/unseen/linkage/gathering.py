@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
-from unseen.accounts.models import visible_access_levels
+from unseen.accounts.models import UserLike, visible_access_levels
 from unseen.core.linkage import COLUMNS
 from unseen.documentation.models import Deployment, Testimony
 from unseen.evidence.models import (
@@ -74,7 +74,11 @@ BATCH = 2000
 
 
 def gather(
-    run: LinkageRun, user: Any, *, purpose: str, progress: Callable[[float], None] | None = None
+    run: LinkageRun,
+    user: UserLike,
+    *,
+    purpose: str,
+    progress: Callable[[float], None] | None = None,
 ) -> Gathered:
     """The run's records that `user` may read, with the lists each one is on.
 
@@ -111,7 +115,7 @@ def records_label(entity: str) -> str:
     return f"{entity} records on the lists"
 
 
-def queued_inputs(entity: str, sources: Iterable[Source], user: Any) -> list[dict[str, Any]]:
+def queued_inputs(entity: str, sources: Iterable[Source], user: UserLike) -> list[dict[str, Any]]:
     """What a run will read, known when it is queued: its sources, and the records they speak
     about that `user` may read, at their strictest level.
 
@@ -166,7 +170,7 @@ def partial_date(value: Any, precision: str) -> str:
 def _persons(
     persons: list[Any],
     lists: dict[int, list[int]],
-    user: Any,
+    user: UserLike,
     purpose: str,
     progress: Callable[[float], None],
 ) -> list[dict[str, Any]]:

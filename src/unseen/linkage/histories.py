@@ -8,11 +8,10 @@ records, so it does not change when claims are added later.
 import csv
 import io
 from collections import defaultdict
-from typing import Any
 
 from django.utils.translation import gettext as _
 
-from unseen.accounts.models import visible_access_levels
+from unseen.accounts.models import UserLike, visible_access_levels
 from unseen.core.cells import neutralise
 from unseen.core.estimation.histories import CaptureHistories
 
@@ -23,7 +22,7 @@ class NoHistories(ValueError):
     """The run cannot give a capture-history table (not finished, or fewer than two lists)."""
 
 
-def list_names(run: LinkageRun, user: Any = None) -> list[str]:
+def list_names(run: LinkageRun, user: UserLike | None = None) -> list[str]:
     """Column names: the source's id (unique) and the start of its title (readable).
 
     A source `user` may not read is named by its position only ("List 2"): the run may be open to
@@ -38,7 +37,7 @@ def list_names(run: LinkageRun, user: Any = None) -> list[str]:
     ]
 
 
-def capture_histories(run: LinkageRun, user: Any = None) -> CaptureHistories:
+def capture_histories(run: LinkageRun, user: UserLike | None = None) -> CaptureHistories:
     """One row per cluster, one column per chosen source, named as `user` may see them.
 
     Raises:

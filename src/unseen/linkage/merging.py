@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from unseen.accounts.models import visible_access_levels
+from unseen.accounts.models import User, visible_access_levels
 from unseen.audit.log import record
 from unseen.audit.models import Action
 
@@ -38,7 +38,7 @@ def root_of(model: Any, pk: int) -> int:
 
 
 def merge_records(
-    entity: str, pks: list[int], user: Any, *, run: LinkageRun | None = None
+    entity: str, pks: list[int], user: User, *, run: LinkageRun | None = None
 ) -> Merge:
     """Merge these records (and whatever is already merged into them) into one.
 
@@ -103,7 +103,7 @@ def merge_records(
     return merge
 
 
-def merge_cluster(run: LinkageRun, cluster: int, user: Any) -> Merge:
+def merge_cluster(run: LinkageRun, cluster: int, user: User) -> Merge:
     """Accept one of a run's clusters: its records become one."""
     pks = list(
         ClusterMember.objects.filter(run=run, cluster=cluster).values_list("record_id", flat=True)
@@ -113,14 +113,14 @@ def merge_cluster(run: LinkageRun, cluster: int, user: Any) -> Merge:
     return merge_records(run.entity, pks, user, run=run)
 
 
-def merge_pair(review: PairReview, user: Any) -> Merge:
+def merge_pair(review: PairReview, user: User) -> Merge:
     """Merge the two records of a reviewed pair."""
     return merge_records(
         review.run.entity, [review.record_a, review.record_b], user, run=review.run
     )
 
 
-def undo_merge(merge: Merge, user: Any) -> Merge:
+def undo_merge(merge: Merge, user: User) -> Merge:
     """Restore the merged records as records of their own and withdraw the merge's verdicts.
 
     Raises:

@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from unseen.accounts.models import visible_access_levels
+from unseen.accounts.models import UserLike, visible_access_levels
 from unseen.documentation.browsing import shown_fields
 from unseen.documentation.models import Deployment
 from unseen.evidence.models import Source, visible_related
@@ -47,13 +47,13 @@ def detail_url(run: LinkageRun, pk: int) -> str:
     return reverse("documentation:detail", args=[run.slug, pk])
 
 
-def records_by_pk(run: LinkageRun, pks: list[int], user: Any) -> dict[int, Any]:
+def records_by_pk(run: LinkageRun, pks: list[int], user: UserLike) -> dict[int, Any]:
     """The records among `pks` the user may read, by primary key."""
     levels = visible_access_levels(user)
     return {r.pk: r for r in run.model._default_manager.filter(pk__in=pks, access_level__in=levels)}
 
 
-def readable(merge: Merge, user: Any) -> bool:
+def readable(merge: Merge, user: UserLike) -> bool:
     """Whether the user may read every record of a merge (else it is as if it did not exist)."""
     from .models import ENTITY_MODELS
 
@@ -63,7 +63,7 @@ def readable(merge: Merge, user: Any) -> bool:
     return model._default_manager.filter(pk__in=pks, access_level__in=levels).count() == len(pks)
 
 
-def readable_reviews(run: LinkageRun, user: Any) -> Any:
+def readable_reviews(run: LinkageRun, user: UserLike) -> Any:
     """The run's pair reviews whose two records the user may both read; the others are absent
     (their ids would say that records beyond the user's level exist and were compared)."""
     readable_pks = run.model._default_manager.filter(
@@ -72,7 +72,7 @@ def readable_reviews(run: LinkageRun, user: Any) -> Any:
     return run.reviews.filter(record_a__in=readable_pks, record_b__in=readable_pks)
 
 
-def source_rows(run: LinkageRun, user: Any) -> list[dict[str, Any]]:
+def source_rows(run: LinkageRun, user: UserLike) -> list[dict[str, Any]]:
     """The run's sources (its lists) as `user` may see them: one the user may not read (raised
     since the run was made) appears as "List N", without its title, reliability or link."""
     levels = visible_access_levels(user)
@@ -90,7 +90,7 @@ def source_rows(run: LinkageRun, user: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def source_labels(run: LinkageRun, user: Any) -> dict[int, str]:
+def source_labels(run: LinkageRun, user: UserLike) -> dict[int, str]:
     """Source pk -> what a cluster row names it by, as in `source_rows`."""
     return {
         source.pk: str(row["label"])
@@ -98,7 +98,7 @@ def source_labels(run: LinkageRun, user: Any) -> dict[int, str]:
     }
 
 
-def run_summary(run: LinkageRun, user: Any) -> dict[str, Any]:
+def run_summary(run: LinkageRun, user: UserLike) -> dict[str, Any]:
     counts = run.counts
     histogram = counts.get("histogram", [])
     tallest = max(histogram, default=0) or 1
@@ -155,7 +155,7 @@ def _merge_labels(run: LinkageRun, merge: Merge) -> dict[str, Any]:
     }
 
 
-def cluster_page(run: LinkageRun, user: Any, number: Any, per_page: int) -> Page:
+def cluster_page(run: LinkageRun, user: UserLike, number: Any, per_page: int) -> Page:
     """One page of the run's clusters of two or more records, each with its members."""
     linked = (
         ClusterMember.objects.filter(run=run)
@@ -197,7 +197,7 @@ def cluster_page(run: LinkageRun, user: Any, number: Any, per_page: int) -> Page
     return page
 
 
-def record_side(run: LinkageRun, pk: int, user: Any, levels: list[str]) -> dict[str, Any]:
+def record_side(run: LinkageRun, pk: int, user: UserLike, levels: list[str]) -> dict[str, Any]:
     """One record of a pair under review: what it is, which lists it is on, its evidence."""
     record: Any = run.model._default_manager.filter(pk=pk, access_level__in=levels).first()
     if record is None:

@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from unseen.accounts.models import User, UserLike
 from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.registry import vault
@@ -27,7 +28,7 @@ def record_decision(
     first: int,
     second: int,
     is_match: bool,
-    user: Any,
+    user: User,
     *,
     review: PairReview | None = None,
     merge: Merge | None = None,
@@ -65,7 +66,7 @@ def record_decision(
     return decision
 
 
-def decide(review: PairReview, is_match: bool, user: Any) -> LinkDecision:
+def decide(review: PairReview, is_match: bool, user: User) -> LinkDecision:
     """An analyst's verdict on a queued pair; deciding again replaces the earlier verdict."""
     with transaction.atomic():
         review = PairReview.objects.select_for_update().select_related("run").get(pk=review.pk)
@@ -87,7 +88,7 @@ def verdicts_between(entity: str, pks: list[int]) -> dict[tuple[int, int], bool]
     return {(a, b): m for a, b, m in found.values_list("record_a", "record_b", "is_match")}
 
 
-def reveal_identities(review: PairReview, user: Any, purpose: str) -> list[Any]:
+def reveal_identities(review: PairReview, user: UserLike, purpose: str) -> list[Any]:
     """Both persons' identities for a user who holds the vault permission; each read audited.
 
     Raises:

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from unseen import build
+from unseen.accounts.models import User
 from unseen.accounts.roles import Capability
 from unseen.audit.context import current_actor
 from unseen.audit.log import record
@@ -58,7 +59,7 @@ def start_run(
     threshold: float,
     review_low: float,
     review_high: float,
-    user: Any,
+    user: User,
     previous: LinkageRun | None = None,
 ) -> LinkageRun:
     """Queue a run and start its job once the run is committed.
@@ -105,7 +106,7 @@ def enqueue(run_id: int) -> None:
     enqueue_after_commit(run_linkage, run_id, refused=refused)
 
 
-def cancel(run: LinkageRun, user: Any) -> bool:
+def cancel(run: LinkageRun, user: User) -> bool:
     """Cancel a queued run now, or ask a running one to stop at its next stage.
 
     False when the run had already ended.
@@ -118,7 +119,7 @@ def cancel(run: LinkageRun, user: Any) -> bool:
     return True
 
 
-def rerun(run: LinkageRun, user: Any) -> LinkageRun:
+def rerun(run: LinkageRun, user: User) -> LinkageRun:
     """The same sources and threshold again, now with every decision made since."""
     return start_run(
         entity=run.entity,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from unseen.accounts.access import requires
+from unseen.accounts.access import SignedInRequest, requires
 from unseen.accounts.models import visible_access_levels
 from unseen.accounts.roles import Capability
 from unseen.registry.forms import PurposeForm
@@ -45,7 +45,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.REVIEW_LINKAGE)
-def run_create(request: HttpRequest) -> HttpResponse:
+def run_create(request: SignedInRequest) -> HttpResponse:
     form = StartForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -87,7 +87,7 @@ def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 @requires(Capability.REVIEW_LINKAGE)
 @require_POST
-def run_rerun(request: HttpRequest, pk: int) -> HttpResponse:
+def run_rerun(request: SignedInRequest, pk: int) -> HttpResponse:
     """The same sources and threshold again, with every verdict given since."""
     fresh = rerun(_run(request, pk), request.user)
     messages.success(request, _("Started again with the decisions made so far."))
@@ -96,7 +96,7 @@ def run_rerun(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.REVIEW_LINKAGE)
 @require_POST
-def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def run_cancel(request: SignedInRequest, pk: int) -> HttpResponse:
     """Cancel a queued run, or ask a running one to stop at its next stage."""
     if cancel(_run(request, pk), request.user):
         messages.success(request, _("Cancelled. A running run stops at its next stage."))
@@ -149,7 +149,7 @@ def _review(request: HttpRequest, pk: int, review: int) -> PairReview:
 
 
 @requires(Capability.REVIEW_LINKAGE)
-def review_detail(request: HttpRequest, pk: int, review: int) -> HttpResponse:
+def review_detail(request: SignedInRequest, pk: int, review: int) -> HttpResponse:
     """Both records side by side with their evidence; the verdict is posted here."""
     item = _review(request, pk, review)
     revealing = request.method == "POST" and "purpose" in request.POST
@@ -186,7 +186,7 @@ def review_detail(request: HttpRequest, pk: int, review: int) -> HttpResponse:
             "form": form,
             "purpose": purpose,
             "can_reveal": item.run.entity == Entity.PERSON
-            and request.user.can(Capability.READ_VAULT),  # type: ignore[union-attr]
+            and request.user.can(Capability.READ_VAULT),
         },
     )
     if any(identities):
@@ -196,7 +196,7 @@ def review_detail(request: HttpRequest, pk: int, review: int) -> HttpResponse:
 
 @requires(Capability.REVIEW_LINKAGE)
 @require_POST
-def review_merge(request: HttpRequest, pk: int, review: int) -> HttpResponse:
+def review_merge(request: SignedInRequest, pk: int, review: int) -> HttpResponse:
     item = _review(request, pk, review)
     if item.status != ReviewStatus.ACCEPTED:
         messages.error(request, _("Accept the pair as the same before merging it."))
@@ -212,7 +212,7 @@ def review_merge(request: HttpRequest, pk: int, review: int) -> HttpResponse:
 
 @requires(Capability.REVIEW_LINKAGE)
 @require_POST
-def cluster_merge(request: HttpRequest, pk: int, cluster: int) -> HttpResponse:
+def cluster_merge(request: SignedInRequest, pk: int, cluster: int) -> HttpResponse:
     """Accept one cluster of the run: its records become one."""
     run = _run(request, pk)
     if run.status != RunStatus.DONE:
@@ -229,7 +229,7 @@ def cluster_merge(request: HttpRequest, pk: int, cluster: int) -> HttpResponse:
 
 @requires(Capability.REVIEW_LINKAGE)
 @require_POST
-def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+def merge_undo(request: SignedInRequest, pk: int) -> HttpResponse:
     merge = get_object_or_404(Merge.objects.select_related("run"), pk=pk)
     if not readable(merge, request.user):
         raise Http404

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce, ExtractYear
 
+from unseen.accounts.models import UserLike
 from unseen.documentation.models import Deployment
 
 from .mapping import host_label
@@ -194,7 +195,7 @@ def ranges_by_host(
     return found, used
 
 
-def chart_data(user: Any = None, *, published_only: bool = False) -> dict[str, Any]:
+def chart_data(user: UserLike | None = None, *, published_only: bool = False) -> dict[str, Any]:
     """Every chart's data, JSON-ready (see the module docstring for the rules)."""
     scope = scope_for(user, published_only=published_only)
     workers, workers_sources = workers_over_time(scope)

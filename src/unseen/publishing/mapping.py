@@ -23,6 +23,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 import unseen.ui
+from unseen.accounts.models import UserLike
 from unseen.core.places import country_name
 from unseen.documentation.models import Deployment, Sighting, at_precision
 from unseen.evidence.models import Claim, DatePrecision
@@ -449,7 +450,7 @@ def years(scope: Scope) -> list[int]:
 
 
 def map_data(
-    user: Any = None,
+    user: UserLike | None = None,
     *,
     published_only: bool = False,
     year: int | None = None,
@@ -474,7 +475,7 @@ def map_data(
     }
 
 
-def map_filters(user: Any = None, *, published_only: bool = False) -> dict[str, Any]:
+def map_filters(user: UserLike | None = None, *, published_only: bool = False) -> dict[str, Any]:
     """The choices the map's filter form offers."""
     scope = scope_for(user, published_only=published_only)
     return {"years": years(scope), "sectors": sector_choices()}

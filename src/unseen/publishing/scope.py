@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from unseen.accounts.models import AccessLevel, visible_access_levels
+from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.evidence.models import Claim, Source
 
 # The record pages of the researcher app, by model name.
@@ -51,7 +51,7 @@ class Scope:
 PUBLIC = Scope(levels=(AccessLevel.PUBLIC,), links_to_app=False)
 
 
-def scope_for(user: Any = None, *, published_only: bool = False) -> Scope:
+def scope_for(user: UserLike | None = None, *, published_only: bool = False) -> Scope:
     """Published records only, or what `user` may read (anonymous users: published only)."""
     if published_only or user is None or not getattr(user, "is_authenticated", False):
         return PUBLIC

@@ -45,6 +45,7 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from unseen import private_files
 from unseen.audit import anchors
 from unseen.audit import keys as audit_keys
 from unseen.audit.log import record, verify
@@ -123,7 +124,7 @@ def create(path: Path, passphrase: str) -> Summary:
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        with _private(partial) as target:
+        with private_files.open_new(partial) as target:
             sealer = sealing.StreamSealer(passphrase, target)
             # "w|gz" writes the archive as a stream: nothing of it is kept but gzip's window and
             # the sealer's chunk, so the records never sit on disk in clear.
@@ -178,11 +179,6 @@ def _chunks(queryset: Any, size: int = 2000) -> Any:
             batch = []
     if batch:
         yield batch
-
-
-def _private(path: Path) -> io.BufferedWriter:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    return os.fdopen(fd, "wb")
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from unseen import private_files
 from unseen.audit import keys as audit_keys
 from unseen.core import sealing
 
@@ -69,7 +70,7 @@ def master_key_source() -> str:
 
 def write_key_file(path: Path, key: bytes) -> None:
     """Write a new key file with 0600 permissions (in a 0700 folder); never overwrite one."""
-    sealing.write_key_file(path, key)
+    private_files.write_new(path, sealing.encode_key(key) + "\n")
 
 
 def master_key() -> bytes:

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from unseen.accounts.models import UserLike
 from unseen.constraints import choices_constraint
 from unseen.evidence.models import Claim, Record, access_level_constraint
 
@@ -45,7 +46,7 @@ class MergeableRecord(Record):
             family.extend(frontier)
         return family
 
-    def evidence_trail(self, user: Any = None) -> models.QuerySet[Claim]:
+    def evidence_trail(self, user: UserLike | None = None) -> models.QuerySet[Claim]:
         family = self.merged_family()
         if len(family) == 1:
             return super().evidence_trail(user)

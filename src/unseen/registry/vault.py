@@ -10,14 +10,19 @@ associated data naming the table, field and person, so a sealed value moved to a
 field no longer opens; each value is padded before sealing so its length hides a name's length.
 Full name and birth date also get keyed blind indexes, each under a key of its own, for equality
 search (`find_by_name`) without plaintext in the database.
+
+Every read of sealed personal data that reaches a person (an identity here, a reporter's contact
+or photo in intake) goes through `audited_read`, the one place that writes the read to the log.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 
+from unseen.accounts.models import UserLike
 from unseen.accounts.roles import Capability
 from unseen.audit.log import record, record_many
 from unseen.audit.models import Action
@@ -124,16 +129,73 @@ def reseal(old_key: Any, version: int, key: bytes) -> int:
     return len(rows)
 
 
-def _require_vault(user: Any) -> None:
-    if (
-        user is None
-        or not getattr(user, "is_authenticated", False)
-        or not user.can(Capability.READ_VAULT)
-    ):
+Target = TypeVar("Target", bound=models.Model)
+Read = TypeVar("Read")
+
+
+def audited_read(
+    targets: Sequence[Target],
+    open_sealed: Callable[[Sequence[Target]], Mapping[int, Read]],
+    *,
+    user: UserLike,
+    purpose: str,
+    fields_read: Callable[[Read], list[str]],
+) -> dict[int, Read]:
+    """Open what is sealed for `targets` and write each read to the audit log.
+
+    The caller checks the permission and that a purpose was stated (its refusals name what is
+    read); this opens and audits, so no read can skip the log.
+
+    Args:
+        targets: the records read about (a person, a submission, an upload); each gets one
+            VAULT_READ entry.
+        open_sealed: decrypts the targets' values, by target pk; a target with nothing stored may
+            be missing from what it returns.
+        user: who reads; the entries name them.
+        purpose: the purpose stated, kept (its first 200 characters) in every entry.
+        fields_read: the names of the fields that held something, for the entry; never values.
+
+    Returns:
+        What `open_sealed` returned.
+    """
+    opened = dict(open_sealed(targets))
+    stated = purpose.strip()[:200]
+
+    def detail(target: Target) -> dict[str, Any]:
+        read = opened.get(target.pk)
+        return {"purpose": stated, "fields": fields_read(read) if read is not None else []}
+
+    if len(targets) == 1:
+        record(Action.VAULT_READ, targets[0], actor=user.get_username(), detail=detail(targets[0]))
+    else:
+        # One chained batch: a linkage run reads a hundred thousand identities at once.
+        record_many(
+            Action.VAULT_READ,
+            ((target, detail(target)) for target in targets),
+            actor=user.get_username(),
+        )
+    return opened
+
+
+def _filled(identity: Identity) -> list[str]:
+    return [n for n in IDENTITY_FIELDS if getattr(identity, n)]
+
+
+def _open_identities(persons: Sequence[Person]) -> dict[int, Identity]:
+    found: dict[int, Identity] = {}
+    pks = [person.pk for person in persons]
+    for start in range(0, len(pks), 2000):
+        for stored in PersonIdentity.objects.filter(person_id__in=pks[start : start + 2000]):
+            found[stored.person_id] = _opened(stored)
+    return found
+
+
+def _require_vault(user: UserLike | None) -> None:
+    if user is None or not user.is_authenticated or not user.can(Capability.READ_VAULT):
         raise PermissionDenied("reading identities needs the vault permission")
 
 
-def find_by_name(name: str, *, user: Any, birth_date: str = "") -> list[Person]:
+def find_by_name(name: str, *, user: UserLike, birth_date: str = "") -> list[Person]:
     """Persons whose full name (and birth date, if given) equals these, by blind index; audited."""
     _require_vault(user)
     _, key = keys.active_data_key()
@@ -157,27 +219,19 @@ def find_by_name(name: str, *, user: Any, birth_date: str = "") -> list[Person]:
     return persons
 
 
-def read_identity(person: Person, *, user: Any, purpose: str) -> Identity:
+def read_identity(person: Person, *, user: UserLike, purpose: str) -> Identity:
     """A person's identifying fields, for a user allowed to read them and a stated purpose."""
     _require_vault(user)
     if not purpose.strip():
         raise ValueError("state the purpose of reading this identity")
-    stored = PersonIdentity.objects.filter(person=person).first()
-    identity = _opened(stored) if stored else Identity()
-    record(
-        Action.VAULT_READ,
-        person,
-        actor=user.get_username(),
-        detail={
-            "purpose": purpose.strip()[:200],
-            "fields": [n for n in IDENTITY_FIELDS if getattr(identity, n)],
-        },
+    opened = audited_read(
+        [person], _open_identities, user=user, purpose=purpose, fields_read=_filled
     )
-    return identity
+    return opened.get(person.pk, Identity())
 
 
 def write_identity(
-    person: Person, identity: Identity, *, user: Any, purpose: str = ""
+    person: Person, identity: Identity, *, user: UserLike, purpose: str = ""
 ) -> list[str]:
     """Create or replace a person's identity on behalf of a user; audited. Returns the names of
     the fields that changed (the audit entry names them too, never their values).
@@ -209,17 +263,17 @@ def has_identity(person: Person) -> bool:
     return PersonIdentity.objects.filter(person=person).exists()
 
 
-def may_compare(user: Any) -> bool:
+def may_compare(user: UserLike | None) -> bool:
     """Whether record linkage may compare identities on this user's behalf."""
     return bool(
         user is not None
-        and getattr(user, "is_authenticated", False)
+        and user.is_authenticated
         and (user.can(Capability.REVIEW_LINKAGE) or user.can(Capability.READ_VAULT))
     )
 
 
 def identities_for_linkage(
-    persons: Sequence[Person], *, user: Any, purpose: str
+    persons: Sequence[Person], *, user: UserLike, purpose: str
 ) -> dict[int, Identity]:
     """Identifying fields of many persons, for record linkage to compare inside one process.
 
@@ -233,25 +287,6 @@ def identities_for_linkage(
         raise PermissionDenied("comparing identities needs the linkage or the vault permission")
     if not purpose.strip():
         raise ValueError("state the purpose of comparing these identities")
-    found: dict[int, Identity] = {}
-    by_pk = {person.pk: person for person in persons}
-    pks = list(by_pk)
-    for start in range(0, len(pks), 2000):
-        for stored in PersonIdentity.objects.filter(person_id__in=pks[start : start + 2000]):
-            found[stored.person_id] = _opened(stored)
-    stated = purpose.strip()[:200]
-    record_many(
-        Action.VAULT_READ,
-        (
-            (
-                person,
-                {
-                    "purpose": stated,
-                    "fields": [n for n in IDENTITY_FIELDS if pk in found and getattr(found[pk], n)],
-                },
-            )
-            for pk, person in by_pk.items()
-        ),
-        actor=user.get_username(),
-    )
-    return found
+    # One entry per person even when the caller names one twice.
+    unique = list({person.pk: person for person in persons}.values())
+    return audited_read(unique, _open_identities, user=user, purpose=purpose, fields_read=_filled)

@@ -48,6 +48,7 @@ class Posterior:
         return float(column.mean()), float(column.std(ddof=1))
 
     def totals(self) -> FloatArray:
+        """The posterior draws of the total: the observed count plus each draw of the unseen."""
         return np.asarray(self.fit.observed + np.exp(self.draws[:, 0]))
 
 

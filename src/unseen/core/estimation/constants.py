@@ -1,6 +1,8 @@
-"""The names and defaults of the MSE options, apart from `mse` so that importing them loads no
-SciPy: Django's models, forms and commands need them on every start-up, the numbers only when a
-method runs. `mse` re-exports them under the same names.
+"""The names and defaults of the MSE options, in a module of their own.
+
+Apart from `mse` so that importing them loads no SciPy: Django's models, forms and commands need
+them on every start-up, the numbers only when a method runs. `mse` re-exports them under the same
+names.
 """
 
 LOGLINEAR = ("main-effects", "stepwise-aic", "stepwise-poisson", "bic")

@@ -14,8 +14,10 @@ from numpy.typing import NDArray
 
 
 def all_patterns(t: int) -> NDArray[np.int_]:
-    """The 2^t − 1 observable histories, in binary counting order with the first list as the
-    most significant bit: for t = 2, (0,1), (1,0), (1,1)."""
+    """The 2^t − 1 observable histories, in binary counting order.
+
+    The first list is the most significant bit: for t = 2, (0,1), (1,0), (1,1).
+    """
     return np.array([p for p in product((0, 1), repeat=t) if any(p)], dtype=int)
 
 
@@ -35,6 +37,7 @@ class CaptureHistories:
 
     @property
     def t(self) -> int:
+        """The number of lists."""
         return len(self.lists)
 
     @property
@@ -104,5 +107,6 @@ class CaptureHistories:
         return self.subset([name for name in self.lists if name not in empty]), empty
 
     def count_of(self, pattern: Sequence[int]) -> int:
+        """How many entities have exactly this capture history (one 0/1 per list)."""
         matches = np.all(self.patterns == np.asarray(pattern, dtype=int), axis=1)
         return int(self.counts[matches].sum())

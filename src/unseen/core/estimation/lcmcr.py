@@ -54,7 +54,7 @@ START_RATIO = 3.0  # the sampler starts near N = 3n  # keeps logs finite when a 
 
 def _sticks(v: FloatArray) -> FloatArray:
     """Class weights π from stick-breaking fractions V (V_K = 1 closes the stick)."""
-    remaining = np.concatenate([[1.0], np.cumprod(1.0 - v[:-1])])
+    remaining: FloatArray = np.concatenate([[1.0], np.cumprod(1.0 - v[:-1])])
     return v * remaining
 
 

@@ -46,6 +46,7 @@ class ModelError(ValueError):
 
 
 def popcount(mask: int) -> int:
+    """The number of lists in a term given as a bit mask."""
     return mask.bit_count()
 
 
@@ -63,8 +64,10 @@ def term_lists(t: int, mask: int) -> tuple[int, ...]:
 
 
 def pair_masks(t: int) -> list[int]:
-    """Every two-list term, in (1,2), (1,3), …, (t−1,t) order: the tie-break order of stepwise
-    selection."""
+    """Every two-list term, in (1,2), (1,3), …, (t−1,t) order.
+
+    That is the tie-break order of stepwise selection.
+    """
     return [term_mask(t, pair) for pair in combinations(range(t), 2)]
 
 
@@ -97,6 +100,7 @@ class Model:
 
     @classmethod
     def main_effects(cls, t: int) -> "Model":
+        """The independence model: one term per list, no interactions."""
         return cls(t, ())
 
     @classmethod
@@ -111,10 +115,12 @@ class Model:
         return cls.of(len(lists), terms)
 
     def with_term(self, mask: int) -> "Model":
+        """This model with one more interaction term (and every term it implies)."""
         return _with_term(self, mask)
 
     @property
     def order(self) -> int:
+        """The highest order of interaction among the terms (1 for main effects only)."""
         return max((popcount(m) for m in self.terms), default=1)
 
     @property
@@ -151,8 +157,10 @@ def containment(t: int) -> NDArray[np.bool_]:
 
 @lru_cache(maxsize=4096)
 def design(t: int, columns: tuple[int, ...], complete: bool = False) -> FloatArray:
-    """The design matrix over the observable cells (or, with `complete`, with the unobserved
-    cell 0 prepended, which only the intercept touches)."""
+    """The design matrix over the observable cells.
+
+    With `complete`, the unobserved cell 0 is prepended; only the intercept touches it.
+    """
     matrix = containment(t)[:, list(columns)].astype(float)
     if complete:
         first = np.zeros((1, len(columns)))
@@ -193,6 +201,7 @@ class Data:
 
     @property
     def observed(self) -> int:
+        """The number of entities seen by at least one list."""
         return int(self.margin[0])
 
 
@@ -259,8 +268,10 @@ def identifiable(lay: Layout) -> bool:
 
 
 def existence_margin(lay: Layout, data: Data) -> float:
-    """τ*: the largest τ such that a table y ≥ τ on the remaining cells has the observed
-    sufficient statistics. The extended MLE exists iff τ* > 0 (Fienberg & Rinaldo 2012)."""
+    """τ*: the largest τ such that a table y ≥ τ on the remaining cells has the observed sufficient statistics.
+
+    The extended MLE exists iff τ* > 0 (Fienberg & Rinaldo 2012).
+    """
     a = design(lay.model.t, lay.active)[lay.keep]
     y = data.y[lay.keep]
     cells = a.shape[0]
@@ -369,33 +380,41 @@ class Fit:
 
     @cached_property
     def cov(self) -> FloatArray:
-        """Covariance of `beta`: the inverse of the observed information at the fit (computed
-        on first use; bootstrap replicates never need it)."""
+        """Covariance of `beta`: the inverse of the observed information at the fit.
+
+        Computed on first use; bootstrap replicates never need it.
+        """
         x = design(self.model.t, self.layout.active)[self.layout.keep]
         return np.asarray(np.linalg.inv((x.T * self.mu[self.layout.keep]) @ x))
 
     @property
     def parameters(self) -> int:
+        """The number of fitted parameters."""
         return self.layout.parameters
 
     @property
     def df(self) -> int:
+        """Residual degrees of freedom: observable cells minus parameters."""
         return len(self.mu) - self.parameters
 
     @property
     def aic(self) -> float:
+        """Akaike's information criterion, -2 log L + 2p."""
         return -2.0 * self.loglik + 2.0 * self.parameters
 
     @property
     def bic(self) -> float:
+        """The Bayesian information criterion, -2 log L + p log n (n the observed count)."""
         return -2.0 * self.loglik + self.parameters * float(np.log(self.observed))
 
     @property
     def log_dark(self) -> float:
+        """The log of the estimated unseen count (the intercept)."""
         return float(self.beta[0])
 
     @property
     def se_log_dark(self) -> float:
+        """The standard error of `log_dark`, from the fitted covariance."""
         return float(np.sqrt(max(self.cov[0, 0], 0.0)))
 
     @property

@@ -18,15 +18,15 @@ from typing import Any, Protocol
 import numpy as np
 
 from unseen.core.estimation import intervals, selection
-from unseen.core.estimation.constants import (
-    CIS,
-    DEFAULT_CI,
-    DEFAULT_LEVEL,
-    DEFAULT_METHOD,
-    LOGLINEAR,
-)
+
+# Re-exported under their old names: callers read them as `mse.CIS` and so on.
+from unseen.core.estimation.constants import CIS as CIS
+from unseen.core.estimation.constants import DEFAULT_CI as DEFAULT_CI
+from unseen.core.estimation.constants import DEFAULT_LEVEL as DEFAULT_LEVEL
+from unseen.core.estimation.constants import DEFAULT_METHOD as DEFAULT_METHOD
+from unseen.core.estimation.constants import LOGLINEAR as LOGLINEAR
 from unseen.core.estimation.histories import CaptureHistories
-from unseen.core.estimation.loglinear import Data, term_lists
+from unseen.core.estimation.loglinear import Data, pair_masks, term_lists
 from unseen.core.estimation.results import Estimate, Interval
 
 #: Warn when the largest selection-rule estimate exceeds the smallest by this factor.
@@ -62,6 +62,8 @@ class MethodUnavailable(EstimationError):
 
 
 class Method(Protocol):
+    """An estimator the MSE front door can run: capture histories in, one `Estimate` out."""
+
     def __call__(
         self,
         histories: CaptureHistories,
@@ -70,7 +72,8 @@ class Method(Protocol):
         level: float,
         bootstrap: int,
         seed: int | None,
-    ) -> Estimate: ...
+    ) -> Estimate:
+        """Estimate the total from `histories`, with an interval of the given kind and level."""
 
 
 def informative(histories: CaptureHistories) -> tuple[CaptureHistories, list[str]]:
@@ -121,7 +124,7 @@ def overlap_warnings(histories: CaptureHistories) -> list[str]:
     data = Data.of(histories.t, histories.counts)
     pairs = [
         ":".join(histories.lists[j] for j in term_lists(histories.t, mask))
-        for mask in selection.pair_masks(histories.t)
+        for mask in pair_masks(histories.t)
         if data.margin[mask] == 0
     ]
     if not pairs:

@@ -709,7 +709,7 @@ def indicator(histories: CaptureHistories, pattern: Sequence[int]) -> FloatArray
     target = np.asarray(pattern, dtype=int)
     if target.shape != (histories.t,) or not target.any():
         raise ValueError(f"{pattern!r} is not an observable history of {histories.t} lists")
-    return np.all(histories.patterns == target, axis=1).astype(float)
+    return np.asarray(np.all(histories.patterns == target, axis=1), dtype=float)
 
 
 def mt_plus(

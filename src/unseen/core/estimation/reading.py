@@ -31,8 +31,11 @@ COUNT = "count"
 
 
 def _original_header(path: Path, columns: list[str]) -> dict[str, str]:
-    """Lower-cased column name → the name as written (read_table lower-cases headers, but list
-    names such as "LA" are shown back to users and used in model names)."""
+    """Lower-cased column name → the name as written.
+
+    read_table lower-cases headers, but list names such as "LA" are shown back to users and used in
+    model names.
+    """
     names = {column: column for column in columns}
     if path.suffix.lower() not in {".csv", ".tsv", ".txt"}:
         return names
@@ -204,8 +207,9 @@ def histories_from_table(
 def read_histories(
     path: Path, lists: Sequence[str] | None = None, limits: Limits | None = None
 ) -> CaptureHistories:
-    """Read a CSV/XLSX file into a full capture-history table; one beyond `limits` is refused
-    before it is read (`core.tables.Limits`).
+    """Read a CSV/XLSX file into a full capture-history table.
+
+    One beyond `limits` is refused before it is read (`core.tables.Limits`).
 
     Raises:
         TableError: listing every bad cell or header (see the module docstring).

@@ -28,8 +28,10 @@ def run(
 
 
 def document(histories: CaptureHistories, results: Sequence[Estimate]) -> dict[str, Any]:
-    """`{"lists": [...], "observed": n, "results": [...]}`; `bic` results also carry their
-    top-models table under "top_models"."""
+    """`{"lists": [...], "observed": n, "results": [...]}`.
+
+    `bic` results also carry their top-models table under "top_models".
+    """
     rendered = []
     for result in results:
         item = result.to_json()

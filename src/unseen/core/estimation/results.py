@@ -14,12 +14,15 @@ def finite_or_none(value: float | None) -> float | None:
 
 @dataclass(frozen=True)
 class Interval:
+    """An interval around an estimate: its kind, its level and its ends (inf where unbounded)."""
+
     kind: str  # "wald", "profile", "bca", "credible"
     level: float
     low: float
     high: float
 
     def to_json(self) -> dict[str, Any]:
+        """The interval as JSON, non-finite ends as null."""
         return {
             "kind": self.kind,
             "level": self.level,
@@ -43,6 +46,7 @@ class Estimate:
     details: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """The estimate as JSON, non-finite numbers as null."""
         return {
             "method": self.method,
             "model": self.model,

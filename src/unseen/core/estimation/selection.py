@@ -169,6 +169,7 @@ def stepwise_aic(data: Data, threshold: float = STEPWISE_AIC_P) -> Selection:
 
 
 def default_max_order(t: int) -> int:
+    """The highest interaction order searched for `t` lists by default (2 when unlisted)."""
     return DEFAULT_MAX_ORDER.get(t, 2)
 
 

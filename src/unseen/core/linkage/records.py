@@ -1,5 +1,6 @@
-"""Records to link: reading a file of them, and the keys compared (each entity's columns are
-`entities`', re-exported here).
+"""Records to link: reading a file of them, and the keys compared.
+
+Each entity's columns are `entities`', re-exported here.
 
 `read_records` reads a CSV (or TSV) file of persons, sites or organisations and refuses it,
 naming file, row and column, when a `record_id` repeats, when no column can tell records apart
@@ -208,8 +209,11 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def _name_rows(names: list[Name]) -> list[tuple[Any, ...]]:
-    """The `_NAME_COLUMNS` of each name. Latin and Hangul are folded apart ("compare on
-    both": a record may have both), each distinct one once."""
+    """The `_NAME_COLUMNS` of each name.
+
+    Latin and Hangul are folded apart ("compare on both": a record may have both), each distinct one
+    once.
+    """
     with _no_cycle_collection():
         return _folded_rows(names)
 
@@ -242,8 +246,7 @@ _PARALLEL_FROM = 50_000
 
 
 def _fold_names(names: list[Name]) -> list[tuple[Any, ...]]:
-    """`_name_rows` of distinct names, on every core when there are many (folding is pure
-    Python)."""
+    """`_name_rows` of distinct names, on every core when there are many (folding is pure Python)."""
     cores = min(os.cpu_count() or 1, 8)
     if len(names) < _PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
         return _name_rows(names)
@@ -257,8 +260,10 @@ def _fold_names(names: list[Name]) -> list[tuple[Any, ...]]:
 
 
 def _name_columns(latin: PersonNameKeys, korean: PersonNameKeys | None) -> tuple[Any, ...]:
-    """Family, given, concatenated, swapped, sorted keys and orders, from a record's Latin and
-    Hangul name keys (Hangul first where it has a name)."""
+    """Family, given, concatenated, swapped and sorted keys and orders of a record's names.
+
+    From its Latin and Hangul name keys (Hangul first where it has a name).
+    """
     squashed = [
         (k, _squash(k.family) or "", _squash(k.given) or "")
         for k in (latin, korean)
@@ -282,8 +287,10 @@ def _name_columns(latin: PersonNameKeys, korean: PersonNameKeys | None) -> tuple
 
 
 def _codes(parts: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
-    """For each record, the number of its distinct combination of `parts`, and the first
-    record of each combination (numbered in order of first appearance)."""
+    """For each record, the number of its distinct combination of `parts`.
+
+    And the first record of each combination (numbered in order of first appearance).
+    """
     codes = np.zeros(len(parts[0]), dtype=np.int64)
     for part in parts:
         part_codes, uniques = pd.factorize(part)

@@ -115,8 +115,11 @@ def south_form(syllable: str) -> str:
 
 
 def _jamo_romanise(syllables: str, onsets: tuple[str, ...], vowels: tuple[str, ...]) -> list[str]:
-    """North or McCune–Reischauer spelling, one syllable each; plain stops voiced after a voiced
-    sound inside the name, as both systems write them (Ri Yong Gil, Sŏng-bo)."""
+    """North or McCune–Reischauer spelling, one syllable each.
+
+    Plain stops are voiced after a voiced sound inside the name, as both systems write them (Ri Yong
+    Gil, Sŏng-bo).
+    """
     out = []
     previous_final: str | None = None
     for ch in syllables:

@@ -1,6 +1,7 @@
-"""Training without labels: the share of matches from rules that admit almost only true pairs,
-the u probabilities from random pairs, the m probabilities by expectation maximisation on
-blocked pairs.
+"""Training without labels.
+
+The share of matches from rules that admit almost only true pairs, the u probabilities from random
+pairs, the m probabilities by expectation maximisation on blocked pairs.
 """
 
 from collections.abc import Callable, Iterator, Sequence

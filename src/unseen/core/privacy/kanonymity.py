@@ -26,6 +26,7 @@ class Ladder:
     steps: tuple[Step, ...]
 
     def apply(self, value: Value, level: int) -> Value:
+        """The value coarsened to `level`; a tuple of values is coarsened member by member."""
         step = self.steps[level]
         if isinstance(value, tuple):
             return tuple(sorted({step(v) for v in value}))
@@ -33,6 +34,7 @@ class Ladder:
 
 
 def keep(value: str) -> str:
+    """The step that releases a value as it is."""
     return value
 
 
@@ -47,6 +49,7 @@ def drop(value: str) -> str:
 
 
 def generalise(row: Row, ladders: Sequence[Ladder], levels: Sequence[int]) -> tuple[Value, ...]:
+    """The row's quasi-identifiers, each coarsened to its ladder's level."""
     return tuple(
         ladder.apply(row.get(ladder.name, ""), level)
         for ladder, level in zip(ladders, levels, strict=True)
@@ -54,6 +57,7 @@ def generalise(row: Row, ladders: Sequence[Ladder], levels: Sequence[int]) -> tu
 
 
 def group_sizes(keys: Sequence[tuple[Value, ...]]) -> Counter[tuple[Value, ...]]:
+    """How many rows share each generalised key."""
     return Counter(keys)
 
 
@@ -65,6 +69,8 @@ def smallest_group(keys: Sequence[tuple[Value, ...]]) -> int:
 
 @dataclass
 class Release:
+    """What may go out: the levels chosen, the generalised keys, and the rows released or suppressed."""
+
     levels: dict[str, int]
     keys: list[tuple[Value, ...]]  # generalised quasi-identifiers of every row, in input order
     released: list[int]  # indices of the rows that may go out
@@ -151,6 +157,7 @@ class Dimension:
 
     @property
     def height(self) -> int:
+        """The number of steps every column of the dimension has; ValueError when they differ."""
         heights = {len(steps) for steps in self.columns.values()}
         if len(heights) != 1:
             raise ValueError(f"the columns of {self.name} have ladders of different heights")
@@ -273,6 +280,10 @@ def anonymise_joined(
     Suppressing an individual suppresses all their rows: the caller leaves them out together.
 
     Args:
+        individuals: each individual's rows, as (kind, {column: value}).
+        dimensions: the columns that coarsen together, and their steps.
+        k: the smallest group of individuals that may be released.
+        max_suppressed: how many individuals may be left out before the release is refused.
         earlier: per individual, what earlier releases that the recipient can join to this one
             already told about them (equal values: told the same; e.g. a tuple of `digest`s
             of their keys in each earlier release, "" where they were absent). k is then

@@ -56,6 +56,9 @@ def export_key(key: bytes, *, linkable: bool = False) -> bytes:
 
 
 def pseudonym(key: bytes, kind: str, identifier: object) -> str:
-    """E.g. pseudonym(key, 'person', 42) -> 'person-3f9c0a...'."""
+    """A stable pseudonym for one record: the kind, then a keyed hash of kind and identifier.
+
+    For example, `pseudonym(key, 'person', 42)` gives 'person-3f9c0a...'.
+    """
     message = f"{kind}\x00{identifier}".encode()
     return f"{kind}-{hmac.new(key, message, hashlib.sha256).hexdigest()[:LENGTH]}"

@@ -1,5 +1,7 @@
-"""What the North Korean state earns from workers it sends abroad: a Monte Carlo model over
-sourced ranges (issue 5; the method is written up in docs/methods/revenue.md).
+"""What the North Korean state earns from workers it sends abroad.
+
+A Monte Carlo model over sourced ranges (issue 5; the method is written up in
+docs/methods/revenue.md).
 
 Revenue to the state in one year is R = Σ over cells of N × W × s × m, where a *cell* is a host
 country × sector (× the chosen year) and

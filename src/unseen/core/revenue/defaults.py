@@ -42,6 +42,7 @@ class DefaultTable:
     share_global: Default = _SHARE_GLOBAL
 
     def lookup(self, family: str, country: str, sector: str) -> Default:
+        """The default range for a blank input of `family` (wage, share, months) in a cell."""
         if family == "wage":
             return self.wage.get(country, self.wage_global)
         if family == "share":

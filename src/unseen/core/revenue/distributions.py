@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -19,7 +18,9 @@ DISTRIBUTIONS = ("uniform", "triangular", "log-uniform")
 DEFAULT_DISTRIBUTION = "uniform"
 
 
-def _transform(distribution: str, low: Any, high: Any, u: Any) -> Any:
+def _transform(
+    distribution: str, low: float | np.ndarray, high: float | np.ndarray, u: np.ndarray
+) -> np.ndarray:
     """Map uniform(0, 1) numbers u onto [low, high] by the inverse CDF (vectorised)."""
     if distribution == "uniform":
         # In place: at a million draws, temporaries cost more than the arithmetic.
@@ -74,14 +75,17 @@ class Spec:
 
     @property
     def low(self) -> float:
+        """The lowest value any range allows."""
         return min(r.low for r in self.ranges)
 
     @property
     def high(self) -> float:
+        """The highest value any range allows."""
         return max(r.high for r in self.ranges)
 
     @property
     def point(self) -> bool:
+        """Whether the spec is a single value (no uncertainty)."""
         return self.low == self.high
 
     def sample(
@@ -97,7 +101,7 @@ class Spec:
         if len(self.ranges) == 1:
             (only,) = self.ranges
             # Filling a reused buffer avoids the page faults of a fresh 8 MB array per input.
-            u = rng.random(n, out=out) if out is not None else rng.random(n)
+            u: np.ndarray = rng.random(n, out=out) if out is not None else rng.random(n)
             return _transform(self.distribution, only.low, only.high, u)
         # One uniform per draw picks the range and the place in it: with u·k = c + v, the
         # integer part c is the range (each with probability 1/k) and v is again uniform on
@@ -118,6 +122,7 @@ class Spec:
         return _transform(self.distribution, np.take(lows, pick), np.take(highs, pick), u)
 
     def cdf(self, x: float) -> float:
+        """P(X ≤ x) under the spec, each range of a mixture weighted equally."""
         total = 0.0
         for r in self.ranges:
             total += (
@@ -141,6 +146,8 @@ class Spec:
         return (low + high) / 2
 
     def mean(self) -> float:
+        """The exact mean of the spec, each range of a mixture weighted equally."""
+
         def one(r: Range) -> float:
             if r.point or self.distribution in ("uniform", "triangular"):
                 return (r.low + r.high) / 2
@@ -151,6 +158,7 @@ class Spec:
         return sum(one(r) for r in self.ranges) / len(self.ranges)
 
     def text(self) -> str:
+        """The range, or the pooled ranges, as written in reports."""
         ranges = " | ".join(r.text(self.family) for r in self.ranges)
         return ranges if len(self.ranges) == 1 else f"pooled {{{ranges}}}"
 

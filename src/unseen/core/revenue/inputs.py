@@ -59,9 +59,12 @@ class Range:
 
     @property
     def point(self) -> bool:
+        """Whether the range is a single value."""
         return self.low == self.high
 
     def text(self, family: str = "") -> str:
+        """The range as written in reports; shares keep three significant digits."""
+
         def one(value: float) -> str:
             if family == "share":
                 return f"{value:.3g}"
@@ -101,10 +104,12 @@ class InputRow:
 
     @property
     def ref(self) -> str:
+        """How messages name the row: its label, or its row number."""
         return self.label or f"row {self.row}"
 
     @property
     def is_proxy(self) -> bool:
+        """Whether the row's sector stands in for a sector the sources do not break out."""
         return schemas.is_proxy_sector(self.sector)
 
     @property
@@ -113,6 +118,7 @@ class InputRow:
         return self.sector.strip().lower().startswith("mixed")
 
     def get(self, family: str) -> Range | None:
+        """The row's range for one input family, or None where it is blank."""
         value: Range | None = getattr(self, family)
         return value
 
@@ -196,8 +202,9 @@ def input_schema() -> Schema:
 
 
 def read_inputs(path: Path, limits: Limits | None = None) -> list[InputRow]:
-    """Read and check a file with the columns of nk-deployments.csv; one beyond `limits` is
-    refused before it is read (`core.tables.Limits`).
+    """Read and check a file with the columns of nk-deployments.csv.
+
+    One beyond `limits` is refused before it is read (`core.tables.Limits`).
 
     Raises:
         TableError: listing every bad cell (row, column, reason): a low above its high, a share

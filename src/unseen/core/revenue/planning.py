@@ -1,5 +1,7 @@
-"""From sourced rows to the cells of one year: which rows count, how overlapping rows combine,
-which blanks take defaults, and every exclusion, default and note, so that nothing is silent.
+"""From sourced rows to the cells of one year, so that nothing is silent.
+
+Which rows count, how overlapping rows combine, which blanks take defaults, and every exclusion,
+default and note.
 """
 
 from __future__ import annotations
@@ -49,17 +51,22 @@ class Cell:
 
 @dataclass(frozen=True)
 class Exclusion:
+    """Rows left out of a plan, with the host country, sector and reason."""
+
     rows: tuple[str, ...]
     host: str
     sector: str
     reason: str
 
     def text(self) -> str:
+        """The exclusion as one line of the report."""
         return f"{', '.join(self.rows)} ({self.host}, {self.sector}): {self.reason}"
 
 
 @dataclass(frozen=True)
 class DefaultUse:
+    """A blank input filled with a default range, and where the default comes from."""
+
     key: str
     name: str
     sector: str
@@ -67,6 +74,7 @@ class DefaultUse:
     default: Default
 
     def text(self) -> str:
+        """The default used, as one line of the report."""
         return (
             f"{self.name} ({self.sector}): {FAMILY_LABELS[self.family]} "
             f"{self.default.range.text(self.family)} — {self.default.source}"

@@ -120,6 +120,7 @@ def _bar_line(bar: Any) -> str:
 
 
 def required_text(required: Required, year: int) -> list[str]:
+    """The lines of the report that say what it would take to reach the target."""
     lines = [
         f"What it would take to reach {money(required.target)} a year ({year} cells):",
         f"  all inputs at their sourced lows {money(required.at_low)}, medians "

@@ -1,5 +1,6 @@
-"""Named sets of assumptions run side by side with the same draws and seed: the file's rows, and
-the aggregate inputs behind published figures.
+"""Named sets of assumptions, run side by side with the same draws and seed.
+
+The file's rows, and the aggregate inputs behind published figures.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Scenario:
     segments: tuple[Mapping[str, Range], ...] | None = None
 
     def cells(self, distributions: Mapping[str, str]) -> tuple[Cell, ...]:
+        """The scenario's segments as worldwide cells, drawn with the given distributions."""
         assert self.segments is not None
         return tuple(
             Cell(
@@ -130,12 +132,15 @@ SCENARIOS: dict[str, Scenario] = {
 
 @dataclass(frozen=True)
 class ScenarioRun:
+    """One scenario's draws, with its revenue (for "sourced-ranges") and its assumptions text."""
+
     scenario: Scenario
     revenue: Revenue | None  # for "sourced-ranges"
     draws: np.ndarray
     assumptions: str
 
     def to_json(self) -> dict[str, Any]:
+        """The run as JSON: the scenario's names and sources and a summary of its draws."""
         return {
             "name": self.scenario.name,
             "title": self.scenario.title,

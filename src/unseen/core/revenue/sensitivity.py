@@ -1,5 +1,6 @@
-"""What moves the total and what a published figure would take, without drawing: the tornado
-(one input at a time between its ends) and the inverse questions (nk-facts §9 C).
+"""What moves the total, and what a published figure would take, without drawing.
+
+The tornado (one input at a time between its ends) and the inverse questions (nk-facts §9 C).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ CAPS = {"workers": math.inf, "wage": math.inf, "share": 1.0, "months": 12.0}
 
 @dataclass(frozen=True)
 class Bar:
-    """The total with one input (in one country, or everywhere) at its low and at its high end,
-    every other input at its median."""
+    """The total with one input at its low and at its high end, every other input at its median.
+
+    The input is set in one country, or everywhere.
+    """
 
     family: str
     country: str  # "" for the input everywhere at once
@@ -31,9 +34,11 @@ class Bar:
 
     @property
     def swing(self) -> float:
+        """How far the total moves between this input's low and high."""
         return self.total_high - self.total_low
 
     def to_json(self) -> dict[str, Any]:
+        """The bar as JSON."""
         return {
             "input": self.family,
             "country": self.country or None,
@@ -54,13 +59,17 @@ class Tornado:
     bars: tuple[Bar, ...]
 
     def to_json(self) -> dict[str, Any]:
+        """The tornado as JSON: the base total and the bars."""
         return {"base": self.base, "bars": [bar.to_json() for bar in self.bars]}
 
 
 def tornado(cells: Sequence[Cell]) -> Tornado:
-    """Swing each input family low→high (its sourced range's ends; for a pooled input the ends of
-    the envelope) with every other input at its median, first in every country at once, then one
-    country at a time. The all-medians total is ``base``.
+    """Swing each input family low→high with every other input at its median.
+
+    The ends are its sourced range's (for a pooled input, the envelope's); first in every country at
+    once, then one country at a time.
+
+    The all-medians total is ``base``.
     """
     medians = [{f: cell.inputs[f].quantile(0.5) for f in FAMILIES} for cell in cells]
     base = sum(cell.at(m) for cell, m in zip(cells, medians, strict=True))
@@ -113,9 +122,11 @@ class Required:
 
     @property
     def within_ranges(self) -> bool:
+        """Whether the target is reached with every input within its sourced range."""
         return self.at_high >= self.target
 
     def to_json(self) -> dict[str, Any]:
+        """The answer as JSON."""
         return {
             "target": self.target,
             "within_sourced_ranges": self.within_ranges,
@@ -154,8 +165,10 @@ def required_for(
     shares: Sequence[float] | None = None,
     months: float = 12,
 ) -> Required:
-    """Which combinations of headcount, wage and share reach `target`, and how far they lie from
-    the sourced ranges (the reasoning of nk-facts §9 C, with the cells' numbers).
+    """Which combinations of headcount, wage and share reach `target`.
+
+    And how far they lie from the sourced ranges (the reasoning of nk-facts §9 C, with the cells'
+    numbers).
 
     Args:
         target: revenue to the state, USD per year (> 0).

@@ -59,6 +59,8 @@ def quantiles(
 
 @dataclass(frozen=True)
 class Summary:
+    """The mean and the 5th, 50th and 95th percentiles of some draws."""
+
     mean: float
     p05: float
     p50: float
@@ -66,6 +68,7 @@ class Summary:
 
     @classmethod
     def of(cls, draws: np.ndarray | float, scratch: np.ndarray | None = None) -> Summary:
+        """The summary of draws; a single value summarises as itself."""
         if isinstance(draws, float | int) or np.ndim(draws) == 0:
             value = float(draws)
             return cls(value, value, value, value)
@@ -73,6 +76,7 @@ class Summary:
         return cls(float(np.mean(draws)), p05, p50, p95)
 
     def to_json(self) -> dict[str, float]:
+        """The summary as JSON."""
         return {"mean": self.mean, "p05": self.p05, "p50": self.p50, "p95": self.p95}
 
 
@@ -97,6 +101,7 @@ class Revenue:
 
     @property
     def year(self) -> int:
+        """The year the plan's cells describe."""
         return self.plan.year
 
     def summary(self, key: str = "total") -> Summary:
@@ -121,6 +126,7 @@ class Revenue:
 
     @property
     def assumptions(self) -> str:
+        """The assumptions behind the run, as written under its results."""
         return assumptions(self.plan, self.draws, self.seed)
 
 

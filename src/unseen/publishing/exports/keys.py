@@ -3,7 +3,6 @@
 The export key is never created by an export: `init_export_key` creates it, once.
 """
 
-import os
 import secrets
 import stat
 from pathlib import Path
@@ -16,7 +15,7 @@ from unseen.core.privacy.pseudonyms import (
     public_release_key,
     recipient_key,
 )
-from unseen.private_files import private_folder
+from unseen.private_files import write_new
 
 from .results import ExportKeyError
 
@@ -36,16 +35,13 @@ def init_export_key() -> Path:
     if settings.UNSEEN_EXPORT_KEY:
         raise ExportKeyError("UNSEEN_EXPORT_KEY is set: it is the export key; no file created")
     path = export_key_path()
-    private_folder(path.parent)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_new(path, secrets.token_urlsafe(48))
     except FileExistsError:
         raise ExportKeyError(
             f"the export key {path} already exists: it is never replaced, since every "
             "pseudonym derives from it"
         ) from None
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_urlsafe(48))
     return path
 
 
