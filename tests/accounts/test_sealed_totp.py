@@ -1,10 +1,8 @@
 """TOTP secrets are sealed like vault fields: the database alone yields none."""
 
 import base64
-import importlib
 import re
 
-from django.apps import apps
 from django.db import connection
 from django.urls import reverse
 from django_otp.oath import totp
@@ -55,17 +53,6 @@ def test_it_binds_a_sealed_secret_to_its_row(client, rita, andy):
         pass
     else:
         raise AssertionError("a sealed secret opened in another row")
-
-
-def test_it_seals_the_secrets_stored_in_clear_before(rita):
-    clear = TOTPDevice.objects.create(user=rita, name="authenticator", confirmed=True)
-    secret = clear.bin_key  # django-otp's own clear hex, as before this change
-    migration = importlib.import_module("unseen.registry.migrations.0005_seal_totp_secrets")
-    migration.seal_secrets(apps, None)
-    assert sealing.is_sealed(stored_key(clear.pk))
-    sealed = SealedTOTPDevice.objects.get(pk=clear.pk)
-    assert sealed.bin_key == secret
-    assert sealed.verify_token(now_code(secret))
 
 
 def test_it_keeps_verifying_after_the_data_key_is_rotated(client, rita):

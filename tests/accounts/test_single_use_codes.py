@@ -6,7 +6,6 @@ together (a barrier), so the check and the spending really overlap; SQLite would
 the other, which must still refuse the second use.
 """
 
-import importlib
 import json
 import os
 import sqlite3
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, connections
 from django.test import RequestFactory
@@ -131,20 +129,6 @@ def test_no_postgresql_table_holds_a_recovery_code(rita):
             dump.extend(row[0] for row in cursor.fetchall())
     assert StaticToken.objects.filter(device__user=rita).count() == 10
     assert clear_codes_in("\n".join(dump).encode("utf-8"), codes) == []
-
-
-def test_the_migration_hashes_the_codes_stored_in_clear_before(rita):
-    device = StaticDevice.objects.create(user=rita, name="recovery codes", confirmed=True)
-    StaticToken.objects.create(device=device, token="abcde-fghjk")  # as stored before
-    StaticToken.objects.create(device=device, token="mnpqr-stuvw")
-    migration = importlib.import_module("unseen.registry.migrations.0006_hash_recovery_codes")
-    migration.hash_recovery_codes(apps, None)
-    stored = list(StaticToken.objects.values_list("token", flat=True))
-    assert len(stored) == 2
-    assert clear_codes_in(" ".join(stored).encode(), ["abcde-fghjk", "mnpqr-stuvw"]) == []
-    assert two_factor.verify(a_request(rita), "ABCDE-fghjk") == "recovery_code"
-    assert two_factor.verify(a_request(rita), "mnpqr-stuvw") == "recovery_code"
-    assert two_factor.verify(a_request(rita), "abcde-fghjk") is None
 
 
 def test_recovery_codes_keep_working_after_the_data_key_is_rotated(rita):

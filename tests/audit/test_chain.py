@@ -1,6 +1,5 @@
 import hashlib
 import hmac
-import importlib
 import json
 import os
 from pathlib import Path
@@ -8,7 +7,6 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
-from django.db.migrations.loader import MigrationLoader
 
 from tests import factories
 from unseen.audit import anchors
@@ -265,20 +263,3 @@ def test_an_anchor_from_cron_prints_its_line_and_a_copy_can_be_checked(chain, ca
     call_command("audit", "verify")  # nothing local to check against
     with pytest.raises(CommandError, match="missing"):
         call_command("audit", "verify", anchor_file=str(shipped))
-
-
-def test_the_upgrade_keys_an_existing_plain_chain_once(chain, django_capture_on_commit_callbacks):
-    rehash_from(chain[0].pk, plain_sha256)  # as the previous release wrote it
-    assert "plain SHA-256" in verify().reason
-    upgrade = importlib.import_module("unseen.audit.migrations.0006_keyed_chain")
-    # The models as the migration sees them, whose manager does not refuse updates.
-    historical = MigrationLoader(connection).project_state(("audit", "0006_keyed_chain")).apps
-    with django_capture_on_commit_callbacks(execute=True):
-        upgrade.key_the_chain(historical, None)
-    report = verify()
-    assert report.intact and report.checked == 5
-    assert (report.anchor.reason, report.anchor.id) == ("rekey", chain[-1].pk)
-    raw("UPDATE audit_auditentry SET actor = %s WHERE id = %s", ["mallory", chain[1].pk])
-    rehash_from(chain[1].pk, plain_sha256)
-    with pytest.raises(RuntimeError, match=f"broken at entry {chain[1].pk}"):
-        upgrade.unkey_the_chain(historical, None)

@@ -5,10 +5,9 @@ import io
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.conftest import write_key
-from unseen.intake.models import Submission, normalise_receipt
+from unseen.intake.models import normalise_receipt
 from unseen.intake.receiving import find_by_receipt, receive_sighting
 
 
@@ -63,27 +62,3 @@ def test_the_key_can_come_from_the_environment(settings):
     received = receive_sighting({"description": "Workers at the shipyard"})
     settings.UNSEEN_RECEIPT_KEY = "A" * 43
     assert find_by_receipt(received.receipt) is None
-
-
-BEFORE = [("intake", "0004_reports_published_as_moderated")]
-AFTER = [("intake", "0005_keyed_receipts")]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_receipts_given_before_15_still_find_their_reports_and_lose_their_plain_digest():
-    receipt = "R7KQ-2M9D-XW4T"
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps.get_model("intake", "Submission")
-    old.objects.create(description="sent before #15", receipt_digest=plain_sha256(receipt))
-    old.objects.create(description="a comment", kind="comment")
-
-    executor = MigrationExecutor(connection)
-    executor.migrate(AFTER)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-    assert plain_sha256(receipt) not in every_stored_text()
-    found = find_by_receipt("r7kq 2m9d xw4t")
-    assert found is not None and found.description == "sent before #15"
-    assert Submission.objects.get(kind="comment").receipt_digest == ""

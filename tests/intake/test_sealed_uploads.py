@@ -1,15 +1,11 @@
 """Photos from the public are encrypted on disk, and only moderators get them back, audited (#8)."""
 
-import importlib
 import os
 from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import TestCase
 
@@ -117,30 +113,3 @@ def test_rotation_reencrypts_each_photo_under_a_new_file_key(mona, photo_bytes):
     assert os.stat(upload.file.path).st_mtime == 86400.0
     assert_sealed(raw_on_disk(upload), photo_bytes)
     assert attachments.read(upload, user=mona) == photo_bytes
-
-
-def test_the_upgrade_seals_photos_stored_in_plaintext(mona, photo_bytes):
-    legacy = Upload.objects.create(
-        submission=factories.submission(),
-        file=default_storage.save("intake/legacy.jpg", ContentFile(photo_bytes)),
-        content_type="image/jpeg",
-        size=len(photo_bytes),
-        width=64,
-        height=48,
-    )
-    old_path = legacy.file.path
-    os.utime(old_path, (86400.0, 86400.0))
-    migration = importlib.import_module("unseen.intake.migrations.0003_sealed_uploads")
-    # The plaintext goes only once the rows are committed: run those callbacks as a commit would.
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        migration.seal_uploads(apps, None)
-    # ... and a later one binds the key to the submission as well as the file (#15).
-    importlib.import_module("unseen.intake.migrations.0006_file_keys_bound_to_submission").rebind(
-        apps, None
-    )
-    legacy.refresh_from_db()
-    assert legacy.sealed_key and legacy.file.name != "intake/legacy.jpg"
-    assert not os.path.exists(old_path)
-    assert_sealed(raw_on_disk(legacy), photo_bytes)
-    assert os.stat(legacy.file.path).st_mtime == 86400.0
-    assert attachments.read(legacy, user=mona) == photo_bytes

@@ -240,18 +240,3 @@ def test_the_blind_indexes_of_name_and_birth_date_use_keys_of_their_own(vault):
     stored = PersonIdentity.objects.get(person=person)
     assert stored.name_index and stored.birth_date_index
     assert stored.name_index != stored.birth_date_index
-
-
-def test_the_upgrade_rebuilds_the_blind_indexes(vault, alice):
-    import importlib
-
-    from django.apps import apps
-
-    from unseen.registry.models import PersonIdentity
-
-    persons, _ = vault
-    PersonIdentity.objects.update(name_index="0" * 64, birth_date_index="0" * 64)
-    importlib.import_module(
-        "unseen.registry.migrations.0007_blind_index_key_per_field"
-    ).rebuild_indexes(apps, None)
-    assert find_by_name("Person Number 3", user=alice, birth_date="1963") == [persons[3]]

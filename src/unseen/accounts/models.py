@@ -131,6 +131,10 @@ class SignInFailureCounter(models.Model):
     last_failure_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
 
+    class Meta:
+        verbose_name = _("sign-in failure counter")
+        verbose_name_plural = _("sign-in failure counters")
+
     def __str__(self) -> str:
         return f"{self.key[:24]}… ({self.count})"
 
@@ -183,6 +187,8 @@ class SealedTOTPDevice(TOTPDevice):
 
     class Meta:
         proxy = True
+        verbose_name = _("TOTP device")
+        verbose_name_plural = _("TOTP devices")
 
     @property
     def bin_key(self) -> bytes:
@@ -207,6 +213,8 @@ class HashedStaticDevice(StaticDevice):
 
     class Meta:
         proxy = True
+        verbose_name = _("recovery-code device")
+        verbose_name_plural = _("recovery-code devices")
 
     def verify_token(self, token: Any) -> bool:
         from . import two_factor  # it imports this module

@@ -26,7 +26,6 @@ import base64
 import hashlib
 import hmac
 import os
-import re
 import secrets
 import time
 from collections.abc import Callable
@@ -181,7 +180,6 @@ RECOVERY_KEY = "recovery-codes"
 KEY_TABLE = "accounts_secondfactorkey"
 KEY_BYTES = 32
 DIGEST_BYTES = 12  # 96 bits: 16 characters of base64, the width of django-otp's token column
-_DIGEST = re.compile(r"[A-Za-z0-9_-]{16}")
 _opened: dict[str, bytes] = {}
 
 
@@ -234,11 +232,6 @@ def recovery_digest(key: bytes, code: str) -> str:
     normal = "".join(str(code).split()).lower()
     mac = hmac.new(key, normal.encode("utf-8"), hashlib.sha256).digest()[:DIGEST_BYTES]
     return base64.urlsafe_b64encode(mac).decode("ascii")
-
-
-def is_recovery_digest(token: str) -> bool:
-    """A stored hash (16 characters of base64), not a code kept in clear before (11 or 8)."""
-    return bool(_DIGEST.fullmatch(token))
 
 
 def reseal_keys(of_version: KeyOfVersion, version: int, data_key: bytes) -> int:

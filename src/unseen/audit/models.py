@@ -53,7 +53,7 @@ class AuditEntry(models.Model):
     actor = models.CharField(max_length=150, help_text=_("Username, or 'cli' / 'anonymous'."))
     action = models.CharField(max_length=20, choices=Action.choices)
     target_type = models.CharField(max_length=100, blank=True)
-    target_id = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(_("target ID"), max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
@@ -87,7 +87,7 @@ class AuditEntry(models.Model):
 
 
 def canonical_payload(entry: Any) -> bytes:
-    """What an entry's hash covers. Takes historical models too (the rekeying migration)."""
+    """What an entry's hash covers (any object with an entry's fields)."""
     return json.dumps(
         {
             "at": entry.at.isoformat(),

@@ -133,7 +133,7 @@ class Testimony(Record):
         max_length=7, choices=Finding.choices, default=Finding.UNKNOWN, verbose_name=_("Bribe paid")
     )
     bribe_amount_usd = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True, verbose_name=_("Bribe amount usd")
+        max_digits=10, decimal_places=2, null=True, blank=True, verbose_name=_("Bribe (USD)")
     )
     deployment_notes = models.TextField(blank=True, verbose_name=_("Deployment notes"))
     control_abroad_notes = models.TextField(blank=True, verbose_name=_("Control abroad notes"))
@@ -238,9 +238,9 @@ class Deployment(Record):
         related_name="deployments",
         verbose_name=_("Person"),
     )
-    workers_low = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("Workers low"))
+    workers_low = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("Workers, low"))
     workers_high = models.PositiveIntegerField(
-        null=True, blank=True, verbose_name=_("Workers high")
+        null=True, blank=True, verbose_name=_("Workers, high")
     )
     site = models.ForeignKey(
         Site,
@@ -264,7 +264,7 @@ class Deployment(Record):
         default=False,
         editable=False,
         help_text=_("Entries or plans, not a count of workers."),
-        verbose_name=_("Is proxy"),
+        verbose_name=_("Proxy figure"),
     )
     period_start = models.DateField(null=True, blank=True, verbose_name=_("Period start"))
     period_start_precision = models.CharField(
@@ -315,10 +315,20 @@ class Deployment(Record):
         verbose_name=_("Monthly wage (USD), high"),
     )
     state_share_low = models.DecimalField(
-        max_digits=4, decimal_places=3, null=True, blank=True, verbose_name=_("State share low")
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("The state's share of the wage, as a fraction from 0 to 1."),
+        verbose_name=_("State share, low"),
     )
     state_share_high = models.DecimalField(
-        max_digits=4, decimal_places=3, null=True, blank=True, verbose_name=_("State share high")
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("The state's share of the wage, as a fraction from 0 to 1."),
+        verbose_name=_("State share, high"),
     )
     hours_per_day = models.DecimalField(
         max_digits=4, decimal_places=1, null=True, blank=True, verbose_name=_("Hours per day")
@@ -532,9 +542,9 @@ class Sighting(Record):
     coordinate_grid_km = models.PositiveSmallIntegerField(
         null=True, blank=True, verbose_name=_("Coordinate grid (km)")
     )
-    workers_low = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("Workers low"))
+    workers_low = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("Workers, low"))
     workers_high = models.PositiveIntegerField(
-        null=True, blank=True, verbose_name=_("Workers high")
+        null=True, blank=True, verbose_name=_("Workers, high")
     )
     work_kind = models.CharField(max_length=200, blank=True, verbose_name=_("Work kind"))
     site = models.ForeignKey(

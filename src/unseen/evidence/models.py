@@ -76,7 +76,7 @@ class Record(models.Model):
     is_synthetic = models.BooleanField(
         default=False,
         help_text=_("Generated demo data, not a real record."),
-        verbose_name=_("Is synthetic"),
+        verbose_name=_("Synthetic (demo data)"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("Updated at"))
@@ -121,7 +121,7 @@ class Source(Record):
     title = models.TextField(
         help_text=_("Citation: who said it, where, when."), verbose_name=_("Title")
     )
-    url = models.URLField(max_length=500, blank=True, verbose_name=_("Url"))
+    url = models.URLField(max_length=500, blank=True, verbose_name=_("URL"))
     date = models.DateField(null=True, blank=True, verbose_name=_("Date"))
     date_precision = models.CharField(
         max_length=5,
@@ -207,7 +207,7 @@ class Claim(models.Model):
     content_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, verbose_name=_("Content type")
     )
-    object_id = models.PositiveBigIntegerField(verbose_name=_("Object id"))
+    object_id = models.PositiveBigIntegerField(verbose_name=_("Record ID"))
     subject = GenericForeignKey("content_type", "object_id")
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Created at"))
 

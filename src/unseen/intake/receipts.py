@@ -81,6 +81,6 @@ def plain_digest(normalised: str) -> bytes:
 
 
 def keyed_digest(plain: bytes, key: bytes | None = None) -> str:
-    """HMAC-SHA256 of a plain digest. Keying the plain digest, rather than the code, lets the
-    #15 migration re-key digests stored before it without knowing the codes."""
+    """HMAC-SHA256 of a plain digest. Keying the plain digest, rather than the code, let
+    the #15 upgrade re-key the digests stored before it without knowing the codes."""
     return hmac.new(key or receipt_key(), plain, hashlib.sha256).hexdigest()

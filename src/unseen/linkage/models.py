@@ -155,7 +155,7 @@ class ClusterMember(models.Model):
     """One input record of a run, the cluster (entity) it was put in and the lists it is on."""
 
     run = models.ForeignKey(LinkageRun, on_delete=models.CASCADE, related_name="members")
-    record_id = models.PositiveBigIntegerField()
+    record_id = models.PositiveBigIntegerField(_("record ID"))
     cluster = models.PositiveIntegerField()
     lists = models.JSONField(default=list, help_text=_("Primary keys of the chosen sources."))
 
@@ -185,8 +185,8 @@ class PairReview(models.Model):
     """A pair the model was unsure of, waiting for (or given) an analyst's verdict."""
 
     run = models.ForeignKey(LinkageRun, on_delete=models.CASCADE, related_name="reviews")
-    record_a = models.PositiveBigIntegerField()
-    record_b = models.PositiveBigIntegerField()
+    record_a = models.PositiveBigIntegerField(_("record A"))
+    record_b = models.PositiveBigIntegerField(_("record B"))
     probability = models.FloatField(_("match probability"))
     agreement = models.JSONField(
         default=dict, help_text=_("Comparison level per field: how the two records agree.")
@@ -254,8 +254,8 @@ class LinkDecision(models.Model):
     """
 
     entity = models.CharField(_("entity"), max_length=12, choices=Entity.choices)
-    record_a = models.PositiveBigIntegerField()
-    record_b = models.PositiveBigIntegerField()
+    record_a = models.PositiveBigIntegerField(_("record A"))
+    record_b = models.PositiveBigIntegerField(_("record B"))
     is_match = models.BooleanField(_("the same"))
     decided_by = _by(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)

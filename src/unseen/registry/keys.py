@@ -351,35 +351,3 @@ def status() -> KeyStatus:
 
 def forget_cached_keys(*_: Any) -> None:
     _unwrapped.clear()
-
-
-def data_keys_for_migration(vault_key_model: Any) -> dict[int, bytes]:
-    """Every data key under the configured master key, by version, for data migrations."""
-    master = master_key()
-    master_id = sealing.key_id(master)
-    return {
-        row.version: sealing.unwrap_key(master, bytes(row.wrapped), _context(row.version))
-        for row in vault_key_model.objects.filter(master_key_id=master_id)
-    }
-
-
-def data_key_for_migration(vault_key_model: Any) -> tuple[int, bytes]:
-    """`active_data_key` for data migrations: historical model, no signals, no audit entry."""
-    master = master_key()
-    master_id = sealing.key_id(master)
-    row = vault_key_model.objects.filter(master_key_id=master_id).order_by("-version").first()
-    if row is not None:
-        return row.version, sealing.unwrap_key(master, bytes(row.wrapped), _context(row.version))
-    if vault_key_model.objects.exists():
-        raise _refuse(master_id)
-    key = sealing.new_key()
-    vault_key_model.objects.bulk_create(
-        [
-            vault_key_model(
-                version=1,
-                master_key_id=master_id,
-                wrapped=sealing.wrap_key(master, key, _context(1)),
-            )
-        ]
-    )
-    return 1, key

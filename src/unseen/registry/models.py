@@ -89,7 +89,7 @@ class Person(MergeableRecord):
         max_length=100,
         blank=True,
         help_text=_("The record's id in the source it came from."),
-        verbose_name=_("Source record id"),
+        verbose_name=_("Source record ID"),
     )
     notes = models.TextField(blank=True, verbose_name=_("Notes"))
 
@@ -141,7 +141,7 @@ class PersonIdentity(models.Model):
     full_name = models.TextField(blank=True, verbose_name=_("Full name"))
     family_name = models.TextField(blank=True, verbose_name=_("Family name"))
     given_name = models.TextField(blank=True, verbose_name=_("Given name"))
-    name_hangul = models.TextField(blank=True, verbose_name=_("Name hangul"))
+    name_hangul = models.TextField(blank=True, verbose_name=_("Name in Hangul"))
     birth_date = models.TextField(
         blank=True, help_text=_("Partial date, e.g. 1984 or 1984-03."), verbose_name=_("Birth date")
     )
@@ -348,7 +348,7 @@ class VaultKey(models.Model):
     """
 
     version = models.PositiveIntegerField()
-    master_key_id = models.CharField(max_length=16)
+    master_key_id = models.CharField(_("master key ID"), max_length=16)
     wrapped = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
 
