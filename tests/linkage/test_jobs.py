@@ -14,6 +14,10 @@ from unseen.linkage.running import start_run
 
 from .conftest import person
 
+# The worker closes connections it finds in a transaction (close_old_connections), as a real
+# worker should. On PostgreSQL that would close the test's own connection inside the test's
+# transaction, so these tests commit for real (SQLite's in-memory test database is never closed).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 def queue(user, sources, django_capture_on_commit_callbacks) -> LinkageRun:
     """Start a run as the page does, and commit it: its job is on the queue."""
