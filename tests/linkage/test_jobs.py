@@ -19,6 +19,7 @@ from .conftest import person
 # transaction, so these tests commit for real (SQLite's in-memory test database is never closed).
 pytestmark = pytest.mark.django_db(transaction=True)
 
+
 def queue(user, sources, django_capture_on_commit_callbacks) -> LinkageRun:
     """Start a run as the page does, and commit it: its job is on the queue."""
     with django_capture_on_commit_callbacks(execute=True):
