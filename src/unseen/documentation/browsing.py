@@ -19,6 +19,7 @@ from unseen.evidence.models import Claim, Source, visible_related
 from unseen.registry.models import Organisation, Person, Site
 
 from .models import Deployment, Incident, Sighting, Testimony
+from .reading import INTERNAL_FIELDS, folded_fields, readable
 
 FILTERS = ("country", "sector", "year", "source_kind", "reliability", "access_level")
 # Persons, organisations and sites can be merged by record linkage.
@@ -375,26 +376,31 @@ KINDS: dict[str, Kind] = {
 def shown_fields(
     instance: Any,
     user: UserLike,
-    hidden: frozenset[str] = frozenset({"id", "created_at", "updated_at"}),
+    hidden: frozenset[str] = INTERNAL_FIELDS,
+    *,
+    relations: bool = True,
 ) -> list[tuple[str, Any]]:
-    """A record's fields as (label, value) for a page.
+    """A record's fields as (label, value) for a page, each value formatted by `readable`.
 
     Every foreign key and many-to-many value passes `visible_related`: a related record `user`
-    may not read shows as an empty field ("—"), the same as no relation at all.
+    may not read shows as an empty field ("—"), the same as no relation at all. With
+    `relations=False` related records are left out (the record page groups them under headings,
+    `related_groups`). A date's precision is folded into the date and not shown on its own.
     """
     shown = []
+    folded = folded_fields(instance)
     for model_field in instance._meta.concrete_fields:
-        if model_field.name in hidden:
+        if model_field.name in hidden or model_field.name in folded:
             continue
         if model_field.is_relation:
+            if not relations:
+                continue
             value = visible_related(getattr(instance, model_field.name), user)
-        elif model_field.choices:
-            value = getattr(instance, f"get_{model_field.name}_display")()
         else:
-            value = getattr(instance, model_field.name)
+            value = readable(instance, model_field)
         shown.append((str(model_field.verbose_name), value))
     for model_field in instance._meta.many_to_many:
-        if model_field.name in hidden:
+        if model_field.name in hidden or not relations:
             continue
         related = visible_related(getattr(instance, model_field.name), user)
         shown.append((str(model_field.verbose_name), ", ".join(str(o) for o in related)))
