@@ -10,7 +10,7 @@ from tests import factories
 from tests.canary import record_url
 from unseen.accounts.models import AccessLevel
 from unseen.documentation.browsing import shown_fields
-from unseen.documentation.models import Deployment, Testimony
+from unseen.documentation.models import Deployment, Finding, Indicator, Testimony
 from unseen.evidence.models import SourceKind
 
 PUBLIC, INTERNAL, CONFIDENTIAL = AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL
@@ -70,3 +70,18 @@ def test_booleans_choices_and_languages_read_as_words(rita):
     assert shown["Consent to use"] == "Yes" and shown["Consent to publish"] == "No"
     assert shown["Outcome"] == "Unknown" and shown["Interview country"] == "South Korea"
     assert shown["Interview language"] == "Korean"
+
+
+def test_a_testimony_page_shows_each_indicator_by_its_label_with_its_note(client, rita):
+    testimony = make_testimony("Interview in Seoul")
+    testimony.code(
+        Indicator.RETENTION_OF_DOCUMENTS, Finding.PRESENT, "Passport taken by the site manager"
+    )
+    client.force_login(rita)
+    page = client.get(record_url(testimony)).content.decode()
+    assert "abuse_of_vulnerability" not in page and "retention_of_documents" not in page
+    assert "Passport taken by the site manager" in page
+    indicators = page.split("data-indicators>", 1)[1].split("</dl>", 1)[0]
+    assert "Retention of identity documents" in indicators
+    assert "Passport taken by the site manager" in indicators
+    assert "Abuse of vulnerability" in indicators  # uncoded: shown as unknown

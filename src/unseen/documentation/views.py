@@ -32,7 +32,7 @@ from .forms import (
     record_form,
 )
 from .importing import import_file
-from .indicators import indicator_matrix
+from .indicators import coded_indicators, indicator_matrix
 from .models import Testimony
 
 PAGE_SIZE = 50
@@ -177,7 +177,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "content_type"
         )[:100]
     if spec.model is Testimony:
-        context["profile"] = instance.indicator_profile()
+        context["indicators"] = coded_indicators(instance)
     return render(request, "documentation/record_detail.html", context)
 
 
