@@ -12,6 +12,7 @@ from unseen.accounts.models import AccessLevel
 from unseen.documentation.browsing import shown_fields
 from unseen.documentation.models import Deployment, Finding, Indicator, Testimony
 from unseen.evidence.models import SourceKind
+from unseen.registry.models import Person
 
 PUBLIC, INTERNAL, CONFIDENTIAL = AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL
 
@@ -85,3 +86,46 @@ def test_a_testimony_page_shows_each_indicator_by_its_label_with_its_note(client
     assert "Retention of identity documents" in indicators
     assert "Passport taken by the site manager" in indicators
     assert "Abuse of vulnerability" in indicators  # uncoded: shown as unknown
+
+
+def section(page: str, marker: str) -> str:
+    assert marker in page, f"no {marker} section"
+    return page.split(marker, 1)[1].split("</section>", 1)[0]
+
+
+def test_what_points_here_lists_visible_deployments_and_omits_confidential_ones(client, andy):
+    camp = factories.site("Camp Tynda", access_level=INTERNAL)
+    seen = Deployment.objects.create(
+        site=camp, sector="logging", period_start=dt.date(2016, 1, 1), access_level=INTERNAL
+    )
+    hidden = Deployment.objects.create(
+        site=camp,
+        sector="secret mining",
+        period_start=dt.date(2018, 1, 1),
+        access_level=CONFIDENTIAL,
+    )
+    client.force_login(andy)
+    page = client.get(record_url(camp)).content.decode()
+    pointing = section(page, "data-points-here>")
+    assert "Deployments" in pointing and record_url(seen) in pointing
+    assert record_url(hidden) not in page and "secret mining" not in page
+    assert "(1 / 2)" not in page  # no count of what andy may not read
+
+
+def test_related_records_are_grouped_under_headings_and_linked(client, rita, andy):
+    camp = factories.site("Camp Tynda", access_level=INTERNAL)
+    secret = factories.site("Camp Zeya", access_level=CONFIDENTIAL)
+    worker = Person.objects.create(access_level=INTERNAL)
+    deployment = Deployment.objects.create(
+        site=camp, person=worker, period_start=dt.date(2016, 1, 1), access_level=INTERNAL
+    )
+    hidden_site = Deployment.objects.create(
+        site=secret, workers_low=5, period_start=dt.date(2016, 1, 1), access_level=INTERNAL
+    )
+    client.force_login(rita)
+    related = section(client.get(record_url(deployment)).content.decode(), "data-related>")
+    assert "<h3>Site" in related and f'href="{record_url(camp)}"' in related
+    assert "<h3>Person" in related and f'href="{record_url(worker)}"' in related
+    client.force_login(andy)
+    page = client.get(record_url(hidden_site)).content.decode()
+    assert "Camp Zeya" not in page and record_url(secret) not in page
