@@ -13,12 +13,15 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils.text import capfirst
 
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
-from unseen.evidence.models import Claim, Source, visible_related
+from unseen.evidence.models import Claim, Record, Source, visible_related
 from unseen.registry.models import Organisation, Person, Site
 
 from .models import Deployment, Incident, Sighting, Testimony
+from .reading import INTERNAL_FIELDS, folded_fields, readable
 
 FILTERS = ("country", "sector", "year", "source_kind", "reliability", "access_level")
 # Persons, organisations and sites can be merged by record linkage.
@@ -375,30 +378,113 @@ KINDS: dict[str, Kind] = {
 def shown_fields(
     instance: Any,
     user: UserLike,
-    hidden: frozenset[str] = frozenset({"id", "created_at", "updated_at"}),
+    hidden: frozenset[str] = INTERNAL_FIELDS,
+    *,
+    relations: bool = True,
 ) -> list[tuple[str, Any]]:
-    """A record's fields as (label, value) for a page.
+    """A record's fields as (label, value) for a page, each value formatted by `readable`.
 
     Every foreign key and many-to-many value passes `visible_related`: a related record `user`
-    may not read shows as an empty field ("—"), the same as no relation at all.
+    may not read shows as an empty field ("—"), the same as no relation at all. With
+    `relations=False` related records are left out (the record page groups them under headings,
+    `related_groups`). A date's precision is folded into the date and not shown on its own.
     """
     shown = []
+    folded = folded_fields(instance)
     for model_field in instance._meta.concrete_fields:
-        if model_field.name in hidden:
+        if model_field.name in hidden or model_field.name in folded:
             continue
         if model_field.is_relation:
+            if not relations and is_record_relation(model_field):
+                continue
             value = visible_related(getattr(instance, model_field.name), user)
-        elif model_field.choices:
-            value = getattr(instance, f"get_{model_field.name}_display")()
         else:
-            value = getattr(instance, model_field.name)
+            value = readable(instance, model_field)
         shown.append((str(model_field.verbose_name), value))
     for model_field in instance._meta.many_to_many:
-        if model_field.name in hidden:
+        if model_field.name in hidden or (not relations and is_record_relation(model_field)):
             continue
         related = visible_related(getattr(instance, model_field.name), user)
         shown.append((str(model_field.verbose_name), ", ".join(str(o) for o in related)))
     return shown
+
+
+def is_record_relation(model_field: Any) -> bool:
+    related = getattr(model_field, "related_model", None)
+    return isinstance(related, type) and issubclass(related, Record)
+
+
+@dataclass(frozen=True)
+class RelatedGroup:
+    """Records related to a page's record one way, under one heading: (text, url) each."""
+
+    heading: str
+    links: list[tuple[str, str]]
+    count: int
+
+
+def _link(record: Any) -> tuple[str, str]:
+    slug = slug_for(type(record))
+    url = reverse("documentation:detail", args=[slug, record.pk]) if slug else ""
+    return str(record), url
+
+
+def related_groups(
+    instance: Any, user: UserLike, hidden: frozenset[str] = INTERNAL_FIELDS
+) -> list[RelatedGroup]:
+    """The records `instance` points to, one heading per relation (its person, site, victims…).
+
+    Each passes `visible_related`: a related record beyond the user's level is not there at all.
+    """
+    groups = []
+    for model_field in [*instance._meta.concrete_fields, *instance._meta.many_to_many]:
+        if model_field.name in hidden or not is_record_relation(model_field):
+            continue
+        value = visible_related(getattr(instance, model_field.name), user)
+        records = [value] if isinstance(value, Record) else list(value or [])
+        if records:
+            groups.append(
+                RelatedGroup(
+                    str(capfirst(model_field.verbose_name)),
+                    [_link(record) for record in records],
+                    len(records),
+                )
+            )
+    return groups
+
+
+POINTING_LIMIT = 50
+
+
+def points_here(instance: Any, user: UserLike) -> list[RelatedGroup]:
+    """The records that point at `instance` (deployments at a site, incidents naming a victim…),
+    one heading per kind and relation, only those `user` may read, the first 50 of each.
+
+    Merged records are left out (the page says which records were merged into this one), and so
+    are claims (the evidence trail shows them).
+    """
+    groups = []
+    for relation in instance._meta.related_objects:
+        model = relation.related_model
+        if not (isinstance(model, type) and issubclass(model, Record)) or not slug_for(model):
+            continue
+        if relation.field.name in INTERNAL_FIELDS:
+            continue
+        heading = f"{capfirst(model._meta.verbose_name_plural)} — {relation.field.verbose_name}"
+        if relation.one_to_one:
+            try:
+                pointing = visible_related(getattr(instance, relation.get_accessor_name()), user)
+            except ObjectDoesNotExist:
+                pointing = None
+            if pointing is not None:
+                groups.append(RelatedGroup(heading, [_link(pointing)], 1))
+            continue
+        queryset = visible_related(getattr(instance, relation.get_accessor_name()), user)
+        count = queryset.count()
+        if count:
+            first = queryset.order_by("-id")[:POINTING_LIMIT]
+            groups.append(RelatedGroup(heading, [_link(record) for record in first], count))
+    return groups
 
 
 def kind_of(slug: str) -> Kind:

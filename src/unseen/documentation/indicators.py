@@ -70,3 +70,33 @@ def indicator_matrix(testimonies: QuerySet[Any], limit: int = 500) -> Matrix:
         )
     shown = list(testimonies.select_related("source").order_by("id")[:limit])
     return Matrix(shown, cells, rows)
+
+
+@dataclass(frozen=True)
+class CodedIndicator:
+    """One of a testimony's 11 indicators as its page shows it: label, finding and the coder's note."""
+
+    indicator: str
+    label: str
+    finding: str
+    finding_label: str
+    note: str
+
+
+def coded_indicators(testimony: Any) -> list[CodedIndicator]:
+    """Every one of the 11 indicators, in the ILO's order; uncoded ones are unknown, without a note."""
+    codings = {
+        indicator: (finding, note)
+        for indicator, finding, note in testimony.codings.values_list(
+            "indicator", "finding", "note"
+        )
+    }
+    rows = []
+    for indicator in Indicator:
+        finding, note = codings.get(indicator.value, (Finding.UNKNOWN, ""))
+        rows.append(
+            CodedIndicator(
+                indicator.value, str(indicator.label), finding, str(Finding(finding).label), note
+            )
+        )
+    return rows

@@ -21,7 +21,15 @@ from unseen.evidence.models import Claim, Source, visible_related
 from unseen.registry.models import Person
 from unseen.ui.uploads import saved_upload, table_limits
 
-from .browsing import KINDS, Kind, kind_of, shown_fields, slug_for
+from .browsing import (
+    KINDS,
+    Kind,
+    kind_of,
+    points_here,
+    related_groups,
+    shown_fields,
+    slug_for,
+)
 from .forms import (
     ClaimForm,
     CodingForm,
@@ -32,7 +40,7 @@ from .forms import (
     record_form,
 )
 from .importing import import_file
-from .indicators import indicator_matrix
+from .indicators import coded_indicators, indicator_matrix
 from .models import Testimony
 
 PAGE_SIZE = 50
@@ -150,7 +158,9 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "kind": spec,
         "record": instance,
-        "fields": shown_fields(instance, user),
+        "fields": shown_fields(instance, user, relations=False),
+        "related": related_groups(instance, user),
+        "points_here": points_here(instance, user),
         "can_edit": user.can(Capability.EDIT_RECORDS) and spec.model is not Claim,
         "can_open_identity": spec.model is Person and user.can(Capability.READ_VAULT),
         "merged_into": visible_related(getattr(instance, "merged_into", None), user),
@@ -177,7 +187,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "content_type"
         )[:100]
     if spec.model is Testimony:
-        context["profile"] = instance.indicator_profile()
+        context["indicators"] = coded_indicators(instance)
     return render(request, "documentation/record_detail.html", context)
 
 
