@@ -39,3 +39,40 @@ def test_audit_pages_have_the_staff_navigation(client, alice):
     nav = links_in(client.get("/app/audit/persons/").content.decode(), "subnav staff-nav")
     assert 'href="/app/moderation/"' in nav
     assert f'href="{reverse("audit:person_report_lookup")}" aria-current="page"' in nav
+
+
+def sign_in(client, username: str, **query: str):
+    return client.post(
+        reverse("accounts:login") + ("?next=" + query["next"] if query else ""),
+        {"username": username, "password": "correct horse battery staple"},
+    )
+
+
+def test_a_moderator_lands_on_the_moderation_queue(client, mona):
+    response = sign_in(client, "mona")
+    assert response.status_code == 302 and response["Location"] == "/app/moderation/"
+
+
+def test_a_researcher_lands_on_the_workspace(client, rita):
+    response = sign_in(client, "rita")
+    assert response.status_code == 302 and response["Location"] == "/app/"
+
+
+def test_a_moderator_asking_for_a_page_still_gets_it(client, mona):
+    response = sign_in(client, "mona", next="/app/")
+    assert response["Location"] == "/app/"
+
+
+def test_the_workspace_links_a_moderator_to_the_queue(client, mona):
+    client.force_login(mona)
+    html = client.get("/app/").content.decode()
+    assert 'href="/app/moderation/"' in html
+    assert "no records to browse" not in html
+
+
+def test_the_workspace_links_an_administrator_to_every_part_of_the_work(client, alice):
+    client.force_login(alice)
+    html = client.get("/app/").content.decode()
+    work = html[html.index("data-work") :]
+    for target in ("/app/moderation/", "/app/estimates/", "/app/linkage/", "/app/audit/persons/"):
+        assert f'href="{target}"' in work
