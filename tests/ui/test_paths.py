@@ -76,3 +76,20 @@ def test_the_workspace_links_an_administrator_to_every_part_of_the_work(client, 
     work = html[html.index("data-work") :]
     for target in ("/app/moderation/", "/app/estimates/", "/app/linkage/", "/app/audit/persons/"):
         assert f'href="{target}"' in work
+
+
+def test_a_persons_page_links_an_administrator_to_their_access_report(client, alice, rita):
+    from unseen.registry.models import Person
+
+    person = Person.objects.create()
+    page = f"/app/persons/{person.pk}/"
+    client.force_login(alice)
+    html = client.get(page).content.decode()
+    report = reverse("audit:person_report", args=[person.pseudonym])
+    assert f'href="{report}" data-access-report-link' in html
+    assert client.get(report).status_code == 200
+
+    client.force_login(rita)  # a researcher holds no audit capability
+    html = client.get(page).content.decode()
+    assert "data-access-report-link" not in html
+    assert 'class="breadcrumbs"' in html
