@@ -93,3 +93,21 @@ def test_a_persons_page_links_an_administrator_to_their_access_report(client, al
     html = client.get(page).content.decode()
     assert "data-access-report-link" not in html
     assert 'class="breadcrumbs"' in html
+
+
+def test_flash_messages_are_styled_and_announced(rf, rita):
+    from django.contrib import messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.template.loader import render_to_string
+
+    request = rf.get("/app/")
+    request.user, request.session = rita, SessionStore()
+    request._messages = FallbackStorage(request)
+    messages.success(request, "Saved.")
+    messages.error(request, "Refused.")
+    html = render_to_string("ui/base.html", request=request)
+    assert '<li class="message success" role="status">Saved.</li>' in html
+    assert '<li class="message error" role="alert">Refused.</li>' in html
+    assert html.index('class="skip-link" href="#main"') < html.index("<header")
+    assert '<main id="main"' in html
