@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from . import invitations, two_factor
 from .access import SignedInRequest, View, public, staff
 from .models import SealedTOTPDevice
+from .roles import Capability
 from .signals import second_factor_set_up
 from .throttling import refusal
 
@@ -76,9 +77,20 @@ def _with_next(url_name: str, target: str) -> str:
     return f"{reverse(url_name)}?{urlencode({'next': target})}"
 
 
+def landing(user: object) -> str:
+    """Where a role's work is, for a sign-in that names no page: a moderator's is the queue."""
+    can = getattr(user, "can", None)
+    if can and not can(Capability.VIEW_RECORDS) and can(Capability.MODERATE_INTAKE):
+        return reverse("intake_moderation:queue")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
 class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = ThrottledAuthenticationForm
+
+    def get_default_redirect_url(self) -> str:
+        return landing(self.request.user)
 
     def get_success_url(self) -> str:
         target = super().get_success_url()
