@@ -62,7 +62,9 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "estimation:rerun": ("post", ESTIMATORS, ["{estimate_run}"]),
     "estimation:publish": ("post", ADMINS, ["{estimate_run}"]),  # PUBLISH_ESTIMATES
     "intake:report": ("get", ALL, []),
+    "intake:received": ("get", ALL, []),
     "intake:add": ("get", ALL, []),
+    "intake:added": ("get", ALL, []),
     "intake:privacy": ("get", ALL, []),
     "intake:comment": ("post", ALL, []),
     "intake_api:sightings": ("post", ALL, []),

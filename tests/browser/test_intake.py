@@ -114,3 +114,36 @@ def test_a_public_sighting_travels_from_the_form_to_the_public_map(browser, live
     assert str(LAT) not in page.content() and str(LON) not in page.content()
     assert "3rd district market" not in page.content()
     public.close()
+
+
+def test_a_comment_is_approved_in_the_browser_and_shown_on_its_page(browser, live_server, mona):
+    """#17 item 6: the moderator's approve button publishes a comment (no sighting fields)."""
+    visitor = browser.new_context(locale="en-GB")
+    page = visitor.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/")
+    page.fill("form.comment-form textarea[name=body]", "We saw them at the port in May")
+    page.fill("form.comment-form input[name=name]", "Ji-ho")
+    page.wait_for_timeout(4200)
+    page.click("form.comment-form button[type=submit]")
+    page.wait_for_selector("#comments .messages li.success")
+    comment = Submission.objects.get(description="We saw them at the port in May")
+
+    moderator = browser.new_context(locale="en-GB")
+    mpage = moderator.new_page()
+    mpage.set_default_timeout(15_000)
+    sign_in(mpage, live_server, "mona")
+    mpage.goto(f"{live_server.url}/app/moderation/{comment.pk}/")
+    assert mpage.locator("#id_public_description").count() == 0
+    mpage.click("button[name=approve]")
+    mpage.wait_for_selector(".messages li.success")
+    assert "Choose how coarse" not in mpage.content()
+    comment.refresh_from_db()
+    assert comment.status == Status.APPROVED
+    moderator.close()
+
+    page.goto(f"{live_server.url}/")
+    shown = page.locator(f"article[data-comment='{comment.pk}']")
+    assert "We saw them at the port in May" in shown.inner_text()
+    assert "Ji-ho" in shown.inner_text()
+    visitor.close()

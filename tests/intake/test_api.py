@@ -147,7 +147,7 @@ def test_it_keeps_no_address_or_user_agent_in_the_database_or_logs(client, caplo
     form = client.post(
         "/report/", {"description": "seen from the bus"}, REMOTE_ADDR=IP, HTTP_USER_AGENT=AGENT
     )
-    assert form.status_code == 200
+    assert form.status_code == 303
     stored = text_of_database()
     for secret in (IP, AGENT, "reporter-fingerprint"):
         assert secret not in stored

@@ -256,3 +256,26 @@ def test_it_dates_stored_photos_to_the_day_only():
         submission = factories.submission()
     path = submission.uploads.get().file.path
     assert dt.datetime.fromtimestamp(os.stat(path).st_mtime).time() == dt.time(0, 0)
+
+
+def test_a_moderator_approves_a_comment_through_the_page_as_a_browser_posts_it(mona):
+    """The detail page's own form, CSRF token and button value included (#17 item 6)."""
+    import re
+
+    from django.test import Client
+
+    comment = receive_comment("home", "Seen them too, near the port", name="Ji-ho")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(mona)
+    page = browser.get(f"/app/moderation/{comment.pk}/").content.decode()
+    form = re.search(r'<form method="post" action="([^"]+/approve/)".*?</form>', page, re.S)
+    assert form is not None
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(0)))
+    assert "csrfmiddlewaretoken" in fields and "public_description" not in form.group(0)
+    response = browser.post(form.group(1), fields)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    comment.refresh_from_db()
+    assert comment.status == Status.APPROVED
+    followed = browser.get(response["Location"]).content.decode()
+    assert "Approved and published." in followed
+    assert "Seen them too, near the port" in Client().get("/").content.decode()

@@ -37,8 +37,8 @@ def test_it_stores_a_sighting_with_its_photo_stripped_of_exif(client, mona):
         "/report/",
         {"description": "Crew at a logging road", "country": "Russia", "photos": [photo()]},
     )
-    assert response.status_code == 200
-    assert b"data-receipt" in response.content
+    assert response.status_code == 303
+    assert b"data-receipt" in client.get(response["Location"]).content
     upload = Upload.objects.get()
     stored = attachments.read(upload, user=mona)
     assert not has_metadata(stored)
@@ -117,11 +117,38 @@ def test_it_adds_to_a_report_with_its_receipt(client):
             "description": "and more",
             "photos": [photo()],
         },
+        follow=True,
     )
     assert b"we added this" in page.content
+    assert page.redirect_chain == [("/report/add/done/", 303)]
     addition = Submission.objects.get(kind=Kind.ADDITION)
     assert addition.parent.description == "first"
     assert addition.uploads.count() == 1
     wrong = client.post("/report/add/", {"receipt": "AAAA-BBBB-CCCC", "description": "x"})
     assert "No report has this receipt code" in wrong.content.decode()
     assert "first" not in wrong.content.decode()
+
+
+def test_a_report_redirects_to_its_receipt_shown_once_so_a_reload_sends_nothing_twice(client):
+    """#17 item 5: post, redirect (303), get; the receipt is in no URL and not in our database."""
+    sent = client.post("/report/", {"description": "Crew at a logging road"})
+    assert sent.status_code == 303 and sent["Location"] == "/report/received/"
+    assert "?" not in sent["Location"]
+    first = client.get("/report/received/")
+    receipt = first.content.decode().split("data-receipt>")[1].split("<")[0]
+    assert len(receipt) == 14 and first["Cache-Control"] == "no-store"
+    reloaded = client.get("/report/received/").content.decode()
+    assert receipt not in reloaded and "not sent a second time" in reloaded
+    assert Submission.objects.count() == 1
+    forged = client.cookies
+    forged["unseen_receipt"] = '["AAAA-BBBB-CCCC", 0]'
+    assert "AAAA-BBBB-CCCC" not in client.get("/report/received/").content.decode()
+
+
+def test_a_comment_redirects_and_thanks_the_reader_where_they_land(client):
+    sent = client.post("/report/comment/", {"page": "home", "body": "Good work"})
+    assert sent.status_code == 303 and sent["Location"] == "/#comments"
+    page = client.get("/").content.decode()
+    comments = page[page.index('id="comments"') :]
+    assert "Your comment will appear here" in comments
+    assert "Your comment will appear here" not in client.get("/").content.decode()

@@ -39,6 +39,9 @@ from .vault import may_read, read_contact
 PAGE_SIZE = 50
 API_QUEUE_LIMIT = 500
 MAX_JSON_BYTES = 64 * 1024
+RECEIPT_COOKIE = "unseen_receipt"
+RECEIPT_SALT = "unseen.intake.receipt-once"
+RECEIPT_SECONDS = 600
 COMMENT_PAGES = {CommentPage.HOME: "publishing:home", CommentPage.ESTIMATES: "publishing:estimates"}
 
 
@@ -48,6 +51,13 @@ def _user(request: HttpRequest) -> User:
 
 def _language() -> str:
     return (get_language() or "")[:8]
+
+
+def _see_other(url: str) -> HttpResponse:
+    """303: the browser follows with a GET, so reloading the page it lands on sends nothing."""
+    response = HttpResponse(status=303)
+    response["Location"] = url
+    return response
 
 
 def _limited(request: HttpRequest) -> HttpResponse:
@@ -73,11 +83,19 @@ def report(request: HttpRequest) -> HttpResponse:
                 seconds=seconds_since(data["started"]),
                 language=_language(),
             )
-            return render(
-                request,
-                "intake/received.html",
-                {"receipt": received.receipt, "photos": len(data["photos"])},
+            # Post, redirect, get: a reload shows the receipt page instead of sending again.
+            response = _see_other(reverse("intake:received"))
+            response.set_signed_cookie(
+                RECEIPT_COOKIE,
+                json.dumps([received.receipt, len(data["photos"])]),
+                salt=RECEIPT_SALT,
+                max_age=RECEIPT_SECONDS,
+                path=reverse("intake:received"),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Strict",
             )
+            return response
         photos_sent = bool(request.FILES.getlist("photos"))
         if not request.POST.get("started"):
             bound = request.POST.copy()
@@ -87,6 +105,29 @@ def report(request: HttpRequest) -> HttpResponse:
         form = SightingForm(initial={"started": started_token()})
         photos_sent = False
     return render(request, "intake/report.html", {"form": form, "photos_sent": photos_sent})
+
+
+@public
+@require_GET
+def received(request: HttpRequest) -> HttpResponse:
+    """The receipt, once: it travels in a signed cookie only the reporter's browser holds (never
+    in a URL, a log or our database), and the cookie is deleted as the page is shown."""
+    try:
+        receipt, photos = json.loads(
+            request.get_signed_cookie(RECEIPT_COOKIE, salt=RECEIPT_SALT, max_age=RECEIPT_SECONDS)
+        )
+    except (KeyError, ValueError, TypeError):
+        receipt, photos = "", 0
+    response = render(request, "intake/received.html", {"receipt": receipt, "photos": photos})
+    response["Cache-Control"] = "no-store"
+    response.delete_cookie(RECEIPT_COOKIE, path=reverse("intake:received"), samesite="Strict")
+    return response
+
+
+@public
+@require_GET
+def added(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/added.html")
 
 
 @public
@@ -112,7 +153,7 @@ def report_add(request: HttpRequest) -> HttpResponse:
                     seconds=seconds_since(data["started"]),
                     language=_language(),
                 )
-                return render(request, "intake/added.html")
+                return _see_other(reverse("intake:added"))
         photos_sent = bool(request.FILES.getlist("photos"))
     else:
         form = AdditionForm(initial={"started": started_token()})
@@ -148,9 +189,11 @@ def comment(request: HttpRequest) -> HttpResponse:
             language=_language(),
         )
         messages.success(
-            request, _("Thank you. Your comment will appear here once a moderator has read it.")
+            request,
+            _("Thank you. Your comment will appear here once a moderator has read it."),
+            extra_tags="in-place",
         )
-        return redirect(reverse(COMMENT_PAGES[data["page"]]) + "#comments")
+        return _see_other(reverse(COMMENT_PAGES[data["page"]]) + "#comments")
     return render(request, "intake/comment_error.html", {"form": form}, status=400)
 
 

@@ -17,6 +17,8 @@ def comments(context: dict[str, Any], page: str) -> dict[str, Any]:
     return {
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
+        # The thank-you for a comment just sent is shown here, where the reader lands (#comments).
+        "messages": context.get("messages", ()),
         "comments": Submission.objects.published_comments(page),
         "form": CommentForm(initial={"page": page, "started": started_token()}),
     }
