@@ -115,6 +115,7 @@ def received(request: HttpRequest) -> HttpResponse:
     try:
         receipt, photos = json.loads(
             request.get_signed_cookie(RECEIPT_COOKIE, salt=RECEIPT_SALT, max_age=RECEIPT_SECONDS)
+            or ""
         )
     except (KeyError, ValueError, TypeError):
         receipt, photos = "", 0
