@@ -116,6 +116,7 @@ def received(request: HttpRequest) -> HttpResponse:
     try:
         receipt, photos = json.loads(
             request.get_signed_cookie(RECEIPT_COOKIE, salt=RECEIPT_SALT, max_age=RECEIPT_SECONDS)
+            or "null"
         )
     except (KeyError, ValueError, TypeError, signing.BadSignature):
         receipt, photos = "", 0
