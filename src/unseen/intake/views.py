@@ -3,10 +3,11 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -55,8 +56,8 @@ def _language() -> str:
 
 def _see_other(url: str) -> HttpResponse:
     """303: the browser follows with a GET, so reloading the page it lands on sends nothing."""
-    response = HttpResponse(status=303)
-    response["Location"] = url
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
     return response
 
 
@@ -117,7 +118,7 @@ def received(request: HttpRequest) -> HttpResponse:
             request.get_signed_cookie(RECEIPT_COOKIE, salt=RECEIPT_SALT, max_age=RECEIPT_SECONDS)
             or ""
         )
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, signing.BadSignature):
         receipt, photos = "", 0
     response = render(request, "intake/received.html", {"receipt": receipt, "photos": photos})
     response["Cache-Control"] = "no-store"
