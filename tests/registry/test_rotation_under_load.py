@@ -13,7 +13,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
-
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from unseen.accounts import two_factor
