@@ -74,3 +74,20 @@ def test_it_would_notice_a_heavy_import(tmp_path):
     # The check itself can fail: the same probe sees pandas once something imports it.
     code = "import pandas\n" + URLCONF.format(report=REPORT)
     assert "pandas" in _heavy_loaded(code, tmp_path)
+
+
+def test_walking_every_module_attribute_imports_nothing_heavy(tmp_path):
+    # freezegun, on entering `freeze_time`, reads every attribute `dir()` lists of every loaded
+    # module; a lazy package that listed its lazy names there imported Splink under frozen time,
+    # and the two-factor tests hung when run alone.
+    walk = (
+        "import sys\n"
+        "for module in list(sys.modules.values()):\n"
+        "    for name in dir(module):\n"
+        "        try:\n"
+        "            getattr(module, name)\n"
+        "        except Exception:\n"
+        "            pass\n"
+    )
+    code = URLCONF.format(report="import unseen.core.linkage\n" + walk + REPORT)
+    assert _heavy_loaded(code, tmp_path) == []

@@ -13,7 +13,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from unseen.accounts import two_factor
+from unseen.accounts.models import User
 from unseen.core import sealing
 from unseen.intake.models import ReporterContact, Submission
 from unseen.intake.vault import Contact, read_contact, store_contact
@@ -31,6 +34,9 @@ def write_until(stop: threading.Event, written: list[int], failures: list[BaseEx
             store_identity(person, Identity(full_name=f"Writer {person.pk}", birth_date="1970"))
             submission = Submission.objects.create(description="seen")
             store_contact(submission, Contact(email=f"r{person.pk}@example.org"))
+            # A second factor's secret is sealed under the same data keys (#15 review).
+            user = User.objects.create_user(f"enrolling-{person.pk}")
+            two_factor.new_totp_device(user)
             written.append(person.pk)
     except BaseException as error:  # reported by the test, not lost in the thread
         failures.append(error)
@@ -69,5 +75,8 @@ def test_writes_during_a_rotation_are_sealed_under_the_new_data_key(alice):
         read_identity(stored.person, user=alice, purpose="check")
     for contact in ReporterContact.objects.all():
         assert sealing.sealed_version(contact.email) == current, contact.pk
+    for device in TOTPDevice.objects.all():
+        assert sealing.sealed_version(device.key) == current, device.pk
+        assert len(two_factor.open_secret(device.pk, device.key)) == two_factor.SECRET_BYTES
     for submission in Submission.objects.filter(contact__isnull=False):
         assert read_contact(submission, user=alice, purpose="check").email

@@ -29,6 +29,7 @@ import os
 import secrets
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.conf import settings
@@ -77,14 +78,16 @@ def needs_verification(request: HttpRequest) -> bool:
 SECRET_BYTES = 20  # django-otp's default: 160 bits, as RFC 4226 recommends
 TABLE = "otp_totp_totpdevice"
 
-ActiveKey = Callable[[], tuple[int, bytes]]
+# A context manager giving the data key to seal under, holding the vault's rotation lock until the
+# transaction that writes the sealed value commits (`registry.keys.sealing_key`).
+SealingKey = Callable[[], AbstractContextManager[tuple[int, bytes]]]
 KeyOfVersion = Callable[[int], bytes]
 _keys: dict[str, Any] = {}
 
 
-def use_keys(active: ActiveKey, of_version: KeyOfVersion) -> None:
+def use_keys(sealing_key: SealingKey, of_version: KeyOfVersion) -> None:
     """Called by the registry app at start-up: where the vault's data keys come from."""
-    _keys.update(active=active, of_version=of_version)
+    _keys.update(sealing_key=sealing_key, of_version=of_version)
 
 
 def _key_source(name: str) -> Any:
@@ -103,10 +106,13 @@ def seal_secret(device_pk: int, secret: bytes, version: int, key: bytes) -> str:
     return sealing.seal_raw(key, version, secret, secret_context(device_pk))
 
 
-def open_secret(device_pk: int, sealed: str, of_version: KeyOfVersion | None = None) -> bytes:
+def _open(sealed: str, context: str, of_version: KeyOfVersion | None) -> bytes:
     key_of = of_version or _key_source("of_version")
-    version = sealing.sealed_version(sealed)
-    return sealing.open_raw(key_of(version), sealed, secret_context(device_pk))
+    return sealing.open_raw(key_of(sealing.sealed_version(sealed)), sealed, context)
+
+
+def open_secret(device_pk: int, sealed: str, of_version: KeyOfVersion | None = None) -> bytes:
+    return _open(sealed, secret_context(device_pk), of_version)
 
 
 def new_totp_device(user: UserLike) -> SealedTOTPDevice:
@@ -115,8 +121,7 @@ def new_totp_device(user: UserLike) -> SealedTOTPDevice:
     The row is made first with no secret, because the sealed secret names its row; the secret
     never reaches the database in clear.
     """
-    version, key = _key_source("active")()
-    with transaction.atomic():
+    with _key_source("sealing_key")() as (version, key):
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = SealedTOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False, key="")
         device.key = seal_secret(device.pk, os.urandom(SECRET_BYTES), version, key)
@@ -192,18 +197,16 @@ def seal_key(name: str, key: bytes, version: int, data_key: bytes) -> str:
 
 
 def open_key(name: str, sealed: str, of_version: KeyOfVersion | None = None) -> bytes:
-    key_of = of_version or _key_source("of_version")
-    return sealing.open_raw(key_of(sealing.sealed_version(sealed)), sealed, key_context(name))
+    return _open(sealed, key_context(name), of_version)
 
 
 def recovery_key() -> bytes:
     """The HMAC key of the recovery codes, made (and sealed) on first use."""
     row = SecondFactorKey.objects.filter(name=RECOVERY_KEY).first()
     if row is None:
-        version, data_key = _key_source("active")()
-        sealed = seal_key(RECOVERY_KEY, os.urandom(KEY_BYTES), version, data_key)
         try:
-            with transaction.atomic():
+            with _key_source("sealing_key")() as (version, data_key):
+                sealed = seal_key(RECOVERY_KEY, os.urandom(KEY_BYTES), version, data_key)
                 row = SecondFactorKey.objects.create(name=RECOVERY_KEY, sealed=sealed)
         except IntegrityError:  # another process made it first
             row = SecondFactorKey.objects.get(name=RECOVERY_KEY)

@@ -52,27 +52,24 @@ def init_key() -> tuple[str, bool]:
 def receipt_key() -> bytes:
     """The key the digests are computed under (derived from the configured one)."""
     text = getattr(settings, "UNSEEN_RECEIPT_KEY", "")
-    source = "UNSEEN_RECEIPT_KEY"
-    if not text:
-        path = key_path()
+    if text:
         try:
-            mode = path.stat().st_mode & 0o777
-        except FileNotFoundError:
+            key = sealing.decode_key(text)
+        except sealing.SealingError as error:
+            raise ReceiptKeyError(f"UNSEEN_RECEIPT_KEY is not usable: {error}") from None
+    else:
+        path = key_path()
+        if not path.exists():
             raise ReceiptKeyError(
                 f"no receipt key: UNSEEN_RECEIPT_KEY is unset and the key file {path} "
                 "(UNSEEN_RECEIPT_KEY_FILE) does not exist. Nothing was created: restore it from "
                 "its backup, or on a new installation run `unseen keys init`."
-            ) from None
-        if mode & 0o077:
-            raise ReceiptKeyError(
-                f"receipt key refused: the key file {path} is open to its group or others "
-                f"(mode {mode:04o}): run `chmod 600 {path}`"
             )
-        text, source = path.read_text(), f"key file {path}"
-    try:
-        return sealing.derive_key(sealing.decode_key(text), LABEL)
-    except sealing.SealingError as error:
-        raise ReceiptKeyError(f"the receipt key from {source} is not usable: {error}") from None
+        try:
+            key = sealing.read_key_file(path)
+        except sealing.KeyFileError as error:
+            raise ReceiptKeyError(f"receipt key refused: {error}") from None
+    return sealing.derive_key(key, LABEL)
 
 
 def plain_digest(normalised: str) -> bytes:

@@ -14,6 +14,6 @@ class RegistryConfig(AppConfig):
         keys.RESEALERS[vault.TABLE] = vault.reseal
         # Accounts sit below the registry: they get the vault's keys from here, for TOTP secrets
         # and the key of the recovery codes' hashes, both re-sealed when the data key is rotated.
-        two_factor.use_keys(keys.active_data_key, keys.data_key)
+        two_factor.use_keys(keys.sealing_key, keys.data_key)
         keys.RESEALERS[two_factor.TABLE] = two_factor.reseal_secrets
         keys.RESEALERS[two_factor.KEY_TABLE] = two_factor.reseal_keys

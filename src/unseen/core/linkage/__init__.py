@@ -7,6 +7,10 @@ benchmarks.
 
 Each name is imported on first use: the Django apps import this package when a command starts,
 and Splink, DuckDB and pandas take seconds to load. The names of `entities` load none of them.
+
+There is deliberately no module `__dir__` listing the lazy names: tools that walk `dir()` and read
+every attribute (freezegun does, on entering `freeze_time`) would import pandas and Splink through
+it, and freezegun hangs doing so under frozen time.
 """
 
 from importlib import import_module
@@ -63,7 +67,3 @@ def __getattr__(name: str) -> Any:
     value = getattr(import_module(f"{__name__}.{home}"), name)
     globals()[name] = value
     return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
