@@ -56,9 +56,7 @@ def test_in_one_cluster_same_changes_nothing_and_different_splits(client, andy, 
     assert effect(page, "different").startswith("Not the same: splits cluster 1 (3 records)")
 
 
-def test_a_verdict_in_force_keeping_members_apart_is_said_to_block_the_merge(
-    client, andy, roster
-):
+def test_a_verdict_in_force_keeping_members_apart_is_said_to_block_the_merge(client, andy, roster):
     a1, a2, b1 = (person(n, roster) for n in ("A", "B", "C"))
     run = finished_run(andy, [roster], [[a1, a2], [b1]])
     (review,) = queue(run, (a1, b1))

@@ -299,7 +299,10 @@ class PairSkip(models.Model):
 
     review = models.ForeignKey(PairReview, on_delete=models.CASCADE, related_name="skips")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("skipped by"),
     )
     skipped_at = models.DateTimeField(_("skipped at"), default=timezone.now)
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from unseen.accounts.models import UserLike, visible_access_levels
 from unseen.core.linkage.verdicts import (
     Agreement,
     Change,
@@ -25,18 +26,16 @@ from unseen.core.linkage.verdicts import (
     place_name_fold,
     verdict_effects,
 )
-
-from unseen.accounts.models import UserLike, visible_access_levels
 from unseen.documentation.browsing import shown_fields
-from unseen.documentation.reading import readable as formatted
 from unseen.documentation.models import Deployment
+from unseen.documentation.reading import readable as formatted
 from unseen.evidence.models import Source, visible_related
 from unseen.registry import vault
 from unseen.registry.models import Person
 
 from .histories import NoHistories, capture_histories
-from .reviewing import verdicts_between
 from .models import ClusterMember, Entity, LinkageRun, Merge, PairReview, ReviewStatus, RunStatus
+from .reviewing import verdicts_between
 from .running import HISTOGRAM_BINS
 
 #: The job's stages as the progress page names them.
@@ -426,9 +425,7 @@ def field_comparison(run: LinkageRun, sides: list[dict[str, Any]], user: UserLik
         shown_fields(second, user, hidden=NOT_COMPARED),
         strict=True,
     )
-    return [
-        _row(label, left, right, names.get(label, "")) for (label, left), (_l, right) in pairs
-    ]
+    return [_row(label, left, right, names.get(label, "")) for (label, left), (_l, right) in pairs]
 
 
 def identity_comparison(identities: list[Any]) -> list[Any]:
@@ -437,8 +434,12 @@ def identity_comparison(identities: list[Any]) -> list[Any]:
         return []
     labels = vault.identity_labels()
     return [
-        _row(labels.get(f.name, f.name), getattr(identities[0], f.name),
-             getattr(identities[1], f.name), f.name)  # fmt: skip
+        _row(
+            labels.get(f.name, f.name),
+            getattr(identities[0], f.name),
+            getattr(identities[1], f.name),
+            f.name,
+        )
         for f in dataclass_fields(identities[0])
         if getattr(identities[0], f.name) or getattr(identities[1], f.name)
     ]

@@ -130,7 +130,7 @@ def next_pending(reviews: "QuerySet[PairReview]", user: User, after: PairReview)
     pending = in_reviewer_order(
         reviews.filter(status=ReviewStatus.PENDING).exclude(pk=after.pk), user
     )
-    fresh = pending.filter(skipped_at__isnull=True)
+    fresh = pending.exclude(skips__user=user)
     for candidates in (fresh.filter(id__gt=after.pk), fresh, pending):
         found = candidates.values_list("pk", flat=True).first()
         if found is not None:

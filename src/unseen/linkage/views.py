@@ -123,7 +123,7 @@ def run_histories(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Capability.REVIEW_LINKAGE)
-def review_list(request: HttpRequest, pk: int) -> HttpResponse:
+def review_list(request: SignedInRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     status = request.GET.get("status", ReviewStatus.PENDING)
     if status not in ReviewStatus.values:

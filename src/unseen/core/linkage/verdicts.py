@@ -31,6 +31,8 @@ class Change(StrEnum):
 
 @dataclass(frozen=True)
 class Effect:
+    """One verdict's change, and the size of the cluster it acts on."""
+
     change: Change
     size: int  # records in the cluster(s) it would make: the merged one, or the cluster split
 
@@ -74,8 +76,7 @@ def verdict_effects(
             unsure=nothing,
         )
     blocked = any(
-        (x in cluster_a and y in cluster_b) or (x in cluster_b and y in cluster_a)
-        for x, y in apart
+        (x in cluster_a and y in cluster_b) or (x in cluster_b and y in cluster_a) for x, y in apart
     )
     joined = len(cluster_a) + len(cluster_b)
     return Effects(
