@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unseen.core.purposes import PURPOSE_LENGTH
-from unseen.documentation.forms import CountryField
 from unseen.registry.forms import PurposeForm as StatedPurposeForm
+from unseen.ui.fields import CountryField, DayField
 
 from .images import CleanImage, ImageRefused, clean
 from .models import CommentPage
@@ -111,8 +111,8 @@ class SightingForm(forms.Form):
     longitude = forms.FloatField(
         required=False, min_value=-180, max_value=180, label=_("Longitude (optional pin)")
     )
-    observed_from = forms.DateField(required=False, label=_("Seen on, or from"))
-    observed_to = forms.DateField(required=False, label=_("Until (if over several days)"))
+    observed_from = DayField(required=False, label=_("Seen on, or from"))
+    observed_to = DayField(required=False, label=_("Until (if over several days)"))
     workers_low = forms.IntegerField(
         required=False, min_value=1, max_value=WORKERS_MAX, label=_("How many workers: at least")
     )
@@ -240,7 +240,8 @@ class SightingForm(forms.Form):
         except UnicodeEncodeError:  # lone surrogates from `\ud800` escapes
             return str(_("Must be valid Unicode text."))
         if name in ("observed_from", "observed_to"):
-            # ISO dates only (docs/design.md §5): the form alone would also take 03/04/2026 (US).
+            # ISO dates only (docs/design.md §5): programs send ISO; the page's form also reads
+            # 2026년 3월 4일 or 4 March 2026 for people typing without the date picker.
             if not ISO_DATE.fullmatch(value):
                 return str(_("Use an ISO date: YYYY-MM-DD."))
             return None
