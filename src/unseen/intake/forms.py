@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from unseen.core.purposes import PURPOSE_LENGTH
 from unseen.registry.forms import PurposeForm as StatedPurposeForm
@@ -55,7 +56,12 @@ class PhotosField(forms.FileField):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > settings.UNSEEN_INTAKE_MAX_PHOTOS:
             raise forms.ValidationError(
-                _("Send at most %(count)d photos.") % {"count": settings.UNSEEN_INTAKE_MAX_PHOTOS}
+                ngettext(
+                    "Send at most %(count)d photo.",
+                    "Send at most %(count)d photos.",
+                    settings.UNSEEN_INTAKE_MAX_PHOTOS,
+                )
+                % {"count": settings.UNSEEN_INTAKE_MAX_PHOTOS}
             )
         cleaned, errors = [], []
         for number, upload in enumerate(files, start=1):
@@ -249,7 +255,11 @@ class SightingForm(forms.Form):
         if limit is not None and len(value) > limit:
             # The form counts after trimming spaces; the API counts what was sent.
             return str(
-                _("Ensure this value has at most %(limit)d characters (it has %(count)d).")
+                ngettext(
+                    "Ensure this value has at most %(limit)d character (it has %(count)d).",
+                    "Ensure this value has at most %(limit)d characters (it has %(count)d).",
+                    limit,
+                )
                 % {"limit": limit, "count": len(value)}
             )
         return None

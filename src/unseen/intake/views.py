@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -419,7 +420,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
     count = reject(
         form.cleaned_data["ids"], user=_user(request), as_spam=form.cleaned_data["action"] == "spam"
     )
-    messages.success(request, _("%(count)d submissions rejected.") % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)d submission rejected.", "%(count)d submissions rejected.", count)
+        % {"count": count},
+    )
     return redirect(
         reverse("intake_moderation:queue")
         + ("?" + request.POST.get("query", "") if request.POST.get("query") else "")
