@@ -79,21 +79,19 @@ class RecordForm(forms.ModelForm):
                     help_text=form_field.help_text,
                     initial=self.initial.get(name),
                 )
-        for name in self.partial_dates():
+        # Date fields whose precision is on the form too: typed as 2024, 2024-06 or a day.
+        self.partial_dates = [
+            name
+            for name, form_field in self.fields.items()
+            if isinstance(form_field, forms.DateField) and f"{name}_precision" in self.fields
+        ]
+        for name in self.partial_dates:
             self.fields[name] = PartialDateField(
                 required=self.fields[name].required, label=self.fields[name].label
             )
             day, precision = self.initial.get(name), self.initial.get(f"{name}_precision")
             if isinstance(day, dt.date):
                 self.initial[name] = str(PartialDate(day, Precision(precision or "day")))
-
-    def partial_dates(self) -> list[str]:
-        """Date fields whose precision is on the form too: typed as 2024, 2024-06 or a day."""
-        return [
-            name
-            for name, form_field in self.fields.items()
-            if isinstance(form_field, forms.DateField) and f"{name}_precision" in self.fields
-        ]
 
     def _fold_precision(self, name: str, cleaned: dict[str, Any]) -> None:
         """Store a partial date as its first day, known to the coarser of typed and chosen."""
@@ -125,7 +123,7 @@ class RecordForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        for name in self.partial_dates():
+        for name in self.partial_dates:
             self._fold_precision(name, cleaned)
         for name, unseen in self.unseen_links.items():
             if name not in cleaned:
