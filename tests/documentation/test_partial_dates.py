@@ -41,9 +41,7 @@ def post_deployment(client, **dates):
     ],
 )
 def test_a_period_is_typed_as_a_year_a_month_or_a_day(rita_client, typed, chosen, day, precision):
-    response = post_deployment(
-        rita_client, period_start=typed, period_start_precision=chosen
-    )
+    response = post_deployment(rita_client, period_start=typed, period_start_precision=chosen)
     assert response.status_code == 302, html.unescape(response.content.decode())[-3000:]
     deployment = Deployment.objects.get()
     assert (deployment.period_start, deployment.period_start_precision) == (day, precision)

@@ -116,9 +116,7 @@ def parse_partial_date(text: str, *, latest_year: int | None = None) -> PartialD
             latest=latest,
         )
     parts = next((m.groupdict() for shape in _SHAPES if (m := shape.match(stripped))), None)
-    if parts is None or (
-        parts.get("month_name") and parts["month_name"].lower() not in _MONTHS
-    ):
+    if parts is None or (parts.get("month_name") and parts["month_name"].lower() not in _MONTHS):
         raise DateRefused(
             "shape", f"{stripped!r} is not a date (use {ACCEPTED_FORMS})", latest=latest
         )

@@ -102,7 +102,9 @@ class RecordForm(forms.ModelForm):
         precision = max(typed.precision, Precision(chosen), key=COARSENESS.index)
         day = typed.value
         if precision is not Precision.DAY:
-            day = day.replace(day=1) if precision is Precision.MONTH else day.replace(month=1, day=1)
+            day = (
+                day.replace(day=1) if precision is Precision.MONTH else day.replace(month=1, day=1)
+            )
         cleaned[name] = day
         cleaned[f"{name}_precision"] = precision.value
 

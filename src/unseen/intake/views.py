@@ -10,9 +10,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -357,7 +356,9 @@ def _detail(
         "intake/detail.html",
         {
             "submission": submission,
-            "country_name": country_name(submission.country) if submission.country else "",
+            "country_name": country_name(submission.country, get_language() or "en")
+            if submission.country
+            else "",
             "approve_form": form or _approve_form(submission, user),
             "purpose_form": _purpose_form(request),
             "may_read_contact": may_read(user),
