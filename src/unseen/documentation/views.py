@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from unseen.accounts.access import requires, staff
 from unseen.accounts.models import User
@@ -317,13 +318,21 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 if result.dry_run:
                     messages.info(
                         request,
-                        _("Checked %(rows)s rows: nothing wrong, nothing written (%(summary)s).")
+                        ngettext(
+                            "Checked %(rows)d row: nothing wrong, nothing written (%(summary)s).",
+                            "Checked %(rows)d rows: nothing wrong, nothing written (%(summary)s).",
+                            result.rows,
+                        )
                         % {"rows": result.rows, "summary": summary},
                     )
                 else:
                     messages.success(
                         request,
-                        _("Imported %(rows)s rows: %(summary)s.")
+                        ngettext(
+                            "Imported %(rows)d row: %(summary)s.",
+                            "Imported %(rows)d rows: %(summary)s.",
+                            result.rows,
+                        )
                         % {"rows": result.rows, "summary": summary},
                     )
                 return redirect("documentation:import")
