@@ -50,9 +50,7 @@ def records_to_list():
     return deployment
 
 
-def test_no_page_is_wider_than_a_phone_for_any_persona(
-    phone, live_server, rita, andy, mona, alice
-):
+def test_no_page_is_wider_than_a_phone_for_any_persona(phone, live_server, rita, andy, mona, alice):
     run = revenue_runs.publish(factories.revenue_run("Revenue 2017", access_level="public"), True)
     estimate = factories.estimate_run("Estimate with a long title " * 4)
     linkage = factories.linkage_run()
