@@ -26,7 +26,7 @@ from .importing import KINDS, VOCABULARY
 VALUES: dict[Callable[..., Any], Any] = {
     cells.count: gettext_lazy("a whole number, 0 or more (1,200 allowed)"),
     cells.amount: gettext_lazy("a number, 0 or more"),
-    cells.fraction: gettext_lazy("a fraction from 0 to 1 (90% is read as 0.9)"),
+    cells.fraction: gettext_lazy("a fraction from 0 to 1 (0.9 or 90%)"),
     cells.latitude: gettext_lazy("latitude in decimal degrees, within ±90"),
     cells.longitude: gettext_lazy("longitude in decimal degrees, within ±180"),
     parse_year: gettext_lazy("a year, four digits"),
