@@ -39,6 +39,8 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "documentation:dashboard": ("get", ROLES, []),
     "documentation:search": ("get", VIEWERS, []),
     "documentation:import": ("get", IMPORTERS, []),
+    "documentation:import_columns": ("get", IMPORTERS, []),
+    "documentation:import_template": ("get", IMPORTERS, ["sites", "csv"]),
     "documentation:indicators": ("get", VIEWERS, []),
     "documentation:coding": ("get", EDITORS, ["{testimony}"]),
     "documentation:list": ("get", VIEWERS, ["sites"]),

@@ -1,3 +1,5 @@
+import re
+
 from tests import factories
 from unseen.accounts.models import AccessLevel
 
@@ -49,7 +51,9 @@ def test_it_leaves_proxies_out_of_headcounts(client, db):
 
 
 def test_it_keeps_a_confidential_record_out_of_every_public_url(client, db):
-    """Every URL anonymous visitors may open, pages and JSON alike, walked from the matrix."""
+    """
+
+    import reEvery URL anonymous visitors may open, pages and JSON alike, walked from the matrix."""
     from django.urls import reverse
 
     from tests.test_permission_matrix import ALL, MATRIX
@@ -76,5 +80,7 @@ def test_it_keeps_a_confidential_record_out_of_every_public_url(client, db):
     assert "/map/data.json" in public_urls and "/" in public_urls
     for url in public_urls:
         body = client.get(url).content.decode()
+        # A country menu names every country to everyone; the leak would be Brazil elsewhere.
+        body = re.sub(r"<datalist[^>]*>.*?</datalist>", "", body, flags=re.S)
         for leak in (title, "31,337", "31337", "Brazil"):
             assert leak not in body, (url, leak)
