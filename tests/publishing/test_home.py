@@ -51,9 +51,7 @@ def test_it_leaves_proxies_out_of_headcounts(client, db):
 
 
 def test_it_keeps_a_confidential_record_out_of_every_public_url(client, db):
-    """
-
-    import reEvery URL anonymous visitors may open, pages and JSON alike, walked from the matrix."""
+    """Every URL anonymous visitors may open, pages and JSON alike, walked from the matrix."""
     from django.urls import reverse
 
     from tests.test_permission_matrix import ALL, MATRIX
