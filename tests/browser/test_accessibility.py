@@ -71,6 +71,9 @@ NOT_OURS = ("admin",)
 
 PERSONAS = ("anonymous", "rita", "andy", "mona", "alice")
 
+# Pages that show more with a query: search results, a filtered list.
+WITH_QUERIES = ("/app/search/?q=logging+Russia", "/app/deployments/?q=Russia")
+
 # The main public pages, checked again at a phone's size.
 PUBLIC_ON_PHONE = ("/", "/estimates/", "/revenue/", "/report/", "/report/add/", "/report/privacy/")
 
@@ -155,7 +158,7 @@ def pages(records: dict[str, Any]) -> tuple[list[str], list[str]]:
             paths += [reverse(name, kwargs=kwargs) for kwargs in filled[name]]
         else:
             unknown.append(f"{name} ({pattern.pattern})")
-    return paths, unknown
+    return paths + list(WITH_QUERIES), unknown
 
 
 def sign_in(page, live_server, username: str) -> None:
@@ -293,3 +296,42 @@ def test_the_check_finds_a_violation_when_there_is_one(desktop, live_server):
     violations = blocking_violations(desktop, "privacy")
     assert any("link-name" in v for v in violations), violations
     assert any("color-contrast" in v for v in violations), violations
+
+
+def test_forms_showing_errors_and_opened_identities_have_no_serious_or_critical_violation(
+    desktop, live_server, rita
+):
+    """What a page shows only after a post: errors beside the fields, an opened identity."""
+    demo_records()
+    page = desktop
+    found: list[str] = []
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "rita")
+    page.fill("#id_password", "not the password")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    found += blocking_violations(page, "sign-in refused")
+
+    page.goto(f"{live_server.url}/report/")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".errors, .errorlist").count() > 0
+    found += blocking_violations(page, "report form with errors")
+
+    sign_in(page, live_server, "rita")
+    page.goto(f"{live_server.url}/app/sites/new/")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    found += blocking_violations(page, "new site with errors")
+
+    person = KINDS["persons"].model.objects.order_by("pk").first()
+    page.goto(f"{live_server.url}/app/persons/{person.pk}/identity/")
+    page.fill("#id_purpose", "check against the 2019 list")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("[data-purpose-stated]")
+    found += blocking_violations(page, "identity opened")
+    page.click("text=Edit the identity")
+    page.wait_for_load_state()
+    found += blocking_violations(page, "identity form")
+    assert found == [], "\n".join(found)
