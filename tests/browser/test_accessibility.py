@@ -140,7 +140,9 @@ def samples(records: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "estimation:revenue_detail": [{"pk": records["revenue"].pk}],
         "linkage:detail": [{"pk": records["linkage"].run.pk}],
         "linkage:reviews": [{"pk": records["linkage"].run.pk}],
-        "linkage:review": [{"pk": records["linkage"].run.pk, "review": records["linkage"].review.pk}],
+        "linkage:review": [
+            {"pk": records["linkage"].run.pk, "review": records["linkage"].review.pk}
+        ],
     }
 
 
@@ -269,9 +271,7 @@ def test_every_page_has_no_serious_or_critical_violation_for_any_persona(
     assert found == [], "\n".join(found)
 
 
-def test_the_main_public_pages_have_no_serious_or_critical_violation_on_a_phone(
-    phone, live_server
-):
+def test_the_main_public_pages_have_no_serious_or_critical_violation_on_a_phone(phone, live_server):
     demo_records()
     found: list[str] = []
     for path in PUBLIC_ON_PHONE:

@@ -16,7 +16,9 @@ from unseen.documentation.models import Deployment
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-FOLDER = Path(os.environ.get("UNSEEN_SCREENSHOTS") or Path(__file__).parents[2] / "var" / "screenshots")
+FOLDER = Path(
+    os.environ.get("UNSEEN_SCREENSHOTS") or Path(__file__).parents[2] / "var" / "screenshots"
+)
 
 
 def shoot(page, url: str, name: str, size: str) -> Path:
