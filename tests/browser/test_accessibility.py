@@ -40,6 +40,7 @@ NOT_PAGES = {
     "publishing_app:map_data": "JSON the map fetches",
     "publishing_app:charts_data": "JSON the charts fetch",
     "openapi": "the API's description, JSON",
+    "documentation:import_template": "a CSV or XLSX file, not a page",
     "intake_api:sightings": "API, POST only",
     "intake_api:queue": "API, JSON",
     "intake:comment": "POST only; answers with the sighting's page",
