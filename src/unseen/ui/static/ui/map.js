@@ -107,6 +107,19 @@
     Object.keys(attributes).forEach(function (name) { element.setAttribute(name, attributes[name]); });
   }
 
+  // A marker that can be focused says it is a button and opens its popup from the keyboard too.
+  function operable(layer) {
+    tag(layer, { tabindex: "0", role: "button" });
+    const element = layer.getElement && layer.getElement();
+    if (!element) return;
+    element.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        layer.openPopup();
+      }
+    });
+  }
+
   function table(data) {
     const rows = data.countries.concat(data.regions).map(function (h) {
       return "<tr><td>" + esc(h.name) + "</td><td class=\"num\">" + esc(h.year) + "</td><td class=\"num\">" +
@@ -181,7 +194,8 @@
         }).addTo(overlay);
         const label = host.name + ", " + host.year + ": " + range(host.workers_low, host.workers_high) + " workers";
         outer.bindTooltip(label).bindPopup(hostPopup(host, data.sources), { maxWidth: 360 });
-        tag(outer, { "data-country": host.country, "data-low": String(host.workers_low), "data-high": String(host.workers_high), "aria-label": label, tabindex: "0", role: "button" });
+        tag(outer, { "data-country": host.country, "data-low": String(host.workers_low), "data-high": String(host.workers_high), "aria-label": label });
+        operable(outer);
         tag(inner, { "data-country-low": host.country });
         drawn.push(host.country);
       });
@@ -204,6 +218,7 @@
         }).addTo(overlay);
         marker.bindTooltip(esc(item.label)).bindPopup(pointPopup(item, data.sources), { maxWidth: 360 });
         tag(marker, { "data-site": String(item.id), "data-radius": String(item.radius_m), "aria-label": item.label });
+        operable(marker);
       });
 
       const notes = [];

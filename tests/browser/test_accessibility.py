@@ -1,0 +1,338 @@
+"""Accessibility checked by a machine (#17 item 9): axe-core over every page each persona can open.
+
+The pages come from the URL conf, so a new page is checked as soon as it is routed: each route is
+either filled with sample arguments from the demo data (`SAMPLES`) or named in `NOT_PAGES` with
+the reason it is not a page. A route in neither fails the test, and so does a page no persona can
+open (its sample is wrong). axe-core runs from the copy bundled in axe-playwright-python, injected
+into the page: nothing is fetched at run time.
+"""
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core import signing
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import factories
+from tests.conftest import PASSWORD
+from unseen.demo.loading import load_demo
+from unseen.documentation.browsing import KINDS
+from unseen.estimation import revenue_runs
+from unseen.intake.views import RECEIPT_COOKIE, RECEIPT_SALT
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+log = logging.getLogger(__name__)
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+# What axe-core calls "serious" or "critical" keeps someone from using the page at all.
+BLOCKING = {"serious", "critical"}
+
+# Routes that are not pages a person reads: data a page fetches, actions a form posts to.
+NOT_PAGES = {
+    "publishing:map_data": "JSON the map fetches",
+    "publishing:charts_data": "JSON the charts fetch",
+    "publishing_app:map_data": "JSON the map fetches",
+    "publishing_app:charts_data": "JSON the charts fetch",
+    "openapi": "the API's description, JSON",
+    "documentation:import_template": "a CSV or XLSX file, not a page",
+    "intake_api:sightings": "API, POST only",
+    "intake_api:queue": "API, JSON",
+    "intake:comment": "POST only; answers with the sighting's page",
+    "intake_moderation:bulk": "POST only",
+    "intake_moderation:approve": "POST only",
+    "intake_moderation:contact": "POST only",
+    "intake_moderation:upload": "a photo, not a page",
+    "estimation:rerun": "POST only",
+    "estimation:publish": "POST only",
+    "estimation:revenue_rerun": "POST only",
+    "estimation:revenue_publish": "POST only",
+    "linkage:progress": "JSON the progress bar polls",
+    "linkage:rerun": "POST only",
+    "linkage:cancel": "POST only",
+    "linkage:histories": "CSV download",
+    "linkage:cluster_merge": "POST only",
+    "linkage:review_merge": "POST only",
+    "linkage:merge_undo": "POST only",
+    "documentation:identity_edit": "POST only, from the identity page with a stated purpose",
+    "accounts:logout": "POST only",
+    "accounts:verify": "only after a password, for a user with a second factor",
+    "accounts:enrol": "only with an enrolment link's token",
+    "set_language": "POST only",
+    "healthz": "plain text for monitors",
+}
+
+# Django's admin is Django's own markup; our pages are what we answer for.
+NOT_OURS = ("admin",)
+
+PERSONAS = ("anonymous", "rita", "andy", "mona", "alice")
+
+# Pages that show more with a query: search results, a filtered list.
+WITH_QUERIES = ("/app/search/?q=logging+Russia", "/app/deployments/?q=Russia")
+
+# The main public pages, checked again at a phone's size.
+PUBLIC_ON_PHONE = ("/", "/estimates/", "/revenue/", "/report/", "/report/add/", "/report/privacy/")
+
+
+def routes(patterns: list[Any] | None = None, namespace: str = "") -> Iterator[tuple[str, Any]]:
+    """Every named route in the URL conf, with its namespaced name."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in NOT_OURS:
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from routes(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def public_revenue_run():
+    """A revenue run on the demo's public deployments of 2017, so that it can be published."""
+    rows = [
+        row for row in revenue_runs.platform_rows(2017, None) if row["access_level"] == "public"
+    ]
+    parameters = {
+        "year": 2017,
+        "scenarios": ["sourced-ranges", "un-panel-2023"],
+        "draws": 2000,
+        "seed": 1234,
+        "combine": "pooled",
+    }
+    return revenue_runs.run_revenue("Revenue 2017", rows, parameters, input_kind="records")
+
+
+def demo_records() -> dict[str, Any]:
+    """The demo data plus what it lacks: runs, a pending sighting, a linkage review."""
+    load_demo()
+    estimate = factories.estimate_run()
+    revenue = revenue_runs.publish(public_revenue_run(), True)
+    submission = factories.submission("Workers on a building site near Ulaanbaatar")
+    linkage = factories.linkage_run()
+    return {
+        "estimate": estimate,
+        "revenue": revenue,
+        "submission": submission,
+        "linkage": linkage,
+    }
+
+
+def samples(records: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Arguments for each route that takes some: one record of each kind."""
+    first = {slug: kind.model.objects.order_by("pk").first() for slug, kind in KINDS.items()}
+    person = first["persons"]
+    each_kind = [{"kind": slug, "pk": record.pk} for slug, record in first.items()]
+    return {
+        "documentation:list": [{"kind": slug} for slug in KINDS],
+        "documentation:create": [{"kind": slug} for slug in KINDS],
+        "documentation:detail": each_kind,
+        "documentation:edit": each_kind,
+        "documentation:claim_create": [k for k in each_kind if k["kind"] != "claims"],
+        "documentation:coding": [{"pk": first["testimonies"].pk}],
+        "documentation:identity": [{"pk": person.pk}],
+        "documentation:identity_edit": [{"pk": person.pk}],
+        "audit:person_report": [{"pseudonym": person.pseudonym}],
+        "intake_moderation:detail": [{"pk": records["submission"].pk}],
+        "estimation:detail": [{"pk": records["estimate"].pk}],
+        "estimation:revenue_detail": [{"pk": records["revenue"].pk}],
+        "linkage:detail": [{"pk": records["linkage"].run.pk}],
+        "linkage:reviews": [{"pk": records["linkage"].run.pk}],
+        "linkage:review": [
+            {"pk": records["linkage"].run.pk, "review": records["linkage"].review.pk}
+        ],
+    }
+
+
+def pages(records: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Every page's path, and the routes that are neither filled in nor excused."""
+    filled = samples(records)
+    paths: list[str] = []
+    unknown: list[str] = []
+    for name, pattern in routes():
+        if name in NOT_PAGES:
+            continue
+        if not pattern.pattern.converters:
+            paths.append(reverse(name))
+        elif name in filled:
+            paths += [reverse(name, kwargs=kwargs) for kwargs in filled[name]]
+        else:
+            unknown.append(f"{name} ({pattern.pattern})")
+    return paths + list(WITH_QUERIES), unknown
+
+
+def sign_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+
+def settle(page) -> None:
+    """Wait for the map and charts to draw: axe should see what a reader sees."""
+    try:
+        page.wait_for_function(
+            """() => [...document.querySelectorAll(
+                   '[data-map], [data-charts][data-url], [data-forest], [data-revenue-chart]'
+               )].every(el => el.dataset.state && el.dataset.state !== 'loading')""",
+            timeout=5_000,
+        )
+    except Exception:  # a figure without data never says "ready"; check what is there
+        log.info("figures did not settle on %s", page.url)
+
+
+def blocking_violations(page, where: str) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{where}: {violation['id']} ({violation['impact']}) at "
+        + "; ".join(" ".join(node["target"]) for node in violation["nodes"])
+        for violation in results.response["violations"]
+        if violation["impact"] in BLOCKING
+    ]
+
+
+def check(page, url: str, where: str) -> tuple[str, list[str]]:
+    """Open a page; say whether it opened and what axe-core found on it."""
+    from playwright.sync_api import Error
+
+    try:
+        response = page.goto(url)
+    except Error as error:  # an empty error answer, such as a 405 to a GET
+        return "not a page", [f"{where}: {error.message.splitlines()[0]}; add it to NOT_PAGES"]
+    if "/accounts/login/" in page.url and "/accounts/login/" not in url:
+        return "refused", []
+    status = response.status if response else 0
+    if status in (403, 404):
+        return "refused", []
+    if status != 200 or "text/html" not in (response.headers.get("content-type", "")):
+        return "not a page", [f"{where}: answered {status}; add it to NOT_PAGES or fix its sample"]
+    settle(page)
+    return "checked", blocking_violations(page, where)
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(locale="en-GB", bypass_csp=True, viewport=DESKTOP)
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(locale="en-GB", bypass_csp=True, viewport=PHONE)
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+def show_receipt(page, live_server) -> None:
+    """The receipt page shows its code only from the signed cookie the form sets; set one."""
+    path = reverse("intake:received")
+    value = signing.get_cookie_signer(salt=RECEIPT_COOKIE + RECEIPT_SALT).sign(
+        json.dumps(["K7Q2-9XMR-4TVA", 1])
+    )
+    page.context.add_cookies(
+        [{"name": RECEIPT_COOKIE, "value": value, "url": f"{live_server.url}{path}"}]
+    )
+
+
+def test_every_page_has_no_serious_or_critical_violation_for_any_persona(
+    desktop, live_server, personas
+):
+    records = demo_records()
+    paths, unknown = pages(records)
+    assert unknown == [], "routes with neither a sample nor a reason in NOT_PAGES: " + ", ".join(
+        unknown
+    )
+    found: list[str] = []
+    opened: dict[str, list[str]] = {path: [] for path in paths}
+    for persona in PERSONAS:
+        desktop.context.clear_cookies()
+        if persona != "anonymous":
+            sign_in(desktop, live_server, persona)
+        for path in paths:
+            if path == reverse("intake:received"):
+                show_receipt(desktop, live_server)
+            outcome, violations = check(desktop, f"{live_server.url}{path}", f"{persona} {path}")
+            found += violations
+            if outcome == "checked":
+                opened[path].append(persona)
+    report = "\n".join(f"{path}: {', '.join(who) or 'nobody'}" for path, who in opened.items())
+    print(f"Pages checked with axe-core, by persona:\n{report}")
+    found += [f"{path}: no persona could open it" for path, who in opened.items() if not who]
+    assert found == [], "\n".join(found)
+
+
+def test_the_main_public_pages_have_no_serious_or_critical_violation_on_a_phone(phone, live_server):
+    demo_records()
+    found: list[str] = []
+    for path in PUBLIC_ON_PHONE:
+        outcome, violations = check(phone, f"{live_server.url}{path}", f"phone {path}")
+        assert outcome == "checked", path
+        found += violations
+    print("Pages checked with axe-core at 390×844:", ", ".join(PUBLIC_ON_PHONE))
+    assert found == [], "\n".join(found)
+
+
+def test_the_check_finds_a_violation_when_there_is_one(desktop, live_server):
+    """The check can fail: an image link without a name and grey-on-grey text are reported."""
+    desktop.goto(f"{live_server.url}/report/privacy/")
+    desktop.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            main.insertAdjacentHTML('beforeend',
+              '<a href="/"><img src="/static/none.png"></a>' +
+              '<p style="color:#bbb;background:#ccc">faint</p>');
+        }"""
+    )
+    violations = blocking_violations(desktop, "privacy")
+    assert any("link-name" in v for v in violations), violations
+    assert any("color-contrast" in v for v in violations), violations
+
+
+def test_forms_showing_errors_and_opened_identities_have_no_serious_or_critical_violation(
+    desktop, live_server, rita
+):
+    """What a page shows only after a post: errors beside the fields, an opened identity."""
+    demo_records()
+    page = desktop
+    found: list[str] = []
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "rita")
+    page.fill("#id_password", "not the password")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    found += blocking_violations(page, "sign-in refused")
+
+    page.goto(f"{live_server.url}/report/")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".errors, .errorlist").count() > 0
+    found += blocking_violations(page, "report form with errors")
+
+    sign_in(page, live_server, "rita")
+    page.goto(f"{live_server.url}/app/sites/new/")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    found += blocking_violations(page, "new site with errors")
+
+    person = KINDS["persons"].model.objects.order_by("pk").first()
+    page.goto(f"{live_server.url}/app/persons/{person.pk}/identity/")
+    page.fill("#id_purpose", "check against the 2019 list")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("[data-purpose-stated]")
+    found += blocking_violations(page, "identity opened")
+    page.click("text=Edit the identity")
+    page.wait_for_load_state()
+    found += blocking_violations(page, "identity form")
+    assert found == [], "\n".join(found)
