@@ -261,7 +261,8 @@ def suggestions(request: HttpRequest, kind: str) -> HttpResponse:
         return _no_such_kind()
     text = request.GET.get("q", "")
     results = suggest(pickable, _user(request), text, unused_by=request.GET.get("unused_by", ""))
-    response = JsonResponse({"results": results})
+    # Korean names as themselves, not \u escapes: half the bytes of the escapes, and readable.
+    response = JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "private, no-store"
     return response
 
