@@ -14,7 +14,7 @@ Steps, each in its own process:
    cycling through queries that match many records, one record, none at all (a full scan: the
    worst case), Korean text, and nothing typed.
 
-    .venv/bin/python benchmarks/bench_suggest.py [--records N] [--requests N] [--json OUT]
+    .venv/bin/python benchmarks/bench_suggest.py [--records N] [--requests N] [--json OUT] [--keep]
 
 UNSEEN_BENCH_SUGGEST_RECORDS and UNSEEN_BENCH_SUGGEST_REQUESTS override the defaults.
 """
@@ -226,6 +226,9 @@ def parse_args() -> argparse.Namespace:
         default=int(os.environ.get("UNSEEN_BENCH_SUGGEST_REQUESTS", REQUESTS)),
     )
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database folder, and say where"
+    )
     parser.add_argument("--measure", type=Path, default=None, help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -252,7 +255,10 @@ def main() -> None:
         result.add(Figure("suggest_p95", measured["p95_ms"], "ms", target))
         result.details.update(measured)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if args.keep:
+            print(f"kept {folder}", flush=True)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
     result.write(args.json)
 
 

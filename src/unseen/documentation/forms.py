@@ -94,7 +94,7 @@ class Picker(forms.TextInput):
         return context
 
 
-def use_pickers(form: forms.Form) -> None:
+def use_pickers(form: forms.BaseForm) -> None:
     """Give every single related record of a pickable kind a picker instead of a <select>.
 
     Call before the field's queryset is narrowed: setting a queryset hands its choices to the
@@ -111,7 +111,7 @@ def use_pickers(form: forms.Form) -> None:
             form_field.widget.is_required = form_field.required
 
 
-def pickers_creating(form: forms.Form) -> list[Pickable]:
+def pickers_creating(form: forms.BaseForm) -> list[Pickable]:
     """The kinds the form's pickers can create, once each: their dialogs go on the page."""
     found: dict[str, Pickable] = {}
     for form_field in form.fields.values():
@@ -152,7 +152,7 @@ class RecordForm(forms.ModelForm):
                 )
 
     def _keep_unseen_link(self, name: str, form_field: forms.Field, user: UserLike) -> None:
-        if self.instance.pk is None or name not in self._meta.fields:  # type: ignore[attr-defined]
+        if self.instance.pk is None or name not in (self._meta.fields or ()):
             # A form field of its own (a testimony's "existing source") links nothing yet.
             return
         current = getattr(self.instance, name)

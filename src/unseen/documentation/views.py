@@ -237,9 +237,8 @@ def _creations(form: Any, request: HttpRequest) -> dict[str, Any]:
 
 
 def _creation_form(pickable: Pickable, request: HttpRequest, data: Any) -> Any:
-    return record_form(pickable.kind)(
-        data, user=_user(request), prefix=creation_prefix(pickable)
-    )
+    form_class: Any = record_form(pickable.kind)  # a RecordForm, which takes the user
+    return form_class(data, user=_user(request), prefix=creation_prefix(pickable))
 
 
 def _pickable(kind: str) -> Pickable | None:
