@@ -92,3 +92,28 @@ def test_the_picker_works_under_the_content_security_policy(strict_page, live_se
     strict_page.locator("[role=option]", has_text="Amur logging report").click()
     assert strict_page.input_value("input[name=existing_source]") != ""
     assert violations == []
+
+
+def test_a_picker_and_its_dialog_work_by_touch_on_a_phone(browser, live_server, rita):
+    factories.source("Amur logging report", access_level=AccessLevel.INTERNAL)
+    context = browser.new_context(
+        locale="en-GB", viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    phone = context.new_page()
+    phone.set_default_timeout(15_000)
+    try:
+        sign_in(phone, live_server)
+        phone.goto(f"{live_server.url}/app/testimonies/new/")
+        phone.locator("input[name=source_choice][value=existing]").tap()
+        phone.locator("#id_existing_source").tap()
+        phone.locator("[role=option]", has_text="Amur logging report").tap()
+        assert phone.input_value("#id_existing_source") == "Amur logging report"
+        phone.locator("#id_interviewee").tap()
+        phone.locator("#id_interviewee-listbox .picker-create").tap()
+        dialog = phone.locator("dialog#new-persons")
+        box = dialog.bounding_box()
+        assert dialog.is_visible() and box is not None and box["x"] >= 0
+        assert box["x"] + box["width"] <= 390
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
