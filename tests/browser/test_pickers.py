@@ -117,3 +117,30 @@ def test_a_picker_and_its_dialog_work_by_touch_on_a_phone(browser, live_server, 
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
+
+
+def test_an_incident_gets_several_victims_from_one_picker(page, live_server, rita):
+    first = Person.objects.create(birth_year=1980, access_level=AccessLevel.INTERNAL)
+    second = Person.objects.create(birth_year=1991, access_level=AccessLevel.INTERNAL)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/app/incidents/new/")
+    page.select_option("#id_act", "passport_confiscation")
+    page.fill("#id_description", "Passports taken on arrival")
+    page.fill("#id_country", "RU")
+    victims = page.locator("#id_victims")
+    for person in (first, second, first):  # the same person twice is one chip
+        victims.press_sequentially(person.pseudonym)
+        options = page.locator("#id_victims-listbox [role=option]")
+        expect(options.first).to_contain_text(person.pseudonym)
+        victims.press("ArrowDown")
+        victims.press("Enter")
+        expect(victims).to_have_value("")
+    chips = page.locator(".picker-chip")
+    expect(chips).to_have_count(2)
+    page.get_by_role("button", name=f"Remove {first.pseudonym}").click()
+    expect(chips).to_have_count(1)
+    page.click("main form.form button[type=submit] >> nth=0")
+    page.wait_for_url("**/app/incidents/*/")
+    from unseen.documentation.models import Incident
+
+    assert list(Incident.objects.get().victims.all()) == [second]

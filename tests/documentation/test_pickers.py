@@ -225,3 +225,32 @@ def test_the_form_shows_pickers_and_a_dialog_for_new_persons(client, rita):
     assert '<select name="interviewee"' not in page
     page = client.get(f"/app/testimonies/{testimony.pk}/edit/").content.decode()
     assert f'value="{person.pk}"' in page and "born 1975 · Female" in page
+
+
+def test_an_incident_takes_its_victims_and_perpetrators_as_record_numbers(client, rita):
+    first, second = Person.objects.create(), Person.objects.create(birth_year=1970)
+    bureau = Organisation.objects.create(name="Bureau 39", kind="state_organ")
+    client.force_login(rita)
+    page = client.get("/app/incidents/new/").content.decode()
+    assert 'data-url="/app/suggest/persons/"' in page and "data-multiple" in page
+    assert 'data-url="/app/suggest/organisations/"' in page
+    response = client.post(
+        "/app/incidents/new/",
+        {
+            "act": "passport_confiscation",
+            "description": "Passports taken on arrival",
+            "country": "RU",
+            "victims": f"{first.pk}, {second.pk}",  # as typed without JavaScript
+            "perpetrator_organisations": [str(bureau.pk), ""],  # as the chips post them
+            "access_level": "internal",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    from unseen.documentation.models import Incident
+
+    incident = Incident.objects.get()
+    assert set(incident.victims.all()) == {first, second}
+    assert list(incident.perpetrator_organisations.all()) == [bureau]
+    page = client.get(f"/app/incidents/{incident.pk}/edit/").content.decode()
+    assert f'value="{first.pk}, {second.pk}"' in page or f'value="{second.pk}, {first.pk}"' in page
+    assert "born 1970" in page

@@ -1,3 +1,4 @@
+import re
 from typing import Any, cast
 
 from django import forms
@@ -94,21 +95,55 @@ class Picker(forms.TextInput):
         return context
 
 
+class MultiPicker(Picker):
+    """A picker for several records (an incident's victims): each chosen one a removable chip.
+
+    Without JavaScript it is a text box of record numbers separated by commas.
+    """
+
+    def __init__(self, pickable: Pickable, **kwargs: Any):
+        super().__init__(pickable, **kwargs)
+        self.attrs.pop("inputmode")  # commas need the full keyboard
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name) or ""]
+        return [part for value in values for part in re.split(r"[\s,;]+", value or "") if part]
+
+    def format_value(self, value: Any) -> str:
+        if not value:
+            return ""
+        if isinstance(value, str):
+            return value
+        return ", ".join(str(getattr(item, "pk", item)) for item in value)
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, None, attrs)
+        context["widget"]["value"] = self.format_value(value)
+        queryset = getattr(getattr(self, "choices", None), "queryset", None)
+        numbers = [n for n in re.split(r"[\s,;]+", self.format_value(value)) if n.isdigit()]
+        chosen = list(queryset.filter(pk__in=numbers)) if queryset is not None and numbers else []
+        context["picker"]["multiple"] = True
+        context["picker"]["chosen_all"] = [describe(record) for record in chosen]
+        return context
+
+
 def use_pickers(form: forms.BaseForm) -> None:
-    """Give every single related record of a pickable kind a picker instead of a <select>.
+    """Give every related record of a pickable kind a picker instead of a <select>.
 
     Call before the field's queryset is narrowed: setting a queryset hands its choices to the
-    widget, which the picker reads to show the chosen record's name.
+    widget, which the picker reads to show the chosen records' names.
     """
     for form_field in form.fields.values():
-        if not isinstance(form_field, forms.ModelChoiceField) or isinstance(
-            form_field, forms.ModelMultipleChoiceField
-        ):
+        if not isinstance(form_field, forms.ModelChoiceField):
             continue
         pickable = pickable_for(form_field.queryset.model)  # type: ignore[union-attr]
-        if pickable is not None and not isinstance(form_field.widget, Picker):
+        if pickable is None or isinstance(form_field.widget, Picker):
+            continue
+        if isinstance(form_field, forms.ModelMultipleChoiceField):
+            form_field.widget = MultiPicker(pickable)
+        else:
             form_field.widget = Picker(pickable)
-            form_field.widget.is_required = form_field.required
+        form_field.widget.is_required = form_field.required
 
 
 def pickers_creating(form: forms.BaseForm) -> list[Pickable]:

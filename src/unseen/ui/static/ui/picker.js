@@ -46,13 +46,43 @@
     }
     value.removeAttribute("id");
     value.type = "hidden";
-    search.value = root.dataset.label || (value.value ? `#${value.value}` : "");
+    const multiple = "multiple" in root.dataset;
+    search.value = multiple ? "" : root.dataset.label || (value.value ? `#${value.value}` : "");
     const list = element("ul", { role: "listbox", id: listId, class: "picker-list" });
     list.setAttribute("aria-label", labelFor(search) || id);
     list.hidden = true;
     const status = element("span", { class: "visually-hidden", role: "status" });
     const chosenLine = root.querySelector(".picker-chosen") || element("small", { class: "muted picker-chosen" });
     value.after(search, list, status, chosenLine);
+
+    // Several records: each chosen one is a chip with its own hidden input and a remove button.
+    const chips = root.querySelector(".picker-chips");
+    function addChip(record) {
+      if (chips.querySelector(`input[value="${record.id}"]`)) return;
+      const chip = element("span", { class: "picker-chip", role: "listitem" });
+      chip.append(element("span", {}, record.label));
+      if (record.detail) chip.append(element("small", { class: "muted" }, ` ${record.detail}`));
+      const remove = element("button", {
+        type: "button",
+        class: "link",
+        "aria-label": root.dataset.remove.replace("%(label)s", record.label),
+      }, "×");
+      remove.addEventListener("click", () => {
+        chip.remove();
+        search.focus();
+      });
+      chip.append(element("input", { type: "hidden", name: value.name, value: String(record.id) }), remove);
+      chips.append(chip);
+    }
+    if (multiple) {
+      const already = [...chips.querySelectorAll(".picker-chip")].map((chip) => ({
+        id: chip.dataset.id, label: chip.dataset.label, detail: chip.dataset.detail,
+      }));
+      chips.replaceChildren();
+      already.forEach(addChip);
+      value.value = ""; // the numbers now travel in the chips' inputs
+      chosenLine.after(chips);
+    }
 
     let items = [];
     let active = -1;
@@ -92,6 +122,12 @@
     }
 
     function pick(record) {
+      if (multiple) {
+        addChip(record);
+        search.value = "";
+        search.focus();
+        return;
+      }
       value.value = String(record.id);
       search.value = record.label;
       chosenLabel = record.label;
