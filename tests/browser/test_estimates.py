@@ -13,7 +13,7 @@ def test_an_analyst_uploads_lists_compares_methods_and_reruns_to_the_same_number
     page, live_server, andy
 ):
     sign_in(page, live_server, "andy")
-    page.click("text=Estimates")
+    page.click("main nav >> text=Estimates")
     page.wait_for_url(f"{live_server.url}/app/estimates/")
     page.click("text=New estimate")
 

@@ -147,3 +147,34 @@ def test_a_comment_is_approved_in_the_browser_and_shown_on_its_page(browser, liv
     assert "We saw them at the port in May" in shown.inner_text()
     assert "Ji-ho" in shown.inner_text()
     visitor.close()
+
+
+def test_a_korean_reporter_chooses_china_and_the_report_arrives_with_country_cn(
+    browser, live_server, mona
+):
+    """#17: the form in Korean offers countries by their Korean names; 중국 arrives as CN."""
+    reporter = browser.new_context(locale="ko-KR")
+    page = reporter.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/report/")
+    assert page.locator("html").get_attribute("lang") == "ko"
+    menu = page.locator("#id_country-countries option[value='중국']")
+    assert menu.count() == 1 and page.get_attribute("#id_country", "list") == "id_country-countries"
+    page.fill("#id_description", "벌목장 근처에서 북한 노동자 약 20명을 보았습니다")
+    page.fill("#id_country", "중국")
+    assert page.get_attribute("#id_observed_from", "type") == "date"
+    page.fill("#id_observed_from", "2026-03-01")
+    page.click("form.intake-form button[type=submit]")
+    page.wait_for_selector("[data-receipt]")
+    reporter.close()
+
+    submission = Submission.objects.get()
+    assert submission.country == "CN" and submission.status == Status.PENDING
+    moderator = browser.new_context(locale="en-GB")
+    page = moderator.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server, "mona")
+    page.goto(f"{live_server.url}/app/moderation/")
+    row = page.locator(f"tr[data-submission='{submission.pk}']")
+    assert row.locator("td").nth(4).inner_text().strip() == "CN"
+    moderator.close()

@@ -4,9 +4,12 @@ run's JSON, moves the bar as the job writes its progress, and shows the result w
 import pytest
 from django.utils import timezone
 
+from tests import factories
 from tests.browser.test_content_security_policy import watch_violations
 from tests.browser.test_researcher import sign_in
-from unseen.linkage.models import LinkageRun, RunStatus
+from tests.linkage.conftest import finished_run, person
+from unseen.accounts.models import AccessLevel
+from unseen.linkage.models import LinkageRun, LinkDecision, PairReview, PairSkip, RunStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,4 +45,36 @@ def test_the_progress_bar_follows_the_job_and_the_page_shows_what_it_found(
     page.wait_for_selector("[data-counts]")  # the page reloaded itself
     assert page.locator("[data-clusters]").inner_text() == "4"
     assert page.locator("[data-progress-bar]").count() == 0
+    assert violations == []
+
+
+def test_the_reviewer_sees_both_clusters_and_skips_an_unsure_pair_to_the_next(
+    strict_page, live_server, andy
+):
+    page = strict_page
+    violations = watch_violations(page)
+    roster = factories.source("Roster", access_level=AccessLevel.INTERNAL)
+    a1, a2, b1, c1, c2 = (person(n, roster) for n in ("A", "B", "C", "D", "E"))
+    run = finished_run(andy, [roster], [[a1, a2], [b1], [c1], [c2]])
+    first, second = (
+        PairReview.objects.create(
+            run=run, record_a=min(x.pk, y.pk), record_b=max(x.pk, y.pk), probability=0.5
+        )
+        for x, y in ((a1, b1), (c1, c2))
+    )
+    sign_in(page, live_server, "andy")
+    page.goto(f"{live_server.url}/app/linkage/{run.pk}/review/{first.pk}/")
+    clusters = page.locator("[data-pair-clusters] [data-cluster]")
+    assert clusters.count() == 2
+    assert a2.pseudonym in clusters.nth(0).inner_text()  # the other member of the first cluster
+    assert b1.pseudonym in clusters.nth(1).inner_text()
+    assert "into one of 3" in page.locator('[data-effect="same"]').inner_text()
+
+    page.get_by_label("Unsure, skip").check()
+    page.get_by_role("button", name="Save the verdict and go to the next pair").click()
+    page.wait_for_url(f"{live_server.url}/app/linkage/{run.pk}/review/{second.pk}/")
+    assert c1.pseudonym in page.locator("[data-pair-clusters]").inner_text()
+    assert "back of your queue" in page.locator(".messages").inner_text()
+    assert PairSkip.objects.get().review == first
+    assert not LinkDecision.objects.exists()
     assert violations == []

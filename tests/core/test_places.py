@@ -3,7 +3,14 @@ from pathlib import Path
 
 import pytest
 
-from unseen.core.places import WORLD, Host, country_code, country_name, parse_host
+from unseen.core.places import (
+    WORLD,
+    Host,
+    country_choices,
+    country_code,
+    country_name,
+    parse_host,
+)
 
 SHIPPED = Path(__file__).resolve().parents[2] / "src/unseen/demo/data/nk-deployments.csv"
 
@@ -57,3 +64,37 @@ def test_it_reads_every_host_in_the_shipped_deployments():
 def test_it_uses_everyday_short_names():
     assert country_name("RU") == "Russia"
     assert country_name("MN") == "Mongolia"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("중국", "CN"),
+        ("China", "CN"),
+        ("CN", "CN"),
+        ("러시아", "RU"),
+        ("러시아 연방", "RU"),
+        ("북한", "KP"),
+        ("조선민주주의인민공화국", "KP"),
+        ("아랍 에미리트", "AE"),
+        ("아랍에미리트", "AE"),
+        ("몽골", "MN"),
+        ("쿠웨이트", "KW"),
+        ("라오스", "LA"),
+        ("대만", "TW"),
+    ],
+)
+def test_it_reads_korean_names(text, code):
+    assert country_code(text) == code
+
+
+def test_it_names_countries_in_korean_and_lists_them_in_korean_order():
+    assert country_name("CN", "ko") == "중국"
+    assert country_name("RU", "ko") == "러시아"
+    assert country_name("RU", "en") == "Russia"
+    korean = country_choices("ko")
+    assert ("CN", "중국") in korean and len(korean) == len(country_choices("en")) > 240
+    names = [name for _code, name in korean]
+    assert names.index("가나") < names.index("몽골") < names.index("중국")
+    # Every Korean name shown reads back to its own code.
+    assert all(country_code(name) == code for code, name in korean)

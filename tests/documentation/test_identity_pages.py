@@ -155,7 +155,7 @@ def test_it_re_renders_a_bad_edit_and_writes_nothing(rita_client, rita, witness)
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Use a date such as 1984, 1984-03 or 1984-03-15." in page
+    assert "This date does not exist (check the day and the month)." in page
     assert 'value="Ri M. Chol"' in page  # what was typed is kept
     assert vault_entries(Action.VAULT_WRITE) == []
     assert read_identity(witness, user=rita, purpose="test").full_name == NAME

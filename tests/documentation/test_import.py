@@ -58,7 +58,7 @@ def test_it_reports_every_bad_cell_exits_2_and_writes_nothing(tmp_path, db):
     lines = [line for line in err.splitlines() if line.startswith("error:")]
     assert lines == [
         f"error: {path}:2:year: '17' is not a year (use four digits, e.g. 2017)",
-        f"error: {path}:3:host_country: unknown country 'Narnia' (use an ISO 3166 code or an English name)",
+        f"error: {path}:3:host_country: unknown country 'Narnia' (use an ISO 3166 code or an English or Korean name)",
         f"error: {path}:4:workers_low: -80000 is negative; counts cannot be",
     ]
     assert table_counts() == before

@@ -48,6 +48,31 @@ def test_it_spreads_a_deployment_over_every_year_it_covers():
     assert [p["year"] for p in points] == [2015, 2016, 2017]
 
 
+def test_a_year_without_figures_is_null_not_a_line_across_it_nor_zero():
+    factories.deployment(country="RU", year=2015, low=20000, high=25000)
+    factories.deployment(country="RU", year=2018, low=30000, high=40000)
+    factories.deployment(country="RU", year=2019, low=None, high=10000)
+    points = series(chart_data(published_only=True), "Russia")["points"]
+    assert [p["year"] for p in points] == [2015, 2016, 2017, 2018, 2019]
+    gaps = [p for p in points if p["year"] in (2016, 2017)]
+    for gap in gaps:
+        # Neither interpolated (22,500–32,500 or so) nor zero: nothing is known of these years.
+        assert (gap["low"], gap["high"], gap["records"]) == (None, None, 0)
+        assert gap["no_data"] and gap["source_ids"] == []
+    assert not any(p["no_data"] for p in points if p["year"] not in (2016, 2017))
+    # An open range (only an upper bound) is a figure, not a gap.
+    assert points[-1]["high"] == 10000 and not points[-1]["no_data"]
+
+
+def test_the_numbers_table_lists_only_years_with_figures(client):
+    factories.deployment(country="MN", year=2011, low=1200, high=1300)
+    factories.deployment(country="MN", year=2014, low=1500, high=1600)
+    page = client.get("/").content.decode()
+    table = page[page.index('data-chart="workers"') : page.index('data-chart="sectors"')]
+    assert "2011" in table and "2014" in table
+    assert "2012" not in table and "2013" not in table
+
+
 def test_it_leaves_proxies_out_of_every_chart():
     factories.deployment(country="RU", year=2024, low=13221, high=13221, sector="entries: all")
     data = chart_data(published_only=True)

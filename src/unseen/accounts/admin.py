@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -39,7 +39,12 @@ class UserAdmin(DjangoUserAdmin):
             two_factor.reset(user, by=request.user)
         self.message_user(
             request,
-            _("Two-factor sign-in reset for %(count)d account(s).") % {"count": queryset.count()},
+            ngettext(
+                "Two-factor sign-in reset for %(count)d account.",
+                "Two-factor sign-in reset for %(count)d accounts.",
+                queryset.count(),
+            )
+            % {"count": queryset.count()},
             messages.SUCCESS,
         )
 

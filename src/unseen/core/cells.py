@@ -3,6 +3,7 @@
 import decimal
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from .tables import RowCheck
@@ -69,32 +70,53 @@ latitude = coordinate(90, "latitude")
 longitude = coordinate(180, "longitude")
 
 
-def choice(values: Iterable[str], aliases: dict[str, str] | None = None) -> Callable[[str], str]:
-    """One of `values` (case-insensitive); `aliases` map other spellings onto them."""
-    allowed = {value.lower(): value for value in values}
-    folded = {key.lower(): value for key, value in (aliases or {}).items()}
+@dataclass(frozen=True)
+class Choice:
+    """A parser for one of `values` (case-insensitive); `aliases` map other spellings onto them.
 
-    def parse(text: str) -> str:
+    A callable object rather than a closure so that the import guide can list the values.
+    """
+
+    values: tuple[str, ...]
+    aliases: tuple[tuple[str, str], ...] = ()
+
+    def __call__(self, text: str) -> str:
+        """The value `text` names, or ValueError listing the values."""
         key = text.strip().lower()
-        if key in allowed:
-            return allowed[key]
-        if key in folded:
-            return folded[key]
-        raise ValueError(f"{text.strip()!r} is not one of: {', '.join(allowed.values())}")
+        for value in self.values:
+            if value.lower() == key:
+                return value
+        for alias, value in self.aliases:
+            if alias.lower() == key:
+                return value
+        raise ValueError(f"{text.strip()!r} is not one of: {', '.join(self.values)}")
 
-    return parse
+
+def choice(values: Iterable[str], aliases: dict[str, str] | None = None) -> Choice:
+    """A parser for one of `values` (case-insensitive); `aliases` map other spellings onto them."""
+    return Choice(tuple(values), tuple((aliases or {}).items()))
 
 
-def text(limit: int) -> Callable[[str], str]:
-    """A parser for free text, stripped, refused beyond `limit` characters."""
+@dataclass(frozen=True)
+class Text:
+    """A parser for free text, stripped, refused beyond `limit` characters.
 
-    def parse(value: str) -> str:
+    A callable object rather than a closure so that the import guide can state the limit.
+    """
+
+    limit: int
+
+    def __call__(self, value: str) -> str:
+        """`value` stripped, or ValueError when it is too long."""
         stripped = value.strip()
-        if len(stripped) > limit:
-            raise ValueError(f"longer than {limit} characters")
+        if len(stripped) > self.limit:
+            raise ValueError(f"longer than {self.limit} characters")
         return stripped
 
-    return parse
+
+def text(limit: int) -> Text:
+    """A parser for free text, stripped, refused beyond `limit` characters."""
+    return Text(limit)
 
 
 def ordered(low: str, high: str) -> RowCheck:

@@ -1,9 +1,14 @@
-"""Countries and regions as people write them: ISO 3166 codes, English names, common short names.
+"""Countries and regions as people write them: ISO 3166 codes, English or Korean names.
+
+The names come from pycountry, which ships the Debian iso-codes names of ISO 3166-1 and their
+Korean translations (iso-codes' `iso3166-1` catalogue); the small tables below add the short
+names people actually use where ISO's are long or official ("Russia", 러시아, 북한).
 
 A *host* is where workers are: one country (an ISO 3166-1 alpha-2 code), or a region for figures
 that cover several countries ("ALL" in the sourced data means worldwide).
 """
 
+import gettext
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -46,6 +51,43 @@ COMMON_NAMES = {
     "united states of america": "US",
 }
 
+# Korean names people type that iso-codes' Korean catalogue does not hold (it has 러시아 연방,
+# 조선민주주의인민공화국, 타이완): everyday names used by the South Korean press and government.
+KOREAN_NAMES = {
+    "러시아": "RU",
+    "북한": "KP",
+    "조선": "KP",
+    "북조선": "KP",
+    "한국": "KR",
+    "남한": "KR",
+    "중화인민공화국": "CN",
+    "대만": "TW",
+    "중화민국": "TW",
+    "라오스": "LA",
+    "아랍에미리트연합": "AE",
+    "아랍에미레이트": "AE",
+    "몽고": "MN",
+    "미합중국": "US",
+    "이란": "IR",
+    "시리아": "SY",
+    "베트남": "VN",
+    "체코공화국": "CZ",
+}
+# The Korean names shown in menus where iso-codes' are official and long.
+KOREAN_SHORT_NAMES = {
+    "RU": "러시아",
+    "KP": "북한",
+    "KR": "한국",
+    "TW": "대만",
+    "LA": "라오스",
+    "IR": "이란",
+    "SY": "시리아",
+    "TZ": "탄자니아",
+    "VE": "베네수엘라",
+    "MD": "몰도바",
+    "BO": "볼리비아",
+}
+
 WORLD = "World"
 # Regions that sources use for figures spanning several countries.
 REGIONS = {
@@ -68,7 +110,7 @@ REGIONS = {
 
 @lru_cache(maxsize=4096)
 def country_code(value: str) -> str:
-    """ISO 3166-1 alpha-2 code for a code or English name.
+    """ISO 3166-1 alpha-2 code for a code, or an English or Korean name.
 
     Raises:
         ValueError: when the value names no country.
@@ -85,7 +127,38 @@ def country_code(value: str) -> str:
     for country in pycountry.countries:
         if text.lower() == getattr(country, "common_name", "").lower():
             return str(country.alpha_2)
-    raise ValueError(f"unknown country {text!r} (use an ISO 3166 code or an English name)")
+    korean = _korean_codes().get(_squeezed(text))
+    if korean is not None:
+        return korean
+    raise ValueError(
+        f"unknown country {text!r} (use an ISO 3166 code or an English or Korean name)"
+    )
+
+
+def _squeezed(text: str) -> str:
+    # Korean names are written with and without spaces (아랍 에미리트, 아랍에미리트).
+    return "".join(text.split()).lower()
+
+
+@lru_cache(maxsize=1)
+def _korean_codes() -> dict[str, str]:
+    """Every Korean name iso-codes gives a country (short, common, official), and KOREAN_NAMES."""
+    korean = _catalogue("ko")
+    codes: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            english = getattr(country, attribute, None)
+            if english:
+                codes.setdefault(_squeezed(korean.gettext(english)), str(country.alpha_2))
+    codes.update({_squeezed(name): code for name, code in KOREAN_NAMES.items()})
+    return codes
+
+
+@lru_cache(maxsize=8)
+def _catalogue(language: str) -> gettext.NullTranslations:
+    return gettext.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+    )
 
 
 # The names people use where ISO's official ones are long ("Russian Federation").
@@ -105,14 +178,32 @@ SHORT_NAMES = {
 }
 
 
-def country_name(code: str) -> str:
-    """English short name for an alpha-2 code (common name where pycountry has one)."""
-    if code in SHORT_NAMES:
+def country_name(code: str, language: str = "en") -> str:
+    """Short name for an alpha-2 code in English, or in Korean for a language code "ko…"."""
+    korean = language.lower().startswith("ko")
+    if korean and code in KOREAN_SHORT_NAMES:
+        return KOREAN_SHORT_NAMES[code]
+    if not korean and code in SHORT_NAMES:
         return SHORT_NAMES[code]
     country = pycountry.countries.get(alpha_2=code)
     if country is None:
         return code
-    return str(getattr(country, "common_name", None) or country.name)
+    english = str(getattr(country, "common_name", None) or country.name)
+    return _catalogue("ko").gettext(english) if korean else english
+
+
+@lru_cache(maxsize=8)
+def country_choices(language: str = "en") -> tuple[tuple[str, str], ...]:
+    """Every ISO 3166-1 country as (code, name in `language`), in that language's name order.
+
+    Hangul syllables are encoded in 가나다 order, so sorting by code point sorts Korean names as
+    a Korean dictionary does.
+    """
+    named = [
+        (str(country.alpha_2), country_name(str(country.alpha_2), language))
+        for country in pycountry.countries
+    ]
+    return tuple(sorted(named, key=lambda pair: (pair[1].casefold(), pair[0])))
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 from typing import Any, cast
 
@@ -7,8 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
-from unseen.core.places import country_code
+from unseen.core.dates import PartialDate, Precision
 from unseen.evidence.models import Claim, Record, Reliability, Source, SourceKind, visible_related
+from unseen.ui.fields import CountryField, DayField, PartialDateField
 
 from .browsing import Kind
 from .importing import KINDS as IMPORT_KINDS
@@ -18,17 +20,8 @@ from .suggesting import Pickable, creation_prefix, describe, pickable_for
 COUNTRY_FIELDS = {"country", "host_country", "interview_country"}
 
 
-class CountryField(forms.CharField):
-    """A country as people type it (code or English name), stored as its ISO 3166 alpha-2 code."""
-
-    def clean(self, value: Any) -> str:
-        text = super().clean(value)
-        if not text:
-            return ""
-        try:
-            return country_code(text)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
+# Coarsest first: a date typed as a year is known to the year, whatever precision was chosen.
+COARSENESS = [Precision.DAY, Precision.MONTH, Precision.YEAR]
 
 
 def _blank(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -185,6 +178,34 @@ class RecordForm(forms.ModelForm):
                     help_text=form_field.help_text,
                     initial=self.initial.get(name),
                 )
+        # Date fields whose precision is on the form too: typed as 2024, 2024-06 or a day.
+        self.partial_dates = [
+            name
+            for name, form_field in self.fields.items()
+            if isinstance(form_field, forms.DateField) and f"{name}_precision" in self.fields
+        ]
+        for name in self.partial_dates:
+            self.fields[name] = PartialDateField(
+                required=self.fields[name].required, label=self.fields[name].label
+            )
+            day, precision = self.initial.get(name), self.initial.get(f"{name}_precision")
+            if isinstance(day, dt.date):
+                self.initial[name] = str(PartialDate(day, Precision(precision or "day")))
+
+    def _fold_precision(self, name: str, cleaned: dict[str, Any]) -> None:
+        """Store a partial date as its first day, known to the coarser of typed and chosen."""
+        typed = cleaned.get(name)
+        if not isinstance(typed, PartialDate):
+            return
+        chosen = cleaned.get(f"{name}_precision") or typed.precision
+        precision = max(typed.precision, Precision(chosen), key=COARSENESS.index)
+        day = typed.value
+        if precision is not Precision.DAY:
+            day = (
+                day.replace(day=1) if precision is Precision.MONTH else day.replace(month=1, day=1)
+            )
+        cleaned[name] = day
+        cleaned[f"{name}_precision"] = precision.value
 
     def _keep_unseen_link(self, name: str, form_field: forms.Field, user: UserLike) -> None:
         if self.instance.pk is None or name not in (self._meta.fields or ()):
@@ -204,6 +225,8 @@ class RecordForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        for name in self.partial_dates:
+            self._fold_precision(name, cleaned)
         for name, unseen in self.unseen_links.items():
             if name not in cleaned:
                 continue
@@ -216,8 +239,8 @@ class RecordForm(forms.ModelForm):
 
 
 def _formfield(field: "models.Field[Any, Any]", **kwargs: Any) -> forms.Field | None:
-    if isinstance(field, models.DateField):
-        kwargs["widget"] = forms.DateInput(attrs={"type": "date"})
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        kwargs["form_class"] = DayField
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
     return field.formfield(**kwargs)

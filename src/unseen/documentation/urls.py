@@ -24,6 +24,12 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("search/", views.search, name="search"),
     path("import/", views.import_upload, name="import"),
+    path("import/columns/", views.import_columns, name="import_columns"),
+    path(
+        "import/templates/<slug:kind>.<slug:extension>",
+        views.import_template,
+        name="import_template",
+    ),
     path("indicators/", views.indicators, name="indicators"),
     path("testimonies/<int:pk>/coding/", views.testimony_coding, name="coding"),
     path("suggest/<str:kind>/", views.suggestions, name="suggest"),

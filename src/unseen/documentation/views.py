@@ -5,11 +5,12 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from unseen.accounts.access import requires, staff
 from unseen.accounts.models import User
@@ -40,6 +41,8 @@ from .forms import (
     pickers_creating,
     record_form,
 )
+from .import_guide import CONTENT_TYPES, guide, template_file
+from .importing import KINDS as IMPORT_KINDS
 from .importing import import_file
 from .indicators import coded_indicators, indicator_matrix
 from .models import Testimony
@@ -384,14 +387,42 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 if result.dry_run:
                     messages.info(
                         request,
-                        _("Checked %(rows)s rows: nothing wrong, nothing written (%(summary)s).")
+                        ngettext(
+                            "Checked %(rows)d row: nothing wrong, nothing written (%(summary)s).",
+                            "Checked %(rows)d rows: nothing wrong, nothing written (%(summary)s).",
+                            result.rows,
+                        )
                         % {"rows": result.rows, "summary": summary},
                     )
                 else:
                     messages.success(
                         request,
-                        _("Imported %(rows)s rows: %(summary)s.")
+                        ngettext(
+                            "Imported %(rows)d row: %(summary)s.",
+                            "Imported %(rows)d rows: %(summary)s.",
+                            result.rows,
+                        )
                         % {"rows": result.rows, "summary": summary},
                     )
                 return redirect("documentation:import")
-    return render(request, "documentation/import.html", {"form": form, "errors": errors})
+    return render(
+        request,
+        "documentation/import.html",
+        {"form": form, "errors": errors, "kinds": IMPORT_KINDS},
+    )
+
+
+@requires(Capability.IMPORT_RECORDS)
+def import_columns(request: HttpRequest) -> HttpResponse:
+    """The column reference, built from the schemas the importer checks files against."""
+    return render(request, "documentation/import_columns.html", {"guide": guide()})
+
+
+@requires(Capability.IMPORT_RECORDS)
+def import_template(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
+    """An empty file with `kind`'s header row, as CSV or XLSX."""
+    if kind not in IMPORT_KINDS or extension not in CONTENT_TYPES:
+        raise Http404
+    response = HttpResponse(template_file(kind, extension), content_type=CONTENT_TYPES[extension])
+    response["Content-Disposition"] = f'attachment; filename="unseen-{kind}.{extension}"'
+    return response

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from unseen.core.purposes import PURPOSE_LENGTH
-from unseen.documentation.forms import CountryField
 from unseen.registry.forms import PurposeForm as StatedPurposeForm
+from unseen.ui.fields import CountryField, DayField
 
 from .images import CleanImage, ImageRefused, clean
 from .models import CommentPage
@@ -55,7 +56,12 @@ class PhotosField(forms.FileField):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > settings.UNSEEN_INTAKE_MAX_PHOTOS:
             raise forms.ValidationError(
-                _("Send at most %(count)d photos.") % {"count": settings.UNSEEN_INTAKE_MAX_PHOTOS}
+                ngettext(
+                    "Send at most %(count)d photo.",
+                    "Send at most %(count)d photos.",
+                    settings.UNSEEN_INTAKE_MAX_PHOTOS,
+                )
+                % {"count": settings.UNSEEN_INTAKE_MAX_PHOTOS}
             )
         cleaned, errors = [], []
         for number, upload in enumerate(files, start=1):
@@ -111,8 +117,8 @@ class SightingForm(forms.Form):
     longitude = forms.FloatField(
         required=False, min_value=-180, max_value=180, label=_("Longitude (optional pin)")
     )
-    observed_from = forms.DateField(required=False, label=_("Seen on, or from"))
-    observed_to = forms.DateField(required=False, label=_("Until (if over several days)"))
+    observed_from = DayField(required=False, label=_("Seen on, or from"))
+    observed_to = DayField(required=False, label=_("Until (if over several days)"))
     workers_low = forms.IntegerField(
         required=False, min_value=1, max_value=WORKERS_MAX, label=_("How many workers: at least")
     )
@@ -240,7 +246,8 @@ class SightingForm(forms.Form):
         except UnicodeEncodeError:  # lone surrogates from `\ud800` escapes
             return str(_("Must be valid Unicode text."))
         if name in ("observed_from", "observed_to"):
-            # ISO dates only (docs/design.md §5): the form alone would also take 03/04/2026 (US).
+            # ISO dates only (docs/design.md §5): programs send ISO; the page's form also reads
+            # 2026년 3월 4일 or 4 March 2026 for people typing without the date picker.
             if not ISO_DATE.fullmatch(value):
                 return str(_("Use an ISO date: YYYY-MM-DD."))
             return None
@@ -248,7 +255,11 @@ class SightingForm(forms.Form):
         if limit is not None and len(value) > limit:
             # The form counts after trimming spaces; the API counts what was sent.
             return str(
-                _("Ensure this value has at most %(limit)d characters (it has %(count)d).")
+                ngettext(
+                    "Ensure this value has at most %(limit)d character (it has %(count)d).",
+                    "Ensure this value has at most %(limit)d characters (it has %(count)d).",
+                    limit,
+                )
                 % {"limit": limit, "count": len(value)}
             )
         return None

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext, ngettext
 
 from unseen import private_files
 
@@ -71,6 +72,30 @@ TRAINING_LIMIT = 5000
 class Score:
     value: float
     reasons: list[str] = field(default_factory=list)
+
+
+def reason_label(code: str) -> str:
+    """A reason as moderators read it, in their language; the code stays in the data.
+
+    Codes are "honeypot", "too_fast", "links:N", "keywords:a,b", "shouting", "repeats",
+    "classifier:0.87" and "akismet"; an unknown code (from a later version) is shown as it is.
+    """
+    name, _colon, detail = code.partition(":")
+    if name == "links" and detail.isdigit():
+        count = int(detail)
+        return ngettext("%(count)d link", "%(count)d links", count) % {"count": count}
+    if name == "keywords" and detail:
+        return gettext("spam words: %(words)s") % {"words": ", ".join(detail.split(","))}
+    if name == "classifier" and detail:
+        return gettext("looks like earlier spam (%(score)s)") % {"score": detail}
+    fixed = {
+        "honeypot": gettext("filled in the hidden field robots fill"),
+        "too_fast": gettext("sent too fast for a person to have typed it"),
+        "shouting": gettext("mostly capital letters"),
+        "repeats": gettext("one character repeated many times"),
+        "akismet": gettext("Akismet says spam"),
+    }
+    return fixed.get(code, code)
 
 
 def heuristic(text: str, *, honeypot: str = "", seconds: float | None = None) -> Score:

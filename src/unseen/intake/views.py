@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -356,7 +356,9 @@ def _detail(
         "intake/detail.html",
         {
             "submission": submission,
-            "country_name": country_name(submission.country) if submission.country else "",
+            "country_name": country_name(submission.country, get_language() or "en")
+            if submission.country
+            else "",
             "approve_form": form or _approve_form(submission, user),
             "purpose_form": _purpose_form(request),
             "may_read_contact": may_read(user),
@@ -419,7 +421,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
     count = reject(
         form.cleaned_data["ids"], user=_user(request), as_spam=form.cleaned_data["action"] == "spam"
     )
-    messages.success(request, _("%(count)d submissions rejected.") % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)d submission rejected.", "%(count)d submissions rejected.", count)
+        % {"count": count},
+    )
     return redirect(
         reverse("intake_moderation:queue")
         + ("?" + request.POST.get("query", "") if request.POST.get("query") else "")

@@ -107,6 +107,11 @@ class StartForm(forms.Form):
 
 class VerdictForm(forms.Form):
     verdict = forms.ChoiceField(
-        choices=[("same", _("The same")), ("different", _("Not the same"))],
+        choices=[
+            ("same", _("The same")),
+            ("different", _("Not the same")),
+            # No verdict: the pair stays pending and goes to the back of this reviewer's queue.
+            ("unsure", _("Unsure, skip")),
+        ],
         widget=forms.RadioSelect,
     )

@@ -287,3 +287,30 @@ class LinkDecision(models.Model):
     def __str__(self) -> str:
         verdict = "same" if self.is_match else "not the same"
         return f"{self.entity} {self.record_a} ~ {self.record_b}: {verdict}"
+
+
+class PairSkip(models.Model):
+    """A reviewer unsure of a pair: it goes to the back of their queue, and is no verdict.
+
+    It is the reviewer's own: the pair stays pending, other reviewers see it where it was, and the
+    clusters (so the capture histories and the estimates made from them) never read it. Skipping
+    again moves it to the back again.
+    """
+
+    review = models.ForeignKey(PairReview, on_delete=models.CASCADE, related_name="skips")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("skipped by"),
+    )
+    skipped_at = models.DateTimeField(_("skipped at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["skipped_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "user"], name="pairskip_once_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"review {self.review_id} skipped by {self.user_id}"

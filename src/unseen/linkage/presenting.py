@@ -14,16 +14,28 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from unseen.accounts.models import UserLike, visible_access_levels
+from unseen.core.linkage.verdicts import (
+    Agreement,
+    Change,
+    Effect,
+    compare_values,
+    person_name_fold,
+    place_name_fold,
+    verdict_effects,
+)
 from unseen.documentation.browsing import shown_fields
 from unseen.documentation.models import Deployment
+from unseen.documentation.reading import readable as formatted
 from unseen.evidence.models import Source, visible_related
 from unseen.registry import vault
 from unseen.registry.models import Person
 
 from .histories import NoHistories, capture_histories
-from .models import ClusterMember, Entity, LinkageRun, Merge, ReviewStatus, RunStatus
+from .models import ClusterMember, Entity, LinkageRun, Merge, PairReview, ReviewStatus, RunStatus
+from .reviewing import verdicts_between
 from .running import HISTOGRAM_BINS
 
 #: The job's stages as the progress page names them.
@@ -243,3 +255,206 @@ def identity_part(identity: Any) -> dict[str, Any]:
         if getattr(identity, f.name)
     ]
     return {"identity": identity, "identity_fields": filled}
+
+
+# --- a pair in context: the clusters both records are in, what each verdict would change -------
+
+#: The fields a cluster's member is listed with, after its label (pseudonym or name).
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    Entity.PERSON: ("sex", "birth_year", "nationality", "home_province"),
+    Entity.SITE: ("kind", "country", "city"),
+    Entity.ORGANISATION: ("kind", "country"),
+}
+
+
+def pair_clusters(run: LinkageRun, review: PairReview, user: UserLike) -> dict[str, Any]:
+    """The clusters the pair's two records are in (as the run left them) and, for each verdict,
+    a sentence saying what it would change. Members the user may not read are counted, not shown:
+    the sizes say how many records a verdict moves, never which."""
+    a, b = review.record_a, review.record_b
+    numbers = dict(
+        ClusterMember.objects.filter(run=run, record_id__in=[a, b]).values_list(
+            "record_id", "cluster"
+        )
+    )
+    in_clusters = ClusterMember.objects.filter(run=run, cluster__in=set(numbers.values()))
+    by_cluster: dict[int, set[int]] = defaultdict(set)
+    for record_id, cluster in in_clusters.values_list("record_id", "cluster"):
+        by_cluster[cluster].add(record_id)
+    # A record the run has no row for (it cannot happen to a finished run) is a cluster of one.
+    members_a = frozenset(by_cluster[numbers[a]] if a in numbers else {a})
+    members_b = frozenset(by_cluster[numbers[b]] if b in numbers else {b})
+    everyone = sorted(members_a | members_b)
+    apart = [pair for pair, same in verdicts_between(run.entity, everyone).items() if not same]
+    effects = verdict_effects(members_a, members_b, apart)
+    records = records_by_pk(run, everyone, user)
+    titles = source_labels(run, user)
+    lists = dict(
+        ClusterMember.objects.filter(run=run, record_id__in=everyone).values_list(
+            "record_id", "lists"
+        )
+    )
+    names = {"a": _cluster_name(numbers.get(a), a), "b": _cluster_name(numbers.get(b), b)}
+    clusters = [
+        _cluster_rows(run, names["a"], members_a, records, titles, lists, user, (a, b)),
+    ]
+    if not effects.together:
+        clusters.append(
+            _cluster_rows(run, names["b"], members_b, records, titles, lists, user, (a, b))
+        )
+    sizes = {"a": effects.size_a, "b": effects.size_b}
+    return {
+        "together": effects.together,
+        "clusters": clusters,
+        "effects": {
+            "same": _same_sentence(effects.same, names, sizes),
+            "different": _different_sentence(effects.different, names, sizes),
+            "unsure": _("Unsure, skip: changes nothing; the pair goes to the back of your queue."),
+        },
+    }
+
+
+def _cluster_name(number: int | None, pk: int) -> str:
+    if number is None:
+        return str(_("record #%(pk)s on its own") % {"pk": pk})
+    return str(_("cluster %(number)s") % {"number": number})
+
+
+def _cluster_rows(
+    run: LinkageRun,
+    name: str,
+    members: frozenset[int],
+    records: dict[int, Any],
+    titles: dict[int, str],
+    lists: dict[int, list[int]],
+    user: UserLike,
+    pair: tuple[int, int],
+) -> dict[str, Any]:
+    model_fields = {f.name: f for f in run.model._meta.concrete_fields}
+    rows = []
+    for pk in sorted(members):
+        record = records.get(pk)
+        if record is None:
+            continue
+        rows.append(
+            {
+                "pk": pk,
+                "label": label_of(record),
+                "url": detail_url(run, pk),
+                "in_pair": pk in pair,
+                "fields": [
+                    (str(model_fields[f].verbose_name), formatted(record, model_fields[f]))
+                    for f in KEY_FIELDS[run.entity]
+                ],
+                "lists": [titles.get(s, f"S{s}") for s in lists.get(pk, [])],
+                "merged_into": visible_related(record.merged_into, user),
+            }
+        )
+    return {"name": name, "size": len(members), "members": rows, "hidden": len(members) - len(rows)}
+
+
+def _records(n: int) -> str:
+    return ngettext("%(n)s record", "%(n)s records", n) % {"n": n}
+
+
+def _same_sentence(effect: Effect, names: dict[str, str], sizes: dict[str, int]) -> str:
+    parts = {
+        "a": names["a"],
+        "b": names["b"],
+        "size_a": _records(sizes["a"]),
+        "size_b": _records(sizes["b"]),
+        "total": effect.size,
+    }
+    if effect.change == Change.MERGE:
+        return str(
+            _(
+                "The same: merges %(a)s (%(size_a)s) and %(b)s (%(size_b)s) into one of "
+                "%(total)s on the next run."
+            )
+            % parts
+        )
+    if effect.change == Change.BLOCKED:
+        return str(
+            _(
+                "The same: would merge %(a)s (%(size_a)s) and %(b)s (%(size_b)s), but a "
+                "“not the same” verdict in force between their members keeps them apart."
+            )
+            % parts
+        )
+    return str(_("The same: they are already in one cluster, so this changes nothing."))
+
+
+def _different_sentence(effect: Effect, names: dict[str, str], sizes: dict[str, int]) -> str:
+    if effect.change == Change.SPLIT:
+        if effect.size == 2:
+            return str(
+                _("Not the same: splits %(a)s into two records on their own on the next run.")
+                % {"a": names["a"]}
+            )
+        return str(
+            _(
+                "Not the same: splits %(a)s (%(size)s) so that these two are apart on the next "
+                "run; the others follow the record they are closer to."
+            )
+            % {"a": names["a"], "size": _records(effect.size)}
+        )
+    return str(_("Not the same: keeps them apart, as they are now."))
+
+
+# --- the two records' fields side by side, differences marked ----------------------------------
+
+#: Fields compared by a romanisation-folded key: spellings of one name count as equal.
+PLACE_FOLDED = frozenset({"name", "city", "home_province", "birth_place"})
+PERSON_NAME_FOLDED = frozenset({"full_name", "family_name", "given_name", "name_hangul"})
+#: A pseudonym is the platform's own label, different for every record: comparing it says nothing.
+NOT_COMPARED = HIDDEN_FIELDS | {"pseudonym"}
+
+
+def field_comparison(run: LinkageRun, sides: list[dict[str, Any]], user: UserLike) -> list[Any]:
+    """Rows (label, value A, value B, agreement) of the two records' fields; empty unless the
+    user may read both. Agreement is `Agreement`: equal, folded (the same name romanised
+    differently), different or missing."""
+    if not all(side["visible"] for side in sides):
+        return []
+    first, second = (side["record"] for side in sides)
+    names = {
+        str(f.verbose_name): f.name for f in run.model._meta.concrete_fields
+    }  # shown_fields labels fields by their verbose name
+    pairs = zip(
+        shown_fields(first, user, hidden=NOT_COMPARED),
+        shown_fields(second, user, hidden=NOT_COMPARED),
+        strict=True,
+    )
+    return [_row(label, left, right, names.get(label, "")) for (label, left), (_l, right) in pairs]
+
+
+def identity_comparison(identities: list[Any]) -> list[Any]:
+    """Rows as `field_comparison`'s for two identities read from the vault (names folded)."""
+    if not all(identities):
+        return []
+    labels = vault.identity_labels()
+    return [
+        _row(
+            labels.get(f.name, f.name),
+            getattr(identities[0], f.name),
+            getattr(identities[1], f.name),
+            f.name,
+        )
+        for f in dataclass_fields(identities[0])
+        if getattr(identities[0], f.name) or getattr(identities[1], f.name)
+    ]
+
+
+def _row(label: Any, left: Any, right: Any, name: str) -> dict[str, Any]:
+    fold = None
+    if name in PERSON_NAME_FOLDED:
+        fold = person_name_fold(name)
+    elif name in PLACE_FOLDED:
+        fold = place_name_fold
+    agreement = compare_values(left, right, fold)
+    return {
+        "label": label,
+        "values": (left, right),
+        "agreement": str(agreement),
+        "differs": agreement == Agreement.DIFFERENT,
+    }

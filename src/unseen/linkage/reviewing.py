@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from unseen.accounts.models import User, UserLike
@@ -11,7 +12,7 @@ from unseen.audit.models import Action
 from unseen.registry import vault
 from unseen.registry.models import Person
 
-from .models import Entity, LinkDecision, Merge, PairReview, ReviewStatus
+from .models import Entity, LinkDecision, Merge, PairReview, PairSkip, ReviewStatus
 
 
 def labels(entity: str, pks: list[int]) -> list[str]:
@@ -77,6 +78,64 @@ def decide(review: PairReview, is_match: bool, user: User) -> LinkDecision:
         return record_decision(
             review.run.entity, review.record_a, review.record_b, is_match, user, review=review
         )
+
+
+class NotPending(Exception):
+    """Only a pair waiting for a verdict can be skipped; a decided one takes another verdict."""
+
+
+def skip(review: PairReview, user: User) -> PairSkip:
+    """The reviewer is unsure: the pair goes to the back of their queue, still pending.
+
+    No verdict is recorded and none in force is touched, so the next run's clusters, the capture
+    histories and the estimates made from them are as if the reviewer had never seen the pair.
+    The skip is audited like a verdict, since it is a reviewer's act on two records.
+
+    Raises:
+        NotPending: the pair has a verdict (withdrawing one is giving another).
+    """
+    with transaction.atomic():
+        review = PairReview.objects.select_for_update().select_related("run").get(pk=review.pk)
+        if review.status != ReviewStatus.PENDING:
+            raise NotPending
+        skipped, _created = PairSkip.objects.update_or_create(
+            review=review, user=user, defaults={"skipped_at": timezone.now()}
+        )
+        record(
+            Action.CREATE,
+            skipped,
+            detail={
+                "entity": review.run.entity,
+                "records": labels(review.run.entity, [review.record_a, review.record_b]),
+                "unsure": True,
+                "review": review.pk,
+            },
+        )
+    return skipped
+
+
+def in_reviewer_order(reviews: "QuerySet[PairReview]", user: User) -> "QuerySet[PairReview]":
+    """Pairs in the order this reviewer works through them: those they have not skipped, oldest
+    first, then those they skipped, the longest ago first (`skipped_at` is theirs, or None)."""
+    mine = PairSkip.objects.filter(review=OuterRef("pk"), user=user).values("skipped_at")[:1]
+    return reviews.annotate(skipped_at=Subquery(mine)).order_by(
+        F("skipped_at").asc(nulls_first=True), "id"
+    )
+
+
+def next_pending(reviews: "QuerySet[PairReview]", user: User, after: PairReview) -> int | None:
+    """The pair this reviewer goes to after `after`: the next one they have not skipped, else the
+    first they have not skipped, else the one they skipped the longest ago; None when none is left.
+    """
+    pending = in_reviewer_order(
+        reviews.filter(status=ReviewStatus.PENDING).exclude(pk=after.pk), user
+    )
+    fresh = pending.exclude(skips__user=user)
+    for candidates in (fresh.filter(id__gt=after.pk), fresh, pending):
+        found = candidates.values_list("pk", flat=True).first()
+        if found is not None:
+            return int(found)
+    return None
 
 
 def verdicts_between(entity: str, pks: list[int]) -> dict[tuple[int, int], bool]:

@@ -20,14 +20,17 @@ from .models import Entity, LinkageRun, Merge, PairReview, ReviewStatus, RunStat
 from .presenting import (
     STAGES,
     cluster_page,
+    field_comparison,
+    identity_comparison,
     identity_part,
+    pair_clusters,
     readable,
     readable_reviews,
     record_side,
     run_summary,
     source_rows,
 )
-from .reviewing import decide, reveal_identities
+from .reviewing import NotPending, decide, in_reviewer_order, next_pending, reveal_identities, skip
 from .running import cancel, rerun, start_run
 
 CLUSTERS_PER_PAGE = 25
@@ -120,13 +123,13 @@ def run_histories(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Capability.REVIEW_LINKAGE)
-def review_list(request: HttpRequest, pk: int) -> HttpResponse:
+def review_list(request: SignedInRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     status = request.GET.get("status", ReviewStatus.PENDING)
     if status not in ReviewStatus.values:
         status = ReviewStatus.PENDING
     readable = readable_reviews(run, request.user)
-    reviews = readable.filter(status=status).order_by("id")
+    reviews = in_reviewer_order(readable.filter(status=status), request.user)
     page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
     counts = {s: readable.filter(status=s).count() for s in ReviewStatus.values}
     return render(
@@ -159,15 +162,22 @@ def review_detail(request: SignedInRequest, pk: int, review: int) -> HttpRespons
     if revealing and purpose.is_valid():
         identities = reveal_identities(item, request.user, purpose.cleaned_data["purpose"])
     elif request.method == "POST" and form.is_valid():
-        decide(item, form.cleaned_data["verdict"] == "same", request.user)
-        messages.success(request, _("Decision saved; it will win over the model on the next run."))
-        following = (
-            readable_reviews(item.run, request.user)
-            .filter(status=ReviewStatus.PENDING, id__gt=item.pk)
-            .order_by("id")
-            .values_list("pk", flat=True)
-            .first()
-        )
+        verdict = form.cleaned_data["verdict"]
+        if verdict == "unsure":
+            try:
+                skip(item, request.user)
+            except NotPending:
+                messages.error(
+                    request, _("This pair has a verdict; give another one to change it.")
+                )
+                return redirect("linkage:review", pk=item.run.pk, review=item.pk)
+            messages.success(request, _("Skipped: the pair waits at the back of your queue."))
+        else:
+            decide(item, verdict == "same", request.user)
+            messages.success(
+                request, _("Decision saved; it will win over the model on the next run.")
+            )
+        following = next_pending(readable_reviews(item.run, request.user), request.user, item)
         if following is not None:
             return redirect("linkage:review", pk=item.run.pk, review=following)
         return redirect("linkage:reviews", pk=item.run.pk)
@@ -183,6 +193,9 @@ def review_detail(request: SignedInRequest, pk: int, review: int) -> HttpRespons
             "run": item.run,
             "review": item,
             "sides": sides,
+            "comparison": field_comparison(item.run, sides, request.user),
+            "identity_comparison": identity_comparison(identities),
+            "context": pair_clusters(item.run, item, request.user),
             "form": form,
             "purpose": purpose,
             "can_reveal": item.run.entity == Entity.PERSON

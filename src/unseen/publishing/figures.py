@@ -69,8 +69,24 @@ def _host(row: dict[str, Any]) -> tuple[str, str]:
     return row["host_country"], row["host_region"]
 
 
+# A year inside a host's series that no source gives a figure for. It is sent, with nulls, so
+# that the chart breaks its band there (spanGaps: false) instead of drawing a straight line from
+# the year before to the year after as if the figures between were known; zero would be a claim
+# that nobody worked there.
+NO_DATA: dict[str, Any] = {
+    "low": None,
+    "high": None,
+    "records": 0,
+    "source_ids": [],
+    "open_low": False,
+    "open_high": False,
+    "no_data": True,
+}
+
+
 def workers_over_time(scope: Scope) -> tuple[list[dict[str, Any]], set[int]]:
-    """One series per host: for each year, the range of headcounts given for it."""
+    """One series per host: for each year from its first to its last, the range of headcounts
+    given for it, or `NO_DATA` (nulls) for a year without any."""
     counted = (
         _deployments(scope)
         .filter(period_start__isnull=False, person__isnull=True)
@@ -101,11 +117,19 @@ def workers_over_time(scope: Scope) -> tuple[list[dict[str, Any]], set[int]]:
     used: set[int] = set()
     for (country, region), by_year in ranges.items():
         points = []
-        for year in sorted(by_year):
+        for year in range(min(by_year), max(by_year) + 1):
+            if year not in by_year:
+                points.append({"year": year, **NO_DATA, "source_ids": []})
+                continue
             point = by_year[year]
             used.update(point.source_ids)
             points.append(
-                point.as_dict(year=year, open_low=point.low is None, open_high=point.high is None)
+                point.as_dict(
+                    year=year,
+                    open_low=point.low is None,
+                    open_high=point.high is None,
+                    no_data=False,
+                )
             )
         peak = max((p["high"] or p["low"] or 0) for p in points)
         series.append(

@@ -1,4 +1,5 @@
-"""`{% comments "home" %}`: a published page's approved comments and the form to add one."""
+"""`{% comments "home" %}`: a published page's approved comments and the form to add one;
+`{{ submission.spam_reasons|spam_reasons }}`: the spam reasons in words."""
 
 from typing import Any
 
@@ -6,6 +7,7 @@ from django import template
 
 from ..forms import CommentForm, started_token
 from ..models import CommentPage, Submission
+from ..spam import reason_label
 
 register = template.Library()
 
@@ -22,3 +24,9 @@ def comments(context: dict[str, Any], page: str) -> dict[str, Any]:
         "comments": Submission.objects.published_comments(page),
         "form": CommentForm(initial={"page": page, "started": started_token()}),
     }
+
+
+@register.filter
+def spam_reasons(codes: list[str]) -> str:
+    """The reasons a submission scored as it did, in the reader's language, comma-separated."""
+    return ", ".join(reason_label(str(code)) for code in codes or ())

@@ -61,14 +61,18 @@
     series.forEach(function (s, i) {
       const colour = COLOURS[i % COLOURS.length];
       const points = s.points;
+      // A year no source gives a figure for is null in both lines and breaks the band there
+      // (spanGaps: false): a line across it would show figures nobody gave.
+      const low = function (p) { return p.no_data ? null : (p.low !== null ? p.low : 0); };
+      const high = function (p) { return p.no_data ? null : (p.high !== null ? p.high : p.low); };
       // Low line first, then the high line filled down to it: a band per host.
       datasets.push({
-        label: s.label + " (lowest)", data: points.map(function (p) { return { x: p.year, y: p.low !== null ? p.low : 0 }; }),
-        borderColor: colour, borderWidth: 1, pointRadius: 2, fill: false, series: i, lowLine: true, tension: 0,
+        label: s.label + " (lowest)", data: points.map(function (p) { return { x: p.year, y: low(p) }; }),
+        borderColor: colour, borderWidth: 1, pointRadius: 2, fill: false, series: i, lowLine: true, tension: 0, spanGaps: false,
       });
       datasets.push({
-        label: s.label, data: points.map(function (p) { return { x: p.year, y: p.high !== null ? p.high : p.low }; }),
-        borderColor: colour, backgroundColor: alpha(colour, 0.25), borderWidth: 1.5, pointRadius: 3, fill: "-1", series: i, tension: 0,
+        label: s.label, data: points.map(function (p) { return { x: p.year, y: high(p) }; }),
+        borderColor: colour, backgroundColor: alpha(colour, 0.25), borderWidth: 1.5, pointRadius: 3, fill: "-1", series: i, tension: 0, spanGaps: false,
       });
     });
     return new Chart(section.querySelector("canvas"), {
@@ -76,6 +80,7 @@
       data: { datasets: datasets },
       options: {
         maintainAspectRatio: false,
+        spanGaps: false,
         interaction: { mode: "nearest", intersect: false },
         scales: {
           x: { type: "linear", ticks: { precision: 0, callback: function (v) { return String(v); } }, title: { display: true, text: "Year" } },
@@ -96,6 +101,7 @@
         onClick: onPick(section, function (datasetIndex, index) {
           const s = series[datasets[datasetIndex].series];
           const p = s.points[index];
+          if (p.no_data) return null;
           return { heading: s.label + ", " + p.year + ": " + range(p.low, p.high) + " workers", ids: p.source_ids, sources: data.sources };
         }),
       },
