@@ -48,6 +48,8 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "documentation:detail": ("get", VIEWERS, ["sites", "{site}"]),
     "documentation:edit": ("get", EDITORS, ["sites", "{site}"]),
     "documentation:claim_create": ("get", EDITORS, ["sites", "{site}"]),
+    "documentation:suggest": ("get", VIEWERS, ["sites"]),
+    "documentation:quick_create": ("post", EDITORS, ["persons"]),
     "documentation:identity": ("get", VAULT, ["{person}"]),
     "documentation:identity_edit": ("post", VAULT, ["{person}"]),
     "documentation:identity_create": ("get", VAULT, []),

@@ -32,7 +32,8 @@ def test_it_lets_a_researcher_source_a_claim_about_a_site_and_find_it_in_korean(
 
     page.goto(f"{live_server.url}/app/sites/{site.pk}/")
     page.click("text=Add a claim")
-    page.select_option("#id_source", label="벌목농장 노동자 면담 기록 (합성 데모)")
+    page.fill("#id_source", "벌목농장")
+    page.click("[role=option]:has-text('벌목농장 노동자 면담 기록 (합성 데모)')")
     page.select_option("#id_credibility", "2")
     page.fill("#id_statement", "about 40 loggers lived at the camp")
     page.click("main button[type=submit]")

@@ -1,8 +1,10 @@
 import datetime as dt
+import re
 from typing import Any, cast
 
 from django import forms
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
@@ -13,6 +15,7 @@ from unseen.ui.fields import CountryField, DayField, PartialDateField
 from .browsing import Kind
 from .importing import KINDS as IMPORT_KINDS
 from .models import Finding, Indicator, Testimony
+from .suggesting import Pickable, creation_prefix, describe, pickable_for
 
 COUNTRY_FIELDS = {"country", "host_country", "interview_country"}
 
@@ -51,6 +54,101 @@ class FilterForm(forms.Form):
                 del self.fields[name]
 
 
+class Picker(forms.TextInput):
+    """A type-ahead picker for one related record (see ui/static/ui/picker.js).
+
+    Without JavaScript it is a plain text box taking the record's number (the one in its page's
+    address). The script turns it into a search box (an ARIA combobox) that asks the suggestions
+    endpoint as the user types and keeps the number in a hidden input; where the kind can be made
+    on the spot it also offers "create new", which opens the kind's dialog on the page.
+    """
+
+    template_name = "documentation/widgets/picker.html"
+
+    def __init__(self, pickable: Pickable, *, unused_by: str = "", attrs: Any = None):
+        super().__init__(attrs={"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+        self.pickable = pickable
+        self.unused_by = unused_by
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        chosen = None
+        queryset = getattr(getattr(self, "choices", None), "queryset", None)
+        if value not in (None, "") and queryset is not None and str(value).isdigit():
+            # The field's queryset holds only what the user may read: a number posted for
+            # anything else shows as itself, never as that record's name.
+            chosen = queryset.filter(pk=value).first()
+        url = reverse("documentation:suggest", args=[self.pickable.slug])
+        context["picker"] = {
+            "url": f"{url}?unused_by={self.unused_by}" if self.unused_by else url,
+            "chosen": describe(chosen) if chosen is not None else None,
+            "create": creation_prefix(self.pickable) if self.pickable.creatable else "",
+            "kind": self.pickable.kind.singular,
+        }
+        return context
+
+
+class MultiPicker(Picker):
+    """A picker for several records (an incident's victims): each chosen one a removable chip.
+
+    Without JavaScript it is a text box of record numbers separated by commas.
+    """
+
+    def __init__(self, pickable: Pickable, **kwargs: Any):
+        super().__init__(pickable, **kwargs)
+        self.attrs.pop("inputmode")  # commas need the full keyboard
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name) or ""]
+        return [part for value in values for part in re.split(r"[\s,;]+", value or "") if part]
+
+    def format_value(self, value: Any) -> str:
+        if not value:
+            return ""
+        if isinstance(value, str):
+            return value
+        return ", ".join(str(getattr(item, "pk", item)) for item in value)
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, None, attrs)
+        context["widget"]["value"] = self.format_value(value)
+        queryset = getattr(getattr(self, "choices", None), "queryset", None)
+        numbers = [n for n in re.split(r"[\s,;]+", self.format_value(value)) if n.isdigit()]
+        chosen = list(queryset.filter(pk__in=numbers)) if queryset is not None and numbers else []
+        context["picker"]["multiple"] = True
+        context["picker"]["chosen_all"] = [describe(record) for record in chosen]
+        return context
+
+
+def use_pickers(form: forms.BaseForm) -> None:
+    """Give every related record of a pickable kind a picker instead of a <select>.
+
+    Call before the field's queryset is narrowed: setting a queryset hands its choices to the
+    widget, which the picker reads to show the chosen records' names.
+    """
+    for form_field in form.fields.values():
+        if not isinstance(form_field, forms.ModelChoiceField):
+            continue
+        pickable = pickable_for(form_field.queryset.model)  # type: ignore[union-attr]
+        if pickable is None or isinstance(form_field.widget, Picker):
+            continue
+        if isinstance(form_field, forms.ModelMultipleChoiceField):
+            form_field.widget = MultiPicker(pickable)
+        else:
+            form_field.widget = Picker(pickable)
+        form_field.widget.is_required = form_field.required
+
+
+def pickers_creating(form: forms.BaseForm) -> list[Pickable]:
+    """The kinds the form's pickers can create, once each: their dialogs go on the page."""
+    found: dict[str, Pickable] = {}
+    for form_field in form.fields.values():
+        widget = form_field.widget
+        if isinstance(widget, Picker) and widget.pickable.creatable:
+            found[widget.pickable.slug] = widget.pickable
+    return list(found.values())
+
+
 class RecordForm(forms.ModelForm):
     """Edit form for any record kind; built per kind by `record_form`.
 
@@ -67,6 +165,7 @@ class RecordForm(forms.ModelForm):
             access = cast(forms.ChoiceField, self.fields["access_level"])
             access.choices = [c for c in AccessLevel.choices if c[0] in levels]
         self.unseen_links: dict[str, Any] = {}
+        use_pickers(self)
         for name, form_field in self.fields.items():
             queryset = getattr(form_field, "queryset", None)
             if queryset is not None and issubclass(queryset.model, Record):
@@ -109,7 +208,8 @@ class RecordForm(forms.ModelForm):
         cleaned[f"{name}_precision"] = precision.value
 
     def _keep_unseen_link(self, name: str, form_field: forms.Field, user: UserLike) -> None:
-        if self.instance.pk is None:
+        if self.instance.pk is None or name not in (self._meta.fields or ()):
+            # A form field of its own (a testimony's "existing source") links nothing yet.
             return
         current = getattr(self.instance, name)
         if isinstance(form_field, forms.ModelMultipleChoiceField):
@@ -154,12 +254,31 @@ def record_form(
     )
 
 
-class TestimonyForm(RecordForm):
-    """A new testimony also creates its interview source, titled here."""
+class SourceChoice(models.TextChoices):
+    NEW = "new", _("A new interview source")
+    EXISTING = "existing", _("An existing source")
 
+
+class TestimonyForm(RecordForm):
+    """A new testimony cites its interview source: one made here, titled here, or one already
+    entered (the interview's recording or transcript), which is then used, not copied."""
+
+    source_choice = forms.ChoiceField(
+        label=_("Source of this testimony"),
+        choices=SourceChoice.choices,
+        initial=SourceChoice.NEW,
+        widget=forms.RadioSelect,
+    )
+    existing_source = forms.ModelChoiceField(
+        label=_("Existing source"),
+        queryset=Source.objects.filter(testimony__isnull=True),
+        required=False,
+        help_text=_("A source that is not yet the source of another testimony."),
+    )
     title = forms.CharField(
         label=_("Source title"),
         max_length=500,
+        required=False,
         help_text=_(
             "How this interview is cited, e.g. 'Interview T-21, Seoul, 2025-04' (no names)."
         ),
@@ -168,17 +287,39 @@ class TestimonyForm(RecordForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            del self.fields["title"]
+            for name in ("source_choice", "existing_source", "title"):
+                del self.fields[name]
+            return
+        picker = self.fields["existing_source"].widget
+        if isinstance(picker, Picker):
+            # Only sources free to cite: a source is the source of one testimony at most.
+            picker.unused_by = "testimony"
+        self.order_fields(["source_choice", "existing_source", "title"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk:
+            return cleaned
+        choice = cleaned.get("source_choice")
+        if choice == SourceChoice.EXISTING:
+            if cleaned.get("existing_source") is None and "existing_source" not in self.errors:
+                self.add_error("existing_source", _("Choose the source this testimony is from."))
+        elif choice == SourceChoice.NEW and not cleaned.get("title"):
+            self.add_error("title", _("Give the new interview source a title."))
+        return cleaned
 
     def save(self, commit: bool = True) -> Testimony:
         testimony: Testimony = super().save(commit=False)
         if not testimony.pk:
-            testimony.source = Source.objects.create(
-                kind=SourceKind.INTERVIEW,
-                title=self.cleaned_data["title"],
-                access_level=testimony.access_level,
-                language=testimony.interview_language,
-            )
+            if self.cleaned_data["source_choice"] == SourceChoice.EXISTING:
+                testimony.source = self.cleaned_data["existing_source"]
+            else:
+                testimony.source = Source.objects.create(
+                    kind=SourceKind.INTERVIEW,
+                    title=self.cleaned_data["title"],
+                    access_level=testimony.access_level,
+                    language=testimony.interview_language,
+                )
         if commit:
             testimony.save()
             self.save_m2m()
@@ -192,6 +333,7 @@ class ClaimForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: UserLike, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        use_pickers(self)
         self.fields["source"].queryset = Source.objects.visible_to(user).order_by("-created_at")  # type: ignore[attr-defined]
 
 

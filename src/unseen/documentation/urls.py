@@ -32,6 +32,8 @@ urlpatterns = [
     ),
     path("indicators/", views.indicators, name="indicators"),
     path("testimonies/<int:pk>/coding/", views.testimony_coding, name="coding"),
+    path("suggest/<str:kind>/", views.suggestions, name="suggest"),
+    path("suggest/<str:kind>/new/", views.quick_create, name="quick_create"),
     path("persons/new/identity/", identity_views.identity_create, name="identity_create"),
     path("persons/<int:pk>/identity/", identity_views.identity, name="identity"),
     path("persons/<int:pk>/identity/edit/", identity_views.identity_edit, name="identity_edit"),

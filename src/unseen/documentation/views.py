@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -38,6 +38,7 @@ from .forms import (
     ImportForm,
     JourneyForm,
     TestimonyForm,
+    pickers_creating,
     record_form,
 )
 from .import_guide import CONTENT_TYPES, guide, template_file
@@ -45,6 +46,7 @@ from .importing import KINDS as IMPORT_KINDS
 from .importing import import_file
 from .indicators import coded_indicators, indicator_matrix
 from .models import Testimony
+from .suggesting import PICKABLE, Pickable, creation_prefix, describe, suggest
 
 PAGE_SIZE = 50
 COUNT_LIMIT = 5_000
@@ -221,8 +223,71 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
         messages.success(request, _("Saved."))
         return redirect("documentation:detail", kind=spec.slug, pk=saved.pk)
     return render(
-        request, "documentation/record_form.html", {"kind": spec, "form": form, "record": instance}
+        request,
+        "documentation/record_form.html",
+        {"kind": spec, "form": form, "record": instance, **_creations(form, request)},
     )
+
+
+def _creations(form: Any, request: HttpRequest) -> dict[str, Any]:
+    """The "create new" dialogs of the form's pickers, each an empty form of its kind."""
+    return {
+        "creations": [
+            (pickable, _creation_form(pickable, request, None))
+            for pickable in pickers_creating(form)
+        ]
+    }
+
+
+def _creation_form(pickable: Pickable, request: HttpRequest, data: Any) -> Any:
+    form_class: Any = record_form(pickable.kind)  # a RecordForm, which takes the user
+    return form_class(data, user=_user(request), prefix=creation_prefix(pickable))
+
+
+def _pickable(kind: str) -> Pickable | None:
+    return PICKABLE.get(kind)
+
+
+def _no_such_kind() -> JsonResponse:
+    return JsonResponse({"error": _("Records of this kind cannot be picked here.")}, status=404)
+
+
+@requires(Capability.VIEW_RECORDS)
+def suggestions(request: HttpRequest, kind: str) -> HttpResponse:
+    """At most ten records of a kind matching ?q=, for a picker: only what the list page shows.
+
+    Not audited per keystroke, unlike a list search: a picker asks on every pause in typing,
+    and what it can find is what the list page finds (ADR 0017)."""
+    pickable = _pickable(kind)
+    if pickable is None:
+        return _no_such_kind()
+    text = request.GET.get("q", "")
+    results = suggest(pickable, _user(request), text, unused_by=request.GET.get("unused_by", ""))
+    # Korean names as themselves, not \u escapes: half the bytes of the escapes, and readable.
+    response = JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@requires(Capability.EDIT_RECORDS)
+def quick_create(request: HttpRequest, kind: str) -> HttpResponse:
+    """Make a record from a picker's dialog (a person, a source) and answer what it shows."""
+    pickable = _pickable(kind)
+    if pickable is None or not pickable.creatable:
+        return _no_such_kind()
+    if request.method != "POST":
+        return JsonResponse({"error": _("Send the new record with POST.")}, status=405)
+    form = _creation_form(pickable, request, request.POST)
+    if not form.is_valid():
+        errors = [
+            f"{form.fields[name].label}: {message}" if name in form.fields else str(message)
+            for name, messages_ in form.errors.items()
+            for message in messages_
+        ]
+        return JsonResponse({"errors": errors}, status=400)
+    with transaction.atomic():
+        created = form.save()
+    return JsonResponse(describe(created), status=201)
 
 
 @requires(Capability.EDIT_RECORDS)
@@ -240,7 +305,9 @@ def claim_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         messages.success(request, _("Claim added."))
         return redirect("documentation:detail", kind=spec.slug, pk=subject.pk)
     return render(
-        request, "documentation/claim_form.html", {"kind": spec, "record": subject, "form": form}
+        request,
+        "documentation/claim_form.html",
+        {"kind": spec, "record": subject, "form": form, **_creations(form, request)},
     )
 
 
