@@ -41,6 +41,8 @@ NOT_PAGES = {
     "publishing_app:charts_data": "JSON the charts fetch",
     "openapi": "the API's description, JSON",
     "documentation:import_template": "a CSV or XLSX file, not a page",
+    "documentation:suggest": "JSON suggestions for the pickers",
+    "documentation:quick_create": "POST only; JSON for the pickers' dialogs",
     "intake_api:sightings": "API, POST only",
     "intake_api:queue": "API, JSON",
     "intake:comment": "POST only; answers with the sighting's page",
