@@ -23,7 +23,7 @@ from unseen.documentation.models import Deployment
 
 from .mapping import host_label
 from .scope import Scope, merged, scope_for, source_table, sources_of
-from .sectors import BY_KEY, categories_of
+from unseen.documentation.sectors import BY_KEY, categories_of
 
 MAX_YEARS_PER_RECORD = 80  # a period longer than this is a data error; it is not spread further
 

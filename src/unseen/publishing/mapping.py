@@ -30,8 +30,8 @@ from unseen.evidence.models import Claim, DatePrecision
 from unseen.registry.models import CoordinatePrecision, Site
 
 from .scope import PUBLIC, Scope, scope_for, source_table, sources_of
-from .sectors import choices as sector_choices
-from .sectors import sector_q
+from unseen.documentation.sectors import choices as sector_choices
+from unseen.documentation.sectors import sector_q
 
 WORLD_ATLAS = Path(unseen.ui.__file__).parent / "static/vendor/world-atlas/countries-110m.json"
 

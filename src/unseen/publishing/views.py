@@ -14,7 +14,7 @@ from .freshness import cached
 from .mapping import map_data, map_filters
 from .overview import latest_published_figures
 from .scope import PUBLIC, scope_for
-from .sectors import BY_KEY
+from unseen.documentation.sectors import BY_KEY
 
 
 def _map_query(request: HttpRequest) -> dict[str, Any]:

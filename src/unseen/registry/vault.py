@@ -195,8 +195,11 @@ def _require_vault(user: UserLike | None) -> None:
         raise PermissionDenied("reading identities needs the vault permission")
 
 
-def find_by_name(name: str, *, user: UserLike, birth_date: str = "") -> list[Person]:
-    """Persons whose full name (and birth date, if given) equals these, by blind index; audited."""
+def find_by_name(
+    name: str, *, user: UserLike, birth_date: str = "", purpose: str = ""
+) -> list[Person]:
+    """Persons whose full name (and birth date, if given) equals these, by blind index; audited,
+    with the purpose stated when one is (the search page requires one)."""
     _require_vault(user)
     _, key = keys.active_data_key()
     matches = PersonIdentity.objects.filter(
@@ -214,6 +217,7 @@ def find_by_name(name: str, *, user: UserLike, birth_date: str = "") -> list[Per
         detail={
             "by": "name and birth date" if birth_date.strip() else "name",
             "matches": len(persons),
+            **({"purpose": purpose.strip()[:200]} if purpose.strip() else {}),
         },
     )
     return persons

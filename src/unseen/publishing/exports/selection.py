@@ -19,7 +19,7 @@ from unseen.documentation.models import Deployment, Incident, IndicatorCoding, S
 from unseen.evidence.models import Claim, Source, SourceKind
 from unseen.registry.models import ExternalIdentifier, Organisation, OrganisationAlias, Person, Site
 
-from ..sectors import categories_of
+from unseen.documentation.sectors import categories_of
 from .keys import Pseudonymiser
 from .tables import Table
 
