@@ -225,15 +225,17 @@ def _value_label(name: str, value: str) -> str:
     return value
 
 
-def _counts(entries: QuerySet[SearchEntry], name: str) -> dict[str, int]:
-    column = "sectors" if name == "sector" else name
-    counts: dict[str, int] = {}
-    for row in entries.order_by().values(column).annotate(n=Count("id")):
-        raw = row[column]
-        values = [v for v in str(raw).split("|") if v] if name == "sector" else [raw]
-        for value in values:
-            if value not in (None, ""):
-                counts[str(value)] = counts.get(str(value), 0) + row["n"]
+def _counts(entries: QuerySet[SearchEntry]) -> dict[str, dict[str, int]]:
+    """Every facet's counts from one read of the matches' facet columns: one query, where a
+    GROUP BY per facet would run the text match six times."""
+    columns = ("kind", "country", "sectors", "year", "grade", "access_level")
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for row in entries.order_by().values_list(*columns).iterator(chunk_size=10_000):
+        for name, raw in zip(FACETS, row, strict=True):
+            values = [v for v in str(raw).split("|") if v] if name == "sector" else [raw]
+            for value in values:
+                if value not in (None, ""):
+                    counts[name][str(value)] = counts[name].get(str(value), 0) + 1
     return counts
 
 
@@ -267,8 +269,9 @@ def run(query: Query, user: UserLike, limit: int = HITS) -> Results:
         )
         for entry in best
     ]
+    every = _counts(entries)
     for name in FACETS:
-        counts = _counts(entries, name)
+        counts = every[name]
         if name == "kind":
             results.total = sum(counts.values())
         ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
