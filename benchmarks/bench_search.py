@@ -97,7 +97,17 @@ def synthetic_rows(count: int, seed: int = 17):
         words += rng.sample(LATIN, 2)
         body = f"{kind} {i} {' '.join(words)} {country} {country_names} {sector_names} {year}"
         title = f"{kind} {i}: {' '.join(words[:3])}"
-        yield (kind, i, rng.choice(levels), title, body, country, f"|{sector}|", year, "ABCDEF"[i % 6])
+        yield (
+            kind,
+            i,
+            rng.choice(levels),
+            title,
+            body,
+            country,
+            f"|{sector}|",
+            year,
+            "ABCDEF"[i % 6],
+        )
 
 
 def fill(count: int) -> float:
@@ -132,7 +142,7 @@ def fill(count: int) -> float:
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> None:

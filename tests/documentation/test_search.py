@@ -151,8 +151,14 @@ def test_filters_take_codes_or_labels_in_either_language(params, expected):
 
 @pytest.mark.parametrize(
     "params",
-    [{"country": "XX"}, {"sector": "spaceflight"}, {"year": "19x"}, {"grade": "Z"},
-     {"kind": "spaceships"}, {"access_level": "secret"}],
+    [
+        {"country": "XX"},
+        {"sector": "spaceflight"},
+        {"year": "19x"},
+        {"grade": "Z"},
+        {"kind": "spaceships"},
+        {"access_level": "secret"},
+    ],
 )
 def test_an_unknown_filter_value_is_said_not_ignored(client, alice, records, params):
     client.force_login(alice)

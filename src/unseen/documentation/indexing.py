@@ -167,7 +167,9 @@ def _grades(model: type[models.Model], pks: list[int]) -> dict[int, str]:
     if model in (Source, Claim, Testimony):
         return {}
     rows = (
-        Claim.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
+        Claim.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id__in=pks
+        )
         .values("object_id")
         .annotate(best=Min("source__reliability"))
     )
@@ -178,9 +180,7 @@ def _prepared(model: type[models.Model]) -> models.QuerySet[Any]:
     queryset = model._default_manager.all()
     if model is Claim:
         return queryset.select_related("source", "content_type")
-    related = [
-        f.name for f in model._meta.concrete_fields if f.is_relation and f.many_to_one
-    ]
+    related = [f.name for f in model._meta.concrete_fields if f.is_relation and f.many_to_one]
     queryset = queryset.select_related(*related)
     prefetch = [f.name for f in model._meta.many_to_many]
     if model is Organisation:
@@ -220,9 +220,7 @@ def rebuild(progress: Callable[[int], object] = lambda n: None) -> int:
     """Empty the index and write every record's entry again; returns how many entries."""
     with transaction.atomic():
         SearchEntry.objects.all().delete()
-    return sum(
-        index_queryset(model._default_manager.all(), progress) for model in indexed_models()
-    )
+    return sum(index_queryset(model._default_manager.all(), progress) for model in indexed_models())
 
 
 def records_to_index() -> int:
@@ -306,4 +304,3 @@ def connect() -> None:
     models.signals.post_delete.connect(_on_alias, sender=OrganisationAlias, dispatch_uid="s-al-d")
     for through in (Incident.victims.through, Incident.perpetrator_organisations.through):
         models.signals.m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"s-{through}")
-

@@ -22,6 +22,7 @@ from unseen.registry.forms import PurposeForm
 from unseen.registry.models import Person
 from unseen.ui.uploads import saved_upload, table_limits
 
+from . import searching
 from .browsing import (
     KINDS,
     Kind,
@@ -40,7 +41,6 @@ from .forms import (
     TestimonyForm,
     record_form,
 )
-from . import searching
 from .importing import import_file
 from .indicators import coded_indicators, indicator_matrix
 from .models import Testimony
@@ -255,7 +255,11 @@ def search(request: HttpRequest) -> HttpResponse:
         record(
             Action.SEARCH,
             target_type="all",
-            detail={"length": len(query.text), "filters": sorted(query.filters), "hits": results.total},
+            detail={
+                "length": len(query.text),
+                "filters": sorted(query.filters),
+                "hits": results.total,
+            },
         )
     return render(
         request,
