@@ -48,6 +48,7 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "documentation:claim_create": ("get", EDITORS, ["sites", "{site}"]),
     "documentation:identity": ("get", VAULT, ["{person}"]),
     "documentation:identity_edit": ("post", VAULT, ["{person}"]),
+    "documentation:name_search": ("post", VAULT, []),
     "documentation:identity_create": ("get", VAULT, []),
     "publishing:map_data": ("get", ALL, []),
     "publishing:charts_data": ("get", ALL, []),
