@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.db.models import Min
 from django.utils import translation
 
+from unseen.core import bigrams
 from unseen.evidence.models import ACCESS_ORDER, Claim, Record, Source, strictest_access_level
 from unseen.registry.models import Organisation, OrganisationAlias, Person, Site
 
@@ -149,12 +150,14 @@ def entry_for(record: Any, grade: str = "") -> SearchEntry:
         if spec.sector_field
         else ""
     )
+    body = fold(" ".join(part for part in parts if part))
     return SearchEntry(
         kind=spec.slug,
         object_id=record.pk,
         access_level=level,
         title=str(record)[:TITLE_LENGTH],
-        body=fold(" ".join(part for part in parts if part)),
+        body=body,
+        tokens=" ".join(bigrams.tokens(body)),
         country=country.upper(),
         sectors=sectors,
         year=_year(record, spec),

@@ -605,6 +605,9 @@ class SearchEntry(models.Model):
     access_level = models.CharField(max_length=12, verbose_name=_("Access level"))
     title = models.CharField(max_length=300, verbose_name=_("Title"))
     body = models.TextField(verbose_name=_("Text"))
+    # The body's CJK bigrams and short words, space-separated (unseen.core.bigrams): a word-token
+    # index over it finds two-letter words (임금) that the trigram index over `body` cannot.
+    tokens = models.TextField(blank=True, default="", verbose_name=_("Tokens"))
     country = models.CharField(max_length=2, blank=True, verbose_name=_("Country"))
     # Category keys between bars ("|logging|construction|"): a sector text may name several.
     sectors = models.CharField(max_length=200, blank=True, verbose_name=_("Sector"))

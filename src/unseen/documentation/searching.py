@@ -1,9 +1,10 @@
 """Searching the index: words, filters and facet counts over the entries a reader may see.
 
-One interface over two databases: on SQLite the words of three letters or more go to the FTS5
-trigram index in one MATCH; on PostgreSQL every word is a LIKE that pg_trgm's GIN index answers.
-Shorter words (벌목, 중국: Korean words are often two syllables) are matched as substrings of the
-matches the long words left, or of every entry when there are none (docs/decisions/0013).
+One interface over two databases: words of three letters or more go to the trigram index (FTS5
+on SQLite, pg_trgm on PostgreSQL); shorter ones (벌목, 중국: Korean words are often two syllables)
+to the word-token index of CJK bigrams (FTS5 unicode61 on SQLite, a 'simple' tsvector on
+PostgreSQL), as exact tokens. Hits are ranked and facets counted among the first CANDIDATES
+matches, so no search reads every match of a common word (docs/decisions/0013).
 
 Every count and every hit comes from entries at the reader's levels only: a facet never counts
 what the reader may not open.
@@ -17,13 +18,14 @@ from urllib.parse import urlencode
 
 import pycountry
 from django.db import connection
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
+from unseen.core import bigrams
 from unseen.core.places import country_code
 from unseen.evidence.models import Reliability
 
@@ -33,11 +35,16 @@ from .models import SearchEntry
 from .reading import country_text
 from .sectors import BY_KEY
 
+TABLE = "documentation_searchentry"
 FTS_TABLE = "documentation_searchentry_fts"
+TOKEN_TABLE = "documentation_searchentry_tok"
 TRIGRAM = 3  # words shorter than a trigram cannot use the index: substring matching
 MAX_WORDS = 10
 MAX_WORD = 100
 HITS = 50
+# Hits are ranked and facets counted among at most this many matches: past it, counting every
+# match costs seconds at a million entries and tells the researcher little (the page says so).
+CANDIDATES = 5_000
 FACETS = ("kind", "country", "sector", "year", "grade", "access_level")
 
 
@@ -151,25 +158,67 @@ def parse(params: Mapping[str, Any]) -> Query:
     return query
 
 
+def _token_words(words: list[str]) -> tuple[list[str], list[str]]:
+    """The tokens the short words must all have, and the words no token answers (a lone CJK
+    letter, which only a substring scan finds)."""
+    tokens: list[str] = []
+    scan: list[str] = []
+    for word in words:
+        found = bigrams.tokens(word)
+        if len(word) == 1 and bigrams.is_cjk(word):
+            scan.append(word)
+        elif found:
+            tokens.extend(found)
+    return list(dict.fromkeys(tokens)), scan
+
+
+def _fts(expression_words: list[str]) -> str:
+    return " AND ".join('"' + word.replace('"', '""') + '"' for word in expression_words)
+
+
 def matching(
     words: list[str], entries: QuerySet[SearchEntry] | None = None
 ) -> QuerySet[SearchEntry]:
-    """The `entries` (default: all) whose text holds every word as a substring, on either database."""
+    """The `entries` (default: all) whose text holds every word, on either database.
+
+    Words of three letters or more are substrings of the body (FTS5 trigrams on SQLite, pg_trgm
+    on PostgreSQL); shorter ones are tokens (a CJK bigram, a short Latin word) of the word-token
+    index over `tokens`. One index drives the read and the rows come in its order, so a LIMIT
+    stops it early: no plan reads every match (docs/decisions/0013).
+    """
     entries = SearchEntry.objects.all() if entries is None else entries
-    rest = words
+    long = [word for word in words if len(word) >= TRIGRAM]
+    tokens, scan = _token_words([word for word in words if len(word) < TRIGRAM])
     if connection.vendor == "sqlite":
-        long = [word for word in words if len(word) >= TRIGRAM]
-        if long:
-            expression = " AND ".join('"' + word.replace('"', '""') + '"' for word in long)
-            # The words travel as a parameter; only the constant table name is in the text.
+        # The first index joins the table (SQLite then walks it in rowid order and can stop at
+        # the LIMIT); the other, when both are needed, is read once into an IN set.
+        lookups = [(FTS_TABLE, _fts(long))] if long else []
+        if tokens:
+            lookups.append((TOKEN_TABLE, _fts(tokens)))
+        if lookups:
+            table, expression = lookups[0]
+            entries = entries.extra(  # noqa: S610 (constant names; the words are a parameter)
+                tables=[table],
+                where=[f"{table}.rowid = {TABLE}.id", f"{table} MATCH %s"],
+                params=[expression],
+            )
+        for table, expression in lookups[1:]:
             entries = entries.filter(
                 id__in=RawSQL(  # noqa: S611
-                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+                    f"SELECT rowid FROM {table} WHERE {table} MATCH %s",  # noqa: S608
                     [expression],
                 )
             )
-            rest = [word for word in words if len(word) < TRIGRAM]
-    for word in rest:
+    else:
+        for word in long:
+            entries = entries.filter(body__contains=word)
+        if tokens:
+            # The same expression as the migration's GIN index, so the index answers it.
+            entries = entries.extra(  # noqa: S610 (constant text; the tokens are a parameter)
+                where=["to_tsvector('simple', tokens) @@ plainto_tsquery('simple', %s)"],
+                params=[" ".join(tokens)],
+            )
+    for word in scan:
         entries = entries.filter(body__contains=word)
     return entries
 
@@ -211,6 +260,9 @@ class Results:
     query: Query
     hits: list[Hit] = field(default_factory=list)
     total: int = 0
+    # More matches than CANDIDATES: `total` and the facet counts are of the first CANDIDATES.
+    capped: bool = False
+    cap: int = CANDIDATES
     facets: list[tuple[str, str, list[FacetValue]]] = field(default_factory=list)
 
 
@@ -228,13 +280,14 @@ def _value_label(name: str, value: str) -> str:
     return value
 
 
-def _counts(entries: QuerySet[SearchEntry]) -> dict[str, dict[str, int]]:
-    """Every facet's counts from one read of the matches' facet columns: one query, where a
-    GROUP BY per facet would run the text match six times."""
-    columns = ("kind", "country", "sectors", "year", "grade", "access_level")
+COLUMNS = ("kind", "country", "sectors", "year", "grade", "access_level")
+
+
+def _counts(rows: list[tuple[Any, ...]]) -> dict[str, dict[str, int]]:
+    """Every facet's counts from the candidates' facet columns (COLUMNS, then more)."""
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for row in entries.order_by().values_list(*columns).iterator(chunk_size=10_000):
-        for name, raw in zip(FACETS, row, strict=True):
+    for row in rows:
+        for name, raw in zip(FACETS, row, strict=False):
             values = [v for v in str(raw).split("|") if v] if name == "sector" else [raw]
             for value in values:
                 if value not in (None, ""):
@@ -251,34 +304,36 @@ def _facet_url(query: Query, name: str, value: str | None) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v})
 
 
-def run(query: Query, user: UserLike, limit: int = HITS) -> Results:
-    """The first `limit` hits, best first, the number of hits and the facet counts."""
-    results = Results(query)
+def run(query: Query, user: UserLike, limit: int = HITS, cap: int = CANDIDATES) -> Results:
+    """The first `limit` hits, best first, the number of matches and the facet counts, all
+    among the first `cap` matches (`Results.capped` says when there were more)."""
+    results = Results(query, cap=cap)
     if query.errors or query.empty:
         return results
     entries = _filtered(matching(query.words, visible_entries(user)), query.filters)
-    score: Any = Value(0)
-    for word in query.words:
-        score = score + Case(
-            When(title__icontains=word, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-    best = entries.annotate(score=score).order_by("-score", "-object_id")[:limit]
+    rows = list(
+        entries.order_by().values_list(*COLUMNS, "object_id", "title")[: cap + 1]  # type: ignore[misc]
+    )
+    results.capped = len(rows) > cap
+    rows = rows[:cap]
+    results.total = len(rows)
+
+    def score(row: tuple[Any, ...]) -> tuple[int, int]:
+        title = fold(row[-1])
+        return (-sum(word in title for word in query.words), -row[-2])
+
     results.hits = [
         Hit(
-            entry.kind,
-            _value_label("kind", entry.kind),
-            entry.title,
-            reverse("documentation:detail", args=[entry.kind, entry.object_id]),
+            row[0],
+            _value_label("kind", row[0]),
+            row[-1],
+            reverse("documentation:detail", args=[row[0], row[-2]]),
         )
-        for entry in best
+        for row in sorted(rows, key=score)[:limit]
     ]
-    every = _counts(entries)
+    every = _counts(rows)
     for name in FACETS:
         counts = every[name]
-        if name == "kind":
-            results.total = sum(counts.values())
         ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         if name == "year":
             ordered = sorted(counts.items(), reverse=True)
