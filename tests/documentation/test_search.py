@@ -3,6 +3,8 @@ access (as a hostile reader), and the vault's name lookup."""
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
@@ -67,8 +69,37 @@ def test_every_word_must_match(alice, records):
 def test_a_korean_word_is_found_inside_a_compound(alice):
     source = factories.source("하바롭스크 벌목장 노동자 증언")
     assert titles(found(alice, "벌목장")) == [source.title]
-    # Two letters cannot use the trigram index: substring matching finds it still.
+    # Two letters cannot use the trigram index: the bigram tokens find them.
     assert titles(found(alice, "벌목 하바")) == [source.title]
+
+
+def test_a_two_letter_korean_word_inside_a_compound_is_a_token(alice):
+    source = factories.source("하바롭스크 벌목장 임금체불 증언")
+    entry = SearchEntry.objects.get(kind="sources", object_id=source.pk)
+    assert {"임금", "금체", "체불"} <= set(entry.tokens.split())
+    with CaptureQueriesContext(connection) as queries:
+        assert titles(found(alice, "임금")) == [source.title]
+    # An exact token of the index, not a scan of every text for a substring.
+    assert not any("LIKE" in query["sql"].upper() for query in queries.captured_queries)
+    assert titles(found(alice, "체불 logging")) == []
+    # Letters of the text that are not next to each other are no word of it.
+    assert titles(found(alice, "벌장")) == []
+    assert titles(found(alice, "여권")) == []
+
+
+def test_counts_past_the_cap_say_they_are_of_the_first_matches(client, alice, monkeypatch):
+    for n in range(4):
+        factories.source(f"Amur timber report {n}")
+    monkeypatch.setattr(searching, "CANDIDATES", 3)
+    results = found(alice, "amur")
+    assert results.capped and results.total == 3 and len(results.hits) == 3
+    assert sum(facet.count for facet in dict((n, v) for n, _, v in results.facets)["kind"]) == 3
+    client.force_login(alice)
+    text = client.get(SEARCH, {"q": "amur"}).content.decode()
+    assert "More than 3 matches: the counts are of the first 3." in text
+    monkeypatch.setattr(searching, "CANDIDATES", 10)
+    text = client.get(SEARCH, {"q": "amur"}).content.decode()
+    assert "More than" not in text and "4 matches" in text
 
 
 def test_title_matches_rank_first(alice):

@@ -304,9 +304,10 @@ def _facet_url(query: Query, name: str, value: str | None) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v})
 
 
-def run(query: Query, user: UserLike, limit: int = HITS, cap: int = CANDIDATES) -> Results:
+def run(query: Query, user: UserLike, limit: int = HITS, cap: int | None = None) -> Results:
     """The first `limit` hits, best first, the number of matches and the facet counts, all
     among the first `cap` matches (`Results.capped` says when there were more)."""
+    cap = CANDIDATES if cap is None else cap
     results = Results(query, cap=cap)
     if query.errors or query.empty:
         return results
