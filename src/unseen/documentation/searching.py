@@ -44,7 +44,7 @@ MAX_WORD = 100
 HITS = 50
 # Hits are ranked and facets counted among at most this many matches: past it, counting every
 # match costs seconds at a million entries and tells the researcher little (the page says so).
-CANDIDATES = 5_000
+CANDIDATES = 2_000
 FACETS = ("kind", "country", "sector", "year", "grade", "access_level")
 
 
