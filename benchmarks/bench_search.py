@@ -149,7 +149,7 @@ def fill(count: int) -> float:
             for name in PG_INDEXES:
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
             with cursor.cursor.copy(
-                f"COPY documentation_searchentry ({COLUMNS}) FROM STDIN"  # noqa: S608
+                f"COPY documentation_searchentry ({COLUMNS}) FROM STDIN"
             ) as copy:
                 for done, row in enumerate(rows(), 1):
                     copy.write_row(row)

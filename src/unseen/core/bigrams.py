@@ -14,6 +14,14 @@ SHORT = 3  # from this length on, the trigram index answers
 
 
 def is_cjk(char: str) -> bool:
+    """Whether `char` is a Hangul, kana or Han letter (compounds written without spaces).
+
+    Args:
+        char: One character.
+
+    Returns:
+        True for Hangul syllables and jamo, kana and CJK ideographs.
+    """
     code = ord(char)
     return (
         0xAC00 <= code <= 0xD7A3  # Hangul syllables
@@ -39,8 +47,15 @@ def _runs(word: str) -> list[tuple[bool, str]]:
 
 
 def tokens(text: str) -> list[str]:
-    """The tokens of `text`, each once: CJK bigrams (a lone CJK letter as itself) and the
-    non-CJK words shorter than three letters. Longer non-CJK words are left to the trigrams."""
+    """The tokens of `text`, each once, in order of first appearance.
+
+    Args:
+        text: Folded text (the search entry's body, or one query word).
+
+    Returns:
+        The overlapping bigrams of each CJK run (a lone CJK letter as itself) and the non-CJK
+        words shorter than three letters; longer non-CJK words are left to the trigram index.
+    """
     found: dict[str, None] = {}
     for word in WORD.findall(text):
         for cjk, run in _runs(word):

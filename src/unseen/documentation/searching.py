@@ -37,7 +37,7 @@ from .sectors import BY_KEY
 
 TABLE = "documentation_searchentry"
 FTS_TABLE = "documentation_searchentry_fts"
-TOKEN_TABLE = "documentation_searchentry_tok"
+TOKEN_TABLE = "documentation_searchentry_tok"  # noqa: S105 (a table of word tokens)
 TRIGRAM = 3  # words shorter than a trigram cannot use the index: substring matching
 MAX_WORDS = 10
 MAX_WORD = 100
@@ -214,7 +214,7 @@ def matching(
             entries = entries.filter(body__contains=word)
         if tokens:
             # The same expression as the migration's GIN index, so the index answers it.
-            entries = entries.extra(  # noqa: S610 (constant text; the tokens are a parameter)
+            entries = entries.extra(
                 where=["to_tsvector('simple', tokens) @@ plainto_tsquery('simple', %s)"],
                 params=[" ".join(tokens)],
             )
@@ -312,9 +312,7 @@ def run(query: Query, user: UserLike, limit: int = HITS, cap: int | None = None)
     if query.errors or query.empty:
         return results
     entries = _filtered(matching(query.words, visible_entries(user)), query.filters)
-    rows = list(
-        entries.order_by().values_list(*COLUMNS, "object_id", "title")[: cap + 1]  # type: ignore[misc]
-    )
+    rows = list(entries.order_by().values_list(*COLUMNS, "object_id", "title")[: cap + 1])
     results.capped = len(rows) > cap
     rows = rows[:cap]
     results.total = len(rows)
