@@ -13,7 +13,8 @@ from unseen.audit.models import Action, AuditEntry
 from unseen.documentation import indexing, searching
 from unseen.documentation.models import SearchEntry
 from unseen.evidence.models import Credibility
-from unseen.registry.models import Person
+from unseen.registry import vault
+from unseen.registry.models import Person, PersonIdentity
 from unseen.registry.vault import Identity, store_identity
 
 pytestmark = pytest.mark.django_db
@@ -258,6 +259,30 @@ def test_a_vault_holder_finds_a_person_by_name_with_a_purpose(client, rita, name
     event = AuditEntry.objects.filter(action=Action.SEARCH).latest("id")
     assert event.detail["purpose"] == "check a 2019 roster entry"
     assert "chol" not in str(event.detail).lower()
+
+
+@pytest.mark.parametrize("spelling", ["Lee Chul-soo", "리철수", "RI CHOLSU"])
+def test_a_romanisation_of_the_name_finds_the_person(client, rita, named, spelling):
+    client.force_login(rita)
+    page = client.post(NAMES, {"name": spelling, "purpose": "match a South Korean interview"})
+    assert named.pseudonym in page.content.decode()
+    stored = PersonIdentity.objects.get(person=named)
+    # An HMAC, not the folded name: the database learns nothing it could read back.
+    assert len(stored.folded_name_index) == 64 and "jol" not in stored.folded_name_index
+    assert "jol" not in str(AuditEntry.objects.filter(action=Action.SEARCH).latest("id").detail)
+
+
+def test_a_different_name_folds_apart(client, rita, named):
+    client.force_login(rita)
+    page = client.post(NAMES, {"name": "Ri Chol-Ho", "purpose": "match a roster"})
+    assert named.pseudonym not in page.content.decode()
+
+
+def test_identities_stored_before_the_folded_index_get_it(rita, named):
+    PersonIdentity.objects.update(folded_name_index="")
+    assert vault.find_by_name("Lee Chul-soo", user=rita) == []
+    assert vault.fill_folded_name_index() == 1
+    assert vault.find_by_name("Lee Chul-soo", user=rita) == [named]
 
 
 def test_no_name_lookup_without_a_purpose(client, rita, named):
