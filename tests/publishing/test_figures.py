@@ -7,8 +7,8 @@ import pytest
 from tests import factories
 from unseen.accounts.models import AccessLevel
 from unseen.documentation.models import Deployment
+from unseen.documentation.sectors import categories_of
 from unseen.publishing.figures import chart_data
-from unseen.publishing.sectors import categories_of
 
 pytestmark = pytest.mark.django_db
 

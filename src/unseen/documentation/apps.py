@@ -5,3 +5,9 @@ class DocumentationConfig(AppConfig):
     name = "unseen.documentation"
     label = "documentation"
     verbose_name = "Testimonies, deployments, incidents and sightings"
+
+    def ready(self) -> None:
+        # Every save and delete of a record updates its search entry in the same transaction.
+        from . import indexing
+
+        indexing.connect()

@@ -158,3 +158,30 @@ def identity_create(request: HttpRequest) -> HttpResponse:
         "documentation/identity_form.html",
         {"person": None, "record_form": record, "form": form},
     )
+
+
+@requires(Capability.READ_VAULT)
+@require_POST
+@sensitive_post_parameters("name", *SENSITIVE)
+@_no_store
+def name_search(request: HttpRequest) -> HttpResponse:
+    """Persons by name, through the vault's blind index, with a stated purpose; audited.
+
+    POST only: a name in an address would stay in browser histories and server logs.
+    """
+    user = _user(request)
+    purpose = PurposeForm(request.POST)
+    name = str(request.POST.get("name", "")).strip()[:300]
+    found: list[Person] | None = None
+    if not name:
+        messages.error(request, _("Give the name to look for."))
+    elif purpose.is_valid():
+        matches = vault.find_by_name(name, user=user, purpose=purpose.cleaned_data["purpose"])
+        # A person beyond the reader's level is not found, as on every page.
+        visible = set(kind_of("persons").visible(user).filter(pk__in=[p.pk for p in matches]))
+        found = [person for person in matches if person in visible]
+    return render(
+        request,
+        "documentation/name_search.html",
+        {"purpose": purpose, "name": name, "found": found},
+    )

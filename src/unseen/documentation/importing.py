@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, IntegrityError, models, transaction
+from django.utils import timezone
 
 from unseen.accounts.models import AccessLevel
 from unseen.audit.log import record
@@ -42,6 +43,7 @@ from unseen.registry.models import (
 )
 from unseen.registry.vault import IDENTITY_FIELDS, Identity, store_identities
 
+from .indexing import index_created_since
 from .inserting import insert_rows
 from .models import Deployment, Sighting
 
@@ -150,7 +152,11 @@ def import_table(
     result = ImportResult(kind, len(rows), dry_run=dry_run)
     try:
         with transaction.atomic():
+            started = timezone.now()
             result.created = BUILDERS[kind](rows, progress or (lambda n: None))
+            # Bulk inserts send no signals: the new records' search entries are written here.
+            if not dry_run:
+                index_created_since(started)
             record(
                 Action.IMPORT,
                 target_type=kind,

@@ -587,3 +587,44 @@ class Sighting(Record):
         self.observed_from = at_precision(self.observed_from, self.observed_precision)
         self.observed_to = at_precision(self.observed_to, self.observed_precision)
         super().save(*args, **kwargs)
+
+
+class SearchEntry(models.Model):
+    """One record as the search reads it: its text in both languages, its level and its facets.
+
+    Written only by `documentation.indexing` (on every save and delete, and by `unseen search
+    rebuild`); read only by `documentation.searching`, which filters by `access_level` first. The
+    body is folded (NFKC, case-folded) and holds the English and Korean labels of the record's
+    vocabulary values and countries, so "벌목" and "logging" find the same deployment. A full-text
+    index over `body` is made by the migration: FTS5 with trigrams on SQLite, pg_trgm on PostgreSQL
+    (docs/decisions/0013-full-text-search.md).
+    """
+
+    kind = models.CharField(max_length=20, verbose_name=_("Kind"))
+    object_id = models.PositiveBigIntegerField(verbose_name=_("Record ID"))
+    access_level = models.CharField(max_length=12, verbose_name=_("Access level"))
+    title = models.CharField(max_length=300, verbose_name=_("Title"))
+    body = models.TextField(verbose_name=_("Text"))
+    # The body's CJK bigrams and short words, space-separated (unseen.core.bigrams): a word-token
+    # index over it finds two-letter words (임금) that the trigram index over `body` cannot.
+    tokens = models.TextField(blank=True, default="", verbose_name=_("Tokens"))
+    country = models.CharField(max_length=2, blank=True, verbose_name=_("Country"))
+    # Category keys between bars ("|logging|construction|"): a sector text may name several.
+    sectors = models.CharField(max_length=200, blank=True, verbose_name=_("Sector"))
+    year = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("Year"))
+    grade = models.CharField(max_length=1, blank=True, verbose_name=_("Grade"))
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="searchentry_one_per_record")
+        ]
+        indexes = [
+            models.Index(fields=["access_level", "kind"], name="searchentry_access_idx"),
+            models.Index(fields=["country"], name="searchentry_country_idx"),
+            models.Index(fields=["year"], name="searchentry_year_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -23,6 +23,7 @@ app_name = "documentation"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("search/", views.search, name="search"),
+    path("search/names/", identity_views.name_search, name="name_search"),
     path("import/", views.import_upload, name="import"),
     path("import/columns/", views.import_columns, name="import_columns"),
     path(

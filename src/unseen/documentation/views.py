@@ -19,9 +19,11 @@ from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core.tables import TableError
 from unseen.evidence.models import Claim, Source, visible_related
+from unseen.registry.forms import PurposeForm
 from unseen.registry.models import Person
 from unseen.ui.uploads import saved_upload, table_limits
 
+from . import searching
 from .browsing import (
     KINDS,
     Kind,
@@ -313,26 +315,31 @@ def claim_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @requires(Capability.VIEW_RECORDS)
 def search(request: HttpRequest) -> HttpResponse:
-    """One query across every kind, a few hits each, linking to the full filtered lists."""
+    """One query across every kind, with facets; only what the reader may open is found or
+    counted (searching.run)."""
     user = _user(request)
-    text = request.GET.get("q", "").strip()
-    results = []
-    if text:
-        for spec in KINDS.values():
-            if not spec.in_global_search:
-                continue
-            # Newest first by id: an index walk that stops at ten hits, whatever the kind's order.
-            hits = list(spec.search(spec.visible(user), text).order_by("-id")[:10])
-            if hits:
-                results.append((spec, hits))
+    query = searching.parse(request.GET)
+    results = searching.run(query, user)
+    if not query.empty:
+        # The length and counts, never the words: a search can name a person.
         record(
-            Action.SEARCH, target_type="all", detail={"length": len(text), "kinds": len(results)}
+            Action.SEARCH,
+            target_type="all",
+            detail={
+                "length": len(query.text),
+                "filters": sorted(query.filters),
+                "hits": results.total,
+            },
         )
-    elsewhere = [spec for spec in KINDS.values() if not spec.in_global_search]
     return render(
         request,
         "documentation/search.html",
-        {"q": text, "results": results, "elsewhere": elsewhere},
+        {
+            "q": query.text,
+            "results": results,
+            "may_search_names": user.can(Capability.READ_VAULT),
+            "purpose": PurposeForm(),
+        },
     )
 
 

@@ -20,10 +20,10 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from unseen.accounts.models import UserLike
 from unseen.documentation.models import Deployment
+from unseen.documentation.sectors import BY_KEY, categories_of
 
 from .mapping import host_label
 from .scope import Scope, merged, scope_for, source_table, sources_of
-from .sectors import BY_KEY, categories_of
 
 MAX_YEARS_PER_RECORD = 80  # a period longer than this is a data error; it is not spread further
 

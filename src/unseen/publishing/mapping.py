@@ -26,12 +26,12 @@ import unseen.ui
 from unseen.accounts.models import UserLike
 from unseen.core.places import country_name
 from unseen.documentation.models import Deployment, Sighting, at_precision
+from unseen.documentation.sectors import choices as sector_choices
+from unseen.documentation.sectors import sector_q
 from unseen.evidence.models import Claim, DatePrecision
 from unseen.registry.models import CoordinatePrecision, Site
 
 from .scope import PUBLIC, Scope, scope_for, source_table, sources_of
-from .sectors import choices as sector_choices
-from .sectors import sector_q
 
 WORLD_ATLAS = Path(unseen.ui.__file__).parent / "static/vendor/world-atlas/countries-110m.json"
 

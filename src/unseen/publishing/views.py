@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from unseen.accounts.access import public, requires
 from unseen.accounts.roles import Capability
+from unseen.documentation.sectors import BY_KEY
 from unseen.estimation import revenue_runs
 from unseen.estimation.models import EstimateRun, RunKind
 
@@ -14,7 +15,6 @@ from .freshness import cached
 from .mapping import map_data, map_filters
 from .overview import latest_published_figures
 from .scope import PUBLIC, scope_for
-from .sectors import BY_KEY
 
 
 def _map_query(request: HttpRequest) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from .models import VaultKey
 # One key per blind index, so equal hashes in the two columns say nothing about each other.
 NAME_INDEX_LABEL = "unseen blind index v2 full_name"
 BIRTH_DATE_INDEX_LABEL = "unseen blind index v2 birth_date"
+FOLDED_NAME_INDEX_LABEL = "unseen blind index v2 folded full_name"
 
 # PostgreSQL advisory lock: shared by every writer that seals, exclusive during a rotation.
 _POSTGRES_ROTATION_LOCK = 0x756E7365656E02
@@ -236,6 +237,10 @@ def data_key(version: int) -> bytes:
 
 def name_index_key(key: bytes) -> bytes:
     return sealing.derive_key(key, NAME_INDEX_LABEL)
+
+
+def folded_name_index_key(key: bytes) -> bytes:
+    return sealing.derive_key(key, FOLDED_NAME_INDEX_LABEL)
 
 
 def birth_date_index_key(key: bytes) -> bytes:

@@ -154,6 +154,9 @@ class PersonIdentity(models.Model):
     )
     # Keyed blind indexes (HMAC-SHA256 of the normalised value): equality search, no plaintext.
     name_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # Of the name's romanisation-folded key (vault.folded_name_key): Ri Chol Su, Lee Chul-soo
+    # and 리철수 index alike.
+    folded_name_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     birth_date_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     class Meta:

@@ -62,6 +62,23 @@ def name_key(name: str) -> str:
     return sealing.normalise_name(name)
 
 
+def folded_name_key(name: str) -> str:
+    """The name with the romanisation differences forgotten (core.linkage.names): Ri Chol Su,
+    Lee Chul-soo, 리철수 and 이철수 all give "i-jol-su"."""
+    # Imported here: the names module loads pandas and the romanizer, seconds at startup.
+    from unseen.core.linkage.names import fold_token
+
+    # Digits are no syllables (the folding drops them): a word with any stays as it is.
+    words = name_key(name).split()
+    folded = (word if any(ch.isdigit() for ch in word) else fold_token(word) for word in words)
+    return "-".join(key for key in folded if key)
+
+
+def _folded_source(identity: Identity) -> str:
+    whole = " ".join(part for part in (identity.family_name, identity.given_name) if part)
+    return identity.full_name or whole or identity.name_hangul
+
+
 def _sealed(person_id: int, identity: Identity, version: int, key: bytes) -> dict[str, str]:
     values = {
         name: sealing.seal(key, version, getattr(identity, name), _context(person_id, name))
@@ -69,6 +86,9 @@ def _sealed(person_id: int, identity: Identity, version: int, key: bytes) -> dic
     }
     values["name_index"] = sealing.blind_index(
         keys.name_index_key(key), name_key(identity.full_name)
+    )
+    values["folded_name_index"] = sealing.blind_index(
+        keys.folded_name_index_key(key), folded_name_key(_folded_source(identity))
     )
     values["birth_date_index"] = sealing.blind_index(
         keys.birth_date_index_key(key), identity.birth_date.strip()
@@ -113,6 +133,21 @@ def store_identities(pairs: list[tuple[Person, Identity]]) -> int:
     return len(rows)
 
 
+def fill_folded_name_index() -> int:
+    """Give the identities stored before the folded index existed theirs (migration
+    registry 0002); returns how many."""
+    rows = []
+    with keys.sealing_key() as (_, key):
+        missing = PersonIdentity.objects.filter(folded_name_index="").exclude(name_index="")
+        for stored in missing.only("pk", "person_id", *IDENTITY_FIELDS).iterator(chunk_size=2000):
+            stored.folded_name_index = sealing.blind_index(
+                keys.folded_name_index_key(key), folded_name_key(_folded_source(_opened(stored)))
+            )
+            rows.append(stored)
+        PersonIdentity.objects.bulk_update(rows, ["folded_name_index"], batch_size=2000)
+    return len(rows)
+
+
 def reseal(old_key: Any, version: int, key: bytes) -> int:
     """Re-seal every identity under a new data key, padded, with fresh blind indexes
     (`unseen keys rotate`)."""
@@ -124,7 +159,9 @@ def reseal(old_key: Any, version: int, key: bytes) -> int:
             setattr(stored, name, value)
         rows.append(stored)
     PersonIdentity.objects.bulk_update(
-        rows, [*IDENTITY_FIELDS, "name_index", "birth_date_index"], batch_size=2000
+        rows,
+        [*IDENTITY_FIELDS, "name_index", "folded_name_index", "birth_date_index"],
+        batch_size=2000,
     )
     return len(rows)
 
@@ -195,13 +232,20 @@ def _require_vault(user: UserLike | None) -> None:
         raise PermissionDenied("reading identities needs the vault permission")
 
 
-def find_by_name(name: str, *, user: UserLike, birth_date: str = "") -> list[Person]:
-    """Persons whose full name (and birth date, if given) equals these, by blind index; audited."""
+def find_by_name(
+    name: str, *, user: UserLike, birth_date: str = "", purpose: str = ""
+) -> list[Person]:
+    """Persons whose full name (and birth date, if given) equals these, by blind index, exactly
+    or once romanisation is folded (Ri Chol Su finds Lee Chul-soo and 리철수); audited, with the
+    purpose stated when one is (the search page requires one)."""
     _require_vault(user)
     _, key = keys.active_data_key()
+    exact = sealing.blind_index(keys.name_index_key(key), name_key(name))
+    folded = sealing.blind_index(keys.folded_name_index_key(key), folded_name_key(name))
     matches = PersonIdentity.objects.filter(
-        name_index=sealing.blind_index(keys.name_index_key(key), name_key(name))
-    ).exclude(name_index="")
+        (models.Q(name_index=exact) & ~models.Q(name_index=""))
+        | (models.Q(folded_name_index=folded) & ~models.Q(folded_name_index=""))
+    )
     if birth_date.strip():
         matches = matches.filter(
             birth_date_index=sealing.blind_index(keys.birth_date_index_key(key), birth_date.strip())
@@ -214,6 +258,7 @@ def find_by_name(name: str, *, user: UserLike, birth_date: str = "") -> list[Per
         detail={
             "by": "name and birth date" if birth_date.strip() else "name",
             "matches": len(persons),
+            **({"purpose": purpose.strip()[:200]} if purpose.strip() else {}),
         },
     )
     return persons

@@ -16,10 +16,10 @@ from unseen.accounts.models import AccessLevel
 from unseen.core.places import REGIONS
 from unseen.core.privacy import generalise as gen
 from unseen.documentation.models import Deployment, Incident, IndicatorCoding, Sighting, Testimony
+from unseen.documentation.sectors import categories_of
 from unseen.evidence.models import Claim, Source, SourceKind
 from unseen.registry.models import ExternalIdentifier, Organisation, OrganisationAlias, Person, Site
 
-from ..sectors import categories_of
 from .keys import Pseudonymiser
 from .tables import Table
 

@@ -1,0 +1,355 @@
+"""Searching the index: words, filters and facet counts over the entries a reader may see.
+
+One interface over two databases: words of three letters or more go to the trigram index (FTS5
+on SQLite, pg_trgm on PostgreSQL); shorter ones (벌목, 중국: Korean words are often two syllables)
+to the word-token index of CJK bigrams (FTS5 unicode61 on SQLite, a 'simple' tsvector on
+PostgreSQL), as exact tokens. Hits are ranked and facets counted among the first CANDIDATES
+matches, so no search reads every match of a common word (docs/decisions/0013).
+
+Every count and every hit comes from entries at the reader's levels only: a facet never counts
+what the reader may not open.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
+
+import pycountry
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
+from unseen.core import bigrams
+from unseen.core.places import country_code
+from unseen.evidence.models import Reliability
+
+from .browsing import KINDS
+from .indexing import LANGUAGES, fold
+from .models import SearchEntry
+from .reading import country_text
+from .sectors import BY_KEY
+
+TABLE = "documentation_searchentry"
+FTS_TABLE = "documentation_searchentry_fts"
+TOKEN_TABLE = "documentation_searchentry_tok"  # noqa: S105 (a table of word tokens)
+TRIGRAM = 3  # words shorter than a trigram cannot use the index: substring matching
+MAX_WORDS = 10
+MAX_WORD = 100
+HITS = 50
+# Hits are ranked and facets counted among at most this many matches: past it, counting every
+# match costs seconds at a million entries and tells the researcher little (the page says so).
+CANDIDATES = 2_000
+FACETS = ("kind", "country", "sector", "year", "grade", "access_level")
+
+
+def facet_label(name: str) -> str:
+    return {
+        "kind": _("Kind"),
+        "country": _("Country"),
+        "sector": _("Sector"),
+        "year": _("Year"),
+        "grade": _("Source grade"),
+        "access_level": _("Access level"),
+    }[name]
+
+
+@lru_cache(maxsize=4)
+def _country_names() -> dict[str, str]:
+    """Folded country names in every language the app speaks → code ("러시아" → RU)."""
+    names: dict[str, str] = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            for country in pycountry.countries:
+                code = str(country.alpha_2)
+                names.setdefault(fold(country_text(code)), code)
+                names.setdefault(fold(str(country.name)), code)
+    return names
+
+
+def resolve_country(value: str) -> str | None:
+    """A country code from a code or a name in English or Korean; None when it names none."""
+    text = value.strip()
+    if len(text) == 2 and pycountry.countries.get(alpha_2=text.upper()) is not None:
+        return text.upper()
+    try:
+        return country_code(text)
+    except ValueError:
+        pass
+    return _country_names().get(fold(text))
+
+
+def resolve_sector(value: str) -> str | None:
+    """A sector category key from its key or its label in English or Korean."""
+    text = fold(value)
+    if text in BY_KEY:
+        return text
+    for language in LANGUAGES:
+        with translation.override(language):
+            for key, category in BY_KEY.items():
+                if fold(str(category.label)) == text:
+                    return key
+    return None
+
+
+def resolve_kind(value: str) -> str | None:
+    text = fold(value)
+    if text in KINDS:
+        return text
+    for language in LANGUAGES:
+        with translation.override(language):
+            for slug, spec in KINDS.items():
+                if text in (fold(spec.label), fold(spec.singular)):
+                    return slug
+    return None
+
+
+def _resolve(name: str, value: str) -> str | None:
+    if name == "kind":
+        return resolve_kind(value)
+    if name == "country":
+        return resolve_country(value)
+    if name == "sector":
+        return resolve_sector(value)
+    if name == "year":
+        return value.strip() if value.strip().isdigit() and 1900 <= int(value) <= 2100 else None
+    if name == "grade":
+        return value.strip().upper() if value.strip().upper() in Reliability.values else None
+    if name == "access_level":
+        return value.strip() if value.strip() in AccessLevel.values else None
+    return None
+
+
+@dataclass
+class Query:
+    text: str = ""
+    words: list[str] = field(default_factory=list)
+    filters: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.words and not self.filters
+
+
+def parse(params: Mapping[str, Any]) -> Query:
+    """The words and filters of a search request; a filter value naming nothing is an error,
+    never silently dropped (it would widen the search the reader thinks they narrowed)."""
+    text = str(params.get("q", "")).strip()[:500]
+    words = list(dict.fromkeys(word[:MAX_WORD] for word in fold(text).split()))[:MAX_WORDS]
+    query = Query(text=text, words=words)
+    for name in FACETS:
+        value = str(params.get(name, "")).strip()
+        if not value:
+            continue
+        resolved = _resolve(name, value)
+        if resolved is None:
+            query.errors.append(
+                _("Unknown %(filter)s: “%(value)s”. Choose a value from the menu.")
+                % {"filter": facet_label(name).lower(), "value": value[:100]}
+            )
+        else:
+            query.filters[name] = resolved
+    return query
+
+
+def _token_words(words: list[str]) -> tuple[list[str], list[str]]:
+    """The tokens the short words must all have, and the words no token answers (a lone CJK
+    letter, which only a substring scan finds)."""
+    tokens: list[str] = []
+    scan: list[str] = []
+    for word in words:
+        found = bigrams.tokens(word)
+        if len(word) == 1 and bigrams.is_cjk(word):
+            scan.append(word)
+        elif found:
+            tokens.extend(found)
+    return list(dict.fromkeys(tokens)), scan
+
+
+def _fts(expression_words: list[str]) -> str:
+    return " AND ".join('"' + word.replace('"', '""') + '"' for word in expression_words)
+
+
+def matching(
+    words: list[str], entries: QuerySet[SearchEntry] | None = None
+) -> QuerySet[SearchEntry]:
+    """The `entries` (default: all) whose text holds every word, on either database.
+
+    Words of three letters or more are substrings of the body (FTS5 trigrams on SQLite, pg_trgm
+    on PostgreSQL); shorter ones are tokens (a CJK bigram, a short Latin word) of the word-token
+    index over `tokens`. One index drives the read and the rows come in its order, so a LIMIT
+    stops it early: no plan reads every match (docs/decisions/0013).
+    """
+    entries = SearchEntry.objects.all() if entries is None else entries
+    long = [word for word in words if len(word) >= TRIGRAM]
+    tokens, scan = _token_words([word for word in words if len(word) < TRIGRAM])
+    if connection.vendor == "sqlite":
+        # The first index joins the table (SQLite then walks it in rowid order and can stop at
+        # the LIMIT); the other, when both are needed, is read once into an IN set.
+        lookups = [(FTS_TABLE, _fts(long))] if long else []
+        if tokens:
+            lookups.append((TOKEN_TABLE, _fts(tokens)))
+        if lookups:
+            table, expression = lookups[0]
+            entries = entries.extra(  # noqa: S610 (constant names; the words are a parameter)
+                tables=[table],
+                where=[f"{table}.rowid = {TABLE}.id", f"{table} MATCH %s"],
+                params=[expression],
+            )
+        for table, expression in lookups[1:]:
+            entries = entries.filter(
+                id__in=RawSQL(  # noqa: S611
+                    f"SELECT rowid FROM {table} WHERE {table} MATCH %s",  # noqa: S608
+                    [expression],
+                )
+            )
+    else:
+        for word in long:
+            entries = entries.filter(body__contains=word)
+        if tokens:
+            # The same expression as the migration's GIN index, so the index answers it.
+            entries = entries.extra(
+                where=["to_tsvector('simple', tokens) @@ plainto_tsquery('simple', %s)"],
+                params=[" ".join(tokens)],
+            )
+    for word in scan:
+        entries = entries.filter(body__contains=word)
+    return entries
+
+
+def visible_entries(user: UserLike) -> QuerySet[SearchEntry]:
+    return SearchEntry.objects.filter(access_level__in=visible_access_levels(user))
+
+
+def _filtered(entries: QuerySet[SearchEntry], filters: Mapping[str, str]) -> QuerySet[SearchEntry]:
+    for name, value in filters.items():
+        if name == "sector":
+            entries = entries.filter(sectors__contains=f"|{value}|")
+        elif name == "year":
+            entries = entries.filter(year=int(value))
+        else:
+            entries = entries.filter(**{name: value})
+    return entries
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    kind_label: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass
+class Results:
+    query: Query
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    # More matches than CANDIDATES: `total` and the facet counts are of the first CANDIDATES.
+    capped: bool = False
+    cap: int = CANDIDATES
+    facets: list[tuple[str, str, list[FacetValue]]] = field(default_factory=list)
+
+
+def _value_label(name: str, value: str) -> str:
+    if name == "kind":
+        return str(KINDS[value].label) if value in KINDS else value
+    if name == "country":
+        return country_text(value)
+    if name == "sector":
+        return str(BY_KEY[value].label) if value in BY_KEY else value
+    if name == "grade":
+        return str(Reliability(value).label) if value in Reliability.values else value
+    if name == "access_level":
+        return str(AccessLevel(value).label) if value in AccessLevel.values else value
+    return value
+
+
+COLUMNS = ("kind", "country", "sectors", "year", "grade", "access_level")
+
+
+def _counts(rows: list[tuple[Any, ...]]) -> dict[str, dict[str, int]]:
+    """Every facet's counts from the candidates' facet columns (COLUMNS, then more)."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for row in rows:
+        for name, raw in zip(FACETS, row, strict=False):
+            values = [v for v in str(raw).split("|") if v] if name == "sector" else [raw]
+            for value in values:
+                if value not in (None, ""):
+                    counts[name][str(value)] = counts[name].get(str(value), 0) + 1
+    return counts
+
+
+def _facet_url(query: Query, name: str, value: str | None) -> str:
+    params = {"q": query.text, **query.filters}
+    if value is None:
+        params.pop(name, None)
+    else:
+        params[name] = value
+    return "?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def run(query: Query, user: UserLike, limit: int = HITS, cap: int | None = None) -> Results:
+    """The first `limit` hits, best first, the number of matches and the facet counts, all
+    among the first `cap` matches (`Results.capped` says when there were more)."""
+    cap = CANDIDATES if cap is None else cap
+    results = Results(query, cap=cap)
+    if query.errors or query.empty:
+        return results
+    entries = _filtered(matching(query.words, visible_entries(user)), query.filters)
+    rows = list(entries.order_by().values_list(*COLUMNS, "object_id", "title")[: cap + 1])
+    results.capped = len(rows) > cap
+    rows = rows[:cap]
+    results.total = len(rows)
+
+    def score(row: tuple[Any, ...]) -> tuple[int, int]:
+        title = fold(row[-1])
+        return (-sum(word in title for word in query.words), -row[-2])
+
+    results.hits = [
+        Hit(
+            row[0],
+            _value_label("kind", row[0]),
+            row[-1],
+            reverse("documentation:detail", args=[row[0], row[-2]]),
+        )
+        for row in sorted(rows, key=score)[:limit]
+    ]
+    every = _counts(rows)
+    for name in FACETS:
+        counts = every[name]
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        if name == "year":
+            ordered = sorted(counts.items(), reverse=True)
+        results.facets.append(
+            (
+                name,
+                facet_label(name),
+                [
+                    FacetValue(
+                        value,
+                        _value_label(name, value),
+                        count,
+                        query.filters.get(name) == value,
+                        _facet_url(query, name, value),
+                    )
+                    for value, count in ordered
+                ],
+            )
+        )
+    return results
