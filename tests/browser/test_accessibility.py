@@ -43,6 +43,7 @@ NOT_PAGES = {
     "documentation:import_template": "a CSV or XLSX file, not a page",
     "documentation:suggest": "JSON suggestions for the pickers",
     "documentation:quick_create": "POST only; JSON for the pickers' dialogs",
+    "documentation:name_search": "POST only: a name never goes in an address",
     "intake_api:sightings": "API, POST only",
     "intake_api:queue": "API, JSON",
     "intake:comment": "POST only; answers with the sighting's page",

@@ -50,7 +50,8 @@ def test_it_lets_a_researcher_source_a_claim_about_a_site_and_find_it_in_korean(
     page.keyboard.press("Enter")
     page.wait_for_url("**/app/search/?q=*")
     assert (
-        "벌목농장 노동자 면담 기록" in page.locator("section.hits[data-kind=sources]").inner_text()
+        "벌목농장 노동자 면담 기록"
+        in page.locator("[data-hits] li[data-kind=sources]").first.inner_text()
     )
 
     page.goto(f"{live_server.url}/app/map/")

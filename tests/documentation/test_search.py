@@ -298,3 +298,13 @@ def test_no_name_lookup_without_the_vault_or_by_get(client, andy, rita, named):
     assert 'name="name"' not in client.get(SEARCH).content.decode()
     client.force_login(rita)
     assert client.get(NAMES, {"name": "Ri Chol-Su"}).status_code == 405
+
+
+def test_a_new_person_is_found_by_the_pseudonym_given_after_its_first_save(db):
+    # The first insert carries a placeholder pseudonym; the index must hold the one given after.
+    from unseen.documentation.models import SearchEntry
+    from unseen.registry.models import Person
+
+    person = Person.objects.create()
+    entry = SearchEntry.objects.get(kind="persons", object_id=person.pk)
+    assert person.pseudonym.lower() in entry.body and "~" not in entry.title

@@ -11,3 +11,6 @@ class DocumentationConfig(AppConfig):
         from . import indexing
 
         indexing.connect()
+        from unseen.registry import backup
+
+        backup.restored.connect(indexing.rebuild_after_restore, dispatch_uid="search-restore")

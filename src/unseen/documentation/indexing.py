@@ -23,7 +23,13 @@ from django.utils import translation
 
 from unseen.core import bigrams
 from unseen.evidence.models import ACCESS_ORDER, Claim, Record, Source, strictest_access_level
-from unseen.registry.models import Organisation, OrganisationAlias, Person, Site
+from unseen.registry.models import (
+    Organisation,
+    OrganisationAlias,
+    Person,
+    Site,
+    pseudonym_given,
+)
 
 from .browsing import KINDS, Kind, slug_for
 from .models import Deployment, Incident, SearchEntry, Sighting, Testimony
@@ -226,6 +232,11 @@ def rebuild(progress: Callable[[int], object] = lambda n: None) -> int:
     return sum(index_queryset(model._default_manager.all(), progress) for model in indexed_models())
 
 
+def rebuild_after_restore(**kwargs: Any) -> None:
+    """Backups leave the index out (it is derived); a restore writes it again from the records."""
+    rebuild()
+
+
 def records_to_index() -> int:
     return sum(model._default_manager.count() for model in indexed_models())
 
@@ -307,3 +318,4 @@ def connect() -> None:
     models.signals.post_delete.connect(_on_alias, sender=OrganisationAlias, dispatch_uid="s-al-d")
     for through in (Incident.victims.through, Incident.perpetrator_organisations.through):
         models.signals.m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"s-{through}")
+    pseudonym_given.connect(_on_save, sender=Person, dispatch_uid="search-pseudonym")

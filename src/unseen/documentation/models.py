@@ -600,6 +600,11 @@ class SearchEntry(models.Model):
     (docs/decisions/0013-full-text-search.md).
     """
 
+    # Derived from the records: left out of backups and written again after a restore, and not
+    # audited (the edit of the record it mirrors is).
+    rebuilt_after_restore = True
+    audit_exempt = True
+
     kind = models.CharField(max_length=20, verbose_name=_("Kind"))
     object_id = models.PositiveBigIntegerField(verbose_name=_("Record ID"))
     access_level = models.CharField(max_length=12, verbose_name=_("Access level"))

@@ -43,6 +43,7 @@ from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
+from django.dispatch import Signal
 from django.utils import timezone
 
 from unseen import private_files
@@ -72,6 +73,12 @@ class Summary:
     master_key_ids: list[str]
 
 
+# Sent after a restore has loaded the records and files, before the audit log is checked: apps
+# whose tables are derived from records (`rebuilt_after_restore = True` on the model, left out of
+# backups) write them again.
+restored = Signal()
+
+
 def _models() -> list[Any]:
     # Rebuilt by `migrate` (and referred to by natural key), or not worth keeping.
     excluded_labels = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
@@ -81,6 +88,7 @@ def _models() -> list[Any]:
         if model._meta.label_lower not in excluded_labels
         and model._meta.managed
         and not model._meta.proxy
+        and not getattr(model, "rebuilt_after_restore", False)
     ]
 
 
@@ -256,6 +264,7 @@ def restore(path: Path, passphrase: str, *, say: Callable[[str], None] = print) 
         shutil.rmtree(staging, ignore_errors=True)
     needed = manifest["master_key_ids"]
     keys.forget_cached_keys()
+    restored.send(sender=restore)
     anchored = manifest.get("audit_anchor")
     report = verify([(0, anchors.Anchor(**anchored))] if anchored else [])
     if not report.intact:

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 from unseen.accounts.models import UserLike
@@ -10,6 +11,10 @@ from unseen.constraints import choices_constraint
 from unseen.evidence.models import Claim, Record, access_level_constraint
 
 PSEUDONYM_PREFIX = "P-"
+
+# Sent (with `instance`) once a new person's pseudonym is written: the save before it carried only
+# a placeholder, so whatever mirrors persons (the search index) reads them again here.
+pseudonym_given = Signal()
 
 
 class MergeableRecord(Record):
@@ -115,6 +120,7 @@ class Person(MergeableRecord):
             super().save(*args, **kwargs)
             self.pseudonym = pseudonym_for(self.pk)
             Person.objects.filter(pk=self.pk).update(pseudonym=self.pseudonym)
+            pseudonym_given.send(sender=Person, instance=self)
 
 
 def temporary_pseudonym() -> str:
