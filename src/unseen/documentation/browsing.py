@@ -22,6 +22,7 @@ from unseen.registry.models import Organisation, Person, Site
 
 from .models import Deployment, Incident, Sighting, Testimony
 from .reading import INTERNAL_FIELDS, folded_fields, readable
+from .sectors import sector_q
 
 FILTERS = ("country", "sector", "year", "source_kind", "reliability", "access_level")
 # Persons, organisations and sites can be merged by record linkage.
@@ -113,9 +114,11 @@ class Kind:
         if values.get("country") and self.country_field:
             queryset = queryset.filter(**{self.country_field: values["country"]})
         if values.get("sector") and self.sector_field:
-            queryset = queryset.filter(**{f"{self.sector_field}__icontains": values["sector"]})
+            # A category of the vocabulary, as the search counts it, not a substring: "log" would
+            # find "logging" and "catalogue" alike.
+            queryset = queryset.filter(sector_q(values["sector"], self.sector_field))
         if values.get("year") and self.year_field:
-            year = values["year"]
+            year = int(values["year"])
             # Date ranges, not __year lookups: a range can use an index, a year extraction cannot.
             first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
             if self.model is Deployment:

@@ -1,20 +1,33 @@
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.core.dates import PartialDate, Precision
+from unseen.core.places import country_choices
 from unseen.evidence.models import Claim, Record, Reliability, Source, SourceKind, visible_related
 from unseen.ui.fields import CountryField, DayField, PartialDateField
 
 from .browsing import Kind
+from .filtering import (
+    resolve_access_level,
+    resolve_country,
+    resolve_reliability,
+    resolve_sector,
+    resolve_source_kind,
+    resolve_year,
+    unknown_value,
+)
 from .importing import KINDS as IMPORT_KINDS
 from .models import Finding, Indicator, Testimony
+from .sectors import BY_KEY
 from .suggesting import Pickable, creation_prefix, describe, pickable_for
 
 COUNTRY_FIELDS = {"country", "host_country", "interview_country"}
@@ -28,19 +41,80 @@ def _blank(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [("", "—"), *choices]
 
 
+def _countries() -> list[tuple[str, str]]:
+    return _blank(list(country_choices(get_language() or "en")))
+
+
+def _sectors() -> list[tuple[str, Any]]:
+    return _blank([(key, category.label) for key, category in BY_KEY.items()])
+
+
+# The year menu starts at the division of Korea; a year before it can still be typed in the address.
+FIRST_MENU_YEAR = 1945
+
+
+def _years() -> list[tuple[str, Any]]:
+    return _blank(
+        [(str(year), str(year)) for year in range(dt.date.today().year, FIRST_MENU_YEAR - 1, -1)]
+    )
+
+
+class MenuField(forms.ChoiceField):
+    """A filter chosen from a menu, labelled in the reader's language.
+
+    In the address it takes the code or the label in either language (`?country=러시아`), read by
+    the same resolver as the search (`filtering`); a value naming nothing is an error quoting it,
+    so the list says so instead of listing everything as if unfiltered.
+    """
+
+    def __init__(self, *, resolve: Callable[[str], str | None], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.resolve = resolve
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value).strip()
+        if not text:
+            return ""
+        resolved = self.resolve(text)
+        if resolved is None:
+            raise forms.ValidationError(unknown_value(str(self.label), text), code="unknown")
+        return resolved
+
+    def validate(self, value: Any) -> None:
+        # The resolver has decided; the menu need not list the value (a year before the menu's).
+        forms.Field.validate(self, value)
+
+    def prepare_value(self, value: Any) -> Any:
+        # A label typed in the address shows as its entry chosen in the menu.
+        if isinstance(value, str) and value:
+            return self.resolve(value) or value
+        return value
+
+
 class FilterForm(forms.Form):
     q = forms.CharField(required=False, label=_("Search"))
-    country = CountryField(required=False, label=_("Country"))
-    sector = forms.CharField(required=False, label=_("Sector"))
-    year = forms.IntegerField(required=False, min_value=1900, max_value=2100, label=_("Year"))
-    source_kind = forms.ChoiceField(
-        required=False, choices=_blank(SourceKind.choices), label=_("Source kind")
+    country = MenuField(
+        required=False, choices=_countries, resolve=resolve_country, label=_("Country")
     )
-    reliability = forms.ChoiceField(
-        required=False, choices=_blank(Reliability.choices), label=_("Reliability")
+    sector = MenuField(required=False, choices=_sectors, resolve=resolve_sector, label=_("Sector"))
+    year = MenuField(required=False, choices=_years, resolve=resolve_year, label=_("Year"))
+    source_kind = MenuField(
+        required=False,
+        choices=_blank(SourceKind.choices),
+        resolve=resolve_source_kind,
+        label=_("Source kind"),
     )
-    access_level = forms.ChoiceField(
-        required=False, choices=_blank(AccessLevel.choices), label=_("Access")
+    reliability = MenuField(
+        required=False,
+        choices=_blank(Reliability.choices),
+        resolve=resolve_reliability,
+        label=_("Reliability"),
+    )
+    access_level = MenuField(
+        required=False,
+        choices=_blank(AccessLevel.choices),
+        resolve=resolve_access_level,
+        label=_("Access"),
     )
     merged = forms.BooleanField(required=False, label=_("Include merged records"))
 

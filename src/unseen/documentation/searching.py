@@ -12,25 +12,30 @@ what the reader may not open.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-import pycountry
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.core import bigrams
-from unseen.core.places import country_code
 from unseen.evidence.models import Reliability
 
 from .browsing import KINDS
-from .indexing import LANGUAGES, fold
+from .filtering import (
+    resolve_access_level,
+    resolve_country,
+    resolve_labelled,
+    resolve_reliability,
+    resolve_sector,
+    resolve_year,
+    unknown_value,
+)
+from .indexing import fold
 from .models import SearchEntry
 from .reading import country_text
 from .sectors import BY_KEY
@@ -59,70 +64,22 @@ def facet_label(name: str) -> str:
     }[name]
 
 
-@lru_cache(maxsize=4)
-def _country_names() -> dict[str, str]:
-    """Folded country names in every language the app speaks → code ("러시아" → RU)."""
-    names: dict[str, str] = {}
-    for language in LANGUAGES:
-        with translation.override(language):
-            for country in pycountry.countries:
-                code = str(country.alpha_2)
-                names.setdefault(fold(country_text(code)), code)
-                names.setdefault(fold(str(country.name)), code)
-    return names
-
-
-def resolve_country(value: str) -> str | None:
-    """A country code from a code or a name in English or Korean; None when it names none."""
-    text = value.strip()
-    if len(text) == 2 and pycountry.countries.get(alpha_2=text.upper()) is not None:
-        return text.upper()
-    try:
-        return country_code(text)
-    except ValueError:
-        pass
-    return _country_names().get(fold(text))
-
-
-def resolve_sector(value: str) -> str | None:
-    """A sector category key from its key or its label in English or Korean."""
-    text = fold(value)
-    if text in BY_KEY:
-        return text
-    for language in LANGUAGES:
-        with translation.override(language):
-            for key, category in BY_KEY.items():
-                if fold(str(category.label)) == text:
-                    return key
-    return None
-
-
 def resolve_kind(value: str) -> str | None:
-    text = fold(value)
-    if text in KINDS:
-        return text
-    for language in LANGUAGES:
-        with translation.override(language):
-            for slug, spec in KINDS.items():
-                if text in (fold(spec.label), fold(spec.singular)):
-                    return slug
-    return None
+    """A kind's slug from its slug or its name (singular or plural) in English or Korean."""
+    pairs = [(slug, spec.label) for slug, spec in KINDS.items()]
+    return resolve_labelled(
+        value, [*pairs, *((slug, spec.singular) for slug, spec in KINDS.items())]
+    )
 
 
-def _resolve(name: str, value: str) -> str | None:
-    if name == "kind":
-        return resolve_kind(value)
-    if name == "country":
-        return resolve_country(value)
-    if name == "sector":
-        return resolve_sector(value)
-    if name == "year":
-        return value.strip() if value.strip().isdigit() and 1900 <= int(value) <= 2100 else None
-    if name == "grade":
-        return value.strip().upper() if value.strip().upper() in Reliability.values else None
-    if name == "access_level":
-        return value.strip() if value.strip() in AccessLevel.values else None
-    return None
+RESOLVERS = {
+    "kind": resolve_kind,
+    "country": resolve_country,
+    "sector": resolve_sector,
+    "year": resolve_year,
+    "grade": resolve_reliability,
+    "access_level": resolve_access_level,
+}
 
 
 @dataclass
@@ -147,12 +104,9 @@ def parse(params: Mapping[str, Any]) -> Query:
         value = str(params.get(name, "")).strip()
         if not value:
             continue
-        resolved = _resolve(name, value)
+        resolved = RESOLVERS[name](value)
         if resolved is None:
-            query.errors.append(
-                _("Unknown %(filter)s: “%(value)s”. Choose a value from the menu.")
-                % {"filter": facet_label(name).lower(), "value": value[:100]}
-            )
+            query.errors.append(unknown_value(facet_label(name), value))
         else:
             query.filters[name] = resolved
     return query

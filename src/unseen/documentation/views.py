@@ -113,6 +113,10 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     # An unfiltered list is filtered too: by default it leaves out merged records.
     values = form.cleaned_data if form.is_valid() else {}
     records = spec.filter(spec.visible(user), values, user)
+    if form.is_bound and not form.is_valid():
+        # A filter value naming nothing lists nothing, and the page says why: listing every
+        # record would look like the narrowed list the reader asked for.
+        records = records.none()
     if values.get("q"):
         records = spec.search(records, values["q"])
         record(
