@@ -5,7 +5,7 @@ import pytest
 from tests import factories, spreadsheets
 from unseen.accounts.models import AccessLevel
 from unseen.audit.models import Action, AuditEntry
-from unseen.documentation.models import Deployment, Finding, Indicator, Testimony
+from unseen.documentation.models import Deployment, Finding, Indicator, Sighting, Testimony
 from unseen.evidence.models import Claim, Source, SourceKind
 from unseen.registry.models import Site
 
@@ -56,15 +56,88 @@ def test_it_filters_deployments_by_country_year_sector_and_source(rita_client):
     )
     response = rita_client.get(
         "/app/deployments/",
-        {"country": "Russia", "year": 2017, "sector": "log", "source_kind": "official_statistic"},
+        {
+            "country": "Russia",
+            "year": 2017,
+            "sector": "logging",
+            "source_kind": "official_statistic",
+        },
     )
     assert [d.pk for d in response.context["page"]] == [wanted.pk]
 
 
-def test_it_explains_a_bad_filter(rita_client):
-    response = rita_client.get("/app/deployments/", {"country": "Narnia"})
+def test_list_filters_take_labels_in_either_language(rita_client):
+    wanted = [
+        factories.deployment(country="RU", sector="logging"),
+        factories.deployment(country="RU", sector="timber and forestry (Amur)"),
+    ]
+    factories.deployment(country="RU", sector="construction")
+    factories.deployment(country="CN", sector="logging")
+    for params in (
+        {"country": "러시아", "sector": "벌목"},
+        {"country": "Russia", "sector": "Logging"},
+        {"country": "ru", "sector": "logging"},
+    ):
+        response = rita_client.get("/app/deployments/", params)
+        assert sorted(d.pk for d in response.context["page"]) == sorted(d.pk for d in wanted)
+        page = response.content.decode()
+        # The menus show what the address named, chosen.
+        assert '<option value="RU" selected>' in page
+        assert '<option value="logging" selected>' in page
+        assert "data-filter-error" not in page
+
+
+def test_list_filters_are_menus_labelled_in_the_readers_language(rita_client):
+    page = rita_client.get("/app/deployments/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert '<select name="country"' in page and '<option value="RU">러시아</option>' in page
+    assert '<select name="sector"' in page and '<option value="logging">벌목</option>' in page
+    assert '<select name="year"' in page and '<select name="source_kind"' in page
+    assert '<input type="text" name="country"' not in page
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"country": "XX"}, "Unknown country: “XX”"),
+        ({"country": "Narnia", "sector": "logging"}, "Unknown country: “Narnia”"),
+        ({"sector": "log"}, "Unknown sector: “log”"),
+        ({"year": "17"}, "Unknown year: “17”"),
+        ({"reliability": "Z"}, "Unknown reliability: “Z”"),
+        ({"source_kind": "rumour"}, "Unknown source kind: “rumour”"),
+        ({"access_level": "secret"}, "Unknown access: “secret”"),
+    ],
+)
+def test_an_unknown_filter_value_lists_nothing_and_says_so(rita_client, params, message):
+    factories.deployment(country="RU", sector="logging")
+    response = rita_client.get("/app/deployments/", params)
     assert response.status_code == 200
-    assert "Choose a country from the list" in response.content.decode()
+    assert list(response.context["page"]) == []
+    page = response.content.decode()
+    assert message in page and "data-filter-error" in page
+
+
+def test_an_unknown_filter_value_is_reported_in_korean(rita_client):
+    page = rita_client.get(
+        "/app/deployments/", {"country": "XX"}, HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
+    assert "data-filter-error" in page and "“XX”" in page and "Unknown" not in page
+
+
+def test_list_filters_still_respect_access_levels(client, andy):
+    seen = factories.deployment(country="RU", sector="logging", access_level=AccessLevel.INTERNAL)
+    factories.deployment(country="RU", sector="logging", access_level=AccessLevel.CONFIDENTIAL)
+    client.force_login(andy)
+    response = client.get("/app/deployments/", {"country": "러시아", "sector": "벌목"})
+    assert [d.pk for d in response.context["page"]] == [seen.pk]
+    response = client.get("/app/deployments/", {"access_level": "confidential"})
+    assert list(response.context["page"]) == []
+
+
+def test_sightings_filter_their_work_by_sector(rita_client):
+    logging = Sighting.objects.create(description="a", country="RU", work_kind="logging camp")
+    Sighting.objects.create(description="b", country="RU", work_kind="restaurant")
+    response = rita_client.get("/app/sightings/", {"sector": "벌목", "country": "러시아"})
+    assert [s.pk for s in response.context["page"]] == [logging.pk]
 
 
 def test_it_shows_the_evidence_trail_with_grades(rita_client):

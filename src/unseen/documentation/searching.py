@@ -65,11 +65,11 @@ def facet_label(name: str) -> str:
 
 
 def resolve_kind(value: str) -> str | None:
-    """A kind's slug from its slug or its name (singular or plural) in English or Korean."""
-    pairs = [(slug, spec.label) for slug, spec in KINDS.items()]
-    return resolve_labelled(
-        value, [*pairs, *((slug, spec.singular) for slug, spec in KINDS.items())]
-    )
+    """A kind's slug from its slug or its name (plural or singular) in English or Korean."""
+    # The model's lazy names, not `Kind.label`: each is read under each language.
+    names = [(slug, spec.model._meta.verbose_name_plural) for slug, spec in KINDS.items()]
+    names += [(slug, spec.model._meta.verbose_name) for slug, spec in KINDS.items()]
+    return resolve_labelled(value, names)
 
 
 RESOLVERS = {
