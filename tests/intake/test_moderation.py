@@ -44,6 +44,49 @@ def test_it_lists_the_queue_newest_first_with_scores_and_filters(mona_client):
     assert f'data-submission="{new.pk}"' in page and f'data-submission="{old.pk}"' not in page
 
 
+@pytest.mark.parametrize("country", ["중국", "China", "CN", "cn"])
+def test_the_queue_filters_by_a_country_named_in_either_language(mona_client, country):
+    chinese = receive_sighting({"description": "in Dandong", "country": "CN"}).submission
+    russian = receive_sighting({"description": "in Tynda", "country": "RU"}).submission
+    response = mona_client.get("/app/moderation/", {"country": country})
+    assert [s.pk for s in response.context["page"]] == [chinese.pk]
+    page = response.content.decode()
+    assert f'data-submission="{russian.pk}"' not in page and "data-filter-error" not in page
+    # The filter is the country menu (a type-ahead over every country's name).
+    assert 'list="id_country-countries"' in page and "<datalist" in page
+
+
+def test_an_unknown_queue_country_lists_nothing_and_says_so(mona_client):
+    receive_sighting({"description": "in Tynda", "country": "RU"})
+    receive_sighting({"description": "no country given"})
+    response = mona_client.get("/app/moderation/", {"country": "XX"})
+    assert response.status_code == 200
+    assert list(response.context["page"]) == []
+    page = response.content.decode()
+    assert "data-filter-error" in page and "Choose a country from the list" in page
+    page = mona_client.get(
+        "/app/moderation/", {"country": "Narnia"}, HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
+    assert "data-filter-error" in page and "Choose a country" not in page
+    assert 'data-submission="' not in page
+
+
+def test_the_queue_names_countries_in_the_readers_language(mona_client):
+    receive_sighting({"description": "in Tynda", "country": "RU"})
+    english = mona_client.get("/app/moderation/").content.decode()
+    korean = mona_client.get("/app/moderation/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert '<span title="RU">Russia</span>' in english
+    assert '<span title="RU">러시아</span>' in korean
+
+
+def test_the_queue_and_its_filter_are_for_moderators_only(client, rita):
+    receive_sighting({"description": "in Tynda", "country": "RU"})
+    client.force_login(rita)
+    response = client.get("/app/moderation/", {"country": "러시아"})
+    assert response.status_code in (302, 403, 404)
+    assert "in Tynda" not in response.content.decode()
+
+
 def test_it_rejects_in_bulk_as_spam_and_audits_it(mona_client):
     spam = [receive_sighting({"description": f"buy viagra {i}"}).submission for i in range(3)]
     keep = receive_sighting({"description": "real"}).submission

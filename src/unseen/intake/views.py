@@ -248,6 +248,10 @@ def _queue(request: HttpRequest) -> tuple[QueueFilterForm, QuerySet[Submission]]
             submissions = submissions.filter(spam_score__lte=data["max_score"])
         if data["country"]:
             submissions = submissions.filter(country=data["country"])
+    elif form.is_bound:
+        # A filter naming nothing (a country that is none) lists nothing, and the page says why:
+        # the whole pending queue would look like the narrowed one the moderator asked for.
+        return form, submissions.none()
     if status != "all":
         submissions = submissions.filter(status=status)
     return form, submissions
