@@ -116,6 +116,26 @@ def test_an_unknown_filter_value_lists_nothing_and_says_so(rita_client, params, 
     assert message in page and "data-filter-error" in page
 
 
+@pytest.mark.parametrize(
+    ("kind", "params", "message"),
+    [
+        ("sources", {"country": "RU"}, "cannot be filtered by country"),
+        ("sites", {"year": "2017"}, "cannot be filtered by year"),
+        ("persons", {"sector": "logging"}, "cannot be filtered by sector"),
+    ],
+)
+def test_a_filter_the_kind_does_not_have_lists_nothing_and_says_so(
+    rita_client, kind, params, message
+):
+    factories.source("Ministry figures")
+    factories.site("Tynda camp", country="RU")
+    response = rita_client.get(f"/app/{kind}/", params)
+    assert list(response.context["page"]) == []
+    page = response.content.decode()
+    assert message in page and "data-filter-error" in page
+    assert f'name="{next(iter(params))}"' not in page  # not offered either
+
+
 def test_an_unknown_filter_value_is_reported_in_korean(rita_client):
     page = rita_client.get(
         "/app/deployments/", {"country": "XX"}, HTTP_ACCEPT_LANGUAGE="ko"

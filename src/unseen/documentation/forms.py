@@ -6,7 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
@@ -123,9 +123,30 @@ class FilterForm(forms.Form):
         allowed = {"q", *kind.filters}
         if kind.sector_field:
             allowed.add("sector")
+        # A filter the kind has no field for would be offered and then do nothing.
+        if not kind.country_field:
+            allowed.discard("country")
+        if not kind.year_field:
+            allowed.discard("year")
+        # Asked for in the address but not a filter of this kind: said, not dropped.
+        self.inapplicable = [
+            str(self.fields[name].label)
+            for name in self.fields
+            if name not in allowed and self.data.get(name)
+        ]
         for name in list(self.fields):
             if name not in allowed:
                 del self.fields[name]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for label in self.inapplicable:
+            self.add_error(
+                None,
+                gettext("These records cannot be filtered by %(filter)s.")
+                % {"filter": label.lower()},
+            )
+        return cleaned
 
 
 class Picker(forms.TextInput):
