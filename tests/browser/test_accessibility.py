@@ -329,6 +329,10 @@ def test_forms_showing_errors_and_opened_identities_have_no_serious_or_critical_
     page.wait_for_load_state()
     found += blocking_violations(page, "new site with errors")
 
+    page.goto(f"{live_server.url}/app/deployments/?country=XX&sector=벌목")
+    assert page.locator("[data-filter-error]").count() == 1
+    found += blocking_violations(page, "list with an unknown filter value")
+
     person = KINDS["persons"].model.objects.order_by("pk").first()
     page.goto(f"{live_server.url}/app/persons/{person.pk}/identity/")
     page.fill("#id_purpose", "check against the 2019 list")

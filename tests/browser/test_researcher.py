@@ -72,3 +72,25 @@ def test_it_keeps_a_bad_form_and_says_what_is_wrong(page, live_server, rita):
     page.click("main button[type=submit]")
     assert "Choose a country from the list" in page.locator("main").inner_text()
     assert page.input_value("#id_name") == "Camp 7"
+
+
+def test_it_filters_a_list_from_its_menus_and_keeps_a_korean_address_chosen(
+    page, live_server, rita
+):
+    wanted = factories.deployment(country="RU", sector="logging")
+    factories.deployment(country="CN", sector="logging")
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/app/deployments/")
+    page.select_option("select[name=country]", "RU")
+    page.select_option("select[name=sector]", "logging")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**/app/deployments/?*country=RU*")
+    rows = page.locator("table.records tbody").inner_text()
+    links = page.locator("table.records tbody a")
+    assert links.count() == 1, rows
+    assert links.first.get_attribute("href").endswith(f"/app/deployments/{wanted.pk}/")
+
+    page.goto(f"{live_server.url}/app/deployments/?country=러시아&sector=벌목")
+    assert page.locator("select[name=country]").input_value() == "RU"
+    assert page.locator("select[name=sector]").input_value() == "logging"
+    assert page.locator("table.records tbody a").count() == 1
