@@ -357,11 +357,14 @@ def _kind_label(kind: str) -> str:
     return str(capfirst(KINDS[kind].singular)) if kind in KINDS else kind
 
 
-def run(query: Query, user: UserLike, limit: int = HITS, cap: int | None = None) -> Results:
+def run(
+    query: Query, user: UserLike, limit: int | None = None, cap: int | None = None
+) -> Results:
     """Page `query.page` of `limit` hits, best first, the number of matches and the facet
     counts, all among the first `cap` matches (`Results.capped` says when there were more).
     A page past the last shows the last, with `page_asked` set."""
     cap = CANDIDATES if cap is None else cap
+    limit = HITS if limit is None else limit
     results = Results(query, cap=cap)
     if query.errors or query.empty:
         return results
