@@ -298,7 +298,7 @@ class Results:
 
 def _value_label(name: str, value: str) -> str:
     if name == "kind":
-        return str(KINDS[value].label) if value in KINDS else value
+        return str(capfirst(KINDS[value].label)) if value in KINDS else value
     if name == "country":
         return country_text(value)
     if name == "sector":
