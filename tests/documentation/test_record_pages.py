@@ -1,8 +1,8 @@
 """Issue #17 item 3: record pages read as pages, not as field dumps."""
 
 import datetime as dt
-from decimal import Decimal
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import translation

@@ -344,7 +344,7 @@ def _page_url(query: Query, page: int) -> str:
 
 
 def _summary(row: tuple[Any, ...]) -> str:
-    """"Russia · 2009 · Grade B" from an entry's facet columns (COLUMNS order)."""
+    """The line under a hit ("Russia · 2009 · Source grade B"), from its facet columns."""
     _kind, country, _sectors, year, grade = row[:5]
     parts = [country_text(country) if country else "", str(year) if year else ""]
     if grade in Reliability.values:
@@ -357,9 +357,7 @@ def _kind_label(kind: str) -> str:
     return str(capfirst(KINDS[kind].singular)) if kind in KINDS else kind
 
 
-def run(
-    query: Query, user: UserLike, limit: int | None = None, cap: int | None = None
-) -> Results:
+def run(query: Query, user: UserLike, limit: int | None = None, cap: int | None = None) -> Results:
     """Page `query.page` of `limit` hits, best first, the number of matches and the facet
     counts, all among the first `cap` matches (`Results.capped` says when there were more).
     A page past the last shows the last, with `page_asked` set."""

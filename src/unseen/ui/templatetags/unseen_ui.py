@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
@@ -32,7 +34,7 @@ def range_text(low: int | None, high: int | None) -> str:
 
 
 @register.filter
-def grouped(value: object) -> str:
+def grouped(value: int | float | Decimal | None) -> str:
     """A count with the reader's locale's thousands separator (20,000), whatever
     USE_THOUSAND_SEPARATOR says: it is off so that ids in addresses are never grouped."""
     return "" if value is None else str(number_format(value, force_grouping=True))
