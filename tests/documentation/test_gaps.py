@@ -104,7 +104,10 @@ def test_a_published_estimate_whose_input_changed_is_listed_until_run_again(db, 
 
     # The fix: estimate again on the records as they are, publish that, withdraw the old run.
     fresh = revenue_runs.run_revenue(
-        "Revenue again", revenue_runs.platform_rows(2017, None), run.parameters, input_kind="records"
+        "Revenue again",
+        revenue_runs.platform_rows(2017, None),
+        run.parameters,
+        input_kind="records",
     )
     revenue_runs.publish(fresh, True)
     revenue_runs.publish(run, False)
@@ -186,7 +189,9 @@ def test_a_change_to_an_input_beyond_the_reader_does_not_show(db, alice, andy):
 
 def test_an_unknown_gap_kind_is_not_found(client, rita, db):
     client.force_login(rita)
-    assert client.get(reverse("documentation:gap_list", args=["stale-estimates"])).status_code == 404
+    assert (
+        client.get(reverse("documentation:gap_list", args=["stale-estimates"])).status_code == 404
+    )
     assert client.get(reverse("documentation:gap_list", args=["nonsense"])).status_code == 404
 
 

@@ -29,7 +29,7 @@ from unseen.accounts.roles import Capability
 from unseen.evidence.models import Claim, Reliability, Source
 
 from .browsing import KINDS, kind_of, slug_for
-from .models import Deployment, IndicatorCoding, Sighting, Testimony
+from .models import Deployment, IndicatorCoding, Testimony
 
 #: Grades that make a source unreliable for this queue: E unreliable, F cannot be judged.
 WEAK_GRADES = (Reliability.E, Reliability.F)

@@ -109,9 +109,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @requires(Capability.VIEW_RECORDS)
 def gaps(request: HttpRequest) -> HttpResponse:
     """The evidence-gap queue: each kind of gap with its count and its first items."""
-    return render(
-        request, "documentation/gaps.html", {"groups": gap_finding.queue(_user(request))}
-    )
+    return render(request, "documentation/gaps.html", {"groups": gap_finding.queue(_user(request))})
 
 
 @requires(Capability.VIEW_RECORDS)

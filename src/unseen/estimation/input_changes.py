@@ -60,7 +60,7 @@ def changed_inputs(runs: Sequence[EstimateRun], user: UserLike) -> dict[int, int
             if not key[0] or key[1] is None or key in seen:
                 continue
             seen.add(key)
-            current = now.get(key)  # type: ignore[arg-type]
+            current = now.get(key)
             if current is None or (current[1] in levels and current[0] > run.created_at):
                 changed[run.pk] = changed.get(run.pk, 0) + 1
     return changed
@@ -82,7 +82,7 @@ def stale_rows(user: UserLike) -> list[EstimateRun]:
     stale = []
     for run in runs:
         if changed.get(run.pk):
-            run.changed_inputs = changed[run.pk]  # type: ignore[attr-defined]
+            run.changed_inputs = changed[run.pk]
             stale.append(run)
     return stale
 
