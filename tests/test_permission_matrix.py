@@ -42,6 +42,8 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "documentation:import_columns": ("get", IMPORTERS, []),
     "documentation:import_template": ("get", IMPORTERS, ["sites", "csv"]),
     "documentation:indicators": ("get", VIEWERS, []),
+    "documentation:gaps": ("get", VIEWERS, []),
+    "documentation:gap_list": ("get", VIEWERS, ["uncoded-testimonies"]),
     "documentation:coding": ("get", EDITORS, ["{testimony}"]),
     "documentation:list": ("get", VIEWERS, ["sites"]),
     "documentation:create": ("get", EDITORS, ["sites"]),

@@ -31,6 +31,8 @@ urlpatterns = [
         views.import_template,
         name="import_template",
     ),
+    path("gaps/", views.gaps, name="gaps"),
+    path("gaps/<slug:gap>/", views.gap_list, name="gap_list"),
     path("indicators/", views.indicators, name="indicators"),
     path("testimonies/<int:pk>/coding/", views.testimony_coding, name="coding"),
     path("suggest/<str:kind>/", views.suggestions, name="suggest"),

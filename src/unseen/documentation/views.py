@@ -23,7 +23,7 @@ from unseen.registry.forms import PurposeForm
 from unseen.registry.models import Person
 from unseen.ui.uploads import saved_upload, table_limits
 
-from . import searching
+from . import gap_finding, searching
 from .browsing import (
     KINDS,
     Kind,
@@ -102,7 +102,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (slug, KINDS[slug].label, KINDS[slug].visible(user).count()) for slug in DASHBOARD_KINDS
         ]
         context["recent_sources"] = Source.objects.visible_to(user).order_by("-created_at")[:10]
+        context["gap_counts"] = gap_finding.counts(user)
     return render(request, "documentation/dashboard.html", context)
+
+
+@requires(Capability.VIEW_RECORDS)
+def gaps(request: HttpRequest) -> HttpResponse:
+    """The evidence-gap queue: each kind of gap with its count and its first items."""
+    return render(request, "documentation/gaps.html", {"groups": gap_finding.queue(_user(request))})
+
+
+@requires(Capability.VIEW_RECORDS)
+def gap_list(request: HttpRequest, gap: str) -> HttpResponse:
+    """Every gap of one kind, a page at a time."""
+    user = _user(request)
+    kind = gap_finding.kind_for(user, gap)
+    if kind is None:
+        raise Http404
+    page = Paginator(kind.rows(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "documentation/gap_list.html",
+        {"kind": kind, "page": page, "items": kind.present(list(page), user)},
+    )
 
 
 @requires(Capability.VIEW_RECORDS)
