@@ -386,6 +386,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     form.cleaned_data["kind"],
                     dry_run=form.cleaned_data["dry_run"],
                     limits=table_limits(),
+                    origin=name,
                 )
             except TableError as failure:
                 errors = [error.format(name) for error in failure.errors]

@@ -179,3 +179,27 @@ def changed_between(old: Any, new: Any, names: Sequence[str]) -> list[str]:
     if old is None:
         return [n for n in names if getattr(new, n) not in (None, "", [], {})]
     return [n for n in names if getattr(old, n) != getattr(new, n)]
+
+
+def record_created_since(started: Any, reason: str) -> int:
+    """Revisions for every documented record created since `started` that has none yet.
+
+    Imports write with bulk inserts, which send no signals; like the search index, their
+    revisions are written once at the end, a query or two per kind rather than one per row.
+    """
+    from django.apps import apps
+
+    count = 0
+    for model in apps.get_models():
+        if not has_history(model) or not any(f.name == "created_at" for f in model._meta.fields):
+            continue
+        historical = model.history.model  # type: ignore[attr-defined]
+        pks = list(
+            model._default_manager.filter(created_at__gte=started)
+            .exclude(pk__in=historical.objects.filter(history_date__gte=started).values("id"))
+            .values_list("pk", flat=True)
+        )
+        for start in range(0, len(pks), 5000):
+            record_created(model, pks[start : start + 5000], reason)
+        count += len(pks)
+    return count
