@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evidence', '0002_historicalclaim_historicalsource'),
+        ('evidence', '0002_revisions'),
         ('registry', '0002_folded_name_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
