@@ -6,7 +6,7 @@ which names API token users and commands too), the editor's reason and the sourc
 justifies the change, the fields each revision changed, and revisions for the bulk paths that send
 no signals (imports, merges).
 
-The vault (`registry.PersonIdentity`) has no history: an identity edit leaves a revision of the
+The vault has no history: an identity edit leaves a revision of the
 person that says only "identity" changed, so no identifying value is ever copied.
 """
 
