@@ -168,7 +168,7 @@ def test_the_diff_hides_what_the_reader_may_not_see(client, andy, rita):
     deployment.access_level = AccessLevel.INTERNAL
     deployment.sector = "logging"
     deployment.save()
-    old, middle, new = deployment.history.order_by("history_id")
+    _old, middle, new = deployment.history.order_by("history_id")
     client.force_login(andy)  # reads internal, not confidential
     url = reverse("documentation:history", args=["deployments", deployment.pk])
     page = client.get(url, {"a": middle.history_id, "b": new.history_id}).content.decode()
@@ -200,9 +200,12 @@ def test_an_administrator_restores_a_deleted_record_as_a_new_revision(client, al
     assert Site.history.filter(id=pk).order_by("-history_id").first().history_change_reason == (
         "deleted by mistake"
     )
-    assert AuditEntry.objects.filter(
-        target_type="registry.site", target_id=str(pk), action=Action.CREATE
-    ).count() == 2
+    assert (
+        AuditEntry.objects.filter(
+            target_type="registry.site", target_id=str(pk), action=Action.CREATE
+        ).count()
+        == 2
+    )
 
 
 def test_a_thousand_revisions_page_answers(client, rita):

@@ -45,7 +45,9 @@ def note_changed_fields(
     if instance._state.adding or instance.pk is None:
         return
     fields = [f for f in sender._meta.concrete_fields if f.name not in _ALWAYS_WRITTEN]
-    stored = sender._base_manager.filter(pk=instance.pk).values(*[f.attname for f in fields]).first()
+    stored = (
+        sender._base_manager.filter(pk=instance.pk).values(*[f.attname for f in fields]).first()
+    )
     if stored is None:
         return
     instance._audit_changed_fields = sorted(

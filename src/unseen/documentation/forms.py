@@ -426,7 +426,7 @@ class RevisionForm(forms.Form):
         self.fields["reason"].required = editing
         use_pickers(self)
         source = cast(forms.ModelChoiceField, self.fields["justifying_source"])
-        source.queryset = Source.objects.visible_to(user).order_by("-created_at")  # type: ignore[attr-defined]
+        source.queryset = Source.objects.visible_to(user).order_by("-created_at")
 
     def clean_reason(self) -> str:
         reason = str(self.cleaned_data.get("reason") or "").strip()
@@ -439,7 +439,7 @@ class RevisionForm(forms.Form):
         if number is None:
             return None
         # A claim the editor may not read is refused as if it did not exist.
-        claim = Claim.objects.visible_to(self.user).filter(pk=number).first()  # type: ignore[attr-defined]
+        claim = Claim.objects.visible_to(self.user).filter(pk=number).first()
         if claim is None:
             raise forms.ValidationError(_("There is no claim with this number."))
         return claim

@@ -98,9 +98,7 @@ def timeline(spec: Kind, record: Any, user: UserLike) -> list[Entry]:
     if model is Testimony:
         from .models import IndicatorCoding
 
-        codings = list(
-            IndicatorCoding.history.filter(testimony_id=record.pk).order_by(*order)  # type: ignore[attr-defined]
-        )
+        codings = list(IndicatorCoding.history.filter(testimony_id=record.pk).order_by(*order))
         for entry, revision in zip(
             _entries(codings, IndicatorCoding, user, "coding"), codings, strict=True
         ):

@@ -41,9 +41,7 @@ urlpatterns = [
     path("<kind:kind>/", views.record_list, name="list"),
     path("<kind:kind>/new/", views.record_create, name="create"),
     path("<kind:kind>/deleted/", history_views.deleted, name="deleted"),
-    path(
-        "<kind:kind>/deleted/<int:revision>/restore/", history_views.restore, name="restore"
-    ),
+    path("<kind:kind>/deleted/<int:revision>/restore/", history_views.restore, name="restore"),
     path("<kind:kind>/<int:pk>/", views.record_detail, name="detail"),
     path("<kind:kind>/<int:pk>/edit/", views.record_edit, name="edit"),
     path("<kind:kind>/<int:pk>/history/", history_views.history, name="history"),

@@ -362,7 +362,9 @@ def testimony_coding(request: HttpRequest, pk: int) -> HttpResponse:
     revision = RevisionForm(request.POST or None, user=_user(request), editing=True)
     if request.method != "POST":
         _audit_opening(testimony, "coding")
-    if request.method == "POST" and all([coding.is_valid(), journey.is_valid(), revision.is_valid()]):
+    if request.method == "POST" and all(
+        [coding.is_valid(), journey.is_valid(), revision.is_valid()]
+    ):
         with transaction.atomic(), revising(**revision.why()):
             journey.save()
             coding.save(testimony)

@@ -37,7 +37,11 @@ class Why:
     claim_id: int | None = None
 
 
-_why: ContextVar[Why] = ContextVar("revision_why", default=Why())
+_why: ContextVar[Why | None] = ContextVar("revision_why", default=None)
+
+
+def _current() -> Why:
+    return _why.get() or Why()
 
 
 @contextmanager
@@ -97,7 +101,7 @@ def history(**options: Any) -> HistoricalRecords:
 
 @receiver(pre_create_historical_record)
 def _fill_revision(sender: Any, instance: Any, history_instance: Any, **kwargs: Any) -> None:
-    why = _why.get()
+    why = _current()
     if not history_instance.history_change_reason:
         history_instance.history_change_reason = why.reason
     history_instance.justifying_source_id = getattr(
@@ -122,7 +126,7 @@ def record_created(
         items = list(model._default_manager.filter(pk__in=items))
     if not items:
         return
-    why = _why.get()
+    why = _current()
     model.history.bulk_history_create(  # type: ignore[attr-defined]
         items,
         batch_size=1000,
@@ -142,7 +146,7 @@ def record_updated(model: type[models.Model], pks: Iterable[int], reason: str) -
     items = list(model._default_manager.filter(pk__in=list(pks)))
     if not items:
         return
-    why = _why.get()
+    why = _current()
     model.history.bulk_history_create(  # type: ignore[attr-defined]
         items,
         batch_size=1000,

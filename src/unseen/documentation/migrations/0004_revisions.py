@@ -2,212 +2,1009 @@
 
 import django.db.models.deletion
 import simple_history.models
-import unseen.evidence.revisions
 from django.conf import settings
 from django.db import migrations, models
 
+import unseen.evidence.revisions
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documentation', '0003_search_tokens'),
-        ('evidence', '0001_initial'),
-        ('registry', '0002_folded_name_index'),
+        ("documentation", "0003_search_tokens"),
+        ("evidence", "0001_initial"),
+        ("registry", "0002_folded_name_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalDeployment',
+            name="HistoricalDeployment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actor', models.CharField(default=unseen.evidence.revisions._actor, max_length=150, verbose_name='By')),
-                ('other_changes', models.JSONField(blank=True, default=list)),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12, verbose_name='Access level')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.', verbose_name='Synthetic (demo data)')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='Created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='Updated at')),
-                ('workers_low', models.PositiveIntegerField(blank=True, null=True, verbose_name='Workers, low')),
-                ('workers_high', models.PositiveIntegerField(blank=True, null=True, verbose_name='Workers, high')),
-                ('host_country', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2.', max_length=2, verbose_name='Host country')),
-                ('host_region', models.CharField(blank=True, help_text='For figures spanning countries: World, Southeast Asia, QA/AE.', max_length=100, verbose_name='Host region')),
-                ('sector', models.CharField(blank=True, max_length=200, verbose_name='Sector')),
-                ('is_proxy', models.BooleanField(default=False, editable=False, help_text='Entries or plans, not a count of workers.', verbose_name='Proxy figure')),
-                ('period_start', models.DateField(blank=True, null=True, verbose_name='Period start')),
-                ('period_start_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5, verbose_name='Period start precision')),
-                ('period_end', models.DateField(blank=True, null=True, verbose_name='Period end')),
-                ('period_end_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5, verbose_name='Period end precision')),
-                ('monthly_wage_usd_low', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='Monthly wage (USD), low')),
-                ('monthly_wage_usd_high', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='Monthly wage (USD), high')),
-                ('state_share_low', models.DecimalField(blank=True, decimal_places=3, help_text="The state's share of the wage, as a fraction from 0 to 1.", max_digits=4, null=True, verbose_name='State share, low')),
-                ('state_share_high', models.DecimalField(blank=True, decimal_places=3, help_text="The state's share of the wage, as a fraction from 0 to 1.", max_digits=4, null=True, verbose_name='State share, high')),
-                ('hours_per_day', models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True, verbose_name='Hours per day')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('dispatcher', models.ForeignKey(blank=True, db_constraint=False, help_text='The North Korean organisation that sent the workers.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.organisation', verbose_name='Dispatcher')),
-                ('employer', models.ForeignKey(blank=True, db_constraint=False, help_text='The host-country employer.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.organisation', verbose_name='Employer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('justifying_claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.claim', verbose_name='Justified by claim')),
-                ('justifying_source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.source', verbose_name='Justified by source')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='Person')),
-                ('site', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.site', verbose_name='Site')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        default=unseen.evidence.revisions._actor, max_length=150, verbose_name="By"
+                    ),
+                ),
+                ("other_changes", models.JSONField(blank=True, default=list)),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                        verbose_name="Access level",
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Generated demo data, not a real record.",
+                        verbose_name="Synthetic (demo data)",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Updated at"),
+                ),
+                (
+                    "workers_low",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="Workers, low"),
+                ),
+                (
+                    "workers_high",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="Workers, high"
+                    ),
+                ),
+                (
+                    "host_country",
+                    models.CharField(
+                        blank=True,
+                        help_text="ISO 3166-1 alpha-2.",
+                        max_length=2,
+                        verbose_name="Host country",
+                    ),
+                ),
+                (
+                    "host_region",
+                    models.CharField(
+                        blank=True,
+                        help_text="For figures spanning countries: World, Southeast Asia, QA/AE.",
+                        max_length=100,
+                        verbose_name="Host region",
+                    ),
+                ),
+                ("sector", models.CharField(blank=True, max_length=200, verbose_name="Sector")),
+                (
+                    "is_proxy",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="Entries or plans, not a count of workers.",
+                        verbose_name="Proxy figure",
+                    ),
+                ),
+                (
+                    "period_start",
+                    models.DateField(blank=True, null=True, verbose_name="Period start"),
+                ),
+                (
+                    "period_start_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                        verbose_name="Period start precision",
+                    ),
+                ),
+                ("period_end", models.DateField(blank=True, null=True, verbose_name="Period end")),
+                (
+                    "period_end_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                        verbose_name="Period end precision",
+                    ),
+                ),
+                (
+                    "monthly_wage_usd_low",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="Monthly wage (USD), low",
+                    ),
+                ),
+                (
+                    "monthly_wage_usd_high",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="Monthly wage (USD), high",
+                    ),
+                ),
+                (
+                    "state_share_low",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="The state's share of the wage, as a fraction from 0 to 1.",
+                        max_digits=4,
+                        null=True,
+                        verbose_name="State share, low",
+                    ),
+                ),
+                (
+                    "state_share_high",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="The state's share of the wage, as a fraction from 0 to 1.",
+                        max_digits=4,
+                        null=True,
+                        verbose_name="State share, high",
+                    ),
+                ),
+                (
+                    "hours_per_day",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=4,
+                        null=True,
+                        verbose_name="Hours per day",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "dispatcher",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The North Korean organisation that sent the workers.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="Dispatcher",
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The host-country employer.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="Employer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "justifying_claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.claim",
+                        verbose_name="Justified by claim",
+                    ),
+                ),
+                (
+                    "justifying_source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Justified by source",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="Person",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.site",
+                        verbose_name="Site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical deployment',
-                'verbose_name_plural': 'historical deployments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical deployment",
+                "verbose_name_plural": "historical deployments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalIncident',
+            name="HistoricalIncident",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actor', models.CharField(default=unseen.evidence.revisions._actor, max_length=150, verbose_name='By')),
-                ('other_changes', models.JSONField(blank=True, default=list)),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12, verbose_name='Access level')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.', verbose_name='Synthetic (demo data)')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='Created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='Updated at')),
-                ('act', models.CharField(choices=[('passport_confiscation', 'Passport confiscation'), ('beating', 'Beating'), ('sexual_violence', 'Sexual violence'), ('surveillance', 'Surveillance'), ('punishment', 'Punishment'), ('wage_withholding', 'Wage withholding'), ('forced_return', 'Forced return'), ('death', 'Death'), ('escape', 'Escape'), ('other', 'Other')], max_length=25, verbose_name='Act')),
-                ('description', models.TextField(blank=True, verbose_name='Description')),
-                ('date', models.DateField(blank=True, null=True, verbose_name='Date')),
-                ('date_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5, verbose_name='Date precision')),
-                ('country', models.CharField(blank=True, max_length=2, verbose_name='Country')),
-                ('place', models.CharField(blank=True, max_length=300, verbose_name='Place')),
-                ('perpetrator_description', models.CharField(blank=True, help_text="E.g. 'site minder (MSS)'; roles, not names.", max_length=300, verbose_name='Perpetrator description')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('justifying_claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.claim', verbose_name='Justified by claim')),
-                ('justifying_source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.source', verbose_name='Justified by source')),
-                ('site', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.site', verbose_name='Site')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        default=unseen.evidence.revisions._actor, max_length=150, verbose_name="By"
+                    ),
+                ),
+                ("other_changes", models.JSONField(blank=True, default=list)),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                        verbose_name="Access level",
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Generated demo data, not a real record.",
+                        verbose_name="Synthetic (demo data)",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Updated at"),
+                ),
+                (
+                    "act",
+                    models.CharField(
+                        choices=[
+                            ("passport_confiscation", "Passport confiscation"),
+                            ("beating", "Beating"),
+                            ("sexual_violence", "Sexual violence"),
+                            ("surveillance", "Surveillance"),
+                            ("punishment", "Punishment"),
+                            ("wage_withholding", "Wage withholding"),
+                            ("forced_return", "Forced return"),
+                            ("death", "Death"),
+                            ("escape", "Escape"),
+                            ("other", "Other"),
+                        ],
+                        max_length=25,
+                        verbose_name="Act",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="Description")),
+                ("date", models.DateField(blank=True, null=True, verbose_name="Date")),
+                (
+                    "date_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                        verbose_name="Date precision",
+                    ),
+                ),
+                ("country", models.CharField(blank=True, max_length=2, verbose_name="Country")),
+                ("place", models.CharField(blank=True, max_length=300, verbose_name="Place")),
+                (
+                    "perpetrator_description",
+                    models.CharField(
+                        blank=True,
+                        help_text="E.g. 'site minder (MSS)'; roles, not names.",
+                        max_length=300,
+                        verbose_name="Perpetrator description",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "justifying_claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.claim",
+                        verbose_name="Justified by claim",
+                    ),
+                ),
+                (
+                    "justifying_source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Justified by source",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.site",
+                        verbose_name="Site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical incident',
-                'verbose_name_plural': 'historical incidents',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical incident",
+                "verbose_name_plural": "historical incidents",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalIndicatorCoding',
+            name="HistoricalIndicatorCoding",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actor', models.CharField(default=unseen.evidence.revisions._actor, max_length=150, verbose_name='By')),
-                ('other_changes', models.JSONField(blank=True, default=list)),
-                ('indicator', models.CharField(choices=[('abuse_of_vulnerability', 'Abuse of vulnerability'), ('deception', 'Deception'), ('restriction_of_movement', 'Restriction of movement'), ('isolation', 'Isolation'), ('physical_sexual_violence', 'Physical and sexual violence'), ('intimidation_threats', 'Intimidation and threats'), ('retention_of_documents', 'Retention of identity documents'), ('withholding_of_wages', 'Withholding of wages'), ('debt_bondage', 'Debt bondage'), ('abusive_conditions', 'Abusive working and living conditions'), ('excessive_overtime', 'Excessive overtime')], max_length=30, verbose_name='Indicator')),
-                ('finding', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7, verbose_name='Finding')),
-                ('note', models.TextField(blank=True, help_text='Where in the testimony, why coded so.', verbose_name='Note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('justifying_claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.claim', verbose_name='Justified by claim')),
-                ('justifying_source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.source', verbose_name='Justified by source')),
-                ('testimony', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='documentation.testimony', verbose_name='Testimony')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        default=unseen.evidence.revisions._actor, max_length=150, verbose_name="By"
+                    ),
+                ),
+                ("other_changes", models.JSONField(blank=True, default=list)),
+                (
+                    "indicator",
+                    models.CharField(
+                        choices=[
+                            ("abuse_of_vulnerability", "Abuse of vulnerability"),
+                            ("deception", "Deception"),
+                            ("restriction_of_movement", "Restriction of movement"),
+                            ("isolation", "Isolation"),
+                            ("physical_sexual_violence", "Physical and sexual violence"),
+                            ("intimidation_threats", "Intimidation and threats"),
+                            ("retention_of_documents", "Retention of identity documents"),
+                            ("withholding_of_wages", "Withholding of wages"),
+                            ("debt_bondage", "Debt bondage"),
+                            ("abusive_conditions", "Abusive working and living conditions"),
+                            ("excessive_overtime", "Excessive overtime"),
+                        ],
+                        max_length=30,
+                        verbose_name="Indicator",
+                    ),
+                ),
+                (
+                    "finding",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                        verbose_name="Finding",
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        help_text="Where in the testimony, why coded so.",
+                        verbose_name="Note",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "justifying_claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.claim",
+                        verbose_name="Justified by claim",
+                    ),
+                ),
+                (
+                    "justifying_source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Justified by source",
+                    ),
+                ),
+                (
+                    "testimony",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="documentation.testimony",
+                        verbose_name="Testimony",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical indicator coding',
-                'verbose_name_plural': 'historical indicator codings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical indicator coding",
+                "verbose_name_plural": "historical indicator codings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSighting',
+            name="HistoricalSighting",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actor', models.CharField(default=unseen.evidence.revisions._actor, max_length=150, verbose_name='By')),
-                ('other_changes', models.JSONField(blank=True, default=list)),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12, verbose_name='Access level')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.', verbose_name='Synthetic (demo data)')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='Created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='Updated at')),
-                ('description', models.TextField(help_text='Never published: public pages show the public description.', verbose_name='Description (internal)')),
-                ('place', models.CharField(blank=True, help_text='Never published: public pages show the public place label.', max_length=300, verbose_name='Place (internal)')),
-                ('public_place_label', models.CharField(blank=True, help_text='A settlement or region, as the public sees it; never a street or building.', max_length=120, verbose_name='Public place label')),
-                ('public_description', models.TextField(blank=True, help_text='What the public reads: written for publication, naming nobody.', verbose_name='Public description')),
-                ('country', models.CharField(blank=True, max_length=2, verbose_name='Country')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='Latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='Longitude')),
-                ('coordinate_precision', models.CharField(blank=True, choices=[('exact', 'Exact (within 100 m)'), ('neighbourhood', 'Neighbourhood (within 2 km)'), ('city', 'City'), ('region', 'Region or province'), ('country', 'Country')], default='', max_length=13, verbose_name='Coordinate precision')),
-                ('observed_from', models.DateField(blank=True, null=True, verbose_name='Observed from')),
-                ('observed_to', models.DateField(blank=True, null=True, verbose_name='Observed to')),
-                ('observed_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5, verbose_name='Observed dates precision')),
-                ('coordinate_grid_km', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='Coordinate grid (km)')),
-                ('workers_low', models.PositiveIntegerField(blank=True, null=True, verbose_name='Workers, low')),
-                ('workers_high', models.PositiveIntegerField(blank=True, null=True, verbose_name='Workers, high')),
-                ('work_kind', models.CharField(blank=True, max_length=200, verbose_name='Work kind')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('justifying_claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.claim', verbose_name='Justified by claim')),
-                ('justifying_source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.source', verbose_name='Justified by source')),
-                ('site', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.site', verbose_name='Site')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        default=unseen.evidence.revisions._actor, max_length=150, verbose_name="By"
+                    ),
+                ),
+                ("other_changes", models.JSONField(blank=True, default=list)),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                        verbose_name="Access level",
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Generated demo data, not a real record.",
+                        verbose_name="Synthetic (demo data)",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Updated at"),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        help_text="Never published: public pages show the public description.",
+                        verbose_name="Description (internal)",
+                    ),
+                ),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True,
+                        help_text="Never published: public pages show the public place label.",
+                        max_length=300,
+                        verbose_name="Place (internal)",
+                    ),
+                ),
+                (
+                    "public_place_label",
+                    models.CharField(
+                        blank=True,
+                        help_text="A settlement or region, as the public sees it; never a street or building.",
+                        max_length=120,
+                        verbose_name="Public place label",
+                    ),
+                ),
+                (
+                    "public_description",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the public reads: written for publication, naming nobody.",
+                        verbose_name="Public description",
+                    ),
+                ),
+                ("country", models.CharField(blank=True, max_length=2, verbose_name="Country")),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="Latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="Longitude")),
+                (
+                    "coordinate_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("exact", "Exact (within 100 m)"),
+                            ("neighbourhood", "Neighbourhood (within 2 km)"),
+                            ("city", "City"),
+                            ("region", "Region or province"),
+                            ("country", "Country"),
+                        ],
+                        default="",
+                        max_length=13,
+                        verbose_name="Coordinate precision",
+                    ),
+                ),
+                (
+                    "observed_from",
+                    models.DateField(blank=True, null=True, verbose_name="Observed from"),
+                ),
+                (
+                    "observed_to",
+                    models.DateField(blank=True, null=True, verbose_name="Observed to"),
+                ),
+                (
+                    "observed_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                        verbose_name="Observed dates precision",
+                    ),
+                ),
+                (
+                    "coordinate_grid_km",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="Coordinate grid (km)"
+                    ),
+                ),
+                (
+                    "workers_low",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="Workers, low"),
+                ),
+                (
+                    "workers_high",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="Workers, high"
+                    ),
+                ),
+                (
+                    "work_kind",
+                    models.CharField(blank=True, max_length=200, verbose_name="Work kind"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "justifying_claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.claim",
+                        verbose_name="Justified by claim",
+                    ),
+                ),
+                (
+                    "justifying_source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Justified by source",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.site",
+                        verbose_name="Site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical sighting',
-                'verbose_name_plural': 'historical sightings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical sighting",
+                "verbose_name_plural": "historical sightings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalTestimony',
+            name="HistoricalTestimony",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actor', models.CharField(default=unseen.evidence.revisions._actor, max_length=150, verbose_name='By')),
-                ('other_changes', models.JSONField(blank=True, default=list)),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12, verbose_name='Access level')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.', verbose_name='Synthetic (demo data)')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='Created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='Updated at')),
-                ('interview_date', models.DateField(blank=True, null=True, verbose_name='Interview date')),
-                ('interview_date_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5, verbose_name='Interview date precision')),
-                ('interview_language', models.CharField(default='ko', max_length=8, verbose_name='Interview language')),
-                ('interview_country', models.CharField(blank=True, help_text='Where the interview took place.', max_length=2, verbose_name='Interview country')),
-                ('interviewer_code', models.CharField(blank=True, help_text='Staff code, not a name.', max_length=30, verbose_name='Interviewer code')),
-                ('consent_to_use', models.BooleanField(default=False, verbose_name='Consent to use')),
-                ('consent_to_publish', models.BooleanField(default=False, verbose_name='Consent to publish')),
-                ('summary', models.TextField(blank=True, help_text='Non-identifying summary of what was told.', verbose_name='Summary')),
-                ('recruitment_channel', models.CharField(choices=[('state_assignment', 'Assigned by a state organ or workplace'), ('applied', 'Applied through an agency or company'), ('personal_connection', 'Through a personal connection'), ('other', 'Other'), ('unknown', 'Unknown')], default='unknown', max_length=20, verbose_name='Recruitment channel')),
-                ('recruitment_notes', models.TextField(blank=True, verbose_name='Recruitment notes')),
-                ('vetting_health_check', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7, verbose_name='Vetting health check')),
-                ('vetting_loyalty_check', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7, verbose_name='Vetting loyalty check')),
-                ('vetting_notes', models.TextField(blank=True, verbose_name='Vetting notes')),
-                ('bribe_paid', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7, verbose_name='Bribe paid')),
-                ('bribe_amount_usd', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='Bribe (USD)')),
-                ('deployment_notes', models.TextField(blank=True, verbose_name='Deployment notes')),
-                ('control_abroad_notes', models.TextField(blank=True, verbose_name='Control abroad notes')),
-                ('outcome', models.CharField(choices=[('returned', 'Returned home at the end of the contract'), ('recalled', 'Recalled or sent home early'), ('escaped', 'Escaped'), ('still_abroad', 'Still abroad'), ('unknown', 'Unknown')], default='unknown', max_length=12, verbose_name='Outcome')),
-                ('outcome_notes', models.TextField(blank=True, verbose_name='Outcome notes')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('interviewee', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='Interviewee')),
-                ('justifying_claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.claim', verbose_name='Justified by claim')),
-                ('justifying_source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.source', verbose_name='Justified by source')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='evidence.source', verbose_name='Source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        default=unseen.evidence.revisions._actor, max_length=150, verbose_name="By"
+                    ),
+                ),
+                ("other_changes", models.JSONField(blank=True, default=list)),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                        verbose_name="Access level",
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Generated demo data, not a real record.",
+                        verbose_name="Synthetic (demo data)",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Updated at"),
+                ),
+                (
+                    "interview_date",
+                    models.DateField(blank=True, null=True, verbose_name="Interview date"),
+                ),
+                (
+                    "interview_date_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                        verbose_name="Interview date precision",
+                    ),
+                ),
+                (
+                    "interview_language",
+                    models.CharField(default="ko", max_length=8, verbose_name="Interview language"),
+                ),
+                (
+                    "interview_country",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where the interview took place.",
+                        max_length=2,
+                        verbose_name="Interview country",
+                    ),
+                ),
+                (
+                    "interviewer_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="Staff code, not a name.",
+                        max_length=30,
+                        verbose_name="Interviewer code",
+                    ),
+                ),
+                (
+                    "consent_to_use",
+                    models.BooleanField(default=False, verbose_name="Consent to use"),
+                ),
+                (
+                    "consent_to_publish",
+                    models.BooleanField(default=False, verbose_name="Consent to publish"),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="Non-identifying summary of what was told.",
+                        verbose_name="Summary",
+                    ),
+                ),
+                (
+                    "recruitment_channel",
+                    models.CharField(
+                        choices=[
+                            ("state_assignment", "Assigned by a state organ or workplace"),
+                            ("applied", "Applied through an agency or company"),
+                            ("personal_connection", "Through a personal connection"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                        verbose_name="Recruitment channel",
+                    ),
+                ),
+                (
+                    "recruitment_notes",
+                    models.TextField(blank=True, verbose_name="Recruitment notes"),
+                ),
+                (
+                    "vetting_health_check",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                        verbose_name="Vetting health check",
+                    ),
+                ),
+                (
+                    "vetting_loyalty_check",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                        verbose_name="Vetting loyalty check",
+                    ),
+                ),
+                ("vetting_notes", models.TextField(blank=True, verbose_name="Vetting notes")),
+                (
+                    "bribe_paid",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                        verbose_name="Bribe paid",
+                    ),
+                ),
+                (
+                    "bribe_amount_usd",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="Bribe (USD)",
+                    ),
+                ),
+                ("deployment_notes", models.TextField(blank=True, verbose_name="Deployment notes")),
+                (
+                    "control_abroad_notes",
+                    models.TextField(blank=True, verbose_name="Control abroad notes"),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("returned", "Returned home at the end of the contract"),
+                            ("recalled", "Recalled or sent home early"),
+                            ("escaped", "Escaped"),
+                            ("still_abroad", "Still abroad"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=12,
+                        verbose_name="Outcome",
+                    ),
+                ),
+                ("outcome_notes", models.TextField(blank=True, verbose_name="Outcome notes")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "interviewee",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="Interviewee",
+                    ),
+                ),
+                (
+                    "justifying_claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.claim",
+                        verbose_name="Justified by claim",
+                    ),
+                ),
+                (
+                    "justifying_source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Justified by source",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical testimony',
-                'verbose_name_plural': 'historical testimonies',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical testimony",
+                "verbose_name_plural": "historical testimonies",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

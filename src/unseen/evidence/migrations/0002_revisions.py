@@ -2,80 +2,301 @@
 
 import django.db.models.deletion
 import simple_history.models
-import unseen.evidence.revisions
 from django.conf import settings
 from django.db import migrations, models
 
+import unseen.evidence.revisions
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('evidence', '0001_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("evidence", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalClaim',
+            name="HistoricalClaim",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actor', models.CharField(default=unseen.evidence.revisions._actor, max_length=150, verbose_name='By')),
-                ('other_changes', models.JSONField(blank=True, default=list)),
-                ('credibility', models.PositiveSmallIntegerField(choices=[(1, '1 – confirmed by other sources'), (2, '2 – probably true'), (3, '3 – possibly true'), (4, '4 – doubtful'), (5, '5 – improbable'), (6, '6 – truth cannot be judged')], verbose_name='Credibility')),
-                ('statement', models.TextField(blank=True, help_text='What the source says, in brief.', verbose_name='Statement')),
-                ('field', models.CharField(blank=True, help_text='The field it supports; blank for the whole record.', max_length=50, verbose_name='Field')),
-                ('object_id', models.PositiveBigIntegerField(verbose_name='Record ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='Created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('content_type', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contenttypes.contenttype', verbose_name='Content type')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('justifying_claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.claim', verbose_name='Justified by claim')),
-                ('justifying_source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.source', verbose_name='Justified by source')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='evidence.source', verbose_name='Source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        default=unseen.evidence.revisions._actor, max_length=150, verbose_name="By"
+                    ),
+                ),
+                ("other_changes", models.JSONField(blank=True, default=list)),
+                (
+                    "credibility",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1 – confirmed by other sources"),
+                            (2, "2 – probably true"),
+                            (3, "3 – possibly true"),
+                            (4, "4 – doubtful"),
+                            (5, "5 – improbable"),
+                            (6, "6 – truth cannot be judged"),
+                        ],
+                        verbose_name="Credibility",
+                    ),
+                ),
+                (
+                    "statement",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the source says, in brief.",
+                        verbose_name="Statement",
+                    ),
+                ),
+                (
+                    "field",
+                    models.CharField(
+                        blank=True,
+                        help_text="The field it supports; blank for the whole record.",
+                        max_length=50,
+                        verbose_name="Field",
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField(verbose_name="Record ID")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Created at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="Content type",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "justifying_claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.claim",
+                        verbose_name="Justified by claim",
+                    ),
+                ),
+                (
+                    "justifying_source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Justified by source",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical claim',
-                'verbose_name_plural': 'historical claims',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical claim",
+                "verbose_name_plural": "historical claims",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSource',
+            name="HistoricalSource",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actor', models.CharField(default=unseen.evidence.revisions._actor, max_length=150, verbose_name='By')),
-                ('other_changes', models.JSONField(blank=True, default=list)),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12, verbose_name='Access level')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.', verbose_name='Synthetic (demo data)')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='Created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='Updated at')),
-                ('kind', models.CharField(choices=[('interview', 'Interview'), ('sighting', 'Sighting'), ('document', 'Document'), ('media_report', 'Media report'), ('official_statistic', 'Official statistic'), ('sanctions_list', 'Sanctions list'), ('dataset', 'Dataset'), ('public_report', 'Public report')], max_length=20, verbose_name='Kind')),
-                ('title', models.TextField(help_text='Citation: who said it, where, when.', verbose_name='Title')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='URL')),
-                ('date', models.DateField(blank=True, null=True, verbose_name='Date')),
-                ('date_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5, verbose_name='Date precision')),
-                ('language', models.CharField(blank=True, help_text='ISO 639-1 code, e.g. en, ko.', max_length=8, verbose_name='Language')),
-                ('reliability', models.CharField(choices=[('A', 'A – completely reliable'), ('B', 'B – usually reliable'), ('C', 'C – fairly reliable'), ('D', 'D – not usually reliable'), ('E', 'E – unreliable'), ('F', 'F – reliability cannot be judged')], default='F', max_length=1, verbose_name='Reliability')),
-                ('notes', models.TextField(blank=True, verbose_name='Notes')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('justifying_claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.claim', verbose_name='Justified by claim')),
-                ('justifying_source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.source', verbose_name='Justified by source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        default=unseen.evidence.revisions._actor, max_length=150, verbose_name="By"
+                    ),
+                ),
+                ("other_changes", models.JSONField(blank=True, default=list)),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                        verbose_name="Access level",
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Generated demo data, not a real record.",
+                        verbose_name="Synthetic (demo data)",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Updated at"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("interview", "Interview"),
+                            ("sighting", "Sighting"),
+                            ("document", "Document"),
+                            ("media_report", "Media report"),
+                            ("official_statistic", "Official statistic"),
+                            ("sanctions_list", "Sanctions list"),
+                            ("dataset", "Dataset"),
+                            ("public_report", "Public report"),
+                        ],
+                        max_length=20,
+                        verbose_name="Kind",
+                    ),
+                ),
+                (
+                    "title",
+                    models.TextField(
+                        help_text="Citation: who said it, where, when.", verbose_name="Title"
+                    ),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="URL")),
+                ("date", models.DateField(blank=True, null=True, verbose_name="Date")),
+                (
+                    "date_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                        verbose_name="Date precision",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        help_text="ISO 639-1 code, e.g. en, ko.",
+                        max_length=8,
+                        verbose_name="Language",
+                    ),
+                ),
+                (
+                    "reliability",
+                    models.CharField(
+                        choices=[
+                            ("A", "A – completely reliable"),
+                            ("B", "B – usually reliable"),
+                            ("C", "C – fairly reliable"),
+                            ("D", "D – not usually reliable"),
+                            ("E", "E – unreliable"),
+                            ("F", "F – reliability cannot be judged"),
+                        ],
+                        default="F",
+                        max_length=1,
+                        verbose_name="Reliability",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="Notes")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "justifying_claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.claim",
+                        verbose_name="Justified by claim",
+                    ),
+                ),
+                (
+                    "justifying_source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Justified by source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical source',
-                'verbose_name_plural': 'historical sources',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical source",
+                "verbose_name_plural": "historical sources",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

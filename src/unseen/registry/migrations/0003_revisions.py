@@ -2,117 +2,466 @@
 
 import django.db.models.deletion
 import simple_history.models
-import unseen.evidence.revisions
 from django.conf import settings
 from django.db import migrations, models
 
+import unseen.evidence.revisions
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evidence', '0002_revisions'),
-        ('registry', '0002_folded_name_index'),
+        ("evidence", "0002_revisions"),
+        ("registry", "0002_folded_name_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalOrganisation',
+            name="HistoricalOrganisation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actor', models.CharField(default=unseen.evidence.revisions._actor, max_length=150, verbose_name='By')),
-                ('other_changes', models.JSONField(blank=True, default=list)),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12, verbose_name='Access level')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.', verbose_name='Synthetic (demo data)')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='Created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='Updated at')),
-                ('name', models.CharField(max_length=300, verbose_name='Name')),
-                ('kind', models.CharField(choices=[('state_organ', 'State organ'), ('trading_company', 'Trading company'), ('front_company', 'Front company'), ('host_employer', 'Host-country employer'), ('broker', 'Broker'), ('other', 'Other')], max_length=20, verbose_name='Kind')),
-                ('country', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2.', max_length=2, verbose_name='Country')),
-                ('notes', models.TextField(blank=True, verbose_name='Notes')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('justifying_claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.claim', verbose_name='Justified by claim')),
-                ('justifying_source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.source', verbose_name='Justified by source')),
-                ('merged_into', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.organisation', verbose_name='Merged into')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        default=unseen.evidence.revisions._actor, max_length=150, verbose_name="By"
+                    ),
+                ),
+                ("other_changes", models.JSONField(blank=True, default=list)),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                        verbose_name="Access level",
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Generated demo data, not a real record.",
+                        verbose_name="Synthetic (demo data)",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Updated at"),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="Name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("state_organ", "State organ"),
+                            ("trading_company", "Trading company"),
+                            ("front_company", "Front company"),
+                            ("host_employer", "Host-country employer"),
+                            ("broker", "Broker"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="Kind",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        blank=True,
+                        help_text="ISO 3166-1 alpha-2.",
+                        max_length=2,
+                        verbose_name="Country",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="Notes")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "justifying_claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.claim",
+                        verbose_name="Justified by claim",
+                    ),
+                ),
+                (
+                    "justifying_source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Justified by source",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="Merged into",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical organisation',
-                'verbose_name_plural': 'historical organisations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical organisation",
+                "verbose_name_plural": "historical organisations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPerson',
+            name="HistoricalPerson",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actor', models.CharField(default=unseen.evidence.revisions._actor, max_length=150, verbose_name='By')),
-                ('other_changes', models.JSONField(blank=True, default=list)),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12, verbose_name='Access level')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.', verbose_name='Synthetic (demo data)')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='Created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='Updated at')),
-                ('pseudonym', models.CharField(db_index=True, editable=False, max_length=20, verbose_name='Pseudonym')),
-                ('sex', models.CharField(choices=[('f', 'Female'), ('m', 'Male'), ('x', 'Other'), ('unknown', 'Unknown')], default='unknown', max_length=7, verbose_name='Sex')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='Birth year')),
-                ('home_province', models.CharField(blank=True, max_length=100, verbose_name='Home province')),
-                ('nationality', models.CharField(default='KP', help_text='ISO 3166-1 alpha-2.', max_length=2, verbose_name='Nationality')),
-                ('source_record_id', models.CharField(blank=True, help_text="The record's id in the source it came from.", max_length=100, verbose_name='Source record ID')),
-                ('notes', models.TextField(blank=True, verbose_name='Notes')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('justifying_claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.claim', verbose_name='Justified by claim')),
-                ('justifying_source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.source', verbose_name='Justified by source')),
-                ('merged_into', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='Merged into')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        default=unseen.evidence.revisions._actor, max_length=150, verbose_name="By"
+                    ),
+                ),
+                ("other_changes", models.JSONField(blank=True, default=list)),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                        verbose_name="Access level",
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Generated demo data, not a real record.",
+                        verbose_name="Synthetic (demo data)",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Updated at"),
+                ),
+                (
+                    "pseudonym",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=20, verbose_name="Pseudonym"
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("f", "Female"),
+                            ("m", "Male"),
+                            ("x", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                        verbose_name="Sex",
+                    ),
+                ),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="Birth year"
+                    ),
+                ),
+                (
+                    "home_province",
+                    models.CharField(blank=True, max_length=100, verbose_name="Home province"),
+                ),
+                (
+                    "nationality",
+                    models.CharField(
+                        default="KP",
+                        help_text="ISO 3166-1 alpha-2.",
+                        max_length=2,
+                        verbose_name="Nationality",
+                    ),
+                ),
+                (
+                    "source_record_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="The record's id in the source it came from.",
+                        max_length=100,
+                        verbose_name="Source record ID",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="Notes")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "justifying_claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.claim",
+                        verbose_name="Justified by claim",
+                    ),
+                ),
+                (
+                    "justifying_source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Justified by source",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="Merged into",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical person',
-                'verbose_name_plural': 'historical persons',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical person",
+                "verbose_name_plural": "historical persons",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSite',
+            name="HistoricalSite",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actor', models.CharField(default=unseen.evidence.revisions._actor, max_length=150, verbose_name='By')),
-                ('other_changes', models.JSONField(blank=True, default=list)),
-                ('access_level', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential')], default='internal', max_length=12, verbose_name='Access level')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Generated demo data, not a real record.', verbose_name='Synthetic (demo data)')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='Created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='Updated at')),
-                ('name', models.CharField(max_length=300, verbose_name='Name')),
-                ('kind', models.CharField(choices=[('restaurant', 'Restaurant'), ('construction_site', 'Construction site'), ('logging_camp', 'Logging camp'), ('dormitory', 'Dormitory'), ('shipyard', 'Shipyard'), ('factory', 'Factory'), ('it_office', 'IT office'), ('farm', 'Farm'), ('fishery', 'Fishery or seafood plant'), ('mine', 'Mine'), ('other', 'Other')], max_length=20, verbose_name='Kind')),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2.', max_length=2, verbose_name='Country')),
-                ('city', models.CharField(blank=True, max_length=200, verbose_name='City')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='Latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='Longitude')),
-                ('coordinate_precision', models.CharField(blank=True, choices=[('exact', 'Exact (within 100 m)'), ('neighbourhood', 'Neighbourhood (within 2 km)'), ('city', 'City'), ('region', 'Region or province'), ('country', 'Country')], default='', max_length=13, verbose_name='Coordinate precision')),
-                ('notes', models.TextField(blank=True, verbose_name='Notes')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('justifying_claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.claim', verbose_name='Justified by claim')),
-                ('justifying_source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.source', verbose_name='Justified by source')),
-                ('merged_into', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.site', verbose_name='Merged into')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        default=unseen.evidence.revisions._actor, max_length=150, verbose_name="By"
+                    ),
+                ),
+                ("other_changes", models.JSONField(blank=True, default=list)),
+                (
+                    "access_level",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                        verbose_name="Access level",
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Generated demo data, not a real record.",
+                        verbose_name="Synthetic (demo data)",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="Updated at"),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="Name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("restaurant", "Restaurant"),
+                            ("construction_site", "Construction site"),
+                            ("logging_camp", "Logging camp"),
+                            ("dormitory", "Dormitory"),
+                            ("shipyard", "Shipyard"),
+                            ("factory", "Factory"),
+                            ("it_office", "IT office"),
+                            ("farm", "Farm"),
+                            ("fishery", "Fishery or seafood plant"),
+                            ("mine", "Mine"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="Kind",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        help_text="ISO 3166-1 alpha-2.", max_length=2, verbose_name="Country"
+                    ),
+                ),
+                ("city", models.CharField(blank=True, max_length=200, verbose_name="City")),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="Latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="Longitude")),
+                (
+                    "coordinate_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("exact", "Exact (within 100 m)"),
+                            ("neighbourhood", "Neighbourhood (within 2 km)"),
+                            ("city", "City"),
+                            ("region", "Region or province"),
+                            ("country", "Country"),
+                        ],
+                        default="",
+                        max_length=13,
+                        verbose_name="Coordinate precision",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="Notes")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "justifying_claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.claim",
+                        verbose_name="Justified by claim",
+                    ),
+                ),
+                (
+                    "justifying_source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Justified by source",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.site",
+                        verbose_name="Merged into",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical site',
-                'verbose_name_plural': 'historical sites',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical site",
+                "verbose_name_plural": "historical sites",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
