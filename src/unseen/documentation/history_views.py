@@ -32,6 +32,8 @@ def history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "kind": spec,
         "record": record,
         "entries": entries,
+        "total": spec.model.history.filter(id=pk).count(),  # type: ignore[attr-defined]
+        "shown": revising.SHOWN,
         "can_revert": user.can(Capability.EDIT_RECORDS) and spec.model is not Claim,
     }
     if "a" in request.GET or "b" in request.GET:

@@ -55,12 +55,16 @@ def _labels(model: Any) -> dict[str, str]:
     }
 
 
-def _entries(revisions: list[Any], model: Any, user: UserLike, part: str) -> list[Entry]:
-    """Timeline entries of one model's revisions (oldest first), each naming what it changed."""
+def _entries(
+    revisions: list[Any], model: Any, user: UserLike, part: str, seed: Any = None
+) -> list[Entry]:
+    """Timeline entries of one model's revisions (oldest first), each naming what it changed.
+
+    `seed` is the revision before the first one, read only to tell what the first changed."""
     names = tracked_names(revisions[0].__class__) if revisions else []
     labels = _labels(model)
     other = {"identity": _("Identity (in the vault; values not kept)")}
-    previous: dict[Any, Any] = {}
+    previous: dict[Any, Any] = {seed.id: seed} if seed is not None else {}
     entries = []
     for revision in revisions:
         before = previous.get(revision.id)
@@ -89,12 +93,19 @@ def _entries(revisions: list[Any], model: Any, user: UserLike, part: str) -> lis
     return entries
 
 
+# The newest revisions shown; a record edited a thousand times would otherwise take most of a
+# second to list, and the oldest ones are reached by comparing (?a=&b=) or reverting.
+SHOWN = 100
+
+
 def timeline(spec: Kind, record: Any, user: UserLike) -> list[Entry]:
-    """Every revision of `record` and of its parts, newest first."""
+    """The newest `SHOWN` revisions of `record`, and those of its parts, newest first."""
     model = spec.model
     order = ("history_date", "history_id")
-    own = list(model.history.filter(id=record.pk).order_by(*order))  # type: ignore[attr-defined]
-    entries = _entries(own, model, user, "")
+    newest = model.history.filter(id=record.pk).order_by("-history_date", "-history_id")  # type: ignore[attr-defined]
+    own = list(newest[: SHOWN + 1])[::-1]
+    seed = own.pop(0) if len(own) > SHOWN else None
+    entries = _entries(own, model, user, "", seed)
     if model is Testimony:
         from .models import IndicatorCoding
 
