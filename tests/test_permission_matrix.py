@@ -50,6 +50,10 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "documentation:detail": ("get", VIEWERS, ["sites", "{site}"]),
     "documentation:edit": ("get", EDITORS, ["sites", "{site}"]),
     "documentation:claim_create": ("get", EDITORS, ["sites", "{site}"]),
+    "documentation:history": ("get", VIEWERS, ["sites", "{site}"]),
+    "documentation:revert": ("post", EDITORS, ["sites", "{site}"]),
+    "documentation:deleted": ("get", ADMINS, ["sites"]),  # MANAGE_USERS
+    "documentation:restore": ("post", ADMINS, ["sites", "1"]),
     "documentation:suggest": ("get", VIEWERS, ["sites"]),
     "documentation:quick_create": ("post", EDITORS, ["persons"]),
     "documentation:identity": ("get", VAULT, ["{person}"]),

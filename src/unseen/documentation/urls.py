@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import identity_views, views
+from . import history_views, identity_views, views
 from .browsing import KINDS
 
 
@@ -42,7 +42,11 @@ urlpatterns = [
     path("persons/<int:pk>/identity/edit/", identity_views.identity_edit, name="identity_edit"),
     path("<kind:kind>/", views.record_list, name="list"),
     path("<kind:kind>/new/", views.record_create, name="create"),
+    path("<kind:kind>/deleted/", history_views.deleted, name="deleted"),
+    path("<kind:kind>/deleted/<int:revision>/restore/", history_views.restore, name="restore"),
     path("<kind:kind>/<int:pk>/", views.record_detail, name="detail"),
     path("<kind:kind>/<int:pk>/edit/", views.record_edit, name="edit"),
+    path("<kind:kind>/<int:pk>/history/", history_views.history, name="history"),
+    path("<kind:kind>/<int:pk>/history/revert/", history_views.revert, name="revert"),
     path("<kind:kind>/<int:pk>/claims/new/", views.claim_create, name="claim_create"),
 ]
