@@ -23,17 +23,17 @@ def _user(request: HttpRequest) -> User:
 
 @requires(Capability.VIEW_RECORDS)
 def history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """The timeline; with ?a=&b= (two revision numbers) their fields side by side."""
+    """The timeline, a page at a time (?page=); with ?a=&b= (two revision numbers) their fields
+    side by side."""
     spec = kind_of(kind)
     user = _user(request)
     record = spec.get(user, pk)  # the record page's 404 for whoever may not read it
-    entries = revising.timeline(spec, record, user)
+    page = revising.timeline(spec, record, user, revising.page_number(request.GET.get("page")))
     context: dict[str, Any] = {
         "kind": spec,
         "record": record,
-        "entries": entries,
-        "total": spec.model.history.filter(id=pk).count(),  # type: ignore[attr-defined]
-        "shown": revising.SHOWN,
+        "page": page,
+        "entries": page.entries,
         "can_revert": user.can(Capability.EDIT_RECORDS) and spec.model is not Claim,
     }
     if "a" in request.GET or "b" in request.GET:
