@@ -208,12 +208,101 @@ def test_an_administrator_restores_a_deleted_record_as_a_new_revision(client, al
     )
 
 
-def test_the_history_page_lists_the_newest_hundred_revisions(client, rita):
+def test_the_history_page_lists_fifty_revisions_a_page_each_naming_what_it_changed(client, rita):
     deployment = factories.deployment()
-    for year in range(120):
+    for year in range(120):  # 121 revisions: pages of 50, 50 and 21
         deployment.workers_low = year
         deployment.save()
     client.force_login(rita)
     url = reverse("documentation:history", args=["deployments", deployment.pk])
-    assert client.get(url).content.decode().count("data-entry") == 100
+    first = client.get(url).content.decode()
+    assert first.count("data-entry") == 50 and "Page 1 of 3" in first and "?page=2" in first
+    # The oldest revision of a page still names its change: read against the page before it.
+    last = client.get(url, {"page": 3}).content.decode()
+    assert last.count("data-entry") == 21 and "Page 3 of 3" in last and "?page=2" in last
+    for nonsense in ("0", "-1", "x", "99"):
+        page = client.get(url, {"page": nonsense}).content.decode()
+        assert page.count("data-entry") in (50, 21)
+    middle = revising_page(deployment, rita, 2)
+    assert len(middle.entries) == 50
+    assert all(entry.changed for entry in middle.entries)  # each changed workers_low
     assert dt.date  # keeps the import used by the edit helper's dates honest
+
+
+def revising_page(record, user, number):
+    from unseen.documentation import revising
+    from unseen.documentation.browsing import kind_of
+
+    return revising.timeline(kind_of("deployments"), record, user, number)
+
+
+def test_a_revision_is_not_audited_as_a_record_of_its_own(db):
+    site = factories.site("Camp 1")
+    site.name = "Camp 2"
+    site.save()
+    assert site.history.count() == 2
+    assert not AuditEntry.objects.filter(target_type__startswith="registry.historical").exists()
+    assert AuditEntry.objects.filter(target_type="registry.site").count() == 2
+
+
+def test_an_incidents_victims_and_perpetrators_make_revisions_shown_in_the_timeline_and_diff(
+    client, rita, andy
+):
+    victim = Person.objects.create(home_province="North Hamgyong")
+    hidden = Person.objects.create(home_province="Ryanggang", access_level=AccessLevel.CONFIDENTIAL)
+    firm = Organisation.objects.create(name="Rungrado Trading", kind="host_employer")
+    incident = Incident.objects.create(act="beating", place="camp")
+    assert incident.history.count() == 1
+    with revising("the testimony names the victims"):
+        incident.victims.set([victim, hidden])
+    incident.perpetrator_organisations.add(firm)  # outside a block: a revision of its own
+    # From the other side too: the person's incidents.
+    firm.incidents.remove(incident)
+    revisions = list(incident.history.order_by("history_id"))
+    assert len(revisions) == 4
+    assert revisions[1].relations == {
+        "victims": sorted([victim.pk, hidden.pk]),
+        "perpetrator_organisations": [],
+    }
+    assert revisions[1].history_change_reason == "the testimony names the victims"
+    assert revisions[2].relations["perpetrator_organisations"] == [firm.pk]
+    assert revisions[3].relations["perpetrator_organisations"] == []
+
+    client.force_login(rita)
+    url = reverse("documentation:history", args=["incidents", incident.pk])
+    page = client.get(url).content.decode()
+    assert "Victims" in page and "Perpetrator organisations" in page
+    diff = client.get(
+        url, {"a": revisions[0].history_id, "b": revisions[2].history_id}
+    ).content.decode()
+    assert str(victim) in diff and str(hidden) in diff and "Rungrado Trading" in diff
+    # A reader without the confidential compartment sees the victim they may see, not the other.
+    client.force_login(andy)
+    diff = client.get(
+        url, {"a": revisions[0].history_id, "b": revisions[2].history_id}
+    ).content.decode()
+    assert str(victim) in diff and str(hidden) not in diff
+
+
+def test_an_edit_form_saving_victims_makes_one_revision_and_a_revert_brings_them_back(
+    client, rita
+):
+    first = Person.objects.create(home_province="North Hamgyong")
+    second = Person.objects.create(home_province="South Hamgyong")
+    incident = Incident.objects.create(act="beating", place="camp")
+    incident.victims.set([first])
+    before = incident.history.count()
+    with revising("victim corrected"):
+        incident.place = "dormitory"
+        incident.save()
+        incident.victims.set([second])
+    assert incident.history.count() == before + 1  # the record and its relations: one revision
+    latest = incident.history.order_by("-history_id").first()
+    assert latest.relations["victims"] == [second.pk]
+    earlier = incident.history.order_by("-history_id")[1]
+    client.force_login(rita)
+    url = reverse("documentation:revert", args=["incidents", incident.pk])
+    client.post(url, {"revision": earlier.history_id, "reason": "the first name was right"})
+    incident.refresh_from_db()
+    assert list(incident.victims.all()) == [first] and incident.place == "camp"
+    assert incident.history.count() == before + 2

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from unseen.accounts.models import UserLike, visible_access_levels
+from unseen.evidence.models import visible_related
 from unseen.evidence.revisions import UNTRACKED, revising, tracked_names
 
 from .browsing import Kind, shown_fields
@@ -55,6 +56,27 @@ def _labels(model: Any) -> dict[str, str]:
     }
 
 
+def _relation_labels(model: Any) -> dict[str, str]:
+    return {
+        f.name: str(f.verbose_name)
+        for f in model._meta.many_to_many
+        if f.name not in INTERNAL_FIELDS
+    }
+
+
+def _ids(revision: Any, name: str) -> list[Any] | None:
+    """The ids a revision kept of one relation; None where it kept none (made before relations
+    were kept), which is unknown rather than empty."""
+    return (revision.relations or {}).get(name)
+
+
+def _related_text(model_field: Any, ids: list[Any] | None, user: UserLike) -> str:
+    if ids is None:
+        return ""
+    related = model_field.related_model._default_manager.filter(pk__in=ids).order_by("pk")
+    return ", ".join(str(o) for o in visible_related(related, user))
+
+
 def _entries(
     revisions: list[Any], model: Any, user: UserLike, part: str, seed: Any = None
 ) -> list[Entry]:
@@ -63,6 +85,7 @@ def _entries(
     `seed` is the revision before the first one, read only to tell what the first changed."""
     names = tracked_names(revisions[0].__class__) if revisions else []
     labels = _labels(model)
+    relations = _relation_labels(model)
     other = {"identity": _("Identity (in the vault; values not kept)")}
     previous: dict[Any, Any] = {seed.id: seed} if seed is not None else {}
     entries = []
@@ -76,6 +99,14 @@ def _entries(
             base = before if before is not None else revision
             changed = [n for n in names if getattr(base, n) != getattr(revision, n)]
         shown = [labels[n] for n in changed if n in labels]
+        if before is not None:
+            shown += [
+                label
+                for name, label in relations.items()
+                if _ids(before, name) is not None
+                and _ids(revision, name) is not None
+                and _ids(before, name) != _ids(revision, name)
+            ]
         shown += [other.get(p, p) for p in revision.other_changes or []]
         entries.append(
             Entry(
@@ -182,8 +213,17 @@ def diff(spec: Kind, old: Any, new: Any, user: UserLike) -> list[tuple[str, Any,
     page formats them; nothing of a revision at a level beyond the reader."""
     if not (_readable(old, user) and _readable(new, user)):
         return []
-    left = dict(shown_fields(old.instance, user))
-    right = dict(shown_fields(new.instance, user))
+    relations = _relation_labels(spec.model)
+    # A revision's own instance would read the record's relations as they are now, not as they
+    # were: those come from the ids the revision kept.
+    hidden = INTERNAL_FIELDS | frozenset(relations)
+    left = dict(shown_fields(old.instance, user, hidden))
+    right = dict(shown_fields(new.instance, user, hidden))
+    for model_field in spec.model._meta.many_to_many:
+        if model_field.name in relations:
+            label = relations[model_field.name]
+            left[label] = _related_text(model_field, _ids(old, model_field.name), user)
+            right[label] = _related_text(model_field, _ids(new, model_field.name), user)
     return [
         (label, left.get(label), right.get(label), left.get(label) != right.get(label))
         for label in dict.fromkeys([*left, *right])
@@ -202,11 +242,22 @@ def revert(spec: Kind, record: Any, revision: Any, user: UserLike, reason: str) 
     try:
         with transaction.atomic(), revising(reason.strip()):
             restored.save()
+            _restore_relations(restored, revision)
     except IntegrityError:
         raise RevertRefused(
             _("This revision names records that no longer exist; edit the record instead.")
         ) from None
     return restored
+
+
+def _restore_relations(record: Any, revision: Any) -> None:
+    """The many-to-many relations `revision` kept, those of them that still exist; a revision
+    that kept none (made before relations were kept) leaves them as they are."""
+    for model_field in record._meta.many_to_many:
+        ids = _ids(revision, model_field.name)
+        if ids is not None:
+            existing = model_field.related_model._default_manager.filter(pk__in=ids)
+            getattr(record, model_field.name).set(existing)
 
 
 def deleted(spec: Kind) -> list[Any]:
@@ -226,9 +277,16 @@ def restore(spec: Kind, revision: Any, reason: str) -> Any:
     if spec.model._default_manager.filter(pk=revision.id).exists():
         raise RevertRefused(_("This record exists; it was restored already."))
     record = revision.instance
+    before = (
+        spec.model.history.filter(id=revision.id, history_id__lt=revision.history_id)  # type: ignore[attr-defined]
+        .order_by("-history_id")
+        .first()
+    )
     try:
         with transaction.atomic(), revising(reason.strip()):
             record.save(force_insert=True)
+            if before is not None:
+                _restore_relations(record, before)
     except IntegrityError:
         raise RevertRefused(
             _("This record names records that no longer exist, so it cannot be restored.")

@@ -13,14 +13,16 @@ person that says only "identity" changed, so no identifying value is ever copied
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
-from simple_history.signals import pre_create_historical_record
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from unseen.audit.context import current_actor
 
@@ -35,6 +37,10 @@ class Why:
     reason: str = ""
     source_id: int | None = None
     claim_id: int | None = None
+    # The revision each record got in this block, by (model label, pk): a change of its
+    # many-to-many relations (saved after the record, as a form saves them) joins that revision
+    # rather than making one more per relation changed.
+    made: dict[tuple[str, Any], Any] = field(default_factory=dict, compare=False)
 
 
 _why: ContextVar[Why | None] = ContextVar("revision_why", default=None)
@@ -92,15 +98,41 @@ class RevisionBase(models.Model):
     )
     # Parts of the record kept outside its own fields, named but never copied (the vault identity).
     other_changes = models.JSONField(default=list, blank=True)
+    # The record's many-to-many relations at this revision, {field name: sorted ids}: ids, not
+    # names, so a related record's own access level still decides who sees it in a diff.
+    relations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         abstract = True
 
 
+class _Descriptor(HistoryDescriptor):
+    """`record.history`, with its manager class built once.
+
+    django-simple-history builds a new manager class (`from_queryset`) on every access, and every
+    save reads `record.history`: that was a millisecond and a half of each save, the larger part
+    of what keeping history cost (bench_history.py)."""
+
+    def __init__(self, descriptor: HistoryDescriptor):
+        super().__init__(descriptor.model, descriptor.manager_class, descriptor.queryset_class)
+        self._manager = self.manager_class.from_queryset(self.queryset_class)
+
+    def __get__(self, instance: Any, owner: Any) -> Any:
+        return self._manager(self.model, instance)
+
+
+class _Records(HistoricalRecords):
+    def finalize(self, sender: Any, **kwargs: Any) -> None:
+        super().finalize(sender, **kwargs)
+        descriptor = sender.__dict__.get(self.manager_name)
+        if isinstance(descriptor, HistoryDescriptor) and not isinstance(descriptor, _Descriptor):
+            setattr(sender, self.manager_name, _Descriptor(descriptor))
+
+
 def history(**options: Any) -> HistoricalRecords:
     """The history of one documented model, the same for every kind."""
     # History outlives its record: a deleted record is restored from its last revision.
-    return HistoricalRecords(bases=[RevisionBase], cascade_delete_history=False, **options)
+    return _Records(bases=[RevisionBase], cascade_delete_history=False, **options)
 
 
 @receiver(pre_create_historical_record)
@@ -113,6 +145,67 @@ def _fill_revision(sender: Any, instance: Any, history_instance: Any, **kwargs: 
     )
     history_instance.justifying_claim_id = getattr(instance, "_justifying_claim_id", why.claim_id)
     history_instance.other_changes = list(getattr(instance, "_other_changes", []))
+    # A deleted record's relations are gone before its last revision is written: kept as unknown,
+    # and a restore brings back those of the revision before.
+    if history_instance.history_type != "-":
+        history_instance.relations = relations_of(instance)
+
+
+@receiver(post_create_historical_record)
+def _remember_revision(sender: Any, instance: Any, history_instance: Any, **kwargs: Any) -> None:
+    why = _why.get()
+    if why is not None:
+        why.made[(instance._meta.label, instance.pk)] = history_instance
+
+
+def relations_of(instance: models.Model) -> dict[str, list[Any]]:
+    """{many-to-many field name: sorted ids} of a saved record; {} for a kind without any."""
+    fields = instance._meta.many_to_many
+    if not fields or instance.pk is None:
+        return {}
+    return {
+        f.name: sorted(getattr(instance, f.name).values_list("pk", flat=True)) for f in fields
+    }
+
+
+def _relation_field(model: type[models.Model], through: Any) -> Any:
+    return next(f for f in model._meta.many_to_many if f.remote_field.through is through)
+
+
+@receiver(m2m_changed)
+def _relations_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: Any, **kwargs: Any
+) -> None:
+    """A revision of every documented record whose many-to-many relations changed, from either
+    side (an incident's victims set, or a person added to an incident's victims)."""
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear") and has_history(type(instance)):
+            _revise_relations([instance])
+        return
+    if not has_history(model):
+        return
+    if action == "pre_clear":
+        # Which records lose the relation can be read only before it goes.
+        name = _relation_field(model, sender).name
+        cleared = list(model._default_manager.filter(**{name: instance}))
+        instance.__dict__.setdefault("_revision_cleared", {})[sender] = cleared
+    elif action == "post_clear":
+        _revise_relations(instance.__dict__.get("_revision_cleared", {}).pop(sender, []))
+    elif action in ("post_add", "post_remove") and pk_set:
+        _revise_relations(list(model._default_manager.filter(pk__in=pk_set)))
+
+
+def _revise_relations(records: list[Any]) -> None:
+    why = _why.get()
+    for record in records:
+        made = why.made.get((record._meta.label, record.pk)) if why is not None else None
+        if made is not None:
+            made.relations = relations_of(record)
+            made.save(update_fields=["relations"])
+        else:
+            # A save of the timestamp alone: a revision with the record's fields as they are,
+            # its relations as they now are, and the reason of the block (or none).
+            record.save(update_fields=["updated_at"])
 
 
 def has_history(model: type[models.Model]) -> bool:
