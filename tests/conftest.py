@@ -2,6 +2,7 @@
 
 - alice: administrator, holds the confidential compartment
 - rita: researcher, holds the confidential compartment
+- ruth: a second researcher (no confidential compartment), for what takes two people
 - andy: analyst, no confidential compartment
 - mona: moderator
 - nora: signed in, but with no role: may do nothing
@@ -85,6 +86,11 @@ def alice(db):
 @pytest.fixture
 def rita(db):
     return make_user("rita", Role.RESEARCHER, confidential=True)
+
+
+@pytest.fixture
+def ruth(db):
+    return make_user("ruth", Role.RESEARCHER)
 
 
 @pytest.fixture
