@@ -67,22 +67,23 @@ def _save_timings(saves: int) -> tuple[list[float], list[float]]:
 
     record = Deployment.objects.create(host_country="RU", sector="construction", workers_low=1)
     kept, skipped = [], []
-    if True:
-        for number in range(saves * 2 + 20):
-            keep = number % 2 == 0
-            record.workers_low = number
-            if not keep:
-                record.skip_history_when_saving = True  # type: ignore[attr-defined]
-            start = time.perf_counter()
-            with transaction.atomic(), revising("benchmark edit"):
-                record.save()
-            elapsed = (time.perf_counter() - start) * 1000
-            if not keep:
-                del record.skip_history_when_saving  # type: ignore[attr-defined]
-            if number >= 20:  # the first few warm caches up
-                (kept if keep else skipped).append(elapsed)
+    for number in range(saves * 2 + 20):
+        keep = number % 2 == 0
+        record.workers_low = number
+        if not keep:
+            record.skip_history_when_saving = True  # type: ignore[attr-defined]
+        start = time.perf_counter()
+        with transaction.atomic(), revising("benchmark edit"):
+            record.save()
+        elapsed = (time.perf_counter() - start) * 1000
+        if not keep:
+            del record.skip_history_when_saving  # type: ignore[attr-defined]
+        if number >= 20:  # the first few warm caches up
+            (kept if keep else skipped).append(elapsed)
     expected = 1 + saves + 10
-    expect(record.history.count() == expected, f"{record.history.count()} revisions, not {expected}")  # type: ignore[attr-defined]
+    expect(
+        record.history.count() == expected, f"{record.history.count()} revisions, not {expected}"
+    )  # type: ignore[attr-defined]
     return kept, skipped
 
 
@@ -103,13 +104,12 @@ def measure(out: Path, revisions: int, requests: int) -> None:
 
     current_actor.set("bench-editor")  # as the request middleware sets it
     started = time.perf_counter()
-    if True:
-        record = Deployment.objects.create(host_country="RU", sector="construction", workers_low=0)
-        for number in range(1, revisions):
-            record.workers_low = number
-            record.sector = ("construction", "logging", "fishing")[number % 3]
-            with transaction.atomic(), revising(f"benchmark edit {number}"):
-                record.save()
+    record = Deployment.objects.create(host_country="RU", sector="construction", workers_low=0)
+    for number in range(1, revisions):
+        record.workers_low = number
+        record.sector = ("construction", "logging", "fishing")[number % 3]
+        with transaction.atomic(), revising(f"benchmark edit {number}"):
+            record.save()
     seeded = time.perf_counter() - started
     expect(record.history.count() == revisions, "the record has not got its revisions")  # type: ignore[attr-defined]
     with connection.cursor() as cursor:

@@ -10,9 +10,7 @@ from tests.browser.test_researcher import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_researcher_edits_a_second_reverts_and_the_first_sees_both(
-    page, live_server, rita, ruth
-):
+def test_a_researcher_edits_a_second_reverts_and_the_first_sees_both(page, live_server, rita, ruth):
     deployment = factories.deployment(high=200)
     sign_in(page, live_server, "rita")
     page.goto(f"{live_server.url}/app/deployments/{deployment.pk}/edit/")

@@ -5,9 +5,12 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.urls import reverse
+from django.http import JsonResponse
+from django.urls import path, reverse
+from django.views.decorators.csrf import csrf_exempt
 
 from tests import factories
+from unseen.accounts.access import public
 from unseen.accounts.models import AccessLevel
 from unseen.audit.models import Action, AuditEntry
 from unseen.core.tables import Table
@@ -284,9 +287,7 @@ def test_an_incidents_victims_and_perpetrators_make_revisions_shown_in_the_timel
     assert str(victim) in diff and str(hidden) not in diff
 
 
-def test_an_edit_form_saving_victims_makes_one_revision_and_a_revert_brings_them_back(
-    client, rita
-):
+def test_an_edit_form_saving_victims_makes_one_revision_and_a_revert_brings_them_back(client, rita):
     first = Person.objects.create(home_province="North Hamgyong")
     second = Person.objects.create(home_province="South Hamgyong")
     incident = Incident.objects.create(act="beating", place="camp")
@@ -306,3 +307,44 @@ def test_an_edit_form_saving_victims_makes_one_revision_and_a_revert_brings_them
     incident.refresh_from_db()
     assert list(incident.victims.all()) == [first] and incident.place == "camp"
     assert incident.history.count() == before + 2
+
+
+def test_a_moderators_approval_gives_its_records_revisions_saying_so(db, mona):
+    from unseen.intake.promotion import Publication, promote
+    from unseen.intake.receiving import receive_sighting
+
+    submission = receive_sighting({"description": "Crew of 30", "country": "MN"}).submission
+    sighting = promote(
+        submission,
+        user=mona,
+        publication=Publication(description="A crew.", place_label="Mongolia"),
+    )
+    reason = f"Moderation: public report {submission.pk} approved"
+    assert sighting.history.get().history_change_reason == reason
+    source = sighting.evidence_trail().get().source
+    assert source.history.get().history_change_reason == reason
+
+
+@csrf_exempt
+@public
+def _api_write(request):
+    """An endpoint that writes a record, as an API endpoint of a later issue would."""
+    site = factories.site("Camp by API")
+    site.name = "Camp by API, renamed"
+    site.save()
+    return JsonResponse({"id": site.pk}, status=201)
+
+
+urlpatterns = [path("api/v1/test-write", _api_write)]
+
+
+def test_an_api_write_makes_revisions_whose_reason_names_the_endpoint(db, client, settings):
+    settings.ROOT_URLCONF = __name__
+    response = client.post("/api/v1/test-write", b"{}", content_type="application/json")
+    assert response.status_code == 201
+    revisions = Site.history.filter(id=response.json()["id"]).order_by("history_id")
+    assert [r.history_change_reason for r in revisions] == ["API: POST /api/v1/test-write"] * 2
+    # Reading is not writing: outside an API call a save keeps no API reason.
+    site = Site.objects.get()
+    site.save()
+    assert site.history.order_by("-history_id").first().history_change_reason in ("", None)

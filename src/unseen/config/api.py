@@ -2,7 +2,8 @@
 
 Each app describes its own endpoints beside its views (`intake/api_schema.py`); this module adds
 what they share (the error shapes, the token scheme) and serves the whole at
-`/api/v1/openapi.json`. `ApiErrorsMiddleware` turns every error Django would answer with a page
+`/api/v1/openapi.json`. `ApiErrorsMiddleware` gives every write under /api/ its revision reason
+("API: POST /api/v1/…") and turns every error Django would answer with a page
 under /api/ (403, 404, 405, 500, …) into `{"error": code, "detail": reason}`: a program asking the
 API never has to parse HTML, and the reason never names the path, the user or the record.
 """
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 import unseen
 from unseen.accounts.access import is_api, public
+from unseen.evidence.revisions import revising
 from unseen.intake import api_schema as intake_api
 
 SCHEMA_PATH = "/api/v1/openapi.json"
@@ -39,7 +41,13 @@ class ApiErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        if is_api(request) and request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Every record an API call writes gets a revision saying so (#18 item 1); the path
+            # names the endpoint, never a person (no identifying data goes in a URL).
+            with revising(f"API: {request.method} {request.path_info}"):
+                response = self.get_response(request)
+        else:
+            response = self.get_response(request)
         if (
             response.status_code < 400
             or not is_api(request)

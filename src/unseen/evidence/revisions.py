@@ -163,9 +163,7 @@ def relations_of(instance: models.Model) -> dict[str, list[Any]]:
     fields = instance._meta.many_to_many
     if not fields or instance.pk is None:
         return {}
-    return {
-        f.name: sorted(getattr(instance, f.name).values_list("pk", flat=True)) for f in fields
-    }
+    return {f.name: sorted(getattr(instance, f.name).values_list("pk", flat=True)) for f in fields}
 
 
 def _relation_field(model: type[models.Model], through: Any) -> Any:

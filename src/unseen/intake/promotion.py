@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from unseen.accounts.models import AccessLevel, UserLike
 from unseen.accounts.roles import Role
@@ -24,6 +25,7 @@ from unseen.audit.models import Action
 from unseen.core.places import country_name
 from unseen.documentation.models import Sighting
 from unseen.evidence.models import Credibility, DatePrecision, Reliability, Source, SourceKind
+from unseen.evidence.revisions import revising
 from unseen.registry.models import CoordinatePrecision
 
 from .models import Kind, Status, Submission
@@ -89,7 +91,11 @@ def promote(submission: Submission, *, user: UserLike, publication: Publication)
     if not publication.description.strip():
         raise PromotionRefused("write the description the public will read")
     level = AccessLevel.PUBLIC if publication.publish else AccessLevel.INTERNAL
-    with transaction.atomic():
+    # The moderator's decision is the reason for the records it writes, as an edit's reason is.
+    with (
+        transaction.atomic(),
+        revising(_("Moderation: public report %(number)s approved") % {"number": submission.pk}),
+    ):
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if locked.status != Status.PENDING:
             raise PromotionRefused("this submission has already been decided")

@@ -4,35 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documentation', '0004_revisions'),
+        ("documentation", "0004_revisions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaldeployment',
-            name='relations',
+            model_name="historicaldeployment",
+            name="relations",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='historicalincident',
-            name='relations',
+            model_name="historicalincident",
+            name="relations",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='historicalindicatorcoding',
-            name='relations',
+            model_name="historicalindicatorcoding",
+            name="relations",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='historicalsighting',
-            name='relations',
+            model_name="historicalsighting",
+            name="relations",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='historicaltestimony',
-            name='relations',
+            model_name="historicaltestimony",
+            name="relations",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evidence', '0002_revisions'),
+        ("evidence", "0002_revisions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalclaim',
-            name='relations',
+            model_name="historicalclaim",
+            name="relations",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='historicalsource',
-            name='relations',
+            model_name="historicalsource",
+            name="relations",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

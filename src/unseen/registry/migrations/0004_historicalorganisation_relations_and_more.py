@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0003_revisions'),
+        ("registry", "0003_revisions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalorganisation',
-            name='relations',
+            model_name="historicalorganisation",
+            name="relations",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='historicalperson',
-            name='relations',
+            model_name="historicalperson",
+            name="relations",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='historicalsite',
-            name='relations',
+            model_name="historicalsite",
+            name="relations",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]
