@@ -258,6 +258,11 @@ def _facet_url(query: Query, name: str, value: str | None) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v})
 
 
+def found(query: Query, user: UserLike) -> QuerySet[SearchEntry]:
+    """Every entry `user` may see matching `query`'s words and filters (unordered, uncapped)."""
+    return _filtered(matching(query.words, visible_entries(user)), query.filters)
+
+
 def run(query: Query, user: UserLike, limit: int = HITS, cap: int | None = None) -> Results:
     """The first `limit` hits, best first, the number of matches and the facet counts, all
     among the first `cap` matches (`Results.capped` says when there were more)."""
@@ -265,7 +270,7 @@ def run(query: Query, user: UserLike, limit: int = HITS, cap: int | None = None)
     results = Results(query, cap=cap)
     if query.errors or query.empty:
         return results
-    entries = _filtered(matching(query.words, visible_entries(user)), query.filters)
+    entries = found(query, user)
     rows = list(entries.order_by().values_list(*COLUMNS, "object_id", "title")[: cap + 1])
     results.capped = len(rows) > cap
     rows = rows[:cap]
