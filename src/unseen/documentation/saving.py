@@ -32,6 +32,7 @@ from .listing import COUNT_LIMIT, listed
 from .models import SavedSearch, SavedSearchVisit
 
 MAX_QUERY = 1000
+NAME_REQUIRED = _("Give the search a name.")
 
 
 def parameters(kind: str) -> tuple[str, ...]:
@@ -89,18 +90,13 @@ class SaveSearchForm(forms.ModelForm[SavedSearch]):
     """The "Save this search" control of a list or the search page: a name, private or shared,
     and the page's kind and query (hidden fields, checked here as if typed)."""
 
+    name = forms.CharField(max_length=100, error_messages={"required": NAME_REQUIRED})
     kind = forms.CharField(max_length=20, widget=forms.HiddenInput)
     query = forms.CharField(max_length=MAX_QUERY, required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = SavedSearch
         fields = ("name", "shared", "kind", "query")
-
-    def clean_name(self) -> str:
-        name = str(self.cleaned_data["name"]).strip()
-        if not name:
-            raise forms.ValidationError(_("Give the search a name."), code="required")
-        return name
 
     def clean_kind(self) -> str:
         kind = str(self.cleaned_data["kind"])
@@ -120,15 +116,11 @@ class SaveSearchForm(forms.ModelForm[SavedSearch]):
 
 
 class RenameForm(forms.ModelForm[SavedSearch]):
+    name = forms.CharField(max_length=100, error_messages={"required": NAME_REQUIRED})
+
     class Meta:
         model = SavedSearch
         fields = ("name", "shared")
-
-    def clean_name(self) -> str:
-        name = str(self.cleaned_data["name"]).strip()
-        if not name:
-            raise forms.ValidationError(_("Give the search a name."), code="required")
-        return name
 
 
 def save(form: SaveSearchForm, owner: User) -> SavedSearch:
