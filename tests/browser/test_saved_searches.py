@@ -45,3 +45,19 @@ def test_a_researcher_shares_a_filtered_list_and_a_colleague_sees_it_with_its_co
         assert colleague.locator("table.records tbody tr").count() == 2
     finally:
         context.close()
+
+
+def test_the_saved_searches_page_and_the_save_control_pass_axe_core(page, live_server, rita):
+    from tests.browser.test_accessibility import blocking_violations, check
+    from unseen.documentation.models import SavedSearch
+
+    factories.deployment(country="RU")
+    SavedSearch.objects.create(owner=rita, name="Russia", kind="deployments", query="country=RU")
+    sign_in(page, live_server)
+    outcome, violations = check(page, f"{live_server.url}/app/saved/", "saved searches")
+    assert outcome == "checked" and violations == []
+    page.click("[data-saved-search] summary")  # the rename and delete forms, open
+    assert blocking_violations(page, "saved searches, changing one") == []
+    page.goto(f"{live_server.url}/app/deployments/?country=RU")
+    page.click("[data-save-search] summary")
+    assert blocking_violations(page, "save control") == []
