@@ -75,13 +75,18 @@ def test_it_logs_writes_by_field_name_never_by_value(db):
     assert all("secret" not in str(e.detail).lower() for e in entries)
 
 
-def test_it_logs_a_plain_save_as_an_update_without_field_names_as_documented(db):
-    # docs/architecture.md, "What is recorded": field names only when the save names them.
+def test_it_names_the_fields_a_plain_save_changed_never_their_values(db):
+    # docs/architecture.md, "What is recorded": the names of the changed fields, no values.
     source = factories.source("Secret title that must not be logged")
     source.title = "Another secret"
+    source.notes = "Secret notes"
     source.save()
     update = AuditEntry.objects.filter(target_type="evidence.source").last()
-    assert update.action == Action.UPDATE and update.detail == {}
+    assert update.action == Action.UPDATE and update.detail == {"fields": ["notes", "title"]}
+    assert "secret" not in str(update.detail).lower()
+    source.save()
+    unchanged = AuditEntry.objects.filter(target_type="evidence.source").last()
+    assert unchanged.detail == {"fields": []}
 
 
 def test_it_logs_sign_ins_and_failures_without_the_username_tried(client, rita):

@@ -140,6 +140,7 @@ def samples(records: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "documentation:edit": each_kind,
         "documentation:claim_create": [k for k in each_kind if k["kind"] != "claims"],
         "documentation:coding": [{"pk": first["testimonies"].pk}],
+        "documentation:gap_list": [{"gap": "single-source"}, {"gap": "stale-estimates"}],
         "documentation:identity": [{"pk": person.pk}],
         "documentation:identity_edit": [{"pk": person.pk}],
         "audit:person_report": [{"pseudonym": person.pseudonym}],

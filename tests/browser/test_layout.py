@@ -71,6 +71,7 @@ def test_no_page_is_wider_than_a_phone_for_any_persona(phone, live_server, rita,
         "/app/import/",
         "/app/import/columns/",
         "/app/indicators/",
+        "/app/gaps/",
         "/app/charts/",
         "/app/map/",
     ):

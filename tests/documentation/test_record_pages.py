@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
@@ -129,3 +130,26 @@ def test_related_records_are_grouped_under_headings_and_linked(client, rita, and
     client.force_login(andy)
     page = client.get(record_url(hidden_site)).content.decode()
     assert "Camp Zeya" not in page and record_url(secret) not in page
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en", "20,000"), ("ko", "20,000")])
+def test_headcounts_and_wages_are_grouped_in_the_readers_locale(client, rita, language, expected):
+    deployment = factories.deployment(low=20000, high=125000)
+    deployment.monthly_wage_usd_low = Decimal("1250.50")
+    deployment.save()
+    client.force_login(rita)
+    with translation.override(language):
+        values = [str(value) for _label, value in shown_fields(deployment, rita)]
+    assert {expected, "125,000", "1,250.50"} <= set(values)
+    fields = fields_text(client.get(record_url(deployment)).content.decode())
+    assert "Workers, low: 20,000\n" in fields and "20000" not in fields
+    listing = client.get("/app/deployments/").content.decode()
+    assert "<td>20,000</td>" in listing and "<td>125,000</td>" in listing
+
+
+def test_years_and_ids_are_never_grouped(client, rita):
+    person = Person.objects.create(birth_year=1985, access_level=PUBLIC)
+    assert dict(shown_fields(person, rita))["Birth year"] == 1985
+    client.force_login(rita)
+    listing = client.get("/app/persons/").content.decode()
+    assert "<td>1985</td>" in listing and "1,985" not in listing

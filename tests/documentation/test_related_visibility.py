@@ -271,6 +271,7 @@ def test_it_keeps_links_the_editor_cannot_see_when_saving(client, rex, world):
             "country": "RU",
             "victims": [world.worker.pk],
             "access_level": INTERNAL,
+            "revision-reason": "described the beating",
         },
     )
     assert response.status_code == 302

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from tests import factories
 from unseen.accounts.models import AccessLevel
@@ -308,3 +309,82 @@ def test_a_new_person_is_found_by_the_pseudonym_given_after_its_first_save(db):
     person = Person.objects.create()
     entry = SearchEntry.objects.get(kind="persons", object_id=person.pk)
     assert person.pseudonym.lower() in entry.body and "~" not in entry.title
+
+
+@pytest.fixture
+def many(db):
+    """Deployments to Russia in 2009 (three pages of 2) and one to China."""
+    made = [factories.deployment(country="RU", sector="logging", year=2009) for _ in range(5)]
+    factories.deployment(country="CN", sector="logging", year=2009)
+    return made
+
+
+def test_hits_page_through_every_match_once(alice, many, monkeypatch):
+    monkeypatch.setattr(searching, "HITS", 2)
+    pages = [
+        searching.run(searching.parse({"q": "logging", "country": "RU", "page": n}), alice, 2)
+        for n in (1, 2, 3)
+    ]
+    urls = [hit.url for results in pages for hit in results.hits]
+    assert len(urls) == len(set(urls)) == 5
+    assert [(r.page, r.pages, r.first, r.last) for r in pages] == [
+        (1, 3, 1, 2),
+        (2, 3, 3, 4),
+        (3, 3, 5, 5),
+    ]
+    assert pages[0].previous_url == "" and pages[2].next_url == ""
+    assert pages[1].next_url == "?q=logging&country=RU&page=3"
+    assert pages[1].previous_url == "?q=logging&country=RU"
+
+
+def test_the_page_says_which_hits_it_shows_and_links_the_next(client, alice, many, monkeypatch):
+    monkeypatch.setattr(searching, "HITS", 2)
+    client.force_login(alice)
+    text = client.get(SEARCH, {"q": "logging", "country": "RU", "page": "2"}).content.decode()
+    assert "Showing 3–4 of 5 matches" in text
+    assert "Page 2 of 3" in text
+    assert 'href="?q=logging&amp;country=RU&amp;page=3" rel="next"' in text
+    assert 'href="?q=logging&amp;country=RU" rel="prev"' in text
+    assert text.count('<li data-kind="deployments">') == 2 and '<ol start="3">' in text
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1e3", "9" * 40, "２", ""])
+def test_a_bad_page_number_is_the_first_page(client, alice, many, monkeypatch, page):
+    monkeypatch.setattr(searching, "HITS", 2)
+    client.force_login(alice)
+    response = client.get(SEARCH, {"q": "logging", "page": page})
+    assert response.status_code == 200
+    assert "Showing 1–2 of 6 matches" in response.content.decode()
+
+
+def test_a_page_past_the_last_shows_the_last_and_says_so(client, alice, many, monkeypatch):
+    monkeypatch.setattr(searching, "HITS", 2)
+    client.force_login(alice)
+    text = client.get(SEARCH, {"q": "logging", "page": "40"}).content.decode()
+    assert "There is no page 40: this search has 3 pages. Showing the last." in text
+    assert "Showing 5–6 of 6 matches" in text and 'rel="next"' not in text
+
+
+def test_paging_stays_within_the_cap_and_says_so(client, alice, many, monkeypatch):
+    monkeypatch.setattr(searching, "HITS", 2)
+    monkeypatch.setattr(searching, "CANDIDATES", 3)
+    client.force_login(alice)
+    text = client.get(SEARCH, {"q": "logging", "page": "2"}).content.decode()
+    assert "More than 3 matches: the counts are of the first 3." in text
+    assert "Showing 3–3 of 3 matches" in text and "Page 2 of 2" in text
+
+
+def test_each_hit_says_its_kind_and_a_line_about_it_without_a_query_each(client, alice, many):
+    source = factories.source("Logging camp report")
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as one:
+        client.get(SEARCH, {"q": "logging", "kind": "deployments", "country": "CN"})
+    with CaptureQueriesContext(connection) as six:
+        text = client.get(SEARCH, {"q": "logging"}).content.decode()
+    assert len(six.captured_queries) == len(one.captured_queries)
+    assert '<span class="badge">Deployment</span> <span class="muted">Russia · 2009</span>' in text
+    assert f'<a href="/app/sources/{source.pk}/">Logging camp report</a>' in text
+    assert '<span class="badge">Source</span>' in text
+    with translation.override("ko"):
+        hit = found(alice, "logging", kind="deployments", country="CN").hits[0]
+    assert (hit.kind_label, hit.summary) == ("파견", "중국 · 2009")

@@ -242,6 +242,7 @@ def test_it_saves_indicator_coding_and_the_journey(rita_client):
             "journey-vetting_loyalty_check": "present",
             "journey-bribe_paid": "absent",
             "journey-outcome": "escaped",
+            "revision-reason": "coded from the transcript",
         }
     )
     response = rita_client.post(f"/app/testimonies/{coded.pk}/coding/", data)

@@ -6,7 +6,7 @@ Only field names are logged, never values: values may identify a witness.
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from unseen.accounts import signals as accounts_signals
@@ -27,12 +27,43 @@ def _audited(sender: Any) -> bool:
     )
 
 
+# Set by every save, so they never name a field: the edit is what the reader wants to see.
+_ALWAYS_WRITTEN = {"updated_at"}
+
+
+@receiver(pre_save)
+def note_changed_fields(
+    sender: Any, instance: Any, raw: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """Before an edit is written, which fields it changes (names only), for `log_save`.
+
+    One read of the row as stored: the edit forms, the API and the import all save whole records,
+    so `update_fields` alone would name nothing.
+    """
+    if raw or update_fields is not None or not _audited(sender):
+        return
+    if instance._state.adding or instance.pk is None:
+        return
+    fields = [f for f in sender._meta.concrete_fields if f.name not in _ALWAYS_WRITTEN]
+    stored = (
+        sender._base_manager.filter(pk=instance.pk).values(*[f.attname for f in fields]).first()
+    )
+    if stored is None:
+        return
+    instance._audit_changed_fields = sorted(
+        f.name for f in fields if f.to_python(getattr(instance, f.attname)) != stored[f.attname]
+    )
+
+
 @receiver(post_save)
 def log_save(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
     if raw or not _audited(sender):
         return
     fields = kwargs.get("update_fields")
+    changed = instance.__dict__.pop("_audit_changed_fields", None)
     detail = {"fields": sorted(fields)} if fields else {}
+    if not fields and changed is not None:
+        detail = {"fields": changed}  # an empty list: saved with nothing changed
     if sender._meta.label_lower == "accounts.user" and fields and fields <= {"last_login"}:
         return  # sign-ins are logged as such below
     if sender._meta.label_lower == "accounts.apitoken":

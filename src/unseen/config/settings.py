@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    "simple_history",
     "unseen.accounts",
     "unseen.ui",
     "unseen.jobs",
@@ -386,3 +387,6 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
+# Revisions (ADR 0021): an editor's reason can be longer than a line.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -21,7 +21,7 @@ from unseen.evidence.models import Claim, Record, Source, visible_related
 from unseen.registry.models import Organisation, Person, Site
 
 from .models import Deployment, Incident, Sighting, Testimony
-from .reading import INTERNAL_FIELDS, folded_fields, readable
+from .reading import INTERNAL_FIELDS, folded_fields, number_text, readable
 from .sectors import sector_q
 
 FILTERS = ("country", "sector", "year", "source_kind", "reliability", "access_level")
@@ -87,7 +87,7 @@ class Kind:
             value = (
                 display()
                 if callable(display)
-                else visible_related(getattr(record, name, None), user)
+                else number_text(name, visible_related(getattr(record, name, None), user))
             )
             text = "—" if value is None or value == "" else str(value)
             cells.append(text if len(text) <= 90 else text[:89] + "…")

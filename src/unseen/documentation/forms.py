@@ -493,3 +493,56 @@ class ImportForm(forms.Form):
         choices=[(kind, kind) for kind in IMPORT_KINDS], label=_("Records in the file")
     )
     dry_run = forms.BooleanField(required=False, label=_("Check only (write nothing)"))
+
+
+class RevisionForm(forms.Form):
+    """Why a record is changed, and what justifies it: kept with the revision the save makes.
+
+    Required when editing (a reader of the history must be able to tell why a value changed),
+    optional when creating, where the record's claims say where it came from.
+    """
+
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    justifying_source = forms.ModelChoiceField(
+        label=_("Source that justifies it"), queryset=Source.objects.all(), required=False
+    )
+    justifying_claim = forms.IntegerField(
+        label=_("Claim that justifies it (number)"), required=False, min_value=1
+    )
+
+    def __init__(self, *args: Any, user: UserLike, editing: bool, **kwargs: Any):
+        kwargs.setdefault("prefix", "revision")
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["reason"].required = editing
+        use_pickers(self)
+        source = cast(forms.ModelChoiceField, self.fields["justifying_source"])
+        source.queryset = Source.objects.visible_to(user).order_by("-created_at")
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data.get("reason") or "").strip()
+        if self.fields["reason"].required and not reason:
+            raise forms.ValidationError(_("Say why you make this change."))
+        return reason
+
+    def clean_justifying_claim(self) -> Claim | None:
+        number = self.cleaned_data.get("justifying_claim")
+        if number is None:
+            return None
+        # A claim the editor may not read is refused as if it did not exist.
+        claim = Claim.objects.visible_to(self.user).filter(pk=number).first()
+        if claim is None:
+            raise forms.ValidationError(_("There is no claim with this number."))
+        return claim
+
+    def why(self) -> dict[str, Any]:
+        """Keyword arguments for `revisions.revising`."""
+        return {
+            "reason": self.cleaned_data["reason"],
+            "source": self.cleaned_data.get("justifying_source"),
+            "claim": self.cleaned_data.get("justifying_claim"),
+        }

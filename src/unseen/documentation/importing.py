@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from unseen.accounts.models import AccessLevel
 from unseen.audit.log import record
@@ -27,6 +28,7 @@ from unseen.core.places import Host
 from unseen.core.scripts import detect_script
 from unseen.core.tables import CellError, Limits, Table, TableError, read_table, validate
 from unseen.evidence.models import Claim, Credibility, Reliability, Source, SourceKind
+from unseen.evidence.revisions import record_created_since
 from unseen.registry.models import (
     CoordinatePrecision,
     ExternalIdentifier,
@@ -92,6 +94,7 @@ def import_file(
     progress: Progress | None = None,
     default_access_level: str | None = None,
     limits: Limits | None = None,
+    origin: str = "",
 ) -> ImportResult:
     """Import `path` as records of `kind`.
 
@@ -109,6 +112,7 @@ def import_file(
         dry_run=dry_run,
         progress=progress,
         default_access_level=default_access_level,
+        origin=origin or path.name,
     )
 
 
@@ -127,6 +131,7 @@ def import_table(
     progress: Progress | None = None,
     default_access_level: str | None = None,
     synthetic: bool = False,
+    origin: str = "",
 ) -> ImportResult:
     """Import rows already read (as `read_table` returns them) as records of `kind`.
 
@@ -157,6 +162,12 @@ def import_table(
             # Bulk inserts send no signals: the new records' search entries are written here.
             if not dry_run:
                 index_created_since(started)
+                record_created_since(
+                    started,
+                    _("Import of %(file)s") % {"file": origin}
+                    if origin
+                    else _("Import of a %(kind)s table") % {"kind": kind},
+                )
             record(
                 Action.IMPORT,
                 target_type=kind,

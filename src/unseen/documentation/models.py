@@ -15,6 +15,7 @@ from unseen.evidence.models import (
     Source,
     access_level_constraint,
 )
+from unseen.evidence.revisions import history
 from unseen.registry.models import (
     CoordinatePrecision,
     Organisation,
@@ -143,6 +144,8 @@ class Testimony(Record):
     )
     outcome_notes = models.TextField(blank=True, verbose_name=_("Outcome notes"))
 
+    history = history()
+
     class Meta:
         verbose_name = _("testimony")
         verbose_name_plural = _("testimonies")
@@ -202,6 +205,8 @@ class IndicatorCoding(models.Model):
     note = models.TextField(
         blank=True, help_text=_("Where in the testimony, why coded so."), verbose_name=_("Note")
     )
+
+    history = history()
 
     class Meta:
         verbose_name = _("indicator coding")
@@ -337,6 +342,8 @@ class Deployment(Record):
 
     objects: ClassVar[models.Manager["Deployment"]] = DeploymentQuerySet.as_manager()
 
+    history = history()
+
     class Meta:
         verbose_name = _("deployment")
         verbose_name_plural = _("deployments")
@@ -463,6 +470,8 @@ class Incident(Record):
         verbose_name=_("Perpetrator description"),
     )
 
+    history = history()
+
     class Meta:
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
@@ -556,6 +565,8 @@ class Sighting(Record):
         related_name="sightings",
         verbose_name=_("Site"),
     )
+
+    history = history()
 
     class Meta:
         verbose_name = _("sighting")

@@ -7,6 +7,7 @@ known to the year is just the year, a choice is its translated label, a boolean 
 
 import datetime as dt
 import gettext
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -115,7 +116,24 @@ def readable(instance: Any, model_field: models.Field[Any, Any]) -> Any:
         return country_text(value)
     if name in LANGUAGE_FIELDS and isinstance(value, str):
         return language_text(value)
-    return value
+    return number_text(name, value)
+
+
+def counts_or_amounts(name: str) -> bool:
+    """Whether a numeric field holds a quantity (grouped: 20,000) rather than a year or an id,
+    which read wrong grouped (2,009; #1,234 in an address)."""
+    return "year" not in name and name != "id" and not name.endswith("_id")
+
+
+def number_text(name: str, value: Any) -> Any:
+    """A headcount, wage or other quantity with the reader's locale's thousands separator; any
+    other value as it is. Grouped here, not by USE_THOUSAND_SEPARATOR: that would group every
+    number a template prints, record ids in addresses and years among them."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return value
+    if not counts_or_amounts(name):
+        return value
+    return formats.number_format(value, force_grouping=True)
 
 
 def folded_fields(instance: Any) -> set[str]:

@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
@@ -46,7 +47,8 @@ TOKEN_TABLE = "documentation_searchentry_tok"  # noqa: S105 (a table of word tok
 TRIGRAM = 3  # words shorter than a trigram cannot use the index: substring matching
 MAX_WORDS = 10
 MAX_WORD = 100
-HITS = 50
+HITS = 50  # hits a page shows
+MAX_PAGE_DIGITS = 6  # a longer page number is no page: read as page 1
 # Hits are ranked and facets counted among at most this many matches: past it, counting every
 # match costs seconds at a million entries and tells the researcher little (the page says so).
 CANDIDATES = 2_000
@@ -88,6 +90,7 @@ class Query:
     words: list[str] = field(default_factory=list)
     filters: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    page: int = 1
 
     @property
     def empty(self) -> bool:
@@ -99,7 +102,7 @@ def parse(params: Mapping[str, Any]) -> Query:
     never silently dropped (it would widen the search the reader thinks they narrowed)."""
     text = str(params.get("q", "")).strip()[:500]
     words = list(dict.fromkeys(word[:MAX_WORD] for word in fold(text).split()))[:MAX_WORDS]
-    query = Query(text=text, words=words)
+    query = Query(text=text, words=words, page=_page_number(params.get("page")))
     for name in FACETS:
         value = str(params.get(name, "")).strip()
         if not value:
@@ -110,6 +113,15 @@ def parse(params: Mapping[str, Any]) -> Query:
         else:
             query.filters[name] = resolved
     return query
+
+
+def _page_number(value: Any) -> int:
+    """The page asked for; anything but a positive whole number (a typo, a hand-edited
+    address) is page 1, not an error page: the words and filters still stand."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > MAX_PAGE_DIGITS:
+        return 1
+    return max(int(text), 1)
 
 
 def _token_words(words: list[str]) -> tuple[list[str], list[str]]:
@@ -198,6 +210,8 @@ class Hit:
     kind_label: str
     title: str
     url: str
+    # Country, year and source grade from the entry's own columns: no query per hit.
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -218,11 +232,27 @@ class Results:
     capped: bool = False
     cap: int = CANDIDATES
     facets: list[tuple[str, str, list[FacetValue]]] = field(default_factory=list)
+    page: int = 1
+    pages: int = 1
+    per_page: int = HITS
+    # The page asked for was past the last: the last is shown, and the page says so.
+    page_asked: int | None = None
+    previous_url: str = ""
+    next_url: str = ""
+
+    @property
+    def first(self) -> int:
+        """The number of the page's first hit, counting from 1."""
+        return (self.page - 1) * self.per_page + 1 if self.hits else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.hits) - 1 if self.hits else 0
 
 
 def _value_label(name: str, value: str) -> str:
     if name == "kind":
-        return str(KINDS[value].label) if value in KINDS else value
+        return str(capfirst(KINDS[value].label)) if value in KINDS else value
     if name == "country":
         return country_text(value)
     if name == "sector":
@@ -250,6 +280,7 @@ def _counts(rows: list[tuple[Any, ...]]) -> dict[str, dict[str, int]]:
 
 
 def _facet_url(query: Query, name: str, value: str | None) -> str:
+    """The search narrowed by one more facet value (back to its first page)."""
     params = {"q": query.text, **query.filters}
     if value is None:
         params.pop(name, None)
@@ -263,10 +294,34 @@ def found(query: Query, user: UserLike) -> QuerySet[SearchEntry]:
     return _filtered(matching(query.words, visible_entries(user)), query.filters)
 
 
-def run(query: Query, user: UserLike, limit: int = HITS, cap: int | None = None) -> Results:
-    """The first `limit` hits, best first, the number of matches and the facet counts, all
-    among the first `cap` matches (`Results.capped` says when there were more)."""
+def _page_url(query: Query, page: int) -> str:
+    """The same words and filters, another page."""
+    params: dict[str, Any] = {"q": query.text, **query.filters}
+    if page > 1:
+        params["page"] = page
+    return "?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def _summary(row: tuple[Any, ...]) -> str:
+    """The line under a hit ("Russia · 2009 · Source grade B"), from its facet columns."""
+    _kind, country, _sectors, year, grade = row[:5]
+    parts = [country_text(country) if country else "", str(year) if year else ""]
+    if grade in Reliability.values:
+        parts.append(_("Source grade %(grade)s") % {"grade": grade})
+    return " · ".join(part for part in parts if part)
+
+
+def _kind_label(kind: str) -> str:
+    """A hit's kind as one of it, capitalised ("Deployment"): the model's own verbose name."""
+    return str(capfirst(KINDS[kind].singular)) if kind in KINDS else kind
+
+
+def run(query: Query, user: UserLike, limit: int | None = None, cap: int | None = None) -> Results:
+    """Page `query.page` of `limit` hits, best first, the number of matches and the facet
+    counts, all among the first `cap` matches (`Results.capped` says when there were more).
+    A page past the last shows the last, with `page_asked` set."""
     cap = CANDIDATES if cap is None else cap
+    limit = HITS if limit is None else limit
     results = Results(query, cap=cap)
     if query.errors or query.empty:
         return results
@@ -280,15 +335,26 @@ def run(query: Query, user: UserLike, limit: int = HITS, cap: int | None = None)
         title = fold(row[-1])
         return (-sum(word in title for word in query.words), -row[-2])
 
+    results.per_page = limit
+    results.pages = max(1, -(-len(rows) // limit))
+    results.page = min(query.page, results.pages)
+    if results.page != query.page:
+        results.page_asked = query.page
+    start = (results.page - 1) * limit
     results.hits = [
         Hit(
             row[0],
-            _value_label("kind", row[0]),
+            _kind_label(row[0]),
             row[-1],
             reverse("documentation:detail", args=[row[0], row[-2]]),
+            _summary(row),
         )
-        for row in sorted(rows, key=score)[:limit]
+        for row in sorted(rows, key=score)[start : start + limit]
     ]
+    if results.page > 1:
+        results.previous_url = _page_url(query, results.page - 1)
+    if results.page < results.pages:
+        results.next_url = _page_url(query, results.page + 1)
     every = _counts(rows)
     for name in FACETS:
         counts = every[name]

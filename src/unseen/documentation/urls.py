@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import identity_views, saved_views, views
+from . import history_views, identity_views, saved_views, views
 from .browsing import KINDS
 
 
@@ -36,6 +36,8 @@ urlpatterns = [
         views.import_template,
         name="import_template",
     ),
+    path("gaps/", views.gaps, name="gaps"),
+    path("gaps/<slug:gap>/", views.gap_list, name="gap_list"),
     path("indicators/", views.indicators, name="indicators"),
     path("testimonies/<int:pk>/coding/", views.testimony_coding, name="coding"),
     path("suggest/<str:kind>/", views.suggestions, name="suggest"),
@@ -45,7 +47,11 @@ urlpatterns = [
     path("persons/<int:pk>/identity/edit/", identity_views.identity_edit, name="identity_edit"),
     path("<kind:kind>/", views.record_list, name="list"),
     path("<kind:kind>/new/", views.record_create, name="create"),
+    path("<kind:kind>/deleted/", history_views.deleted, name="deleted"),
+    path("<kind:kind>/deleted/<int:revision>/restore/", history_views.restore, name="restore"),
     path("<kind:kind>/<int:pk>/", views.record_detail, name="detail"),
     path("<kind:kind>/<int:pk>/edit/", views.record_edit, name="edit"),
+    path("<kind:kind>/<int:pk>/history/", history_views.history, name="history"),
+    path("<kind:kind>/<int:pk>/history/revert/", history_views.revert, name="revert"),
     path("<kind:kind>/<int:pk>/claims/new/", views.claim_create, name="claim_create"),
 ]

@@ -19,11 +19,12 @@ from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core.tables import TableError
 from unseen.evidence.models import Claim, Source, visible_related
+from unseen.evidence.revisions import revising
 from unseen.registry.forms import PurposeForm
 from unseen.registry.models import Person
 from unseen.ui.uploads import saved_upload, table_limits
 
-from . import searching
+from . import gap_finding, searching
 from .browsing import (
     KINDS,
     Kind,
@@ -38,6 +39,7 @@ from .forms import (
     CodingForm,
     ImportForm,
     JourneyForm,
+    RevisionForm,
     TestimonyForm,
     pickers_creating,
     record_form,
@@ -101,7 +103,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (slug, KINDS[slug].label, KINDS[slug].visible(user).count()) for slug in DASHBOARD_KINDS
         ]
         context["recent_sources"] = Source.objects.visible_to(user).order_by("-created_at")[:10]
+        context["gap_counts"] = gap_finding.counts(user)
     return render(request, "documentation/dashboard.html", context)
+
+
+@requires(Capability.VIEW_RECORDS)
+def gaps(request: HttpRequest) -> HttpResponse:
+    """The evidence-gap queue: each kind of gap with its count and its first items."""
+    return render(request, "documentation/gaps.html", {"groups": gap_finding.queue(_user(request))})
+
+
+@requires(Capability.VIEW_RECORDS)
+def gap_list(request: HttpRequest, gap: str) -> HttpResponse:
+    """Every gap of one kind, a page at a time."""
+    user = _user(request)
+    kind = gap_finding.kind_for(user, gap)
+    if kind is None:
+        raise Http404
+    page = Paginator(kind.rows(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "documentation/gap_list.html",
+        {"kind": kind, "page": page, "items": kind.present(list(page), user)},
+    )
 
 
 @requires(Capability.VIEW_RECORDS)
@@ -212,18 +236,27 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
     if spec.model is Claim:
         return redirect("documentation:list", kind="claims")
-    form = _form_class(spec)(request.POST or None, instance=instance, user=_user(request))
+    user = _user(request)
+    form = _form_class(spec)(request.POST or None, instance=instance, user=user)
+    revision = RevisionForm(request.POST or None, user=user, editing=instance is not None)
     if instance is not None and request.method != "POST":
         _audit_opening(instance, "edit")
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
+    # Both forms checked before anything is written, so each shows all its errors at once.
+    if request.method == "POST" and all([form.is_valid(), revision.is_valid()]):
+        with transaction.atomic(), revising(**revision.why()):
             saved = form.save()
         messages.success(request, _("Saved."))
         return redirect("documentation:detail", kind=spec.slug, pk=saved.pk)
     return render(
         request,
         "documentation/record_form.html",
-        {"kind": spec, "form": form, "record": instance, **_creations(form, request)},
+        {
+            "kind": spec,
+            "form": form,
+            "revision": revision,
+            "record": instance,
+            **_creations(form, request),
+        },
     )
 
 
@@ -345,10 +378,13 @@ def testimony_coding(request: HttpRequest, pk: int) -> HttpResponse:
     testimony = kind_of("testimonies").get(_user(request), pk)
     coding = CodingForm(request.POST or None, testimony=testimony, prefix="coding")
     journey = JourneyForm(request.POST or None, instance=testimony, prefix="journey")
+    revision = RevisionForm(request.POST or None, user=_user(request), editing=True)
     if request.method != "POST":
         _audit_opening(testimony, "coding")
-    if request.method == "POST" and coding.is_valid() and journey.is_valid():
-        with transaction.atomic():
+    if request.method == "POST" and all(
+        [coding.is_valid(), journey.is_valid(), revision.is_valid()]
+    ):
+        with transaction.atomic(), revising(**revision.why()):
             journey.save()
             coding.save(testimony)
         messages.success(request, _("Coding saved."))
@@ -356,7 +392,7 @@ def testimony_coding(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "documentation/testimony_coding.html",
-        {"testimony": testimony, "coding": coding, "journey": journey},
+        {"testimony": testimony, "coding": coding, "journey": journey, "revision": revision},
     )
 
 
@@ -383,6 +419,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     form.cleaned_data["kind"],
                     dry_run=form.cleaned_data["dry_run"],
                     limits=table_limits(),
+                    origin=name,
                 )
             except TableError as failure:
                 errors = [error.format(name) for error in failure.errors]

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.constraints import choices_constraint
 
+from .revisions import history
+
 
 class Reliability(models.TextChoices):
     """Admiralty scale for a source."""
@@ -144,6 +146,8 @@ class Source(Record):
     )
     notes = models.TextField(blank=True, verbose_name=_("Notes"))
 
+    history = history()
+
     class Meta:
         verbose_name = _("source")
         verbose_name_plural = _("sources")
@@ -212,6 +216,8 @@ class Claim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Created at"))
 
     objects = ClaimQuerySet.as_manager()
+
+    history = history()
 
     class Meta:
         verbose_name = _("claim")

@@ -11,10 +11,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from unseen.accounts.models import User, visible_access_levels
 from unseen.audit.log import record
 from unseen.audit.models import Action
+from unseen.evidence.revisions import record_updated
 
 from .models import ENTITY_MODELS, ClusterMember, LinkageRun, LinkDecision, Merge, PairReview
 from .reviewing import labels, record_decision, verdicts_between
@@ -80,6 +82,13 @@ def merge_records(
         )
         # Keyword dicts: django-stubs cannot resolve lookups on an abstract model's FK.
         model._default_manager.filter(pk__in=absorbed).update(**{"merged_into": survivor})
+        # `update` sends no signals: the revisions of the absorbed records are written here.
+        record_updated(
+            model,
+            absorbed,
+            _("Merge %(merge)s into record %(survivor)s")
+            % {"merge": merge.pk, "survivor": survivor},
+        )
         survivor_label = labels(entity, [survivor])[0]
         for pk, label in zip(absorbed, labels(entity, absorbed), strict=True):
             record_decision(entity, survivor, pk, True, user, merge=merge)
@@ -138,6 +147,7 @@ def undo_merge(merge: Merge, user: User) -> Merge:
             ).values_list("pk", flat=True)
         )
         model._default_manager.filter(pk__in=restored).update(**{"merged_into": None})
+        record_updated(model, restored, _("Undoing merge %(merge)s") % {"merge": merge.pk})
         LinkDecision.objects.active().filter(merge=merge).update(withdrawn_at=now)
         merge.undone_at = now
         merge.undone_by = user if getattr(user, "is_authenticated", False) else None

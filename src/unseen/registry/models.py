@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from unseen.accounts.models import UserLike
 from unseen.constraints import choices_constraint
 from unseen.evidence.models import Claim, Record, access_level_constraint
+from unseen.evidence.revisions import history
 
 PSEUDONYM_PREFIX = "P-"
 
@@ -97,6 +98,8 @@ class Person(MergeableRecord):
         verbose_name=_("Source record ID"),
     )
     notes = models.TextField(blank=True, verbose_name=_("Notes"))
+
+    history = history()
 
     class Meta:
         verbose_name = _("person")
@@ -189,6 +192,8 @@ class Organisation(MergeableRecord):
         max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2."), verbose_name=_("Country")
     )
     notes = models.TextField(blank=True, verbose_name=_("Notes"))
+
+    history = history()
 
     class Meta:
         verbose_name = _("organisation")
@@ -334,6 +339,8 @@ class Site(MergeableRecord):
         verbose_name=_("Coordinate precision"),
     )
     notes = models.TextField(blank=True, verbose_name=_("Notes"))
+
+    history = history()
 
     class Meta:
         verbose_name = _("site")

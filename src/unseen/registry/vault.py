@@ -21,12 +21,14 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext as _
 
 from unseen.accounts.models import UserLike
 from unseen.accounts.roles import Capability
 from unseen.audit.log import record, record_many
 from unseen.audit.models import Action
 from unseen.core import sealing
+from unseen.evidence.revisions import note_change
 
 from . import keys
 from .models import Person, PersonIdentity
@@ -296,6 +298,10 @@ def write_identity(
         if purpose.strip():
             detail["purpose"] = purpose.strip()[:200]
         record(Action.VAULT_WRITE, person, actor=user.get_username(), detail=detail)
+        if changed:
+            # The person's history says the identity changed and nothing more: the vault has no
+            # history of its own, so no identifying value is ever copied out of it (ADR 0021).
+            note_change(person, ["identity"], _("Identity changed"))
     return changed
 
 

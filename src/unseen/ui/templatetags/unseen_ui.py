@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -20,13 +23,21 @@ def synthetic_badge(record: object) -> SafeString | str:
 
 @register.filter
 def range_text(low: int | None, high: int | None) -> str:
+    """A headcount range grouped in the reader's locale: 1,200–3,000."""
     if low is None and high is None:
         return "—"
     if high is None or low == high:
-        return f"{low:,}"
+        return grouped(low)
     if low is None:
-        return f"≤ {high:,}"
-    return f"{low:,}–{high:,}"
+        return f"≤ {grouped(high)}"
+    return f"{grouped(low)}–{grouped(high)}"
+
+
+@register.filter
+def grouped(value: int | float | Decimal | None) -> str:
+    """A count with the reader's locale's thousands separator (20,000), whatever
+    USE_THOUSAND_SEPARATOR says: it is off so that ids in addresses are never grouped."""
+    return "" if value is None else str(number_format(value, force_grouping=True))
 
 
 @register.simple_tag

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("documentation", "0003_search_tokens"),
+        ("documentation", "0004_revisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

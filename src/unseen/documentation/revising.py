@@ -1,0 +1,188 @@
+"""A record's history as its readers see it: the timeline, the diff of two revisions, revert and
+restore (ADR 0021).
+
+Every value passes the same access checks as the record page: a revision made while the record
+was at a level the reader may not see shows who and when, never what; a related record beyond the
+reader's level is blank, as on the record page.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from unseen.accounts.models import UserLike, visible_access_levels
+from unseen.evidence.revisions import UNTRACKED, revising, tracked_names
+
+from .browsing import Kind, shown_fields
+from .models import Testimony
+from .reading import INTERNAL_FIELDS
+
+
+class RevertRefused(Exception):
+    """A revision that cannot be brought back; the message says why, for the editor."""
+
+
+@dataclass
+class Entry:
+    """One line of a record's timeline. Comments (#18 item 5) will be entries of their own kind."""
+
+    when: Any
+    actor: str
+    reason: str
+    kind: str  # "revision"; later "comment"
+    action: str  # created / changed / deleted
+    changed: list[str] = field(default_factory=list)
+    part: str = ""  # "" for the record itself, else what part of it (an indicator coding)
+    revision_id: int | None = None
+    withheld: bool = False
+
+
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _readable(revision: Any, user: UserLike) -> bool:
+    level = getattr(revision, "access_level", None)
+    return level is None or level in visible_access_levels(user)
+
+
+def _labels(model: Any) -> dict[str, str]:
+    return {
+        f.attname: str(f.verbose_name)
+        for f in model._meta.concrete_fields
+        if f.name not in INTERNAL_FIELDS and f.name not in UNTRACKED
+    }
+
+
+def _entries(
+    revisions: list[Any], model: Any, user: UserLike, part: str, seed: Any = None
+) -> list[Entry]:
+    """Timeline entries of one model's revisions (oldest first), each naming what it changed.
+
+    `seed` is the revision before the first one, read only to tell what the first changed."""
+    names = tracked_names(revisions[0].__class__) if revisions else []
+    labels = _labels(model)
+    other = {"identity": _("Identity (in the vault; values not kept)")}
+    previous: dict[Any, Any] = {seed.id: seed} if seed is not None else {}
+    entries = []
+    for revision in revisions:
+        before = previous.get(revision.id)
+        previous[revision.id] = revision
+        readable = _readable(revision, user) and (before is None or _readable(before, user))
+        if revision.history_type == "+" and before is None:
+            changed = []
+        else:
+            base = before if before is not None else revision
+            changed = [n for n in names if getattr(base, n) != getattr(revision, n)]
+        shown = [labels[n] for n in changed if n in labels]
+        shown += [other.get(p, p) for p in revision.other_changes or []]
+        entries.append(
+            Entry(
+                when=revision.history_date,
+                actor=revision.actor or "—",
+                reason=(revision.history_change_reason or "") if readable else "",
+                kind="revision",
+                action=ACTIONS.get(revision.history_type, ""),
+                changed=shown if readable else [],
+                part=part,
+                revision_id=revision.history_id if not part else None,
+                withheld=not readable,
+            )
+        )
+    return entries
+
+
+# The newest revisions shown; a record edited a thousand times would otherwise take most of a
+# second to list, and the oldest ones are reached by comparing (?a=&b=) or reverting.
+SHOWN = 100
+
+
+def timeline(spec: Kind, record: Any, user: UserLike) -> list[Entry]:
+    """The newest `SHOWN` revisions of `record`, and those of its parts, newest first."""
+    model = spec.model
+    order = ("history_date", "history_id")
+    newest = model.history.filter(id=record.pk).order_by("-history_date", "-history_id")  # type: ignore[attr-defined]
+    own = list(newest[: SHOWN + 1])[::-1]
+    seed = own.pop(0) if len(own) > SHOWN else None
+    entries = _entries(own, model, user, "", seed)
+    if model is Testimony:
+        from .models import IndicatorCoding
+
+        codings = list(IndicatorCoding.history.filter(testimony_id=record.pk).order_by(*order))
+        for entry, revision in zip(
+            _entries(codings, IndicatorCoding, user, "coding"), codings, strict=True
+        ):
+            entry.part = str(_("Indicator coding")) + ": " + revision.get_indicator_display()
+            # A coding inherits its testimony's level: shown to whoever may read the testimony.
+            entries.append(entry)
+    entries.sort(key=lambda e: (e.when, e.revision_id or 0), reverse=True)
+    return entries
+
+
+def revision_of(spec: Kind, record_pk: int, revision_id: Any) -> Any:
+    """One revision of the record, or None (an id of another record's revision is not found)."""
+    try:
+        number = int(revision_id)
+    except (TypeError, ValueError):
+        return None
+    return spec.model.history.filter(id=record_pk, history_id=number).first()  # type: ignore[attr-defined]
+
+
+def diff(spec: Kind, old: Any, new: Any, user: UserLike) -> list[tuple[str, Any, Any, bool]]:
+    """(label, old value, new value, changed) for every field the reader may see, as the record
+    page formats them; nothing of a revision at a level beyond the reader."""
+    if not (_readable(old, user) and _readable(new, user)):
+        return []
+    left = dict(shown_fields(old.instance, user))
+    right = dict(shown_fields(new.instance, user))
+    return [
+        (label, left.get(label), right.get(label), left.get(label) != right.get(label))
+        for label in dict.fromkeys([*left, *right])
+    ]
+
+
+def revert(spec: Kind, record: Any, revision: Any, user: UserLike, reason: str) -> Any:
+    """Bring the record's fields back to `revision`'s values, as a new revision; nothing is
+    rewritten. Raises RevertRefused with a reason the editor can act on."""
+    if not reason.strip():
+        raise RevertRefused(_("Say why you revert to this revision."))
+    if not _readable(revision, user):
+        # Nobody may file a record where they themselves could no longer see it.
+        raise RevertRefused(_("This revision is at an access level you cannot read."))
+    restored = revision.instance
+    try:
+        with transaction.atomic(), revising(reason.strip()):
+            restored.save()
+    except IntegrityError:
+        raise RevertRefused(
+            _("This revision names records that no longer exist; edit the record instead.")
+        ) from None
+    return restored
+
+
+def deleted(spec: Kind) -> list[Any]:
+    """The last revision of every record of this kind that was deleted and not restored."""
+    model = spec.model
+    historical = model.history.model  # type: ignore[attr-defined]
+    gone = historical.objects.filter(history_type="-").exclude(
+        id__in=model._default_manager.values("pk")
+    )
+    return list(gone.order_by("-history_date")[:500])
+
+
+def restore(spec: Kind, revision: Any, reason: str) -> Any:
+    """A deleted record again, from its last revision, with a new revision saying why."""
+    if not reason.strip():
+        raise RevertRefused(_("Say why you restore this record."))
+    if spec.model._default_manager.filter(pk=revision.id).exists():
+        raise RevertRefused(_("This record exists; it was restored already."))
+    record = revision.instance
+    try:
+        with transaction.atomic(), revising(reason.strip()):
+            record.save(force_insert=True)
+    except IntegrityError:
+        raise RevertRefused(
+            _("This record names records that no longer exist, so it cannot be restored.")
+        ) from None
+    return record

@@ -1,0 +1,209 @@
+"""Revisions: every create, update and delete of a documented record keeps a snapshot.
+
+django-simple-history writes one row per save into a "historical" table beside each documented
+model (ADR 0021). This module adds what the library leaves to us: who acted (the audit actor,
+which names API token users and commands too), the editor's reason and the source or claim that
+justifies the change, the fields each revision changed, and revisions for the bulk paths that send
+no signals (imports, merges).
+
+The vault has no history: an identity edit leaves a revision of the
+person that says only "identity" changed, so no identifying value is ever copied.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
+
+from unseen.audit.context import current_actor
+
+# Fields every save touches: a revision that changed only these changed nothing a reader sees.
+UNTRACKED = frozenset({"updated_at", "created_at"})
+
+
+@dataclass(frozen=True)
+class Why:
+    """The reason for the writes of one request, import or merge, and what justifies them."""
+
+    reason: str = ""
+    source_id: int | None = None
+    claim_id: int | None = None
+
+
+_why: ContextVar[Why | None] = ContextVar("revision_why", default=None)
+
+
+def _current() -> Why:
+    return _why.get() or Why()
+
+
+@contextmanager
+def revising(reason: str, *, source: Any = None, claim: Any = None) -> Iterator[None]:
+    """Every revision written inside carries `reason` (and the justifying source or claim)."""
+    token = _why.set(
+        Why(
+            reason=reason,
+            source_id=getattr(source, "pk", source),
+            claim_id=getattr(claim, "pk", claim),
+        )
+    )
+    try:
+        yield
+    finally:
+        _why.reset(token)
+
+
+def _actor() -> str:
+    return current_actor.get()
+
+
+class RevisionBase(models.Model):
+    """What our revisions add to django-simple-history's historical rows."""
+
+    actor = models.CharField(max_length=150, default=_actor, verbose_name=_("By"))
+    justifying_source = models.ForeignKey(
+        "evidence.Source",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("Justified by source"),
+    )
+    justifying_claim = models.ForeignKey(
+        "evidence.Claim",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("Justified by claim"),
+    )
+    # Parts of the record kept outside its own fields, named but never copied (the vault identity).
+    other_changes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def history(**options: Any) -> HistoricalRecords:
+    """The history of one documented model, the same for every kind."""
+    # History outlives its record: a deleted record is restored from its last revision.
+    return HistoricalRecords(bases=[RevisionBase], cascade_delete_history=False, **options)
+
+
+@receiver(pre_create_historical_record)
+def _fill_revision(sender: Any, instance: Any, history_instance: Any, **kwargs: Any) -> None:
+    why = _current()
+    if not history_instance.history_change_reason:
+        history_instance.history_change_reason = why.reason
+    history_instance.justifying_source_id = getattr(
+        instance, "_justifying_source_id", why.source_id
+    )
+    history_instance.justifying_claim_id = getattr(instance, "_justifying_claim_id", why.claim_id)
+    history_instance.other_changes = list(getattr(instance, "_other_changes", []))
+
+
+def has_history(model: type[models.Model]) -> bool:
+    return hasattr(model, "history") and model._meta.simple_history_manager_attribute == "history"  # type: ignore[attr-defined]
+
+
+def record_created(
+    model: type[models.Model], objects: Sequence[models.Model] | Iterable[int], reason: str
+) -> None:
+    """Revisions for records written without signals (bulk_create, raw inserts): one query."""
+    if not has_history(model):
+        return
+    items = list(objects)
+    if items and not isinstance(items[0], models.Model):
+        items = list(model._default_manager.filter(pk__in=items))
+    if not items:
+        return
+    why = _current()
+    model.history.bulk_history_create(  # type: ignore[attr-defined]
+        items,
+        batch_size=1000,
+        default_change_reason=reason or why.reason,
+        custom_historical_attrs={
+            "actor": current_actor.get(),
+            "justifying_source_id": why.source_id,
+            "justifying_claim_id": why.claim_id,
+        },
+    )
+
+
+def record_updated(model: type[models.Model], pks: Iterable[int], reason: str) -> None:
+    """Revisions for records changed by `QuerySet.update` (merges): the state after the update."""
+    if not has_history(model):
+        return
+    items = list(model._default_manager.filter(pk__in=list(pks)))
+    if not items:
+        return
+    why = _current()
+    model.history.bulk_history_create(  # type: ignore[attr-defined]
+        items,
+        batch_size=1000,
+        update=True,
+        default_change_reason=reason or why.reason,
+        custom_historical_attrs={
+            "actor": current_actor.get(),
+            "justifying_source_id": why.source_id,
+            "justifying_claim_id": why.claim_id,
+        },
+    )
+
+
+def note_change(instance: models.Model, parts: list[str], reason: str) -> None:
+    """A revision of `instance` saying that `parts` kept outside its fields changed (no values)."""
+    instance._other_changes = parts  # type: ignore[attr-defined]
+    instance._change_reason = reason  # type: ignore[attr-defined]
+    try:
+        instance.save(update_fields=["updated_at"])
+    finally:
+        del instance._other_changes  # type: ignore[attr-defined]
+        del instance._change_reason  # type: ignore[attr-defined]
+
+
+def tracked_names(historical_model: Any) -> list[str]:
+    """The attribute names a revision snapshots and a diff compares."""
+    return [
+        field.attname for field in historical_model.tracked_fields if field.name not in UNTRACKED
+    ]
+
+
+def changed_between(old: Any, new: Any, names: Sequence[str]) -> list[str]:
+    """The attribute names whose values differ from `old` to `new` (all set ones if no `old`)."""
+    if old is None:
+        return [n for n in names if getattr(new, n) not in (None, "", [], {})]
+    return [n for n in names if getattr(old, n) != getattr(new, n)]
+
+
+def record_created_since(started: Any, reason: str) -> int:
+    """Revisions for every documented record created since `started` that has none yet.
+
+    Imports write with bulk inserts, which send no signals; like the search index, their
+    revisions are written once at the end, a query or two per kind rather than one per row.
+    """
+    from django.apps import apps
+
+    count = 0
+    for model in apps.get_models():
+        if not has_history(model) or not any(f.name == "created_at" for f in model._meta.fields):
+            continue
+        historical = model.history.model  # type: ignore[attr-defined]
+        pks = list(
+            model._default_manager.filter(created_at__gte=started)
+            .exclude(pk__in=historical.objects.filter(history_date__gte=started).values("id"))
+            .values_list("pk", flat=True)
+        )
+        for start in range(0, len(pks), 5000):
+            record_created(model, pks[start : start + 5000], reason)
+        count += len(pks)
+    return count
