@@ -60,6 +60,12 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "documentation:identity_edit": ("post", VAULT, ["{person}"]),
     "documentation:name_search": ("post", VAULT, []),
     "documentation:identity_create": ("get", VAULT, []),
+    "documentation:saved_searches": ("get", VIEWERS, []),
+    "documentation:saved_search_create": ("post", VIEWERS, []),
+    # A search Alice shares: others open it; renaming or deleting it answers them 404.
+    "documentation:saved_search_open": ("get", VIEWERS, ["{saved_search}"]),
+    "documentation:saved_search_edit": ("post", VIEWERS, ["{saved_search}"]),
+    "documentation:saved_search_delete": ("post", VIEWERS, ["{saved_search}"]),
     "publishing:map_data": ("get", ALL, []),
     "publishing:charts_data": ("get", ALL, []),
     "publishing_app:map": ("get", VIEWERS, []),
@@ -107,9 +113,9 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
 
 
 @pytest.fixture
-def world(db):
+def world(db, alice):
     from tests import factories
-    from unseen.documentation.models import Testimony
+    from unseen.documentation.models import SavedSearch, Testimony
     from unseen.evidence.models import SourceKind
     from unseen.registry.models import Person
 
@@ -124,7 +130,9 @@ def world(db):
     submission = factories.submission()
     person = Person.objects.create(access_level="public")
     linkage = factories.linkage_run(access_level="public")
+    saved = SavedSearch.objects.create(owner=alice, name="Sites", kind="sites", shared=True)
     return {
+        "saved_search": saved.pk,
         "linkage_run": linkage.run.pk,
         "pair_review": linkage.review.pk,
         "merge": linkage.merge.pk,

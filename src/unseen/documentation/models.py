@@ -1,6 +1,7 @@
 import datetime as dt
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -644,3 +645,68 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}"
+
+
+class SavedSearch(models.Model):
+    """The filters of a list, or a search, kept under a name: its owner's, or shared with the team.
+
+    Only the query string is kept (the list's filters and words, or the search's), never its
+    results: opening it runs the query again, at the reader's access levels, so a shared search
+    never shows a colleague what their level hides (docs/decisions/0024-saved-searches.md).
+    """
+
+    SEARCH = "search"  # `kind` of a search of every kind (/app/search/); otherwise a list's kind
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_searches",
+        verbose_name=_("Owner"),
+    )
+    name = models.CharField(max_length=100, verbose_name=_("Name"))
+    kind = models.CharField(max_length=20, verbose_name=_("Kind"))
+    query = models.CharField(max_length=1000, blank=True, verbose_name=_("Query"))
+    shared = models.BooleanField(default=False, verbose_name=_("Shared with the team"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("Updated at"))
+
+    class Meta:
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        # Audit entries name the row by its number only; the name is the owner's words.
+        return f"Saved search {self.pk}"
+
+
+class SavedSearchVisit(models.Model):
+    """When one reader last opened one saved search: "new since you last looked" is per reader,
+    so a shared search has one row per colleague who opened it."""
+
+    # Written on every opening, and holding only a time: auditing it would log each read of a
+    # list, which the list's own search entries already do. Changes to the search are audited.
+    audit_exempt = True
+
+    saved_search = models.ForeignKey(
+        SavedSearch, on_delete=models.CASCADE, related_name="visits", verbose_name=_("Saved search")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_search_visits",
+        verbose_name=_("User"),
+    )
+    last_seen_at = models.DateTimeField(verbose_name=_("Last looked at"))
+
+    class Meta:
+        verbose_name = _("saved search visit")
+        verbose_name_plural = _("saved search visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved_search", "user"], name="savedsearchvisit_one_per_reader"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit of saved search {self.saved_search_id}"

@@ -289,6 +289,11 @@ def _facet_url(query: Query, name: str, value: str | None) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v})
 
 
+def found(query: Query, user: UserLike) -> QuerySet[SearchEntry]:
+    """Every entry `user` may see matching `query`'s words and filters (unordered, uncapped)."""
+    return _filtered(matching(query.words, visible_entries(user)), query.filters)
+
+
 def _page_url(query: Query, page: int) -> str:
     """The same words and filters, another page."""
     params: dict[str, Any] = {"q": query.text, **query.filters}
@@ -320,7 +325,7 @@ def run(query: Query, user: UserLike, limit: int | None = None, cap: int | None 
     results = Results(query, cap=cap)
     if query.errors or query.empty:
         return results
-    entries = _filtered(matching(query.words, visible_entries(user)), query.filters)
+    entries = found(query, user)
     rows = list(entries.order_by().values_list(*COLUMNS, "object_id", "title")[: cap + 1])
     results.capped = len(rows) > cap
     rows = rows[:cap]

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import history_views, identity_views, views
+from . import history_views, identity_views, saved_views, views
 from .browsing import KINDS
 
 
@@ -24,6 +24,11 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("search/", views.search, name="search"),
     path("search/names/", identity_views.name_search, name="name_search"),
+    path("saved/", saved_views.saved_searches, name="saved_searches"),
+    path("saved/new/", saved_views.saved_search_create, name="saved_search_create"),
+    path("saved/<int:pk>/", saved_views.saved_search_open, name="saved_search_open"),
+    path("saved/<int:pk>/edit/", saved_views.saved_search_edit, name="saved_search_edit"),
+    path("saved/<int:pk>/delete/", saved_views.saved_search_delete, name="saved_search_delete"),
     path("import/", views.import_upload, name="import"),
     path("import/columns/", views.import_columns, name="import_columns"),
     path(

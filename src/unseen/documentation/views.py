@@ -37,7 +37,6 @@ from .browsing import (
 from .forms import (
     ClaimForm,
     CodingForm,
-    FilterForm,
     ImportForm,
     JourneyForm,
     RevisionForm,
@@ -49,11 +48,11 @@ from .import_guide import CONTENT_TYPES, guide, template_file
 from .importing import KINDS as IMPORT_KINDS
 from .importing import import_file
 from .indicators import coded_indicators, indicator_matrix
+from .listing import COUNT_LIMIT, listed
 from .models import Testimony
 from .suggesting import PICKABLE, Pickable, creation_prefix, describe, suggest
 
 PAGE_SIZE = 50
-COUNT_LIMIT = 5_000
 
 
 class CappedPaginator(Paginator):
@@ -133,16 +132,9 @@ def gap_list(request: HttpRequest, gap: str) -> HttpResponse:
 def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     spec = kind_of(kind)
     user = _user(request)
-    form = FilterForm(request.GET or None, kind=spec)
-    # An unfiltered list is filtered too: by default it leaves out merged records.
+    form, records = listed(spec, request.GET, user)
     values = form.cleaned_data if form.is_valid() else {}
-    records = spec.filter(spec.visible(user), values, user)
-    if form.is_bound and not form.is_valid():
-        # A filter value naming nothing lists nothing, and the page says why: listing every
-        # record would look like the narrowed list the reader asked for.
-        records = records.none()
     if values.get("q"):
-        records = spec.search(records, values["q"])
         record(
             Action.SEARCH,
             target_type=spec.model._meta.label_lower,
@@ -374,6 +366,7 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "q": query.text,
             "results": results,
+            "save_query": request.GET.urlencode(),
             "may_search_names": user.can(Capability.READ_VAULT),
             "purpose": PurposeForm(),
         },
