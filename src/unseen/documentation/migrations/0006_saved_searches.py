@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("documentation", "0004_revisions"),
+        ("documentation", "0005_historicaldeployment_relations_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
