@@ -3,12 +3,17 @@
 import html
 
 import pytest
+from django.core import signing
 
 from tests import factories
+from tests.conftest import make_user
 from tests.documentation.test_views import make_testimony
+from unseen.accounts.models import AccessLevel
+from unseen.accounts.roles import Role
 from unseen.documentation.concurrency import TOKEN_FIELD
 from unseen.documentation.models import Deployment, Finding, Indicator, Testimony
 from unseen.evidence.models import Credibility
+from unseen.registry.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +205,32 @@ def test_the_coding_page_meets_another_coders_change(rita_client):
     testimony.refresh_from_db()
     assert testimony.indicator_profile()[Indicator.DEBT_BONDAGE] == Finding.PRESENT
     assert testimony.outcome == "returned"
+
+
+def test_wages_typed_with_or_without_decimals_are_one_value(rita_client):
+    deployment = factories.deployment()
+    Deployment.objects.filter(pk=deployment.pk).update(monthly_wage_usd_low="300.00")
+    mine = opened(rita_client, edit_url(deployment))
+    someone_else_sets(deployment, workers_high=300)
+    mine["monthly_wage_usd_low"] = "300"
+    response = rita_client.post(edit_url(deployment), mine)
+    assert [row.key for row in response.context["conflict"].rows] == ["workers_high"]
+
+
+def test_the_token_names_no_record_the_editor_cannot_read(client, rita):
+    hidden = Person.objects.create(access_level=AccessLevel.CONFIDENTIAL)
+    deployment = factories.deployment(low=None, high=None)
+    Deployment.objects.filter(pk=deployment.pk).update(person=hidden)
+    rex = make_user("rex", Role.RESEARCHER)  # without the confidential compartment
+    client.force_login(rex)
+    token = client.get(edit_url(deployment)).context["edit_token"]
+    values = signing.loads(
+        token, salt=f"unseen.edit:documentation.deployment:{deployment.pk}:{rex.pk}"
+    )
+    assert values["values"]["person"] != hidden.pk and values["values"]["person"] != str(hidden.pk)
+    client.force_login(rita)  # the check can fail: rita reads confidential records
+    token = client.get(edit_url(deployment)).context["edit_token"]
+    values = signing.loads(
+        token, salt=f"unseen.edit:documentation.deployment:{deployment.pk}:{rita.pk}"
+    )
+    assert values["values"]["person"] == hidden.pk

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from unseen.accounts.models import UserLike
 
-TOKEN_FIELD = "edit_token"
+TOKEN_FIELD = "edit_token"  # noqa: S105 (a form field's name, not a secret)
 CHOICE_PREFIX = "keep-"
 THEIRS, MINE = "theirs", "mine"
 HIDDEN = "\x00hidden"  # a related record the editor may not read; not a value any field takes
@@ -57,9 +57,10 @@ def _plain(value: Any) -> Plain:
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # 250, 250.00 and 2.5E+2 are one wage: compared as the same text.
+        return str(int(value)) if value == value.to_integral() else str(value.normalize())
     if isinstance(value, models.Model):
-        return value.pk  # type: ignore[no-any-return]
+        return value.pk
     if isinstance(value, Iterable):
         return sorted(str(_plain(item)) for item in value)
     return str(value)
@@ -73,7 +74,7 @@ def _seen(related: Any, user: UserLike) -> bool:
 def _model_fields(form: forms.ModelForm) -> list["models.Field[Any, Any]"]:
     names = set(form.fields) & set(form._meta.fields or ())
     opts = form._meta.model._meta
-    return [opts.get_field(name) for name in form.fields if name in names]  # type: ignore[misc]
+    return [opts.get_field(name) for name in form.fields if name in names]
 
 
 def _model_values(
@@ -89,9 +90,10 @@ def _model_values(
             values[name] = _plain([r for r in related if _seen(r, user)])
         elif model_field.is_relation:
             target = getattr(instance, name)
-            values[name] = HIDDEN if target is not None and not _seen(target, user) else None
-            if values[name] is None and target is not None:
-                values[name] = target.pk
+            if target is None:
+                values[name] = None
+            else:
+                values[name] = target.pk if _seen(target, user) else HIDDEN
         else:
             values[name] = _plain(model_field.value_from_object(instance))
     return values
@@ -127,9 +129,7 @@ def token(
     )
 
 
-def token_for(
-    instance: models.Model, page_forms: Sequence[forms.BaseForm], user: UserLike
-) -> str:
+def token_for(instance: models.Model, page_forms: Sequence[forms.BaseForm], user: UserLike) -> str:
     """The token of a page that opens `instance` in (unbound) `page_forms`."""
     values = {k: v for form in page_forms for k, v in _values(form, user, posted=False).items()}
     return token(instance, values, user)
@@ -200,7 +200,7 @@ def _use_theirs(posted: forms.BaseForm, current_form: forms.BaseForm, name: str)
         if model_field.many_to_many:
             posted.cleaned_data[name] = list(getattr(current_form.instance, name).all())
         else:
-            attname = model_field.attname  # type: ignore[union-attr]
+            attname = model_field.attname
             setattr(posted.instance, attname, getattr(current_form.instance, attname))
     else:
         posted.cleaned_data[name] = current_form[name].initial

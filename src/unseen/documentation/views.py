@@ -248,7 +248,9 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
         context["edit_token"] = concurrency.page_token(
             request,
             conflict,
-            lambda: concurrency.token_for(instance, [form_class(instance=instance, user=user)], user),
+            lambda: concurrency.token_for(
+                instance, [form_class(instance=instance, user=user)], user
+            ),
         )
         context["conflict"] = conflict
     return render(
