@@ -263,9 +263,11 @@ def test_it_refuses_a_posted_id_beyond_the_editors_level(client, rex, world):
 
 def test_it_keeps_links_the_editor_cannot_see_when_saving(client, rex, world):
     client.force_login(rex)
+    token = client.get(f"{record_url(world.incident)}edit/").context["edit_token"]
     response = client.post(
         f"{record_url(world.incident)}edit/",
         {
+            "edit_token": token,
             "act": Act.BEATING,
             "description": "Edited by rex",
             "country": "RU",

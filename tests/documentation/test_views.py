@@ -231,7 +231,9 @@ def test_it_offers_only_access_levels_the_user_can_see(client, andy):
 
 def test_it_saves_indicator_coding_and_the_journey(rita_client):
     coded = make_testimony("passports taken on arrival")
-    data = {f"coding-indicator_{i}": "unknown" for i in Indicator.values}
+    opened = rita_client.get(f"/app/testimonies/{coded.pk}/coding/")
+    data = {"edit_token": opened.context["edit_token"]}
+    data.update({f"coding-indicator_{i}": "unknown" for i in Indicator.values})
     data.update({f"coding-note_{i}": "" for i in Indicator.values})
     data["coding-indicator_retention_of_documents"] = "present"
     data["coding-note_retention_of_documents"] = "p. 2: minder kept passports"

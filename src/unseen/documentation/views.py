@@ -24,7 +24,7 @@ from unseen.registry.forms import PurposeForm
 from unseen.registry.models import Person
 from unseen.ui.uploads import saved_upload, table_limits
 
-from . import gap_finding, searching
+from . import concurrency, gap_finding, searching
 from .browsing import (
     KINDS,
     Kind,
@@ -237,26 +237,51 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
     if spec.model is Claim:
         return redirect("documentation:list", kind="claims")
     user = _user(request)
-    form = _form_class(spec)(request.POST or None, instance=instance, user=user)
+    form_class = _form_class(spec)
+    form = form_class(request.POST or None, instance=instance, user=user)
     revision = RevisionForm(request.POST or None, user=user, editing=instance is not None)
     if instance is not None and request.method != "POST":
         _audit_opening(instance, "edit")
+    conflict = None
     # Both forms checked before anything is written, so each shows all its errors at once.
     if request.method == "POST" and all([form.is_valid(), revision.is_valid()]):
         with transaction.atomic(), revising(**revision.why()):
-            saved = form.save()
-        messages.success(request, _("Saved."))
-        return redirect("documentation:detail", kind=spec.slug, pk=saved.pk)
+            if instance is not None:
+                # Re-read under a lock: a save made since the page was opened is not overwritten.
+                current = concurrency.locked(instance)
+                conflict = concurrency.check(
+                    request.POST, instance, [form], [form_class(instance=current, user=user)], user
+                )
+                concurrency.keep_unedited(form.instance, current, form.fields)
+            if conflict is None:
+                saved = form.save()
+        if conflict is None:
+            messages.success(request, _("Saved."))
+            return redirect("documentation:detail", kind=spec.slug, pk=saved.pk)
+        # The merged form: the record as it is now, with the editor's own changes on top.
+        form = form_class(instance=current, user=user, initial=conflict.initial_for(form))
+        instance = current
+    context = {
+        "kind": spec,
+        "form": form,
+        "revision": revision,
+        "record": instance,
+        **_creations(form, request),
+    }
+    if instance is not None:
+        context["edit_token"] = concurrency.page_token(
+            request,
+            conflict,
+            lambda: concurrency.token_for(
+                instance, [form_class(instance=instance, user=user)], user
+            ),
+        )
+        context["conflict"] = conflict
     return render(
         request,
         "documentation/record_form.html",
-        {
-            "kind": spec,
-            "form": form,
-            "revision": revision,
-            "record": instance,
-            **_creations(form, request),
-        },
+        context,
+        status=409 if conflict else 200,
     )
 
 
@@ -376,23 +401,55 @@ def search(request: HttpRequest) -> HttpResponse:
 @requires(Capability.EDIT_RECORDS)
 def testimony_coding(request: HttpRequest, pk: int) -> HttpResponse:
     testimony = kind_of("testimonies").get(_user(request), pk)
-    coding = CodingForm(request.POST or None, testimony=testimony, prefix="coding")
-    journey = JourneyForm(request.POST or None, instance=testimony, prefix="journey")
-    revision = RevisionForm(request.POST or None, user=_user(request), editing=True)
+    user = _user(request)
+
+    def page_forms(on: Testimony, data: Any = None, initial: Any = None) -> list[Any]:
+        # The coding's and the journey's fields are one record's: one edit token for both.
+        initial = initial or {}
+        return [
+            CodingForm(data, testimony=on, prefix="coding", initial=initial.get("coding")),
+            JourneyForm(data, instance=on, prefix="journey", initial=initial.get("journey")),
+        ]
+
+    coding, journey = page_forms(testimony, request.POST or None)
+    revision = RevisionForm(request.POST or None, user=user, editing=True)
     if request.method != "POST":
         _audit_opening(testimony, "coding")
+    conflict = None
     if request.method == "POST" and all(
         [coding.is_valid(), journey.is_valid(), revision.is_valid()]
     ):
         with transaction.atomic(), revising(**revision.why()):
-            journey.save()
-            coding.save(testimony)
-        messages.success(request, _("Coding saved."))
-        return redirect("documentation:detail", kind="testimonies", pk=testimony.pk)
+            current = cast(Testimony, concurrency.locked(testimony))
+            conflict = concurrency.check(
+                request.POST, testimony, [coding, journey], page_forms(current), user
+            )
+            if conflict is None:
+                concurrency.keep_unedited(journey.instance, current, journey.fields)
+                journey.save()
+                coding.save(testimony)
+        if conflict is None:
+            messages.success(request, _("Coding saved."))
+            return redirect("documentation:detail", kind="testimonies", pk=testimony.pk)
+        mine = {"coding": conflict.initial_for(coding), "journey": conflict.initial_for(journey)}
+        testimony = current
+        coding, journey = page_forms(current, initial=mine)
     return render(
         request,
         "documentation/testimony_coding.html",
-        {"testimony": testimony, "coding": coding, "journey": journey, "revision": revision},
+        {
+            "testimony": testimony,
+            "coding": coding,
+            "journey": journey,
+            "revision": revision,
+            "conflict": conflict,
+            "edit_token": concurrency.page_token(
+                request,
+                conflict,
+                lambda: concurrency.token_for(testimony, page_forms(testimony), user),
+            ),
+        },
+        status=409 if conflict else 200,
     )
 
 
