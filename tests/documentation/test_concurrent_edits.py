@@ -47,6 +47,9 @@ def as_posted(response):
                 data[bound.html_name] = [str(v) for v in value]
             else:
                 data[bound.html_name] = str(value)
+    # Every edit names its reason (the revision's, #18 item 1); set last, since the page's "form"
+    # may be the revision form its include was given.
+    data["revision-reason"] = "checked"
     return data
 
 

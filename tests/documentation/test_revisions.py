@@ -114,7 +114,10 @@ def _edit(client, deployment, **fields):
         "period_end_precision": "year",
         **fields,
     }
-    return client.post(reverse("documentation:edit", args=["deployments", deployment.pk]), data)
+    url = reverse("documentation:edit", args=["deployments", deployment.pk])
+    # The token of the page as opened: a save without one meets the conflict screen (#18 item 3).
+    data["edit_token"] = client.get(url).context["edit_token"]
+    return client.post(url, data)
 
 
 def test_an_edit_needs_a_reason_keeps_it_and_the_audit_names_the_fields(client, rita):
