@@ -38,7 +38,10 @@ def test_it_assigns_reassigns_and_unassigns_a_record_with_an_audit_trail(client,
     assert response.status_code == 302
     assignment = Assignment.about(deployment).get()
     assert (assignment.assignee, assignment.due.isoformat(), assignment.assigned_by) == (
-        rob, due, rita)
+        rob,
+        due,
+        rita,
+    )
     assert Notification.objects.filter(recipient=rob, reason=Reason.ASSIGNED).count() == 1
     page = client.get(_detail(deployment)).content.decode()
     assert "Assigned to rob" in page
@@ -48,16 +51,16 @@ def test_it_assigns_reassigns_and_unassigns_a_record_with_an_audit_trail(client,
     client.post(_url("assign", deployment), {"assignee": ""})
     assert not Assignment.about(deployment).exists()
     actions = list(
-        AuditEntry.objects.filter(target_type="teamwork.assignment").values_list("action", flat=True)
+        AuditEntry.objects.filter(target_type="teamwork.assignment").values_list(
+            "action", flat=True
+        )
     )
     assert actions == [Action.CREATE, Action.UPDATE, Action.DELETE]
     changed = AuditEntry.objects.get(target_type="teamwork.assignment", action=Action.UPDATE)
     assert "assignee" in changed.detail["fields"]
 
 
-def test_it_refuses_an_assignee_who_may_not_read_the_record_and_a_past_due_date(
-    client, rita, rob
-):
+def test_it_refuses_an_assignee_who_may_not_read_the_record_and_a_past_due_date(client, rita, rob):
     secret = factories.deployment(access_level=AccessLevel.CONFIDENTIAL)
     client.force_login(rita)
     response = client.post(_url("assign", secret), {"assignee": rob.pk}, follow=True)
@@ -68,7 +71,9 @@ def test_it_refuses_an_assignee_who_may_not_read_the_record_and_a_past_due_date(
         _url("assign", open_one), {"assignee": rob.pk, "due": "2000-01-01"}, follow=True
     )
     assert "due date has passed" in response.content.decode()
-    response = client.post(_url("assign", open_one), {"assignee": rob.pk, "due": "soon"}, follow=True)
+    response = client.post(
+        _url("assign", open_one), {"assignee": rob.pk, "due": "soon"}, follow=True
+    )
     assert "YYYY-MM-DD" in response.content.decode()
     assert not Assignment.about(open_one).exists()
 
@@ -76,7 +81,10 @@ def test_it_refuses_an_assignee_who_may_not_read_the_record_and_a_past_due_date(
 def test_my_work_lists_assignments_with_overdue_mentions_watches_and_edits(client, rita, rob):
     late, later = factories.deployment(year=2015), factories.deployment(year=2016)
     Assignment.objects.create(
-        content_type_id=_ct(late), object_id=late.pk, assignee=rob, assigned_by=rita,
+        content_type_id=_ct(late),
+        object_id=late.pk,
+        assignee=rob,
+        assigned_by=rita,
         due=dt.date.today() - dt.timedelta(days=1),
     )
     Assignment.objects.create(
@@ -145,7 +153,9 @@ def test_comments_thread_replies_and_mention_only_known_readers(client, rita, ro
     response = client.post(_url("comment", other), {"text": "  "}, follow=True)
     assert "Write a comment first" in response.content.decode()
     assert Comment.objects.count() == 2
-    assert AuditEntry.objects.filter(target_type="teamwork.comment", action=Action.CREATE).count() == 2
+    assert (
+        AuditEntry.objects.filter(target_type="teamwork.comment", action=Action.CREATE).count() == 2
+    )
 
 
 def test_a_confidential_record_keeps_its_comments_and_notifications_from_others(
@@ -189,7 +199,10 @@ def test_the_header_counts_unread_notifications_until_the_page_is_opened(client,
     listing = client.get(reverse("teamwork:notifications")).content.decode()
     assert listing.count("data-new") == 2
     assert "assigned to you" in listing and "mentioned you" in listing
-    assert "data-notification-count" not in client.get(reverse("teamwork:notifications")).content.decode()
+    assert (
+        "data-notification-count"
+        not in client.get(reverse("teamwork:notifications")).content.decode()
+    )
     assert not Notification.objects.filter(recipient=rob, read_at__isnull=True).exists()
 
 

@@ -88,9 +88,9 @@ def recent_edits(user: User) -> list[Item]:
 
 def mentions(user: User) -> list[Item]:
     rows = list(
-        Comment.objects.filter(mentions=user).select_related("author").order_by("-created_at")[
-            : SHOWN * 2
-        ]
+        Comment.objects.filter(mentions=user)
+        .select_related("author")
+        .order_by("-created_at")[: SHOWN * 2]
     )
     records = readable_records(user, rows)
     return [

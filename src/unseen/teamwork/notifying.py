@@ -84,13 +84,13 @@ def _send_emails(notifications: list[Notification], kind: Kind, pk: int) -> None
             "who": who,
             "reason": notification.get_reason_display(),
         }
-        body = _("%(who)s %(reason)s: %(kind)s #%(number)s.\n\n%(link)s\n") % {
+        said = _("%(who)s %(reason)s: %(kind)s #%(number)s.") % {
             "who": who,
             "reason": notification.get_reason_display(),
             "kind": kind.singular,
             "number": pk,
-            "link": link,
         }
+        body = f"{said}\n\n{link}\n"
         try:
             send_mail(subject, body, None, [address])
         except OSError:

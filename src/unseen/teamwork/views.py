@@ -4,7 +4,7 @@ documentation's `Kind.get`: a record the member may not read answers 404, as its
 import datetime as dt
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,7 +35,8 @@ def assign(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
     record = spec.get(request.user, pk)
     assignee = None
     if request.POST.get("assignee"):
-        assignee = User.objects.filter(pk=_number(request.POST["assignee"])).first()
+        number = _number(request.POST["assignee"])
+        assignee = User.objects.filter(pk=number).first() if number is not None else None
         if assignee is None:
             messages.error(request, _("Choose a colleague from the list."))
             return _back(kind, pk)

@@ -86,9 +86,14 @@ def comment(kind: Kind, record: Any, author: User, text: str, parent_id: Any = N
             text=text,
         )
         made.mentions.set(mentions)
-        told = {n.recipient_id for n in notify(mentions, Reason.MENTIONED, kind, record, actor=author, comment=made)}
+        told = {
+            n.recipient_id
+            for n in notify(mentions, Reason.MENTIONED, kind, record, actor=author, comment=made)
+        }
         if parent is not None and parent.author_id not in told:
-            replied = notify([parent.author], Reason.REPLIED, kind, record, actor=author, comment=made)
+            replied = notify(
+                [parent.author], Reason.REPLIED, kind, record, actor=author, comment=made
+            )
             told.update(n.recipient_id for n in replied)
         notify_watchers(kind, record, actor=author, besides=told)
     return made
@@ -106,9 +111,7 @@ def watch(record: Any, user: User, on: bool) -> None:
 
 def thread(record: Any) -> list[tuple[Comment, int]]:
     """The record's comments in reading order, each with its depth (0: not a reply)."""
-    comments = list(
-        Comment.about(record).select_related("author").order_by("created_at", "pk")
-    )
+    comments = list(Comment.about(record).select_related("author").order_by("created_at", "pk"))
     children: dict[int | None, list[Comment]] = {}
     for item in comments:
         children.setdefault(item.parent_id, []).append(item)
