@@ -33,7 +33,7 @@ def test_rita_assigns_a_deployment_and_mentions_a_colleague_who_finds_both_in_my
         sign_in(other, live_server, "rob")
         assert other.locator("[data-notification-count]").inner_text() == "2"
         other.click("[data-my-work-link]")
-        other.wait_for_url("**/app/work/")
+        other.wait_for_url("**/app/my-work/")
         assigned = other.locator("[data-assigned]").inner_text()
         assert str(deployment) in assigned and due in assigned
         mentions = other.locator("[data-mentions]").inner_text()
