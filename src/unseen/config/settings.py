@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "unseen.evidence",
     "unseen.registry",
     "unseen.documentation",
+    "unseen.teamwork",
     "unseen.intake",
     "unseen.linkage",
     "unseen.estimation",
@@ -198,6 +199,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "unseen.documentation.context_processors.workspace",
+                "unseen.teamwork.context_processors.notifications",
             ],
         },
     },
@@ -231,6 +233,19 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["unseen.accounts.throttling.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "documentation:dashboard"
+
+# E-mail, only for notifications to staff (teamwork/notifying.py). Nothing is sent unless a mail
+# server is named or UNSEEN_EMAIL_NOTIFICATIONS turns it on (e.g. with Django's console backend).
+EMAIL_HOST = os.environ.get("UNSEEN_EMAIL_HOST", "").strip()
+EMAIL_PORT = env_int("UNSEEN_EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("UNSEEN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("UNSEEN_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_flag("UNSEEN_EMAIL_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("UNSEEN_EMAIL_FROM", "unseen@localhost")
+UNSEEN_EMAIL_NOTIFICATIONS = env_flag("UNSEEN_EMAIL_NOTIFICATIONS", bool(EMAIL_HOST))
+# Where e-mails link to: this server's address as staff reach it. Unset, they give only the path.
+UNSEEN_SITE_URL = os.environ.get("UNSEEN_SITE_URL", "").strip()
 LOGOUT_REDIRECT_URL = "publishing:home"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

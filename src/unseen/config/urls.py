@@ -22,6 +22,7 @@ urlpatterns = [
     path("app/estimates/", include("unseen.estimation.urls")),
     path("app/linkage/", include("unseen.linkage.urls")),
     path("app/", include("unseen.documentation.urls")),
+    path("app/", include("unseen.teamwork.urls")),
     path("app/", include("unseen.publishing.app_urls")),
     path("accounts/", include("unseen.accounts.urls")),
     path("admin/", admin.site.urls),

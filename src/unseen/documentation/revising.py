@@ -6,6 +6,7 @@ was at a level the reader may not see shows who and when, never what; a related 
 reader's level is blank, as on the record page.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,17 +28,30 @@ class RevertRefused(Exception):
 
 @dataclass
 class Entry:
-    """One line of a record's timeline. Comments (#18 item 5) will be entries of their own kind."""
+    """One line of a record's timeline: a revision, or an entry an app above adds (a comment)."""
 
     when: Any
     actor: str
     reason: str
-    kind: str  # "revision"; later "comment"
+    kind: str  # "revision", or what registered it: "comment"
     action: str  # created / changed / deleted
     changed: list[str] = field(default_factory=list)
     part: str = ""  # "" for the record itself, else what part of it (an indicator coding)
     revision_id: int | None = None
     withheld: bool = False
+    text: str = ""  # a comment's words
+
+
+# Apps above this one add entries to every timeline (teamwork: comments), as the evidence-gap
+# queue takes kinds from above: this module cannot import them.
+TimelineSource = Callable[["Kind", Any, UserLike], list[Entry]]
+_SOURCES: list[TimelineSource] = []
+
+
+def register(source: TimelineSource) -> None:
+    """Add `source`'s entries (already limited to what the reader may see) to every timeline."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
 
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -195,6 +209,8 @@ def timeline(spec: Kind, record: Any, user: UserLike, page: int = 1) -> Timeline
             entry.part = str(_("Indicator coding")) + ": " + revision.get_indicator_display()
             # A coding inherits its testimony's level: shown to whoever may read the testimony.
             entries.append(entry)
+    for source in _SOURCES:
+        entries.extend(source(spec, record, user))
     entries.sort(key=lambda e: (e.when, e.revision_id or 0), reverse=True)
     return Timeline(entries=entries, number=page, pages=pages, total=total)
 

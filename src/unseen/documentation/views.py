@@ -24,7 +24,7 @@ from unseen.registry.forms import PurposeForm
 from unseen.registry.models import Person
 from unseen.ui.uploads import saved_upload, table_limits
 
-from . import concurrency, gap_finding, searching
+from . import concurrency, gap_finding, panels, searching
 from .browsing import (
     KINDS,
     Kind,
@@ -215,6 +215,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         )[:100]
     if spec.model is Testimony:
         context["indicators"] = coded_indicators(instance)
+    context["panels"] = panels.rendered_for(spec, instance, user)
     return render(request, "documentation/record_detail.html", context)
 
 
