@@ -546,3 +546,34 @@ class RevisionForm(forms.Form):
             "source": self.cleaned_data.get("justifying_source"),
             "claim": self.cleaned_data.get("justifying_claim"),
         }
+
+
+class BulkForm(forms.Form):
+    """A bulk action on a list's selection: which action, its value, and (to confirm) why."""
+
+    ACCESS_LEVEL = "access_level"
+
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[(ACCESS_LEVEL, _("Change access level"))]
+    )
+    level = forms.ChoiceField(label=_("New access level"), choices=AccessLevel.choices)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, user: UserLike, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # Nobody files a record where they themselves could no longer read it.
+        levels = visible_access_levels(user)
+        level = cast(forms.ChoiceField, self.fields["level"])
+        level.choices = [(value, label) for value, label in AccessLevel.choices if value in levels]
+
+    def reason_given(self) -> str:
+        """The reason, required to confirm; an error on the form if missing."""
+        reason = str(self.cleaned_data.get("reason") or "").strip()
+        if not reason:
+            self.add_error("reason", _("Say why you make this change."))
+        return reason
