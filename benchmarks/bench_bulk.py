@@ -42,8 +42,7 @@ def seed(records: int) -> None:
 
     started = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     sources = Source.objects.bulk_create(
-        Source(title=f"Source {n}", kind="document", access_level="public")
-        for n in range(SOURCES)
+        Source(title=f"Source {n}", kind="document", access_level="public") for n in range(SOURCES)
     )
     deployments = Deployment.objects.bulk_create(
         (
@@ -91,7 +90,6 @@ def main() -> None:
         from unseen.documentation import bulk_editing
         from unseen.documentation.browsing import KINDS
         from unseen.documentation.models import Deployment, SearchEntry
-
         from unseen.registry.keys import init_keys
 
         init_keys()

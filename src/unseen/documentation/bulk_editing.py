@@ -209,12 +209,10 @@ def _inputs_of_published(model: Any, moving: QuerySet[Any]) -> set[int]:
     for derived in apps.get_models():
         if not issubclass(derived, DerivedRecord):
             continue
-        for inputs in derived._default_manager.filter(
-            access_level=AccessLevel.PUBLIC
-        ).values_list("derived_from", flat=True):
-            named.update(
-                entry["pk"] for entry in inputs or [] if entry.get("model") == label
-            )
+        for inputs in derived._default_manager.filter(access_level=AccessLevel.PUBLIC).values_list(
+            "derived_from", flat=True
+        ):
+            named.update(entry["pk"] for entry in inputs or [] if entry.get("model") == label)
     if not named:
         return set()
     return set(moving.filter(pk__in=named).values_list("pk", flat=True))

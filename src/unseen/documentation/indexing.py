@@ -276,7 +276,9 @@ def index_many(model: type[models.Model], pks: list[int]) -> None:
             index_queryset(queryset)
 
 
-def _dependents_of_many(model: type[models.Model], pks: list[int]) -> Iterator[models.QuerySet[Any]]:
+def _dependents_of_many(
+    model: type[models.Model], pks: list[int]
+) -> Iterator[models.QuerySet[Any]]:
     if issubclass(model, Record):
         yield Claim.objects.filter(
             content_type=ContentType.objects.get_for_model(model), object_id__in=pks
