@@ -16,9 +16,10 @@ from unseen.evidence.models import Credibility, Source
 PUBLIC, INTERNAL, CONFIDENTIAL = AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL
 
 
-def _post(client, kind, ids=(), **data):
+def _post(client, kind, ids=(), follow=False, **data):
     url = reverse("documentation:bulk", args=[kind])
-    return client.post(url, {"action": "access_level", "ids": [str(i) for i in ids], **data})
+    data = {"action": "access_level", "ids": [str(i) for i in ids], **data}
+    return client.post(url, data, follow=follow)
 
 
 def _confirm(client, kind, ids, level, reason="Reviewed for release", **data):
@@ -200,3 +201,73 @@ def test_an_analyst_sees_no_bulk_form(client, andy):
     client.force_login(andy)
     assert b'id="bulk"' not in client.get(reverse("documentation:list", args=["sites"])).content
     assert Source.objects.count() == 0
+
+
+def test_tagging_adds_the_tag_once_with_a_revision_and_an_audit_entry_each(client, rita, sites):
+    from unseen.evidence.models import Tag
+
+    client.force_login(rita)
+    first = sites[0]
+    Tag.objects.create(name="to verify", content_type_id=_site_type(), object_id=first.pk)
+    before = AuditEntry.objects.count()
+    updated = [s.updated_at for s in sites]
+    ids = [str(s.pk) for s in sites]
+    preview = _post(client, "sites", ids, action="tag", tag="  to   verify ")
+    plan = preview.context["plan"]
+    assert len(plan.changing) == 2 and plan.unchanged == 1
+    response = _post(
+        client, "sites", ids, action="tag", tag="to verify", reason="Batch check", confirm="1",
+        expected="2",
+    )
+    assert response.status_code == 302
+    assert Tag.objects.filter(name="to verify").count() == 3
+    for site in sites[1:]:
+        newest = site.history.order_by("-history_id").first()
+        assert newest.other_changes == ["tags"] and newest.history_change_reason == "Batch check"
+    entries = AuditEntry.objects.filter(pk__gt=before, action=Action.UPDATE)
+    assert sorted(int(e.target_id) for e in entries) == sorted(s.pk for s in sites[1:])
+    assert all(e.detail == {"fields": ["tags"], "bulk": 2} for e in entries)
+    # A tag is not an edit of the record's values.
+    for site, stamp in zip(sites, updated, strict=True):
+        site.refresh_from_db()
+        assert site.updated_at == stamp
+    # The tag is a list filter, and the record page shows it.
+    listed = client.get(reverse("documentation:list", args=["sites"]), {"tag": "to verify"})
+    assert {r[2].pk for r in listed.context["rows"]} == {s.pk for s in sites}
+    other = factories.site("Untagged")
+    listed = client.get(reverse("documentation:list", args=["sites"]), {"tag": "to verify"})
+    assert other.pk not in {r[2].pk for r in listed.context["rows"]}
+    page = client.get(reverse("documentation:detail", args=["sites", first.pk]))
+    assert b"data-tags" in page.content and b"to verify" in page.content
+
+
+def test_a_blank_tag_is_refused_with_a_message(client, rita, sites):
+    from unseen.evidence.models import Tag
+
+    client.force_login(rita)
+    response = _post(client, "sites", [sites[0].pk], action="tag", tag="   ", follow=True)
+    assert "Write the tag to add." in response.content.decode()
+    assert Tag.objects.count() == 0
+
+
+def test_a_forged_id_is_not_tagged(client, db):
+    from unseen.evidence.models import Tag
+
+    rob = make_user("rob", Role.RESEARCHER)
+    hidden = factories.site("Hidden", access_level=CONFIDENTIAL)
+    client.force_login(rob)
+    _post(
+        client, "sites", [hidden.pk], action="tag", tag="x", reason="r", confirm="1", expected="0"
+    )
+    _post(
+        client, "sites", [hidden.pk], action="tag", tag="x", reason="r", confirm="1", expected="1"
+    )
+    assert Tag.objects.count() == 0
+
+
+def _site_type():
+    from django.contrib.contenttypes.models import ContentType
+
+    from unseen.registry.models import Site
+
+    return ContentType.objects.get_for_model(Site).pk

@@ -35,7 +35,7 @@ from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.audit.context import current_actor
 from unseen.audit.log import record_many
 from unseen.audit.models import Action
-from unseen.evidence.models import ACCESS_ORDER, Claim, DerivedRecord, Source
+from unseen.evidence.models import ACCESS_ORDER, Claim, DerivedRecord, Source, Tag, tag_text
 from unseen.evidence.revisions import current_why, has_history
 
 from . import indexing
@@ -82,11 +82,12 @@ class Refusal:
 
 @dataclass
 class Plan:
-    """What a bulk access-level change would do: the records it changes, those already at the
-    level, and those refused with the reason."""
+    """What a bulk action would do: the records it changes, those it leaves as they are (at the
+    level already, tagged already), and those refused with the reason. `value` is the new level
+    or the tag."""
 
     spec: Kind
-    level: str
+    value: str
     changing: list[Any] = field(default_factory=list)
     unchanged: int = 0
     refused: list[Refusal] = field(default_factory=list)
@@ -229,6 +230,7 @@ def change_access_level(plan: Plan, reason: str) -> int:
         raise BulkRefused(_("Say why you make this change."))
     model = plan.spec.model
     objects = plan.changing
+    level = plan.value
     if not objects:
         return 0
     now = timezone.now()
@@ -238,26 +240,70 @@ def change_access_level(plan: Plan, reason: str) -> int:
         # and audit one by one, ten thousand times.
         for start in range(0, len(pks), BATCH):
             model._default_manager.filter(pk__in=pks[start : start + BATCH]).update(
-                access_level=plan.level, updated_at=now
+                access_level=level, updated_at=now
             )
         for obj in objects:
-            obj.access_level = plan.level
+            obj.access_level = level
             obj.updated_at = now
-        if has_history(model):
-            why = current_why()
-            model.history.bulk_history_create(  # type: ignore[attr-defined]
-                objects,
-                batch_size=BATCH,
-                update=True,
-                default_date=now,
-                default_change_reason=reason.strip(),
-                custom_historical_attrs={
-                    "actor": current_actor.get(),
-                    "justifying_source_id": why.source_id,
-                    "justifying_claim_id": why.claim_id,
-                },
-            )
+        _revisions(model, objects, reason, now)
         detail = {"fields": ["access_level"], "bulk": len(objects)}
         record_many(Action.UPDATE, ((obj, detail) for obj in objects))
         indexing.index_many(model, pks)
+    return len(objects)
+
+
+def _revisions(model: Any, objects: list[Any], reason: str, now: Any, other: Any = ()) -> None:
+    """One revision per record, in batches; `other` names parts kept outside its fields."""
+    if not has_history(model):
+        return
+    why = current_why()
+    model.history.bulk_history_create(
+        objects,
+        batch_size=BATCH,
+        update=True,
+        default_date=now,
+        default_change_reason=reason.strip(),
+        custom_historical_attrs={
+            "actor": current_actor.get(),
+            "justifying_source_id": why.source_id,
+            "justifying_claim_id": why.claim_id,
+            "other_changes": list(other),
+        },
+    )
+
+
+def plan_tagging(spec: Kind, chosen: QuerySet[Any], tag: str) -> Plan:
+    """Records that would gain the tag, and how many have it already. Nothing is refused: a tag
+    is seen only with its record, by whoever may read the record."""
+    tag = tag_text(tag)
+    plan = Plan(spec, tag)
+    tagged = Tag.objects.filter(
+        content_type=ContentType.objects.get_for_model(spec.model),
+        object_id__in=chosen.values("pk"),
+        name=tag,
+    ).values("object_id")
+    plan.unchanged = chosen.filter(pk__in=tagged).count()
+    plan.changing = list(chosen.exclude(pk__in=tagged).order_by("pk"))
+    return plan
+
+
+def add_tag(plan: Plan, reason: str) -> int:
+    """Tag the planned records: one transaction, a revision (naming "tags") and an audit entry
+    per record. The records' own fields, and so their `updated_at`, are left as they are: a tag
+    is not an edit of what a record says."""
+    if not reason.strip():
+        raise BulkRefused(_("Say why you make this change."))
+    model = plan.spec.model
+    objects = plan.changing
+    if not objects:
+        return 0
+    kind = ContentType.objects.get_for_model(model)
+    with transaction.atomic():
+        Tag.objects.bulk_create(
+            (Tag(name=plan.value, content_type=kind, object_id=obj.pk) for obj in objects),
+            batch_size=BATCH,
+        )
+        _revisions(model, objects, reason, timezone.now(), other=["tags"])
+        detail = {"fields": ["tags"], "bulk": len(objects)}
+        record_many(Action.UPDATE, ((obj, detail) for obj in objects))
     return len(objects)

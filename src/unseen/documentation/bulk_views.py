@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from unseen.accounts.access import requires
-from unseen.accounts.models import User
+from unseen.accounts.models import AccessLevel, User
 from unseen.accounts.roles import Capability
 
 from . import bulk_editing
@@ -27,15 +27,29 @@ def bulk(request: HttpRequest, kind: str) -> HttpResponse:
     form = BulkForm(request.POST, user=user)
     chosen = bulk_editing.selection(spec, user, request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose an action and an access level you may read."))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect("documentation:list", kind=spec.slug)
-    plan = bulk_editing.plan_access_change(spec, user, chosen, form.cleaned_data["level"])
+    tagging = form.cleaned_data["action"] == BulkForm.TAG
+    if tagging:
+        plan = bulk_editing.plan_tagging(spec, chosen, form.cleaned_data["tag"])
+    else:
+        plan = bulk_editing.plan_access_change(spec, user, chosen, form.cleaned_data["level"])
     if "confirm" in request.POST:
         reason = form.reason_given()
         expected = request.POST.get("expected", "")
         if reason and expected != str(len(plan.changing)):
             # Someone changed the records since the preview: what was confirmed is not this.
             messages.error(request, _("The selection changed since the preview; check it again."))
+        elif reason and tagging:
+            changed = bulk_editing.add_tag(plan, reason)
+            messages.success(
+                request,
+                ngettext("Tagged %(count)d record.", "Tagged %(count)d records.", changed)
+                % {"count": changed},
+            )
+            return redirect("documentation:list", kind=spec.slug)
         elif reason:
             changed = bulk_editing.change_access_level(plan, reason)
             messages.success(
@@ -56,6 +70,8 @@ def bulk(request: HttpRequest, kind: str) -> HttpResponse:
             "kind": spec,
             "form": form,
             "plan": plan,
+            "tagging": tagging,
+            "level_label": dict(AccessLevel.choices).get(form.cleaned_data.get("level") or ""),
             "all": request.POST.get("all") == "1",
             "query": request.POST.get("query", ""),
             "ticked": ticked[: bulk_editing.MAX_TICKED],

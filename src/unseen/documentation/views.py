@@ -224,6 +224,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         )
     else:
         context["trail"] = instance.evidence_trail(user)
+        context["tags"] = list(instance.tags.values_list("name", flat=True))
     if spec.model is Source:
         context["claims_made"] = visible_related(instance.claims, user).select_related(
             "content_type"
