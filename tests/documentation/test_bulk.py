@@ -216,7 +216,13 @@ def test_tagging_adds_the_tag_once_with_a_revision_and_an_audit_entry_each(clien
     plan = preview.context["plan"]
     assert len(plan.changing) == 2 and plan.unchanged == 1
     response = _post(
-        client, "sites", ids, action="tag", tag="to verify", reason="Batch check", confirm="1",
+        client,
+        "sites",
+        ids,
+        action="tag",
+        tag="to verify",
+        reason="Batch check",
+        confirm="1",
         expected="2",
     )
     assert response.status_code == 302

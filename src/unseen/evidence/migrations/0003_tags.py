@@ -5,28 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('evidence', '0002_revisions'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("evidence", "0002_revisions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='Tag')),
-                ('object_id', models.PositiveBigIntegerField(verbose_name='Record ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='Created at')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='contenttypes.contenttype', verbose_name='Content type')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="Tag")),
+                ("object_id", models.PositiveBigIntegerField(verbose_name="Record ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="Created at")),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="contenttypes.contenttype",
+                        verbose_name="Content type",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tag',
-                'verbose_name_plural': 'tags',
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['name', 'content_type'], name='tag_name_idx')],
-                'constraints': [models.UniqueConstraint(fields=('content_type', 'object_id', 'name'), name='tag_once_per_record')],
+                "verbose_name": "tag",
+                "verbose_name_plural": "tags",
+                "ordering": ["name"],
+                "indexes": [models.Index(fields=["name", "content_type"], name="tag_name_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("content_type", "object_id", "name"), name="tag_once_per_record"
+                    )
+                ],
             },
         ),
     ]
