@@ -29,7 +29,7 @@ def bulk(request: HttpRequest, kind: str) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("documentation:list", kind=spec.slug)
     tagging = form.cleaned_data["action"] == BulkForm.TAG
     if tagging:
