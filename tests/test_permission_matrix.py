@@ -47,6 +47,7 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "documentation:coding": ("get", EDITORS, ["{testimony}"]),
     "documentation:list": ("get", VIEWERS, ["sites"]),
     "documentation:create": ("get", EDITORS, ["sites"]),
+    "documentation:bulk": ("post", EDITORS, ["sites"]),
     "documentation:detail": ("get", VIEWERS, ["sites", "{site}"]),
     "documentation:edit": ("get", EDITORS, ["sites", "{site}"]),
     "documentation:claim_create": ("get", EDITORS, ["sites", "{site}"]),

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
-from unseen.evidence.models import Claim, Record, Source, visible_related
+from unseen.evidence.models import Claim, Record, Source, Tag, tag_text, visible_related
 from unseen.registry.models import Organisation, Person, Site
 
 from .models import Deployment, Incident, Sighting, Testimony
@@ -141,6 +141,13 @@ class Kind:
                     **{f"source__{lookup}": values[name]},
                 )
                 queryset = queryset.filter(Exists(claims))
+        if values.get("tag") and self.model is not Claim:
+            tagged = Tag.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model),
+                object_id=OuterRef("pk"),
+                name=tag_text(values["tag"]),
+            )
+            queryset = queryset.filter(Exists(tagged))
         if values.get("access_level") and self.model is not Claim:
             queryset = queryset.filter(access_level=values["access_level"])
         if "merged" in self.filters and not values.get("merged"):

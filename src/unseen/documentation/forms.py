@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.core.dates import PartialDate, Precision
 from unseen.core.places import country_choices
-from unseen.evidence.models import Claim, Record, Reliability, Source, SourceKind, visible_related
+from unseen.evidence.models import (
+    Claim,
+    Record,
+    Reliability,
+    Source,
+    SourceKind,
+    tag_text,
+    visible_related,
+)
 from unseen.ui.fields import CountryField, DayField, PartialDateField
 
 from .browsing import Kind
@@ -117,10 +125,15 @@ class FilterForm(forms.Form):
         label=_("Access"),
     )
     merged = forms.BooleanField(required=False, label=_("Include merged records"))
+    # Free text, not a menu: a menu of every tag would name those used only on records the
+    # reader may not read.
+    tag = forms.CharField(required=False, max_length=50, label=_("Tag"))
 
     def __init__(self, *args: Any, kind: Kind, **kwargs: Any):
         super().__init__(*args, **kwargs)
         allowed = {"q", *kind.filters}
+        if kind.model is not Claim:
+            allowed.add("tag")
         if kind.sector_field:
             allowed.add("sector")
         # A filter the kind has no field for would be offered and then do nothing.
@@ -546,3 +559,44 @@ class RevisionForm(forms.Form):
             "source": self.cleaned_data.get("justifying_source"),
             "claim": self.cleaned_data.get("justifying_claim"),
         }
+
+
+class BulkForm(forms.Form):
+    """A bulk action on a list's selection: which action, its value, and (to confirm) why."""
+
+    ACCESS_LEVEL = "access_level"
+    TAG = "tag"
+
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[(ACCESS_LEVEL, _("Change access level")), (TAG, _("Add a tag"))],
+    )
+    level = forms.ChoiceField(label=_("New access level"), choices=AccessLevel.choices)
+    tag = forms.CharField(label=_("Tag"), max_length=50, required=False)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, user: UserLike, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # Nobody files a record where they themselves could no longer read it.
+        levels = visible_access_levels(user)
+        level = cast(forms.ChoiceField, self.fields["level"])
+        level.choices = [(value, label) for value, label in AccessLevel.choices if value in levels]
+        level.required = self.data.get("action") != self.TAG
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("action") == self.TAG and not tag_text(cleaned.get("tag") or ""):
+            self.add_error("tag", _("Write the tag to add."))
+        return cleaned
+
+    def reason_given(self) -> str:
+        """The reason, required to confirm; an error on the form if missing."""
+        reason = str(self.cleaned_data.get("reason") or "").strip()
+        if not reason:
+            self.add_error("reason", _("Say why you make this change."))
+        return reason

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import history_views, identity_views, saved_views, views
+from . import bulk_views, history_views, identity_views, saved_views, views
 from .browsing import KINDS
 
 
@@ -46,6 +46,7 @@ urlpatterns = [
     path("persons/<int:pk>/identity/", identity_views.identity, name="identity"),
     path("persons/<int:pk>/identity/edit/", identity_views.identity_edit, name="identity_edit"),
     path("<kind:kind>/", views.record_list, name="list"),
+    path("<kind:kind>/bulk/", bulk_views.bulk, name="bulk"),
     path("<kind:kind>/new/", views.record_create, name="create"),
     path("<kind:kind>/deleted/", history_views.deleted, name="deleted"),
     path("<kind:kind>/deleted/<int:revision>/restore/", history_views.restore, name="restore"),

@@ -34,7 +34,9 @@ from .browsing import (
     shown_fields,
     slug_for,
 )
+from .bulk_editing import bulk_kinds
 from .forms import (
+    BulkForm,
     ClaimForm,
     CodingForm,
     ImportForm,
@@ -160,6 +162,11 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
             "rows": rows,
             "query": query.urlencode(),
             "can_edit": user.can(Capability.EDIT_RECORDS),
+            "bulk": (
+                BulkForm(user=user)
+                if user.can(Capability.EDIT_RECORDS) and spec.slug in bulk_kinds()
+                else None
+            ),
             "can_write_identity": spec.model is Person
             and user.can(Capability.EDIT_RECORDS)
             and user.can(Capability.READ_VAULT),
@@ -209,6 +216,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         )
     else:
         context["trail"] = instance.evidence_trail(user)
+        context["tags"] = list(instance.tags.values_list("name", flat=True))
     if spec.model is Source:
         context["claims_made"] = visible_related(instance.claims, user).select_related(
             "content_type"

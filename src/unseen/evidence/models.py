@@ -84,6 +84,8 @@ class Record(models.Model):
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("Updated at"))
     # Deleting a record deletes the claims about it (never the sources they came from).
     supporting_claims = GenericRelation("evidence.Claim")
+    # Its tags go with it.
+    tags = GenericRelation("evidence.Tag")
 
     objects = RecordQuerySet.as_manager()
 
@@ -241,6 +243,42 @@ class Claim(models.Model):
             and subject.is_visible_to(user)
             and self.source.is_visible_to(user)
         )
+
+
+def tag_text(text: str) -> str:
+    """A tag as kept and compared: spacing folded, so "to check" and "to  check " are one tag."""
+    return " ".join(str(text).split())
+
+
+class Tag(models.Model):
+    """A free-text label a team puts on a record ("to verify", "report 2025"), to list it again.
+
+    Internal only: a tag is seen with its record, by whoever may read the record, and never on
+    the public side. Kept beside the record (not a field of it), so tagging is not an edit of the
+    record's values; the record's revision names "tags" as what changed (ADR 0027).
+    """
+
+    name = models.CharField(max_length=50, verbose_name=_("Tag"))
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, verbose_name=_("Content type")
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("Record ID"))
+    record = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Created at"))
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "name"], name="tag_once_per_record"
+            )
+        ]
+        indexes = [models.Index(fields=["name", "content_type"], name="tag_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def visible_related(value: Any, user: UserLike) -> Any:

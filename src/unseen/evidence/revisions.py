@@ -50,6 +50,11 @@ def _current() -> Why:
     return _why.get() or Why()
 
 
+def current_why() -> Why:
+    """The reason and justification in force (for bulk writes that make their own revisions)."""
+    return _current()
+
+
 @contextmanager
 def revising(reason: str, *, source: Any = None, claim: Any = None) -> Iterator[None]:
     """Every revision written inside carries `reason` (and the justifying source or claim)."""

@@ -1,0 +1,279 @@
+"""Bulk actions on lists (ADR 0027): a preview that counts and refuses, then one transaction with
+a revision and an audit entry per record; only records the user may read are ever selected."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from tests import factories
+from tests.conftest import make_user
+from unseen.accounts.models import AccessLevel
+from unseen.accounts.roles import Role
+from unseen.audit.models import Action, AuditEntry
+from unseen.documentation.models import Deployment, SearchEntry
+from unseen.evidence.models import Credibility, Source
+
+PUBLIC, INTERNAL, CONFIDENTIAL = AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL
+
+
+def _post(client, kind, ids=(), follow=False, **data):
+    url = reverse("documentation:bulk", args=[kind])
+    data = {"action": "access_level", "ids": [str(i) for i in ids], **data}
+    return client.post(url, data, follow=follow)
+
+
+def _confirm(client, kind, ids, level, reason="Reviewed for release", **data):
+    preview = _post(client, kind, ids, level=level)
+    expected = len(preview.context["plan"].changing)
+    return _post(
+        client, kind, ids, level=level, reason=reason, confirm="1", expected=str(expected), **data
+    )
+
+
+@pytest.fixture
+def sites(db):
+    return [factories.site(f"Site {n}", access_level=INTERNAL) for n in range(3)]
+
+
+def test_the_preview_counts_what_changes_and_changes_nothing(client, rita, sites):
+    factories.site("Already public", access_level=PUBLIC)
+    already = factories.site("Public one", access_level=PUBLIC)
+    client.force_login(rita)
+    response = _post(client, "sites", [s.pk for s in sites] + [already.pk], level=PUBLIC)
+    assert response.status_code == 200
+    plan = response.context["plan"]
+    assert len(plan.changing) == 3 and plan.unchanged == 1 and plan.refused == []
+    assert b'data-bulk-changing="3"' in response.content
+    assert set(Site_levels(sites)) == {INTERNAL}
+
+
+def Site_levels(sites):  # noqa: N802 - reads like the records it lists
+    from unseen.registry.models import Site
+
+    return Site.objects.filter(pk__in=[s.pk for s in sites]).values_list("access_level", flat=True)
+
+
+def test_confirming_changes_them_with_a_revision_and_an_audit_entry_each(client, rita, sites):
+    client.force_login(rita)
+    before = AuditEntry.objects.count()
+    response = _confirm(client, "sites", [s.pk for s in sites], PUBLIC)
+    assert response.status_code == 302
+    assert set(Site_levels(sites)) == {PUBLIC}
+    for site in sites:
+        newest = site.history.order_by("-history_id").first()
+        assert newest.access_level == PUBLIC
+        assert newest.history_change_reason == "Reviewed for release"
+        assert newest.actor == "rita"
+        assert SearchEntry.objects.get(kind="sites", object_id=site.pk).access_level == PUBLIC
+    entries = AuditEntry.objects.filter(pk__gt=before, action=Action.UPDATE)
+    assert sorted(int(e.target_id) for e in entries) == sorted(s.pk for s in sites)
+    assert all(e.detail == {"fields": ["access_level"], "bulk": 3} for e in entries)
+
+
+def test_confirming_without_a_reason_changes_nothing(client, rita, sites):
+    client.force_login(rita)
+    response = _confirm(client, "sites", [s.pk for s in sites], PUBLIC, reason="  ")
+    assert response.status_code == 200
+    assert "reason" in response.context["form"].errors
+    assert set(Site_levels(sites)) == {INTERNAL}
+
+
+def test_opening_a_record_past_a_source_behind_it_is_refused(client, rita):
+    secret = factories.source("Secret", access_level=CONFIDENTIAL)
+    behind = factories.deployment(access_level=INTERNAL, evidence=secret)
+    free = factories.deployment(access_level=INTERNAL, evidence=factories.source("Open"))
+    client.force_login(rita)
+    response = _post(client, "deployments", [behind.pk, free.pk], level=PUBLIC)
+    plan = response.context["plan"]
+    assert [r.pk for r in plan.refused] == [behind.pk]
+    assert "stricter level" in plan.refused[0].reason
+    assert [r.pk for r in plan.changing] == [free.pk]
+    _confirm(client, "deployments", [behind.pk, free.pk], PUBLIC)
+    assert Deployment.objects.get(pk=behind.pk).access_level == INTERNAL
+    assert Deployment.objects.get(pk=free.pk).access_level == PUBLIC
+
+
+def test_a_reader_without_the_compartment_learns_no_level_beyond_theirs(client, db):
+    rob = make_user("rob", Role.RESEARCHER)
+    secret = factories.source("Secret", access_level=CONFIDENTIAL)
+    behind = factories.deployment(access_level=INTERNAL, evidence=secret)
+    client.force_login(rob)
+    plan = _post(client, "deployments", [behind.pk], level=PUBLIC).context["plan"]
+    assert plan.refused[0].reason == "it rests on evidence beyond your access level"
+
+
+def test_closing_a_source_past_the_records_resting_on_it_is_refused(client, rita):
+    source = factories.source("Open", access_level=INTERNAL)
+    factories.deployment(access_level=INTERNAL, evidence=source)
+    factories.deployment(access_level=PUBLIC, evidence=source)
+    lone = factories.source("Lone", access_level=INTERNAL)
+    client.force_login(rita)
+    plan = _post(client, "sources", [source.pk, lone.pk], level=CONFIDENTIAL).context["plan"]
+    assert [(r.pk, r.reason) for r in plan.refused] == [
+        (source.pk, "2 records resting on it would be more open than it")
+    ]
+    assert [r.pk for r in plan.changing] == [lone.pk]
+
+
+def test_closing_an_input_of_a_published_result_is_refused(client, rita):
+    run = factories.revenue_run(access_level=PUBLIC)
+    inputs = [e["pk"] for e in run.derived_from if e.get("model") == "documentation.deployment"]
+    assert inputs
+    client.force_login(rita)
+    plan = _post(client, "deployments", inputs, level=INTERNAL).context["plan"]
+    assert sorted(r.pk for r in plan.refused) == sorted(inputs)
+    assert "published result" in plan.refused[0].reason
+
+
+def test_a_forged_id_beyond_the_users_access_is_ignored(client, db):
+    rob = make_user("rob", Role.RESEARCHER)
+    hidden = factories.site("Hidden", access_level=CONFIDENTIAL)
+    mine = factories.site("Mine", access_level=INTERNAL)
+    client.force_login(rob)
+    preview = _post(client, "sites", [hidden.pk, mine.pk], level=PUBLIC)
+    assert [r.pk for r in preview.context["plan"].changing] == [mine.pk]
+    assert b"Hidden" not in preview.content
+    _post(
+        client, "sites", [hidden.pk, mine.pk], level=PUBLIC, reason="x", confirm="1", expected="2"
+    )
+    _confirm(client, "sites", [hidden.pk, mine.pk], PUBLIC)
+    hidden.refresh_from_db()
+    mine.refresh_from_db()
+    assert (hidden.access_level, mine.access_level) == (CONFIDENTIAL, PUBLIC)
+    assert hidden.history.count() == 1
+
+
+def test_a_level_beyond_the_users_own_is_refused(client, db):
+    rob = make_user("rob", Role.RESEARCHER)
+    mine = factories.site("Mine", access_level=INTERNAL)
+    client.force_login(rob)
+    response = _post(client, "sites", [mine.pk], level=CONFIDENTIAL)
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.access_level == INTERNAL
+
+
+def test_select_all_matching_takes_the_filter_not_the_ticks(client, rita):
+    ru = [factories.site(f"RU {n}", country="RU") for n in range(4)]
+    cn = factories.site("CN", country="CN")
+    client.force_login(rita)
+    plan = _post(client, "sites", [], level=PUBLIC, all="1", query="country=RU").context["plan"]
+    assert sorted(r.pk for r in plan.changing) == sorted(s.pk for s in ru)
+    assert cn.pk not in [r.pk for r in plan.changing]
+
+
+def test_a_selection_changed_since_the_preview_is_shown_again(client, rita, sites):
+    client.force_login(rita)
+    ids = [s.pk for s in sites]
+    response = _post(client, "sites", ids, level=PUBLIC, reason="r", confirm="1", expected="2")
+    assert response.status_code == 200
+    assert set(Site_levels(sites)) == {INTERNAL}
+
+
+def test_a_failure_midway_changes_nothing(client, rita, sites):
+    """The audit insert comes after the records and their revisions are written: failing it
+    must undo them too."""
+    client.force_login(rita)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TRIGGER refuse_bulk BEFORE INSERT ON audit_auditentry "
+            "WHEN NEW.detail LIKE '%bulk%' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+    revisions = sum(s.history.count() for s in sites)
+    with pytest.raises(Exception, match="refused"):
+        _confirm(client, "sites", [s.pk for s in sites], PUBLIC)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER refuse_bulk")
+    assert set(Site_levels(sites)) == {INTERNAL}
+    assert sum(s.history.count() for s in sites) == revisions
+
+
+def test_claims_have_no_bulk_actions(client, rita):
+    site = factories.site()
+    claim = site.add_claim(factories.source(), Credibility.POSSIBLY_TRUE, "x")
+    client.force_login(rita)
+    assert _post(client, "claims", [claim.pk], level=PUBLIC).status_code == 404
+    assert b'id="bulk"' not in client.get(reverse("documentation:list", args=["claims"])).content
+    assert b'id="bulk"' in client.get(reverse("documentation:list", args=["sites"])).content
+
+
+def test_an_analyst_sees_no_bulk_form(client, andy):
+    client.force_login(andy)
+    assert b'id="bulk"' not in client.get(reverse("documentation:list", args=["sites"])).content
+    assert Source.objects.count() == 0
+
+
+def test_tagging_adds_the_tag_once_with_a_revision_and_an_audit_entry_each(client, rita, sites):
+    from unseen.evidence.models import Tag
+
+    client.force_login(rita)
+    first = sites[0]
+    Tag.objects.create(name="to verify", content_type_id=_site_type(), object_id=first.pk)
+    before = AuditEntry.objects.count()
+    updated = [s.updated_at for s in sites]
+    ids = [str(s.pk) for s in sites]
+    preview = _post(client, "sites", ids, action="tag", tag="  to   verify ")
+    plan = preview.context["plan"]
+    assert len(plan.changing) == 2 and plan.unchanged == 1
+    response = _post(
+        client,
+        "sites",
+        ids,
+        action="tag",
+        tag="to verify",
+        reason="Batch check",
+        confirm="1",
+        expected="2",
+    )
+    assert response.status_code == 302
+    assert Tag.objects.filter(name="to verify").count() == 3
+    for site in sites[1:]:
+        newest = site.history.order_by("-history_id").first()
+        assert newest.other_changes == ["tags"] and newest.history_change_reason == "Batch check"
+    entries = AuditEntry.objects.filter(pk__gt=before, action=Action.UPDATE)
+    assert sorted(int(e.target_id) for e in entries) == sorted(s.pk for s in sites[1:])
+    assert all(e.detail == {"fields": ["tags"], "bulk": 2} for e in entries)
+    # A tag is not an edit of the record's values.
+    for site, stamp in zip(sites, updated, strict=True):
+        site.refresh_from_db()
+        assert site.updated_at == stamp
+    # The tag is a list filter, and the record page shows it.
+    listed = client.get(reverse("documentation:list", args=["sites"]), {"tag": "to verify"})
+    assert {r[2].pk for r in listed.context["rows"]} == {s.pk for s in sites}
+    other = factories.site("Untagged")
+    listed = client.get(reverse("documentation:list", args=["sites"]), {"tag": "to verify"})
+    assert other.pk not in {r[2].pk for r in listed.context["rows"]}
+    page = client.get(reverse("documentation:detail", args=["sites", first.pk]))
+    assert b"data-tags" in page.content and b"to verify" in page.content
+
+
+def test_a_blank_tag_is_refused_with_a_message(client, rita, sites):
+    from unseen.evidence.models import Tag
+
+    client.force_login(rita)
+    response = _post(client, "sites", [sites[0].pk], action="tag", tag="   ", follow=True)
+    assert "Write the tag to add." in response.content.decode()
+    assert Tag.objects.count() == 0
+
+
+def test_a_forged_id_is_not_tagged(client, db):
+    from unseen.evidence.models import Tag
+
+    rob = make_user("rob", Role.RESEARCHER)
+    hidden = factories.site("Hidden", access_level=CONFIDENTIAL)
+    client.force_login(rob)
+    _post(
+        client, "sites", [hidden.pk], action="tag", tag="x", reason="r", confirm="1", expected="0"
+    )
+    _post(
+        client, "sites", [hidden.pk], action="tag", tag="x", reason="r", confirm="1", expected="1"
+    )
+    assert Tag.objects.count() == 0
+
+
+def _site_type():
+    from django.contrib.contenttypes.models import ContentType
+
+    from unseen.registry.models import Site
+
+    return ContentType.objects.get_for_model(Site).pk
