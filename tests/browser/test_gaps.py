@@ -25,6 +25,7 @@ def test_a_researcher_opens_the_gap_queue_from_the_dashboard_and_codes_a_testimo
     group.locator("[data-fix]").first.click()
     page.wait_for_url(f"**/app/testimonies/{testimony.pk}/coding/")
     page.check("input[name=coding-indicator_deception][value=present]")
+    page.fill("#id_revision-reason", "coded from the interview notes")
     page.click("main button[type=submit]")
     page.wait_for_url(f"**/app/testimonies/{testimony.pk}/")
 

@@ -65,7 +65,10 @@ def test_a_testimony_is_entered_with_an_existing_source_and_a_new_interviewee_wi
     person = Person.objects.get()
     assert person_box.input_value() == person.pseudonym
     assert page.input_value("input[type=hidden][name=interviewee]") == str(person.pk)
-    assert "born 1988" in page.locator(".picker-chosen").last.inner_text()
+    assert (
+        "born 1988"
+        in page.locator("[data-picker]:has(#id_interviewee) .picker-chosen").inner_text()
+    )
     assert page.url == form_url  # all of it on the testimony's page
 
     page.fill("#id_summary", "Logging camp near Tynda, 2016-2019.")
