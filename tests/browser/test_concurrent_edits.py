@@ -32,11 +32,13 @@ def test_two_researchers_editing_one_deployment_merge_instead_of_overwriting(
 
     page.fill("#id_workers_high", "300")
     page.fill("#id_workers_low", "150")
+    page.fill("#id_revision-reason", "the 2019 roster")
     page.click("main button[type=submit]")
     page.wait_for_url(f"**/app/deployments/{deployment.pk}/")
 
     second_page.fill("#id_workers_high", "250")
     second_page.fill("#id_host_region", "Amur")
+    second_page.fill("#id_revision-reason", "the contract names Amur")
     second_page.click("main button[type=submit]")
     conflict = second_page.locator("[data-conflict]")
     assert "Someone else changed this record since you opened it" in conflict.inner_text()

@@ -44,6 +44,19 @@ class Why:
 
 
 _why: ContextVar[Why | None] = ContextVar("revision_why", default=None)
+# Set while `loaddata` puts back records whose revisions are loaded with them (a restore): their
+# many-to-many rows arrive after them and are no change of anyone's.
+_loading: ContextVar[bool] = ContextVar("revision_loading", default=False)
+
+
+@contextmanager
+def loading_fixtures() -> Iterator[None]:
+    """Records written in this block come with their own revisions: make none for them."""
+    token = _loading.set(True)
+    try:
+        yield
+    finally:
+        _loading.reset(token)
 
 
 def _current() -> Why:
@@ -181,6 +194,8 @@ def _relations_changed(
 ) -> None:
     """A revision of every documented record whose many-to-many relations changed, from either
     side (an incident's victims set, or a person added to an incident's victims)."""
+    if _loading.get():
+        return
     if not reverse:
         if action in ("post_add", "post_remove", "post_clear") and has_history(type(instance)):
             _revise_relations([instance])

@@ -52,6 +52,7 @@ from unseen.audit import keys as audit_keys
 from unseen.audit.log import record, verify
 from unseen.audit.models import Action
 from unseen.core import sealing
+from unseen.evidence import revisions
 
 from . import keys
 from .models import VaultKey
@@ -361,7 +362,8 @@ def _load_records(parts: list[bytes]) -> None:
     saved = sys.stdin
     sys.stdin = fixture
     try:
-        call_command("loaddata", "-", format="json", verbosity=0)
+        with revisions.loading_fixtures():
+            call_command("loaddata", "-", format="json", verbosity=0)
     finally:
         sys.stdin = saved
         fixture.close()
