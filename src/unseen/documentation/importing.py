@@ -146,6 +146,8 @@ def import_table(
     rows, errors = validate(table, schemas.SCHEMAS[kind](VOCABULARY))
     if kind == "persons":
         errors += _duplicate_record_ids(rows)
+    if not synthetic:
+        errors += _public_rows(rows, default_access_level)
     if errors:
         raise TableError(errors)
     level = default_access_level or (
@@ -185,6 +187,23 @@ def import_table(
             [CellError(0, "", f"the database refused the rows, nothing was written ({error})")]
         ) from None
     return result
+
+
+def _public_rows(rows: Rows, default_access_level: str | None) -> list[CellError]:
+    """Imported rows are new records: none may be public before someone else reviews it (ADR
+    0025). Generated demo data is exempt; it describes no one."""
+    return [
+        CellError(
+            number,
+            "access_level",
+            _(
+                "an imported record cannot be public before someone other than its importer "
+                "has reviewed it; import it as internal and send it to review"
+            ),
+        )
+        for number, row in rows
+        if (row["access_level"] or default_access_level) == AccessLevel.PUBLIC
+    ]
 
 
 def _duplicate_record_ids(rows: Rows) -> list[CellError]:

@@ -19,12 +19,13 @@ from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core.tables import TableError
 from unseen.evidence.models import Claim, Source, visible_related
+from unseen.evidence import reviewing
 from unseen.evidence.revisions import revising
 from unseen.registry.forms import PurposeForm
 from unseen.registry.models import Person
 from unseen.ui.uploads import saved_upload, table_limits
 
-from . import gap_finding, searching
+from . import gap_finding, review_views, searching
 from .browsing import (
     KINDS,
     Kind,
@@ -168,6 +169,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
             "rows": rows,
             "query": query.urlencode(),
             "can_edit": user.can(Capability.EDIT_RECORDS),
+            "signed_off": reviewing.signed_off_counts(spec.model, [row[2].pk for row in rows]),
             "can_write_identity": spec.model is Person
             and user.can(Capability.EDIT_RECORDS)
             and user.can(Capability.READ_VAULT),
@@ -223,6 +225,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         )[:100]
     if spec.model is Testimony:
         context["indicators"] = coded_indicators(instance)
+    context.update(review_views.panel(spec, instance, user))
     return render(request, "documentation/record_detail.html", context)
 
 
