@@ -109,8 +109,11 @@ def publication_refusal(record: Any) -> str:
 
 
 def _refuse_unreviewed_publication(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if kwargs.get("raw"):
-        return  # fixtures loaded as they were written
+    if kwargs.get("raw") or instance._state.adding:
+        # Fixtures loaded as written; records created by trusted code (the demo loader, tests,
+        # intake promotion after a moderator's decision). Forms, imports and the API refuse a
+        # new public record themselves.
+        return
     refusal = publication_refusal(instance)
     if refusal:
         raise ReviewRefused(refusal)
