@@ -93,7 +93,9 @@ def review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         try:
             if request.POST.get("decision") == "approve":
                 reviewing.approve(record, user, comments)
-                messages.success(request, _("Reviewed: anyone may now publish it until it is edited."))
+                messages.success(
+                    request, _("Reviewed: anyone may now publish it until it is edited.")
+                )
             elif request.POST.get("decision") == "changes":
                 reviewing.request_changes(record, user, comments)
                 messages.success(request, _("Changes requested."))

@@ -77,25 +77,28 @@ def _stored(record: Any) -> dict[str, Any] | None:
     )
 
 
-def publication_refusal(record: Any) -> str:
+def publication_refusal(record: Any, *, new_records: bool = True) -> str:
     """Why saving `record` as it is now may not make it public ("" when it may, or it is not
-    becoming public). Reads the stored row only when the record was not loaded from it."""
+    becoming public). Reads the stored row only when the record was not loaded from it.
+
+    `new_records=False` lets a record not yet stored pass (trusted code creating it)."""
     if not isinstance(record, Record) or not has_history(type(record)):
         return ""
     if record.access_level != AccessLevel.PUBLIC:
         return ""
-    if record._state.adding or record.pk is None:
-        return _(
-            "A new record cannot be public: save it, send it to review, and publish it once "
-            "someone other than you has reviewed it."
-        )
+    new = _(
+        "A new record cannot be public: save it, send it to review, and publish it once someone other than you has reviewed it."
+    )
+    if record.pk is None:
+        return new if new_records else ""
     stored_level = getattr(record, "_stored_access_level", None)
     if stored_level is None:
+        # Not loaded from its row: a new record, or one rebuilt from a revision (revert).
         stored = _stored(record)
         if stored is None:
-            return _("A new record cannot be public before someone else has reviewed it.")
+            return new if new_records else ""
         stored_level = stored["access_level"]
-        # A revision brought back (revert) carries the review fields of its day, not today's.
+        # A revision brought back carries the review fields of its day, not today's.
         for name in ("review_state", "reviewed_by", "reviewed_at"):
             setattr(record, name, stored[name])
     if stored_level == AccessLevel.PUBLIC:
@@ -109,14 +112,18 @@ def publication_refusal(record: Any) -> str:
 
 
 def _refuse_unreviewed_publication(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if kwargs.get("raw") or instance._state.adding:
-        # Fixtures loaded as written; records created by trusted code (the demo loader, tests,
-        # intake promotion after a moderator's decision). Forms, imports and the API refuse a
-        # new public record themselves.
-        return
-    refusal = publication_refusal(instance)
+    if kwargs.get("raw"):
+        return  # fixtures loaded as they were written
+    # Records created by trusted code (the demo loader, tests, intake promotion after a
+    # moderator's decision) pass; forms, imports and the API refuse a new public record.
+    refusal = publication_refusal(instance, new_records=False)
     if refusal:
         raise ReviewRefused(refusal)
+
+
+def _remember_stored_level(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # The level now stored: a second save of the same instance is not "becoming public" again.
+    instance._stored_access_level = instance.access_level
 
 
 # --- the review cycle ----------------------------------------------------------------------------
@@ -280,6 +287,9 @@ def connect() -> None:
         pre_save.connect(
             _refuse_unreviewed_publication, sender=model, dispatch_uid=f"review-{model._meta}"
         )
+        post_save.connect(
+            _remember_stored_level, sender=model, dispatch_uid=f"reviewed-{model._meta}"
+        )
     post_save.connect(_clear_changed_claim, sender=Claim, dispatch_uid="sign-off-claim")
     post_save.connect(_clear_regraded_source, sender=Source, dispatch_uid="sign-off-source")
 
@@ -292,4 +302,3 @@ def _reviewed_models() -> list[type[models.Model]]:
         for model in apps.get_models()
         if issubclass(model, Record) and has_history(model) and not model._meta.abstract
     ]
-

@@ -16,13 +16,11 @@ def field_comments(comments: dict[str, list[Any]], label: str) -> SafeString:
     found = (comments or {}).get(str(label))
     if not found:
         return SafeString("")
-    return SafeString(
-        render_to_string("documentation/_review_comments.html", {"comments": found})
-    )
+    return SafeString(render_to_string("documentation/_review_comments.html", {"comments": found}))
 
 
 @register.simple_tag
 def signed_off_text(counts: dict[Any, tuple[int, int]], pk: Any) -> str:
-    """"signed off: x of y claims" for one row of a list ("" when it rests on no claim)."""
+    """ "signed off: x of y claims" for one row of a list ("" when it rests on no claim)."""
     signed, total = (counts or {}).get(pk, (0, 0))
     return _("signed off: %(signed)s of %(total)s claims") % {"signed": signed, "total": total}
