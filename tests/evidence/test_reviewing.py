@@ -192,7 +192,7 @@ def signed_claim(rita, ruth):
 
 
 def test_a_change_to_the_claim_clears_its_sign_off(rita, ruth):
-    site, _source, claim = signed_claim(rita, ruth)
+    _site, _source, claim = signed_claim(rita, ruth)
     assert ClaimSignOff.objects.filter(claim=claim).exists()
     claim.save()  # saved unchanged: still signed
     assert ClaimSignOff.objects.filter(claim=claim).exists()

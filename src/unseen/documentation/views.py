@@ -18,8 +18,8 @@ from unseen.accounts.roles import Capability
 from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core.tables import TableError
-from unseen.evidence.models import Claim, Source, visible_related
 from unseen.evidence import reviewing
+from unseen.evidence.models import Claim, Source, visible_related
 from unseen.evidence.revisions import revising
 from unseen.registry.forms import PurposeForm
 from unseen.registry.models import Person

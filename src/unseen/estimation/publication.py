@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
-
 from django.utils.translation import gettext_lazy as _
 
 from unseen.accounts.models import AccessLevel, User
@@ -38,9 +37,9 @@ def second_person_problem(run: EstimateRun, by: User | None) -> str:
     A run made by no one in the app (a command) may be published by its operator (`by` None); a
     run someone ran needs a named publisher."""
     runner = run.created_by
-    if run.review_state == ReviewState.REVIEWED and run.reviewed_by:
-        if runner is None or run.reviewed_by != runner.get_username():
-            return ""
+    reviewed = run.review_state == ReviewState.REVIEWED and run.reviewed_by
+    if reviewed and (runner is None or run.reviewed_by != runner.get_username()):
+        return ""
     if runner is None:
         return ""
     if by is not None and by.pk != runner.pk:
@@ -63,15 +62,13 @@ def set_published(run: EstimateRun, published: bool, *, by: User | None = None) 
     with transaction.atomic():
         run = EstimateRun.objects.select_for_update().get(pk=run.pk)
         if published:
+            problems = run.publication_problems()
             problem = second_person_problem(run, by)
             if problem:
-                raise NotPublishable([problem])
-            problems = run.publication_problems()
+                problems.append(problem)
             if problems:
                 # Counts only: the labels may name a source the log's readers may not see.
-                logger.warning(
-                    "run %s: publishing refused, %s inputs not public", run.pk, len(problems)
-                )
+                logger.warning("run %s: publishing refused, %s problems", run.pk, len(problems))
                 raise NotPublishable(problems)
             run.access_level = AccessLevel.PUBLIC
         else:

@@ -1,4 +1,4 @@
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.apps import apps
@@ -111,11 +111,17 @@ class Record(models.Model):
         abstract = True
 
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
-        instance = super().from_db(db, field_names, values)
+    def from_db(
+        cls,
+        db: str | None,
+        field_names: Collection[str],
+        values: Collection[Any],
+        **kwargs: Any,
+    ) -> "Record":
+        instance = super().from_db(db, field_names, values, **kwargs)
         # The level as stored: a save that makes the record public is checked against it
         # (`evidence.reviewing`) without reading the row again.
-        instance._stored_access_level = instance.__dict__.get("access_level")
+        instance.__dict__["_stored_access_level"] = instance.__dict__.get("access_level")
         return instance
 
     def clean(self) -> None:

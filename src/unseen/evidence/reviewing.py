@@ -43,7 +43,7 @@ def last_revision(record: Any) -> Any:
         return None
     return (
         type(record)
-        .history.filter(id=record.pk)  # type: ignore[attr-defined]
+        .history.filter(id=record.pk)
         .order_by("-history_date", "-history_id")
         .only("history_date", "actor", "history_id")
         .first()
@@ -268,18 +268,17 @@ def signed_off_counts(model: type[models.Model], pks: list[Any]) -> dict[Any, tu
             ClaimSignOff.objects.filter(claim_id__in=pks).values_list("claim_id", flat=True)
         )
         return {pk: (int(pk in signed), 1) for pk in pks}
+    claims: Any
     if model is Source:
-        claims = Claim.objects.filter(source_id__in=pks).values("source_id")
-        key = "source_id"
+        claims = Claim.objects.filter(source_id__in=pks).values_list("source_id")
     else:
         claims = Claim.objects.filter(
             content_type=ContentType.objects.get_for_model(model), object_id__in=pks
-        ).values("object_id")
-        key = "object_id"
+        ).values_list("object_id")
     rows = claims.annotate(
         total=Count("id"), signed=Count("id", filter=Q(sign_off__isnull=False))
     ).order_by()
-    return {row[key]: (row["signed"], row["total"]) for row in rows}
+    return {pk: (signed, total) for pk, total, signed in rows}
 
 
 def connect() -> None:
