@@ -135,14 +135,13 @@ def test_a_revert_to_a_public_revision_obeys_the_rule(rita, ruth):
         public.instance.save()
 
 
-def test_an_import_refuses_public_rows(rita):
-    from unseen.core.tables import TableError
+def test_an_import_holds_public_rows_back_as_internal(rita):
     from unseen.documentation.importing import import_table
 
     table = [{"name": "A camp", "kind": "camp", "country": "RU", "access_level": "public"}]
-    with pytest.raises(TableError) as refused:
-        import_table(_table(table), "sites")
-    assert "reviewed" in refused.value.errors[0].reason
+    result = import_table(_table(table), "sites")
+    assert result.held_back == 1
+    assert Site.objects.get(name="A camp").access_level == AccessLevel.INTERNAL
 
 
 def _table(rows):

@@ -84,6 +84,8 @@ class ImportResult:
     rows: int
     created: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
+    # Rows that asked to be public, imported as internal until someone else reviews them.
+    held_back: int = 0
 
 
 def import_file(
@@ -146,17 +148,21 @@ def import_table(
     rows, errors = validate(table, schemas.SCHEMAS[kind](VOCABULARY))
     if kind == "persons":
         errors += _duplicate_record_ids(rows)
-    if not synthetic:
-        errors += _public_rows(rows, default_access_level)
     if errors:
         raise TableError(errors)
     level = default_access_level or (
         AccessLevel.CONFIDENTIAL if kind == "persons" else AccessLevel.INTERNAL
     )
+    held_back = 0
     for _number, row in rows:
         row["access_level"] = row["access_level"] or level
+        if row["access_level"] == AccessLevel.PUBLIC and not synthetic:
+            # An imported record is new: it is public only once someone other than its importer
+            # has reviewed it (ADR 0025). Generated demo data describes no one and is exempt.
+            row["access_level"] = AccessLevel.INTERNAL
+            held_back += 1
         row["is_synthetic"] = synthetic
-    result = ImportResult(kind, len(rows), dry_run=dry_run)
+    result = ImportResult(kind, len(rows), dry_run=dry_run, held_back=held_back)
     try:
         with transaction.atomic():
             started = timezone.now()
@@ -187,23 +193,6 @@ def import_table(
             [CellError(0, "", f"the database refused the rows, nothing was written ({error})")]
         ) from None
     return result
-
-
-def _public_rows(rows: Rows, default_access_level: str | None) -> list[CellError]:
-    """Imported rows are new records: none may be public before someone else reviews it (ADR
-    0025). Generated demo data is exempt; it describes no one."""
-    return [
-        CellError(
-            number,
-            "access_level",
-            _(
-                "an imported record cannot be public before someone other than its importer "
-                "has reviewed it; import it as internal and send it to review"
-            ),
-        )
-        for number, row in rows
-        if (row["access_level"] or default_access_level) == AccessLevel.PUBLIC
-    ]
 
 
 def _duplicate_record_ids(rows: Rows) -> list[CellError]:

@@ -455,6 +455,20 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                         )
                         % {"rows": result.rows, "summary": summary},
                     )
+                if result.held_back:
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "%(count)d row asked to be public: it was imported as internal. "
+                            "Send it to review; once someone else has reviewed it, it may be "
+                            "published.",
+                            "%(count)d rows asked to be public: they were imported as internal. "
+                            "Send them to review; once someone else has reviewed them, they may "
+                            "be published.",
+                            result.held_back,
+                        )
+                        % {"count": result.held_back},
+                    )
                 return redirect("documentation:import")
     return render(
         request,

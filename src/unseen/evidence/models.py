@@ -100,7 +100,9 @@ class Record(models.Model):
         default=ReviewState.DRAFT,
         verbose_name=_("Review state"),
     )
-    reviewed_by = models.CharField(max_length=150, blank=True, verbose_name=_("Reviewed by"))
+    reviewed_by = models.CharField(
+        max_length=150, blank=True, default="", verbose_name=_("Reviewed by")
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("Reviewed at"))
     # Deleting a record deletes the claims about it (never the sources they came from).
     supporting_claims = GenericRelation("evidence.Claim")

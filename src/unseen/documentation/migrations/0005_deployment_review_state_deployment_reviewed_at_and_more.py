@@ -41,7 +41,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="deployment",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.AddField(
             model_name="historicaldeployment",
@@ -66,7 +68,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicaldeployment",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.AddField(
             model_name="historicalincident",
@@ -91,7 +95,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicalincident",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.AddField(
             model_name="historicalsighting",
@@ -116,7 +122,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicalsighting",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.AddField(
             model_name="historicaltestimony",
@@ -141,7 +149,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicaltestimony",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.AddField(
             model_name="incident",
@@ -166,7 +176,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="incident",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.AddField(
             model_name="sighting",
@@ -191,7 +203,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="sighting",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.AddField(
             model_name="testimony",
@@ -216,7 +230,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="testimony",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.RunPython(reviewed_if_public, migrations.RunPython.noop),
     ]

@@ -45,7 +45,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicalsource",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.AddField(
             model_name="source",
@@ -70,7 +72,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="source",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.CreateModel(
             name="ClaimSignOff",

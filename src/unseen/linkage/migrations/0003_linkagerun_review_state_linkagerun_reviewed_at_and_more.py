@@ -41,7 +41,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="linkagerun",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.RunPython(reviewed_if_public, migrations.RunPython.noop),
     ]

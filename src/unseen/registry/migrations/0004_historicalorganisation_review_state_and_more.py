@@ -41,7 +41,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicalorganisation",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.AddField(
             model_name="historicalperson",
@@ -66,7 +68,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicalperson",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.AddField(
             model_name="historicalsite",
@@ -91,7 +95,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicalsite",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.AddField(
             model_name="organisation",
@@ -116,7 +122,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="organisation",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.AddField(
             model_name="person",
@@ -141,7 +149,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="person",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.AddField(
             model_name="site",
@@ -166,7 +176,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="site",
             name="reviewed_by",
-            field=models.CharField(blank=True, max_length=150, verbose_name="Reviewed by"),
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="Reviewed by"
+            ),
         ),
         migrations.RunPython(reviewed_if_public, migrations.RunPython.noop),
     ]
