@@ -138,7 +138,7 @@ def test_a_revert_to_a_public_revision_obeys_the_rule(rita, ruth):
 def test_an_import_holds_public_rows_back_as_internal(rita):
     from unseen.documentation.importing import import_table
 
-    table = [{"name": "A camp", "kind": "camp", "country": "RU", "access_level": "public"}]
+    table = [{"name": "A camp", "kind": "logging_camp", "country": "RU", "access_level": "public"}]
     result = import_table(_table(table), "sites")
     assert result.held_back == 1
     assert Site.objects.get(name="A camp").access_level == AccessLevel.INTERNAL
