@@ -154,6 +154,9 @@ def may_review(record: Any, user: User) -> str:
     editor = last_editor(record)
     if editor and editor == user.get_username():
         return _("You made the last edit of this record; someone else must review it.")
+    if getattr(record, "created_by_id", None) == user.pk:
+        # A run has no revisions: whoever ran it is its last editor.
+        return _("You made the last edit of this record; someone else must review it.")
     return ""
 
 
