@@ -256,3 +256,13 @@ def test_the_review_page_approves_and_comments_beside_the_field(client, rita, ru
         "someone else must review" in client.get(f"/app/sites/{site.pk}/review/").content.decode()
     )
     assert kind_of("sites").model is Site
+
+
+def test_publishing_may_not_change_other_fields_in_the_same_save(rita, ruth):
+    site = edited_site(rita)
+    reviewing.approve(site, ruth)
+    site = Site.objects.get(pk=site.pk)
+    site.city = "Unreviewed city"
+    with pytest.raises(reviewing.ReviewRefused, match="without changing anything else"):
+        publish(site, ruth)
+    assert Site.objects.get(pk=site.pk).access_level == AccessLevel.INTERNAL

@@ -27,7 +27,7 @@ from unseen.audit.log import record as audit
 from unseen.audit.models import Action
 
 from .models import Claim, ClaimSignOff, Record, ReviewComment, ReviewState, Source
-from .revisions import has_history
+from .revisions import has_history, tracked_names
 
 
 class ReviewRefused(Exception):
@@ -103,12 +103,30 @@ def publication_refusal(record: Any, *, new_records: bool = True) -> str:
             setattr(record, name, stored[name])
     if stored_level == AccessLevel.PUBLIC:
         return ""
-    if review_is_current(record):
-        return ""
+    revision = (
+        type(record).history.filter(id=record.pk).order_by("-history_date", "-history_id").first()
+    )
+    if review_is_current(record, revision):
+        if revision is None or not _changed_besides_level(record, revision):
+            return ""
+        return _(
+            "Make a record public without changing anything else: save your other changes "
+            "first, and have them reviewed."
+        )
     return _(
         "This record cannot be made public yet: someone other than its last editor must review "
         "it after the last edit (the two-person rule). Send it to review first."
     )
+
+
+_NOT_CONTENT = frozenset({"access_level", "review_state", "reviewed_by", "reviewed_at"})
+
+
+def _changed_besides_level(record: Any, revision: Any) -> list[str]:
+    """Fields of `record` that differ from its last revision, the level and review left aside:
+    what was reviewed is the last revision, and only that may become public."""
+    names = [n for n in tracked_names(type(revision)) if n not in _NOT_CONTENT]
+    return [n for n in names if getattr(record, n, None) != getattr(revision, n, None)]
 
 
 def _refuse_unreviewed_publication(sender: Any, instance: Any, **kwargs: Any) -> None:
