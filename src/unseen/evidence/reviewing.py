@@ -103,9 +103,8 @@ def publication_refusal(record: Any, *, new_records: bool = True) -> str:
             setattr(record, name, stored[name])
     if stored_level == AccessLevel.PUBLIC:
         return ""
-    revision = (
-        type(record).history.filter(id=record.pk).order_by("-history_date", "-history_id").first()
-    )
+    history: Any = type(record).history  # type: ignore[attr-defined]
+    revision = history.filter(id=record.pk).order_by("-history_date", "-history_id").first()
     if review_is_current(record, revision):
         if revision is None or not _changed_besides_level(record, revision):
             return ""
