@@ -27,7 +27,7 @@ from unseen.audit.log import record as audit
 from unseen.audit.models import Action
 
 from .models import Claim, ClaimSignOff, Record, ReviewComment, ReviewState, Source
-from .revisions import has_history, tracked_names
+from .revisions import UNTRACKED, has_history
 
 
 class ReviewRefused(Exception):
@@ -106,7 +106,7 @@ def publication_refusal(record: Any, *, new_records: bool = True) -> str:
     history: Any = type(record).history  # type: ignore[attr-defined]
     revision = history.filter(id=record.pk).order_by("-history_date", "-history_id").first()
     if review_is_current(record, revision):
-        if revision is None or not _changed_besides_level(record, revision):
+        if not _changed_besides_level(record):
             return ""
         return _(
             "Make a record public without changing anything else: save your other changes "
@@ -121,11 +121,16 @@ def publication_refusal(record: Any, *, new_records: bool = True) -> str:
 _NOT_CONTENT = frozenset({"access_level", "review_state", "reviewed_by", "reviewed_at"})
 
 
-def _changed_besides_level(record: Any, revision: Any) -> list[str]:
-    """Fields of `record` that differ from its last revision, the level and review left aside:
-    what was reviewed is the last revision, and only that may become public."""
-    names = [n for n in tracked_names(type(revision)) if n not in _NOT_CONTENT]
-    return [n for n in names if getattr(record, n, None) != getattr(revision, n, None)]
+def _changed_besides_level(record: Any) -> list[str]:
+    """Fields this save changes besides the level and the review: what was reviewed is the row
+    as stored, and only that may become public. One query, only when a record becomes public."""
+    names = [
+        f.attname
+        for f in type(record)._meta.concrete_fields
+        if f.name not in _NOT_CONTENT and f.name not in UNTRACKED and not f.primary_key
+    ]
+    stored = type(record)._default_manager.filter(pk=record.pk).values(*names).first() or {}
+    return [n for n in names if n in stored and getattr(record, n, None) != stored[n]]
 
 
 def _refuse_unreviewed_publication(sender: Any, instance: Any, **kwargs: Any) -> None:
