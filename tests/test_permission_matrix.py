@@ -19,6 +19,7 @@ IMPORTERS = {"alice", "rita"}  # IMPORT_RECORDS
 ESTIMATORS = {"alice", "andy"}  # RUN_ESTIMATES
 MODERATORS = {"alice", "mona"}  # MODERATE_INTAKE
 LINKERS = {"alice", "andy"}  # REVIEW_LINKAGE
+REVIEWERS = {"alice", "rita"}  # REVIEW_RECORDS
 VAULT = {"alice", "rita"}  # READ_VAULT (writing an identity needs EDIT_RECORDS as well)
 
 # url name -> (method, personas allowed, url arguments). Everyone else must be refused.
@@ -53,6 +54,9 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "documentation:claim_create": ("get", EDITORS, ["sites", "{site}"]),
     "documentation:history": ("get", VIEWERS, ["sites", "{site}"]),
     "documentation:revert": ("post", EDITORS, ["sites", "{site}"]),
+    "documentation:review": ("get", REVIEWERS, ["sites", "{site}"]),
+    "documentation:send_to_review": ("post", EDITORS, ["sites", "{site}"]),
+    "documentation:sign_off": ("post", REVIEWERS, ["{claim}"]),
     "documentation:deleted": ("get", ADMINS, ["sites"]),  # MANAGE_USERS
     "documentation:restore": ("post", ADMINS, ["sites", "1"]),
     "documentation:suggest": ("get", VIEWERS, ["sites"]),
@@ -137,8 +141,10 @@ def world(db, alice):
     person = Person.objects.create(access_level="public")
     linkage = factories.linkage_run(access_level="public")
     saved = SavedSearch.objects.create(owner=alice, name="Sites", kind="sites", shared=True)
+    claim = site.add_claim(factories.source(), 2, "a claim to sign off")
     return {
         "saved_search": saved.pk,
+        "claim": claim.pk,
         "linkage_run": linkage.run.pk,
         "pair_review": linkage.review.pk,
         "merge": linkage.merge.pk,

@@ -129,11 +129,11 @@ def test_the_database_refuses_insane_runs(db, field, value):
         run.save()
 
 
-def test_it_records_and_publishes_the_revision_of_the_checkout(uk5_run, client):
+def test_it_records_and_publishes_the_revision_of_the_checkout(uk5_run, client, alice):
     revision = checkout.revision()
     assert uk5_run.software_version["revision"] == revision
     assert uk5_run.software_version["unseen"] == unseen.__version__
-    set_published(uk5_run, True)
+    set_published(uk5_run, True, by=alice)  # andy ran it
     page = client.get("/estimates/").content.decode()
     assert f"computed by Unseen {unseen.__version__}+{revision} with seed 4321" in page
 
@@ -248,8 +248,8 @@ def test_a_confidential_run_is_hidden_from_users_without_the_compartment(client,
 # The public site
 
 
-def test_the_public_site_shows_only_published_runs_always_with_an_interval(client, uk5_run):
-    set_published(uk5_run, True)
+def test_the_public_site_shows_only_published_runs_always_with_an_interval(client, uk5_run, alice):
+    set_published(uk5_run, True, by=alice)  # andy ran it
     factories.estimate_run(SECRET_TITLE, access_level=AccessLevel.PUBLIC)  # public, unpublished
     factories.estimate_run(SECRET_TITLE + "-internal")
     page = client.get("/estimates/").content.decode()

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from unseen.accounts.models import AccessLevel
 from unseen.audit.models import Action, AuditEntry
 from unseen.core.privacy.pseudonyms import pseudonym, recipient_key
+from unseen.evidence import reviewing
 from unseen.publishing.exports import export_secret
 from unseen.registry.models import Person
 
@@ -129,6 +130,7 @@ def test_it_refuses_a_linkable_release_that_would_split_earlier_groups_and_says_
     # Five become public: three men, two women. Alone this release hides sex and meets k = 5
     # on the access level; joined with the first, which told the sex, groups of two and three.
     for person in [*Person.objects.filter(sex="m")[:3], *Person.objects.filter(sex="f")[:2]]:
+        reviewing.approve(person, alice)  # the two-person rule (ADR 0025)
         person.access_level = AccessLevel.PUBLIC
         person.save()
     out = tmp_path / "b"

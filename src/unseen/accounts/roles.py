@@ -23,6 +23,8 @@ class Capability(StrEnum):
     REVIEW_LINKAGE = "review_linkage"
     RUN_ESTIMATES = "run_estimates"
     PUBLISH_ESTIMATES = "publish_estimates"
+    # Review a colleague's records and sign off claims; never one's own last edit (ADR 0025).
+    REVIEW_RECORDS = "review_records"
     MODERATE_INTAKE = "moderate_intake"
     READ_VAULT = "read_vault"
     MANAGE_USERS = "manage_users"
@@ -37,6 +39,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_RECORDS,
             Capability.IMPORT_RECORDS,
             Capability.READ_VAULT,
+            Capability.REVIEW_RECORDS,
         }
     ),
     Role.ANALYST: frozenset(

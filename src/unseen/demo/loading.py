@@ -146,7 +146,12 @@ def load_demo() -> dict[str, int]:
     """Load everything once; returns counts. Does nothing when demo data is already there."""
     if is_loaded():
         return {}
-    result = import_file(DEPLOYMENTS_CSV, "deployments", default_access_level=AccessLevel.PUBLIC)
+    result = import_file(
+        DEPLOYMENTS_CSV,
+        "deployments",
+        default_access_level=AccessLevel.PUBLIC,
+        published_elsewhere=True,  # figures from published reports, each row citing its report
+    )
     counts = {f"sourced {name}": count for name, count in result.created.items()}
     counts["designated organisations"] = load_designated_organisations()
     counts.update({f"synthetic {name}": count for name, count in synthetic.generate().items()})

@@ -84,6 +84,8 @@ class ImportResult:
     rows: int
     created: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
+    # Rows that asked to be public, imported as internal until someone else reviews them.
+    held_back: int = 0
 
 
 def import_file(
@@ -95,6 +97,7 @@ def import_file(
     default_access_level: str | None = None,
     limits: Limits | None = None,
     origin: str = "",
+    published_elsewhere: bool = False,
 ) -> ImportResult:
     """Import `path` as records of `kind`.
 
@@ -113,6 +116,7 @@ def import_file(
         progress=progress,
         default_access_level=default_access_level,
         origin=origin or path.name,
+        published_elsewhere=published_elsewhere,
     )
 
 
@@ -132,6 +136,7 @@ def import_table(
     default_access_level: str | None = None,
     synthetic: bool = False,
     origin: str = "",
+    published_elsewhere: bool = False,
 ) -> ImportResult:
     """Import rows already read (as `read_table` returns them) as records of `kind`.
 
@@ -151,10 +156,17 @@ def import_table(
     level = default_access_level or (
         AccessLevel.CONFIDENTIAL if kind == "persons" else AccessLevel.INTERNAL
     )
+    held_back = 0
     for _number, row in rows:
         row["access_level"] = row["access_level"] or level
+        if row["access_level"] == AccessLevel.PUBLIC and not (synthetic or published_elsewhere):
+            # An imported record is new: it is public only once someone other than its importer
+            # has reviewed it (ADR 0025). Exempt: generated demo data, which describes no one,
+            # and the operator's load of figures already published by others (the demo backbone).
+            row["access_level"] = AccessLevel.INTERNAL
+            held_back += 1
         row["is_synthetic"] = synthetic
-    result = ImportResult(kind, len(rows), dry_run=dry_run)
+    result = ImportResult(kind, len(rows), dry_run=dry_run, held_back=held_back)
     try:
         with transaction.atomic():
             started = timezone.now()

@@ -26,7 +26,18 @@ LANGUAGE_FIELDS = frozenset({"language", "interview_language"})
 #: Bookkeeping a reader has no use for: the synthetic flag is the page's badge, a merge is the
 #: page's banner, ids are the page's address.
 INTERNAL_FIELDS = frozenset(
-    {"id", "created_at", "updated_at", "is_synthetic", "merged_into", "source_record_id"}
+    {
+        "id",
+        "created_at",
+        "updated_at",
+        "is_synthetic",
+        "merged_into",
+        "source_record_id",
+        # The review (ADR 0025) has its own panel on the record page.
+        "review_state",
+        "reviewed_by",
+        "reviewed_at",
+    }
 )
 
 #: Korean short names where the ISO catalogue has only the official one ("러시아 연방"), as the

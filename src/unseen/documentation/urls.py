@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import bulk_views, history_views, identity_views, saved_views, views
+from . import bulk_views, history_views, identity_views, review_views, saved_views, views
 from .browsing import KINDS
 
 
@@ -45,6 +45,7 @@ urlpatterns = [
     path("persons/new/identity/", identity_views.identity_create, name="identity_create"),
     path("persons/<int:pk>/identity/", identity_views.identity, name="identity"),
     path("persons/<int:pk>/identity/edit/", identity_views.identity_edit, name="identity_edit"),
+    path("claims/<int:pk>/sign-off/", review_views.sign_off, name="sign_off"),
     path("<kind:kind>/", views.record_list, name="list"),
     path("<kind:kind>/bulk/", bulk_views.bulk, name="bulk"),
     path("<kind:kind>/new/", views.record_create, name="create"),
@@ -54,5 +55,7 @@ urlpatterns = [
     path("<kind:kind>/<int:pk>/edit/", views.record_edit, name="edit"),
     path("<kind:kind>/<int:pk>/history/", history_views.history, name="history"),
     path("<kind:kind>/<int:pk>/history/revert/", history_views.revert, name="revert"),
+    path("<kind:kind>/<int:pk>/review/", review_views.review, name="review"),
+    path("<kind:kind>/<int:pk>/review/send/", review_views.send_to_review, name="send_to_review"),
     path("<kind:kind>/<int:pk>/claims/new/", views.claim_create, name="claim_create"),
 ]

@@ -18,13 +18,14 @@ from unseen.accounts.roles import Capability
 from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core.tables import TableError
+from unseen.evidence import reviewing
 from unseen.evidence.models import Claim, Source, visible_related
 from unseen.evidence.revisions import revising
 from unseen.registry.forms import PurposeForm
 from unseen.registry.models import Person
 from unseen.ui.uploads import saved_upload, table_limits
 
-from . import concurrency, gap_finding, panels, searching
+from . import concurrency, gap_finding, panels, review_views, searching
 from .browsing import (
     KINDS,
     Kind,
@@ -167,6 +168,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
                 if user.can(Capability.EDIT_RECORDS) and spec.slug in bulk_kinds()
                 else None
             ),
+            "signed_off": reviewing.signed_off_counts(spec.model, [row[2].pk for row in rows]),
             "can_write_identity": spec.model is Person
             and user.can(Capability.EDIT_RECORDS)
             and user.can(Capability.READ_VAULT),
@@ -224,6 +226,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if spec.model is Testimony:
         context["indicators"] = coded_indicators(instance)
     context["panels"] = panels.rendered_for(spec, instance, user)
+    context.update(review_views.panel(spec, instance, user))
     return render(request, "documentation/record_detail.html", context)
 
 
@@ -510,6 +513,20 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                             result.rows,
                         )
                         % {"rows": result.rows, "summary": summary},
+                    )
+                if result.held_back:
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "%(count)d row asked to be public: it was imported as internal. "
+                            "Send it to review; once someone else has reviewed it, it may be "
+                            "published.",
+                            "%(count)d rows asked to be public: they were imported as internal. "
+                            "Send them to review; once someone else has reviewed them, they may "
+                            "be published.",
+                            result.held_back,
+                        )
+                        % {"count": result.held_back},
                     )
                 return redirect("documentation:import")
     return render(

@@ -10,10 +10,12 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from unseen.accounts.models import AccessLevel
+from unseen.accounts.models import AccessLevel, User
 from unseen.audit.log import record
 from unseen.audit.models import Action
+from unseen.evidence.models import ReviewState
 
 from .models import EstimateRun
 
@@ -28,22 +30,45 @@ class NotPublishable(Exception):
         self.problems = list(problems)
 
 
-def set_published(run: EstimateRun, published: bool) -> EstimateRun:
+def second_person_problem(run: EstimateRun, by: User | None) -> str:
+    """Why `by` may not publish `run` under the two-person rule ("" when they may; ADR 0025).
+
+    The publisher is not the person who ran it, or a reviewer other than the runner reviewed it.
+    A run made by no one in the app (a command) may be published by its operator (`by` None); a
+    run someone ran needs a named publisher."""
+    runner = run.created_by
+    reviewed = run.review_state == ReviewState.REVIEWED and run.reviewed_by
+    if reviewed and (runner is None or run.reviewed_by != runner.get_username()):
+        return ""
+    if runner is None:
+        return ""
+    if by is not None and by.pk != runner.pk:
+        return ""
+    return str(
+        _(
+            "You ran this estimate; someone else must publish it, or review it first "
+            "(the two-person rule)."
+        )
+    )
+
+
+def set_published(run: EstimateRun, published: bool, *, by: User | None = None) -> EstimateRun:
     """Publish a run (it becomes public) or withdraw it (back to the level of its inputs).
 
     Raises:
         NotPublishable: publishing a run with an input that is not public, when it was read or
-            now; nothing is changed.
+            now, or one its runner would publish alone; nothing is changed.
     """
     with transaction.atomic():
         run = EstimateRun.objects.select_for_update().get(pk=run.pk)
         if published:
             problems = run.publication_problems()
+            problem = second_person_problem(run, by)
+            if problem:
+                problems.append(problem)
             if problems:
                 # Counts only: the labels may name a source the log's readers may not see.
-                logger.warning(
-                    "run %s: publishing refused, %s inputs not public", run.pk, len(problems)
-                )
+                logger.warning("run %s: publishing refused, %s problems", run.pk, len(problems))
                 raise NotPublishable(problems)
             run.access_level = AccessLevel.PUBLIC
         else:

@@ -321,13 +321,14 @@ def publication_problems(run: EstimateRun) -> list[str]:
     return run.publication_problems()
 
 
-def publish(run: EstimateRun, published: bool) -> EstimateRun:
-    """Publish a revenue run (only if every input row is public) or withdraw it.
+def publish(run: EstimateRun, published: bool, *, by: Any = None) -> EstimateRun:
+    """Publish a revenue run (only if every input row is public) or withdraw it; `by` publishes.
 
     Raises:
-        NotPublishable: publishing a run that rests on a row that is not public.
+        NotPublishable: publishing a run that rests on a row that is not public, or one its
+            runner would publish alone (the two-person rule).
     """
-    return set_published(run, published)
+    return set_published(run, published, by=by)
 
 
 def evidence_rows(run: EstimateRun, public: bool = False) -> list[dict[str, Any]]:

@@ -91,7 +91,7 @@ def revenue_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish at /revenue/ (only if every input row is public), or withdraw."""
     run = _visible(request, pk)
     try:
-        run = revenue_runs.publish(run, not run.published)
+        run = revenue_runs.publish(run, not run.published, by=_user(request))
     except revenue_runs.NotPublishable as refused:
         return _detail(request, run, refused=refused.problems)
     if run.published:

@@ -193,7 +193,7 @@ def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish a run on the public site (only if every input is public), or withdraw it."""
     run = _visible(request, pk)
     try:
-        run = set_published(run, not run.published)
+        run = set_published(run, not run.published, by=_user(request))
     except NotPublishable as refused:
         return _detail(request, run, refused=refused.problems)
     if run.published:

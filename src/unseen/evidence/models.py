@@ -1,7 +1,8 @@
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -54,6 +55,15 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("Year")
 
 
+class ReviewState(models.TextChoices):
+    """Where a record stands in review before publishing (ADR 0025)."""
+
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    REVIEWED = "reviewed", _("Reviewed")
+
+
 class RecordQuerySet(models.QuerySet[Any]):
     def visible_to(self, user: UserLike) -> "RecordQuerySet":
         """Records whose access level `user` may read (anonymous: public only)."""
@@ -82,6 +92,18 @@ class Record(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("Updated at"))
+    # Review before publishing (ADR 0025). Written only by `evidence.reviewing`, with
+    # QuerySet.update: a review is not an edit, so it leaves no revision and names no new editor.
+    review_state = models.CharField(
+        max_length=17,
+        choices=ReviewState.choices,
+        default=ReviewState.DRAFT,
+        verbose_name=_("Review state"),
+    )
+    reviewed_by = models.CharField(
+        max_length=150, blank=True, default="", verbose_name=_("Reviewed by")
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("Reviewed at"))
     # Deleting a record deletes the claims about it (never the sources they came from).
     supporting_claims = GenericRelation("evidence.Claim")
     # Its tags go with it.
@@ -91,6 +113,30 @@ class Record(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def from_db(
+        cls,
+        db: str | None,
+        field_names: Collection[str],
+        values: Collection[Any],
+        **kwargs: Any,
+    ) -> "Record":
+        instance = super().from_db(db, field_names, values, **kwargs)
+        # The level as stored: a save that makes the record public is checked against it
+        # (`evidence.reviewing`) without reading the row again.
+        instance.__dict__["_stored_access_level"] = instance.__dict__.get("access_level")
+        return instance
+
+    def clean(self) -> None:
+        super().clean()
+        from .reviewing import publication_refusal  # it imports this module
+
+        refusal = publication_refusal(self)
+        if refusal:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"access_level": refusal})
 
     def is_visible_to(self, user: UserLike) -> bool:
         return self.access_level in visible_access_levels(user)
@@ -459,3 +505,66 @@ class DerivedRecord(Record):
         current = [level for _label, level in self.current_input_levels()]
         self.input_access_level = strictest_access_level([self.input_access_level, *current])
         return derived_access_level([self.input_access_level])
+
+
+# --- review before publishing (ADR 0025) ---------------------------------------------------------
+
+
+class ReviewComment(models.Model):
+    """A reviewer's remark on one field of a record (or the whole record, `field_name` blank).
+
+    Never public: it is shown beside the field on the record page and the review page only."""
+
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, verbose_name=_("Content type")
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("Record ID"))
+    record = GenericForeignKey("content_type", "object_id")
+    field_name = models.CharField(max_length=50, blank=True, verbose_name=_("Field"))
+    text = models.TextField(verbose_name=_("Comment"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="review_comments",
+        verbose_name=_("By"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Created at"))
+    resolved = models.BooleanField(default=False, verbose_name=_("Resolved"))
+
+    class Meta:
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="review_comment_record_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field_name or '—'}: {self.text[:60]}"
+
+
+class ClaimSignOff(models.Model):
+    """A reviewer's sign-off of one claim, as the claim and its source's grade stood then.
+
+    `fingerprint` and `reliability` are what was signed; a save that changes either deletes the
+    sign-off (`evidence.reviewing`), so a sign-off never outlives what it vouched for."""
+
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, related_name="sign_off", verbose_name=_("Claim")
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="claim_sign_offs",
+        verbose_name=_("Signed off by"),
+    )
+    signed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Signed off at"))
+    fingerprint = models.CharField(max_length=64)
+    reliability = models.CharField(max_length=1, choices=Reliability.choices)
+
+    class Meta:
+        verbose_name = _("claim sign-off")
+        verbose_name_plural = _("claim sign-offs")
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} ✓"

@@ -47,3 +47,8 @@ class Command(BaseCommand):
         summary = ", ".join(f"{count} {name}" for name, count in result.created.items())
         verb = "would import" if result.dry_run else "imported"
         self.stdout.write(f"{verb} {result.rows} rows from {path}: {summary}")
+        if result.held_back:
+            self.stdout.write(
+                f"{result.held_back} row(s) asked to be public: imported as internal until "
+                "someone other than the importer reviews them (ADR 0025)"
+            )

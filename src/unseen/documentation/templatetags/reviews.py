@@ -1,0 +1,26 @@
+"""Review before publishing in templates (ADR 0025): comments beside a field, "x of y" claims."""
+
+from typing import Any
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.simple_tag
+def field_comments(comments: dict[str, list[Any]], label: str) -> SafeString:
+    """The review comments on the field shown as `label`, beside it."""
+    found = (comments or {}).get(str(label))
+    if not found:
+        return SafeString("")
+    return SafeString(render_to_string("documentation/_review_comments.html", {"comments": found}))
+
+
+@register.simple_tag
+def signed_off_text(counts: dict[Any, tuple[int, int]], pk: Any) -> str:
+    """ "signed off: x of y claims" for one row of a list ("" when it rests on no claim)."""
+    signed, total = (counts or {}).get(pk, (0, 0))
+    return _("signed off: %(signed)s of %(total)s claims") % {"signed": signed, "total": total}
