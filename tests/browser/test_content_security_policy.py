@@ -32,7 +32,12 @@ def sign_in(page, live_server, username):
 def test_it_shows_public_and_staff_pages_without_a_policy_violation(
     strict_page, live_server, alice
 ):
-    import_file(DEPLOYMENTS_CSV, "deployments", default_access_level=AccessLevel.PUBLIC)
+    import_file(
+        DEPLOYMENTS_CSV,
+        "deployments",
+        default_access_level=AccessLevel.PUBLIC,
+        published_elsewhere=True,  # published figures, as the demo loads them
+    )
     page = strict_page
     violations = watch_violations(page)
     page.goto(f"{live_server.url}/")

@@ -21,7 +21,12 @@ def wait_for_map(page):
 
 
 def test_the_public_home_maps_the_real_deployments_and_nothing_internal(page, live_server):
-    import_file(DEPLOYMENTS_CSV, "deployments", default_access_level=AccessLevel.PUBLIC)
+    import_file(
+        DEPLOYMENTS_CSV,
+        "deployments",
+        default_access_level=AccessLevel.PUBLIC,
+        published_elsewhere=True,  # published figures, as the demo loads them
+    )
     secret_source = Source.objects.create(
         kind=SourceKind.INTERVIEW,
         title=INTERNAL_SOURCE,
@@ -102,7 +107,12 @@ def test_the_public_home_maps_the_real_deployments_and_nothing_internal(page, li
 
 
 def test_the_map_filters_by_year(page, live_server):
-    import_file(DEPLOYMENTS_CSV, "deployments", default_access_level=AccessLevel.PUBLIC)
+    import_file(
+        DEPLOYMENTS_CSV,
+        "deployments",
+        default_access_level=AccessLevel.PUBLIC,
+        published_elsewhere=True,  # published figures, as the demo loads them
+    )
     page.goto(f"{live_server.url}/")
     wait_for_map(page)
     page.select_option("[data-map] select[name=year]", "2017")

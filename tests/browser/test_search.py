@@ -9,7 +9,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_typing_korean_words_finds_the_russian_logging_deployments(page, live_server, rita):
-    import_file(DEPLOYMENTS_CSV, "deployments", default_access_level=AccessLevel.PUBLIC)
+    import_file(
+        DEPLOYMENTS_CSV,
+        "deployments",
+        default_access_level=AccessLevel.PUBLIC,
+        published_elsewhere=True,  # published figures, as the demo loads them
+    )
     sign_in(page, live_server)
     box = page.locator("nav input[name=q], form[role=search] input[name=q]").first
     box.fill("벌목 러시아")
