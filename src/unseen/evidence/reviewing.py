@@ -58,6 +58,17 @@ def last_editor(record: Any) -> str:
     return revision.actor if revision is not None else ""
 
 
+def newest_actor(model: type[models.Model]) -> Subquery:
+    """The `last_editor` of each row of `model` as an expression for `annotate`: many records'
+    last editors in one query (None for a record without revisions)."""
+    history: Any = model.history  # type: ignore[attr-defined]
+    return Subquery(
+        history.filter(id=OuterRef("pk"))
+        .order_by("-history_date", "-history_id")
+        .values("actor")[:1]
+    )
+
+
 def review_is_current(record: Any, revision: Any = None) -> bool:
     """Whether `record` was reviewed, by someone other than its last editor, after that edit."""
     if record.review_state != ReviewState.REVIEWED or record.reviewed_at is None:
