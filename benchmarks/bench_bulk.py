@@ -2,7 +2,8 @@
 
 Acceptance (issue 18): a bulk change of 10,000 records under 30 s. In one process on a fresh
 SQLite database in a temporary UNSEEN_VAR_DIR (migrated here): 10,000 internal deployments, each
-with a claim from one of 200 public sources, their first revisions and search entries; then the
+with a claim from one of 200 public sources, their first revisions and search entries, each
+reviewed by a second person; then the
 change to public of every one of them as the list's "select all matching" makes it: selection,
 the preview's plan (the refusal rule's queries), and the confirmed change (one UPDATE per
 thousand, a revision and an audit entry per record, the search entries of the records and their
@@ -69,6 +70,11 @@ def seed(records: int) -> None:
     )
     record_created_since(started, "benchmark seed")
     index_created_since(started)
+    # Reviewed by a second person after their first revision (the two-person rule, ADR 0025):
+    # the preview reads every record's newest revision, as a real release would.
+    Deployment.objects.update(
+        review_state="reviewed", reviewed_by="bench-reviewer", reviewed_at=dt.datetime.now(dt.UTC)
+    )
 
 
 def main() -> None:

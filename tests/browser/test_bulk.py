@@ -2,13 +2,16 @@ import pytest
 
 from tests import factories
 from tests.browser.test_researcher import sign_in
+from unseen.evidence import reviewing
 from unseen.registry.models import Site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_researcher_ticks_three_sites_and_makes_them_public(page, live_server, rita):
+def test_a_researcher_ticks_three_sites_and_makes_them_public(page, live_server, rita, ruth):
     chosen = [factories.site(f"Bulk site {n}", access_level="internal") for n in range(3)]
+    for site in chosen:
+        reviewing.approve(site, ruth)  # the two-person rule (ADR 0025)
     other = factories.site("Left alone", access_level="internal")
     sign_in(page, live_server)
     page.goto(f"{live_server.url}/app/sites/")

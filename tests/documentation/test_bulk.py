@@ -1,6 +1,8 @@
 """Bulk actions on lists (ADR 0027): a preview that counts and refuses, then one transaction with
 a revision and an audit entry per record; only records the user may read are ever selected."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -9,9 +11,13 @@ from tests import factories
 from tests.conftest import make_user
 from unseen.accounts.models import AccessLevel
 from unseen.accounts.roles import Role
+from unseen.audit.context import current_actor
 from unseen.audit.models import Action, AuditEntry
+from unseen.documentation import bulk_editing
 from unseen.documentation.models import Deployment, SearchEntry
+from unseen.evidence import reviewing
 from unseen.evidence.models import Credibility, Source
+from unseen.registry.models import Site
 
 PUBLIC, INTERNAL, CONFIDENTIAL = AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL
 
@@ -30,9 +36,18 @@ def _confirm(client, kind, ids, level, reason="Reviewed for release", **data):
     )
 
 
+def reviewed(*records, by):
+    """Reviewed by a second person, so that they may be made public (ADR 0025)."""
+    for record in records:
+        reviewing.approve(record, by)
+    return records
+
+
 @pytest.fixture
-def sites(db):
-    return [factories.site(f"Site {n}", access_level=INTERNAL) for n in range(3)]
+def sites(db, ruth):
+    return list(
+        reviewed(*[factories.site(f"Site {n}", access_level=INTERNAL) for n in range(3)], by=ruth)
+    )
 
 
 def test_the_preview_counts_what_changes_and_changes_nothing(client, rita, sites):
@@ -78,10 +93,11 @@ def test_confirming_without_a_reason_changes_nothing(client, rita, sites):
     assert set(Site_levels(sites)) == {INTERNAL}
 
 
-def test_opening_a_record_past_a_source_behind_it_is_refused(client, rita):
+def test_opening_a_record_past_a_source_behind_it_is_refused(client, rita, ruth):
     secret = factories.source("Secret", access_level=CONFIDENTIAL)
     behind = factories.deployment(access_level=INTERNAL, evidence=secret)
     free = factories.deployment(access_level=INTERNAL, evidence=factories.source("Open"))
+    reviewed(behind, free, by=ruth)
     client.force_login(rita)
     response = _post(client, "deployments", [behind.pk, free.pk], level=PUBLIC)
     plan = response.context["plan"]
@@ -125,10 +141,11 @@ def test_closing_an_input_of_a_published_result_is_refused(client, rita):
     assert "published result" in plan.refused[0].reason
 
 
-def test_a_forged_id_beyond_the_users_access_is_ignored(client, db):
+def test_a_forged_id_beyond_the_users_access_is_ignored(client, ruth):
     rob = make_user("rob", Role.RESEARCHER)
     hidden = factories.site("Hidden", access_level=CONFIDENTIAL)
     mine = factories.site("Mine", access_level=INTERNAL)
+    reviewed(hidden, mine, by=ruth)
     client.force_login(rob)
     preview = _post(client, "sites", [hidden.pk, mine.pk], level=PUBLIC)
     assert [r.pk for r in preview.context["plan"].changing] == [mine.pk]
@@ -153,8 +170,8 @@ def test_a_level_beyond_the_users_own_is_refused(client, db):
     assert mine.access_level == INTERNAL
 
 
-def test_select_all_matching_takes_the_filter_not_the_ticks(client, rita):
-    ru = [factories.site(f"RU {n}", country="RU") for n in range(4)]
+def test_select_all_matching_takes_the_filter_not_the_ticks(client, rita, ruth):
+    ru = reviewed(*[factories.site(f"RU {n}", country="RU") for n in range(4)], by=ruth)
     cn = factories.site("CN", country="CN")
     client.force_login(rita)
     plan = _post(client, "sites", [], level=PUBLIC, all="1", query="country=RU").context["plan"]
@@ -277,3 +294,106 @@ def _site_type():
     from unseen.registry.models import Site
 
     return ContentType.objects.get_for_model(Site).pk
+
+
+# --- the two-person rule (ADR 0025) --------------------------------------------------------------
+
+
+@contextmanager
+def acting(user):
+    token = current_actor.set(user.get_username())
+    try:
+        yield
+    finally:
+        current_actor.reset(token)
+
+
+def _edited_by(user):
+    with acting(user):
+        site = factories.site("Camp", access_level=INTERNAL)
+        site.city = "Vladivostok"
+        site.save()
+    return site
+
+
+def test_a_researchers_own_unreviewed_records_cannot_be_bulk_published(client, rita, ruth):
+    own = _edited_by(rita)
+    sent = _edited_by(rita)
+    reviewing.send_to_review(sent, rita)
+    by_ruth = _edited_by(rita)
+    reviewing.approve(by_ruth, ruth)
+    client.force_login(rita)
+    plan = _post(client, "sites", [own.pk, sent.pk, by_ruth.pk], level=PUBLIC).context["plan"]
+    assert sorted(r.pk for r in plan.refused) == sorted([own.pk, sent.pk])
+    assert all("two-person rule" in r.reason for r in plan.refused)
+    assert [r.pk for r in plan.changing] == [by_ruth.pk]
+    _confirm(client, "sites", [own.pk, sent.pk, by_ruth.pk], PUBLIC)
+    assert dict(Site.objects.values_list("pk", "access_level")) == {
+        own.pk: INTERNAL,
+        sent.pk: INTERNAL,
+        by_ruth.pk: PUBLIC,
+    }
+
+
+def test_an_edit_after_the_review_needs_a_new_review(client, rita, ruth):
+    site = _edited_by(rita)
+    reviewing.approve(site, ruth)
+    with acting(rita):
+        site = Site.objects.get(pk=site.pk)
+        site.city = "Nakhodka"
+        site.save()
+    client.force_login(rita)
+    plan = _post(client, "sites", [site.pk], level=PUBLIC).context["plan"]
+    assert [r.pk for r in plan.refused] == [site.pk] and plan.changing == []
+
+
+def test_the_reviewers_own_edit_does_not_count_as_reviewed(client, rita, ruth):
+    site = _edited_by(rita)
+    reviewing.approve(site, ruth)
+    with acting(ruth):
+        site = Site.objects.get(pk=site.pk)
+        site.city = "Nakhodka"
+        site.save()
+    # The review predates ruth's edit: she is now its last editor, unreviewed.
+    client.force_login(ruth)
+    plan = _post(client, "sites", [site.pk], level=PUBLIC).context["plan"]
+    assert [r.pk for r in plan.refused] == [site.pk]
+
+
+def test_a_forged_confirm_without_a_preview_is_refused(client, rita):
+    own = [_edited_by(rita) for _ in range(2)]
+    client.force_login(rita)
+    for expected in ("2", "0"):
+        response = _post(
+            client,
+            "sites",
+            [s.pk for s in own],
+            level=PUBLIC,
+            reason="x",
+            confirm="1",
+            expected=expected,
+            follow=True,
+        )
+        assert response.status_code == 200
+    assert set(Site_levels(own)) == {INTERNAL}
+    assert all(s.history.filter(access_level=PUBLIC).count() == 0 for s in own)
+
+
+def test_the_confirmation_checks_the_rule_again_on_the_stored_rows(client, rita, ruth):
+    """A plan made before the record's last edit (or forged) is refused whole at confirmation."""
+    from unseen.documentation.browsing import kind_of
+
+    site = _edited_by(rita)
+    reviewing.approve(site, ruth)
+    spec = kind_of("sites")
+    plan = bulk_editing.plan_access_change(spec, rita, Site.objects.filter(pk=site.pk), PUBLIC)
+    assert [r.pk for r in plan.changing] == [site.pk]
+    with acting(rita):
+        edited = Site.objects.get(pk=site.pk)
+        edited.city = "Nakhodka"  # after the preview: not what ruth reviewed
+        edited.save()
+    other = _edited_by(rita)
+    plan.changing.append(other)  # and one never planned: a forged plan
+    with pytest.raises(bulk_editing.BulkRefused, match="two-person rule"):
+        bulk_editing.change_access_level(plan, "release")
+    assert set(Site_levels([site, other])) == {INTERNAL}

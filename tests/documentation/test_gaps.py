@@ -12,6 +12,7 @@ from unseen.documentation import gap_finding
 from unseen.documentation.models import Finding, Indicator, Sighting, Testimony
 from unseen.estimation import revenue_runs
 from unseen.estimation.input_changes import stale_rows
+from unseen.evidence import reviewing
 from unseen.evidence.models import Credibility, Reliability, SourceKind
 
 PUBLIC, INTERNAL, CONFIDENTIAL = AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL
@@ -151,6 +152,7 @@ def test_it_lists_and_counts_only_what_the_reader_may_read(mixed, rita, andy, cl
         "no-coded-testimony": 1,
         "uncoded-testimonies": 1,
         "unsited-sightings": 2,
+        "never-reviewed": 9,  # the internal world's sources and records, all drafts
         "stale-estimates": 0,
     }
     # Rita holds the compartment: the hidden source lifts the head count off a single source, and
@@ -159,6 +161,9 @@ def test_it_lists_and_counts_only_what_the_reader_may_read(mixed, rita, andy, cl
     assert counts(rita)["unreliable-sources"] == 1  # the hidden deployment: rumour only
     assert counts(rita)["uncoded-testimonies"] == 2
     assert counts(rita)["unsited-sightings"] == 2  # the stray and the hidden one; not the sited
+    # Six confidential drafts: the hidden source, deployment, testimony and its source, sighting
+    # and site.
+    assert counts(rita)["never-reviewed"] == 9 + 6
 
     client.force_login(andy)
     pages = [client.get(reverse("documentation:gaps")).content.decode()]
@@ -203,3 +208,44 @@ def test_a_long_group_is_capped_with_a_link_to_the_full_list(db, rita, client):
     assert "and 3 more" in page
     full = client.get(reverse("documentation:gap_list", args=["uncoded-testimonies"]))
     assert full.content.decode().count("data-fix") == gap_finding.PREVIEW + 3
+
+
+# --- records never reviewed (ADR 0025) -----------------------------------------------------------
+
+
+def test_records_never_reviewed_are_listed_with_the_review_page_as_fix(world, rita, ruth, client):
+    listed = labels(rita, "never-reviewed")
+    for record in (world.lonely, world.interview, world.stray, world.report):
+        assert str(record) in listed
+    sent_back = factories.site("Camp sent back")
+    reviewing.request_changes(sent_back, ruth, {"name": "Which camp?"})
+    assert str(sent_back) in labels(rita, "never-reviewed")
+
+    client.force_login(rita)
+    page = client.get(reverse("documentation:gaps")).content.decode()
+    assert 'data-gap="never-reviewed"' in page
+    whole = client.get(reverse("documentation:gap_list", args=["never-reviewed"])).content.decode()
+    assert reverse("documentation:review", args=["sites", sent_back.pk]) in whole
+    kind = gap_finding.kind_for(rita, "never-reviewed")
+    assert kind.count(rita) == len(listed) + 1
+
+
+def test_a_record_in_review_or_reviewed_leaves_the_list(world, rita, ruth):
+    reviewing.send_to_review(world.stray, rita)
+    assert str(world.stray) not in labels(rita, "never-reviewed")
+    reviewing.approve(world.interview, ruth)
+    assert str(world.interview) not in labels(rita, "never-reviewed")
+    assert str(world.lonely) in labels(rita, "never-reviewed")
+
+
+def test_records_never_reviewed_are_listed_at_the_readers_levels(db, ruth, andy):
+    hidden = factories.site("Secret camp", access_level=CONFIDENTIAL)
+    shown = factories.site("Known camp", access_level=INTERNAL)
+    assert str(shown) in labels(ruth, "never-reviewed")
+    assert str(hidden) not in labels(ruth, "never-reviewed")
+    assert gap_finding.kind_for(ruth, "never-reviewed").count(ruth) == 1
+    # An analyst sees the gap, with the record's page instead of a review page refused to them.
+    items = gap_finding.kind_for(andy, "never-reviewed").present(
+        list(gap_finding.unreviewed_rows(andy)), andy
+    )
+    assert [i.fix_url for i in items] == [reverse("documentation:detail", args=["sites", shown.pk])]

@@ -267,3 +267,82 @@ def test_a_reader_who_may_not_read_the_record_gets_404(client, andy, name):
     client.force_login(andy)  # an analyst: may comment and watch, not assign
     response = client.post(_url(name, secret), {"text": "x", "watch": "on"})
     assert response.status_code == (403 if name == "assign" else 404)
+
+
+# --- review on "My work" (ADR 0025) --------------------------------------------------------------
+
+
+def _edited_site(user, name, level=AccessLevel.INTERNAL):
+    from unseen.audit.context import current_actor
+
+    token = current_actor.set(user.get_username())
+    try:
+        site = factories.site(name, access_level=level)
+        site.city = "Vladivostok"
+        site.save()
+    finally:
+        current_actor.reset(token)
+    return site
+
+
+def _section(page, marker):
+    return page.split(marker, 1)[1].split("</section>", 1)[0]
+
+
+def test_my_work_shows_records_awaiting_my_review_but_not_my_own(client, rita, rob, ruth, andy):
+    from unseen.evidence import reviewing
+
+    robs = _edited_site(rob, "Camp edited by rob")
+    ritas = _edited_site(rita, "Camp edited by rita")
+    secret = _edited_site(rob, "Camp kept confidential", AccessLevel.CONFIDENTIAL)
+    _edited_site(rob, "Camp still a draft")
+    for record in (robs, ritas, secret):
+        reviewing.send_to_review(record, rob)
+
+    client.force_login(rita)
+    awaiting = _section(client.get(reverse("teamwork:my_work")).content.decode(), "data-awaiting")
+    assert "Camp edited by rob" in awaiting and "Camp kept confidential" in awaiting
+    assert "Camp edited by rita" not in awaiting  # her own last edit: someone else reviews it
+    assert "Camp still a draft" not in awaiting
+    assert reverse("documentation:review", args=["sites", robs.pk]) in awaiting
+
+    client.force_login(ruth)  # no confidential compartment
+    awaiting = _section(client.get(reverse("teamwork:my_work")).content.decode(), "data-awaiting")
+    assert "Camp edited by rob" in awaiting and "Camp edited by rita" in awaiting
+    assert "Camp kept confidential" not in awaiting
+
+    reviewing.approve(robs, ruth)
+    client.force_login(rita)
+    awaiting = _section(client.get(reverse("teamwork:my_work")).content.decode(), "data-awaiting")
+    assert "Camp edited by rob" not in awaiting
+
+    client.force_login(andy)  # an analyst reviews nothing: no such list
+    assert "data-awaiting-review" not in client.get(reverse("teamwork:my_work")).content.decode()
+
+
+def test_my_drafts_are_the_unapproved_records_i_edited_last(client, rita, rob, ruth):
+    from unseen.evidence import reviewing
+
+    mine = _edited_site(rob, "Rob's draft camp")
+    sent_back = _edited_site(rob, "Rob's camp sent back")
+    reviewing.request_changes(sent_back, ruth, {"city": "Which district?"})
+    in_review = _edited_site(rob, "Rob's camp in review")
+    reviewing.send_to_review(in_review, rob)
+    taken_over = _edited_site(rob, "Camp rita edited after rob")
+    _edited_site(rita, "Rita's own camp")
+    from unseen.audit.context import current_actor
+
+    token = current_actor.set("rita")
+    try:
+        taken_over.city = "Nakhodka"
+        taken_over.save()
+    finally:
+        current_actor.reset(token)
+
+    client.force_login(rob)
+    drafts = _section(client.get(reverse("teamwork:my_work")).content.decode(), "data-drafts")
+    assert "Rob&#x27;s draft camp" in drafts and "Rob&#x27;s camp sent back" in drafts
+    assert "Changes requested" in drafts
+    assert "Rob&#x27;s camp in review" not in drafts
+    assert "Camp rita edited after rob" not in drafts and "Rita&#x27;s own camp" not in drafts
+    assert reverse("documentation:detail", args=["sites", mine.pk]) in drafts

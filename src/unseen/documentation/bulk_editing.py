@@ -13,7 +13,11 @@ So a bulk change is refused, record by record, where
   the source's side);
 - closing a record would take away an input of a published derived result (an estimate, a
   revenue run): a public `DerivedRecord` may rest only on public inputs, so the result must be
-  withdrawn first.
+  withdrawn first;
+- opening a record to the public that no one other than its last editor reviewed after that
+  edit (the two-person rule of ADR 0025, `reviewing.publication_refusals`): a bulk `UPDATE` is
+  not seen by the per-save check, so the rule is applied here, in the preview and again on the
+  locked rows at confirmation.
 
 Only records the user may read are selected: ids beyond that, forged or stale, are dropped
 without a word, exactly as the list would never have shown them.
@@ -35,6 +39,7 @@ from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.audit.context import current_actor
 from unseen.audit.log import record_many
 from unseen.audit.models import Action
+from unseen.evidence import reviewing
 from unseen.evidence.models import ACCESS_ORDER, Claim, DerivedRecord, Source, Tag, tag_text
 from unseen.evidence.revisions import current_why, has_history
 
@@ -192,7 +197,13 @@ def plan_access_change(spec: Kind, user: UserLike, chosen: QuerySet[Any], level:
                 pk, _("it is an input of a published result; withdraw the result first")
             )
 
-    for record in moving:
+    records = list(moving)
+    if level == AccessLevel.PUBLIC:
+        # The two-person rule, as a single save obeys it (ADR 0025).
+        for pk, reason in reviewing.publication_refusals(model, records).items():
+            reasons.setdefault(pk, reason)
+
+    for record in records:
         if record.pk in reasons:
             plan.refused.append(Refusal(record.pk, str(record), reasons[record.pk]))
         else:
@@ -236,6 +247,22 @@ def change_access_level(plan: Plan, reason: str) -> int:
     now = timezone.now()
     with transaction.atomic():
         pks = [obj.pk for obj in objects]
+        if level == AccessLevel.PUBLIC:
+            # Again on the rows as they are now, locked: an edit since the preview, or a confirm
+            # posted without one, must not publish what no second person reviewed.
+            stored = model._default_manager.select_for_update().filter(pk__in=pks)
+            refused = reviewing.publication_refusals(model, stored)
+            if refused:
+                raise BulkRefused(
+                    ngettext(
+                        "%(count)d record may not be made public: someone other than its last "
+                        "editor must review it first (the two-person rule).",
+                        "%(count)d records may not be made public: someone other than their last "
+                        "editor must review them first (the two-person rule).",
+                        len(refused),
+                    )
+                    % {"count": len(refused)}
+                )
         # One UPDATE per batch rather than a save per record: saves send signals that re-index
         # and audit one by one, ten thousand times.
         for start in range(0, len(pks), BATCH):

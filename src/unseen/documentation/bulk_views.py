@@ -51,17 +51,24 @@ def bulk(request: HttpRequest, kind: str) -> HttpResponse:
             )
             return redirect("documentation:list", kind=spec.slug)
         elif reason:
-            changed = bulk_editing.change_access_level(plan, reason)
-            messages.success(
-                request,
-                ngettext(
-                    "Changed the access level of %(count)d record.",
-                    "Changed the access level of %(count)d records.",
-                    changed,
+            try:
+                changed = bulk_editing.change_access_level(plan, reason)
+            except bulk_editing.BulkRefused as refused:
+                messages.error(request, str(refused))
+                plan = bulk_editing.plan_access_change(
+                    spec, user, chosen, form.cleaned_data["level"]
                 )
-                % {"count": changed},
-            )
-            return redirect("documentation:list", kind=spec.slug)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Changed the access level of %(count)d record.",
+                        "Changed the access level of %(count)d records.",
+                        changed,
+                    )
+                    % {"count": changed},
+                )
+                return redirect("documentation:list", kind=spec.slug)
     ticked = [value for value in request.POST.getlist("ids") if value.isdigit()]
     return render(
         request,

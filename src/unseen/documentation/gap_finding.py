@@ -10,7 +10,6 @@ list nor its count tells them the hidden source exists.
 Apps above this one add their own kinds with `register` (estimation: published estimates whose
 inputs changed), so the queue is one page without this app importing theirs.
 
-Records never reviewed are not a gap kind yet: there is no review workflow to ask.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, Min, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +25,7 @@ from django.utils.translation import ngettext
 
 from unseen.accounts.models import UserLike, visible_access_levels
 from unseen.accounts.roles import Capability
-from unseen.evidence.models import Claim, Reliability, Source
+from unseen.evidence.models import Claim, Record, Reliability, ReviewState, Source
 
 from .browsing import KINDS, kind_of, slug_for
 from .models import Deployment, IndicatorCoding, Testimony
@@ -318,6 +317,72 @@ def unsited_rows(user: UserLike) -> QuerySet[Any]:
     )
 
 
+# --- records never reviewed ----------------------------------------------------------------------
+
+#: States of a record no one has approved yet (ADR 0025); "in review" is someone's work already.
+UNREVIEWED_STATES = (ReviewState.DRAFT, ReviewState.CHANGES_REQUESTED)
+
+
+def _reviewed_kinds() -> list[str]:
+    """Kinds that go through review: records with a review state (claims are signed off)."""
+    return [slug for slug, spec in KINDS.items() if issubclass(spec.model, Record)]
+
+
+def unreviewed_rows(user: UserLike) -> QuerySet[Any]:
+    """(kind, pk) of every record `user` may read that no one has approved: in draft or sent
+    back with changes requested, never reviewed. One query over every kind (a union), so the
+    dashboard counts it and a page slices it like any other kind."""
+    parts = [
+        KINDS[slug]
+        .visible(user)
+        .select_related(None)
+        .filter(review_state__in=UNREVIEWED_STATES, reviewed_at__isnull=True)
+        .annotate(gap_kind=Value(slug, output_field=CharField()))
+        .values_list("gap_kind", "pk")
+        .order_by()
+        for slug in _reviewed_kinds()
+    ]
+    return parts[0].union(*parts[1:], all=True).order_by("gap_kind", "-pk")
+
+
+def present_unreviewed(rows: Sequence[Any], user: UserLike) -> list[Gap]:
+    """Each record with its state; the fix is the review page for reviewers, else the record's
+    page, whose "Send to review" button is the fix for an editor (sending is a POST, not a
+    link). One query per kind in the slice."""
+    wanted: dict[str, list[int]] = {}
+    for slug, pk in rows:
+        wanted.setdefault(slug, []).append(pk)
+    found: dict[tuple[str, int], Any] = {
+        (slug, pk): record
+        for slug, pks in wanted.items()
+        for pk, record in KINDS[slug].model._default_manager.in_bulk(pks).items()
+    }
+    can = getattr(user, "can", None)
+    reviewer = bool(can is not None and can(Capability.REVIEW_RECORDS))
+    items = []
+    for slug, pk in rows:
+        record = found.get((slug, pk))
+        if record is None:
+            continue
+        items.append(
+            Gap(
+                label=str(record),
+                detail=str(
+                    _("%(kind)s, %(state)s")
+                    % {
+                        "kind": record._meta.verbose_name,
+                        "state": record.get_review_state_display(),
+                    }
+                ),
+                record_url=_detail_url(slug, pk),
+                fix_url=reverse("documentation:review", args=[slug, pk])
+                if reviewer
+                else _detail_url(slug, pk),
+            )
+        )
+    return items
+
+
 register(
     GapKind(
         "single-source",
@@ -371,5 +436,19 @@ register(
         unsited_rows,
         present_records("sightings", "documentation:edit"),
         order=50,
+    )
+)
+register(
+    GapKind(
+        "never-reviewed",
+        _("Records never reviewed"),
+        _(
+            "No one other than their editors has reviewed them: they cannot be published until "
+            "someone does (the two-person rule)."
+        ),
+        _("Review it, or send it to review"),
+        unreviewed_rows,
+        present_unreviewed,
+        order=55,
     )
 )

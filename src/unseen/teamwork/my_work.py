@@ -4,9 +4,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from unseen.accounts.models import User
+from unseen.accounts.roles import Capability
 from unseen.documentation.browsing import KINDS
+from unseen.evidence import reviewing
+from unseen.evidence.models import Record, ReviewState
+from unseen.evidence.revisions import has_history
 
 from .models import Assignment, Comment, Notification, Reason, Watch
 from .records import kind_for, readable_records, record_url
@@ -24,6 +29,7 @@ class Item:
     overdue: bool = False
     by: str = ""
     count: int = 0
+    state: str = ""
 
 
 def _item(record: Any, type_id: int, **extra: Any) -> Item:
@@ -128,3 +134,55 @@ def watched(user: User) -> list[Item]:
     ]
     items.sort(key=lambda item: -item.count)
     return items[:SHOWN]
+
+
+def _by_review(user: User, states: tuple[str, ...], *, mine: bool) -> list[Item]:
+    """Readable records in `states` whose last editor is (`mine`) or is not `user`, newest
+    change first: one query per reviewed kind, the last editor read by a subquery."""
+    me = user.get_username()
+    items: list[Item] = []
+    for kind in KINDS.values():
+        if not issubclass(kind.model, Record) or not has_history(kind.model):
+            continue  # claims are signed off, not reviewed
+        rows = (
+            kind.visible(user)
+            .filter(review_state__in=states)
+            .annotate(last_editor=reviewing.newest_actor(kind.model))
+        )
+        # A record without revisions has no last editor: it is nobody's own.
+        rows = (
+            rows.filter(last_editor=me)
+            if mine
+            else rows.filter(Q(last_editor__isnull=True) | ~Q(last_editor=me))
+        )
+        for record in rows.order_by("-updated_at", "-pk")[:SHOWN]:
+            url = (
+                record_url(kind, record.pk)
+                if mine
+                else reverse("documentation:review", args=[kind.slug, record.pk])
+            )
+            items.append(
+                Item(
+                    str(record),
+                    kind.singular,
+                    url,
+                    when=record.updated_at,
+                    by=record.last_editor or "",
+                    state=record.get_review_state_display(),
+                )
+            )
+    items.sort(key=lambda item: item.when, reverse=True)
+    return items[:SHOWN]
+
+
+def awaiting_review(user: User) -> list[Item]:
+    """Records in review that `user` may review: someone else made their last edit (ADR 0025).
+    Empty for members without the review capability."""
+    if not user.can(Capability.REVIEW_RECORDS):
+        return []
+    return _by_review(user, (ReviewState.IN_REVIEW,), mine=False)
+
+
+def drafts(user: User) -> list[Item]:
+    """Records `user` edited last that no one has approved yet: in draft, or sent back."""
+    return _by_review(user, (ReviewState.DRAFT, ReviewState.CHANGES_REQUESTED), mine=True)

@@ -98,6 +98,9 @@ def my_work(request: SignedInRequest) -> HttpResponse:
         "teamwork/my_work.html",
         {
             "assigned": lists.assigned(user),
+            "can_review": user.can(Capability.REVIEW_RECORDS),
+            "awaiting_review": lists.awaiting_review(user),
+            "drafts": lists.drafts(user),
             "edits": lists.recent_edits(user),
             "mentions": lists.mentions(user),
             "watched": lists.watched(user),
