@@ -72,7 +72,7 @@ def test_a_claims_sign_off_disappears_when_its_credibility_is_changed(page, live
     page.wait_for_url(f"**/app/claims/{claim.pk}/")
     assert page.locator("[data-signed-off-by]").count() == 1
     page.goto(f"{live_server.url}/app/sites/{site.pk}/")
-    assert "signed off: 1 of 1 claims" in page.locator("[data-signed-off]").inner_text()
+    assert "Signed off: 1 of 1 claim" in page.locator("[data-signed-off]").inner_text()
 
     claim.credibility = Credibility.DOUBTFUL  # a change of the claim, by its save path
     claim.save()
@@ -80,4 +80,4 @@ def test_a_claims_sign_off_disappears_when_its_credibility_is_changed(page, live
     assert page.locator("[data-signed-off-by]").count() == 0
     assert page.locator("[data-not-signed-off]").count() == 1
     page.goto(f"{live_server.url}/app/sites/")
-    assert "signed off: 0 of 1 claims" in page.locator("main").inner_text()
+    assert "Signed off: 0 of 1 claim" in page.locator("main").inner_text()

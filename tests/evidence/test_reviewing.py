@@ -232,9 +232,9 @@ def test_lists_and_pages_show_x_of_y_claims_signed_off(client, rita, ruth):
     assert reviewing.signed_off_counts(type(source), [source.pk]) == {source.pk: (1, 2)}
     client.force_login(ruth)
     listed = client.get("/app/sites/").content.decode()
-    assert "signed off: 1 of 2 claims" in listed
+    assert "Signed off: 1 of 2 claims" in listed
     page = client.get(f"/app/sites/{site.pk}/").content.decode()
-    assert "signed off: 1 of 2 claims" in page
+    assert "Signed off: 1 of 2 claims" in page
 
 
 def test_the_review_page_approves_and_comments_beside_the_field(client, rita, ruth):

@@ -5,7 +5,7 @@ from typing import Any
 from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -21,6 +21,10 @@ def field_comments(comments: dict[str, list[Any]], label: str) -> SafeString:
 
 @register.simple_tag
 def signed_off_text(counts: dict[Any, tuple[int, int]], pk: Any) -> str:
-    """ "signed off: x of y claims" for one row of a list ("" when it rests on no claim)."""
+    """ "Signed off: x of y claims" for one row of a list or a record page."""
     signed, total = (counts or {}).get(pk, (0, 0))
-    return _("signed off: %(signed)s of %(total)s claims") % {"signed": signed, "total": total}
+    return ngettext(
+        "Signed off: %(signed)s of %(total)s claim",
+        "Signed off: %(signed)s of %(total)s claims",
+        total,
+    ) % {"signed": signed, "total": total}
