@@ -197,7 +197,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "fields": shown_fields(instance, user, relations=False),
         "related": related_groups(instance, user),
         "points_here": points_here(instance, user),
-        "can_edit": user.can(Capability.EDIT_RECORDS) and spec.model is not Claim,
+        "can_edit": user.can(Capability.EDIT_RECORDS),
         "can_open_identity": spec.model is Person and user.can(Capability.READ_VAULT),
         "merged_into": visible_related(getattr(instance, "merged_into", None), user),
         "merged_records": (
@@ -208,14 +208,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     }
     _audit_opening(instance, "detail")
     if spec.model is Claim:
-        subject = visible_related(instance.subject, user)
-        subject_slug = slug_for(type(subject)) if subject is not None else None
-        context["subject"] = subject
-        context["subject_url"] = (
-            reverse("documentation:detail", args=[subject_slug, subject.pk])
-            if subject_slug and subject
-            else ""
-        )
+        context.update(_claim_subject(instance, user))
     else:
         context["trail"] = instance.evidence_trail(user)
         context["tags"] = list(instance.tags.values_list("name", flat=True))
@@ -228,6 +221,20 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     context["panels"] = panels.rendered_for(spec, instance, user)
     context.update(review_views.panel(spec, instance, user))
     return render(request, "documentation/record_detail.html", context)
+
+
+def _claim_subject(claim: Claim, user: User) -> dict[str, Any]:
+    """The record a claim is about, and its page, as far as `user` may read it."""
+    subject = visible_related(claim.subject, user)
+    subject_slug = slug_for(type(subject)) if subject is not None else None
+    return {
+        "subject": subject,
+        "subject_url": (
+            reverse("documentation:detail", args=[subject_slug, subject.pk])
+            if subject_slug and subject
+            else ""
+        ),
+    }
 
 
 def _form_class(spec: Kind) -> Any:
@@ -246,7 +253,9 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
-    if spec.model is Claim:
+    if spec.model is Claim and instance is None:
+        # A claim is made from the page of the record it is about (claim_create): on its own it
+        # would support nothing.
         return redirect("documentation:list", kind="claims")
     user = _user(request)
     form_class = _form_class(spec)
@@ -289,6 +298,8 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
             ),
         )
         context["conflict"] = conflict
+        if spec.model is Claim:
+            context.update(_claim_subject(instance, user))
     return render(
         request,
         "documentation/record_form.html",
