@@ -74,9 +74,19 @@ def test_a_claims_sign_off_disappears_when_its_credibility_is_changed(page, live
     page.goto(f"{live_server.url}/app/sites/{site.pk}/")
     assert "Signed off: 1 of 1 claim" in page.locator("[data-signed-off]").inner_text()
 
-    claim.credibility = Credibility.DOUBTFUL  # a change of the claim, by its save path
-    claim.save()
-    page.goto(f"{live_server.url}/app/claims/{claim.pk}/")
+    # rita regrades the claim from its row in the site's evidence trail, through its edit page.
+    sign_out(page)
+    sign_in(page, live_server, "rita")
+    page.goto(f"{live_server.url}/app/sites/{site.pk}/")
+    page.click(f"a[data-edit-claim][href='/app/claims/{claim.pk}/edit/']")
+    page.wait_for_url(f"**/app/claims/{claim.pk}/edit/")
+    assert page.locator("[data-claim-subject]").inner_text().endswith("Camp 12")
+    page.select_option("#id_credibility", str(Credibility.DOUBTFUL))
+    page.fill("#id_revision-reason", "the 2019 report was corrected")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/app/claims/{claim.pk}/")
+    claim.refresh_from_db()
+    assert claim.credibility == Credibility.DOUBTFUL
     assert page.locator("[data-signed-off-by]").count() == 0
     assert page.locator("[data-not-signed-off]").count() == 1
     page.goto(f"{live_server.url}/app/sites/")
