@@ -105,7 +105,9 @@ def test_the_source_is_changed_through_the_picker_only_to_a_readable_source(clie
 @pytest.mark.parametrize("hidden", ["subject", "source"])
 def test_a_claim_is_editable_only_when_its_source_and_subject_are_readable(client, ruth, hidden):
     confidential = AccessLevel.CONFIDENTIAL
-    site = factories.site("Safe house", access_level=confidential if hidden == "subject" else "public")
+    site = factories.site(
+        "Safe house", access_level=confidential if hidden == "subject" else "public"
+    )
     source = factories.source(access_level=confidential if hidden == "source" else "public")
     claim = site.add_claim(source, Credibility.CONFIRMED, "seen there")
     client.force_login(ruth)
