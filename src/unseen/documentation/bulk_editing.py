@@ -21,6 +21,9 @@ So a bulk change is refused, record by record, where
 
 Only records the user may read are selected: ids beyond that, forged or stale, are dropped
 without a word, exactly as the list would never have shown them.
+
+Sending to review lives here too; actions of apps above this one (assignment) register a
+`BulkAction` and share the preview and the confirmation.
 """
 
 from collections.abc import Callable
