@@ -567,10 +567,9 @@ class BulkForm(forms.Form):
     ACCESS_LEVEL = "access_level"
     TAG = "tag"
 
-    action = forms.ChoiceField(
-        label=_("Action"),
-        choices=[(ACCESS_LEVEL, _("Change access level")), (TAG, _("Add a tag"))],
-    )
+    BUILT_IN = [(ACCESS_LEVEL, _("Change access level")), (TAG, _("Add a tag"))]
+
+    action = forms.ChoiceField(label=_("Action"), choices=BUILT_IN)
     level = forms.ChoiceField(label=_("New access level"), choices=AccessLevel.choices)
     tag = forms.CharField(label=_("Tag"), max_length=50, required=False)
     reason = forms.CharField(
@@ -592,7 +591,7 @@ class BulkForm(forms.Form):
         level.choices = [(value, label) for value, label in AccessLevel.choices if value in levels]
         level.required = chosen in (None, self.ACCESS_LEVEL)
         action = cast(forms.ChoiceField, self.fields["action"])
-        action.choices = [*action.choices, *((a.name, a.label) for a in registered())]
+        action.choices = [*self.BUILT_IN, *((a.name, a.label) for a in registered())]
         self.extra_names: list[str] = []
         for extra in registered():
             if extra.field and extra.make_field is not None and extra.field not in self.fields:
