@@ -397,3 +397,118 @@ def test_the_confirmation_checks_the_rule_again_on_the_stored_rows(client, rita,
     with pytest.raises(bulk_editing.BulkRefused, match="two-person rule"):
         bulk_editing.change_access_level(plan, "release")
     assert set(Site_levels([site, other])) == {INTERNAL}
+
+
+# --- sending to review ---------------------------------------------------------------------------
+
+
+def _send(client, ids, **data):
+    return _post(client, "sites", ids, action="review", **data)
+
+
+def test_sending_to_review_refuses_records_in_review_or_reviewed_since_their_last_edit(
+    client, rita, ruth
+):
+    from unseen.evidence.models import ReviewComment, ReviewState
+
+    draft = _edited_by(rita)
+    sent = _edited_by(rita)
+    reviewing.send_to_review(sent, rita)
+    done = _edited_by(rita)
+    reviewing.approve(done, ruth)
+    stale = _edited_by(rita)
+    reviewing.approve(stale, ruth)
+    with acting(rita):
+        stale = Site.objects.get(pk=stale.pk)
+        stale.city = "Nakhodka"  # edited after the review: it needs another
+        stale.save()
+    ids = [draft.pk, sent.pk, done.pk, stale.pk]
+    client.force_login(rita)
+    before = AuditEntry.objects.count()
+    revisions = sum(Site.objects.get(pk=pk).history.count() for pk in ids)
+
+    plan = _send(client, ids).context["plan"]
+    assert [r.pk for r in plan.changing] == [draft.pk, stale.pk]
+    assert {(r.pk, r.reason) for r in plan.refused} == {
+        (sent.pk, "it is in review already"),
+        (done.pk, "it is reviewed, and unchanged since"),
+    }
+    assert Site.objects.get(pk=draft.pk).review_state == ReviewState.DRAFT
+
+    response = _send(client, ids, reason="Ready for a second look", confirm="1", expected="2")
+    assert response.status_code == 302
+    states = dict(Site.objects.values_list("pk", "review_state"))
+    assert states == {
+        draft.pk: ReviewState.IN_REVIEW,
+        sent.pk: ReviewState.IN_REVIEW,
+        done.pk: ReviewState.REVIEWED,
+        stale.pk: ReviewState.IN_REVIEW,
+    }
+    assert Site.objects.get(pk=stale.pk).reviewed_by == ""
+    # The reason is what the reviewer reads first; a review step is not an edit: no revision.
+    comments = ReviewComment.objects.filter(text="Ready for a second look")
+    assert sorted(c.object_id for c in comments) == [draft.pk, stale.pk]
+    assert sum(Site.objects.get(pk=pk).history.count() for pk in ids) == revisions
+    entries = AuditEntry.objects.filter(pk__gt=before, action=Action.UPDATE)
+    assert sorted(int(e.target_id) for e in entries) == [draft.pk, stale.pk]
+    assert all(e.detail == {"review_state": "in_review", "bulk": 2} for e in entries)
+
+
+def test_sending_to_review_without_a_reason_or_with_a_stale_count_changes_nothing(client, rita):
+    from unseen.evidence.models import ReviewState
+
+    sites = [_edited_by(rita) for _ in range(2)]
+    ids = [s.pk for s in sites]
+    client.force_login(rita)
+    response = _send(client, ids, reason=" ", confirm="1", expected="2")
+    assert "reason" in response.context["form"].errors
+    _send(client, ids, reason="why", confirm="1", expected="3")
+    assert set(Site.objects.values_list("review_state", flat=True)) == {ReviewState.DRAFT}
+
+
+def test_a_forged_id_is_not_sent_to_review(client, db):
+    from unseen.evidence.models import ReviewState
+
+    rob = make_user("rob", Role.RESEARCHER)
+    hidden = factories.site("Hidden", access_level=CONFIDENTIAL)
+    mine = factories.site("Mine", access_level=INTERNAL)
+    client.force_login(rob)
+    preview = _send(client, [hidden.pk, mine.pk])
+    assert [r.pk for r in preview.context["plan"].changing] == [mine.pk]
+    assert b"Hidden" not in preview.content
+    _send(client, [hidden.pk, mine.pk], reason="r", confirm="1", expected="1")
+    states = dict(Site.objects.values_list("pk", "review_state"))
+    assert states == {hidden.pk: ReviewState.DRAFT, mine.pk: ReviewState.IN_REVIEW}
+
+
+def test_a_failure_midway_sends_nothing_to_review(client, rita):
+    """The audit insert comes after the states and the comments are written: failing it must
+    undo them too."""
+    from unseen.evidence.models import ReviewComment, ReviewState
+
+    sites = [_edited_by(rita) for _ in range(3)]
+    client.force_login(rita)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TRIGGER refuse_bulk BEFORE INSERT ON audit_auditentry "
+            "WHEN NEW.detail LIKE '%bulk%' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+    with pytest.raises(Exception, match="refused"):
+        _send(client, [s.pk for s in sites], reason="r", confirm="1", expected="3")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER refuse_bulk")
+    assert set(Site.objects.values_list("review_state", flat=True)) == {ReviewState.DRAFT}
+    assert not ReviewComment.objects.exists()
+
+
+def test_the_confirmation_refuses_a_plan_overtaken_by_a_review(rita, ruth):
+    """A record sent (or reviewed) between the plan and the change is not what was confirmed."""
+    from unseen.documentation.browsing import kind_of
+
+    site = _edited_by(rita)
+    plan = bulk_editing.plan_sending_to_review(
+        kind_of("sites"), rita, Site.objects.filter(pk=site.pk), ""
+    )
+    reviewing.send_to_review(Site.objects.get(pk=site.pk), ruth)
+    with pytest.raises(bulk_editing.BulkRefused, match="selection changed"):
+        bulk_editing.send_to_review(plan, "again", rita)

@@ -21,8 +21,12 @@ So a bulk change is refused, record by record, where
 
 Only records the user may read are selected: ids beyond that, forged or stale, are dropped
 without a word, exactly as the list would never have shown them.
+
+Sending to review lives here too; actions of apps above this one (assignment) register a
+`BulkAction` and share the preview and the confirmation.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,14 +37,24 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
-from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
+from unseen.accounts.models import AccessLevel, User, UserLike, visible_access_levels
 from unseen.audit.context import current_actor
 from unseen.audit.log import record_many
 from unseen.audit.models import Action
 from unseen.evidence import reviewing
-from unseen.evidence.models import ACCESS_ORDER, Claim, DerivedRecord, Source, Tag, tag_text
+from unseen.evidence.models import (
+    ACCESS_ORDER,
+    Claim,
+    DerivedRecord,
+    Record,
+    ReviewComment,
+    ReviewState,
+    Source,
+    Tag,
+    tag_text,
+)
 from unseen.evidence.revisions import current_why, has_history
 
 from . import indexing
@@ -334,3 +348,129 @@ def add_tag(plan: Plan, reason: str) -> int:
         detail = {"fields": ["tags"], "bulk": len(objects)}
         record_many(Action.UPDATE, ((obj, detail) for obj in objects))
     return len(objects)
+
+
+# --- actions registered by apps above this one, and sending to review -------------------------
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """A bulk action beyond the two built into the form (the access level and the tag).
+
+    Apps above this one (teamwork: assignment) cannot be imported from here, so they register
+    their action in their `AppConfig.ready`, as they register record-page panels. `field` names
+    the form field holding the action's value ("" for none), made by `make_field` for a user;
+    `plan` sorts the selection as `plan_access_change` does; `apply` makes the change in one
+    transaction and says how many; `unchanged` and `done` are the preview's and the result's
+    words for a count."""
+
+    name: str
+    label: Any
+    plan: Callable[[Kind, User, QuerySet[Any], str], Plan]
+    apply: Callable[[Plan, str, User], int]
+    unchanged: Callable[[int], str]
+    done: Callable[[int], str]
+    field: str = ""
+    make_field: Callable[[UserLike], Any] | None = None
+    # What the chosen value reads as on the preview ("" for the value itself).
+    describe: Callable[[str], str] | None = None
+
+
+_ACTIONS: dict[str, BulkAction] = {}
+
+
+def register(action: BulkAction) -> None:
+    _ACTIONS[action.name] = action
+
+
+def registered() -> list[BulkAction]:
+    return list(_ACTIONS.values())
+
+
+def registered_action(name: str) -> BulkAction | None:
+    return _ACTIONS.get(name)
+
+
+def plan_sending_to_review(spec: Kind, user: User, chosen: QuerySet[Any], value: str) -> Plan:
+    """Records that would go to review. Refused: those in review already, and those reviewed
+    with nothing edited since (a second review would vouch for the same thing); a record edited
+    after its review goes again, as a single send does."""
+    plan = Plan(spec, "")
+    model = spec.model
+    records = list(chosen.order_by("pk"))
+    if not issubclass(model, Record):
+        for record in records:
+            plan.refused.append(Refusal(record.pk, str(record), _("it is not reviewed")))
+        return plan
+    reviewed = [r for r in records if r.review_state == ReviewState.REVIEWED]
+    # The reviewed records whose review no longer holds: they were edited after it.
+    stale = reviewing.publication_refusals(model, reviewed)
+    for record in records:
+        if record.review_state == ReviewState.IN_REVIEW:
+            plan.refused.append(Refusal(record.pk, str(record), _("it is in review already")))
+        elif record.review_state == ReviewState.REVIEWED and record.pk not in stale:
+            plan.refused.append(
+                Refusal(record.pk, str(record), _("it is reviewed, and unchanged since"))
+            )
+        else:
+            plan.changing.append(record)
+    return plan
+
+
+def send_to_review(plan: Plan, reason: str, user: User) -> int:
+    """Send the planned records to review: one transaction, the reason as a review comment on
+    each (what the reviewer reads first), and an audit entry per record naming the state, as a
+    single send does. No revision: a review step is not an edit (ADR 0025), and a revision would
+    make the sender the records' last editor, barring them from reviewing."""
+    if not reason.strip():
+        raise BulkRefused(_("Say why you make this change."))
+    model = plan.spec.model
+    objects = plan.changing
+    if not objects:
+        return 0
+    pks = [obj.pk for obj in objects]
+    kind = ContentType.objects.get_for_model(model)
+    with transaction.atomic():
+        # The rows as they are now, locked: a record sent or reviewed since the plan was made is
+        # not what the editor confirmed.
+        states = dict(
+            model._default_manager.select_for_update()
+            .filter(pk__in=pks)
+            .values_list("pk", "review_state")
+        )
+        if any(states.get(obj.pk) != obj.review_state for obj in objects):
+            raise BulkRefused(_("The selection changed since the preview; check it again."))
+        for start in range(0, len(pks), BATCH):
+            model._default_manager.filter(pk__in=pks[start : start + BATCH]).update(
+                review_state=ReviewState.IN_REVIEW, reviewed_by="", reviewed_at=None
+            )
+        ReviewComment.objects.bulk_create(
+            (
+                ReviewComment(
+                    content_type=kind, object_id=pk, field_name="", text=reason.strip(), author=user
+                )
+                for pk in pks
+            ),
+            batch_size=BATCH,
+        )
+        for obj in objects:
+            obj.review_state = ReviewState.IN_REVIEW
+            obj.reviewed_by, obj.reviewed_at = "", None
+        detail = {"review_state": ReviewState.IN_REVIEW.value, "bulk": len(objects)}
+        record_many(Action.UPDATE, ((obj, detail) for obj in objects))
+    return len(objects)
+
+
+register(
+    BulkAction(
+        name="review",
+        label=gettext_lazy("Send to review"),
+        plan=plan_sending_to_review,
+        apply=send_to_review,
+        unchanged=lambda count: "",
+        done=lambda count: (
+            ngettext("Sent %(count)d record to review.", "Sent %(count)d records to review.", count)
+            % {"count": count}
+        ),
+    )
+)

@@ -567,10 +567,9 @@ class BulkForm(forms.Form):
     ACCESS_LEVEL = "access_level"
     TAG = "tag"
 
-    action = forms.ChoiceField(
-        label=_("Action"),
-        choices=[(ACCESS_LEVEL, _("Change access level")), (TAG, _("Add a tag"))],
-    )
+    BUILT_IN = [(ACCESS_LEVEL, _("Change access level")), (TAG, _("Add a tag"))]
+
+    action = forms.ChoiceField(label=_("Action"), choices=BUILT_IN)
     level = forms.ChoiceField(label=_("New access level"), choices=AccessLevel.choices)
     tag = forms.CharField(label=_("Tag"), max_length=50, required=False)
     reason = forms.CharField(
@@ -581,12 +580,30 @@ class BulkForm(forms.Form):
     )
 
     def __init__(self, *args: Any, user: UserLike, **kwargs: Any):
+        # Registered by apps above this one (bulk_editing imports this module: import here).
+        from .bulk_editing import registered
+
         super().__init__(*args, **kwargs)
+        chosen = self.data.get("action")
         # Nobody files a record where they themselves could no longer read it.
         levels = visible_access_levels(user)
         level = cast(forms.ChoiceField, self.fields["level"])
         level.choices = [(value, label) for value, label in AccessLevel.choices if value in levels]
-        level.required = self.data.get("action") != self.TAG
+        level.required = chosen in (None, self.ACCESS_LEVEL)
+        action = cast(forms.ChoiceField, self.fields["action"])
+        action.choices = [*self.BUILT_IN, *((a.name, a.label) for a in registered())]
+        self.extra_names: list[str] = []
+        for extra in registered():
+            if extra.field and extra.make_field is not None and extra.field not in self.fields:
+                made = extra.make_field(user)
+                # Only the chosen action's value is required.
+                made.required = chosen == extra.name
+                self.fields[extra.field] = made
+                self.extra_names.append(extra.field)
+
+    def extra_fields(self) -> list[forms.BoundField]:
+        """The value fields of registered actions, for the list's form."""
+        return [self[name] for name in self.extra_names]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -8,11 +8,12 @@ class TeamworkConfig(AppConfig):
 
     def ready(self) -> None:
         # Comments join the history timeline, and edits of watched records notify their watchers:
-        # both hooks live below this app, which registers into them.
-        from unseen.documentation import panels
+        # the hooks (and the lists' bulk actions) live below this app, which registers into them.
+        from unseen.documentation import bulk_editing, panels
 
-        from . import notifying, panel, timeline
+        from . import bulk_assigning, notifying, panel, timeline
 
         timeline.connect()
         notifying.connect()
         panels.register("teamwork/_record_panel.html", panel.context)
+        bulk_editing.register(bulk_assigning.ACTION)
