@@ -382,3 +382,16 @@ def test_an_api_write_makes_revisions_whose_reason_names_the_endpoint(db, client
     site = Site.objects.get()
     site.save()
     assert site.history.order_by("-history_id").first().history_change_reason in ("", None)
+
+
+def test_identities_stored_in_bulk_get_their_first_revision_sealed(db, rita):
+    persons = [Person.objects.create() for _ in range(3)]
+    stored = vault.store_identities(
+        [(p, vault.Identity(full_name=f"Bulk Name {n}")) for n, p in enumerate(persons)]
+    )
+    assert stored == 3
+    historical = PersonIdentity.history.model
+    assert historical.objects.filter(history_type="+").count() == 3
+    assert not historical.objects.filter(full_name__contains="Bulk Name").exists()
+    [only] = vault.read_identity_history(persons[2], user=rita, purpose="check")
+    assert only.identity.full_name == "Bulk Name 2" and only.changed == ["full_name"]

@@ -184,7 +184,7 @@ def reseal(old_key: Any, version: int, key: bytes) -> int:
 def reseal_history(old_key: Any, version: int, key: bytes) -> int:
     """Re-seal every revision of every identity under a new data key (`unseen keys rotate`):
     the old data key is deleted next, and a revision left sealed under it would never open."""
-    historical: Any = PersonIdentity.history.model  # type: ignore[attr-defined]
+    historical: Any = PersonIdentity.history.model
     rows = []
     for stored in historical.objects.order_by("history_id").iterator(chunk_size=2000):
         opened = _opened(stored, old_key)
@@ -325,7 +325,7 @@ class IdentityRevision:
 
 def _open_history(persons: Sequence[Person]) -> dict[int, list[IdentityRevision]]:
     found: dict[int, list[IdentityRevision]] = {}
-    historical: Any = PersonIdentity.history.model  # type: ignore[attr-defined]
+    historical: Any = PersonIdentity.history.model
     for person in persons:
         revisions = []
         before = Identity()
