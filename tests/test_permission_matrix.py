@@ -63,6 +63,7 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "documentation:quick_create": ("post", EDITORS, ["persons"]),
     "documentation:identity": ("get", VAULT, ["{person}"]),
     "documentation:identity_edit": ("post", VAULT, ["{person}"]),
+    "documentation:identity_history": ("post", VAULT, ["{person}"]),
     "documentation:name_search": ("post", VAULT, []),
     "documentation:identity_create": ("get", VAULT, []),
     "documentation:saved_searches": ("get", VIEWERS, []),

@@ -45,6 +45,10 @@ def edit_url(person):
     return reverse("documentation:identity_edit", args=[person.pk])
 
 
+def history_url(person):
+    return reverse("documentation:identity_history", args=[person.pk])
+
+
 CREATE_URL = "/app/persons/new/identity/"
 
 
@@ -226,6 +230,8 @@ def test_it_tells_browsers_and_proxies_to_store_no_identity_page(rita_client, wi
         rita_client.post(edit_url(witness), {"purpose": "check", "save": "1", "birth_date": "x"}),
         rita_client.get(CREATE_URL),
         rita_client.post(CREATE_URL, {**PERSON, "save": "1", "identity-email": "x"}),
+        rita_client.post(history_url(witness), {"purpose": "check"}),
+        rita_client.post(history_url(witness), {"purpose": ""}),
     ]
     for response in responses:
         assert response["Cache-Control"] == "no-store", response.request
@@ -269,3 +275,110 @@ def test_it_keeps_identity_values_out_of_the_audit_log_and_every_url(rita_client
         assert value not in logged
         assert all(value not in url for url in urls), (value, urls)
     assert {"vault_read", "vault_write"} <= set(AuditEntry.objects.values_list("action", flat=True))
+
+
+# Identity history (#18 item 1): the revisions' values are as sealed as the identity, and open
+# behind the same purpose step.
+
+
+def edit_phone(client, person, phone):
+    return client.post(
+        edit_url(person),
+        {
+            "purpose": "correct the phone number",
+            "save": "1",
+            "full_name": NAME,
+            "name_hangul": HANGUL,
+            "birth_date": "1984-03",
+            "phone": phone,
+        },
+    )
+
+
+def test_it_serves_the_identity_history_at_this_path_and_post_only(rita_client, witness):
+    assert history_url(witness) == f"/app/persons/{witness.pk}/identity/history/"
+    # A GET could be a link or a prefetch, with no purpose stated.
+    assert rita_client.get(history_url(witness)).status_code == 405
+
+
+def test_the_identity_page_offers_its_history_only_once_a_purpose_is_stated(rita_client, witness):
+    asked = rita_client.get(identity_url(witness)).content.decode()
+    assert history_url(witness) not in asked
+    opened = rita_client.post(identity_url(witness), {"purpose": "check"}).content.decode()
+    assert history_url(witness) in opened and "data-identity-history" in opened
+
+
+def test_the_history_needs_a_purpose_and_opens_nothing_without_one(rita_client, witness):
+    refused = rita_client.post(history_url(witness), {"purpose": "  ", "revision": "1"})
+    assert refused.status_code == 302 and refused.url == identity_url(witness)
+    assert vault_entries() == []
+
+
+def test_it_lists_the_revisions_and_shows_a_chosen_ones_old_values_each_opening_audited(
+    rita_client, witness
+):
+    assert edit_phone(rita_client, witness, "+7 924 555 0100").status_code == 302
+    before = len(vault_entries())
+    listed = rita_client.post(history_url(witness), {"purpose": "trace the phone change"})
+    page = listed.content.decode()
+    timeline = listed.context["revisions"]
+    assert [(r.kind, changed) for r, changed in timeline] == [
+        ("~", ["Phone"]),
+        ("+", ["Full name", "Name in Hangul", "Birth date", "Phone"]),
+    ]
+    assert timeline[0][0].actor == "rita"
+    # Listed by who, when and which fields: no value until a revision is chosen.
+    assert PHONE not in page and "+7 924 555 0100" not in page and NAME not in page
+
+    first = timeline[1][0].number
+    shown = rita_client.post(
+        history_url(witness), {"purpose": "trace the phone change", "revision": str(first)}
+    )
+    shown_page = shown.content.decode()
+    assert PHONE in shown_page and NAME in shown_page and "+7 924 555 0100" not in shown_page
+
+    entries = vault_entries()[before:]
+    assert [(e.actor, e.target_id, e.detail["purpose"], e.detail["read"]) for e in entries] == [
+        ("rita", str(witness.pk), "trace the phone change", "history"),
+    ] * 2
+    assert entries[0].detail["fields"] == ["full_name", "name_hangul", "birth_date", "phone"]
+    assert PHONE not in json.dumps([e.detail for e in entries])
+
+
+def test_an_unknown_revision_is_refused_with_a_message_and_shows_no_values(rita_client, witness):
+    for asked in ("999999", "not a number"):
+        response = rita_client.post(history_url(witness), {"purpose": "check", "revision": asked})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "This identity has no such revision." in page
+        assert PHONE not in page
+
+
+def test_a_removed_identity_shows_as_deleted_and_empty(rita_client, rita, witness):
+    store_identity(witness, Identity())
+    listed = rita_client.post(history_url(witness), {"purpose": "check"})
+    [(removed, changed), _created] = listed.context["revisions"]
+    assert removed.kind == "-" and removed.identity.is_empty()
+    assert changed == ["Full name", "Name in Hangul", "Birth date", "Phone"]
+
+
+def test_the_history_is_refused_without_the_vault_and_hidden_beyond_the_level(
+    client, andy, witness
+):
+    client.force_login(andy)
+    assert client.post(history_url(witness), {"purpose": "check"}).status_code == 403
+    client.force_login(make_user("ivy", Role.RESEARCHER))  # vault, internal level only
+    witness.access_level = AccessLevel.CONFIDENTIAL
+    witness.save()
+    assert client.post(history_url(witness), {"purpose": "check"}).status_code == 404
+    assert vault_entries() == []
+
+
+def test_the_persons_general_history_says_only_that_the_identity_changed(rita_client, witness):
+    edit_phone(rita_client, witness, "+7 924 555 0100")
+    page = rita_client.get(
+        reverse("documentation:history", args=["persons", witness.pk])
+    ).content.decode()
+    assert "Identity (values in the vault)" in page
+    assert PHONE not in page and "+7 924 555 0100" not in page and NAME not in page
+    assert history_url(witness) not in page

@@ -21,7 +21,7 @@ from unseen.evidence.revisions import revising
 from unseen.linkage.merging import merge_records
 from unseen.linkage.models import Entity
 from unseen.registry import vault
-from unseen.registry.models import Organisation, Person, Site
+from unseen.registry.models import Organisation, Person, PersonIdentity, Site
 
 
 def _makers():
@@ -101,6 +101,37 @@ def test_an_identity_edit_leaves_a_revision_naming_it_and_no_name_in_clear(db, r
                 for value in row:
                     text = bytes(value) if isinstance(value, bytes | memoryview) else str(value)
                     assert (b"Kim Yong" if isinstance(text, bytes) else "Kim Yong") not in text
+
+
+def database_bytes() -> bytes:
+    """The SQLite database as its file would hold it, including this test's open transaction."""
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's database image")
+    connection.ensure_connection()
+    return connection.connection.serialize()
+
+
+def test_identity_revisions_keep_the_values_sealed_never_a_name_or_phone_in_the_file(db, rita):
+    person = Person.objects.create()
+    first = vault.Identity(full_name="Kim Yong Chol", phone="+850 2 381 4417")
+    second = vault.Identity(full_name="Kim Yong Chul", phone="+850 2 381 9902")
+    vault.write_identity(person, first, user=rita)
+    vault.write_identity(person, second, user=rita)
+    historical = PersonIdentity.history.model
+    revisions = historical.objects.filter(person_id=person.pk).order_by("history_id")
+    assert [r.history_type for r in revisions] == ["+", "~"]
+    stored = PersonIdentity.objects.get(person=person)
+    # Sealed exactly as the record: the latest revision holds the record's own ciphertext.
+    assert revisions[1].full_name == stored.full_name and revisions[1].phone == stored.phone
+    assert revisions[0].full_name != stored.full_name
+    image = database_bytes()
+    assert person.pseudonym.encode() in image  # the image does hold this test's rows
+    for clear in ("Kim Yong", "381 4417", "381 9902", "+850"):
+        assert clear.encode() not in image, clear
+    assert [r.identity for r in vault.read_identity_history(person, user=rita, purpose="t")] == [
+        second,
+        first,
+    ]
 
 
 def _edit(client, deployment, **fields):
@@ -351,3 +382,16 @@ def test_an_api_write_makes_revisions_whose_reason_names_the_endpoint(db, client
     site = Site.objects.get()
     site.save()
     assert site.history.order_by("-history_id").first().history_change_reason in ("", None)
+
+
+def test_identities_stored_in_bulk_get_their_first_revision_sealed(db, rita):
+    persons = [Person.objects.create() for _ in range(3)]
+    stored = vault.store_identities(
+        [(p, vault.Identity(full_name=f"Bulk Name {n}")) for n, p in enumerate(persons)]
+    )
+    assert stored == 3
+    historical = PersonIdentity.history.model
+    assert historical.objects.filter(history_type="+").count() == 3
+    assert not historical.objects.filter(full_name__contains="Bulk Name").exists()
+    [only] = vault.read_identity_history(persons[2], user=rita, purpose="check")
+    assert only.identity.full_name == "Bulk Name 2" and only.changed == ["full_name"]

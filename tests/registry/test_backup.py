@@ -16,7 +16,7 @@ from unseen.intake.models import Submission, Upload
 from unseen.intake.vault import Contact, read_contact, store_contact
 from unseen.registry import backup, keys
 from unseen.registry.models import Person
-from unseen.registry.vault import Identity, read_identity, store_identity
+from unseen.registry.vault import Identity, read_identity, read_identity_history, store_identity
 
 PASSPHRASE = "a long and private backup passphrase"
 
@@ -71,6 +71,8 @@ def test_a_backup_restores_every_record_and_file_into_an_empty_database(settings
     ensure_logins()
     person = Person.objects.create()
     store_identity(person, Identity(full_name="Ri Chol Su", phone="+850 2 381 0000"))
+    # A revision of the identity older than its record: restored sealed, and still opening.
+    store_identity(person, Identity(full_name="Ri Chol Su", phone="+850 2 381 0001"))
     submission = Submission.objects.create(description="seen")
     store_contact(submission, Contact(contact="signal +976 0101"))
     photographed = factories.submission()  # its photo is on disk encrypted (intake/attachments)
@@ -82,6 +84,7 @@ def test_a_backup_restores_every_record_and_file_into_an_empty_database(settings
     indexed = sorted(SearchEntry.objects.values_list("kind", "object_id", "body"))
     assert len(indexed) > 100
     assert sum(len(rows) for rows in before.values()) > 1000
+    assert len(before["registry.historicalpersonidentity"]) >= 2  # backed up, sealed
     raw = target.read_bytes()
     assert b"Ri Chol Su" not in raw and b"researcher" not in raw
     assert target.stat().st_mode & 0o777 == 0o600
@@ -108,7 +111,10 @@ def test_a_backup_restores_every_record_and_file_into_an_empty_database(settings
     assert AuditEntry.objects.count() == len(before["audit.auditentry"]) + 1
 
     researcher = User.objects.get(username="researcher")
-    assert read_identity(person, user=researcher, purpose="check").phone == "+850 2 381 0000"
+    assert read_identity(person, user=researcher, purpose="check").phone == "+850 2 381 0001"
+    revisions = read_identity_history(person, user=researcher, purpose="check")
+    assert [r.identity.phone for r in revisions] == ["+850 2 381 0001", "+850 2 381 0000"]
+    assert b"381 0000" not in raw
     admin = User.objects.get(username="admin")
     assert read_contact(submission, user=admin, purpose="check").contact == "signal +976 0101"
     photo = Upload.objects.get(submission=photographed)

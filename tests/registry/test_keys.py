@@ -10,7 +10,14 @@ from unseen.intake.models import Submission
 from unseen.intake.vault import Contact, read_contact, store_contact
 from unseen.registry import keys
 from unseen.registry.models import Person, VaultKey
-from unseen.registry.vault import Identity, find_by_name, read_identity, store_identity
+from unseen.registry.vault import (
+    Identity,
+    find_by_name,
+    read_identity,
+    read_identity_history,
+    store_identity,
+    write_identity,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -178,6 +185,30 @@ def test_rotating_replaces_the_data_key_and_reseals_every_field(own_master_key, 
     keys.forget_cached_keys()
     read_back(*vault, alice)
     assert find_by_name("person number 3", user=alice) == [persons[3]]
+
+
+def test_rotating_reseals_the_identity_revisions_so_an_old_one_still_opens(
+    own_master_key, vault, alice
+):
+    from unseen.registry.models import PersonIdentity
+
+    persons, _ = vault
+    write_identity(persons[3], Identity(full_name="Renamed Number 3"), user=alice)
+    historical = PersonIdentity.history.model
+    before = {row.history_id: row.full_name for row in historical.objects.all()}
+    text = output("rotate")
+    assert "identities and their revisions" in text
+    after = {row.history_id: row.full_name for row in historical.objects.all()}
+    # Every revision re-sealed under the new key (version 2), none left under the deleted one.
+    assert after.keys() == before.keys() and len(after) == 21
+    assert all(after[n] != before[n] and sealing.sealed_version(after[n]) == 2 for n in after)
+    keys.forget_cached_keys()
+    [renamed, original] = read_identity_history(persons[3], user=alice, purpose="check")
+    assert (renamed.identity.full_name, original.identity.full_name) == (
+        "Renamed Number 3",
+        "Person Number 3",
+    )
+    assert original.changed == ["full_name", "name_hangul", "birth_date"]
 
 
 def test_a_wrong_master_key_is_refused_by_name(settings, vault, alice):

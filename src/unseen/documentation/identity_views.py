@@ -131,6 +131,52 @@ def identity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@requires(Capability.READ_VAULT)
+@require_POST
+@sensitive_post_parameters(*SENSITIVE)
+@_no_store
+def identity_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST with a purpose lists the identity's revisions; with `revision`, shows that revision's
+    values too. Each opening is an audited read, as opening the identity is.
+
+    POST only, for the reason `identity_edit` gives; never on the person's general history page,
+    which says only that the identity changed.
+    """
+    user = _user(request)
+    person = _person(request, pk)
+    purpose = PurposeForm(request.POST)
+    if not purpose.is_valid():
+        messages.error(request, _("State why you open this identity."))
+        return redirect("documentation:identity", pk=person.pk)
+    revisions = vault.read_identity_history(
+        person, user=user, purpose=purpose.cleaned_data["purpose"]
+    )
+    asked = str(request.POST.get("revision", "")).strip()
+    chosen = next((r for r in revisions if str(r.number) == asked), None) if asked else None
+    labels = vault.identity_labels()
+    return render(
+        request,
+        "documentation/identity_history.html",
+        {
+            "person": person,
+            "purpose": purpose,
+            "revisions": [
+                (revision, [labels[name] for name in revision.changed]) for revision in revisions
+            ],
+            "chosen": chosen,
+            "chosen_fields": (
+                [
+                    (labels[name], getattr(chosen.identity, name), name in chosen.changed)
+                    for name in vault.IDENTITY_FIELDS
+                ]
+                if chosen is not None
+                else None
+            ),
+            "not_found": bool(asked) and chosen is None,
+        },
+    )
+
+
 @requires(Capability.EDIT_RECORDS)
 @sensitive_post_parameters(*SENSITIVE)
 @_no_store

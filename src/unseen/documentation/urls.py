@@ -45,6 +45,11 @@ urlpatterns = [
     path("persons/new/identity/", identity_views.identity_create, name="identity_create"),
     path("persons/<int:pk>/identity/", identity_views.identity, name="identity"),
     path("persons/<int:pk>/identity/edit/", identity_views.identity_edit, name="identity_edit"),
+    path(
+        "persons/<int:pk>/identity/history/",
+        identity_views.identity_history,
+        name="identity_history",
+    ),
     path("claims/<int:pk>/sign-off/", review_views.sign_off, name="sign_off"),
     path("<kind:kind>/", views.record_list, name="list"),
     path("<kind:kind>/bulk/", bulk_views.bulk, name="bulk"),

@@ -12,6 +12,7 @@ class RegistryConfig(AppConfig):
         from . import checks, keys, vault  # noqa: F401 (checks registers itself)
 
         keys.RESEALERS[vault.TABLE] = vault.reseal
+        keys.RESEALERS[vault.HISTORY_TABLE] = vault.reseal_history
         # Accounts sit below the registry: they get the vault's keys from here, for TOTP secrets
         # and the key of the recovery codes' hashes, both re-sealed when the data key is rotated.
         two_factor.use_keys(keys.sealing_key, keys.data_key)

@@ -168,6 +168,11 @@ class PersonIdentity(models.Model):
     folded_name_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     birth_date_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
+    # Revisions hold the fields sealed exactly as here (ADR 0021): opened only through the vault,
+    # re-sealed by a key rotation like the record. The blind indexes stay out: nothing searches
+    # old identities, and a kept hash of an old name would still match a guess of it.
+    history = history(excluded_fields=["name_index", "folded_name_index", "birth_date_index"])
+
     class Meta:
         verbose_name = _("person identity")
         verbose_name_plural = _("person identities")

@@ -11,12 +11,18 @@ field no longer opens; each value is padded before sealing so its length hides a
 Full name and birth date also get keyed blind indexes, each under a key of its own, for equality
 search (`find_by_name`) without plaintext in the database.
 
+Revisions of an identity (`PersonIdentity.history`) hold its fields sealed exactly as the record
+does; a key rotation re-seals them with it (`reseal_history`), and reading them
+(`read_identity_history`) needs the same permission and purpose as reading the identity and is
+audited the same way (ADR 0021).
+
 Every read of sealed personal data that reaches a person (an identity here, a reporter's contact
 or photo in intake) goes through `audited_read`, the one place that writes the read to the log.
 """
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -28,12 +34,13 @@ from unseen.accounts.roles import Capability
 from unseen.audit.log import record, record_many
 from unseen.audit.models import Action
 from unseen.core import sealing
-from unseen.evidence.revisions import note_change
+from unseen.evidence.revisions import note_change, record_created
 
 from . import keys
 from .models import Person, PersonIdentity
 
 TABLE = "registry.personidentity"
+HISTORY_TABLE = "registry.historicalpersonidentity"
 
 
 @dataclass(frozen=True)
@@ -81,11 +88,15 @@ def _folded_source(identity: Identity) -> str:
     return identity.full_name or whole or identity.name_hangul
 
 
-def _sealed(person_id: int, identity: Identity, version: int, key: bytes) -> dict[str, str]:
-    values = {
+def _sealed_fields(person_id: int, identity: Identity, version: int, key: bytes) -> dict[str, str]:
+    return {
         name: sealing.seal(key, version, getattr(identity, name), _context(person_id, name))
         for name in IDENTITY_FIELDS
     }
+
+
+def _sealed(person_id: int, identity: Identity, version: int, key: bytes) -> dict[str, str]:
+    values = _sealed_fields(person_id, identity, version, key)
     values["name_index"] = sealing.blind_index(
         keys.name_index_key(key), name_key(identity.full_name)
     )
@@ -132,6 +143,8 @@ def store_identities(pairs: list[tuple[Person, Identity]]) -> int:
             if not identity.is_empty()
         ]
         PersonIdentity.objects.bulk_create(rows, batch_size=2000)
+        # A bulk insert sends no signals: the first revision of each, sealed like the rows.
+        record_created(PersonIdentity, rows, "")
     return len(rows)
 
 
@@ -168,6 +181,20 @@ def reseal(old_key: Any, version: int, key: bytes) -> int:
     return len(rows)
 
 
+def reseal_history(old_key: Any, version: int, key: bytes) -> int:
+    """Re-seal every revision of every identity under a new data key (`unseen keys rotate`):
+    the old data key is deleted next, and a revision left sealed under it would never open."""
+    historical: Any = PersonIdentity.history.model
+    rows = []
+    for stored in historical.objects.order_by("history_id").iterator(chunk_size=2000):
+        opened = _opened(stored, old_key)
+        for name, value in _sealed_fields(stored.person_id, opened, version, key).items():
+            setattr(stored, name, value)
+        rows.append(stored)
+    historical.objects.bulk_update(rows, list(IDENTITY_FIELDS), batch_size=2000)
+    return len(rows)
+
+
 Target = TypeVar("Target", bound=models.Model)
 Read = TypeVar("Read")
 
@@ -179,6 +206,7 @@ def audited_read(
     user: UserLike,
     purpose: str,
     fields_read: Callable[[Read], list[str]],
+    what: str = "",
 ) -> dict[int, Read]:
     """Open what is sealed for `targets` and write each read to the audit log.
 
@@ -193,6 +221,8 @@ def audited_read(
         user: who reads; the entries name them.
         purpose: the purpose stated, kept (its first 200 characters) in every entry.
         fields_read: the names of the fields that held something, for the entry; never values.
+        what: what was read when it is not the current values (an identity's history), named in
+            the entry.
 
     Returns:
         What `open_sealed` returned.
@@ -202,7 +232,8 @@ def audited_read(
 
     def detail(target: Target) -> dict[str, Any]:
         read = opened.get(target.pk)
-        return {"purpose": stated, "fields": fields_read(read) if read is not None else []}
+        entry = {"purpose": stated, "fields": fields_read(read) if read is not None else []}
+        return {**entry, "read": what} if what else entry
 
     if len(targets) == 1:
         record(Action.VAULT_READ, targets[0], actor=user.get_username(), detail=detail(targets[0]))
@@ -277,6 +308,73 @@ def read_identity(person: Person, *, user: UserLike, purpose: str) -> Identity:
     return opened.get(person.pk, Identity())
 
 
+@dataclass(frozen=True)
+class IdentityRevision:
+    """One revision of a person's identity, opened in memory for a reader of the vault."""
+
+    number: int
+    date: datetime
+    actor: str
+    reason: str
+    # "+" created, "~" changed, "-" removed (simple-history's history_type).
+    kind: str
+    changed: list[str]
+    # The identity as it stood after this revision (empty once removed).
+    identity: Identity
+
+
+def _open_history(persons: Sequence[Person]) -> dict[int, list[IdentityRevision]]:
+    found: dict[int, list[IdentityRevision]] = {}
+    historical: Any = PersonIdentity.history.model
+    for person in persons:
+        revisions = []
+        before = Identity()
+        stored_revisions = historical.objects.filter(person_id=person.pk).order_by(
+            "history_date", "history_id"
+        )
+        for stored in stored_revisions:
+            # A removal's row repeats the last values; what the vault held after it is nothing.
+            now = Identity() if stored.history_type == "-" else _opened(stored)
+            changed = [n for n in IDENTITY_FIELDS if getattr(before, n) != getattr(now, n)]
+            revisions.append(
+                IdentityRevision(
+                    number=stored.history_id,
+                    date=stored.history_date,
+                    actor=stored.actor,
+                    reason=stored.history_change_reason or "",
+                    kind=stored.history_type,
+                    changed=changed,
+                    identity=now,
+                )
+            )
+            before = now
+        found[person.pk] = revisions[::-1]
+    return found
+
+
+def _filled_in_any(revisions: list[IdentityRevision]) -> list[str]:
+    return [n for n in IDENTITY_FIELDS if any(getattr(r.identity, n) for r in revisions)]
+
+
+def read_identity_history(
+    person: Person, *, user: UserLike, purpose: str
+) -> list[IdentityRevision]:
+    """Every revision of a person's identity, newest first, opened for a user allowed to read the
+    vault and a stated purpose; audited as a vault read naming the history."""
+    _require_vault(user)
+    if not purpose.strip():
+        raise ValueError("state the purpose of reading this identity's history")
+    opened = audited_read(
+        [person],
+        _open_history,
+        user=user,
+        purpose=purpose,
+        fields_read=_filled_in_any,
+        what="history",
+    )
+    return opened.get(person.pk, [])
+
+
 def write_identity(
     person: Person, identity: Identity, *, user: UserLike, purpose: str = ""
 ) -> list[str]:
@@ -299,8 +397,8 @@ def write_identity(
             detail["purpose"] = purpose.strip()[:200]
         record(Action.VAULT_WRITE, person, actor=user.get_username(), detail=detail)
         if changed:
-            # The person's history says the identity changed and nothing more: the vault has no
-            # history of its own, so no identifying value is ever copied out of it (ADR 0021).
+            # The person's history says the identity changed and nothing more: the values'
+            # revisions stay in the vault, sealed, behind the purpose step (ADR 0021).
             note_change(person, ["identity"], _("Identity changed"))
     return changed
 

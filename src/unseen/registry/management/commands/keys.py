@@ -82,8 +82,9 @@ class Command(BaseCommand):
         old = ", ".join(f"v{v}" for v in done.old_versions) or "none"
         self.stdout.write(
             f"data key replaced: {old} -> v{done.version}; {done.resealed} vault row(s) "
-            "(identities, reporters' contact details, photos) re-sealed under it, each photo "
-            "re-encrypted under a new file key, blind indexes rebuilt; older data keys deleted."
+            "(identities and their revisions, reporters' contact details, photos) re-sealed "
+            "under it, each photo re-encrypted under a new file key, blind indexes rebuilt; "
+            "older data keys deleted."
         )
 
     def _retired_message(self, where: str) -> str:
