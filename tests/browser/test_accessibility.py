@@ -44,6 +44,7 @@ NOT_PAGES = {
     "documentation:suggest": "JSON suggestions for the pickers",
     "documentation:quick_create": "POST only; JSON for the pickers' dialogs",
     "documentation:name_search": "POST only: a name never goes in an address",
+    "documentation:identity_history": "POST only: opened with a stated purpose",
     "documentation:revert": "POST only; answers with the history page",
     "documentation:restore": "POST only; answers with the restored record's page",
     "documentation:sign_off": "POST only; answers with the claim's record",
