@@ -359,4 +359,12 @@ def test_forms_showing_errors_and_opened_identities_have_no_serious_or_critical_
     page.click("text=Edit the identity")
     page.wait_for_load_state()
     found += blocking_violations(page, "identity form")
+    # The identity's own history opens from the identity page, after the purpose (no-store pages:
+    # opened again rather than gone back to).
+    page.goto(f"{live_server.url}/app/persons/{person.pk}/identity/")
+    page.fill("#id_purpose", "compare with the earlier address")
+    page.click("main button[type=submit]")
+    page.click("[data-identity-history]")
+    page.wait_for_load_state()
+    found += blocking_violations(page, "identity history")
     assert found == [], "\n".join(found)
