@@ -4,11 +4,11 @@ a revision and an audit entry per record; only records the user may read are eve
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from tests import factories
 from tests.conftest import make_user
+from tests.failing_writes import audit_inserts_refused, newest_audit_id
 from unseen.accounts.models import AccessLevel
 from unseen.accounts.roles import Role
 from unseen.audit.context import current_actor
@@ -70,7 +70,7 @@ def Site_levels(sites):  # noqa: N802 - reads like the records it lists
 
 def test_confirming_changes_them_with_a_revision_and_an_audit_entry_each(client, rita, sites):
     client.force_login(rita)
-    before = AuditEntry.objects.count()
+    before = newest_audit_id()
     response = _confirm(client, "sites", [s.pk for s in sites], PUBLIC)
     assert response.status_code == 302
     assert set(Site_levels(sites)) == {PUBLIC}
@@ -191,16 +191,10 @@ def test_a_failure_midway_changes_nothing(client, rita, sites):
     """The audit insert comes after the records and their revisions are written: failing it
     must undo them too."""
     client.force_login(rita)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TRIGGER refuse_bulk BEFORE INSERT ON audit_auditentry "
-            "WHEN NEW.detail LIKE '%bulk%' BEGIN SELECT RAISE(ABORT, 'refused'); END"
-        )
-    revisions = sum(s.history.count() for s in sites)
-    with pytest.raises(Exception, match="refused"):
-        _confirm(client, "sites", [s.pk for s in sites], PUBLIC)
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER refuse_bulk")
+    with audit_inserts_refused("bulk"):
+        revisions = sum(s.history.count() for s in sites)
+        with pytest.raises(Exception, match="refused"):
+            _confirm(client, "sites", [s.pk for s in sites], PUBLIC)
     assert set(Site_levels(sites)) == {INTERNAL}
     assert sum(s.history.count() for s in sites) == revisions
 
@@ -226,7 +220,7 @@ def test_tagging_adds_the_tag_once_with_a_revision_and_an_audit_entry_each(clien
     client.force_login(rita)
     first = sites[0]
     Tag.objects.create(name="to verify", content_type_id=_site_type(), object_id=first.pk)
-    before = AuditEntry.objects.count()
+    before = newest_audit_id()
     updated = [s.updated_at for s in sites]
     ids = [str(s.pk) for s in sites]
     preview = _post(client, "sites", ids, action="tag", tag="  to   verify ")
@@ -424,7 +418,7 @@ def test_sending_to_review_refuses_records_in_review_or_reviewed_since_their_las
         stale.save()
     ids = [draft.pk, sent.pk, done.pk, stale.pk]
     client.force_login(rita)
-    before = AuditEntry.objects.count()
+    before = newest_audit_id()
     revisions = sum(Site.objects.get(pk=pk).history.count() for pk in ids)
 
     plan = _send(client, ids).context["plan"]
@@ -488,15 +482,8 @@ def test_a_failure_midway_sends_nothing_to_review(client, rita):
 
     sites = [_edited_by(rita) for _ in range(3)]
     client.force_login(rita)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TRIGGER refuse_bulk BEFORE INSERT ON audit_auditentry "
-            "WHEN NEW.detail LIKE '%bulk%' BEGIN SELECT RAISE(ABORT, 'refused'); END"
-        )
-    with pytest.raises(Exception, match="refused"):
+    with audit_inserts_refused("bulk"), pytest.raises(Exception, match="refused"):
         _send(client, [s.pk for s in sites], reason="r", confirm="1", expected="3")
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER refuse_bulk")
     assert set(Site.objects.values_list("review_state", flat=True)) == {ReviewState.DRAFT}
     assert not ReviewComment.objects.exists()
 

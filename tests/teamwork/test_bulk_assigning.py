@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.urls import reverse
 
 from tests import factories
 from tests.conftest import make_user
+from tests.failing_writes import audit_inserts_refused, newest_audit_id
 from unseen.accounts.models import AccessLevel
 from unseen.accounts.roles import Role
 from unseen.audit.models import Action, AuditEntry
@@ -66,7 +66,7 @@ def test_confirming_assigns_audits_comments_and_notifies(client, rita, rob, ruth
     working.assign(_spec(), moved, ruth, due, rita)
     Watch.objects.create(user=ruth, content_type_id=_type(), object_id=new.pk)
     Notification.objects.all().delete()
-    before = AuditEntry.objects.count()
+    before = newest_audit_id()
     client.force_login(rita)
     response = _post(
         client, [new.pk, moved.pk], rob, reason="Wage terms to check", confirm="1", expected="2"
@@ -130,15 +130,8 @@ def test_an_unknown_colleague_is_refused_with_a_message(client, rita):
 def test_a_failure_midway_assigns_nothing(client, rita, rob):
     deployments = [factories.deployment() for _ in range(3)]
     client.force_login(rita)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TRIGGER refuse_bulk BEFORE INSERT ON audit_auditentry "
-            "WHEN NEW.detail LIKE '%bulk%' BEGIN SELECT RAISE(ABORT, 'refused'); END"
-        )
-    with pytest.raises(Exception, match="refused"):
+    with audit_inserts_refused("bulk"), pytest.raises(Exception, match="refused"):
         _post(client, [d.pk for d in deployments], rob, reason="r", confirm="1", expected="3")
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER refuse_bulk")
     assert not Assignment.objects.exists()
     assert not Comment.objects.exists() and not Notification.objects.exists()
 
