@@ -248,11 +248,16 @@ class BulkRefused(Exception):
     """The change cannot be made as asked; the message says why."""
 
 
+def require_reason(reason: str) -> None:
+    """Every bulk change names its reason; a blank one refuses the whole change."""
+    if not reason.strip():
+        raise BulkRefused(_("Say why you make this change."))
+
+
 def change_access_level(plan: Plan, reason: str) -> int:
     """Make the planned change: one transaction, a revision and an audit entry per record, the
     search entries of the records and of those that read their level. Returns how many."""
-    if not reason.strip():
-        raise BulkRefused(_("Say why you make this change."))
+    require_reason(reason)
     model = plan.spec.model
     objects = plan.changing
     level = plan.value
@@ -332,8 +337,7 @@ def add_tag(plan: Plan, reason: str) -> int:
     """Tag the planned records: one transaction, a revision (naming "tags") and an audit entry
     per record. The records' own fields, and so their `updated_at`, are left as they are: a tag
     is not an edit of what a record says."""
-    if not reason.strip():
-        raise BulkRefused(_("Say why you make this change."))
+    require_reason(reason)
     model = plan.spec.model
     objects = plan.changing
     if not objects:
@@ -422,8 +426,7 @@ def send_to_review(plan: Plan, reason: str, user: User) -> int:
     each (what the reviewer reads first), and an audit entry per record naming the state, as a
     single send does. No revision: a review step is not an edit (ADR 0025), and a revision would
     make the sender the records' last editor, barring them from reviewing."""
-    if not reason.strip():
-        raise BulkRefused(_("Say why you make this change."))
+    require_reason(reason)
     model = plan.spec.model
     objects = plan.changing
     if not objects:

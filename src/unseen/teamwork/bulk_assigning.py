@@ -21,7 +21,14 @@ from unseen.accounts.roles import Capability
 from unseen.audit.log import record_many
 from unseen.audit.models import Action
 from unseen.documentation.browsing import Kind
-from unseen.documentation.bulk_editing import BATCH, BulkAction, BulkRefused, Plan, Refusal
+from unseen.documentation.bulk_editing import (
+    BATCH,
+    BulkAction,
+    BulkRefused,
+    Plan,
+    Refusal,
+    require_reason,
+)
 
 from .models import Assignment, Comment, Reason
 from .notifying import notify_many
@@ -91,8 +98,7 @@ def assign_many(plan: Plan, reason: str, by: User) -> int:
     each audited as a single assignment is; the reason as a comment on each record (what the
     assignee reads on the record's page); a notification per record for the assignee and for
     the record's watchers, as a single assignment tells them."""
-    if not reason.strip():
-        raise BulkRefused(_("Say why you make this change."))
+    require_reason(reason)
     assignee = _assignee(plan.value)
     if assignee is None:
         raise BulkRefused(_("Choose a colleague from the list."))
