@@ -21,8 +21,11 @@ def field_comments(comments: dict[str, list[Any]], label: str) -> SafeString:
 
 @register.simple_tag
 def signed_off_text(counts: dict[Any, tuple[int, int]], pk: Any) -> str:
-    """ "Signed off: x of y claims" for one row of a list or a record page."""
+    """ "Signed off: x of y claims" for one row of a list or a record page ("" when it rests on no
+    claim: there is nothing to sign off)."""
     signed, total = (counts or {}).get(pk, (0, 0))
+    if not total:
+        return ""
     return ngettext(
         "Signed off: %(signed)s of %(total)s claim",
         "Signed off: %(signed)s of %(total)s claims",
