@@ -55,13 +55,18 @@ $(VENV)/.dev: requirements-dev.lock pyproject.toml | $(VENV)/bin/python system-d
 	touch $@ $(VENV)/.runtime
 
 # Browser tests drive Debian's chromium (Playwright's own download cannot work offline);
-# the FollowTheMoney export's PyICU builds against libicu-dev with pkg-config.
-SYSTEM_PACKAGES := chromium libicu-dev pkg-config
+# the FollowTheMoney export's PyICU builds against libicu-dev with pkg-config; evidence files are
+# OCR'd by tesseract (Korean and English), measured by ffprobe and timestamped in tests by openssl.
+SYSTEM_PACKAGES := chromium libicu-dev pkg-config tesseract-ocr tesseract-ocr-kor ffmpeg openssl
 system-deps:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	  dpkg -s libicu-dev >/dev/null 2>&1 || missing="$$missing libicu-dev"; \
 	  command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
 	  command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	  command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr"; \
+	  dpkg -s tesseract-ocr-kor >/dev/null 2>&1 || missing="$$missing tesseract-ocr-kor tesseract-ocr-eng"; \
+	  command -v ffprobe >/dev/null 2>&1 || missing="$$missing ffmpeg"; \
+	  command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	      DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
