@@ -25,6 +25,7 @@ import struct
 import subprocess
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -207,7 +208,7 @@ def _check_zip(path: Path, file_type: FileType, limits: Limits) -> None:
                         pass
     except MediaRefused:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError) as error:
         raise MediaRefused(NOT_A_ZIP, reason="corrupt_zip", type=file_type.label) from error
     except NotImplementedError as error:  # a compression method zipfile does not have
         raise MediaRefused(NOT_A_ZIP, reason="corrupt_zip", type=file_type.label) from error

@@ -209,7 +209,10 @@ def _puremagic_label(head: bytes) -> str:
         matches = puremagic.magic_string(head)
     except (puremagic.PureError, ValueError):
         return ""
-    return matches[0].name.strip() if matches else ""
+    # The likeliest match with a content type names a common format (a Windows executable),
+    # where the likeliest of all may name a rare one that shares its first bytes.
+    named = [match for match in matches if match.mime_type] or matches
+    return named[0].name.strip() if named else ""
 
 
 def _binary(head: bytes, candidates: set[str], suffix: str) -> FileType | None:
