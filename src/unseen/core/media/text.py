@@ -109,7 +109,7 @@ def pdf_text(path: Path | str) -> list[Segment]:
 
 # OCR -----------------------------------------------------------------------------------------
 
-_LANGUAGE_NAMES = {"kor": "Korean", "eng": "English"}
+_LANGUAGE_NAMES = {"kor": gettext_noop("Korean"), "eng": gettext_noop("English")}
 
 
 def tesseract_available(languages: str = LANGUAGES) -> bool:
