@@ -11,8 +11,11 @@ they are not). The Django side (`unseen.files`) stores, seals and audits; nothin
 - `copies`: thumbnails and previews, and `strip_image` / `strip_pdf`; each returns a `Derived`
   naming the tool, its version and the parameters that made it.
 - `text`: PDF text layers, OCR (kor+eng) and transcripts, as `Segment`s.
+- `faces`: faces proposed by OpenCV's bundled Haar cascades, for a person to confirm.
+- `redacting`: images blurred or filled, PDFs with the text under each box removed.
 
-Pages are counted from 0, as PyMuPDF counts them (show page + 1). Heavy libraries are imported
+Pages are counted from 0, as PyMuPDF counts them (show page + 1), except in `faces` and
+`redacting`, whose boxes number PDF pages from 1 as people do. Heavy libraries are imported
 inside the functions that use them, so that importing this package (and starting `unseen`) stays
 fast.
 """
