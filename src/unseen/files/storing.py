@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -648,15 +649,26 @@ def _data_keys() -> Callable[[int], bytes]:
     return key_for
 
 
+# A `.part` file older than this belongs to no upload under way: a process was killed mid-upload.
+STALE_PART_SECONDS = 24 * 3600
+
+
 def _strays(known: set[str]) -> list[Problem]:
     root = Path(settings.UNSEEN_FILES_DIR)
     if not root.exists():
         return []
-    return [
+    found = [
         Problem(path.name, "stored on disk, but no file or working copy names it")
         for path in sorted(root.glob("??/*"))
         if _BLOB.fullmatch(path.name) and path.name not in known
     ]
+    cutoff = time.time() - STALE_PART_SECONDS
+    found += [
+        Problem(path.name, "an upload that never finished (its process was stopped); delete it")
+        for path in sorted(root.glob(f"*{PART_SUFFIX}"))
+        if path.stat().st_mtime < cutoff
+    ]
+    return found
 
 
 # --- Key rotation --------------------------------------------------------------------------------
