@@ -36,6 +36,16 @@ class Action(models.TextChoices):
     VIEW = "view", _("Opened")
     VAULT_WRITE = "vault_write", _("Wrote identity vault")
     INVITATION_ISSUED = "invitation_issued", _("Issued an enrolment invitation")
+    # Custody of evidence files (unseen.files.custody): each carries the file's hash.
+    FILE_UPLOAD = "file_upload", _("Received a file")
+    FILE_VIEW = "file_view", _("Viewed a file")
+    FILE_DOWNLOAD = "file_download", _("Downloaded a file's original")
+    FILE_DERIVE = "file_derive", _("Made a working copy of a file")
+    FILE_EXPORT = "file_export", _("Exported a file")
+    FILE_RESTORE = "file_restore", _("Restored a file")
+    FILE_DELETE_REQUEST = "file_delete_request", _("Asked for a file to be deleted")
+    FILE_ATTACH = "file_attach", _("Attached a file to a record")
+    CHECKPOINT = "checkpoint", _("Made a custody checkpoint")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

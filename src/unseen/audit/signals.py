@@ -15,7 +15,7 @@ from unseen.accounts.models import User, UserLike
 from .log import record
 from .models import Action
 
-AUDITED_APPS = {"accounts", "evidence", "registry", "documentation", "teamwork"}
+AUDITED_APPS = {"accounts", "evidence", "registry", "documentation", "teamwork", "files"}
 
 
 def _audited(sender: Any) -> bool:

@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "unseen.teamwork",
     "unseen.intake",
     "unseen.linkage",
+    "unseen.files",
     "unseen.estimation",
     "unseen.publishing",
     "unseen.demo",
@@ -344,6 +345,16 @@ UNSEEN_RECEIPT_KEY_FILE = os.environ.get("UNSEEN_RECEIPT_KEY_FILE", "")
 UNSEEN_INTAKE_RETENTION_DAYS = env_int("UNSEEN_INTAKE_RETENTION_DAYS", 30)
 UNSEEN_INTAKE_MAX_UPLOAD_MB = env_float("UNSEEN_INTAKE_MAX_UPLOAD_MB", 10)
 UNSEEN_INTAKE_MAX_PHOTOS = env_int("UNSEEN_INTAKE_MAX_PHOTOS", 5)
+
+# Evidence files (src/unseen/files, ADR 0028): originals and working copies, each encrypted under a
+# key of its own, in a 0700 folder under random names. A file beyond UNSEEN_FILES_MAX_MB is refused
+# before a byte of it is written, and so is one the disk has no room for. One upload request takes
+# up to UNSEEN_FILES_PER_UPLOAD files (its body may be that many times the file limit). Files are
+# encrypted in segments of UNSEEN_FILES_SEGMENT bytes (a reader needs one segment in memory).
+UNSEEN_FILES_DIR = Path(os.environ.get("UNSEEN_FILES_DIR", VAR_DIR / "evidence"))
+UNSEEN_FILES_MAX_MB = env_float("UNSEEN_FILES_MAX_MB", 2048)
+UNSEEN_FILES_PER_UPLOAD = env_int("UNSEEN_FILES_PER_UPLOAD", 20)
+UNSEEN_FILES_SEGMENT = env_int("UNSEEN_FILES_SEGMENT", 1 << 20)
 
 # Tables read from a user's upload (the import page, estimates, revenue) are refused beyond these
 # before they are parsed: a 123 KB spreadsheet that unpacked to 51 MB held a worker for 78 s. The

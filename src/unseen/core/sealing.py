@@ -14,7 +14,9 @@ Field values are padded to a multiple of 64 bytes before sealing, so a sealed na
 not give away the name's length.
 
 Files (uploaded photos) are sealed whole, each under a random key of its own that is itself sealed
-as a field under the data key: `seal_bytes` / `open_bytes`. Backups are sealed in chunks under a
+as a field under the data key: `seal_bytes` / `open_bytes`. Evidence files, up to gigabytes, are
+sealed as they stream, in segments, under a key of their own: `SegmentSealer` / `open_segments`.
+Backups are sealed in chunks under a
 key derived from a passphrase with scrypt: `seal_stream` / `open_stream`.
 """
 
@@ -403,3 +405,134 @@ def _at_end(source: BinaryIO) -> bool:
     at_end = source.read(1) == b""
     source.seek(position)
     return at_end
+
+
+# --- Evidence files: segmented AES-GCM under a file key (Rogaway's STREAM) ------------------------
+
+SEGMENT_MAGIC = b"UNSEEN-STREAM-1\n"
+SEGMENT_BYTES = 1 << 20
+TAG_BYTES = 16
+_PREFIX_BYTES = 7
+# A header is read before anything is authenticated: a crafted segment size must not make a reader
+# allocate gigabytes.
+MAX_SEGMENT_BYTES = 64 << 20
+SEGMENT_HEADER_BYTES = len(SEGMENT_MAGIC) + 4 + _PREFIX_BYTES
+
+
+class SegmentSealer:
+    """Seal a stream in segments as it comes: feed `update`, end with `finish`; constant memory.
+
+    Output: a header (magic, segment size, a random 7-byte nonce prefix), then each segment of
+    `segment` plaintext bytes (the last one shorter, possibly empty) as AES-256-GCM ciphertext and
+    tag. A segment's nonce is the prefix, its 4-byte big-endian number and a byte saying whether
+    it is the last; its associated data is the header and `context`. So segments cannot be
+    reordered, dropped, cut off or moved into another file, and a file without its last segment
+    does not open. `update` returns the bytes to write so far (the header comes with the first);
+    a segment is sealed only once more data follows it, as the last one must be marked last.
+    """
+
+    def __init__(self, key: bytes, context: str, *, segment: int = SEGMENT_BYTES) -> None:
+        if not 0 < segment <= MAX_SEGMENT_BYTES:
+            raise ValueError(f"a segment is 1 byte to {MAX_SEGMENT_BYTES} bytes ({segment} given)")
+        self._aead = AESGCM(key)
+        self._segment = segment
+        self._prefix = os.urandom(_PREFIX_BYTES)
+        self.header = SEGMENT_MAGIC + struct.pack(">I", segment) + self._prefix
+        self._associated = self.header + context.encode()
+        self._buffer = bytearray()
+        self._index = 0
+        self._started = False
+        self.finished = False
+        self.sealed_bytes = 0  # everything returned so far, header included
+
+    def update(self, data: bytes) -> bytes:
+        """Buffer `data`; the sealed bytes ready to write (every full segment that more follows)."""
+        if self.finished:
+            raise ValueError("update after finish")
+        self._buffer += data
+        out = [self._start()]
+        while len(self._buffer) > self._segment:
+            out.append(self._seal(bytes(self._buffer[: self._segment]), last=False))
+            del self._buffer[: self._segment]
+        return self._count(b"".join(out))
+
+    def finish(self) -> bytes:
+        """The last segment (what is buffered, marked last); the output opens only with it."""
+        if self.finished:
+            raise ValueError("finish called twice")
+        out = self._start() + self._seal(bytes(self._buffer), last=True)
+        self._buffer.clear()
+        self.finished = True
+        return self._count(out)
+
+    def _start(self) -> bytes:
+        if self._started:
+            return b""
+        self._started = True
+        return self.header
+
+    def _count(self, out: bytes) -> bytes:
+        self.sealed_bytes += len(out)
+        return out
+
+    def _seal(self, chunk: bytes, *, last: bool) -> bytes:
+        if self._index > 0xFFFFFFFF:
+            raise SealingError("a sealed stream holds at most 2^32 segments")
+        nonce = _chunk_nonce(self._prefix, self._index, last)
+        self._index += 1
+        return self._aead.encrypt(nonce, chunk, self._associated)
+
+
+def sealed_length(size: int, segment: int = SEGMENT_BYTES) -> int:
+    """How many bytes `SegmentSealer` writes for `size` plaintext bytes (for a disk-space check)."""
+    segments = max(1, -(-size // segment))
+    return SEGMENT_HEADER_BYTES + size + segments * TAG_BYTES
+
+
+def open_segments(key: bytes, source: BinaryIO, context: str) -> Iterator[bytes]:
+    """The plaintext of a `SegmentSealer` output, one segment at a time; SealingError on tampering.
+
+    Each segment is authenticated before it is yielded; the stream as a whole (nothing cut off the
+    end) only once the last one has been: read the iterator to its end before trusting the whole.
+    Memory: two segments.
+    """
+    header = source.read(SEGMENT_HEADER_BYTES)
+    if len(header) != SEGMENT_HEADER_BYTES or not header.startswith(SEGMENT_MAGIC):
+        raise SealingError("not a sealed evidence file")
+    (segment,) = struct.unpack(">I", header[len(SEGMENT_MAGIC) : len(SEGMENT_MAGIC) + 4])
+    if not 0 < segment <= MAX_SEGMENT_BYTES:
+        raise SealingError(f"a sealed file's segment size is out of range ({segment})")
+    prefix = header[len(SEGMENT_MAGIC) + 4 :]
+    aead = AESGCM(key)
+    associated = header + context.encode()
+    size = segment + TAG_BYTES
+    index = 0
+    body = _read_fully(source, size)
+    while True:
+        if len(body) < TAG_BYTES:
+            raise SealingError("the sealed file is truncated")
+        following = _read_fully(source, size) if len(body) == size else b""
+        last = not following
+        try:
+            chunk = aead.decrypt(_chunk_nonce(prefix, index, last), body, associated)
+        except InvalidTag as error:
+            raise SealingError(
+                "the sealed file does not open: altered, truncated, or another file's key"
+            ) from error
+        yield chunk
+        if last:
+            return
+        index += 1
+        body = following
+
+
+def _read_fully(source: BinaryIO, size: int) -> bytes:
+    """Up to `size` bytes, fewer only at the end (a pipe or socket may return less per read)."""
+    parts, wanted = [], size
+    while wanted:
+        part = source.read(wanted)
+        if not part:
+            break
+        parts.append(part)
+        wanted -= len(part)
+    return b"".join(parts)
