@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rfc3161_client import decode_timestamp_response
 
-from tests.tsa import local_tsa, make_tsa, serve  # noqa: F401 (local_tsa is a fixture)
+from tests.tsa import make_tsa
 from unseen.core import custody
 
 hexes = st.binary(min_size=32, max_size=32).map(bytes.hex)
@@ -116,7 +116,7 @@ STATEMENT = custody.statement(
 )
 
 
-def test_stamp_and_verify(local_tsa):  # noqa: F811
+def test_stamp_and_verify(local_tsa):
     url, root_pem = local_tsa
     request = custody.timestamp_request(STATEMENT)
     token = custody.request_token(url, request, timeout=10)
@@ -127,7 +127,7 @@ def test_stamp_and_verify(local_tsa):  # noqa: F811
     print(f"stamped {stamp.gen_time} by {stamp.tsa_name}, serial {stamp.serial}")
 
 
-def test_openssl_agrees(local_tsa, tmp_path):  # noqa: F811
+def test_openssl_agrees(local_tsa, tmp_path):
     # What the module docstring promises: the token checks without Unseen.
     url, root_pem = local_tsa
     token = custody.request_token(url, custody.timestamp_request(STATEMENT))
@@ -145,7 +145,7 @@ def test_openssl_agrees(local_tsa, tmp_path):  # noqa: F811
     assert "Verification: OK" in checked.stdout
 
 
-def test_wrong_digest_fails(local_tsa):  # noqa: F811
+def test_wrong_digest_fails(local_tsa):
     url, root_pem = local_tsa
     token = custody.request_token(url, custody.timestamp_request(STATEMENT))
     other = custody.digest(STATEMENT + b" ")
@@ -153,7 +153,7 @@ def test_wrong_digest_fails(local_tsa):  # noqa: F811
         custody.verify_token(token, other, [root_pem])
 
 
-def test_another_tsas_root_fails(local_tsa, tmp_path):  # noqa: F811
+def test_another_tsas_root_fails(local_tsa, tmp_path):
     url, _ = local_tsa
     stranger = make_tsa(tmp_path / "stranger", name="Stranger TSA")
     token = custody.request_token(url, custody.timestamp_request(STATEMENT))
@@ -161,16 +161,16 @@ def test_another_tsas_root_fails(local_tsa, tmp_path):  # noqa: F811
         custody.verify_token(token, custody.digest(STATEMENT), [stranger.root_pem])
 
 
-def test_a_replayed_reply_fails_the_nonce(local_tsa):  # noqa: F811
+def test_a_replayed_reply_fails_the_nonce(local_tsa):
     url, root_pem = local_tsa
     first = custody.timestamp_request(STATEMENT)
     second = custody.timestamp_request(STATEMENT)
     token = custody.request_token(url, first)
-    with pytest.raises(custody.CustodyError, match="Nonce"):
+    with pytest.raises(custody.CustodyError, match="its nonce differs"):
         custody.verify_token(token, custody.digest(STATEMENT), [root_pem], request_der=second)
 
 
-def test_a_flipped_byte_in_the_token_fails(local_tsa):  # noqa: F811
+def test_a_flipped_byte_in_the_token_fails(local_tsa):
     url, root_pem = local_tsa
     token = bytearray(custody.request_token(url, custody.timestamp_request(STATEMENT)))
     token[-5] ^= 0x01  # inside the signature, at the end of the SignedData
@@ -191,7 +191,7 @@ def test_unreachable_and_wrong_urls_are_named(tmp_path):
         custody.request_token(f"http://127.0.0.1:{port}/", b"x", timeout=2)
 
 
-def test_a_refusal_is_named(local_tsa):  # noqa: F811
+def test_a_refusal_is_named(local_tsa):
     url, _ = local_tsa
     with pytest.raises(custody.CustodyError, match=r"refused the request \(status REJECTION\)"):
         custody.request_token(url, b"not a request")
@@ -250,7 +250,7 @@ def shuffled_certificates(reply: bytes) -> bytes:
     return ordered[: certificates[2]] + b"".join(reversed(elements)) + ordered[certificates[3] :]
 
 
-def test_certificates_out_of_der_order_still_verify(local_tsa):  # noqa: F811
+def test_certificates_out_of_der_order_still_verify(local_tsa):
     url, root_pem = local_tsa
     request = custody.timestamp_request(STATEMENT)
     reply = shuffled_certificates(custody.request_token(url, request))

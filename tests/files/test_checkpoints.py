@@ -11,7 +11,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.tsa import local_tsa  # noqa: F401 (a fixture)
 from unseen.audit.models import Action, AuditEntry
 from unseen.core import custody
 from unseen.files import checkpoints, storing
@@ -30,7 +29,7 @@ def stored():
 
 
 @pytest.fixture
-def ca_file(local_tsa, tmp_path):  # noqa: F811
+def ca_file(local_tsa, tmp_path):
     path = tmp_path / "tsa-ca.pem"
     path.write_bytes(local_tsa[1])
     return path
@@ -65,7 +64,7 @@ def test_a_checkpoint_covers_every_original_and_the_audit_head(stored):
     assert request.cert_req
 
 
-def test_stamped_by_the_local_tsa_verified_then_a_flipped_byte_fails(stored, local_tsa, ca_file):  # noqa: F811
+def test_stamped_by_the_local_tsa_verified_then_a_flipped_byte_fails(stored, local_tsa, ca_file):
     url, _ = local_tsa
     out, _ = run("custody", "checkpoint")
     made = Checkpoint.objects.get()
@@ -90,7 +89,7 @@ def test_stamped_by_the_local_tsa_verified_then_a_flipped_byte_fails(stored, loc
     assert report.stamp is not None  # the token itself still holds
 
 
-def test_the_command_names_what_failed(stored, local_tsa, ca_file, capsys):  # noqa: F811
+def test_the_command_names_what_failed(stored, local_tsa, ca_file, capsys):
     url, _ = local_tsa
     made = checkpoints.make_checkpoint()
     checkpoints.stamp(made, url)
@@ -101,7 +100,7 @@ def test_the_command_names_what_failed(stored, local_tsa, ca_file, capsys):  # n
     assert f"FAILED: {stored[0].code}: its bytes on disk changed" in err.getvalue()
 
 
-def test_another_authoritys_certificate_fails(stored, local_tsa, tmp_path):  # noqa: F811
+def test_another_authoritys_certificate_fails(stored, local_tsa, tmp_path):
     from tests.tsa import make_tsa
 
     made = checkpoints.make_checkpoint()
@@ -112,7 +111,7 @@ def test_another_authoritys_certificate_fails(stored, local_tsa, tmp_path):  # n
     assert report.stamp is None
 
 
-def test_an_edited_checkpoint_or_audit_head_fails(stored, local_tsa, ca_file):  # noqa: F811
+def test_an_edited_checkpoint_or_audit_head_fails(stored, local_tsa, ca_file):
     made = checkpoints.make_checkpoint()
     checkpoints.stamp(made, local_tsa[0])
     roots = [ca_file.read_bytes()]
@@ -157,14 +156,14 @@ def test_stamp_refusals_are_clear(stored, settings):
         run("custody", "verify")
 
 
-def test_settings_are_the_defaults(stored, local_tsa, ca_file, settings):  # noqa: F811
+def test_settings_are_the_defaults(stored, local_tsa, ca_file, settings):
     settings.UNSEEN_TSA_URL, settings.UNSEEN_TSA_CA_FILE = local_tsa[0], str(ca_file)
     checkpoints.make_checkpoint()
     assert "verified" in run("custody", "stamp")[0]
     assert "holds" in run("custody", "verify")[0]
 
 
-def test_the_request_and_statement_can_be_written_for_stamping_by_hand(stored, tmp_path, local_tsa):  # noqa: F811
+def test_the_request_and_statement_can_be_written_for_stamping_by_hand(stored, tmp_path, local_tsa):
     run(
         "custody",
         "checkpoint",
@@ -178,7 +177,7 @@ def test_the_request_and_statement_can_be_written_for_stamping_by_hand(stored, t
     assert (tmp_path / "s.json").read_bytes() == checkpoints.statement(made)
 
 
-def test_a_proof_checks_without_unseen(stored, local_tsa, ca_file, tmp_path):  # noqa: F811
+def test_a_proof_checks_without_unseen(stored, local_tsa, ca_file, tmp_path):
     made = checkpoints.make_checkpoint()
     checkpoints.stamp(made, local_tsa[0])
     file = stored[2]
@@ -224,7 +223,7 @@ def test_a_file_newer_than_every_checkpoint_has_no_proof(stored):
         run("files", "proof", str(later.pk))
 
 
-def test_export_writes_the_file_its_manifest_and_its_proof(stored, local_tsa, ca_file, tmp_path):  # noqa: F811
+def test_export_writes_the_file_its_manifest_and_its_proof(stored, local_tsa, ca_file, tmp_path):
     made = checkpoints.make_checkpoint()
     checkpoints.stamp(made, local_tsa[0])
     file = stored[0]
@@ -259,7 +258,7 @@ def test_an_export_of_a_changed_file_leaves_nothing(stored, tmp_path):
     assert not (tmp_path / "out" / stored[0].code).exists()
 
 
-def test_the_newest_stamped_checkpoint_holding_the_file_is_chosen(stored, local_tsa):  # noqa: F811
+def test_the_newest_stamped_checkpoint_holding_the_file_is_chosen(stored, local_tsa):
     first = checkpoints.make_checkpoint()
     checkpoints.stamp(first, local_tsa[0])
     checkpoints.make_checkpoint()  # newer, not stamped
@@ -267,3 +266,23 @@ def test_the_newest_stamped_checkpoint_holding_the_file_is_chosen(stored, local_
     assert proof["checkpoint"] == first.pk and proof["token"]
     with pytest.raises(custody.CustodyError, match="already stamped"):
         checkpoints.stamp(first, local_tsa[0])
+
+
+def test_a_reply_fetched_by_hand_is_kept_if_it_answers_this_request(
+    stored, local_tsa, ca_file, tmp_path
+):
+    url, _ = local_tsa
+    run("custody", "checkpoint", "--out", str(tmp_path / "r.tsq"))
+    made = Checkpoint.objects.get()
+    # Elsewhere, with network: the request is posted as curl would.
+    (tmp_path / "r.tsr").write_bytes(custody.request_token(url, (tmp_path / "r.tsq").read_bytes()))
+    # A reply to another request (another nonce, same statement) is refused.
+    other = custody.request_token(url, custody.timestamp_request(checkpoints.statement(made)))
+    (tmp_path / "other.tsr").write_bytes(other)
+    with pytest.raises(CommandError, match="nonce differs"):
+        run("custody", "stamp", "--reply", str(tmp_path / "other.tsr"))
+    out, _ = run("custody", "stamp", "--reply", str(tmp_path / "r.tsr"))
+    assert "signature not verified" in out
+    made.refresh_from_db()
+    assert made.tsa_url == "file:r.tsr"
+    assert "holds" in run("custody", "verify", "--ca-file", str(ca_file))[0]

@@ -399,12 +399,7 @@ def verify_token(
             builder = builder.nonce(request.nonce)
     for root in roots:
         builder = builder.add_root_certificate(root)
-    imprint = response.tst_info.message_imprint.message
-    if imprint != checkpoint_digest:
-        raise CustodyError(
-            f"the token is for another digest ({imprint.hex()[:16]}…), not this checkpoint's "
-            f"({checkpoint_digest.hex()[:16]}…): the checkpoint changed or the token is another's"
-        )
+    check_reply(token_der, checkpoint_digest, request_der=request_der)
     try:
         builder.build().verify(response, checkpoint_digest)
     except VerificationError as error:
@@ -414,6 +409,30 @@ def verify_token(
         tsa_name=_tsa_name(response),
         serial=response.tst_info.serial_number,
     )
+
+
+def check_reply(
+    token_der: bytes, checkpoint_digest: bytes, *, request_der: bytes | None = None
+) -> None:
+    """Check what a reply says without the authority's certificate.
+
+    It must be granted, for this digest and (with `request_der`) for this request's nonce. Its
+    signature is not checked: that is `verify_token`'s.
+    """
+    response = _parse_response(token_der)
+    if PKIStatus(response.status) not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
+        said = "; ".join(response.status_string) or "no reason given"
+        raise CustodyError(f"the reply is a refusal ({PKIStatus(response.status).name}): {said}")
+    imprint = response.tst_info.message_imprint.message
+    if imprint != checkpoint_digest:
+        raise CustodyError(
+            f"the token is for another digest ({imprint.hex()[:16]}…), not this checkpoint's "
+            f"({checkpoint_digest.hex()[:16]}…): the checkpoint changed or the token is another's"
+        )
+    if request_der is not None:
+        nonce = _parse_request(request_der).nonce
+        if nonce is not None and response.tst_info.nonce != nonce:
+            raise CustodyError("the reply answers another request (its nonce differs)")
 
 
 def token_time(token_der: bytes) -> datetime:

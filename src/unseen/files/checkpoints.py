@@ -98,18 +98,41 @@ def stamp(
     and what it says is returned; without, it is kept unverified (its genTime recorded as the
     authority's claim) and None is returned: `verify` checks it later.
     """
+    _not_stamped(checkpoint)
+    token = custody.request_token(tsa_url, bytes(checkpoint.request_der), timeout=timeout)
+    return keep_token(checkpoint, token, source=tsa_url, roots_pem=roots_pem, actor=actor)
+
+
+def _not_stamped(checkpoint: Checkpoint) -> None:
     if checkpoint.token_der:
         raise CheckpointError(f"checkpoint {checkpoint.pk} is already stamped")
+
+
+def keep_token(
+    checkpoint: Checkpoint,
+    token: bytes,
+    *,
+    source: str,
+    roots_pem: Sequence[bytes] = (),
+    actor: str | None = None,
+) -> custody.StampInfo | None:
+    """Keep a timestamp reply for the checkpoint: one just received, or one fetched by hand
+    for its request (`unseen custody stamp --reply FILE`, for a server without network).
+
+    The reply must be granted and for this checkpoint's statement and request (nonce); with
+    `roots_pem` its signature is verified too.
+    """
+    _not_stamped(checkpoint)
     request_der = bytes(checkpoint.request_der)
-    token = custody.request_token(tsa_url, request_der, timeout=timeout)
+    checkpoint_digest = custody.digest(statement(checkpoint))
     info = None
     if roots_pem:
-        info = custody.verify_token(
-            token, custody.digest(statement(checkpoint)), roots_pem, request_der=request_der
-        )
+        info = custody.verify_token(token, checkpoint_digest, roots_pem, request_der=request_der)
+    else:
+        custody.check_reply(token, checkpoint_digest, request_der=request_der)
     with transaction.atomic():
         checkpoint.token_der = token
-        checkpoint.tsa_url = tsa_url
+        checkpoint.tsa_url = source
         checkpoint.stamped_at = timezone.now()
         checkpoint.stamped_time = info.gen_time if info else custody.token_time(token)
         checkpoint.save(update_fields=["token_der", "tsa_url", "stamped_at", "stamped_time"])

@@ -66,6 +66,12 @@ class Command(BaseCommand):
         )
         stamp.add_argument("--tsa", help="the authority's URL (default: UNSEEN_TSA_URL)")
         stamp.add_argument(
+            "--reply",
+            type=Path,
+            help="instead of asking: keep this reply (.tsr), fetched elsewhere for the request "
+            "`checkpoint --out` wrote (a server without network)",
+        )
+        stamp.add_argument(
             "--ca-file",
             type=Path,
             help="its CA certificate(s), PEM: the token is verified before it is kept "
@@ -109,26 +115,42 @@ class Command(BaseCommand):
         *,
         checkpoint: int | None,
         tsa: str | None,
+        reply: Path | None,
         ca_file: Path | None,
         timeout: float,
         **options: Any,
     ) -> None:
-        url = tsa or checkpoints.tsa_url_setting()
-        if not url:
+        url = tsa or ("" if reply else checkpoints.tsa_url_setting())
+        if not url and reply is None:
             raise CommandError(
-                "name the timestamp authority: --tsa URL (or UNSEEN_TSA_URL)", returncode=2
+                "name the timestamp authority: --tsa URL (or UNSEEN_TSA_URL), or give --reply FILE",
+                returncode=2,
             )
+        if url and reply is not None:
+            raise CommandError("--tsa and --reply contradict each other", returncode=2)
         target = chosen(checkpoint)
         roots = read_roots(ca_file) if (ca_file or checkpoints.tsa_ca_setting()) else []
-        info = checkpoints.stamp(target, url, roots_pem=roots, timeout=timeout, actor=ACTOR)
+        if reply is not None:
+            try:
+                answer = reply.read_bytes()
+            except OSError as error:
+                raise CommandError(f"cannot read {reply}: {error.strerror}", returncode=2) from None
+            source = f"file:{reply.name}"
+            info = checkpoints.keep_token(
+                target, answer, source=source, roots_pem=roots, actor=ACTOR
+            )
+        else:
+            source = url
+            info = checkpoints.stamp(target, url, roots_pem=roots, timeout=timeout, actor=ACTOR)
         if info is None:
             self.stdout.write(
-                f"checkpoint {target.pk} stamped by {url} at {target.stamped_time} "
-                "(not verified: no CA file given; run unseen custody verify --ca-file PEM)"
+                f"checkpoint {target.pk} stamped by {source} at {target.stamped_time} "
+                "(signature not verified: no CA file given; run unseen custody verify --ca-file "
+                "PEM)"
             )
         else:
             self.stdout.write(
-                f"checkpoint {target.pk} stamped by {info.tsa_name or url} at {info.gen_time} "
+                f"checkpoint {target.pk} stamped by {info.tsa_name or source} at {info.gen_time} "
                 f"(serial {info.serial}; verified)"
             )
 
