@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,28 @@ class FilesConfig(AppConfig):
     name = "unseen.files"
     label = "files"
     verbose_name = "Evidence files: the bytes that stand behind records, kept as evidence"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
+        from unseen.registry import keys
+
+        from . import access, storing
+
+        keys.RESEALERS[storing.TABLE] = storing.reseal_files
+        keys.RESEALERS[storing.COPY_TABLE] = storing.reseal_copies
+        # A deleted record's links go with it (the files stay: they are evidence of their own).
+        for model in access.attachable_models():
+            post_delete.connect(
+                _forget_links, sender=model, dispatch_uid=f"files-links-{model._meta.label}"
+            )
+
+
+def _forget_links(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Attachment
+
+    Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(sender), object_id=instance.pk
+    ).delete()

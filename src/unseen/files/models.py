@@ -118,7 +118,9 @@ class EvidenceFile(Record):
         verbose_name=_("Uploaded by"),
     )
 
-    history = history()
+    # The sealed file key stays out of the revisions: a rotation re-wraps the key in the row only,
+    # and a copy left in a revision would open the blob with a retired data key.
+    history = history(excluded_fields=["sealed_key"])
 
     class Meta:
         verbose_name = _("evidence file")
