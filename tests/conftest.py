@@ -19,6 +19,9 @@ from unseen.accounts.roles import Role
 
 PASSWORD = "correct horse battery staple"
 
+# `local_tsa`: a timestamp authority on loopback (tests/tsa.py), for any test that stamps.
+pytest_plugins = ["tests.tsa"]
+
 
 @pytest.fixture(autouse=True)
 def empty_cache():

@@ -355,6 +355,11 @@ UNSEEN_FILES_DIR = Path(os.environ.get("UNSEEN_FILES_DIR", VAR_DIR / "evidence")
 UNSEEN_FILES_MAX_MB = env_float("UNSEEN_FILES_MAX_MB", 2048)
 UNSEEN_FILES_PER_UPLOAD = env_int("UNSEEN_FILES_PER_UPLOAD", 20)
 UNSEEN_FILES_SEGMENT = env_int("UNSEEN_FILES_SEGMENT", 1 << 20)
+# Trusted time (ADR 0029): the RFC 3161 timestamp authority `unseen custody stamp` asks when no
+# --tsa is given, and the PEM file of its CA certificate(s) that `stamp` and `verify` check tokens
+# against. No default authority: nothing is sent anywhere until the operator names one.
+UNSEEN_TSA_URL = os.environ.get("UNSEEN_TSA_URL", "")
+UNSEEN_TSA_CA_FILE = os.environ.get("UNSEEN_TSA_CA_FILE", "")
 
 # Tables read from a user's upload (the import page, estimates, revenue) are refused beyond these
 # before they are parsed: a 123 KB spreadsheet that unpacked to 51 MB held a worker for 78 s. The

@@ -1,11 +1,12 @@
-"""`unseen files add|verify|custody`: evidence files from the command line.
+"""`unseen files add|verify|custody|proof|export`: evidence files from the command line.
 
 `add PATH... --source ID` (or --testimony, --incident, --sighting) stores files and attaches them
 to one record, with a progress bar in bytes; every path is checked first (exists, a file, not
 empty, within the size limit, room on the disk), and a bad one stops the command with
 `error: PATH: reason` and exit 2 before anything is written. `verify` decrypts and re-hashes every
 stored original and working copy and exits 1 naming each one that changed. `custody ID` prints a
-file's custody report.
+file's custody report. `proof ID` and `export ID --out DIR --reason TEXT` give a file's inclusion
+proof in a stamped checkpoint (`management/proofs.py`, ADR 0029).
 """
 
 import json
@@ -22,6 +23,7 @@ from unseen.audit.context import current_actor
 from unseen.core import sealing
 from unseen.documentation.browsing import KINDS
 from unseen.files import custody, storing
+from unseen.files.management import proofs
 from unseen.files.models import EvidenceFile, Licence, WorkingCopy
 
 ACTOR = "cli"
@@ -32,6 +34,9 @@ RECORD_OPTIONS = {
     "sighting": "sightings",
 }
 NEW_LEVELS = [level for level in AccessLevel.values if level != AccessLevel.PUBLIC]
+
+
+PROOF_OPERATIONS = ("proof", "export")
 
 
 class Command(BaseCommand):
@@ -64,9 +69,13 @@ class Command(BaseCommand):
         report = sub.add_parser("custody", help="a file's custody report")
         report.add_argument("file", metavar="ID", help="F-00012, or 12")
         report.add_argument("--json", action="store_true", help="one JSON document on stdout")
+        proofs.add_parsers(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
         current_actor.set(ACTOR)
+        if options["operation"] in PROOF_OPERATIONS:
+            proofs.run(self, options["operation"], options)
+            return
         getattr(self, options["operation"])(**options)
 
     def fail(self, message: str) -> NoReturn:
