@@ -11,12 +11,19 @@ class FilesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
+        from unseen.documentation import panels
         from unseen.registry import keys
 
-        from . import access, storing
+        from . import access, indexing, passages, reading, storing
 
         keys.RESEALERS[storing.TABLE] = storing.reseal_files
         keys.RESEALERS[storing.COPY_TABLE] = storing.reseal_copies
+        # Searchable text: files in the app's search, PDF text layers read on arrival, passages
+        # cited beside a testimony's coding.
+        indexing.register()
+        reading.connect()
+        panels.register_coding("files/_passages_coding.html", passages.coding_context)
+        panels.register("files/_passages_record.html", passages.record_context)
         # A deleted record's links go with it (the files stay: they are evidence of their own).
         for model in access.attachable_models():
             post_delete.connect(
