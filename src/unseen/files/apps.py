@@ -14,10 +14,11 @@ class FilesConfig(AppConfig):
         from unseen.documentation import panels
         from unseen.registry import keys
 
-        from . import access, indexing, passages, reading, storing
+        from . import access, indexing, panel, passages, reading, storing
 
         keys.RESEALERS[storing.TABLE] = storing.reseal_files
         keys.RESEALERS[storing.COPY_TABLE] = storing.reseal_copies
+        panels.register("files/_record_panel.html", panel.context)
         # Searchable text: files in the app's search, PDF text layers read on arrival, passages
         # cited beside a testimony's coding.
         indexing.register()
