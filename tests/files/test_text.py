@@ -359,7 +359,7 @@ def test_a_passage_is_cited_beside_the_coding(client, rita, ruth, coded):
         {"passage-indicator": Indicator.RETENTION_OF_DOCUMENTS, "passage-file": secret.pk, "passage-page": "1"},
     )
     coding = testimony.codings.get(indicator=Indicator.RETENTION_OF_DOCUMENTS)
-    assert [(p.file, p.page, p.start_seconds, p.end_seconds) for p in coding.passages.all()] == [
+    assert [(p.file, p.page, p.start_seconds, p.end_seconds) for p in coding.passages.order_by("pk")] == [
         (document, 2, None, None),
         (recording, None, 65.0, 80.0),
         (secret, 1, None, None),

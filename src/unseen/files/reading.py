@@ -103,12 +103,27 @@ def _refuse(template: str, **params: Any) -> TextRefused:
 # --- What a file is ------------------------------------------------------------------------------
 
 
+# Other names of allowed types that content sniffers give (files stored before types were
+# named one way).
+_ALIASES = {
+    "audio/wave": types.WAV,
+    "audio/x-wav": types.WAV,
+    "audio/vnd.wave": types.WAV,
+    "application/ogg": types.OGG,
+    "audio/x-flac": types.FLAC,
+    "audio/mp3": types.MP3,
+    "audio/x-m4a": types.M4A,
+    "image/jpg": types.JPEG,
+    "application/x-pdf": types.PDF,
+}
+
+
 def file_type(file: EvidenceFile) -> types.FileType | None:
     """The allowed type of a stored file, from the type detected on arrival (None: not one)."""
     try:
         return types.from_content_type(file.content_type)
     except Unsupported:
-        return None
+        return _ALIASES.get(file.content_type)
 
 
 def can_ocr(file: EvidenceFile) -> bool:
