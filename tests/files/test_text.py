@@ -126,7 +126,10 @@ def test_a_korean_word_from_an_ocrd_scan_is_found_by_search(
 def test_a_scanned_pdf_is_read_page_by_page_with_progress(
     tmp_path, rita, django_capture_on_commit_callbacks
 ):
-    pages = [samples.text_image(["여권압수"], fontsize=18), samples.text_image(["체불임금"], fontsize=18)]
+    pages = [
+        samples.text_image(["여권압수"], fontsize=18),
+        samples.text_image(["체불임금"], fontsize=18),
+    ]
     pdf = samples.scanned_pdf(pages)
     with django_capture_on_commit_callbacks(execute=True):
         file = store(tmp_path, "scan.pdf", pdf, rita)
@@ -356,10 +359,16 @@ def test_a_passage_is_cited_beside_the_coding(client, rita, ruth, coded):
     )
     client.post(
         cite,
-        {"passage-indicator": Indicator.RETENTION_OF_DOCUMENTS, "passage-file": secret.pk, "passage-page": "1"},
+        {
+            "passage-indicator": Indicator.RETENTION_OF_DOCUMENTS,
+            "passage-file": secret.pk,
+            "passage-page": "1",
+        },
     )
     coding = testimony.codings.get(indicator=Indicator.RETENTION_OF_DOCUMENTS)
-    assert [(p.file, p.page, p.start_seconds, p.end_seconds) for p in coding.passages.order_by("pk")] == [
+    assert [
+        (p.file, p.page, p.start_seconds, p.end_seconds) for p in coding.passages.order_by("pk")
+    ] == [
         (document, 2, None, None),
         (recording, None, 65.0, 80.0),
         (secret, 1, None, None),
@@ -368,7 +377,7 @@ def test_a_passage_is_cited_beside_the_coding(client, rita, ruth, coded):
     assert f'href="{page_of(document)}#page-2"' in page
     assert "01:05 – 01:20" in page and "the minder kept the passports" in page
     testimony_page = client.get(reverse("documentation:detail", args=["testimonies", testimony.pk]))
-    assert f'{page_of(document)}#page-2' in testimony_page.content.decode()
+    assert f"{page_of(document)}#page-2" in testimony_page.content.decode()
 
     # ruth does not read the confidential file: its passage is not shown to her.
     client.force_login(ruth)
@@ -386,7 +395,7 @@ def test_a_passage_is_cited_beside_the_coding(client, rita, ruth, coded):
     ],
 )
 def test_a_passage_that_says_no_place_is_refused(client, rita, coded, data, error):
-    testimony, document, recording, _secret = coded
+    testimony, _document, recording, _secret = coded
     client.force_login(rita)
     response = client.post(
         reverse("files:cite_passage", args=[testimony.pk]),
@@ -403,7 +412,11 @@ def test_a_passage_of_a_file_not_attached_to_the_testimony_is_refused(tmp_path, 
     with pytest.raises(ValueError, match="not attached"):
         passages.cite(testimony, indicator=Indicator.DEBT_BONDAGE, file=elsewhere, page=1)
     form = passages.PassageForm(
-        {"passage-indicator": Indicator.DEBT_BONDAGE, "passage-file": elsewhere.pk, "passage-page": 1},
+        {
+            "passage-indicator": Indicator.DEBT_BONDAGE,
+            "passage-file": elsewhere.pk,
+            "passage-page": 1,
+        },
         testimony=testimony,
         user=rita,
     )

@@ -46,7 +46,9 @@ def entry_level(file: EvidenceFile) -> str:
         return strictest_access_level([file.access_level])
     if not levels:  # attached to records that are gone: no reader reaches it through them
         return strictest_access_level(["missing"])
-    loosest = min(levels, key=lambda level: ACCESS_ORDER.index(level) if level in ACCESS_ORDER else 99)
+    loosest = min(
+        levels, key=lambda level: ACCESS_ORDER.index(level) if level in ACCESS_ORDER else 99
+    )
     return strictest_access_level([file.access_level, loosest])
 
 

@@ -426,7 +426,7 @@ class TextJob(Job):
         verbose_name = _("text recognition job")
         verbose_name_plural = _("text recognition jobs")
         ordering = ["-created_at", "-id"]
-        constraints = job_constraints("textjob")
+        constraints = [*job_constraints("textjob")]
 
     def __str__(self) -> str:
         return f"{self.file.code} OCR {self.pk}"

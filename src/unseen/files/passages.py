@@ -101,8 +101,9 @@ class PassageForm(forms.Form):
         kwargs.setdefault("prefix", "passage")
         super().__init__(*args, **kwargs)
         files = files_of_testimony(testimony, user)
-        self.fields["file"].queryset = EvidenceFile.objects.filter(pk__in=[f.pk for f in files])
-        self.fields["file"].label_from_instance = lambda file: str(file)
+        field = self.fields["file"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = EvidenceFile.objects.filter(pk__in=[f.pk for f in files])
 
     def _seconds(self, name: str) -> float | None:
         value = self.cleaned_data.get(name, "")

@@ -485,8 +485,8 @@ def _fail(job_id: int, template: str, **params: Any) -> None:
         TextJob.objects.filter(pk=job_id).update(
             failure={"template": template, "params": _plain(params)}
         )
-        file_id = TextJob.objects.filter(pk=job_id).values_list("file_id", flat=True).first()
-        EvidenceFile.objects.filter(pk=file_id).update(text_state=TextState.FAILED)
+        file_ids = TextJob.objects.filter(pk=job_id).values("file_id")
+        EvidenceFile.objects.filter(pk__in=file_ids).update(text_state=TextState.FAILED)
 
 
 def _plain(params: dict[str, Any]) -> dict[str, Any]:
@@ -633,7 +633,9 @@ class Shown:
 
 def shown_text(file: EvidenceFile) -> list[Shown]:
     """The file's segments in reading order: by page, then by time."""
-    return [Shown(segment) for segment in file.text_segments.order_by("page", "start_seconds", "pk")]
+    return [
+        Shown(segment) for segment in file.text_segments.order_by("page", "start_seconds", "pk")
+    ]
 
 
 def anchor_for(file: EvidenceFile, page: int | None, start: float | None) -> str:
@@ -649,4 +651,3 @@ def anchor_for(file: EvidenceFile, page: int | None, start: float | None) -> str
         .first()
     )
     return f"t-{int(before)}" if before is not None else ""
-

@@ -119,7 +119,9 @@ def ocr(request: HttpRequest, pk: int) -> HttpResponse:
     except MediaError as refusal:
         messages.error(request, refusal.translated(gettext))
     else:
-        messages.success(request, gettext("Text recognition is queued. This page shows how far it has got."))
+        messages.success(
+            request, gettext("Text recognition is queued. This page shows how far it has got.")
+        )
     return redirect(_text_url(file))
 
 
@@ -182,8 +184,9 @@ def transcript(request: HttpRequest, pk: int) -> HttpResponseBase:
 def _transcript(request: HttpRequest, file: EvidenceFile) -> HttpResponse:
     form = TranscriptForm(request.POST, request.FILES, prefix="transcript")
     if not form.is_valid():
-        for error in form.errors.get("__all__", []) or [gettext("Check the transcript.")]:
-            messages.error(request, error)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
         return redirect(_text_url(file))
     upload = form.cleaned_data.get("upload")
     if upload is not None:
@@ -229,7 +232,7 @@ def cite_passage(request: HttpRequest, pk: int) -> HttpResponse:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, f"{label}: {error}" if label else str(error))
     return redirect(reverse("documentation:coding", args=[testimony.pk]) + "#passages")
 
 

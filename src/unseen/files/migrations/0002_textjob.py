@@ -7,39 +7,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('files', '0001_initial'),
+        ("files", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TextJob',
+            name="TextJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=12, verbose_name='status')),
-                ('stage', models.CharField(blank=True, max_length=40, verbose_name='stage')),
-                ('fraction', models.FloatField(default=0.0, verbose_name='progress')),
-                ('error', models.CharField(blank=True, max_length=300, verbose_name='error')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True, verbose_name='last progress')),
-                ('cancel_requested_at', models.DateTimeField(blank=True, null=True, verbose_name='cancel requested at')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='Requested at')),
-                ('languages', models.CharField(default='kor+eng', max_length=40, verbose_name='Languages')),
-                ('pages', models.PositiveIntegerField(blank=True, null=True, verbose_name='Pages read')),
-                ('segments', models.PositiveIntegerField(blank=True, null=True, verbose_name='Pieces of text')),
-                ('tool_version', models.CharField(blank=True, max_length=50, verbose_name='Tool version')),
-                ('failure', models.JSONField(blank=True, default=dict, verbose_name='Why it failed')),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='text_jobs', to='files.evidencefile', verbose_name='File')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='Requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("stage", models.CharField(blank=True, max_length=40, verbose_name="stage")),
+                ("fraction", models.FloatField(default=0.0, verbose_name="progress")),
+                ("error", models.CharField(blank=True, max_length=300, verbose_name="error")),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="started at"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                (
+                    "heartbeat_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last progress"),
+                ),
+                (
+                    "cancel_requested_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="cancel requested at"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="Requested at"
+                    ),
+                ),
+                (
+                    "languages",
+                    models.CharField(default="kor+eng", max_length=40, verbose_name="Languages"),
+                ),
+                (
+                    "pages",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="Pages read"),
+                ),
+                (
+                    "segments",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="Pieces of text"
+                    ),
+                ),
+                (
+                    "tool_version",
+                    models.CharField(blank=True, max_length=50, verbose_name="Tool version"),
+                ),
+                (
+                    "failure",
+                    models.JSONField(blank=True, default=dict, verbose_name="Why it failed"),
+                ),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="text_jobs",
+                        to="files.evidencefile",
+                        verbose_name="File",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="Requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'text recognition job',
-                'verbose_name_plural': 'text recognition jobs',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'done', 'failed', 'cancelled'])), name='textjob_status_valid'), models.CheckConstraint(condition=models.Q(('fraction__gte', 0), ('fraction__lte', 1)), name='textjob_fraction_0_to_1')],
+                "verbose_name": "text recognition job",
+                "verbose_name_plural": "text recognition jobs",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["queued", "running", "done", "failed", "cancelled"])
+                        ),
+                        name="textjob_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("fraction__gte", 0), ("fraction__lte", 1)),
+                        name="textjob_fraction_0_to_1",
+                    ),
+                ],
             },
         ),
     ]
