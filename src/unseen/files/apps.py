@@ -12,7 +12,7 @@ class FilesConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from unseen.documentation import panels
-        from unseen.registry import keys
+        from unseen.registry import backup, keys
 
         from . import access, indexing, panel, passages, reading, storing
 
@@ -25,6 +25,8 @@ class FilesConfig(AppConfig):
         reading.connect()
         panels.register_coding("files/_passages_coding.html", passages.coding_context)
         panels.register("files/_passages_record.html", passages.record_context)
+        # A restore puts the files back: each is a custody event of its own.
+        backup.restored.connect(_restored, dispatch_uid="files-restored")
         # A deleted record's links go with it (the files stay: they are evidence of their own).
         for model in access.attachable_models():
             post_delete.connect(
@@ -40,3 +42,9 @@ def _forget_links(sender: Any, instance: Any, **kwargs: Any) -> None:
     Attachment.objects.filter(
         content_type=ContentType.objects.get_for_model(sender), object_id=instance.pk
     ).delete()
+
+
+def _restored(sender: Any, **kwargs: Any) -> None:
+    from . import custody
+
+    custody.record_restored("restored from a backup")
