@@ -27,6 +27,7 @@ def test_it_reads_the_text_layer_of_each_page(tmp_path):
     assert [segment.page for segment in segments] == [0, 2]  # the empty page has no segment
     assert segments[0] == Segment("근로계약서 벌목장", "pdf_text", page=0)
     assert segments[1].text == "contract\n둘째 줄"
+    assert text.pages_needing_ocr(path) == []
 
 
 # Transcripts ---------------------------------------------------------------------------------
@@ -162,6 +163,7 @@ def test_it_reads_scanned_pages_and_keeps_the_text_layer_of_the_others(tmp_path)
         "scan.pdf",
         samples.scanned_pdf(scans, text_pages={1: "텍스트 층이 있는 쪽, with a text layer"}),
     )
+    assert text.pages_needing_ocr(path) == [0, 2]
     progress = []
     segments = text.ocr_pdf(path, progress=lambda done, total: progress.append((done, total)))
     assert [(segment.page, segment.origin) for segment in segments] == [

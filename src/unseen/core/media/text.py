@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from unseen.core.media import types
 from unseen.core.media.errors import MediaRefused, MediaUnavailable, gettext_noop
@@ -105,6 +105,26 @@ def pdf_text(path: Path | str) -> list[Segment]:
             if text:
                 segments.append(Segment(text, "pdf_text", page=page.number))
     return segments
+
+
+def _is_scan(page: Any, layer: str) -> bool:
+    """A page to OCR: little or no text layer, and a picture on it."""
+    return len(layer) < MIN_TEXT_LAYER and bool(page.get_images())
+
+
+def pages_needing_ocr(path: Path | str) -> list[int]:
+    """The pages (from 0) that `ocr_pdf` would read by OCR.
+
+    An empty list means the text layer is all there is: no OCR job is needed.
+    """
+    import pymupdf
+
+    with pymupdf.open(path, filetype="pdf") as document:
+        return [
+            page.number
+            for page in document
+            if _is_scan(page, _tidy(page.get_text("text", sort=True)))
+        ]
 
 
 # OCR -----------------------------------------------------------------------------------------
@@ -298,7 +318,7 @@ def ocr_pdf(
         def pages() -> Iterator["Image | str"]:
             for page in document:
                 layer = _tidy(page.get_text("text", sort=True))
-                if len(layer) >= MIN_TEXT_LAYER or not page.get_images():
+                if not _is_scan(page, layer):
                     origins.append("pdf_text")
                     yield layer
                 else:
