@@ -429,3 +429,24 @@ def test_no_plaintext_is_left_when_reading_a_pdf(tmp_path, rita):
     assert reading.extract_text(file) == 1
     assert workspaces() == before
     assert AuditEntry.objects.filter(action=Action.FILE_VIEW, target_id=str(file.pk)).exists()
+
+
+@needs_tesseract
+def test_the_command_line_reads_a_scan_with_a_progress_bar(tmp_path, rita, capsys):
+    file = store(tmp_path, "scan.png", scan_png(["여권압수"]), rita)
+    call_command("files", "ocr", file.code)
+    out, _err = capsys.readouterr()
+    assert out.startswith(f"{file.code}: 1 piece(s) of text from 1 page(s) (tesseract ")
+    assert hits(rita, "압수") == [page_of(file)]
+    derive = next(e for e in custody.report(file) if e.entry.action == Action.FILE_DERIVE)
+    assert derive.entry.actor == "cli"
+
+
+def test_the_command_line_says_what_it_cannot_read(tmp_path, rita, capsys):
+    recording = storing.receive_path(samples.tone(tmp_path, "a.wav"), user=rita).file
+    with pytest.raises(SystemExit) as exit:
+        call_command("files", "ocr", str(recording.pk))
+    assert exit.value.code == 2
+    assert "Only PDF documents and images" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        call_command("files", "ocr", "F-99999")

@@ -376,7 +376,8 @@ def execute_ocr(job_id: int, bar: ProgressBar | None = None) -> TextJob:
             return job
         file = job.file
         user = job.requested_by
-        token = current_actor.set(user.get_username() if user is not None else "system")
+        if user is not None:  # otherwise whoever runs it: the worker ("system"), the command line
+            token = current_actor.set(user.get_username())
         progress = Progress(TextJob, job.pk)
 
         def report(stage: str, fraction: float) -> None:

@@ -5,11 +5,13 @@ to one record, with a progress bar in bytes; every path is checked first (exists
 empty, within the size limit, room on the disk), and a bad one stops the command with
 `error: PATH: reason` and exit 2 before anything is written. `verify` decrypts and re-hashes every
 stored original and working copy and exits 1 naming each one that changed. `custody ID` prints a
-file's custody report.
+file's custody report. `ocr ID` reads a scan's or photo's text (Korean and English) in this
+process, with a progress bar, as `unseen worker` would (a job already queued is run here).
 """
 
 import json
 import re
+import signal
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -20,9 +22,11 @@ from tqdm import tqdm
 from unseen.accounts.models import AccessLevel
 from unseen.audit.context import current_actor
 from unseen.core import sealing
+from unseen.core.media.errors import MediaError
 from unseen.documentation.browsing import KINDS
-from unseen.files import custody, storing
+from unseen.files import custody, reading, storing
 from unseen.files.models import EvidenceFile, Licence, WorkingCopy
+from unseen.jobs.models import JobStatus
 
 ACTOR = "cli"
 RECORD_OPTIONS = {
@@ -64,6 +68,11 @@ class Command(BaseCommand):
         report = sub.add_parser("custody", help="a file's custody report")
         report.add_argument("file", metavar="ID", help="F-00012, or 12")
         report.add_argument("--json", action="store_true", help="one JSON document on stdout")
+        ocr = sub.add_parser(
+            "ocr",
+            help="read a scan's or photo's text (Korean and English) now, with a progress bar",
+        )
+        ocr.add_argument("file", metavar="ID", help="F-00012, or 12")
 
     def handle(self, *args: Any, **options: Any) -> None:
         current_actor.set(ACTOR)
@@ -197,3 +206,39 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"#{line['id']}\t{line['at']}\t{line['actor']}\t{line['action']}\t{matches}{reason}"
             )
+
+    # --- ocr -------------------------------------------------------------------------------------
+
+    def ocr(self, **options: Any) -> None:
+        match = re.fullmatch(r"(?:F-?)?0*(\d+)", options["file"].strip(), flags=re.IGNORECASE)
+        file = EvidenceFile.objects.filter(pk=int(match.group(1))).first() if match else None
+        if file is None:
+            self.fail(f"no evidence file {options['file']}")
+        try:
+            job, _created = reading.new_ocr_job(file, None)
+        except MediaError as refusal:
+            self.fail(f"{file.code}: {refusal}")
+        if job.status != JobStatus.QUEUED:
+            self.fail(f"{file.code}: text recognition is running already (job {job.pk})")
+        # A stop request (a shutdown, `kill`) ends the job as failed instead of leaving it running.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        with tqdm(
+            total=100,
+            desc="OCR",
+            file=sys.stderr,
+            disable=None,
+            bar_format="{l_bar}{bar}| {elapsed}",
+        ) as bar:
+
+            def progress(stage: str, fraction: float) -> None:
+                bar.set_description(stage)
+                bar.update(round(fraction * 100) - bar.n)
+
+            job = reading.execute_ocr(job.pk, bar=progress)
+        if job.status != JobStatus.DONE:
+            self.stderr.write(f"error: {file.code}: {job.error or job.get_status_display()}")
+            sys.exit(1)
+        self.stdout.write(
+            f"{file.code}: {job.segments} piece(s) of text from {job.pages} page(s) "
+            f"(tesseract {job.tool_version}, {job.languages})"
+        )
