@@ -57,8 +57,9 @@ WORKSPACE_PREFIX = "unseen-text-"
 # A workspace older than this was left by a process killed outright (a job's pages take minutes).
 STALE_WORKSPACE_SECONDS = 24 * 3600
 MAX_TRANSCRIPT_BYTES = 10 << 20
-OCR_REASON = gettext_noop("text recognition (OCR)")
-EXTRACT_REASON = gettext_noop("text layer read on arrival")
+# Reasons written into the custody log (in English, as every audit reason).
+OCR_REASON = "text recognition (OCR)"
+EXTRACT_REASON = "text layer read on arrival"
 
 #: Where each stage of an OCR job sits on the progress bar.
 DECRYPTED_AT = 0.05
