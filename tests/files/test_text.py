@@ -450,3 +450,35 @@ def test_the_command_line_says_what_it_cannot_read(tmp_path, rita, capsys):
     assert "Only PDF documents and images" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         call_command("files", "ocr", "F-99999")
+
+
+@needs_tesseract
+def test_a_running_job_cancelled_stops_after_its_page_and_leaves_nothing(
+    tmp_path, rita, django_capture_on_commit_callbacks
+):
+    pages = [samples.text_image([f"{n}쪽 임금"], fontsize=18) for n in range(1, 4)]
+    file = store(tmp_path, "scan.pdf", samples.scanned_pdf(pages), rita)
+    before = workspaces()
+
+    def bar(stage, fraction):
+        if stage == "reading" and fraction > reading.DECRYPTED_AT:
+            reading.cancel_ocr(TextJob.objects.get(file=file))
+
+    job = ocr(file, rita, django_capture_on_commit_callbacks, bar)
+    assert job.status == JobStatus.CANCELLED and job.cancel_requested_at is not None
+    assert not file.text_segments.exists() and workspaces() == before
+    assert EvidenceFile.objects.get(pk=file.pk).text_state == TextState.NONE
+    assert not [e for e in custody.report(file) if e.entry.action == Action.FILE_DERIVE]
+
+
+def test_files_are_a_kind_of_the_search_with_their_own_filter(tmp_path, rita):
+    file = store(tmp_path, "a.pdf", samples.pdf(["x"]), rita, title_en="Amur payroll")
+    factories.source("Amur payroll report")
+    results = searching.run(searching.parse({"q": "amur payroll", "kind": "files"}), rita)
+    assert [hit.url for hit in results.hits] == [page_of(file)]
+    kinds = dict((name, values) for name, _label, values in found(rita, "amur payroll").facets)
+    assert {(v.value, v.label, v.count) for v in kinds["kind"]} == {
+        ("files", "Evidence files", 1),
+        ("sources", "Sources", 1),
+    }
+    assert searching.parse({"kind": "evidence files"}).filters == {"kind": "files"}

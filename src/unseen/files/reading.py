@@ -280,7 +280,15 @@ def _extract_on_arrival(sender: Any, instance: EvidenceFile, created: bool, **kw
     """A new PDF's text layer is read once the upload has committed (the blob is in place)."""
     if created and not kwargs.get("raw") and file_type(instance) == types.PDF:
         uploader = instance.uploaded_by
-        transaction.on_commit(lambda: extract_text(instance, user=uploader))
+
+        def extract() -> None:
+            # The upload has committed: a PDF that does not read leaves it as it is.
+            try:
+                extract_text(instance, user=uploader)
+            except Exception as error:
+                logger.error("text layer of %s not read: %s", instance.code, type(error).__name__)
+
+        transaction.on_commit(extract)
 
 
 def connect() -> None:
