@@ -37,6 +37,15 @@ def fresh_keys():
     keys.forget_cached_keys()
 
 
+@pytest.fixture(autouse=True)
+def own_temporary_folder(tmp_path, monkeypatch):
+    # Workspaces are made in the temporary folder: each test looks at its own, not at those of
+    # tests running beside it.
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+
+
 def found(user, q):
     return searching.run(searching.parse({"q": q}), user)
 
@@ -482,3 +491,36 @@ def test_files_are_a_kind_of_the_search_with_their_own_filter(tmp_path, rita):
         ("sources", "Sources", 1),
     }
     assert searching.parse({"kind": "evidence files"}).filters == {"kind": "files"}
+
+
+def test_ocr_is_offered_for_scans_not_for_a_whole_text_layer(
+    client, tmp_path, rita, django_capture_on_commit_callbacks
+):
+    cover = {0: "근로계약서 표지 contract cover page"}
+    scans = [samples.text_image(["임금"]), samples.text_image(["여권"]), samples.text_image(["x"])]
+    with django_capture_on_commit_callbacks(execute=True):
+        typed = store(tmp_path, "typed.pdf", samples.pdf(["근로계약서 벌목장"]), rita)
+        mixed = store(tmp_path, "mixed.pdf", samples.scanned_pdf(scans, text_pages=cover), rita)
+        scan = store(tmp_path, "scan.png", scan_png(["임금"]), rita)
+    typed.refresh_from_db()
+    mixed.refresh_from_db()
+    assert (typed.text_state, typed.scanned_pages) == (TextState.EXTRACTED, 0)
+    assert (mixed.text_state, mixed.scanned_pages) == (TextState.EXTRACTED, 2)
+    client.force_login(rita)
+    assert "data-ocr" not in client.get(page_of(typed)).content.decode()
+    if text.tesseract_available():
+        assert "OCR its scanned pages (2)" in client.get(page_of(mixed)).content.decode()
+        assert "OCR this file" in client.get(page_of(scan)).content.decode()
+
+
+def test_a_transcript_without_the_csrf_token_is_refused(tmp_path, rita):
+    from django.test import Client
+
+    file = storing.receive_path(samples.tone(tmp_path, "a.wav"), user=rita).file
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(rita)
+    response = client.post(
+        reverse("files:transcript", args=[file.pk]), {"transcript-typed": "00:01 hello"}
+    )
+    assert response.status_code == 403
+    assert not file.text_segments.exists()

@@ -109,6 +109,11 @@ class EvidenceFile(Record):
     text_state = models.CharField(
         _("Text"), max_length=10, choices=TextState.choices, default=TextState.NONE
     )
+    # Pages of a PDF that are pictures with no text layer (what OCR would read), counted when its
+    # text layer is read; null for other files and before that.
+    scanned_pages = models.PositiveIntegerField(
+        _("Scanned pages"), null=True, blank=True, editable=False
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

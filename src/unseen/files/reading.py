@@ -133,6 +133,20 @@ def can_ocr(file: EvidenceFile) -> bool:
     return found is not None and (found == types.PDF or found in types.PILLOW_TYPES)
 
 
+def ocr_offered(file: EvidenceFile) -> bool:
+    """Whether the file page offers OCR: an image, or a PDF with pages that are pictures only.
+
+    A PDF whose text layer is whole (every page has text, or no picture) is not offered it; one
+    whose pages were not counted yet (read before counting existed) is.
+    """
+    found = file_type(file)
+    if found is None or not can_ocr(file):
+        return False
+    if found != types.PDF or file.text_state in (TextState.FAILED, TextState.OCR_DONE):
+        return True
+    return file.scanned_pages is None or file.scanned_pages > 0
+
+
 def is_recording(file: EvidenceFile) -> bool:
     found = file_type(file)
     return found is not None and found.kind in (types.Kind.AUDIO, types.Kind.VIDEO)
@@ -244,6 +258,7 @@ def extract_text(file: EvidenceFile, *, user: UserLike | None = None) -> int:
                 folder, file, user=user, reason=EXTRACT_REASON, action=Action.FILE_VIEW
             )
             found = text.pdf_text(path)
+            scanned = len(text.pages_needing_ocr(path))
     except (sealing.SealingError, PermissionDenied, RuntimeError, ValueError, OSError) as error:
         logger.warning("text layer of %s not read: %s", file.code, type(error).__name__)
         return 0
@@ -251,6 +266,8 @@ def extract_text(file: EvidenceFile, *, user: UserLike | None = None) -> int:
     with transaction.atomic():
         file.text_segments.filter(origin=TextOrigin.PDF_TEXT).delete()
         TextSegment.objects.bulk_create(rows, batch_size=500)
+        EvidenceFile.objects.filter(pk=file.pk).update(scanned_pages=scanned)
+        file.scanned_pages = scanned
         if rows:
             _set_state(file, TextState.EXTRACTED)
             custody.record(
@@ -262,6 +279,7 @@ def extract_text(file: EvidenceFile, *, user: UserLike | None = None) -> int:
                 tool="pymupdf",
                 tool_version=_version("pymupdf"),
                 pages=len(rows),
+                scanned_pages=scanned,
             )
         reindex(file)
     return len(rows)

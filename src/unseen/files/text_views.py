@@ -99,8 +99,9 @@ def text_context(file: EvidenceFile, user: UserLike) -> dict[str, Any]:
         "failure": reading.failure_text(job)
         if job is not None and file.text_state == TextState.FAILED and job.status == "failed"
         else "",
-        "may_ocr": may_write and reading.can_ocr(file),
-        "tesseract": _tesseract() if may_write and reading.can_ocr(file) else True,
+        "may_ocr": may_write and reading.ocr_offered(file),
+        "may_cancel": may_write,
+        "tesseract": _tesseract() if may_write and reading.ocr_offered(file) else True,
         "transcript_form": TranscriptForm(prefix="transcript") if may_write and recording else None,
     }
 
