@@ -125,6 +125,12 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "files:custody": ("get", VIEWERS, ["{evidence_file}"]),
     # Without a reason the original is refused (400) to those let in; the others never get there.
     "files:download": ("post", VIEWERS, ["{evidence_file}"]),
+    "files:ocr": ("post", EDITORS, ["{evidence_file}"]),
+    "files:ocr_progress": ("get", VIEWERS, ["{evidence_file}"]),
+    "files:ocr_cancel": ("post", EDITORS, ["{evidence_file}"]),
+    "files:transcript": ("post", EDITORS, ["{evidence_file}"]),
+    "files:cite_passage": ("post", EDITORS, ["{testimony}"]),
+    "files:remove_passage": ("post", EDITORS, ["{passage}"]),
 }
 
 
@@ -133,7 +139,7 @@ def world(db, alice):
     from tests import factories
     from unseen.documentation.models import SavedSearch, Testimony
     from unseen.evidence.models import SourceKind
-    from unseen.files import storing
+    from unseen.files import passages, storing
     from unseen.registry.models import Person
 
     site = factories.site(access_level="public")
@@ -153,8 +159,10 @@ def world(db, alice):
         [b"%PDF-1.4\n% a scanned contract\n"], name="contract.pdf", user=None
     ).file
     storing.attach(evidence_file, testimony, None)
+    passage = passages.cite(testimony, indicator="debt_bondage", file=evidence_file, page=1)
     return {
         "evidence_file": evidence_file.pk,
+        "passage": passage.pk,
         "saved_search": saved.pk,
         "claim": claim.pk,
         "linkage_run": linkage.run.pk,

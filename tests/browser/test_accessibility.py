@@ -84,6 +84,12 @@ NOT_PAGES = {
     "set_language": "POST only",
     "healthz": "plain text for monitors",
     "files:download": "POST only: the original file, for a stated reason",
+    "files:ocr": "POST only; answers with the file's page",
+    "files:ocr_cancel": "POST only; answers with the file's page",
+    "files:ocr_progress": "JSON the progress bar polls",
+    "files:transcript": "POST only; answers with the file's page",
+    "files:cite_passage": "POST only; answers with the coding page",
+    "files:remove_passage": "POST only; answers with the coding page",
 }
 
 # Django's admin is Django's own markup; our pages are what we answer for.

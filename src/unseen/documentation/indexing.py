@@ -9,10 +9,15 @@ same transaction as the write; bulk writes (imports, demo data) call `index_crea
 A related record's name enters the text only when every reader of the entry may read that record
 too (its level is no stricter than the entry's): otherwise searching for a confidential site's name
 would find, and so reveal, the internal deployments at it.
+
+Apps above this one (evidence files) put their own kinds into the same index without this app
+importing them: they `register` an `OtherKind` in their `AppConfig.ready`, saying how to make one
+record's entry, which records' entries read theirs, where a hit links and what a reader may open.
 """
 
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +26,7 @@ from django.db import models, transaction
 from django.db.models import Min
 from django.utils import translation
 
+from unseen.accounts.models import UserLike
 from unseen.core import bigrams
 from unseen.evidence.models import ACCESS_ORDER, Claim, Record, Source, strictest_access_level
 from unseen.registry.models import (
@@ -44,6 +50,95 @@ TITLE_LENGTH = 300
 def fold(text: str) -> str:
     """What the index and the queries compare: width, case and spacing forgotten."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _no_dependents(model: type[models.Model], pks: list[int]) -> Iterable[models.QuerySet[Any]]:
+    return ()
+
+
+@dataclass(frozen=True)
+class OtherKind:
+    """A kind of record from an app above this one, in the search index (see `register`).
+
+    - `entry(record)`: its entry, not saved (`make_entry` builds one from its text).
+    - `url(pk)`: the page a hit links to.
+    - `visible(user)`: the records of this kind `user` may open (saved searches count new ones).
+    - `prepared(queryset)`: the queryset with what `entry` reads fetched (select_related...).
+    - `dependents(model, pks)`: querysets of this kind whose entries read something of those
+      records of `model` (their level, say): re-indexed when those are saved or deleted.
+    """
+
+    slug: str
+    model: type[models.Model]
+    entry: Callable[[Any], SearchEntry]
+    url: Callable[[int], str]
+    visible: Callable[[UserLike], models.QuerySet[Any]]
+    prepared: Callable[[models.QuerySet[Any]], models.QuerySet[Any]] = lambda queryset: queryset
+    dependents: Callable[[type[models.Model], list[int]], Iterable[models.QuerySet[Any]]] = (
+        _no_dependents
+    )
+
+    @property
+    def label(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    @property
+    def singular(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+
+_OTHER: dict[str, OtherKind] = {}
+
+
+def register(kind: OtherKind) -> None:
+    """Put another app's kind into the index: its saves and deletes update it from now on, and
+    `rebuild` writes it. Call from the app's `AppConfig.ready`."""
+    if kind.slug in KINDS:
+        raise ValueError(f"{kind.slug!r} is a documentation kind already")
+    _OTHER[kind.slug] = kind
+    uid = f"search-{kind.model._meta.label}"
+    models.signals.post_save.connect(_on_save, sender=kind.model, dispatch_uid=uid)
+    models.signals.post_delete.connect(_on_delete, sender=kind.model, dispatch_uid=f"{uid}-del")
+
+
+def other_kinds() -> dict[str, OtherKind]:
+    """The kinds other apps registered, by slug."""
+    return dict(_OTHER)
+
+
+def _other(model: type[models.Model]) -> OtherKind | None:
+    return next((kind for kind in _OTHER.values() if kind.model is model), None)
+
+
+def _slug(model: type[models.Model]) -> str:
+    other = _other(model)
+    return other.slug if other is not None else (slug_for(model) or "")
+
+
+def make_entry(
+    slug: str,
+    record: Any,
+    *,
+    access_level: str,
+    title: str,
+    parts: Iterable[str],
+    country: str = "",
+    year: int | None = None,
+) -> SearchEntry:
+    """An entry (not saved) of another app's record, from the pieces of text it is found by."""
+    body = fold(" ".join(part for part in parts if part))
+    return SearchEntry(
+        kind=slug,
+        object_id=record.pk,
+        access_level=access_level,
+        title=title[:TITLE_LENGTH],
+        body=body,
+        tokens=" ".join(bigrams.tokens(body)),
+        country=country.upper(),
+        sectors="",
+        year=year,
+        grade="",
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -173,7 +268,7 @@ def entry_for(record: Any, grade: str = "") -> SearchEntry:
 
 def _grades(model: type[models.Model], pks: list[int]) -> dict[int, str]:
     """The best (lowest letter) reliability among the sources of each record's claims."""
-    if model in (Source, Claim, Testimony):
+    if model in (Source, Claim, Testimony) or _other(model) is not None:
         return {}
     rows = (
         Claim.objects.filter(
@@ -187,6 +282,9 @@ def _grades(model: type[models.Model], pks: list[int]) -> dict[int, str]:
 
 def _prepared(model: type[models.Model]) -> models.QuerySet[Any]:
     queryset = model._default_manager.all()
+    other = _other(model)
+    if other is not None:
+        return other.prepared(queryset)
     if model is Claim:
         # Subjects fetched a kind at a time: one query per claim made re-indexing the claims of
         # ten thousand records (a bulk change) take most of its time.
@@ -200,16 +298,20 @@ def _prepared(model: type[models.Model]) -> models.QuerySet[Any]:
 
 
 def _write(model: type[models.Model], records: list[Any]) -> int:
-    grades = _grades(model, [record.pk for record in records])
-    entries = [entry_for(record, grades.get(record.pk, "")) for record in records]
-    slug = slug_for(model)
+    other = _other(model)
+    if other is not None:
+        entries = [other.entry(record) for record in records]
+    else:
+        grades = _grades(model, [record.pk for record in records])
+        entries = [entry_for(record, grades.get(record.pk, "")) for record in records]
+    slug = _slug(model)
     SearchEntry.objects.filter(kind=slug, object_id__in=[r.pk for r in records]).delete()
     SearchEntry.objects.bulk_create(entries, batch_size=BATCH)
     return len(entries)
 
 
 def indexed_models() -> list[type[models.Model]]:
-    return [spec.model for spec in KINDS.values()]
+    return [spec.model for spec in KINDS.values()] + [kind.model for kind in _OTHER.values()]
 
 
 def index_queryset(
@@ -297,6 +399,8 @@ def _dependents_of_many(
         yield Incident.objects.filter(victims__in=pks).distinct()
         yield Deployment.objects.filter(person__in=pks)
         yield Testimony.objects.filter(interviewee__in=pks)
+    for other in _OTHER.values():
+        yield from other.dependents(model, pks)
 
 
 def _on_save(sender: type[models.Model], instance: Any, raw: bool = False, **kwargs: Any) -> None:
@@ -308,7 +412,7 @@ def _on_save(sender: type[models.Model], instance: Any, raw: bool = False, **kwa
 
 
 def _on_delete(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
-    SearchEntry.objects.filter(kind=slug_for(sender), object_id=instance.pk).delete()
+    SearchEntry.objects.filter(kind=_slug(sender), object_id=instance.pk).delete()
     for queryset in _dependents(instance):
         index_queryset(queryset.exclude(pk=instance.pk) if queryset.model is sender else queryset)
 

@@ -28,6 +28,7 @@ from unseen.accounts.models import User
 from . import searching
 from .browsing import KINDS, kind_of
 from .forms import FilterForm
+from .indexing import other_kinds
 from .listing import COUNT_LIMIT, listed
 from .models import SavedSearch, SavedSearchVisit
 
@@ -203,10 +204,13 @@ def _count_search(counted: Counted, user: User, since: datetime) -> None:
     for kind, object_id in rows[:cap]:
         ids[kind].append(object_id)
     # The index has no creation time; the records have, and are asked at the reader's levels.
+    others = other_kinds()
     counted.new = sum(
-        KINDS[kind].visible(user).filter(pk__in=chunk, created_at__gt=since).count()
+        (KINDS[kind].visible if kind in KINDS else others[kind].visible)(user)
+        .filter(pk__in=chunk, created_at__gt=since)
+        .count()
         for kind, chunk in ids.items()
-        if kind in KINDS
+        if kind in KINDS or kind in others
     )
 
 

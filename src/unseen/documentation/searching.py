@@ -36,7 +36,7 @@ from .filtering import (
     resolve_year,
     unknown_value,
 )
-from .indexing import fold
+from .indexing import fold, other_kinds
 from .models import SearchEntry
 from .reading import country_text
 from .sectors import BY_KEY
@@ -69,8 +69,10 @@ def facet_label(name: str) -> str:
 def resolve_kind(value: str) -> str | None:
     """A kind's slug from its slug or its name (plural or singular) in English or Korean."""
     # The model's lazy names, not `Kind.label`: each is read under each language.
-    names = [(slug, spec.model._meta.verbose_name_plural) for slug, spec in KINDS.items()]
-    names += [(slug, spec.model._meta.verbose_name) for slug, spec in KINDS.items()]
+    models = [(slug, spec.model) for slug, spec in KINDS.items()]
+    models += [(slug, other.model) for slug, other in other_kinds().items()]
+    names = [(slug, model._meta.verbose_name_plural) for slug, model in models]
+    names += [(slug, model._meta.verbose_name) for slug, model in models]
     return resolve_labelled(value, names)
 
 
@@ -252,7 +254,8 @@ class Results:
 
 def _value_label(name: str, value: str) -> str:
     if name == "kind":
-        return str(capfirst(KINDS[value].label)) if value in KINDS else value
+        spec = KINDS.get(value) or other_kinds().get(value)
+        return str(capfirst(spec.label)) if spec is not None else value
     if name == "country":
         return country_text(value)
     if name == "sector":
@@ -313,7 +316,16 @@ def _summary(row: tuple[Any, ...]) -> str:
 
 def _kind_label(kind: str) -> str:
     """A hit's kind as one of it, capitalised ("Deployment"): the model's own verbose name."""
-    return str(capfirst(KINDS[kind].singular)) if kind in KINDS else kind
+    spec = KINDS.get(kind) or other_kinds().get(kind)
+    return str(capfirst(spec.singular)) if spec is not None else kind
+
+
+def _hit_url(kind: str, object_id: int) -> str:
+    """A hit's page: the record's, or the page another app's kind names (an evidence file's)."""
+    other = other_kinds().get(kind)
+    if other is not None:
+        return other.url(object_id)
+    return reverse("documentation:detail", args=[kind, object_id])
 
 
 def run(query: Query, user: UserLike, limit: int | None = None, cap: int | None = None) -> Results:
@@ -346,7 +358,7 @@ def run(query: Query, user: UserLike, limit: int | None = None, cap: int | None 
             row[0],
             _kind_label(row[0]),
             row[-1],
-            reverse("documentation:detail", args=[row[0], row[-2]]),
+            _hit_url(row[0], row[-2]),
             _summary(row),
         )
         for row in sorted(rows, key=score)[start : start + limit]

@@ -466,6 +466,7 @@ def testimony_coding(request: HttpRequest, pk: int) -> HttpResponse:
             "journey": journey,
             "revision": revision,
             "conflict": conflict,
+            "panels": panels.coding_panels(testimony, user),
             "edit_token": concurrency.page_token(
                 request,
                 conflict,

@@ -14,11 +14,17 @@ class FilesConfig(AppConfig):
         from unseen.documentation import panels
         from unseen.registry import backup, keys
 
-        from . import access, panel, storing
+        from . import access, indexing, panel, passages, reading, storing
 
         keys.RESEALERS[storing.TABLE] = storing.reseal_files
         keys.RESEALERS[storing.COPY_TABLE] = storing.reseal_copies
         panels.register("files/_record_panel.html", panel.context)
+        # Searchable text: files in the app's search, PDF text layers read on arrival, passages
+        # cited beside a testimony's coding.
+        indexing.register()
+        reading.connect()
+        panels.register_coding("files/_passages_coding.html", passages.coding_context)
+        panels.register("files/_passages_record.html", passages.record_context)
         # A restore puts the files back: each is a custody event of its own.
         backup.restored.connect(_restored, dispatch_uid="files-restored")
         # A deleted record's links go with it (the files stay: they are evidence of their own).

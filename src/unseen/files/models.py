@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from unseen.constraints import choices_constraint
 from unseen.evidence.models import DatePrecision, Record, access_level_constraint
 from unseen.evidence.revisions import history
+from unseen.jobs.models import Job, job_constraints
 
 
 class Licence(models.TextChoices):
@@ -107,6 +108,11 @@ class EvidenceFile(Record):
     )
     text_state = models.CharField(
         _("Text"), max_length=10, choices=TextState.choices, default=TextState.NONE
+    )
+    # Pages of a PDF that are pictures with no text layer (what OCR would read), counted when its
+    # text layer is read; null for other files and before that.
+    scanned_pages = models.PositiveIntegerField(
+        _("Scanned pages"), null=True, blank=True, editable=False
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -393,3 +399,39 @@ def attached_to(record: Any) -> models.QuerySet[EvidenceFile]:
     return EvidenceFile.objects.filter(
         attachments__content_type=content_type, attachments__object_id=record.pk
     ).distinct()
+
+
+class TextJob(Job):
+    """Reading a file's text in the background: OCR of a scan or photo (`files.reading`).
+
+    Its row is what the file page polls (progress, failure). `failure` keeps the reason as a
+    message template and its parameters, so the page shows it in the reader's language; `error`
+    (from `Job`) the same in English for logs and the command line.
+    """
+
+    file = models.ForeignKey(
+        EvidenceFile, on_delete=models.CASCADE, related_name="text_jobs", verbose_name=_("File")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Requested by"),
+    )
+    created_at = models.DateTimeField(_("Requested at"), default=timezone.now)
+    languages = models.CharField(_("Languages"), max_length=40, default="kor+eng")
+    pages = models.PositiveIntegerField(_("Pages read"), null=True, blank=True)
+    segments = models.PositiveIntegerField(_("Pieces of text"), null=True, blank=True)
+    tool_version = models.CharField(_("Tool version"), max_length=50, blank=True)
+    failure = models.JSONField(_("Why it failed"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("text recognition job")
+        verbose_name_plural = _("text recognition jobs")
+        ordering = ["-created_at", "-id"]
+        constraints = [*job_constraints("textjob")]
+
+    def __str__(self) -> str:
+        return f"{self.file.code} OCR {self.pk}"

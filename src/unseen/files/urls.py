@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import text_urls, views
 
 app_name = "files"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/custody/", views.custody_report, name="custody"),
     path("<int:pk>/original/", views.download, name="download"),
+    # The file's text (OCR, transcripts) and passages cited from testimonies' coding.
+    *text_urls.urlpatterns,
 ]

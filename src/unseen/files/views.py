@@ -37,6 +37,7 @@ from unseen.evidence.revisions import revising
 from . import access, custody, storing
 from .forms import DownloadForm, FileForm, UploadForm
 from .models import EvidenceFile
+from .text_views import text_context
 from .uploading import EvidenceUploadHandler
 
 SESSION_RESULTS = "files_upload_results"
@@ -205,6 +206,7 @@ def _file_context(
         "revision": revision,
         "download": download,
         "embedded": sorted((file.embedded_metadata or {}).items()),
+        "text": text_context(file, user),
     }
 
 

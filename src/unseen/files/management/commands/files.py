@@ -1,4 +1,4 @@
-"""`unseen files add|verify|custody|proof|export`: evidence files from the command line.
+"""`unseen files add|verify|custody|ocr|proof|export`: evidence files from the command line.
 
 `add PATH... --source ID` (or --testimony, --incident, --sighting) stores files and attaches them
 to one record, with a progress bar in bytes; every path is checked first (exists, a file, not
@@ -7,10 +7,13 @@ empty, within the size limit, room on the disk), and a bad one stops the command
 stored original and working copy and exits 1 naming each one that changed. `custody ID` prints a
 file's custody report. `proof ID` and `export ID --out DIR --reason TEXT` give a file's inclusion
 proof in a stamped checkpoint (`management/proofs.py`, ADR 0029).
+file's custody report. `ocr ID` reads a scan's or photo's text (Korean and English) in this
+process, with a progress bar, as `unseen worker` would (a job already queued is run here).
 """
 
 import json
 import re
+import signal
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -21,10 +24,12 @@ from tqdm import tqdm
 from unseen.accounts.models import AccessLevel
 from unseen.audit.context import current_actor
 from unseen.core import sealing
+from unseen.core.media.errors import MediaError
 from unseen.documentation.browsing import KINDS
-from unseen.files import custody, storing
+from unseen.files import custody, reading, storing
 from unseen.files.management import proofs
 from unseen.files.models import EvidenceFile, Licence, WorkingCopy
+from unseen.jobs.models import JobStatus
 
 ACTOR = "cli"
 RECORD_OPTIONS = {
@@ -70,6 +75,11 @@ class Command(BaseCommand):
         report.add_argument("file", metavar="ID", help="F-00012, or 12")
         report.add_argument("--json", action="store_true", help="one JSON document on stdout")
         proofs.add_parsers(sub)
+        ocr = sub.add_parser(
+            "ocr",
+            help="read a scan's or photo's text (Korean and English) now, with a progress bar",
+        )
+        ocr.add_argument("file", metavar="ID", help="F-00012, or 12")
 
     def handle(self, *args: Any, **options: Any) -> None:
         current_actor.set(ACTOR)
@@ -206,3 +216,39 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"#{line['id']}\t{line['at']}\t{line['actor']}\t{line['action']}\t{matches}{reason}"
             )
+
+    # --- ocr -------------------------------------------------------------------------------------
+
+    def ocr(self, **options: Any) -> None:
+        match = re.fullmatch(r"(?:F-?)?0*(\d+)", options["file"].strip(), flags=re.IGNORECASE)
+        file = EvidenceFile.objects.filter(pk=int(match.group(1))).first() if match else None
+        if file is None:
+            self.fail(f"no evidence file {options['file']}")
+        try:
+            job, _created = reading.new_ocr_job(file, None)
+        except MediaError as refusal:
+            self.fail(f"{file.code}: {refusal}")
+        if job.status != JobStatus.QUEUED:
+            self.fail(f"{file.code}: text recognition is running already (job {job.pk})")
+        # A stop request (a shutdown, `kill`) ends the job as failed instead of leaving it running.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        with tqdm(
+            total=100,
+            desc="OCR",
+            file=sys.stderr,
+            disable=None,
+            bar_format="{l_bar}{bar}| {elapsed}",
+        ) as bar:
+
+            def progress(stage: str, fraction: float) -> None:
+                bar.set_description(stage)
+                bar.update(round(fraction * 100) - bar.n)
+
+            job = reading.execute_ocr(job.pk, bar=progress)
+        if job.status != JobStatus.DONE:
+            self.stderr.write(f"error: {file.code}: {job.error or job.get_status_display()}")
+            sys.exit(1)
+        self.stdout.write(
+            f"{file.code}: {job.segments} piece(s) of text from {job.pages} page(s) "
+            f"(tesseract {job.tool_version}, {job.languages})"
+        )

@@ -1,0 +1,46 @@
+/* The progress of a file's text recognition on its page: polls the job's progress.json and moves
+   the bar; reloads the page once the job has ended, to show the text or why it failed. Plain
+   ES2017, no inline script (the Content-Security-Policy allows none). */
+(function () {
+  "use strict";
+
+  const section = document.querySelector("#text [data-progress-url]");
+  if (!section) return;
+  const url = section.dataset.progressUrl;
+  const bar = section.querySelector("[data-progress-bar]");
+  const stage = section.querySelector("[data-progress-stage]");
+  const status = section.querySelector("[data-progress-status]");
+  const percent = section.querySelector("[data-progress-percent]");
+  const stalled = section.querySelector("[data-progress-stalled]");
+  const cancelling = section.querySelector("[data-progress-cancelling]");
+  const EVERY = 1500;
+
+  function show(state) {
+    bar.value = state.fraction;
+    bar.textContent = Math.round(state.fraction * 100) + " %";
+    percent.textContent = Math.round(state.fraction * 100);
+    stage.textContent = state.stage_label;
+    status.textContent = state.status_label;
+    stalled.hidden = !state.stalled;
+    cancelling.hidden = !state.cancelling;
+  }
+
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (state) {
+        show(state);
+        if (state.finished) {
+          window.location.reload();
+        } else {
+          window.setTimeout(poll, EVERY);
+        }
+      })
+      .catch(function () { window.setTimeout(poll, EVERY * 4); });
+  }
+
+  window.setTimeout(poll, EVERY);
+})();
