@@ -1,0 +1,1 @@
+"""Evidence files as bytes: types, checks, embedded metadata, copies, text, faces, redaction."""
