@@ -13,8 +13,10 @@ class FilesConfig(AppConfig):
 
         from unseen.registry import keys
 
-        from . import access, storing
+        from . import access, publishing, storing
 
+        # A file is public only once a person decided on its redaction (`files.publishing`).
+        publishing.connect()
         keys.RESEALERS[storing.TABLE] = storing.reseal_files
         keys.RESEALERS[storing.COPY_TABLE] = storing.reseal_copies
         # A deleted record's links go with it (the files stay: they are evidence of their own).
