@@ -11,14 +11,16 @@ class FilesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
+        from unseen.documentation import panels
         from unseen.registry import keys
 
-        from . import access, publishing, storing
+        from . import access, panel, publishing, storing
 
         # A file is public only once a person decided on its redaction (`files.publishing`).
         publishing.connect()
         keys.RESEALERS[storing.TABLE] = storing.reseal_files
         keys.RESEALERS[storing.COPY_TABLE] = storing.reseal_copies
+        panels.register("files/_record_panel.html", panel.context)
         # A deleted record's links go with it (the files stay: they are evidence of their own).
         for model in access.attachable_models():
             post_delete.connect(

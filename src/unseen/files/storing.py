@@ -30,6 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
@@ -312,7 +313,10 @@ def keep(
                 **metadata,
             )
             file.sealed_key = _seal_key(sealed.file_key, _key_context(file))
-            file.full_clean(exclude=["sealed_key", "blob"])
+            try:
+                file.full_clean(exclude=["sealed_key", "blob"])
+            except ValidationError as error:
+                raise Refused(" ".join(error.messages)) from None
             file.save()
             custody.record(
                 file,
