@@ -32,7 +32,12 @@ def test_a_thumbnail_is_a_small_jpeg_without_metadata(tmp_path):
     assert len(image.getexif()) == 0
     assert b"SecretCam" not in made.data and b"Kim Photographer" not in made.data
     assert made.tool == "Pillow" and made.tool_version == Image.__version__
-    assert made.parameters == {"operation": "thumbnail", "max_size": 64, "format": "JPEG", "quality": 85}
+    assert made.parameters == {
+        "operation": "thumbnail",
+        "max_size": 64,
+        "format": "JPEG",
+        "quality": 85,
+    }
 
 
 def test_a_thumbnail_is_turned_upright_as_the_camera_said(tmp_path):
@@ -48,7 +53,10 @@ def test_a_preview_never_enlarges_an_image(tmp_path):
 
 
 def test_a_preview_of_a_pdf_is_the_page_asked_for_rendered_to_the_width(tmp_path):
-    pages = ["first page", "둘째 쪽\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n아래"]
+    pages = [
+        "first page",
+        "둘째 쪽\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n아래",
+    ]
     path = write(tmp_path, "r.pdf", samples.pdf(pages))
     made = copies.preview(path, types.PDF, page=1, width=800)
     image = opened(made.data)
@@ -127,7 +135,12 @@ def test_stripping_a_photo_removes_exif_gps_and_xmp(tmp_path):
     assert b"SecretCam" not in made.data and b"Kim Photographer" not in made.data
     assert not copies.has_metadata(made.data)
     assert made.content_type == "image/jpeg"
-    assert made.parameters == {"operation": "strip_metadata", "format": "JPEG", "quality": 95, "optimize": True}
+    assert made.parameters == {
+        "operation": "strip_metadata",
+        "format": "JPEG",
+        "quality": 95,
+        "optimize": True,
+    }
     # The same picture: a red box on blue, within JPEG's error.
     assert opened(made.data).getpixel((20, 20)) == pytest.approx((220, 20, 20), abs=12)
 
@@ -173,7 +186,15 @@ def test_stripping_a_pdf_removes_its_author_xmp_attachments_and_the_exif_of_its_
     for secret in (b"Kim Secret", b"SecretCam", b"Lee Reviewer", b"Secret Producer"):
         assert secret in original or secret in pymupdf.open(stream=original).embfile_get(0)
     made = copies.strip_pdf(original)
-    for secret in (b"Kim Secret", b"SecretCam", b"Lee Reviewer", b"Roster Maker", b"Secret Producer", b"Kim Photographer", b"010-1234"):
+    for secret in (
+        b"Kim Secret",
+        b"SecretCam",
+        b"Lee Reviewer",
+        b"Roster Maker",
+        b"Secret Producer",
+        b"Kim Photographer",
+        b"010-1234",
+    ):
         assert secret not in made.data, secret
     after = embedded.read(write(tmp_path, "after.pdf", made.data), types.PDF)
     assert set(after["pdf"]) == {"format", "pages", "encrypted", "page_size_points"}

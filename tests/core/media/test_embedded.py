@@ -23,7 +23,13 @@ def test_it_reads_the_camera_the_time_and_the_place_a_photo_claims(tmp_path):
     # 37°33'59" S, 126°58'40" W: south and west are negative.
     assert found["gps"]["latitude"] == pytest.approx(-37.566389, abs=1e-6)
     assert found["gps"]["longitude"] == pytest.approx(-126.977778, abs=1e-6)
-    assert found["image"] == {"format": "JPEG", "width": 200, "height": 100, "mode": "RGB", "frames": 1}
+    assert found["image"] == {
+        "format": "JPEG",
+        "width": 200,
+        "height": 100,
+        "mode": "RGB",
+        "frames": 1,
+    }
     json.dumps(found)
 
 

@@ -208,7 +208,14 @@ def _check_zip(path: Path, file_type: FileType, limits: Limits) -> None:
                         pass
     except MediaRefused:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError) as error:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        ValueError,
+    ) as error:
         raise MediaRefused(NOT_A_ZIP, reason="corrupt_zip", type=file_type.label) from error
     except NotImplementedError as error:  # a compression method zipfile does not have
         raise MediaRefused(NOT_A_ZIP, reason="corrupt_zip", type=file_type.label) from error
