@@ -420,6 +420,60 @@ def mark_not_needed(file: EvidenceFile, user: UserLike | None, reason: str) -> R
     return redaction
 
 
+# Pictures of the original for the box editor: pages at this width (the editor scales them).
+EDITOR_WIDTH = 1200
+EDITOR_PURPOSE = "redaction editor"
+
+
+def original_pictures(file: EvidenceFile, user: UserLike | None) -> list[WorkingCopy]:
+    """Previews of the original (an image's one, a PDF's first pages) for the box editor, made
+    once and kept as working copies (never published: no redaction decision names them)."""
+    _check_writer(user, file)
+    kept = list(
+        file.working_copies.filter(
+            kind=CopyKind.PREVIEW,
+            derived_from__isnull=True,
+            parameters__purpose=EDITOR_PURPOSE,
+        ).order_by("page", "pk")
+    )
+    if kept:
+        return kept
+    data = _original(file, user, reason="pictures for redaction")
+    shown = file_type(file)
+    if shown is None:
+        return []
+    try:
+        count = len(_pdf_pages(data)) if shown == types.PDF else 1
+    except ValueError as error:
+        raise _unreadable(file) from error
+    numbers: list[int | None] = (
+        list(range(1, min(count, MAX_PICTURE_PAGES) + 1)) if shown == types.PDF else [None]
+    )
+    with _deciding() as made:
+        for number in numbers:
+            picture = copies.preview(data, shown, page=(number or 1) - 1, width=EDITOR_WIDTH)
+            kept.append(
+                _store(
+                    made,
+                    file,
+                    picture.data,
+                    kind=CopyKind.PREVIEW,
+                    content_type=picture.content_type,
+                    tool=picture.tool,
+                    tool_version=picture.tool_version,
+                    parameters={
+                        **picture.parameters,
+                        "purpose": EDITOR_PURPOSE,
+                        "width": picture.width,
+                        "height": picture.height,
+                    },
+                    user=user,
+                    page=number,
+                )
+            )
+    return kept
+
+
 def latest(file: EvidenceFile) -> Redaction | None:
     """The newest redaction decision on `file`, or None."""
     return (
