@@ -220,3 +220,24 @@ def test_the_gallery_is_in_the_public_navigation(client):
     html = client.get("/").content.decode()
     assert 'href="/evidence/"' in html
     assert AnonymousUser().is_authenticated is False
+
+
+def test_a_published_source_cites_its_published_files_with_their_credit(rita, ruth):
+    from django.template.loader import render_to_string
+
+    from unseen.files import redacting
+    from unseen.publishing import scope
+
+    source = factories.source("Site report", access_level=AccessLevel.PUBLIC)
+    shown = upload(samples.astronaut_jpeg(), rita, record=source)
+    hidden = upload(samples.roster_pdf(), rita, "roster.pdf", record=source)  # never published
+    redacting.mark_not_needed(shown, rita, "NASA portrait")
+    shown.refresh_from_db()
+    publish(shown, ruth, credit="NASA", licence=Licence.PDM, title_en="An astronaut")
+    [cited] = scope.source_table(scope.PUBLIC, [source.pk]).values()
+    assert [f["id"] for f in cited["files"]] == [shown.pk]
+    assert hidden.pk not in [f["id"] for f in cited["files"]]
+    assert cited["files"][0]["credit"]["by"] == "NASA"
+    html = render_to_string("publishing/_sources.html", {"citations": [cited]})
+    assert f'href="/evidence/{shown.pk}/"' in html and "Photo: NASA" in html
+    assert 'rel="license noopener noreferrer"' in html

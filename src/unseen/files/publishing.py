@@ -165,6 +165,45 @@ def public_file(pk: int) -> Published | None:
     return published(file) if file is not None else None
 
 
+def published_behind(model: type[models.Model], ids: Any) -> dict[int, list[dict[str, Any]]]:
+    """{record id: [published file, ...]} for records of `model`: what the public side shows of
+    each file a published record rests on (its page, title and credit line), as plain data."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
+
+    from .models import Attachment
+
+    links = Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=list(ids),
+        file__in=public_files(),
+    ).order_by("object_id", "file_id")
+    found: dict[int, list[dict[str, Any]]] = {}
+    shown: dict[int, Published | None] = {}
+    for link in links.select_related("file"):
+        if link.file_id not in shown:
+            shown[link.file_id] = published(link.file)
+        item = shown[link.file_id]
+        if item is None:
+            continue
+        line = item.credit
+        found.setdefault(link.object_id, []).append(
+            {
+                "id": item.file.pk,
+                "url": reverse("evidence:detail", args=[item.file.pk]),
+                "title": item.title,
+                "credit": {
+                    "label": str(line.label),
+                    "by": line.by,
+                    "licence": line.licence,
+                    "licence_code": line.licence_code,
+                    "licence_url": line.licence_url,
+                },
+            }
+        )
+    return found
+
+
 def _korean() -> bool:
     return (get_language() or "").startswith("ko")
 
