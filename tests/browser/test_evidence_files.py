@@ -114,7 +114,7 @@ def test_a_researcher_uploads_redacts_and_publishes_and_the_public_sees_only_the
     page.goto(f"{live_server.url}/app/files/{file.pk}/")
     page.click("[data-redact-link]")
     page.wait_for_selector("form[data-redact-ready=true]")
-    assert "proposes 1 box" in page.locator("[data-proposal]").inner_text()
+    assert "proposed by the face detector: 1 (" in page.locator("[data-proposal]").inner_text()
     box = page.locator(".redact-box")
     assert box.count() == 1
     stage = page.locator("[data-redact-stage]").bounding_box()
