@@ -12,7 +12,7 @@ class FilesConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from unseen.documentation import panels
-        from unseen.registry import keys
+        from unseen.registry import backup, keys
 
         from . import access, panel, publishing, storing
 
@@ -21,6 +21,8 @@ class FilesConfig(AppConfig):
         keys.RESEALERS[storing.TABLE] = storing.reseal_files
         keys.RESEALERS[storing.COPY_TABLE] = storing.reseal_copies
         panels.register("files/_record_panel.html", panel.context)
+        # A restore puts the files back: each is a custody event of its own.
+        backup.restored.connect(_restored, dispatch_uid="files-restored")
         # A deleted record's links go with it (the files stay: they are evidence of their own).
         for model in access.attachable_models():
             post_delete.connect(
@@ -36,3 +38,9 @@ def _forget_links(sender: Any, instance: Any, **kwargs: Any) -> None:
     Attachment.objects.filter(
         content_type=ContentType.objects.get_for_model(sender), object_id=instance.pk
     ).delete()
+
+
+def _restored(sender: Any, **kwargs: Any) -> None:
+    from . import custody
+
+    custody.record_restored("restored from a backup")

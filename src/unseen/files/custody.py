@@ -90,6 +90,15 @@ class Event:
         return self.sha256 == self.file_sha256 if self.sha256 else None
 
 
+def record_restored(reason: str) -> int:
+    """One `file_restore` event per stored file (after `unseen restore`); returns how many."""
+    files = EvidenceFile.objects.order_by("pk").only("pk", "sha256")
+    return log.record_many(
+        Action.FILE_RESTORE,
+        ((file, {"sha256": file.sha256, "reason": reason}) for file in files.iterator()),
+    )
+
+
 def report(file: EvidenceFile) -> list[Event]:
     """Every audit entry about `file`, oldest first: custody events and edits of its record."""
     entries = AuditEntry.objects.filter(

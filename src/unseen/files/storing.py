@@ -369,7 +369,7 @@ def receive_path(
     path: Path,
     *,
     user: UserLike | None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
     **metadata: Any,
 ) -> Received:
     """`receive` for a file on disk (the command line): its size is checked before writing."""
@@ -389,7 +389,7 @@ def receive_path(
 # --- Attaching -----------------------------------------------------------------------------------
 
 
-def attach(file: EvidenceFile, record: models.Model, user: UserLike | None) -> bool:
+def attach(file: EvidenceFile, record: models.Model, user: UserLike | str | None) -> bool:
     """Let `file` stand behind `record` (a source, testimony, incident or sighting).
 
     True when the link is new (and written to the file's custody), False when it existed.
@@ -588,7 +588,7 @@ def _verify_one(path: Path, file_key: bytes, context: str, sha256: str) -> str:
     return ""
 
 
-def verify_all(progress: Callable[[int], None] | None = None) -> list[Problem]:
+def verify_all(progress: Callable[[int], object] | None = None) -> list[Problem]:
     """Decrypt and re-hash every stored original and working copy; list what changed.
 
     Also lists blobs on disk that no row names (left by a transaction rolled back after its file

@@ -10,7 +10,9 @@ N = 2^17) from a passphrase (`core.sealing.StreamSealer`). Inside, in this order
   (portable between SQLite and PostgreSQL), one JSON array per 2000 records of a model, in
   dependency order; content types and permissions are left to `migrate`. Format 1 (before #15)
   held one `database.json` instead; it still restores;
-- `files/…`: everything under MEDIA_ROOT (uploads).
+- `files/…`: everything under MEDIA_ROOT (uploads);
+- `evidence/…`: the stored evidence files under UNSEEN_FILES_DIR, as they are on disk (each is
+  encrypted under a key of its own, sealed in the database under the data key).
 
 Nothing is written in clear to the temporary directory or anywhere else (#15): the archive is
 streamed through the sealer into `FILE.partial` as it is made, and a restore reads it back through
@@ -105,15 +107,29 @@ def _media_root() -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
+def _evidence_root() -> Path | None:
+    configured = getattr(settings, "UNSEEN_FILES_DIR", None)
+    return Path(configured) if configured else None
+
+
+def _evidence_files() -> list[Path]:
+    """Stored evidence files (blobs), not the `.part` files of uploads under way."""
+    root = _evidence_root()
+    if root is None or not root.exists():
+        return []
+    return [p for p in sorted(root.rglob("*")) if p.is_file() and not p.name.endswith(".part")]
+
+
 def create(path: Path, passphrase: str) -> Summary:
     """Write an encrypted backup of the database and the uploaded files to `path` (0600)."""
     master_ids = sorted(set(VaultKey.objects.values_list("master_key_id", flat=True)))
     media = _media_root()
     files = [p for p in sorted(media.rglob("*")) if p.is_file()] if media.exists() else []
+    evidence_root, evidence = _evidence_root(), _evidence_files()
     record(
         Action.EXPORT,
         target_type="backup",
-        detail={"kind": "encrypted backup", "files": len(files)},
+        detail={"kind": "encrypted backup", "files": len(files), "evidence_files": len(evidence)},
     )
     # Written before the dump, so the backup holds every entry the anchor names; a restore
     # checks the chain against the copy in the manifest.
@@ -126,6 +142,7 @@ def create(path: Path, passphrase: str) -> Summary:
         "migrations": _migrations(),
         "records": counts,
         "files": len(files),
+        "evidence_files": len(evidence),
         "master_key_ids": master_ids,
         "audit_key_id": anchor.key,
         "audit_anchor": anchor.as_dict(),
@@ -143,6 +160,10 @@ def create(path: Path, passphrase: str) -> Summary:
                     _add_bytes(tar, f"database/{number:06d}.json", part)
                 for file in files:
                     tar.add(file, arcname=f"files/{file.relative_to(media).as_posix()}")
+                for file in evidence:
+                    assert evidence_root is not None
+                    relative = file.relative_to(evidence_root).as_posix()
+                    tar.add(file, arcname=f"evidence/{relative}")
             sealer.close()
             target.flush()
             os.fsync(target.fileno())
@@ -150,7 +171,7 @@ def create(path: Path, passphrase: str) -> Summary:
     except BaseException:
         partial.unlink(missing_ok=True)  # sealed, but unfinished: it would not open
         raise
-    return Summary(sum(counts.values()), len(files), master_ids)
+    return Summary(sum(counts.values()), len(files) + len(evidence), master_ids)
 
 
 class _PreciseEncoder(DjangoJSONEncoder):
@@ -257,9 +278,15 @@ def restore(path: Path, passphrase: str, *, say: Callable[[str], None] = print) 
             opened.drain()
         _load_records(parts)
         del parts
+        evidence_root = _evidence_root()
         for file in restored_files:
-            destination = media / file.relative_to(staging / "files")
-            destination.parent.mkdir(parents=True, exist_ok=True)
+            if file.is_relative_to(staging / "evidence") and evidence_root is not None:
+                destination = evidence_root / file.relative_to(staging / "evidence")
+                private_files.private_folder(destination.parent)
+                file.chmod(private_files.FILE_MODE)
+            else:
+                destination = media / file.relative_to(staging / "files")
+                destination.parent.mkdir(parents=True, exist_ok=True)
             os.replace(file, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -307,11 +334,13 @@ def _read_archive(
                 _check_manifest(manifest)
             elif str(name) == "database.json" or name.parts[0] == "database":
                 parts.append(_member(tar, member).read())
-            elif name.parts[0] == "files" and len(name.parts) > 1:
-                if (media / PurePosixPath(*name.parts[1:])).exists():
-                    raise BackupError(
-                        f"a file in the backup already exists under MEDIA_ROOT: {name}"
-                    )
+            elif name.parts[0] in ("files", "evidence") and len(name.parts) > 1:
+                root = media if name.parts[0] == "files" else _evidence_root()
+                if root is None:
+                    raise BackupError(f"the backup holds {name}, and UNSEEN_FILES_DIR is unset")
+                if (root / PurePosixPath(*name.parts[1:])).exists():
+                    where = "MEDIA_ROOT" if root == media else "UNSEEN_FILES_DIR"
+                    raise BackupError(f"a file in the backup already exists under {where}: {name}")
                 tar.extract(member, staging, filter="data")
                 restored_files.append(staging / name)
             else:
