@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -596,12 +597,14 @@ def verify_all(progress: Callable[[int], object] | None = None) -> list[Problem]
     """
     problems: list[Problem] = []
     known: set[str] = set()
-    for file in EvidenceFile.objects.order_by("pk").iterator(chunk_size=500):
+    root, key_for = files_dir(), _data_keys()
+    fields = ("pk", "sha256", "size", "blob", "sealed_key")
+    for file in EvidenceFile.objects.order_by("pk").only(*fields).iterator(chunk_size=2000):
         known.add(file.blob)
         try:
             reason = _verify_one(
-                blob_path(file.blob),
-                _open_key(file.sealed_key, _key_context(file)),
+                root / file.blob[:2] / file.blob,
+                _open_key(file.sealed_key, _key_context(file), key_for),
                 _content_context(TABLE, file.blob),
                 file.sha256,
             )
@@ -611,37 +614,61 @@ def verify_all(progress: Callable[[int], object] | None = None) -> list[Problem]
             problems.append(Problem(file.code, reason, file.pk))
         if progress is not None:
             progress(file.size)
-    copies = WorkingCopy.objects.select_related("file").order_by("pk")
-    for copy in copies.iterator(chunk_size=500):
+    copies = WorkingCopy.objects.order_by("pk").only(
+        "pk", "file_id", "kind", "sha256", "size", "blob", "sealed_key"
+    )
+    for copy in copies.iterator(chunk_size=2000):
         known.add(copy.blob)
         try:
             reason = _verify_one(
-                blob_path(copy.blob),
-                _open_key(copy.sealed_key, _copy_key_context(copy)),
+                root / copy.blob[:2] / copy.blob,
+                _open_key(copy.sealed_key, _copy_key_context(copy), key_for),
                 _content_context(COPY_TABLE, copy.blob),
                 copy.sha256,
             )
         except sealing.SealingError as error:
             reason = f"its key does not open ({error})"
         if reason:
-            problems.append(
-                Problem(f"{copy.file.code} {copy.kind} #{copy.pk}", reason, copy.file_id)
-            )
+            code = f"F-{copy.file_id:05d}"
+            problems.append(Problem(f"{code} {copy.kind} #{copy.pk}", reason, copy.file_id))
         if progress is not None:
             progress(copy.size)
     problems.extend(_strays(known))
     return problems
 
 
+def _data_keys() -> Callable[[int], bytes]:
+    """`keys.data_key`, each version read once (it reads the master key and the key table)."""
+    found: dict[int, bytes] = {}
+
+    def key_for(version: int) -> bytes:
+        if version not in found:
+            found[version] = keys.data_key(version)
+        return found[version]
+
+    return key_for
+
+
+# A `.part` file older than this belongs to no upload under way: a process was killed mid-upload.
+STALE_PART_SECONDS = 24 * 3600
+
+
 def _strays(known: set[str]) -> list[Problem]:
     root = Path(settings.UNSEEN_FILES_DIR)
     if not root.exists():
         return []
-    return [
+    found = [
         Problem(path.name, "stored on disk, but no file or working copy names it")
         for path in sorted(root.glob("??/*"))
         if _BLOB.fullmatch(path.name) and path.name not in known
     ]
+    cutoff = time.time() - STALE_PART_SECONDS
+    found += [
+        Problem(path.name, "an upload that never finished (its process was stopped); delete it")
+        for path in sorted(root.glob(f"*{PART_SUFFIX}"))
+        if path.stat().st_mtime < cutoff
+    ]
+    return found
 
 
 # --- Key rotation --------------------------------------------------------------------------------
