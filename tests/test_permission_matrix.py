@@ -131,12 +131,20 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "files:transcript": ("post", EDITORS, ["{evidence_file}"]),
     "files:cite_passage": ("post", EDITORS, ["{testimony}"]),
     "files:remove_passage": ("post", EDITORS, ["{passage}"]),
+    "files:redact": ("get", EDITORS, ["{evidence_file}"]),
+    "files:working_copy": ("get", VIEWERS, ["{evidence_file}", "{working_copy}"]),
+    # The public side of evidence files: published files only, to everyone.
+    "evidence:gallery": ("get", ALL, []),
+    "evidence:detail": ("get", ALL, ["{published_file}"]),
+    "evidence:image": ("get", ALL, ["{published_file}"]),
+    "evidence:thumbnail": ("get", ALL, ["{published_file}"]),
 }
 
 
 @pytest.fixture
 def world(db, alice):
     from tests import factories
+    from tests.files.samples import published_file
     from unseen.documentation.models import SavedSearch, Testimony
     from unseen.evidence.models import SourceKind
     from unseen.files import passages, storing
@@ -160,9 +168,15 @@ def world(db, alice):
     ).file
     storing.attach(evidence_file, testimony, None)
     passage = passages.cite(testimony, indicator="debt_bondage", file=evidence_file, page=1)
+    copy = storing.store_working_copy(
+        evidence_file, [b"a thumbnail"], kind="thumbnail", content_type="image/jpeg", tool="test"
+    )
+    published = published_file(alice, alice, factories.jpeg_with_gps(), record=testimony)
     return {
         "evidence_file": evidence_file.pk,
         "passage": passage.pk,
+        "working_copy": copy.pk,
+        "published_file": published.pk,
         "saved_search": saved.pk,
         "claim": claim.pk,
         "linkage_run": linkage.run.pk,

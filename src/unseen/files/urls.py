@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import text_urls, views
+from . import redaction_views, text_urls, views
 
 app_name = "files"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/original/", views.download, name="download"),
     # The file's text (OCR, transcripts) and passages cited from testimonies' coding.
     *text_urls.urlpatterns,
+    path("<int:pk>/redact/", redaction_views.redact, name="redact"),
+    path("<int:pk>/copies/<int:copy>/", redaction_views.working_copy, name="working_copy"),
 ]
