@@ -11,12 +11,13 @@ class FilesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
-        from unseen.registry import keys
+        from unseen.registry import backup, keys
 
         from . import access, storing
 
         keys.RESEALERS[storing.TABLE] = storing.reseal_files
         keys.RESEALERS[storing.COPY_TABLE] = storing.reseal_copies
+        backup.restored.connect(_restored, dispatch_uid="files-restored")
         # A deleted record's links go with it (the files stay: they are evidence of their own).
         for model in access.attachable_models():
             post_delete.connect(
@@ -32,3 +33,9 @@ def _forget_links(sender: Any, instance: Any, **kwargs: Any) -> None:
     Attachment.objects.filter(
         content_type=ContentType.objects.get_for_model(sender), object_id=instance.pk
     ).delete()
+
+
+def _restored(sender: Any, **kwargs: Any) -> None:
+    from . import custody
+
+    custody.record_restored()

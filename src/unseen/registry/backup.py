@@ -10,7 +10,9 @@ N = 2^17) from a passphrase (`core.sealing.StreamSealer`). Inside, in this order
   (portable between SQLite and PostgreSQL), one JSON array per 2000 records of a model, in
   dependency order; content types and permissions are left to `migrate`. Format 1 (before #15)
   held one `database.json` instead; it still restores;
-- `files/…`: everything under MEDIA_ROOT (uploads).
+- `files/…`: everything under MEDIA_ROOT (uploads, and the evidence files in UNSEEN_FILES_DIR,
+  encrypted as they are stored), except what is there for a moment: dot folders (a restore's
+  staging, evidence files being checked) and `.part` files (uploads still arriving).
 
 Nothing is written in clear to the temporary directory or anywhere else (#15): the archive is
 streamed through the sealer into `FILE.partial` as it is made, and a restore reads it back through
@@ -105,11 +107,25 @@ def _media_root() -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
+# Files that are under MEDIA_ROOT only while something is under way: an upload still arriving
+# (sealed, but not yet a file anyone knows) and the clear copy of a file being checked, which
+# lives in a dot folder (as a restore's staging does).
+TRANSIENT_SUFFIX = ".part"
+
+
+def _kept(path: Path, media: Path) -> bool:
+    """Whether a path under MEDIA_ROOT goes into a backup."""
+    relative = path.relative_to(media)
+    if any(part.startswith(".") for part in relative.parts):
+        return False
+    return path.is_file() and not path.name.endswith(TRANSIENT_SUFFIX)
+
+
 def create(path: Path, passphrase: str) -> Summary:
     """Write an encrypted backup of the database and the uploaded files to `path` (0600)."""
     master_ids = sorted(set(VaultKey.objects.values_list("master_key_id", flat=True)))
     media = _media_root()
-    files = [p for p in sorted(media.rglob("*")) if p.is_file()] if media.exists() else []
+    files = [p for p in sorted(media.rglob("*")) if _kept(p, media)] if media.exists() else []
     record(
         Action.EXPORT,
         target_type="backup",
