@@ -124,7 +124,7 @@ def pdf(
     return document.tobytes()
 
 
-def text_image(lines: list[str], *, fontsize: float = 28, dpi: int = 300) -> Image.Image:
+def text_image(lines: list[str], *, fontsize: float = 14, dpi: int = 300) -> Image.Image:
     """Lines of text drawn black on white, as a scanner would see a printed page (greyscale)."""
     document = pymupdf.open()
     height = 60 + len(lines) * fontsize * 1.9
@@ -132,7 +132,9 @@ def text_image(lines: list[str], *, fontsize: float = 28, dpi: int = 300) -> Ima
     writer = pymupdf.TextWriter(page.rect)
     font = pymupdf.Font(KOREAN_FONT)
     for number, line in enumerate(lines):
-        writer.append((30, 40 + fontsize + number * fontsize * 1.8), line, font=font, fontsize=fontsize)
+        writer.append(
+            (30, 40 + fontsize + number * fontsize * 1.8), line, font=font, fontsize=fontsize
+        )
     writer.write_text(page)
     pixmap = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
     return Image.frombytes("L", (pixmap.width, pixmap.height), pixmap.samples)
@@ -172,7 +174,9 @@ def docx(*, with_document: bool = True) -> bytes:
         archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
         archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
         if with_document:
-            archive.writestr("word/document.xml", "<w:document><w:body>근로계약서</w:body></w:document>")
+            archive.writestr(
+                "word/document.xml", "<w:document><w:body>근로계약서</w:body></w:document>"
+            )
         archive.writestr(
             "docProps/core.xml",
             '<cp:coreProperties xmlns:dc="http://purl.org/dc/elements/1.1/">'

@@ -59,11 +59,19 @@ def test_it_tells_heic_from_the_brand_of_its_ftyp_box():
 TEXTS = [
     ("WEBVTT\n\n00:00.000 --> 00:01.500\n안녕하세요\n", "", types.VTT),
     ("\ufeffWEBVTT - interview 3\n\n00:00:01.000 --> 00:00:02.000\nyes\n", "", types.VTT),
-    ("1\n00:00:00,000 --> 00:00:01,000\n안녕하세요\n\n2\n00:00:01,000 --> 00:00:02,000\nhi\n", "", types.SRT),
-    ("name,site,year\nWorker 1,벌목장,2017\nWorker 2,\"Amur, oblast\",2018\n", "", types.CSV),
+    (
+        "1\n00:00:00,000 --> 00:00:01,000\n안녕하세요\n\n2\n00:00:01,000 --> 00:00:02,000\nhi\n",
+        "",
+        types.SRT,
+    ),
+    ('name,site,year\nWorker 1,벌목장,2017\nWorker 2,"Amur, oblast",2018\n', "", types.CSV),
     ("name;site\nWorker 1;벌목장\n", "roster.csv", types.CSV),
     ("name;site\nWorker 1;벌목장\n", "roster.txt", types.TEXT),
-    ("인터뷰 녹취록\n\n질문: 하루에 몇 시간 일했습니까?\n답: 열두 시간, 가끔 더.\n", "", types.TEXT),
+    (
+        "인터뷰 녹취록\n\n질문: 하루에 몇 시간 일했습니까?\n답: 열두 시간, 가끔 더.\n",
+        "",
+        types.TEXT,
+    ),
 ]
 
 
@@ -102,7 +110,7 @@ def test_it_names_what_it_found_and_what_we_take():
     ids=["binary", "latin-1", "gzip", "avif"],
 )
 def test_it_refuses_what_is_not_on_the_list(data):
-    with pytest.raises(Unsupported, match="not .*a type we take"):
+    with pytest.raises(Unsupported, match=r"not .*a type we take"):
         types.detect(data)
 
 

@@ -405,8 +405,7 @@ def strip_pdf(data: bytes) -> Derived:
         document.scrub(**_SCRUB)
         for number in range(document.page_count):
             for annotation in document[number].annots() or []:
-                annotation.set_info(title="")
-                annotation.update()
+                document.xref_set_key(annotation.xref, "T", "null")  # the author's name
         images = 0
         for xref in range(1, document.xref_length()):
             for key in _DROPPED_KEYS:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from unseen.core.media import types
 from unseen.core.media.errors import MediaRefused, MediaUnavailable, gettext_noop
@@ -36,6 +36,10 @@ OCR_DPI = 300
 # (perhaps with a stamped page number): it is read by OCR.
 MIN_TEXT_LAYER = 20
 TESSERACT_SECONDS = 600  # one page
+# Page segmentation: one uniform block of text. On synthetic Korean pages (11 pt at 300 dpi) it
+# found 84% of words where the automatic layout (3) found 80% and sparse text (11) 78%, and it
+# reads a roster's rows across; a caller may choose another mode.
+PAGE_SEGMENTATION = 6
 
 Progress = Callable[[int, int], None]  # (pages done, pages in all)
 
@@ -103,9 +107,29 @@ def pdf_text(path: Path | str) -> list[Segment]:
     return segments
 
 
+def _is_scan(page: Any, layer: str) -> bool:
+    """A page to OCR: little or no text layer, and a picture on it."""
+    return len(layer) < MIN_TEXT_LAYER and bool(page.get_images())
+
+
+def pages_needing_ocr(path: Path | str) -> list[int]:
+    """The pages (from 0) that `ocr_pdf` would read by OCR.
+
+    An empty list means the text layer is all there is: no OCR job is needed.
+    """
+    import pymupdf
+
+    with pymupdf.open(path, filetype="pdf") as document:
+        return [
+            page.number
+            for page in document
+            if _is_scan(page, _tidy(page.get_text("text", sort=True)))
+        ]
+
+
 # OCR -----------------------------------------------------------------------------------------
 
-_LANGUAGE_NAMES = {"kor": "Korean", "eng": "English"}
+_LANGUAGE_NAMES = {"kor": gettext_noop("Korean"), "eng": gettext_noop("English")}
 
 
 def tesseract_available(languages: str = LANGUAGES) -> bool:
@@ -151,7 +175,7 @@ def tesseract_version() -> str:
         return ""
 
 
-def _read(image: "Image", languages: str) -> str:
+def _read(image: "Image", languages: str, psm: int) -> str:
     import pytesseract
 
     # One thread per tesseract: pages run side by side instead (see the module's docstring).
@@ -159,7 +183,7 @@ def _read(image: "Image", languages: str) -> str:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
         text = pytesseract.image_to_string(
-            image, lang=languages, config="--oem 1 --psm 3", timeout=TESSERACT_SECONDS
+            image, lang=languages, config=f"--oem 1 --psm {psm}", timeout=TESSERACT_SECONDS
         )
     except pytesseract.TesseractNotFoundError as error:
         raise MediaUnavailable(NO_TESSERACT, reason="no_tesseract") from error
@@ -189,6 +213,7 @@ def ocr_image(
     languages: str = LANGUAGES,
     *,
     progress: Progress | None = None,
+    psm: int = PAGE_SEGMENTATION,
 ) -> list[Segment]:
     """Read the text of a photo or scan; each frame of a multi-page TIFF or GIF is a page.
 
@@ -196,6 +221,7 @@ def ocr_image(
         source: a path, or the image's bytes.
         languages: tesseract languages joined by "+".
         progress: called with (frames done, frames in all) after each frame.
+        psm: tesseract's page segmentation mode.
 
     Returns:
         One segment per frame with text (page None for a single-frame image).
@@ -210,7 +236,7 @@ def ocr_image(
     with opened:
         frames = getattr(opened, "n_frames", 1)
         pages = [_ocr_ready(frame.copy()) for frame in ImageSequence.Iterator(opened)]
-    texts = _read_all(iter(pages), frames, languages, progress)
+    texts = _read_all(iter(pages), frames, languages, psm, progress)
     return [
         Segment(text, "ocr", page=index if frames > 1 else None, language=languages)
         for index, text in enumerate(texts)
@@ -219,7 +245,11 @@ def ocr_image(
 
 
 def _read_all(
-    images: Iterator["Image | str"], total: int, languages: str, progress: Progress | None
+    images: Iterator["Image | str"],
+    total: int,
+    languages: str,
+    psm: int,
+    progress: Progress | None,
 ) -> list[str]:
     """OCR each image (a str is a page's text layer, kept as it is), a few at a time, in order.
 
@@ -245,7 +275,7 @@ def _read_all(
                 future.set_result(image)
                 pending.append(future)
             else:
-                pending.append(pool.submit(_read, image, languages))
+                pending.append(pool.submit(_read, image, languages, psm))
             while len(pending) > workers:
                 finish_one()
         while pending:
@@ -259,6 +289,7 @@ def ocr_pdf(
     *,
     languages: str = LANGUAGES,
     dpi: int = OCR_DPI,
+    psm: int = PAGE_SEGMENTATION,
 ) -> list[Segment]:
     """The text of every page of a PDF: its text layer where it has one, else OCR at `dpi`.
 
@@ -267,6 +298,7 @@ def ocr_pdf(
         progress: called with (pages done, pages in all) after each page.
         languages: tesseract languages joined by "+".
         dpi: the resolution scanned pages are rendered at for OCR.
+        psm: tesseract's page segmentation mode.
 
     Returns:
         One segment per page with text, origin "pdf_text" or "ocr".
@@ -286,7 +318,7 @@ def ocr_pdf(
         def pages() -> Iterator["Image | str"]:
             for page in document:
                 layer = _tidy(page.get_text("text", sort=True))
-                if len(layer) >= MIN_TEXT_LAYER or not page.get_images():
+                if not _is_scan(page, layer):
                     origins.append("pdf_text")
                     yield layer
                 else:
@@ -295,7 +327,7 @@ def ocr_pdf(
                     size = (pixmap.width, pixmap.height)
                     yield PIL.Image.frombytes("L", size, pixmap.samples)
 
-        texts = _read_all(pages(), total, languages, progress)
+        texts = _read_all(pages(), total, languages, psm, progress)
     return [
         Segment(text, origin, page=index, language=languages if origin == "ocr" else "")
         for index, (text, origin) in enumerate(zip(texts, origins, strict=True))
