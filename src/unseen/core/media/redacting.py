@@ -281,8 +281,11 @@ def redact_pdf(
         result = _flattened(result)
     remaining = text_under(result, boxes)
     if remaining.strip():
+        versions = tool_versions()
         raise RedactionFailed(
-            f"{len(remaining.strip())} characters are still under the boxes after redaction"
+            f"{len(remaining.strip())} characters are still under the boxes after redaction "
+            f"(PyMuPDF {versions['pymupdf']}, MuPDF {versions['mupdf']}; 2.0 slides kept text "
+            "under the boxes: ADR 0030)"
         )
     return result
 
