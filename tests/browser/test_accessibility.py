@@ -21,6 +21,8 @@ from tests.conftest import PASSWORD
 from unseen.demo.loading import load_demo
 from unseen.documentation.browsing import KINDS
 from unseen.estimation import revenue_runs
+from unseen.evidence.models import Source
+from unseen.files import storing
 from unseen.intake.views import RECEIPT_COOKIE, RECEIPT_SALT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,6 +83,7 @@ NOT_PAGES = {
     "accounts:enrol": "only with an enrolment link's token",
     "set_language": "POST only",
     "healthz": "plain text for monitors",
+    "files:download": "POST only: the original file, for a stated reason",
 }
 
 # Django's admin is Django's own markup; our pages are what we answer for.
@@ -129,7 +132,12 @@ def demo_records() -> dict[str, Any]:
     revenue = revenue_runs.publish(public_revenue_run(), True)
     submission = factories.submission("Workers on a building site near Ulaanbaatar")
     linkage = factories.linkage_run()
+    evidence_file = storing.receive(
+        [b"%PDF-1.4\n% a scanned contract\n"], name="contract.pdf", user=None
+    ).file
+    storing.attach(evidence_file, Source.objects.order_by("pk").first(), None)
     return {
+        "evidence_file": evidence_file,
         "estimate": estimate,
         "revenue": revenue,
         "submission": submission,
@@ -164,6 +172,9 @@ def samples(records: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "linkage:review": [
             {"pk": records["linkage"].run.pk, "review": records["linkage"].review.pk}
         ],
+        "files:upload": [{"kind": "sources", "pk": first["sources"].pk}],
+        "files:detail": [{"pk": records["evidence_file"].pk}],
+        "files:custody": [{"pk": records["evidence_file"].pk}],
     }
 
 

@@ -133,8 +133,10 @@ def test_an_interrupted_stream_leaves_nothing_on_disk_or_in_the_database(setting
 
 
 def test_a_failure_while_saving_the_row_removes_the_stored_blob(settings, rita):
-    with pytest.raises(Exception):  # noqa: B017 - the model's own validation
+    with pytest.raises(storing.Refused, match="not-a-licence"):
         storing.receive([DOC], name="x.pdf", user=rita, licence="not-a-licence")
+    with pytest.raises(storing.Refused, match="cannot be public"):
+        storing.receive([DOC], name="x.pdf", user=rita, access_level="public")
     assert stored_paths(settings) == []
     assert not EvidenceFile.objects.exists()
 

@@ -4,7 +4,8 @@ A 40 MB multipart body used to be parsed (by the CSRF check, then the form) befo
 could answer. `RequestBodyMiddleware` sits before sessions, CSRF, rate limits and views, and
 refuses from the headers alone:
 
-- a body longer than `UNSEEN_MAX_REQUEST_MB` (413);
+- a body longer than `UNSEEN_MAX_REQUEST_MB` (413), or for an upload of evidence files longer
+  than `UNSEEN_FILES_PER_UPLOAD` files of `UNSEEN_FILES_MAX_MB` (they stream to disk, sealed);
 - a body sent in chunks without a length (411): under WSGI Django would read it as empty, so
   nothing else could count it either;
 - under /api/, a POST, PUT or PATCH whose body is not `application/json` (415): the API reads JSON
@@ -20,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from unseen.accounts.access import is_api
+from unseen.files import uploading
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -59,12 +61,15 @@ class RequestBodyMiddleware:
         if length is None or length < 0:
             return 400, "bad_request", _("The Content-Length header is not a number.")
         limit = max_request_bytes()
+        if request.path_info.startswith(uploading.UPLOAD_PATH_PREFIX):
+            # Evidence files: as large as the files one upload may carry (each is checked too).
+            limit = uploading.max_request_bytes()
         if length > limit:
             return (
                 413,
                 "too_large",
                 _("The request is larger than the %(limit)s MB this server takes.")
-                % {"limit": f"{settings.UNSEEN_MAX_REQUEST_MB:g}"},
+                % {"limit": f"{limit / (1024 * 1024):g}"},
             )
         if not length and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
             return (

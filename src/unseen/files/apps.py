@@ -11,12 +11,14 @@ class FilesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
+        from unseen.documentation import panels
         from unseen.registry import backup, keys
 
-        from . import access, storing
+        from . import access, panel, storing
 
         keys.RESEALERS[storing.TABLE] = storing.reseal_files
         keys.RESEALERS[storing.COPY_TABLE] = storing.reseal_copies
+        panels.register("files/_record_panel.html", panel.context)
         backup.restored.connect(_restored, dispatch_uid="files-restored")
         # A deleted record's links go with it (the files stay: they are evidence of their own).
         for model in access.attachable_models():

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
@@ -404,7 +405,10 @@ def keep(
                 **metadata,
             )
             file.sealed_key = _seal_key(sealed.file_key, _key_context(file))
-            file.full_clean(exclude=["sealed_key", "blob"])
+            try:
+                file.full_clean(exclude=["sealed_key", "blob"])
+            except ValidationError as error:
+                raise Refused(" ".join(error.messages)) from None
             file.save()
             custody.record(
                 file,
@@ -475,7 +479,7 @@ def receive_path(
     path: Path,
     *,
     user: UserLike | None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
     **metadata: Any,
 ) -> Received:
     """`receive` for a file on disk (the command line): its size is checked before writing."""
@@ -495,7 +499,7 @@ def receive_path(
 # --- Attaching -----------------------------------------------------------------------------------
 
 
-def attach(file: EvidenceFile, record: models.Model, user: UserLike | None) -> bool:
+def attach(file: EvidenceFile, record: models.Model, user: UserLike | str | None) -> bool:
     """Let `file` stand behind `record` (a source, testimony, incident or sighting).
 
     True when the link is new (and written to the file's custody), False when it existed.
@@ -694,7 +698,7 @@ def _verify_one(path: Path, file_key: bytes, context: str, sha256: str) -> str:
     return ""
 
 
-def verify_all(progress: Callable[[int], None] | None = None) -> list[Problem]:
+def verify_all(progress: Callable[[int], object] | None = None) -> list[Problem]:
     """Decrypt and re-hash every stored original and working copy; list what changed.
 
     Also lists blobs on disk that no row names (left by a transaction rolled back after its file
