@@ -191,3 +191,80 @@ def test_a_duplicate_is_not_checked_or_copied_again(settings, rita):
     assert again.duplicate and again.file == first.file
     assert WorkingCopy.objects.count() == 1
     assert len(on_disk(settings)) == 2  # the original and its thumbnail
+
+
+# Through the upload page ---------------------------------------------------------------------
+
+
+def upload_url(record):
+    return f"/app/files/upload/sources/{record.pk}/"
+
+
+def upload_form(*files):
+    return {
+        "files": list(files),
+        "upload-access_level": "internal",
+        "upload-licence": "unknown",
+        "upload-credit": "",
+    }
+
+
+def test_the_upload_page_names_each_refused_file_and_keeps_the_sound_one(client, rita, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    source = factories.source("Leaked roster")
+    client.force_login(rita)
+    sound = samples.pdf(["명단"])
+    response = client.post(
+        upload_url(source),
+        upload_form(
+            SimpleUploadedFile("invoice.pdf", windows_executable()),
+            SimpleUploadedFile("photo.jpg", corrupt_jpeg()),
+            SimpleUploadedFile("map.png", pixel_bomb_png()),
+            SimpleUploadedFile("roster.pdf", sound),
+        ),
+    )
+    page = client.get(response.url).content.decode()
+    assert "invoice.pdf: This file looks like" in page
+    assert "photo.jpg: The image could not be read to the end" in page
+    assert "map.png: The image is too large to open safely" in page
+    (kept,) = EvidenceFile.objects.all()
+    assert kept.name == "roster.pdf"
+    original, thumbnail = kept.blob, kept.working_copies.get().blob
+    assert on_disk(settings) == sorted(f"{blob[:2]}/{blob}" for blob in (original, thumbnail))
+
+
+def test_a_body_shorter_than_its_content_length_leaves_nothing(client, rita, settings):
+    """The client went away: Django's parser sees the body end inside a file
+    (`upload_interrupted`), and the part sealed so far is deleted."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    source = factories.source("Leaked roster")
+    client.force_login(rita)
+    body = encode_multipart(
+        BOUNDARY, upload_form(SimpleUploadedFile("big.pdf", samples.pdf(["a"] * 3) * 3))
+    )
+    assert len(body) > 1_000_000
+    sent = io.BytesIO(body[: len(body) - 300_000])
+    response = client.generic(
+        "POST",
+        upload_url(source),
+        body,
+        content_type=MULTIPART_CONTENT,
+        **{"wsgi.input": sent, "CONTENT_LENGTH": str(len(body))},
+    )
+    assert response.status_code == 400
+    assert "interrupted" in response.content.decode()
+    assert on_disk(settings) == []
+    assert not EvidenceFile.objects.exists() and not WorkingCopy.objects.exists()
+    assert not AuditEntry.objects.filter(action=Action.FILE_UPLOAD).exists()
+    assert client.get(f"/app/sources/{source.pk}/").status_code == 200
+
+
+def test_an_abandoned_receiver_leaves_no_part_file(settings):
+    receiver = storing.Receiver(name="half.pdf")
+    receiver.write(samples.pdf(["x"])[:1000])
+    assert [path.endswith(".part") for path in on_disk(settings)] == [True]
+    receiver.discard()
+    assert on_disk(settings) == []

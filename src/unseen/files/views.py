@@ -113,6 +113,9 @@ def _receive(
 ) -> HttpResponse:
     user = _user(request)
     form = UploadForm(request.POST, user=user, record=record)
+    if handler.interrupted:
+        # Django's parser met the end of the body inside a file: nothing of it is kept.
+        raise UnreadablePostError("the request body ended inside a file")
     if not handler.sealed and not handler.refused:
         form.add_error(None, _("Choose at least one file."))
     if not form.is_valid():
