@@ -125,6 +125,8 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "files:custody": ("get", VIEWERS, ["{evidence_file}"]),
     # Without a reason the original is refused (400) to those let in; the others never get there.
     "files:download": ("post", VIEWERS, ["{evidence_file}"]),
+    # Without a reason a deletion request is refused (400) to editors; the others never get there.
+    "files:request_deletion": ("post", EDITORS, ["{evidence_file}"]),
 }
 
 
@@ -149,9 +151,7 @@ def world(db, alice):
     linkage = factories.linkage_run(access_level="public")
     saved = SavedSearch.objects.create(owner=alice, name="Sites", kind="sites", shared=True)
     claim = site.add_claim(factories.source(), 2, "a claim to sign off")
-    evidence_file = storing.receive(
-        [b"%PDF-1.4\n% a scanned contract\n"], name="contract.pdf", user=None
-    ).file
+    evidence_file = storing.receive([factories.pdf()], name="contract.pdf", user=None).file
     storing.attach(evidence_file, testimony, None)
     return {
         "evidence_file": evidence_file.pk,

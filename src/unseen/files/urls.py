@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/custody/", views.custody_report, name="custody"),
     path("<int:pk>/original/", views.download, name="download"),
+    path("<int:pk>/deletion/", views.request_deletion, name="request_deletion"),
 ]

@@ -34,8 +34,8 @@ from unseen.documentation.browsing import KINDS, Kind
 from unseen.documentation.forms import RevisionForm
 from unseen.evidence.revisions import revising
 
-from . import access, custody, storing
-from .forms import DownloadForm, FileForm, UploadForm
+from . import access, custody, deleting, storing
+from .forms import DeletionRequestForm, DownloadForm, FileForm, UploadForm
 from .models import EvidenceFile
 from .uploading import EvidenceUploadHandler
 
@@ -208,6 +208,8 @@ def _file_context(
         "revision": revision,
         "download": download,
         "embedded": sorted((file.embedded_metadata or {}).items()),
+        "deletion_requests": deleting.requests(file),
+        "deletion_form": DeletionRequestForm() if access.may_write(user) else None,
     }
 
 
@@ -249,3 +251,28 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@requires(Capability.EDIT_RECORDS)
+@require_POST
+def request_deletion(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Ask an administrator to delete the file: a custody event with the reason, nothing removed."""
+    user = _user(request)
+    file = _file(user, pk)
+    form = DeletionRequestForm(request.POST)
+    if not form.is_valid():
+        context = _file_context(
+            file,
+            user,
+            form=FileForm(instance=file, user=user),
+            revision=RevisionForm(user=user, editing=True),
+            download=DownloadForm(),
+        )
+        context["deletion_form"] = form
+        return render(request, "files/file_detail.html", context, status=400)
+    deleting.request_deletion(file, user, form.cleaned_data["reason"])
+    messages.success(
+        request,
+        _("Deletion requested. An administrator decides; the file is kept until then."),
+    )
+    return redirect("files:detail", pk=file.pk)

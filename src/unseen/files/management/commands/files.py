@@ -5,7 +5,8 @@ to one record, with a progress bar in bytes; every path is checked first (exists
 empty, within the size limit, room on the disk), and a bad one stops the command with
 `error: PATH: reason` and exit 2 before anything is written. `verify` decrypts and re-hashes every
 stored original and working copy and exits 1 naming each one that changed. `custody ID` prints a
-file's custody report.
+file's custody report. `delete ID --confirm` (an administrator's) carries out a deletion someone
+asked for on the file's page (`files.deleting`); without --confirm it shows what would go.
 """
 
 import json
@@ -21,7 +22,7 @@ from unseen.accounts.models import AccessLevel
 from unseen.audit.context import current_actor
 from unseen.core import sealing
 from unseen.documentation.browsing import KINDS
-from unseen.files import custody, storing
+from unseen.files import custody, deleting, storing
 from unseen.files.models import EvidenceFile, Licence, WorkingCopy
 
 ACTOR = "cli"
@@ -64,6 +65,15 @@ class Command(BaseCommand):
         report = sub.add_parser("custody", help="a file's custody report")
         report.add_argument("file", metavar="ID", help="F-00012, or 12")
         report.add_argument("--json", action="store_true", help="one JSON document on stdout")
+        delete = sub.add_parser(
+            "delete",
+            help="delete a file someone asked to delete (its original, working copies and row)",
+        )
+        delete.add_argument("file", metavar="ID", help="F-00012, or 12")
+        delete.add_argument(
+            "--confirm", action="store_true", help="delete it (without: show what would go)"
+        )
+        delete.add_argument("--reason", default="", help="kept in the audit log with the deletion")
 
     def handle(self, *args: Any, **options: Any) -> None:
         current_actor.set(ACTOR)
@@ -180,11 +190,15 @@ class Command(BaseCommand):
 
     # --- custody ---------------------------------------------------------------------------------
 
-    def custody(self, **options: Any) -> None:
-        match = re.fullmatch(r"(?:F-?)?0*(\d+)", options["file"].strip(), flags=re.IGNORECASE)
+    def _file(self, given: str) -> EvidenceFile:
+        match = re.fullmatch(r"(?:F-?)?0*(\d+)", given.strip(), flags=re.IGNORECASE)
         file = EvidenceFile.objects.filter(pk=int(match.group(1))).first() if match else None
         if file is None:
-            self.fail(f"no evidence file {options['file']}")
+            self.fail(f"no evidence file {given}")
+        return file
+
+    def custody(self, **options: Any) -> None:
+        file = self._file(options["file"])
         lines = custody.report_lines(file)
         if options["json"]:
             document = {"file": file.code, "sha256": file.sha256, "events": lines}
@@ -197,3 +211,32 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"#{line['id']}\t{line['at']}\t{line['actor']}\t{line['action']}\t{matches}{reason}"
             )
+
+    # --- delete ----------------------------------------------------------------------------------
+
+    def delete(self, **options: Any) -> None:
+        file = self._file(options["file"])
+        asked = deleting.requests(file)
+        if not asked:
+            self.fail(
+                f"nobody has asked for {file.code} to be deleted: ask on the file's page first "
+                "(with a reason); a deletion carries out a request, never one alone"
+            )
+        for entry in asked:
+            reason = entry.detail.get("reason", "") if isinstance(entry.detail, dict) else ""
+            self.stdout.write(
+                f'requested #{entry.pk}\t{entry.at.isoformat()}\t{entry.actor}\treason: "{reason}"'
+            )
+        copies = file.working_copies.count()
+        what = f"{file.code}\tsha256 {file.sha256}\t{file.size} bytes\t{copies} working copies"
+        if not options["confirm"]:
+            self.stdout.write(f"would delete {what}")
+            self.fail("nothing deleted: add --confirm to delete the original for good")
+        try:
+            deleted = deleting.delete(file, actor=ACTOR, reason=options["reason"])
+        except deleting.DeletionRefused as refusal:
+            self.fail(str(refusal))
+        self.stdout.write(
+            f"deleted {deleted.code}\tsha256 {deleted.sha256}\t{deleted.copies} working copies"
+            f"\tcarrying out request #{deleted.request}"
+        )
