@@ -15,6 +15,7 @@ admin.site.site_title = "Unseen"
 urlpatterns = [
     path("", include("unseen.publishing.urls")),
     path("report/", include("unseen.intake.urls")),
+    path("evidence/", include("unseen.files.public_urls")),
     path("api/v1/openapi.json", openapi, name="openapi"),
     path("api/v1/", include("unseen.intake.api_urls")),
     path("app/moderation/", include("unseen.intake.moderation_urls")),

@@ -14,8 +14,10 @@ class FilesConfig(AppConfig):
         from unseen.documentation import panels
         from unseen.registry import backup, keys
 
-        from . import access, panel, storing
+        from . import access, panel, publishing, storing
 
+        # A file is public only once a person decided on its redaction (`files.publishing`).
+        publishing.connect()
         keys.RESEALERS[storing.TABLE] = storing.reseal_files
         keys.RESEALERS[storing.COPY_TABLE] = storing.reseal_copies
         panels.register("files/_record_panel.html", panel.context)

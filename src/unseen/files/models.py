@@ -142,6 +142,16 @@ class EvidenceFile(Record):
             models.CheckConstraint(condition=models.Q(size__gte=0), name="evidencefile_size"),
         ]
 
+    def clean(self) -> None:
+        super().clean()  # the two-person rule (evidence.reviewing)
+        from .publishing import publication_refusal  # it imports this module
+
+        refusal = publication_refusal(self)
+        if refusal:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"access_level": refusal})
+
     @property
     def code(self) -> str:
         return f"F-{self.pk:05d}" if self.pk else "F-?"
@@ -199,6 +209,8 @@ class CopyKind(models.TextChoices):
     THUMBNAIL = "thumbnail", _("Thumbnail")
     PREVIEW = "preview", _("Preview")
     REDACTED = "redacted", _("Redacted copy")
+    # The whole file without its metadata, for a file a person judged to need no redaction.
+    STRIPPED = "stripped", _("Copy without metadata")
 
 
 class WorkingCopy(models.Model):
@@ -234,6 +246,17 @@ class WorkingCopy(models.Model):
     page = models.PositiveIntegerField(
         _("Page"), null=True, blank=True, help_text=_("Empty: the whole file.")
     )
+    # The working copy this one was made from (a thumbnail of a redacted copy), or None: made from
+    # the original. What the public side shows of a file is only ever the copy a redaction
+    # decision names and what was made from it (`files.publishing`).
+    derived_from = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="derived",
+        verbose_name=_("Made from"),
+    )
 
     class Meta:
         verbose_name = _("working copy")
@@ -257,7 +280,9 @@ class Redaction(models.Model):
     """A person's decision on what of a file must not be seen: the boxes, or that none is needed.
 
     `boxes` is a list of {page, x, y, w, h, style: blur|fill, origin: detector|person};
-    `proposed` what the detector offered, with its name, version and threshold.
+    `proposed` what the detector offered, with its name, version and threshold. `working_copy`
+    is the copy the decision lets out: the redacted copy, or (no redaction needed) the original
+    without its metadata or a picture of it; None when there is nothing to show.
     """
 
     file = models.ForeignKey(
@@ -277,6 +302,8 @@ class Redaction(models.Model):
     detector = models.CharField(_("Detector"), max_length=100, blank=True)
     detector_version = models.CharField(_("Detector version"), max_length=50, blank=True)
     threshold = models.FloatField(_("Threshold"), null=True, blank=True)
+    # Why a person judged the file to need no redaction (decision not_needed).
+    reason = models.TextField(_("Why no redaction is needed"), blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

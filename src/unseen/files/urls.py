@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import redaction_views, views
 
 app_name = "files"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/custody/", views.custody_report, name="custody"),
     path("<int:pk>/original/", views.download, name="download"),
     path("<int:pk>/deletion/", views.request_deletion, name="request_deletion"),
+    path("<int:pk>/redact/", redaction_views.redact, name="redact"),
+    path("<int:pk>/copies/<int:copy>/", redaction_views.working_copy, name="working_copy"),
 ]

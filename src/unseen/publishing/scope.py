@@ -13,6 +13,7 @@ from django.db import models
 
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.evidence.models import Claim, Source
+from unseen.files.publishing import published_behind
 
 # The record pages of the researcher app, by model name.
 APP_KINDS = {
@@ -89,6 +90,8 @@ def source_table(scope: Scope, source_ids: Iterable[int]) -> dict[str, dict[str,
     sources = Source.objects.filter(pk__in=ids, access_level__in=scope.levels).only(
         "id", "title", "url", "kind", "reliability", "date"
     )
+    # The published evidence files each source rests on, with their credit lines.
+    files = published_behind(Source, ids)
     for source in sources.order_by("title", "id"):
         table[str(source.pk)] = {
             "id": source.pk,
@@ -98,6 +101,7 @@ def source_table(scope: Scope, source_ids: Iterable[int]) -> dict[str, dict[str,
             "reliability": source.reliability,
             "date": source.date.isoformat() if source.date else None,
             "app_url": scope.url(Source, source.pk),
+            "files": files.get(source.pk, []),
         }
     return table
 

@@ -73,6 +73,18 @@ def test_a_preview_of_a_pdf_is_the_page_asked_for_rendered_to_the_width(tmp_path
     assert "page 3" in str(missing.value)
 
 
+def test_copies_are_made_from_bytes_as_from_a_file(tmp_path):
+    # A decrypted original never has to be written to disk in clear to be previewed.
+    document = samples.pdf(["first page", "second page"])
+    from_file = copies.preview(write(tmp_path, "r.pdf", document), types.PDF, page=1, width=400)
+    from_bytes = copies.preview(document, types.PDF, page=1, width=400)
+    assert opened(from_bytes.data).tobytes() == opened(from_file.data).tobytes()
+    photo = samples.jpeg(orientation=6)
+    assert opened(copies.thumbnail(photo, types.JPEG).data).size == (100, 200)
+    with pytest.raises(MediaUnavailable):
+        copies.preview(b"\x00\x00\x00\x18ftypmp42", types.from_content_type("video/mp4"))
+
+
 def test_a_pdf_thumbnail_fits_the_square(tmp_path):
     made = copies.thumbnail(write(tmp_path, "r.pdf", samples.pdf()), types.PDF, size=320)
     assert max(opened(made.data).size) == 320

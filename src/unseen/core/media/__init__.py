@@ -11,6 +11,8 @@ they are not). The Django side (`unseen.files`) stores, seals and audits; nothin
 - `copies`: thumbnails and previews, and `strip_image` / `strip_pdf`; each returns a `Derived`
   naming the tool, its version and the parameters that made it.
 - `text`: PDF text layers, OCR (kor+eng) and transcripts, as `Segment`s.
+- `faces`: faces proposed by OpenCV's bundled Haar cascades, in images and PDF pages.
+- `redacting`: redacted copies of images (blur or fill) and PDFs (text really removed).
 
 Pages are counted from 0, as PyMuPDF counts them (show page + 1). Heavy libraries are imported
 inside the functions that use them, so that importing this package (and starting `unseen`) stays

@@ -9,7 +9,8 @@ EXIF inside their JPEG images (whose streams are rewritten without their APP seg
 pixels untouched).
 
 - `thumbnail(path, file_type, size=320)`: a JPEG at most size × size (images, PDF pages, the first
-  frame of a video when ffmpeg is installed);
+  frame of a video when ffmpeg is installed); an image's or a PDF's bytes may be given instead of
+  a path (so that a decrypted original never has to touch the disk);
 - `preview(path, file_type, page=0, width=1600)`: a JPEG at most `width` wide, never enlarged;
 - `strip_image(data)` and `strip_pdf(data)`: the same image or PDF without its metadata.
 
@@ -138,9 +139,12 @@ def _fit(image: "Image", width: int, height: int) -> "Image":
 
 
 def _picture(
-    path: Path, file_type: FileType, page: int, width: int, height: int, limits: Limits
+    path: Path | bytes, file_type: FileType, page: int, width: int, height: int, limits: Limits
 ) -> tuple["Image", str, str, dict[str, Any]]:
-    """The page or frame as an RGB image fitting width × height, with its tool and parameters."""
+    """The page or frame as an RGB image fitting width × height, with its tool and parameters.
+
+    `path` may be the bytes themselves for an image or a PDF (a video needs a file on disk).
+    """
     if file_type in types.PILLOW_TYPES:
         with _open_image(path, limits) as image:
             frames = getattr(image, "n_frames", 1)
@@ -155,17 +159,24 @@ def _picture(
     if file_type == types.PDF:
         return _pdf_page(path, page, width, height)
     if file_type.kind == Kind.VIDEO:
+        if isinstance(path, bytes):
+            raise MediaUnavailable(NO_FRAME, reason="no_frame")
         return _video_frame(path, width, height, limits)
     raise MediaUnavailable(NO_PREVIEW, reason="no_preview", type=file_type.label)
 
 
 def _pdf_page(
-    path: Path, page: int, width: int, height: int
+    path: Path | bytes, page: int, width: int, height: int
 ) -> tuple["Image", str, str, dict[str, Any]]:
     import pymupdf
     from PIL import Image
 
-    with pymupdf.open(path, filetype="pdf") as document:
+    opened = (
+        pymupdf.open(stream=path, filetype="pdf")
+        if isinstance(path, bytes)
+        else pymupdf.open(path, filetype="pdf")
+    )
+    with opened as document:
         if not 0 <= page < document.page_count:
             raise MediaUnavailable(NO_PAGE, reason="no_page", page=page + 1)
         shown = document[page]
@@ -213,7 +224,7 @@ def _video_frame(
 
 
 def thumbnail(
-    path: Path | str,
+    path: Path | str | bytes,
     file_type: FileType,
     size: int = THUMBNAIL_SIZE,
     *,
@@ -226,7 +237,8 @@ def thumbnail(
         MediaUnavailable: the type has no picture, ffmpeg is missing, or there is no such page.
         MediaRefused: the image could not be read.
     """
-    picture, tool, version, parameters = _picture(Path(path), file_type, page, size, size, limits)
+    source = path if isinstance(path, bytes) else Path(path)
+    picture, tool, version, parameters = _picture(source, file_type, page, size, size, limits)
     data = _jpeg(picture, JPEG_QUALITY)
     parameters = {
         "operation": "thumbnail",
@@ -239,7 +251,7 @@ def thumbnail(
 
 
 def preview(
-    path: Path | str,
+    path: Path | str | bytes,
     file_type: FileType,
     page: int = 0,
     width: int = PREVIEW_WIDTH,
@@ -255,9 +267,8 @@ def preview(
         MediaUnavailable: the type has no picture, ffmpeg is missing, or there is no such page.
         MediaRefused: the image could not be read.
     """
-    picture, tool, version, parameters = _picture(
-        Path(path), file_type, page, width, 3 * width, limits
-    )
+    source = path if isinstance(path, bytes) else Path(path)
+    picture, tool, version, parameters = _picture(source, file_type, page, width, 3 * width, limits)
     data = _jpeg(picture, JPEG_QUALITY)
     parameters = {
         "operation": "preview",

@@ -52,7 +52,21 @@
       const title = esc(s.title);
       const link = s.app_url || s.url;
       const text = link ? "<a href=\"" + esc(link) + "\"" + (s.app_url ? "" : " rel=\"noopener noreferrer\"") + ">" + title + "</a>" : title;
-      return "<li>" + text + " <span class=\"muted\">(" + esc(s.kind) + ", reliability " + esc(s.reliability) + ")</span></li>";
+      return "<li>" + text + " <span class=\"muted\">(" + esc(s.kind) + ", reliability " + esc(s.reliability) + ")</span>" + fileList(s.files) + "</li>";
+    }).join("") + "</ul>";
+  }
+
+  // The published evidence files a source rests on, each with its credit line (as the press
+  // prints it under a picture: "Photo: NASA · Public domain mark").
+  function fileList(files) {
+    if (!files || !files.length) return "";
+    return "<ul class=\"source-files\">" + files.map(function (f) {
+      const c = f.credit || {};
+      const licence = c.licence_url
+        ? "<a href=\"" + esc(c.licence_url) + "\" rel=\"license noopener noreferrer\">" + esc(c.licence) + "</a>"
+        : esc(c.licence);
+      const by = c.by ? esc(c.label) + ": " + esc(c.by) + " · " : "";
+      return "<li><a href=\"" + esc(f.url) + "\">" + esc(f.title) + "</a> <span class=\"credit\">" + by + licence + "</span></li>";
     }).join("") + "</ul>";
   }
 
