@@ -1,5 +1,6 @@
 """`unseen backup FILE` / `unseen restore FILE`: an encrypted round trip that loses nothing (#8)."""
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -95,12 +96,17 @@ def test_a_backup_restores_every_record_and_file_into_an_empty_database(settings
     call_command("flush", interactive=False, verbosity=0)
     for path in media.rglob("*.jpg"):
         path.unlink()
+    shutil.rmtree(settings.UNSEEN_FILES_DIR)  # the demo's evidence files (#19), come back too
     keys.forget_cached_keys()
     call_command("restore", str(target))
 
     after = snapshot()
     restore_entry = after["audit.auditentry"].pop()
     assert restore_entry["detail"]["kind"] == "restore"
+    # Each evidence file restored is a custody event of its own (#19).
+    restored_files = [e for e in after["audit.auditentry"] if e["action"] == "file_restore"]
+    assert len(restored_files) == len(before["files.evidencefile"]) == 3
+    after["audit.auditentry"] = [e for e in after["audit.auditentry"] if e not in restored_files]
     for label, rows in before.items():
         assert after[label] == rows, label
     assert files_under(media) == files_before
@@ -108,7 +114,7 @@ def test_a_backup_restores_every_record_and_file_into_an_empty_database(settings
     assert "documentation.searchentry" not in before
     assert sorted(SearchEntry.objects.values_list("kind", "object_id", "body")) == indexed
     assert verify().intact
-    assert AuditEntry.objects.count() == len(before["audit.auditentry"]) + 1
+    assert AuditEntry.objects.count() == len(before["audit.auditentry"]) + 1 + 3
 
     researcher = User.objects.get(username="researcher")
     assert read_identity(person, user=researcher, purpose="check").phone == "+850 2 381 0001"
