@@ -58,7 +58,7 @@ def private_files(settings, tmp_path, tmp_path_factory):
     # Uploaded photos and the spam model go to a folder of this test's own, never var/.
     settings.MEDIA_ROOT = tmp_path / "files"
     settings.VAR_DIR = tmp_path / "var"
-    settings.UNSEEN_FILES_DIR = tmp_path / "files" / "evidence"
+    settings.UNSEEN_FILES_DIR = tmp_path / "var" / "evidence"
     # Keys are never created on first use (#15): each test gets its own, made explicitly as
     # `unseen keys init` would, in a folder apart from tmp_path (which tests list and compare).
     keys = tmp_path_factory.mktemp("keys")

@@ -1,8 +1,7 @@
-"""Backups carry evidence files encrypted as they are stored; a restore puts them in custody (#19).
+"""Backups carry evidence files as they are on disk (encrypted), and a restore is in custody.
 
-`unseen backup` archives MEDIA_ROOT, and UNSEEN_FILES_DIR lives under it (MEDIA_ROOT/evidence by
-default): the blobs go in as they are on disk, sealed under their file keys, and come back
-byte for byte. Each file restored is a FILE_RESTORE custody event.
+Each file restored is a FILE_RESTORE custody event; what is there only for a moment (an upload
+still arriving, the clear copy of a file being checked) never reaches a backup.
 """
 
 import hashlib
@@ -11,7 +10,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core import checks
 from django.core.management import call_command
 
 from tests import factories
@@ -19,9 +17,10 @@ from tests.core.media import samples
 from unseen.audit.log import verify
 from unseen.audit.models import Action, AuditEntry
 from unseen.files import custody, storing
-from unseen.files.models import EvidenceFile, WorkingCopy
+from unseen.files.models import CopyKind, EvidenceFile, WorkingCopy
 from unseen.registry import keys
 
+PDF = factories.pdf()
 PASSPHRASE = "a long and private backup passphrase"
 
 
@@ -32,24 +31,46 @@ def own_keys(settings):
     keys.forget_cached_keys()
 
 
-def blobs(root: Path) -> dict[str, bytes]:
+def stored(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def test_the_files_folder_is_under_media_root_by_default():
-    from unseen.config import settings as defaults
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_carries_evidence_files_and_a_restore_is_a_custody_event(settings, tmp_path):
+    file = storing.receive([PDF], name="roster.pdf", user=None).file
+    storing.attach(file, factories.source(), None)
+    storing.store_working_copy(
+        file, [b"a preview"], kind=CopyKind.PREVIEW, content_type="image/png", tool="test"
+    )
+    root = Path(settings.UNSEEN_FILES_DIR)
+    before = stored(root)
+    assert len(before) == 3  # the original, its thumbnail (made on arrival) and the preview
+    (root / f"{storing.new_blob_name()}.part").write_bytes(b"an upload under way")
+    target = tmp_path / "unseen.backup"
+    call_command("backup", str(target))
+    raw = target.read_bytes()
+    assert PDF[:40] not in raw and b"roster" not in raw
 
-    assert defaults.UNSEEN_FILES_DIR == defaults.MEDIA_ROOT / "evidence"
+    call_command("flush", interactive=False, verbosity=0)
+    for path in root.rglob("*"):
+        if path.is_file():
+            path.unlink()
+    keys.forget_cached_keys()
+    call_command("restore", str(target))
+
+    assert stored(root) == before  # the .part file was not backed up
+    for path in root.rglob("*"):
+        assert path.stat().st_mode & 0o777 == (0o700 if path.is_dir() else 0o600)
+    restored = EvidenceFile.objects.get()
+    assert storing.read_all(storing.open_original(restored, user=None, reason="check")) == PDF
+    assert storing.verify_all() == []
+    actions = [event.entry.action for event in custody.report(restored)]
+    assert Action.FILE_RESTORE in actions
+    assert actions.index(Action.FILE_RESTORE) < actions.index(Action.FILE_DOWNLOAD)
 
 
-def test_a_files_folder_outside_media_root_is_warned_about(settings, tmp_path):
-    from unseen.registry.checks import evidence_files_backed_up
-
-    assert evidence_files_backed_up() == []
-    settings.UNSEEN_FILES_DIR = tmp_path / "elsewhere"
-    (warning,) = evidence_files_backed_up()
-    assert warning.id == "unseen.W102" and warning.level == checks.WARNING
-    assert "outside MEDIA_ROOT" in warning.msg
+def blobs(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
 @pytest.mark.slow
@@ -67,7 +88,6 @@ def test_backup_and_restore_keep_every_files_bytes_and_hash(settings, tmp_path):
         originals[file.sha256] = data
     assert WorkingCopy.objects.count() == 2  # thumbnails of the photo and the PDF
     root = Path(settings.UNSEEN_FILES_DIR)
-    assert Path(settings.MEDIA_ROOT) in root.parents
     # What is there for a moment stays out: an upload still arriving, a copy being checked.
     (root / f"{storing.new_blob_name()}{storing.PART_SUFFIX}").write_bytes(b"arriving")
     checking = storing.private_files.private_folder(root / storing.CHECKING_FOLDER)

@@ -268,3 +268,21 @@ def test_an_abandoned_receiver_leaves_no_part_file(settings):
     assert [path.endswith(".part") for path in on_disk(settings)] == [True]
     receiver.discard()
     assert on_disk(settings) == []
+
+
+def test_a_clear_copy_left_by_a_killed_check_is_named_by_verify_and_then_removed(settings, rita):
+    import os
+    import time
+
+    folder = storing.private_files.private_folder(
+        settings.UNSEEN_FILES_DIR / storing.CHECKING_FOLDER
+    )
+    left = folder / ("a" * 32)
+    left.write_bytes(b"clear bytes of a file whose check was killed")
+    fresh = folder / ("b" * 32)
+    fresh.write_bytes(b"a check under way")
+    old = time.time() - storing.STALE_PART_SECONDS - 60
+    os.utime(left, (old, old))
+    assert [p.what for p in storing.verify_all()] == [f".checking/{left.name}"]
+    storing.receive([factories.jpeg_with_gps()], name="a.jpg", user=rita)  # the next check
+    assert not left.exists() and fresh.exists()

@@ -239,16 +239,22 @@ def test_a_flipped_byte_on_disk_is_found_by_reading_and_by_verify(rita):
     assert other.code not in str(problems)
 
 
-def test_verify_names_missing_and_stray_blobs(settings, rita):
+def test_verify_names_missing_and_stray_blobs_and_parts_left_by_a_killed_process(settings, rita):
     file = storing.receive([DOC], name="a.pdf", user=rita).file
     storing.blob_path(file.blob).unlink()
     stray = storing.blob_path(storing.new_blob_name())
     stray.parent.mkdir(parents=True, exist_ok=True)
     stray.write_bytes(b"left behind")
+    under_way = storing.files_dir() / f"{storing.new_blob_name()}.part"
+    under_way.write_bytes(b"an upload still coming in")
+    stale = storing.files_dir() / f"{storing.new_blob_name()}.part"
+    stale.write_bytes(b"an upload whose process was killed")
+    os.utime(stale, (0, 0))
     problems = {p.what: p.reason for p in storing.verify_all()}
     assert problems == {
         file.code: "its stored copy is missing",
         stray.name: "stored on disk, but no file or working copy names it",
+        stale.name: "an upload that never finished (its process was stopped); delete it",
     }
 
 

@@ -351,9 +351,7 @@ UNSEEN_INTAKE_MAX_PHOTOS = env_int("UNSEEN_INTAKE_MAX_PHOTOS", 5)
 # before a byte of it is written, and so is one the disk has no room for. One upload request takes
 # up to UNSEEN_FILES_PER_UPLOAD files (its body may be that many times the file limit). Files are
 # encrypted in segments of UNSEEN_FILES_SEGMENT bytes (a reader needs one segment in memory).
-# The folder is under MEDIA_ROOT so that `unseen backup` carries the blobs as they are stored
-# (encrypted); `unseen check` warns (unseen.W102) when it is set elsewhere.
-UNSEEN_FILES_DIR = Path(os.environ.get("UNSEEN_FILES_DIR", MEDIA_ROOT / "evidence"))
+UNSEEN_FILES_DIR = Path(os.environ.get("UNSEEN_FILES_DIR", VAR_DIR / "evidence"))
 UNSEEN_FILES_MAX_MB = env_float("UNSEEN_FILES_MAX_MB", 2048)
 UNSEEN_FILES_PER_UPLOAD = env_int("UNSEEN_FILES_PER_UPLOAD", 20)
 UNSEEN_FILES_SEGMENT = env_int("UNSEEN_FILES_SEGMENT", 1 << 20)

@@ -21,6 +21,7 @@ class FilesConfig(AppConfig):
         keys.RESEALERS[storing.TABLE] = storing.reseal_files
         keys.RESEALERS[storing.COPY_TABLE] = storing.reseal_copies
         panels.register("files/_record_panel.html", panel.context)
+        # A restore puts the files back: each is a custody event of its own.
         backup.restored.connect(_restored, dispatch_uid="files-restored")
         # A deleted record's links go with it (the files stay: they are evidence of their own).
         for model in access.attachable_models():

@@ -8,12 +8,8 @@ and edits of its description alike, oldest first.
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-
-from unseen import private_files
 from unseen.accounts.models import UserLike
 from unseen.audit import log
 from unseen.audit.models import Action, AuditEntry
@@ -64,34 +60,6 @@ def record(
 RESTORED_REASON = "restored from a backup"
 
 
-def record_restored(**kwargs: Any) -> int:
-    """After `unseen restore`: one FILE_RESTORE event per file, saying whether its blob is back.
-
-    Connected to `registry.backup.restored`. The blobs come back encrypted as they were stored
-    (MEDIA_ROOT/evidence); their folders are made private again. Whether the bytes still have
-    their hash is `unseen files verify`'s to say (it decrypts everything; a restore does not).
-    """
-    from .storing import blob_path
-
-    root = Path(settings.UNSEEN_FILES_DIR)
-    if root.is_dir():  # a backup of an installation without files brings no folder back
-        for folder in [root, *(path for path in root.glob("??") if path.is_dir())]:
-            private_files.private_folder(folder)
-    files = EvidenceFile.objects.order_by("pk").only("pk", "sha256", "blob")
-    entries = (
-        (
-            file,
-            {
-                "sha256": file.sha256,
-                "reason": RESTORED_REASON,
-                "blob_present": blob_path(file.blob).is_file(),
-            },
-        )
-        for file in files.iterator(chunk_size=2000)
-    )
-    return log.record_many(Action.FILE_RESTORE, entries)
-
-
 @dataclass(frozen=True)
 class Event:
     """One line of a custody report."""
@@ -123,6 +91,29 @@ class Event:
     def matches(self) -> bool | None:
         """Whether the hash the event carried is the file's hash today (None: it carried none)."""
         return self.sha256 == self.file_sha256 if self.sha256 else None
+
+
+def record_restored(reason: str = RESTORED_REASON) -> int:
+    """One `file_restore` event per stored file (after `unseen restore`), saying whether its blob
+    came back; returns how many. Whether the bytes still have their hash is `unseen files
+    verify`'s to say (it decrypts everything; a restore does not)."""
+    from .storing import blob_path
+
+    files = EvidenceFile.objects.order_by("pk").only("pk", "sha256", "blob")
+    return log.record_many(
+        Action.FILE_RESTORE,
+        (
+            (
+                file,
+                {
+                    "sha256": file.sha256,
+                    "reason": reason,
+                    "blob_present": blob_path(file.blob).is_file(),
+                },
+            )
+            for file in files.iterator()
+        ),
+    )
 
 
 def report(file: EvidenceFile) -> list[Event]:

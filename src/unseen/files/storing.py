@@ -18,11 +18,13 @@ one segment at a time and checks the SHA-256 at the end. `verify_all` re-hashes 
 without a custody event per file (it shows no one any bytes).
 """
 
+import contextlib
 import hashlib
 import os
 import re
 import secrets
 import shutil
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -308,6 +310,7 @@ def _clear_copy(sealed: Sealed) -> Iterator[Path]:
     what was written to disk opens back to the bytes that were hashed.
     """
     folder = private_files.private_folder(files_dir() / CHECKING_FOLDER)
+    _forget_stale_clear_copies(folder)
     path = folder / secrets.token_hex(16)
     try:
         with private_files.open_new(path) as handle:
@@ -319,6 +322,15 @@ def _clear_copy(sealed: Sealed) -> Iterator[Path]:
         yield path
     finally:
         path.unlink(missing_ok=True)
+
+
+def _forget_stale_clear_copies(folder: Path) -> None:
+    """Delete clear copies a killed process left behind (no check takes a day)."""
+    cutoff = time.time() - STALE_PART_SECONDS
+    for left in folder.iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            if left.stat().st_mtime < cutoff:
+                left.unlink()
 
 
 def _claims(path: Path, found: media_types.FileType) -> dict[str, Any]:
@@ -706,12 +718,14 @@ def verify_all(progress: Callable[[int], object] | None = None) -> list[Problem]
     """
     problems: list[Problem] = []
     known: set[str] = set()
-    for file in EvidenceFile.objects.order_by("pk").iterator(chunk_size=500):
+    root, key_for = files_dir(), _data_keys()
+    fields = ("pk", "sha256", "size", "blob", "sealed_key")
+    for file in EvidenceFile.objects.order_by("pk").only(*fields).iterator(chunk_size=2000):
         known.add(file.blob)
         try:
             reason = _verify_one(
-                blob_path(file.blob),
-                _open_key(file.sealed_key, _key_context(file)),
+                root / file.blob[:2] / file.blob,
+                _open_key(file.sealed_key, _key_context(file), key_for),
                 _content_context(TABLE, file.blob),
                 file.sha256,
             )
@@ -721,37 +735,69 @@ def verify_all(progress: Callable[[int], object] | None = None) -> list[Problem]
             problems.append(Problem(file.code, reason, file.pk))
         if progress is not None:
             progress(file.size)
-    copies = WorkingCopy.objects.select_related("file").order_by("pk")
-    for copy in copies.iterator(chunk_size=500):
+    copies = WorkingCopy.objects.order_by("pk").only(
+        "pk", "file_id", "kind", "sha256", "size", "blob", "sealed_key"
+    )
+    for copy in copies.iterator(chunk_size=2000):
         known.add(copy.blob)
         try:
             reason = _verify_one(
-                blob_path(copy.blob),
-                _open_key(copy.sealed_key, _copy_key_context(copy)),
+                root / copy.blob[:2] / copy.blob,
+                _open_key(copy.sealed_key, _copy_key_context(copy), key_for),
                 _content_context(COPY_TABLE, copy.blob),
                 copy.sha256,
             )
         except sealing.SealingError as error:
             reason = f"its key does not open ({error})"
         if reason:
-            problems.append(
-                Problem(f"{copy.file.code} {copy.kind} #{copy.pk}", reason, copy.file_id)
-            )
+            code = f"F-{copy.file_id:05d}"
+            problems.append(Problem(f"{code} {copy.kind} #{copy.pk}", reason, copy.file_id))
         if progress is not None:
             progress(copy.size)
     problems.extend(_strays(known))
     return problems
 
 
+def _data_keys() -> Callable[[int], bytes]:
+    """`keys.data_key`, each version read once (it reads the master key and the key table)."""
+    found: dict[int, bytes] = {}
+
+    def key_for(version: int) -> bytes:
+        if version not in found:
+            found[version] = keys.data_key(version)
+        return found[version]
+
+    return key_for
+
+
+# A `.part` file older than this belongs to no upload under way: a process was killed mid-upload.
+STALE_PART_SECONDS = 24 * 3600
+
+
 def _strays(known: set[str]) -> list[Problem]:
     root = Path(settings.UNSEEN_FILES_DIR)
     if not root.exists():
         return []
-    return [
+    found = [
         Problem(path.name, "stored on disk, but no file or working copy names it")
         for path in sorted(root.glob("??/*"))
         if _BLOB.fullmatch(path.name) and path.name not in known
     ]
+    cutoff = time.time() - STALE_PART_SECONDS
+    found += [
+        Problem(path.name, "an upload that never finished (its process was stopped); delete it")
+        for path in sorted(root.glob(f"*{PART_SUFFIX}"))
+        if path.stat().st_mtime < cutoff
+    ]
+    found += [
+        Problem(
+            f"{CHECKING_FOLDER}/{path.name}",
+            "a clear copy left by a check whose process was stopped: delete it now",
+        )
+        for path in sorted(root.glob(f"{CHECKING_FOLDER}/*"))
+        if path.stat().st_mtime < cutoff
+    ]
+    return found
 
 
 # --- Key rotation --------------------------------------------------------------------------------

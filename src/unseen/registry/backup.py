@@ -10,9 +10,14 @@ N = 2^17) from a passphrase (`core.sealing.StreamSealer`). Inside, in this order
   (portable between SQLite and PostgreSQL), one JSON array per 2000 records of a model, in
   dependency order; content types and permissions are left to `migrate`. Format 1 (before #15)
   held one `database.json` instead; it still restores;
-- `files/…`: everything under MEDIA_ROOT (uploads, and the evidence files in UNSEEN_FILES_DIR,
-  encrypted as they are stored), except what is there for a moment: dot folders (a restore's
-  staging, evidence files being checked) and `.part` files (uploads still arriving).
+- `files/…`: everything under MEDIA_ROOT (uploads);
+- `evidence/…`: the stored evidence files under UNSEEN_FILES_DIR, as they are on disk (each is
+  encrypted under a key of its own, sealed in the database under the data key).
+
+Left out of both is what is there only for a moment: `.part` files (uploads still arriving) and
+dot folders (a restore's staging; `.checking`, where a file being received is checked on a
+private clear copy for the seconds that takes: it must never reach a backup). An evidence folder
+set inside MEDIA_ROOT is carried once, under `evidence/`.
 
 Nothing is written in clear to the temporary directory or anywhere else (#15): the archive is
 streamed through the sealer into `FILE.partial` as it is made, and a restore reads it back through
@@ -107,29 +112,52 @@ def _media_root() -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
-# Files that are under MEDIA_ROOT only while something is under way: an upload still arriving
-# (sealed, but not yet a file anyone knows) and the clear copy of a file being checked, which
-# lives in a dot folder (as a restore's staging does).
+def _evidence_root() -> Path | None:
+    configured = getattr(settings, "UNSEEN_FILES_DIR", None)
+    return Path(configured) if configured else None
+
+
 TRANSIENT_SUFFIX = ".part"
 
 
-def _kept(path: Path, media: Path) -> bool:
-    """Whether a path under MEDIA_ROOT goes into a backup."""
-    relative = path.relative_to(media)
-    if any(part.startswith(".") for part in relative.parts):
+def _kept(path: Path, root: Path) -> bool:
+    """Whether a file under `root` goes into a backup: not one there only for a moment (an
+    upload still arriving, anything in a dot folder such as a clear copy being checked)."""
+    if any(part.startswith(".") for part in path.relative_to(root).parts):
         return False
     return path.is_file() and not path.name.endswith(TRANSIENT_SUFFIX)
+
+
+def _evidence_files() -> list[Path]:
+    """Stored evidence files (blobs), not the `.part` files of uploads under way."""
+    root = _evidence_root()
+    if root is None or not root.exists():
+        return []
+    return [p for p in sorted(root.rglob("*")) if _kept(p, root)]
+
+
+def _media_files(media: Path) -> list[Path]:
+    """Uploaded files under MEDIA_ROOT (an evidence folder inside it is carried on its own)."""
+    if not media.exists():
+        return []
+    evidence = _evidence_root()
+    return [
+        p
+        for p in sorted(media.rglob("*"))
+        if _kept(p, media) and not (evidence is not None and p.is_relative_to(evidence))
+    ]
 
 
 def create(path: Path, passphrase: str) -> Summary:
     """Write an encrypted backup of the database and the uploaded files to `path` (0600)."""
     master_ids = sorted(set(VaultKey.objects.values_list("master_key_id", flat=True)))
     media = _media_root()
-    files = [p for p in sorted(media.rglob("*")) if _kept(p, media)] if media.exists() else []
+    files = _media_files(media)
+    evidence_root, evidence = _evidence_root(), _evidence_files()
     record(
         Action.EXPORT,
         target_type="backup",
-        detail={"kind": "encrypted backup", "files": len(files)},
+        detail={"kind": "encrypted backup", "files": len(files), "evidence_files": len(evidence)},
     )
     # Written before the dump, so the backup holds every entry the anchor names; a restore
     # checks the chain against the copy in the manifest.
@@ -142,6 +170,7 @@ def create(path: Path, passphrase: str) -> Summary:
         "migrations": _migrations(),
         "records": counts,
         "files": len(files),
+        "evidence_files": len(evidence),
         "master_key_ids": master_ids,
         "audit_key_id": anchor.key,
         "audit_anchor": anchor.as_dict(),
@@ -159,6 +188,10 @@ def create(path: Path, passphrase: str) -> Summary:
                     _add_bytes(tar, f"database/{number:06d}.json", part)
                 for file in files:
                     tar.add(file, arcname=f"files/{file.relative_to(media).as_posix()}")
+                for file in evidence:
+                    assert evidence_root is not None
+                    relative = file.relative_to(evidence_root).as_posix()
+                    tar.add(file, arcname=f"evidence/{relative}")
             sealer.close()
             target.flush()
             os.fsync(target.fileno())
@@ -166,7 +199,7 @@ def create(path: Path, passphrase: str) -> Summary:
     except BaseException:
         partial.unlink(missing_ok=True)  # sealed, but unfinished: it would not open
         raise
-    return Summary(sum(counts.values()), len(files), master_ids)
+    return Summary(sum(counts.values()), len(files) + len(evidence), master_ids)
 
 
 class _PreciseEncoder(DjangoJSONEncoder):
@@ -273,9 +306,15 @@ def restore(path: Path, passphrase: str, *, say: Callable[[str], None] = print) 
             opened.drain()
         _load_records(parts)
         del parts
+        evidence_root = _evidence_root()
         for file in restored_files:
-            destination = media / file.relative_to(staging / "files")
-            destination.parent.mkdir(parents=True, exist_ok=True)
+            if file.is_relative_to(staging / "evidence") and evidence_root is not None:
+                destination = evidence_root / file.relative_to(staging / "evidence")
+                private_files.private_folder(destination.parent)
+                file.chmod(private_files.FILE_MODE)
+            else:
+                destination = media / file.relative_to(staging / "files")
+                destination.parent.mkdir(parents=True, exist_ok=True)
             os.replace(file, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -323,11 +362,13 @@ def _read_archive(
                 _check_manifest(manifest)
             elif str(name) == "database.json" or name.parts[0] == "database":
                 parts.append(_member(tar, member).read())
-            elif name.parts[0] == "files" and len(name.parts) > 1:
-                if (media / PurePosixPath(*name.parts[1:])).exists():
-                    raise BackupError(
-                        f"a file in the backup already exists under MEDIA_ROOT: {name}"
-                    )
+            elif name.parts[0] in ("files", "evidence") and len(name.parts) > 1:
+                root = media if name.parts[0] == "files" else _evidence_root()
+                if root is None:
+                    raise BackupError(f"the backup holds {name}, and UNSEEN_FILES_DIR is unset")
+                if (root / PurePosixPath(*name.parts[1:])).exists():
+                    where = "MEDIA_ROOT" if root == media else "UNSEEN_FILES_DIR"
+                    raise BackupError(f"a file in the backup already exists under {where}: {name}")
                 tar.extract(member, staging, filter="data")
                 restored_files.append(staging / name)
             else:

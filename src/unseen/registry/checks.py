@@ -59,21 +59,3 @@ def keys_kept_apart(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
                     )
                 )
     return problems
-
-
-@checks.register(checks.Tags.files)
-def evidence_files_backed_up(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """Backups carry MEDIA_ROOT: evidence files stored anywhere else would not be in them."""
-    folder = getattr(settings, "UNSEEN_FILES_DIR", None)
-    if folder is None or _inside(Path(folder), Path(settings.MEDIA_ROOT)):
-        return []
-    return [
-        checks.Warning(
-            f"evidence files are stored in {folder}, outside MEDIA_ROOT ({settings.MEDIA_ROOT}): "
-            "`unseen backup` carries MEDIA_ROOT only, so backups would hold the files' records "
-            "without their bytes.",
-            hint="Leave UNSEEN_FILES_DIR unset (it defaults to MEDIA_ROOT/evidence) or set it to "
-            "a folder under MEDIA_ROOT.",
-            id="unseen.W102",
-        )
-    ]
