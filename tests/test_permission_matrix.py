@@ -127,12 +127,20 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "files:download": ("post", VIEWERS, ["{evidence_file}"]),
     # Without a reason a deletion request is refused (400) to editors; the others never get there.
     "files:request_deletion": ("post", EDITORS, ["{evidence_file}"]),
+    "files:redact": ("get", EDITORS, ["{evidence_file}"]),
+    "files:working_copy": ("get", VIEWERS, ["{evidence_file}", "{working_copy}"]),
+    # The public side of evidence files: published files only, to everyone.
+    "evidence:gallery": ("get", ALL, []),
+    "evidence:detail": ("get", ALL, ["{published_file}"]),
+    "evidence:image": ("get", ALL, ["{published_file}"]),
+    "evidence:thumbnail": ("get", ALL, ["{published_file}"]),
 }
 
 
 @pytest.fixture
 def world(db, alice):
     from tests import factories
+    from tests.files.samples import published_file
     from unseen.documentation.models import SavedSearch, Testimony
     from unseen.evidence.models import SourceKind
     from unseen.files import storing
@@ -153,8 +161,14 @@ def world(db, alice):
     claim = site.add_claim(factories.source(), 2, "a claim to sign off")
     evidence_file = storing.receive([factories.pdf()], name="contract.pdf", user=None).file
     storing.attach(evidence_file, testimony, None)
+    copy = storing.store_working_copy(
+        evidence_file, [b"a thumbnail"], kind="thumbnail", content_type="image/jpeg", tool="test"
+    )
+    published = published_file(alice, alice, factories.jpeg_with_gps(), record=testimony)
     return {
         "evidence_file": evidence_file.pk,
+        "working_copy": copy.pk,
+        "published_file": published.pk,
         "saved_search": saved.pk,
         "claim": claim.pk,
         "linkage_run": linkage.run.pk,

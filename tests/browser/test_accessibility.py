@@ -18,6 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
 from tests.conftest import PASSWORD
+from tests.files.samples import published_file
+from unseen.demo.files import astronaut_jpeg
 from unseen.demo.loading import load_demo
 from unseen.documentation.browsing import KINDS
 from unseen.estimation import revenue_runs
@@ -84,6 +86,9 @@ NOT_PAGES = {
     "set_language": "POST only",
     "healthz": "plain text for monitors",
     "files:download": "POST only: the original file, for a stated reason",
+    "files:working_copy": "an image or a PDF (a working copy), not a page",
+    "evidence:image": "a picture of a published file, not a page",
+    "evidence:thumbnail": "a picture of a published file, not a page",
 }
 
 # Django's admin is Django's own markup; our pages are what we answer for.
@@ -95,7 +100,15 @@ PERSONAS = ("anonymous", "rita", "andy", "mona", "alice")
 WITH_QUERIES = ("/app/search/?q=logging+Russia", "/app/deployments/?q=Russia")
 
 # The main public pages, checked again at a phone's size.
-PUBLIC_ON_PHONE = ("/", "/estimates/", "/revenue/", "/report/", "/report/add/", "/report/privacy/")
+PUBLIC_ON_PHONE = (
+    "/",
+    "/estimates/",
+    "/revenue/",
+    "/report/",
+    "/report/add/",
+    "/report/privacy/",
+    "/evidence/",
+)
 
 
 def routes(patterns: list[Any] | None = None, namespace: str = "") -> Iterator[tuple[str, Any]]:
@@ -125,6 +138,21 @@ def public_revenue_run():
     return revenue_runs.run_revenue("Revenue 2017", rows, parameters, input_kind="records")
 
 
+def evidence_editors() -> tuple[Any, Any]:
+    """Rita uploads and redacts, Alice reviews: the personas, made here when a test has none."""
+    from tests.conftest import make_user
+    from unseen.accounts.models import User
+    from unseen.accounts.roles import Role
+
+    rita = User.objects.filter(username="rita").first() or make_user(
+        "rita", Role.RESEARCHER, confidential=True
+    )
+    alice = User.objects.filter(username="alice").first() or make_user(
+        "alice", Role.ADMINISTRATOR, confidential=True
+    )
+    return rita, alice
+
+
 def demo_records() -> dict[str, Any]:
     """The demo data plus what it lacks: runs, a pending sighting, a linkage review."""
     load_demo()
@@ -136,8 +164,20 @@ def demo_records() -> dict[str, Any]:
         [b"%PDF-1.4\n% a scanned contract\n"], name="contract.pdf", user=None
     ).file
     storing.attach(evidence_file, Source.objects.order_by("pk").first(), None)
+    # A photo awaiting its redaction, and one published (through the gate, reviewed).
+    editor, reviewer = evidence_editors()
+    photo = storing.receive([astronaut_jpeg()[0]], name="astronaut.jpg", user=editor).file
+    published = published_file(
+        editor,
+        reviewer,
+        record=Source.objects.filter(access_level="public").order_by("pk").first(),
+        title_en="NASA astronaut Eileen Collins",
+        title_ko="NASA 우주비행사 아일린 콜린스",
+    )
     return {
         "evidence_file": evidence_file,
+        "photo": photo,
+        "published_file": published,
         "estimate": estimate,
         "revenue": revenue,
         "submission": submission,
@@ -175,6 +215,8 @@ def samples(records: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "files:upload": [{"kind": "sources", "pk": first["sources"].pk}],
         "files:detail": [{"pk": records["evidence_file"].pk}],
         "files:custody": [{"pk": records["evidence_file"].pk}],
+        "files:redact": [{"pk": records["photo"].pk}],
+        "evidence:detail": [{"pk": records["published_file"].pk}],
     }
 
 

@@ -53,3 +53,26 @@ def roster_pdf() -> bytes:
 
 # Where SECRET is on page 1, in points (top left origin), with room around it.
 SECRET_BOX = {"page": 1, "x": 66, "y": 140, "w": 300, "h": 28}
+
+
+def published_file(user, reviewer, data: bytes | None = None, *, record=None, **fields):
+    """A file as the public sees it: judged to need no redaction by `user`, reviewed by
+    `reviewer` (someone other than its last editor), then made public."""
+    from unseen.evidence import reviewing
+    from unseen.files import redacting, storing
+
+    file = storing.receive([data or astronaut_jpeg()], name="photo.jpg", user=user).file
+    if record is not None:
+        storing.attach(file, record, user)
+    redacting.mark_not_needed(file, user, "Synthetic test picture")
+    file.refresh_from_db()
+    for name, value in {"credit": "NASA", "licence": "PDM", **fields}.items():
+        setattr(file, name, value)
+    file.save()
+    reviewing.send_to_review(file, reviewer)
+    file.refresh_from_db()
+    reviewing.approve(file, reviewer)
+    file.refresh_from_db()
+    file.access_level = "public"
+    file.save()
+    return file

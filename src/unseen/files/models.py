@@ -143,14 +143,24 @@ class EvidenceFile(Record):
         ]
 
     def clean(self) -> None:
-        super().clean()  # the two-person rule (evidence.reviewing)
+        """Public needs a redaction decision (`files.publishing`) and a colleague's review
+        (`evidence.reviewing`); both refusals are given at once, the redaction's first (it
+        comes first: confirming one edits the file, which is then reviewed)."""
+        from django.core.exceptions import ValidationError
+
         from .publishing import publication_refusal  # it imports this module
 
-        refusal = publication_refusal(self)
-        if refusal:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError({"access_level": refusal})
+        refusals = [refusal] if (refusal := publication_refusal(self)) else []
+        try:
+            super().clean()
+        except ValidationError as error:
+            if not refusals or not hasattr(error, "error_dict"):
+                raise
+            refusals += error.message_dict.get("access_level", [])
+            others = {k: v for k, v in error.message_dict.items() if k != "access_level"}
+            raise ValidationError({**others, "access_level": refusals}) from error
+        if refusals:
+            raise ValidationError({"access_level": refusals})
 
     @property
     def code(self) -> str:

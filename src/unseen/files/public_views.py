@@ -27,8 +27,12 @@ PER_PAGE = 24
 
 
 def _records(item: publishing.Published) -> list[Any]:
-    """The public records the file stands behind (their titles, for the reader)."""
-    return access.readable_records(item.file, None)
+    """The published sources the file stands behind, as the public citations show them (other
+    kinds are left out: their labels are not written for the public, a sighting's place or an
+    incident's exact date)."""
+    from unseen.evidence.models import Source
+
+    return [r for r in access.readable_records(item.file, None) if isinstance(r, Source)]
 
 
 @public

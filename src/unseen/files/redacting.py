@@ -331,8 +331,8 @@ def confirm(
     except cutting.RedactionFailed as error:
         raise RedactionRefused(
             _(
-                "Text was still found under a box after redaction, so no copy was kept. Try "
-                "larger boxes; if it persists, the PDF may need to be flattened."
+                "The redacted copy still had text under a box, so it was not kept. Try again "
+                "with larger boxes, or flatten the document into images."
             )
         ) from error
     except ValueError as error:
