@@ -186,3 +186,14 @@ def linkage_run(*, access_level: str = AccessLevel.INTERNAL):
     )
     merge = Merge.objects.create(entity="person", survivor=first.pk, absorbed=[second.pk], run=run)
     return SimpleNamespace(run=run, review=review, merge=merge, persons=(first, second))
+
+
+def pdf(text: str = "Contract of employment", lines: int = 60) -> bytes:
+    """A sound one-page PDF of `lines` lines (base-14 font; about 6 KB by default)."""
+    import pymupdf
+
+    document = pymupdf.open()
+    page = document.new_page()
+    for number in range(lines):
+        page.insert_text((72, 40 + 12 * number), f"{number + 1}. {text}", fontsize=9)
+    return document.tobytes()

@@ -92,6 +92,7 @@ NOT_PAGES = {
     "files:transcript": "POST only; answers with the file's page",
     "files:cite_passage": "POST only; answers with the coding page",
     "files:remove_passage": "POST only; answers with the coding page",
+    "files:request_deletion": "POST only: its form is on the file's page, which is checked",
     "files:working_copy": "an image or a PDF (a working copy), not a page",
     "evidence:image": "a picture of a published file, not a page",
     "evidence:thumbnail": "a picture of a published file, not a page",
@@ -166,9 +167,7 @@ def demo_records() -> dict[str, Any]:
     revenue = revenue_runs.publish(public_revenue_run(), True)
     submission = factories.submission("Workers on a building site near Ulaanbaatar")
     linkage = factories.linkage_run()
-    evidence_file = storing.receive(
-        [b"%PDF-1.4\n% a scanned contract\n"], name="contract.pdf", user=None
-    ).file
+    evidence_file = storing.receive([factories.pdf()], name="contract.pdf", user=None).file
     storing.attach(evidence_file, Source.objects.order_by("pk").first(), None)
     # A photo awaiting its redaction, and one published (through the gate, reviewed).
     editor, reviewer = evidence_editors()

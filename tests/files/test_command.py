@@ -15,7 +15,7 @@ from unseen.files.models import Attachment, CopyKind, EvidenceFile
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b"0" * 5000
+PDF = factories.pdf()
 
 
 def run(*args):
@@ -115,7 +115,8 @@ def test_verify_exits_1_naming_each_file_whose_bytes_changed(source, paths, rita
         photo, [b"a thumbnail"], kind=CopyKind.THUMBNAIL, content_type="image/png", tool="test"
     )
     code, out, _ = run("verify")
-    assert code == 0 and "2 file(s) and 1 working copies verified" in out
+    # Two thumbnails made on arrival, and the one made here.
+    assert code == 0 and "2 file(s) and 3 working copies verified" in out
     for blob in (roster.blob, copy.blob):
         path = storing.blob_path(blob)
         raw = bytearray(path.read_bytes())
@@ -135,13 +136,14 @@ def test_custody_prints_every_event_with_its_reason(source, paths, rita):
     storing.read_all(storing.open_original(file, user=rita, reason="for the court"))
     code, out, _ = run("custody", file.code)
     assert code == 0
-    assert f"{file.code}\tsha256 {file.sha256}\t4 event(s)" in out
+    assert f"{file.code}\tsha256 {file.sha256}\t5 event(s)" in out
     assert 'rita\tfile_download\thash ok\treason: "for the court"' in out
     code, out, _ = run("custody", str(file.pk), "--json")
     document = json.loads(out)
     assert [e["action"] for e in document["events"]] == [
         "create",
         "file_upload",
+        "file_derive",  # its thumbnail
         "file_attach",
         "file_download",
     ]

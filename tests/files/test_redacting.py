@@ -101,7 +101,8 @@ def test_confirming_makes_a_redacted_copy_and_records_who_what_and_with_which_de
     shown = storing.read_all(storing.open_working_copy(picture, user=rita))
     assert np.abs(pixels(shown)[y : y + h, x : x + w] - before[y : y + h, x : x + w]).mean() > 20
     derived = [e for e in custody.report(file) if e.entry.action == Action.FILE_DERIVE]
-    assert [e.detail["kind"] for e in derived] == ["redacted", "preview", "thumbnail"]
+    # The first thumbnail was made of the original on arrival (for staff); then the decision's.
+    assert [e.detail["kind"] for e in derived] == ["thumbnail", "redacted", "preview", "thumbnail"]
     assert all(e.entry.actor == "rita" for e in derived)
 
 
@@ -148,7 +149,9 @@ def test_a_redaction_that_cannot_be_made_is_refused_and_nothing_is_kept(
         redacting.confirm(file, rita, boxes, style)
     file.refresh_from_db()
     assert file.redaction_state == RedactionState.PENDING
-    assert not WorkingCopy.objects.filter(file=file).exists()
+    assert list(WorkingCopy.objects.filter(file=file).values_list("kind", flat=True)) == [
+        CopyKind.THUMBNAIL  # made on arrival
+    ]
     assert not Redaction.objects.exists()
     assert stored_blobs(settings) == blobs
 
@@ -169,7 +172,7 @@ def test_a_decision_that_fails_to_commit_leaves_no_copy_on_disk(rita, settings):
             file, rita, [{"page": None, "x": 1, "y": 1, "w": 50, "h": 50}], "fill", proposed={1j}
         )
     assert stored_blobs(settings) == blobs
-    assert not WorkingCopy.objects.filter(file=file).exists()
+    assert WorkingCopy.objects.filter(file=file).count() == 1  # its thumbnail, made on arrival
     assert storing.verify_all() == []
     file.refresh_from_db()
     assert file.redaction_state == RedactionState.PENDING

@@ -21,7 +21,17 @@ from unseen.registry import keys
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b"0" * 5000
+# A document as text (a typed statement): no thumbnail is made of it, so each test here sees the
+# original alone. Type detection, checks and thumbnails have their tests in test_refusals.py.
+DOC = ("근로계약서 사본: 벌목장, 2014년 3월. " * 200).encode()
+
+
+def real_pdf() -> bytes:
+    import pymupdf
+
+    document = pymupdf.open()
+    document.new_page().insert_text((72, 72), "Contract")
+    return document.tobytes()
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +62,10 @@ def test_a_file_is_hashed_sealed_and_kept_under_a_random_name(settings, rita):
     assert file.name == "passwd.jpg"
     assert file.uploaded_by == rita
     path = storing.blob_path(file.blob)
-    assert stored_paths(settings) == [f"{file.blob[:2]}/{file.blob}"]
+    thumbnail = file.working_copies.get()
+    assert stored_paths(settings) == sorted(
+        f"{blob[:2]}/{blob}" for blob in (file.blob, thumbnail.blob)
+    )
     assert "passwd" not in str(path) and file.sha256 not in str(path)
     raw = path.read_bytes()
     assert b"\xff\xd8\xff" not in raw and b"Exif" not in raw and photo[-64:] not in raw
@@ -67,16 +80,17 @@ def test_the_type_comes_from_the_content_never_the_name(rita):
     assert storing.receive([photo], name="contract.pdf", user=rita).file.content_type == (
         "image/jpeg"
     )
-    assert storing.receive([PDF], name="photo.jpg", user=rita).file.content_type == (
+    assert storing.receive([real_pdf()], name="photo.jpg", user=rita).file.content_type == (
         "application/pdf"
     )
     assert storing.detect_type("계약서 사본\n".encode()) == "text/plain"
-    assert storing.detect_type(os.urandom(256)) == "application/octet-stream"
+    with pytest.raises(storing.Refused, match="not of a type we take"):
+        storing.detect_type(os.urandom(256))
 
 
 def test_the_same_bytes_twice_are_stored_once_and_the_sender_is_told(settings, rita):
-    first = storing.receive([PDF], name="roster.pdf", user=rita)
-    again = storing.receive(pieces(PDF, 7), name="other name.pdf", user=rita)
+    first = storing.receive([DOC], name="roster.pdf", user=rita)
+    again = storing.receive(pieces(DOC, 7), name="other name.pdf", user=rita)
     assert again.duplicate and again.file == first.file
     assert EvidenceFile.objects.count() == 1
     assert stored_paths(settings) == [f"{first.file.blob[:2]}/{first.file.blob}"]
@@ -93,7 +107,7 @@ def test_a_file_beyond_the_limit_is_refused_before_anything_is_written(settings,
 def test_a_file_that_grows_beyond_the_limit_while_streaming_is_stopped_and_removed(settings, rita):
     settings.UNSEEN_FILES_MAX_MB = 0.001
     with pytest.raises(storing.Refused, match="larger than"):
-        storing.receive(pieces(PDF, 500), name="big.pdf", user=rita)
+        storing.receive(pieces(DOC, 500), name="big.pdf", user=rita)
     assert stored_paths(settings) == []
     assert not EvidenceFile.objects.exists()
 
@@ -108,7 +122,7 @@ def test_a_file_the_disk_has_no_room_for_is_refused_before_anything_is_written(s
 
 def test_an_interrupted_stream_leaves_nothing_on_disk_or_in_the_database(settings, rita):
     def broken():
-        yield PDF[:1000]
+        yield DOC[:1000]
         raise ConnectionResetError("the client went away")
 
     with pytest.raises(ConnectionResetError):
@@ -120,9 +134,9 @@ def test_an_interrupted_stream_leaves_nothing_on_disk_or_in_the_database(setting
 
 def test_a_failure_while_saving_the_row_removes_the_stored_blob(settings, rita):
     with pytest.raises(storing.Refused, match="not-a-licence"):
-        storing.receive([PDF], name="x.pdf", user=rita, licence="not-a-licence")
+        storing.receive([DOC], name="x.pdf", user=rita, licence="not-a-licence")
     with pytest.raises(storing.Refused, match="cannot be public"):
-        storing.receive([PDF], name="x.pdf", user=rita, access_level="public")
+        storing.receive([DOC], name="x.pdf", user=rita, access_level="public")
     assert stored_paths(settings) == []
     assert not EvidenceFile.objects.exists()
 
@@ -134,14 +148,14 @@ def test_an_empty_file_is_refused(settings, rita):
 
 
 def test_reading_needs_the_files_level_and_is_refused_unrecorded(rita, ruth):
-    file = storing.receive([PDF], name="a.pdf", user=rita, access_level="confidential").file
+    file = storing.receive([DOC], name="a.pdf", user=rita, access_level="confidential").file
     with pytest.raises(PermissionDenied):
         storing.open_original(file, user=ruth, reason="curious")
     assert not AuditEntry.objects.filter(action=Action.FILE_DOWNLOAD).exists()
 
 
 def test_reading_needs_a_readable_record_too(rita, ruth):
-    file = storing.receive([PDF], name="a.pdf", user=rita).file
+    file = storing.receive([DOC], name="a.pdf", user=rita).file
     hidden = factories.source(access_level=AccessLevel.CONFIDENTIAL)
     storing.attach(file, hidden, rita)
     assert not access.may_read(ruth, file) and access.may_read(rita, file)
@@ -154,8 +168,8 @@ def test_reading_needs_a_readable_record_too(rita, ruth):
 
 def test_a_record_never_shows_a_file_beyond_the_readers_level(rita, ruth):
     source = factories.source(access_level=AccessLevel.INTERNAL)
-    secret = storing.receive([PDF], name="a.pdf", user=rita, access_level="confidential").file
-    plain = storing.receive([PDF + b"1"], name="b.pdf", user=rita).file
+    secret = storing.receive([DOC], name="a.pdf", user=rita, access_level="confidential").file
+    plain = storing.receive([DOC + b"1"], name="b.pdf", user=rita).file
     for file in (secret, plain):
         storing.attach(file, source, rita)
     assert list(access.files_of(source, ruth)) == [plain]
@@ -163,7 +177,7 @@ def test_a_record_never_shows_a_file_beyond_the_readers_level(rita, ruth):
 
 
 def test_every_read_is_in_the_files_custody_report(rita):
-    file = storing.receive([PDF], name="a.pdf", user=rita).file
+    file = storing.receive([DOC], name="a.pdf", user=rita).file
     source = factories.source()
     assert storing.attach(file, source, rita)
     assert not storing.attach(file, source, rita)  # already linked: no second event
@@ -191,7 +205,7 @@ def test_every_read_is_in_the_files_custody_report(rita):
 
 
 def test_a_working_copy_is_sealed_like_an_original_and_opens_back(settings, rita):
-    file = storing.receive([PDF], name="a.pdf", user=rita).file
+    file = storing.receive([DOC], name="a.pdf", user=rita).file
     copy = storing.store_working_copy(
         file,
         pieces(b"\x89PNG\r\n\x1a\n" + b"p" * 3000, 100),
@@ -210,8 +224,8 @@ def test_a_working_copy_is_sealed_like_an_original_and_opens_back(settings, rita
 
 
 def test_a_flipped_byte_on_disk_is_found_by_reading_and_by_verify(rita):
-    file = storing.receive([PDF], name="a.pdf", user=rita).file
-    other = storing.receive([PDF + b"x"], name="b.pdf", user=rita).file
+    file = storing.receive([DOC], name="a.pdf", user=rita).file
+    other = storing.receive([DOC + b"x"], name="b.pdf", user=rita).file
     assert storing.verify_all() == []
     path = storing.blob_path(file.blob)
     raw = bytearray(path.read_bytes())
@@ -226,7 +240,7 @@ def test_a_flipped_byte_on_disk_is_found_by_reading_and_by_verify(rita):
 
 
 def test_verify_names_missing_and_stray_blobs_and_parts_left_by_a_killed_process(settings, rita):
-    file = storing.receive([PDF], name="a.pdf", user=rita).file
+    file = storing.receive([DOC], name="a.pdf", user=rita).file
     storing.blob_path(file.blob).unlink()
     stray = storing.blob_path(storing.new_blob_name())
     stray.parent.mkdir(parents=True, exist_ok=True)
@@ -245,14 +259,14 @@ def test_verify_names_missing_and_stray_blobs_and_parts_left_by_a_killed_process
 
 
 def test_a_blob_moved_onto_another_files_row_does_not_open(rita):
-    one = storing.receive([PDF], name="a.pdf", user=rita).file
-    two = storing.receive([PDF + b"2"], name="b.pdf", user=rita).file
+    one = storing.receive([DOC], name="a.pdf", user=rita).file
+    two = storing.receive([DOC + b"2"], name="b.pdf", user=rita).file
     shutil.copyfile(storing.blob_path(two.blob), storing.blob_path(one.blob))
     assert [p.what for p in storing.verify_all()] == [one.code]
 
 
 def test_key_rotation_rewraps_file_keys_and_leaves_the_blobs_alone(rita):
-    file = storing.receive([PDF], name="a.pdf", user=rita).file
+    file = storing.receive([DOC], name="a.pdf", user=rita).file
     copy = storing.store_working_copy(
         file, [b"thumb"], kind=CopyKind.THUMBNAIL, content_type="image/png", tool="t"
     )
@@ -265,14 +279,14 @@ def test_key_rotation_rewraps_file_keys_and_leaves_the_blobs_alone(rita):
     assert sealing.sealed_version(file.sealed_key) == 2 != sealing.sealed_version(old_sealed)
     assert sealing.sealed_version(copy.sealed_key) == 2
     assert storing.blob_path(file.blob).read_bytes() == before
-    assert storing.read_all(storing.open_original(file, user=None, reason="after rotation")) == PDF
+    assert storing.read_all(storing.open_original(file, user=None, reason="after rotation")) == DOC
     assert storing.read_all(storing.open_working_copy(copy, user=None)) == b"thumb"
     assert storing.verify_all() == []
     assert "sealed_key" not in {f.name for f in EvidenceFile.history.model._meta.fields}
 
 
 def test_a_deleted_record_takes_its_links_not_its_files(rita):
-    file = storing.receive([PDF], name="a.pdf", user=rita).file
+    file = storing.receive([DOC], name="a.pdf", user=rita).file
     source = factories.source()
     storing.attach(file, source, rita)
     source.delete()
@@ -281,17 +295,17 @@ def test_a_deleted_record_takes_its_links_not_its_files(rita):
 
 
 def test_files_attach_only_to_the_four_kinds_of_record(rita):
-    file = storing.receive([PDF], name="a.pdf", user=rita).file
+    file = storing.receive([DOC], name="a.pdf", user=rita).file
     with pytest.raises(ValueError, match="sources, testimonies"):
         storing.attach(file, factories.site(), rita)
 
 
 def test_receiving_streams_in_constant_memory(rita):
     """48 MB received from a stream: peak Python memory stays at a few segments."""
-    block = os.urandom(64 * 1024)
+    block = os.urandom(48 * 1024).hex().encode()[: 64 * 1024]
     tracemalloc.start()
     try:
-        received = storing.receive((block for _ in range(768)), name="big.bin", user=rita)
+        received = storing.receive((block for _ in range(768)), name="big.txt", user=rita)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

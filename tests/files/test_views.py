@@ -17,7 +17,7 @@ from unseen.files.models import Attachment, EvidenceFile
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b"0" * 5000
+PDF = factories.pdf()
 
 
 @pytest.fixture

@@ -41,7 +41,11 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def everything(directory: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(directory.iterdir()))
+    """Every table written, and the evidence files' manifest (the files themselves are the
+    working copies a person released, tested in tests/publishing/test_export_files.py)."""
+    texts = [p for p in sorted(directory.iterdir()) if p.is_file()]
+    texts += sorted(directory.glob("files/manifest.csv"))
+    return "\n".join(p.read_text(encoding="utf-8") for p in texts)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """`unseen backup FILE` / `unseen restore FILE`: an encrypted round trip that loses nothing (#8)."""
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,7 @@ def test_a_backup_restores_every_record_and_file_into_an_empty_database(settings
     call_command("flush", interactive=False, verbosity=0)
     for path in media.rglob("*.jpg"):
         path.unlink()
+    shutil.rmtree(settings.UNSEEN_FILES_DIR)  # the demo's evidence files (#19), come back too
     keys.forget_cached_keys()
     call_command("restore", str(target))
 
@@ -105,6 +107,7 @@ def test_a_backup_restores_every_record_and_file_into_an_empty_database(settings
     entries = after["audit.auditentry"]
     file_restores = [entry for entry in entries if entry["action"] == Action.FILE_RESTORE]
     after["audit.auditentry"] = [e for e in entries if e["action"] != Action.FILE_RESTORE]
+    assert len(file_restores) == len(before["files.evidencefile"]) == 3  # the demo's files
     for label, rows in before.items():
         assert after[label] == rows, label
     assert files_under(media) == files_before

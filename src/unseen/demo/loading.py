@@ -1,5 +1,5 @@
 """`unseen demo`: the sourced backbone, the sanctioned organisations, synthetic records, synthetic
-lists for record linkage, demo sign-ins."""
+lists for record linkage, demo evidence files, demo sign-ins."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +14,7 @@ from unseen.documentation.models import Deployment
 from unseen.evidence.models import Credibility, DatePrecision, Reliability, Source, SourceKind
 from unseen.registry.models import Organisation, OrganisationKind
 
-from . import lists, synthetic
+from . import files, lists, synthetic
 
 DEPLOYMENTS_CSV = Path(__file__).parent / "data" / "nk-deployments.csv"
 
@@ -158,4 +158,73 @@ def load_demo() -> dict[str, int]:
     counts.update(
         {f"synthetic linkage {name}": count for name, count in lists.load_lists().items() if count}
     )
+    counts["evidence files"] = load_evidence_files()
     return counts
+
+
+# Each demo file stands behind a demo source of its own. The two documents are synthetic (every
+# name and party invented): the demo researcher has marked them as needing no redaction, and the
+# roster, reviewed by the demo admin, is public, so the public gallery shows it with its credit and
+# licence line. The NASA
+# photo shows a real face: its redaction is left to a person (the redaction queue), so it stays
+# internal until someone confirms the proposed box.
+DEMO_FILE_SOURCES = {
+    "synthetic-crew-roster.pdf": (
+        "SYNTHETIC crew roster of an invented construction crew (demo data)",
+        AccessLevel.PUBLIC,
+    ),
+    "synthetic-contract-scan.png": (
+        "SYNTHETIC scanned labour contract (demo data)",
+        AccessLevel.INTERNAL,
+    ),
+    "nasa-astronaut-eileen-collins.jpg": (
+        "Sample photograph for face redaction: NASA, public domain (demo data)",
+        AccessLevel.INTERNAL,
+    ),
+}
+NOT_NEEDED_REASON = "Synthetic demo document: every name and party in it is invented."
+
+
+def load_evidence_files() -> int:
+    """Store the demo's evidence files (unseen.demo.files) through unseen.files, as an upload
+    would: hashed, encrypted, checked, thumbnailed, in custody."""
+    from unseen.evidence import reviewing
+    from unseen.files import redacting, storing
+
+    ensure_logins()  # the people who decide: the demo researcher, and the admin who reviews
+    researcher = User.objects.get(username="researcher")
+    admin = User.objects.get(username="admin")
+    for demo in files.demo_files():
+        title, level = DEMO_FILE_SOURCES[demo.name]
+        source = Source.objects.create(
+            kind=SourceKind.DOCUMENT,
+            title=title,
+            language="ko" if demo.synthetic else "en",
+            access_level=level,
+            is_synthetic=True,  # the source record is demo data, whatever the file is
+        )
+        received = storing.receive(
+            [demo.content],
+            name=demo.name,
+            user=researcher,
+            title_en=demo.title_en,
+            title_ko=demo.title_ko,
+            description_en=demo.description_en,
+            description_ko=demo.description_ko,
+            creator=demo.creator,
+            credit=demo.credit,
+            licence=demo.licence,
+            is_synthetic=demo.synthetic,
+        )
+        file = received.file
+        storing.attach(file, source, researcher)
+        if demo.synthetic:
+            redacting.mark_not_needed(file, researcher, NOT_NEEDED_REASON)
+            file.refresh_from_db()
+            if level == AccessLevel.PUBLIC:
+                # Published as any record is: a second person reviews it first (ADR 0025).
+                reviewing.send_to_review(file, researcher)
+                reviewing.approve(file, admin)
+                file.access_level = AccessLevel.PUBLIC
+                file.save()
+    return len(DEMO_FILE_SOURCES)

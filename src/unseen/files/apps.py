@@ -49,4 +49,4 @@ def _forget_links(sender: Any, instance: Any, **kwargs: Any) -> None:
 def _restored(sender: Any, **kwargs: Any) -> None:
     from . import custody
 
-    custody.record_restored("restored from a backup")
+    custody.record_restored()

@@ -57,6 +57,9 @@ def record(
     )
 
 
+RESTORED_REASON = "restored from a backup"
+
+
 @dataclass(frozen=True)
 class Event:
     """One line of a custody report."""
@@ -90,12 +93,26 @@ class Event:
         return self.sha256 == self.file_sha256 if self.sha256 else None
 
 
-def record_restored(reason: str) -> int:
-    """One `file_restore` event per stored file (after `unseen restore`); returns how many."""
-    files = EvidenceFile.objects.order_by("pk").only("pk", "sha256")
+def record_restored(reason: str = RESTORED_REASON) -> int:
+    """One `file_restore` event per stored file (after `unseen restore`), saying whether its blob
+    came back; returns how many. Whether the bytes still have their hash is `unseen files
+    verify`'s to say (it decrypts everything; a restore does not)."""
+    from .storing import blob_path
+
+    files = EvidenceFile.objects.order_by("pk").only("pk", "sha256", "blob")
     return log.record_many(
         Action.FILE_RESTORE,
-        ((file, {"sha256": file.sha256, "reason": reason}) for file in files.iterator()),
+        (
+            (
+                file,
+                {
+                    "sha256": file.sha256,
+                    "reason": reason,
+                    "blob_present": blob_path(file.blob).is_file(),
+                },
+            )
+            for file in files.iterator()
+        ),
     )
 
 

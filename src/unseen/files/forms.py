@@ -89,3 +89,24 @@ class DownloadForm(forms.Form):
         if not reason:
             raise forms.ValidationError(_("Say why you need the original."))
         return reason
+
+
+class DeletionRequestForm(forms.Form):
+    """Why a file should be deleted: an administrator decides, the reason stays in its custody."""
+
+    reason = forms.CharField(
+        label=_("Why should this file be deleted?"),
+        max_length=500,
+        error_messages={"required": _("Say why the file should be deleted.")},
+        help_text=_(
+            "Nothing is deleted now: an administrator carries out the request. The request and "
+            "its reason stay in the file's custody report."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_reason(self) -> str:
+        reason = " ".join(str(self.cleaned_data.get("reason") or "").split())
+        if not reason:
+            raise forms.ValidationError(_("Say why the file should be deleted."))
+        return reason

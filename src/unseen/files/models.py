@@ -248,7 +248,7 @@ class WorkingCopy(models.Model):
     blob = models.CharField(max_length=64, unique=True)
     sealed_key = models.TextField()
     tool = models.CharField(_("Tool"), max_length=100)
-    tool_version = models.CharField(_("Tool version"), max_length=50, blank=True)
+    tool_version = models.CharField(_("Tool version"), max_length=200, blank=True)
     parameters = models.JSONField(_("Parameters"), default=dict, blank=True)
     made_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -316,7 +316,7 @@ class Redaction(models.Model):
     boxes = models.JSONField(_("Boxes"), default=list, blank=True)
     proposed = models.JSONField(_("Proposed boxes"), default=list, blank=True)
     detector = models.CharField(_("Detector"), max_length=100, blank=True)
-    detector_version = models.CharField(_("Detector version"), max_length=50, blank=True)
+    detector_version = models.CharField(_("Detector version"), max_length=200, blank=True)
     threshold = models.FloatField(_("Threshold"), null=True, blank=True)
     # Why a person judged the file to need no redaction (decision not_needed).
     reason = models.TextField(_("Why no redaction is needed"), blank=True)
@@ -461,7 +461,7 @@ class TextJob(Job):
     languages = models.CharField(_("Languages"), max_length=40, default="kor+eng")
     pages = models.PositiveIntegerField(_("Pages read"), null=True, blank=True)
     segments = models.PositiveIntegerField(_("Pieces of text"), null=True, blank=True)
-    tool_version = models.CharField(_("Tool version"), max_length=50, blank=True)
+    tool_version = models.CharField(_("Tool version"), max_length=200, blank=True)
     failure = models.JSONField(_("Why it failed"), default=dict, blank=True)
 
     class Meta:

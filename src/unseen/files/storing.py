@@ -18,6 +18,7 @@ one segment at a time and checks the SHA-256 at the end. `verify_all` re-hashes 
 without a custody event per file (it shows no one any bytes).
 """
 
+import contextlib
 import hashlib
 import os
 import re
@@ -25,6 +26,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,11 @@ from unseen import private_files
 from unseen.accounts.models import AccessLevel, User, UserLike
 from unseen.audit.models import Action
 from unseen.core import sealing
+from unseen.core.media import checks as media_checks
+from unseen.core.media import copies as media_copies
+from unseen.core.media import embedded
+from unseen.core.media import types as media_types
+from unseen.core.media.errors import MediaError
 from unseen.registry import keys
 
 from . import access, custody
@@ -47,7 +54,9 @@ from .models import Attachment, CopyKind, EvidenceFile, WorkingCopy
 TABLE = "files.evidencefile"
 COPY_TABLE = "files.workingcopy"
 PART_SUFFIX = ".part"
-HEAD_BYTES = 64 * 1024  # what type detection looks at
+# Where clear copies are checked for a moment (see `_clear_copy`); backups leave dot folders out.
+CHECKING_FOLDER = ".checking"
+HEAD_BYTES = media_types.HEAD_BYTES  # what type detection looks at
 # Never fill the disk to its last byte: the database and its journal live there too.
 DISK_RESERVE_BYTES = 64 << 20
 _DISK_CHECK_EVERY = 64 << 20
@@ -56,7 +65,14 @@ _READ = 1 << 20
 
 
 class Refused(Exception):
-    """A file not taken, with a reason for the person who sent it. Nothing of it was kept."""
+    """A file not taken, with a reason for the person who sent it. Nothing of it was kept.
+
+    `reason` is a short code for tests and logs ("unsupported", "bomb", "corrupt_pdf", ...).
+    """
+
+    def __init__(self, message: str, *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 # --- Where blobs live ----------------------------------------------------------------------------
@@ -123,30 +139,26 @@ def check_before_writing(size: int | None) -> None:
 # --- Content type --------------------------------------------------------------------------------
 
 
-def detect_type(head: bytes) -> str:
-    """The media type of a file from its first bytes, never from its name.
+def _refusal(error: MediaError) -> Refused:
+    """A core.media refusal as ours, its message in the reader's language."""
+    return Refused(error.translated(_), reason=error.reason)
 
-    TODO(#19): core.media.types replaces this (allowlist, text/vtt and srt, corrupt files).
+
+def file_type(head: bytes, name: str = "") -> media_types.FileType:
+    """The type of a file from its first bytes (never its name), from the allowlist.
+
+    `name` only breaks a tie between two types we take (core.media.types.detect).
+    Raises Refused (with the types we take) for anything else, and for an empty file.
     """
-    import puremagic
+    try:
+        return media_types.detect(head, name=name)
+    except MediaError as error:
+        raise _refusal(error) from None
 
-    if not head:
-        return "application/octet-stream"
-    try:
-        found = puremagic.from_string(head, mime=True)
-    except (puremagic.PureError, ValueError):
-        found = ""
-    if found:
-        return str(found)
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        # A multi-byte character cut at the end of the head is still text.
-        try:
-            head[:-3].decode("utf-8")
-        except UnicodeDecodeError:
-            return "application/octet-stream"
-    return "text/plain"
+
+def detect_type(head: bytes, name: str = "") -> str:
+    """The content type of a file from its first bytes; Refused when we do not take it."""
+    return file_type(head, name).content_type
 
 
 # --- Keys ----------------------------------------------------------------------------------------
@@ -198,10 +210,17 @@ class Receiver:
     `expected_size` (the size when it is known: a file on disk, a request's length) is checked
     against the limit and the free disk before the `.part` file is created. Bytes beyond the limit,
     or a disk running out of room, stop it (the `.part` file is deleted and `Refused` raised).
+    An original's type is told from its first HEAD_BYTES as soon as they are in: a file of a type
+    we do not take is stopped there, not after its last byte (`name` only breaks ties, see
+    `file_type`; `keep` decides again for files shorter than that).
     """
 
-    def __init__(self, table: str = TABLE, *, expected_size: int | None = None) -> None:
+    def __init__(
+        self, table: str = TABLE, *, expected_size: int | None = None, name: str = ""
+    ) -> None:
         check_before_writing(expected_size)
+        self._name = name
+        self._typed = table != TABLE  # working copies are made by us: their type is known
         self.blob = new_blob_name()
         self.part = files_dir() / f"{self.blob}{PART_SUFFIX}"
         self._file_key = sealing.new_key()
@@ -226,6 +245,9 @@ class Receiver:
             self._hash.update(data)
             if len(self._head) < HEAD_BYTES:
                 self._head += data[: HEAD_BYTES - len(self._head)]
+            if not self._typed and len(self._head) >= HEAD_BYTES:
+                self._typed = True
+                file_type(bytes(self._head), self._name)
             self._handle.write(self._sealer.update(data))
         except BaseException:
             self.discard()
@@ -264,6 +286,85 @@ def _move_into_place(sealed: Sealed) -> Path:
     return final
 
 
+# --- Checking ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inspected:
+    """What the content of a received file was found to be, before it is kept."""
+
+    file_type: media_types.FileType
+    embedded: dict[str, Any]
+    thumbnail: media_copies.Derived | None
+
+
+THUMBNAIL_TYPES = frozenset({*media_types.PILLOW_TYPES, media_types.PDF})
+
+
+@contextmanager
+def _clear_copy(sealed: Sealed) -> Iterator[Path]:
+    """A private plaintext copy of a sealed `.part` file, for the checks that need a whole file.
+
+    0600 in a 0700 folder under UNSEEN_FILES_DIR (a dot folder: backups leave it out), under a
+    random name, deleted when the block ends whatever happened. Decrypting it also proves that
+    what was written to disk opens back to the bytes that were hashed.
+    """
+    folder = private_files.private_folder(files_dir() / CHECKING_FOLDER)
+    _forget_stale_clear_copies(folder)
+    path = folder / secrets.token_hex(16)
+    try:
+        with private_files.open_new(path) as handle:
+            chunks = _stream(
+                sealed.part, sealed.file_key, _content_context(TABLE, sealed.blob), sealed.sha256
+            )
+            for chunk in chunks:
+                handle.write(chunk)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _forget_stale_clear_copies(folder: Path) -> None:
+    """Delete clear copies a killed process left behind (no check takes a day)."""
+    cutoff = time.time() - STALE_PART_SECONDS
+    for left in folder.iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            if left.stat().st_mtime < cutoff:
+                left.unlink()
+
+
+def _claims(path: Path, found: media_types.FileType) -> dict[str, Any]:
+    """What the file says about itself; a library failing on a sound file loses only that."""
+    try:
+        return embedded.read(path, found)
+    except Exception as error:  # a parser's own exception types vary by library
+        return {"type": found.key, "error": f"could not be read: {type(error).__name__}"}
+
+
+def inspect(sealed: Sealed, name: str = "") -> Inspected:
+    """Check a received file's content and read what it claims about itself, before keeping it.
+
+    The type comes from the head (an allowlist); the whole file is then checked on a private
+    clear copy (`core.media.checks.check`: damaged files, decompression bombs, locked PDFs),
+    its embedded metadata read (`core.media.embedded.read`) and, for images and PDFs, a
+    thumbnail made. Raises Refused, with a message for the sender, when it cannot be kept.
+    """
+    found = file_type(sealed.head, name)
+    with _clear_copy(sealed) as path:
+        try:
+            media_checks.check(path, found)
+        except MediaError as error:
+            raise _refusal(error) from None
+        claims = _claims(path, found)
+        thumbnail = None
+        if found in THUMBNAIL_TYPES:
+            try:
+                thumbnail = media_copies.thumbnail(path, found)
+            except MediaError:
+                thumbnail = None  # kept without one: the checks passed, the picture did not
+    return Inspected(found, claims, thumbnail)
+
+
 @dataclass(frozen=True)
 class Received:
     """What became of a received file: the stored file, and whether it was held already."""
@@ -295,18 +396,20 @@ def keep(
             sealed.part.unlink(missing_ok=True)
             return Received(existing, True)
         if not sealed.size:
-            raise Refused(_("The file is empty."))
+            raise Refused(_("The file is empty."), reason="empty")
+        inspected = inspect(sealed, name)
         final = _move_into_place(sealed)
     except BaseException:
         sealed.part.unlink(missing_ok=True)
         raise
     uploader = user if isinstance(user, User) else None
+    metadata.setdefault("embedded_metadata", inspected.embedded)
     try:
         with transaction.atomic():
             file = EvidenceFile(
                 sha256=sealed.sha256,
                 size=sealed.size,
-                content_type=detect_type(sealed.head),
+                content_type=inspected.file_type.content_type,
                 name=_display_name(name),
                 blob=sealed.blob,
                 uploaded_by=uploader,
@@ -336,7 +439,25 @@ def keep(
     except BaseException:
         final.unlink(missing_ok=True)
         raise
+    if inspected.thumbnail is not None:
+        _keep_thumbnail(file, inspected.thumbnail, user)
     return Received(file, False)
+
+
+def _keep_thumbnail(
+    file: EvidenceFile, derived: media_copies.Derived, user: UserLike | None
+) -> None:
+    """Store the thumbnail made while the file was checked, as a working copy of it."""
+    store_working_copy(
+        file,
+        [derived.data],
+        kind=CopyKind.THUMBNAIL,
+        content_type=derived.content_type,
+        tool=derived.tool,
+        tool_version=derived.tool_version,
+        parameters=derived.parameters,
+        user=user,
+    )
 
 
 def _display_name(name: str) -> str:
@@ -356,7 +477,7 @@ def receive(
     **metadata: Any,
 ) -> Received:
     """Hash, seal and keep a file given as chunks of bytes (see `Receiver` and `keep`)."""
-    receiver = Receiver(expected_size=expected_size)
+    receiver = Receiver(expected_size=expected_size, name=name)
     try:
         for chunk in chunks:
             receiver.write(chunk)
@@ -666,6 +787,14 @@ def _strays(known: set[str]) -> list[Problem]:
     found += [
         Problem(path.name, "an upload that never finished (its process was stopped); delete it")
         for path in sorted(root.glob(f"*{PART_SUFFIX}"))
+        if path.stat().st_mtime < cutoff
+    ]
+    found += [
+        Problem(
+            f"{CHECKING_FOLDER}/{path.name}",
+            "a clear copy left by a check whose process was stopped: delete it now",
+        )
+        for path in sorted(root.glob(f"{CHECKING_FOLDER}/*"))
         if path.stat().st_mtime < cutoff
     ]
     return found

@@ -54,6 +54,9 @@ class EvidenceUploadHandler(FileUploadHandler):
         self.kept: set[str] = set()
         self._receiver: storing.Receiver | None = None
         self._seen = 0
+        # The body ended inside a file (a client that went away, a body shorter than its
+        # Content-Length): the view keeps nothing of such an upload and says so.
+        self.interrupted = False
 
     def new_file(
         self,
@@ -78,7 +81,10 @@ class EvidenceUploadHandler(FileUploadHandler):
             )
         try:
             # A part's own length, when the client states it, is checked before writing.
-            self._receiver = storing.Receiver(expected_size=content_length)
+            # Its name only breaks a tie between two types we take (storing.file_type).
+            self._receiver = storing.Receiver(
+                expected_size=content_length, name=str(file_name or "")
+            )
         except storing.Refused as refusal:
             self._refuse(str(refusal))
 
@@ -104,6 +110,7 @@ class EvidenceUploadHandler(FileUploadHandler):
     def upload_interrupted(self) -> None:
         """The body ended inside a file (the client went away): its part is deleted."""
         if self._receiver is not None:
+            self.interrupted = True
             self._receiver.discard()
             self._receiver = None
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/original/", views.download, name="download"),
     # The file's text (OCR, transcripts) and passages cited from testimonies' coding.
     *text_urls.urlpatterns,
+    path("<int:pk>/deletion/", views.request_deletion, name="request_deletion"),
     path("<int:pk>/redact/", redaction_views.redact, name="redact"),
     path("<int:pk>/copies/<int:copy>/", redaction_views.working_copy, name="working_copy"),
 ]

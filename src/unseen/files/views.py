@@ -34,8 +34,8 @@ from unseen.documentation.browsing import KINDS, Kind
 from unseen.documentation.forms import RevisionForm
 from unseen.evidence.revisions import revising
 
-from . import access, custody, storing
-from .forms import DownloadForm, FileForm, UploadForm
+from . import access, custody, deleting, storing
+from .forms import DeletionRequestForm, DownloadForm, FileForm, UploadForm
 from .models import EvidenceFile
 from .text_views import text_context
 from .uploading import EvidenceUploadHandler
@@ -114,6 +114,9 @@ def _receive(
 ) -> HttpResponse:
     user = _user(request)
     form = UploadForm(request.POST, user=user, record=record)
+    if handler.interrupted:
+        # Django's parser met the end of the body inside a file: nothing of it is kept.
+        raise UnreadablePostError("the request body ended inside a file")
     if not handler.sealed and not handler.refused:
         form.add_error(None, _("Choose at least one file."))
     if not form.is_valid():
@@ -207,6 +210,8 @@ def _file_context(
         "download": download,
         "embedded": sorted((file.embedded_metadata or {}).items()),
         "text": text_context(file, user),
+        "deletion_requests": deleting.requests(file),
+        "deletion_form": DeletionRequestForm() if access.may_write(user) else None,
     }
 
 
@@ -248,3 +253,28 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@requires(Capability.EDIT_RECORDS)
+@require_POST
+def request_deletion(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Ask an administrator to delete the file: a custody event with the reason, nothing removed."""
+    user = _user(request)
+    file = _file(user, pk)
+    form = DeletionRequestForm(request.POST)
+    if not form.is_valid():
+        context = _file_context(
+            file,
+            user,
+            form=FileForm(instance=file, user=user),
+            revision=RevisionForm(user=user, editing=True),
+            download=DownloadForm(),
+        )
+        context["deletion_form"] = form
+        return render(request, "files/file_detail.html", context, status=400)
+    deleting.request_deletion(file, user, form.cleaned_data["reason"])
+    messages.success(
+        request,
+        _("Deletion requested. An administrator decides; the file is kept until then."),
+    )
+    return redirect("files:detail", pk=file.pk)

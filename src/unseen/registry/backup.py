@@ -14,6 +14,11 @@ N = 2^17) from a passphrase (`core.sealing.StreamSealer`). Inside, in this order
 - `evidence/…`: the stored evidence files under UNSEEN_FILES_DIR, as they are on disk (each is
   encrypted under a key of its own, sealed in the database under the data key).
 
+Left out of both is what is there only for a moment: `.part` files (uploads still arriving) and
+dot folders (a restore's staging; `.checking`, where a file being received is checked on a
+private clear copy for the seconds that takes: it must never reach a backup). An evidence folder
+set inside MEDIA_ROOT is carried once, under `evidence/`.
+
 Nothing is written in clear to the temporary directory or anywhere else (#15): the archive is
 streamed through the sealer into `FILE.partial` as it is made, and a restore reads it back through
 the opener, holding the records in memory and putting files in a staging folder under MEDIA_ROOT
@@ -112,19 +117,42 @@ def _evidence_root() -> Path | None:
     return Path(configured) if configured else None
 
 
+TRANSIENT_SUFFIX = ".part"
+
+
+def _kept(path: Path, root: Path) -> bool:
+    """Whether a file under `root` goes into a backup: not one there only for a moment (an
+    upload still arriving, anything in a dot folder such as a clear copy being checked)."""
+    if any(part.startswith(".") for part in path.relative_to(root).parts):
+        return False
+    return path.is_file() and not path.name.endswith(TRANSIENT_SUFFIX)
+
+
 def _evidence_files() -> list[Path]:
     """Stored evidence files (blobs), not the `.part` files of uploads under way."""
     root = _evidence_root()
     if root is None or not root.exists():
         return []
-    return [p for p in sorted(root.rglob("*")) if p.is_file() and not p.name.endswith(".part")]
+    return [p for p in sorted(root.rglob("*")) if _kept(p, root)]
+
+
+def _media_files(media: Path) -> list[Path]:
+    """Uploaded files under MEDIA_ROOT (an evidence folder inside it is carried on its own)."""
+    if not media.exists():
+        return []
+    evidence = _evidence_root()
+    return [
+        p
+        for p in sorted(media.rglob("*"))
+        if _kept(p, media) and not (evidence is not None and p.is_relative_to(evidence))
+    ]
 
 
 def create(path: Path, passphrase: str) -> Summary:
     """Write an encrypted backup of the database and the uploaded files to `path` (0600)."""
     master_ids = sorted(set(VaultKey.objects.values_list("master_key_id", flat=True)))
     media = _media_root()
-    files = [p for p in sorted(media.rglob("*")) if p.is_file()] if media.exists() else []
+    files = _media_files(media)
     evidence_root, evidence = _evidence_root(), _evidence_files()
     record(
         Action.EXPORT,

@@ -83,6 +83,11 @@ LOCKED_PDF = gettext_noop(
     "PDF, or remove the password in the program that made it)."
 )
 EMPTY_PDF = gettext_noop("The PDF has no pages.")
+CUT_PDF = gettext_noop(
+    "The PDF is cut short: its end is missing, so some of it may be lost. It may have been "
+    "interrupted while being downloaded or copied; please send it whole."
+)
+PDF_TAIL_BYTES = 1024  # where a PDF's end-of-file marker must be (as readers look for it)
 PDF_PAGES = gettext_noop("The PDF has %(pages)s pages, more than the %(limit)s we take.")
 CORRUPT_MEDIA = gettext_noop("The %(type)s could not be read; it may be damaged or cut short.")
 NO_VIDEO = gettext_noop("The %(type)s holds no video.")
@@ -231,6 +236,10 @@ def _check_pdf(path: Path, limits: Limits) -> None:
     with document:
         if document.needs_pass:
             raise MediaRefused(LOCKED_PDF, reason="locked_pdf")
+        if document.is_repaired and not _ends_as_pdf(path):
+            # MuPDF rebuilds a PDF cut short from the objects it finds, silently losing the rest;
+            # a PDF that needed repair and lacks its end-of-file marker was cut, not just sloppy.
+            raise MediaRefused(CUT_PDF, reason="corrupt_pdf")
         pages = document.page_count
         if pages == 0:
             raise MediaRefused(EMPTY_PDF, reason="corrupt_pdf")
@@ -242,6 +251,13 @@ def _check_pdf(path: Path, limits: Limits) -> None:
             document.load_page(0)
         except (RuntimeError, ValueError) as error:
             raise MediaRefused(CORRUPT_PDF, reason="corrupt_pdf") from error
+
+
+def _ends_as_pdf(path: Path) -> bool:
+    """Whether the file's last PDF_TAIL_BYTES hold the end-of-file marker."""
+    with path.open("rb") as handle:
+        handle.seek(max(path.stat().st_size - PDF_TAIL_BYTES, 0))
+        return b"%%EOF" in handle.read()
 
 
 def ffprobe_available() -> bool:

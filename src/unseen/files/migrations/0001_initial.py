@@ -725,7 +725,7 @@ class Migration(migrations.Migration):
                 ("tool", models.CharField(max_length=100, verbose_name="Tool")),
                 (
                     "tool_version",
-                    models.CharField(blank=True, max_length=50, verbose_name="Tool version"),
+                    models.CharField(blank=True, max_length=200, verbose_name="Tool version"),
                 ),
                 (
                     "parameters",
@@ -796,7 +796,7 @@ class Migration(migrations.Migration):
                 ("detector", models.CharField(blank=True, max_length=100, verbose_name="Detector")),
                 (
                     "detector_version",
-                    models.CharField(blank=True, max_length=50, verbose_name="Detector version"),
+                    models.CharField(blank=True, max_length=200, verbose_name="Detector version"),
                 ),
                 ("threshold", models.FloatField(blank=True, null=True, verbose_name="Threshold")),
                 (

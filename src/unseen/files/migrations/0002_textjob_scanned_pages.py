@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "tool_version",
-                    models.CharField(blank=True, max_length=50, verbose_name="Tool version"),
+                    models.CharField(blank=True, max_length=200, verbose_name="Tool version"),
                 ),
                 (
                     "failure",

@@ -20,6 +20,9 @@ The modules, each importing only those below it (the layers contract in pyprojec
 - selection.py: which records each level releases and how each field goes out;
 - keys.py: the export key (`init_export_key` creates it, once; an export never does) and the
   pseudonyms of one export;
+- files.py: the evidence files beside the tables, in `files/` with `files/manifest.csv`:
+  originals at `full`; below it only the copy a person's redaction decision made, for files
+  that stand behind released records (each file read is a FILE_EXPORT custody event);
 - csv.py, ftm.py, geojson.py: one `Writer` per format, which sees only the finished tables (CSV
   cells that a spreadsheet would run as a formula are neutralised; GeoJSON and FtM keep the raw
   values);

@@ -19,6 +19,7 @@ from unseen.private_files import private_output
 from ..models import ExportApproval, ReleaseLedger
 from .csv import CsvWriter
 from .disclosure import controlled_tables
+from .files import FilesWritten, write_files
 from .ftm import FtmWriter
 from .geojson import GeoJsonWriter
 from .keys import ledger_name
@@ -33,8 +34,9 @@ DEFAULT_K = 5
 
 
 def steps(format: str) -> int:
-    """How many steps an export in `format` reports to its `progress`."""
-    return len(WRITERS[format].reads or EXPORTED)
+    """How many steps an export in `format` reports to its `progress` (a table each, and the
+    evidence files)."""
+    return len(WRITERS[format].reads or EXPORTED) + 1
 
 
 def export(
@@ -89,14 +91,15 @@ def export(
         tables, result = full_tables(), ExportResult(directory, {})
         ledger: ReleaseLedger | None = None
         key_name = ""
+        ref = pid = None
     else:
         if level == "pseudonymised" and not recipient.strip():
             raise ExportRefused("a pseudonymised export needs --recipient NAME")
         recipient = recipient.strip()
         key_name = ledger_name(recipient)
-        tables, result, ledger = controlled_tables(
-            level, recipient, k, override_by, linkable_by, directory
-        )
+        controlled = controlled_tables(level, recipient, k, override_by, linkable_by, directory)
+        tables, result, ledger = controlled.tables, controlled.result, controlled.ledger
+        ref, pid = controlled.ref, controlled.pid
         # The audit keeps naming the public release's recipient "public", as it always has;
         # `pseudonyms.key` tells it from a recipient of that name.
         recipient = recipient or "public"
@@ -118,7 +121,15 @@ def export(
                 raise ExportRefused(f"approval #{approval.pk} has been used already")
         # Exports carry testimony: the files (and a folder made for them) are the operator's alone.
         with private_output(directory):
+            # Each file read is a FILE_EXPORT custody event, in this transaction with the export's.
+            evidence: FilesWritten = write_files(
+                directory, level=level, format=format, recipient=recipient, ref=ref, pid=pid
+            )
+            if progress:
+                progress(1)
             files = writer.write(tables, directory, progress)
+        if evidence.count or evidence.withheld:
+            files["evidence_files"] = evidence.count
         detail: dict[str, Any] = {
             "format": format,
             "level": level,
@@ -138,6 +149,8 @@ def export(
                     "per": "recipient" if result.linkable else "export",
                 },
             )
+        if evidence.withheld:
+            detail["evidence_files_withheld"] = evidence.withheld
         if result.linkable:
             assert ledger is not None
             ledger.save()
@@ -164,4 +177,6 @@ def export(
         overridden=result.overridden,
         linkable=result.linkable,
         earlier_releases=result.earlier_releases,
+        evidence_files=evidence.count,
+        evidence_withheld=evidence.withheld,
     )

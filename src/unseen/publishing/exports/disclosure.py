@@ -12,6 +12,8 @@ pseudonyms (never of creation).
 
 import functools
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -266,9 +268,22 @@ def _describe(
                 row[column] = written.get(column, "")
 
 
+@dataclass(frozen=True)
+class Controlled:
+    """A controlled export's tables, result and (when linkable) ledger entry, and how it names
+    records: `ref(kind, pk)` a released record's pseudonym ("" for any other), `pid(kind, pk)`
+    the pseudonym of anything (the evidence files written beside the tables)."""
+
+    tables: dict[str, Table]
+    result: ExportResult
+    ledger: ReleaseLedger | None
+    ref: Callable[[str, object], str]
+    pid: Callable[[str, object], str]
+
+
 def controlled_tables(
     level: str, recipient: str, k: int, override_by: Any, linkable_by: Any, directory: Path
-) -> tuple[dict[str, Table], ExportResult, ReleaseLedger | None]:
+) -> Controlled:
     """The tables of a controlled export, its result, and (when linkable) its ledger entry.
 
     `recipient` blank: the public release.
@@ -466,4 +481,4 @@ def controlled_tables(
         linkable=linkable,
         earlier_releases=len(ledgers),
     )
-    return tables, result, ledger
+    return Controlled(tables, result, ledger, ref, pid)

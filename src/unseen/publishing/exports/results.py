@@ -23,3 +23,5 @@ class ExportResult:
     overridden: bool = False
     linkable: bool = False
     earlier_releases: int = 0  # earlier linkable releases to this recipient, joined in k
+    evidence_files: int = 0  # evidence files written into files/ (see exports/files.py)
+    evidence_withheld: int = 0  # released files left out: no redaction confirmed by a person

@@ -1,4 +1,4 @@
-"""`unseen files add|verify|custody|ocr|proof|export`: evidence files from the command line.
+"""`unseen files add|verify|custody|ocr|proof|export|delete`: evidence files from the command line.
 
 `add PATH... --source ID` (or --testimony, --incident, --sighting) stores files and attaches them
 to one record, with a progress bar in bytes; every path is checked first (exists, a file, not
@@ -6,9 +6,10 @@ empty, within the size limit, room on the disk), and a bad one stops the command
 `error: PATH: reason` and exit 2 before anything is written. `verify` decrypts and re-hashes every
 stored original and working copy and exits 1 naming each one that changed. `custody ID` prints a
 file's custody report. `proof ID` and `export ID --out DIR --reason TEXT` give a file's inclusion
-proof in a stamped checkpoint (`management/proofs.py`, ADR 0029).
-file's custody report. `ocr ID` reads a scan's or photo's text (Korean and English) in this
-process, with a progress bar, as `unseen worker` would (a job already queued is run here).
+proof in a stamped checkpoint (`management/proofs.py`, ADR 0029). `ocr ID` reads a scan's or
+photo's text (Korean and English) in this process, with a progress bar, as `unseen worker` would
+(a job already queued is run here). `delete ID --confirm` (an administrator's) carries out a deletion someone
+asked for on the file's page (`files.deleting`); without --confirm it shows what would go.
 """
 
 import json
@@ -26,7 +27,7 @@ from unseen.audit.context import current_actor
 from unseen.core import sealing
 from unseen.core.media.errors import MediaError
 from unseen.documentation.browsing import KINDS
-from unseen.files import custody, reading, storing
+from unseen.files import custody, deleting, reading, storing
 from unseen.files.management import proofs
 from unseen.files.models import EvidenceFile, Licence, WorkingCopy
 from unseen.jobs.models import JobStatus
@@ -80,6 +81,15 @@ class Command(BaseCommand):
             help="read a scan's or photo's text (Korean and English) now, with a progress bar",
         )
         ocr.add_argument("file", metavar="ID", help="F-00012, or 12")
+        delete = sub.add_parser(
+            "delete",
+            help="delete a file someone asked to delete (its original, working copies and row)",
+        )
+        delete.add_argument("file", metavar="ID", help="F-00012, or 12")
+        delete.add_argument(
+            "--confirm", action="store_true", help="delete it (without: show what would go)"
+        )
+        delete.add_argument("--reason", default="", help="kept in the audit log with the deletion")
 
     def handle(self, *args: Any, **options: Any) -> None:
         current_actor.set(ACTOR)
@@ -199,11 +209,15 @@ class Command(BaseCommand):
 
     # --- custody ---------------------------------------------------------------------------------
 
-    def custody(self, **options: Any) -> None:
-        match = re.fullmatch(r"(?:F-?)?0*(\d+)", options["file"].strip(), flags=re.IGNORECASE)
+    def _file(self, given: str) -> EvidenceFile:
+        match = re.fullmatch(r"(?:F-?)?0*(\d+)", given.strip(), flags=re.IGNORECASE)
         file = EvidenceFile.objects.filter(pk=int(match.group(1))).first() if match else None
         if file is None:
-            self.fail(f"no evidence file {options['file']}")
+            self.fail(f"no evidence file {given}")
+        return file
+
+    def custody(self, **options: Any) -> None:
+        file = self._file(options["file"])
         lines = custody.report_lines(file)
         if options["json"]:
             document = {"file": file.code, "sha256": file.sha256, "events": lines}
@@ -220,10 +234,7 @@ class Command(BaseCommand):
     # --- ocr -------------------------------------------------------------------------------------
 
     def ocr(self, **options: Any) -> None:
-        match = re.fullmatch(r"(?:F-?)?0*(\d+)", options["file"].strip(), flags=re.IGNORECASE)
-        file = EvidenceFile.objects.filter(pk=int(match.group(1))).first() if match else None
-        if file is None:
-            self.fail(f"no evidence file {options['file']}")
+        file = self._file(options["file"])
         try:
             job, _created = reading.new_ocr_job(file, None)
         except MediaError as refusal:
@@ -251,4 +262,33 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{file.code}: {job.segments} piece(s) of text from {job.pages} page(s) "
             f"(tesseract {job.tool_version}, {job.languages})"
+        )
+
+    # --- delete ----------------------------------------------------------------------------------
+
+    def delete(self, **options: Any) -> None:
+        file = self._file(options["file"])
+        asked = deleting.requests(file)
+        if not asked:
+            self.fail(
+                f"nobody has asked for {file.code} to be deleted: ask on the file's page first "
+                "(with a reason); a deletion carries out a request, never one alone"
+            )
+        for entry in asked:
+            reason = entry.detail.get("reason", "") if isinstance(entry.detail, dict) else ""
+            self.stdout.write(
+                f'requested #{entry.pk}\t{entry.at.isoformat()}\t{entry.actor}\treason: "{reason}"'
+            )
+        copies = file.working_copies.count()
+        what = f"{file.code}\tsha256 {file.sha256}\t{file.size} bytes\t{copies} working copies"
+        if not options["confirm"]:
+            self.stdout.write(f"would delete {what}")
+            self.fail("nothing deleted: add --confirm to delete the original for good")
+        try:
+            deleted = deleting.delete(file, actor=ACTOR, reason=options["reason"])
+        except deleting.DeletionRefused as refusal:
+            self.fail(str(refusal))
+        self.stdout.write(
+            f"deleted {deleted.code}\tsha256 {deleted.sha256}\t{deleted.copies} working copies"
+            f"\tcarrying out request #{deleted.request}"
         )

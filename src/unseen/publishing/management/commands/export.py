@@ -106,6 +106,11 @@ class Command(BaseCommand):
                 self._refuse(str(refusal))
         for name, count in result.files.items():
             self.stdout.write(f"{count:>8} {name}")
+        if result.evidence_withheld:
+            self.stdout.write(
+                f"{result.evidence_withheld} evidence file(s) withheld: no person has confirmed "
+                "their redaction (or marked it as not needed) on the file's page"
+            )
         if options["level"] != "full" and not result.persons:
             self.stdout.write("k-anonymity: no persons at this level")
         elif result.k is not None and options["level"] != "full":
