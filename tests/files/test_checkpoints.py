@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests import factories
 from unseen.audit.models import Action, AuditEntry
 from unseen.core import custody
 from unseen.files import checkpoints, storing
@@ -18,13 +19,16 @@ from unseen.files.models import Checkpoint
 
 pytestmark = pytest.mark.django_db
 
-CONTENTS = [b"%PDF-1.4 roster of workers\n", b"a photo of a work site", "계약서 사본".encode()]
+# Sound files of three kinds: content is checked on arrival.
+CONTENTS = [factories.pdf("Roster of workers"), factories.jpeg_with_gps(), "계약서 사본\n".encode()]
+NAMES = ["roster.pdf", "site.jpg", "copy.txt"]
 
 
 @pytest.fixture
 def stored():
     return [
-        storing.receive([data], name=f"f{i}.bin", user=None).file for i, data in enumerate(CONTENTS)
+        storing.receive([data], name=name, user=None).file
+        for data, name in zip(CONTENTS, NAMES, strict=True)
     ]
 
 
