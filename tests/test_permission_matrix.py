@@ -132,6 +132,10 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "files:cite_passage": ("post", EDITORS, ["{testimony}"]),
     "files:remove_passage": ("post", EDITORS, ["{passage}"]),
     "files:redact": ("get", EDITORS, ["{evidence_file}"]),
+    "files:review": ("get", REVIEWERS, ["{evidence_file}"]),
+    "files:send_to_review": ("post", EDITORS, ["{evidence_file}"]),
+    # Without a level and a reason the change is refused (400) to those let in.
+    "files:access": ("post", EDITORS, ["{evidence_file}"]),
     "files:working_copy": ("get", VIEWERS, ["{evidence_file}", "{working_copy}"]),
     # The public side of evidence files: published files only, to everyone.
     "evidence:gallery": ("get", ALL, []),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import redaction_views, text_urls, views
+from . import redaction_views, review_views, text_urls, views
 
 app_name = "files"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("<int:pk>/original/", views.download, name="download"),
     # The file's text (OCR, transcripts) and passages cited from testimonies' coding.
     *text_urls.urlpatterns,
+    # Its way to the public: the review by a colleague (ADR 0025), then the access level.
+    path("<int:pk>/review/", review_views.review, name="review"),
+    path("<int:pk>/review/send/", review_views.send_to_review, name="send_to_review"),
+    path("<int:pk>/access/", review_views.change_access, name="access"),
     path("<int:pk>/redact/", redaction_views.redact, name="redact"),
     path("<int:pk>/copies/<int:copy>/", redaction_views.working_copy, name="working_copy"),
 ]

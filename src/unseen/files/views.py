@@ -186,28 +186,40 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("files:detail", pk=file.pk)
     else:
         audit(Action.VIEW, file, detail={"page": "detail"})
-    context = _file_context(file, user, form=form, revision=revision, download=DownloadForm())
-    return render(request, "files/file_detail.html", context, status=400 if data else 200)
+    return render_detail(request, file, form=form, revision=revision, status=400 if data else 200)
 
 
-def _file_context(
+def render_detail(
+    request: HttpRequest,
     file: EvidenceFile,
-    user: User,
     *,
-    form: FileForm | None,
-    revision: RevisionForm | None,
-    download: DownloadForm,
-) -> dict[str, Any]:
-    return {
+    status: int = 200,
+    **forms: Any,
+) -> HttpResponse:
+    """The file's page; `forms` are the bound forms of a refused post (the others are fresh)."""
+    from .review_views import access_forms, checklist  # they take files as this module does
+
+    user = _user(request)
+    may_write = access.may_write(user)
+    access_form, access_revision = access_forms(file, user)
+    fresh: dict[str, Any] = {
+        "form": FileForm(instance=file, user=user) if may_write else None,
+        "revision": RevisionForm(user=user, editing=True) if may_write else None,
+        "download": DownloadForm(),
+        "access_form": access_form,
+        "access_revision": access_revision,
+    }
+    context = {
         "file": file,
         "records": [(item, _record_url(item)) for item in access.readable_records(file, user)],
         "copies": file.working_copies.order_by("kind", "page", "pk"),
-        "form": form,
-        "revision": revision,
-        "download": download,
         "embedded": sorted((file.embedded_metadata or {}).items()),
         "text": text_context(file, user),
+        **checklist(file, user),
+        **fresh,
+        **forms,
     }
+    return render(request, "files/file_detail.html", context, status=status)
 
 
 def _record_url(item: Any) -> str:
@@ -231,15 +243,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     file = _file(user, pk)
     form = DownloadForm(request.POST)
     if not form.is_valid():
-        may_write = access.may_write(user)
-        context = _file_context(
-            file,
-            user,
-            form=FileForm(instance=file, user=user) if may_write else None,
-            revision=RevisionForm(user=user, editing=True) if may_write else None,
-            download=form,
-        )
-        return render(request, "files/file_detail.html", context, status=400)
+        return render_detail(request, file, download=form, status=400)
     chunks = storing.open_original(file, user=user, reason=form.cleaned_data["reason"])
     response = StreamingHttpResponse(chunks, content_type=file.content_type)
     response["Content-Length"] = str(file.size)
