@@ -120,6 +120,7 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "linkage:review": ("get", LINKERS, ["{linkage_run}", "{pair_review}"]),
     "linkage:review_merge": ("post", LINKERS, ["{linkage_run}", "{pair_review}"]),
     "linkage:merge_undo": ("post", LINKERS, ["{merge}"]),
+    "files:list": ("get", VIEWERS, []),
     "files:upload": ("get", EDITORS, ["testimonies", "{testimony}"]),
     "files:detail": ("get", VIEWERS, ["{evidence_file}"]),
     "files:custody": ("get", VIEWERS, ["{evidence_file}"]),

@@ -200,3 +200,27 @@ def test_a_file_beyond_the_readers_level_is_not_found_by_the_review_pages(client
         method = client.get if path == "review/" else client.post
         assert method(f"/app/files/{secret.pk}/{path}").status_code == 404
     assert EvidenceFile.objects.get(pk=secret.pk).review_state == ReviewState.DRAFT
+
+
+def test_the_list_of_files_shows_where_each_stands_and_finds_those_awaiting_review(
+    client, rita, alice, photo
+):
+    other = storing.receive([b"%PDF-1.4\n% a roster\n"], name="roster.pdf", user=rita).file
+    signed_in(client, rita).post(f"/app/files/{photo.pk}/review/send/")
+    page = signed_in(client, alice).get("/app/files/").content.decode()
+    assert f'data-file="{photo.pk}"' in page and f'data-file="{other.pk}"' in page
+    assert "Not yet decided" in page and "In review" in page
+    waiting = client.get("/app/files/", {"step": "review"}).content.decode()
+    assert f'data-file="{photo.pk}"' in waiting and f'data-file="{other.pk}"' not in waiting
+    assert "data-no-files" in client.get("/app/files/", {"step": "public"}).content.decode()
+    # The workspace navigation leads here.
+    assert 'href="/app/files/"' in client.get("/app/").content.decode()
+
+
+def test_the_list_of_files_never_shows_a_file_beyond_the_readers_level(client, rita):
+    ruth = make_user("ruth2", Role.RESEARCHER)  # no confidential access
+    secret = storing.receive(
+        [samples.astronaut_jpeg()], name="a.jpg", user=rita, access_level="confidential"
+    ).file
+    page = signed_in(client, ruth).get("/app/files/").content.decode()
+    assert f'data-file="{secret.pk}"' not in page and "data-no-files" in page

@@ -32,12 +32,21 @@ from .forms import AccessForm
 from .models import EvidenceFile
 from .views import _file, _user
 
-# What the review page leaves out: storage, keys, what the file claims about itself (shown on
-# the file's page), and the states the checklist shows on their own.
+# What the review page leaves out: storage and keys, the facts of the original (hash, size, type,
+# the name it arrived with: never published, shown on the file's page), what the file claims about
+# itself, and the states shown on their own. What is left is what would be published.
 NOT_REVIEWED = INTERNAL_FIELDS | {
     "blob",
     "sealed_key",
+    "sha256",
+    "size",
+    "content_type",
+    "name",
     "embedded_metadata",
+    "redaction_state",
+    "text_state",
+    "scanned_pages",
+    "uploaded_by",
     "review_state",
     "reviewed_by",
     "reviewed_at",

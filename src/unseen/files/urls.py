@@ -5,6 +5,7 @@ from . import redaction_views, review_views, text_urls, views
 app_name = "files"
 
 urlpatterns = [
+    path("", views.file_list, name="list"),
     path("upload/<slug:kind>/<int:pk>/", views.upload, name="upload"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/custody/", views.custody_report, name="custody"),

@@ -9,7 +9,9 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -26,17 +28,18 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from unseen.accounts.access import requires
-from unseen.accounts.models import User
+from unseen.accounts.models import AccessLevel, User
 from unseen.accounts.roles import Capability
 from unseen.audit.log import record as audit
 from unseen.audit.models import Action
 from unseen.documentation.browsing import KINDS, Kind
 from unseen.documentation.forms import RevisionForm
+from unseen.evidence.models import ReviewState
 from unseen.evidence.revisions import revising
 
 from . import access, custody, storing
 from .forms import DownloadForm, FileForm, UploadForm
-from .models import EvidenceFile
+from .models import EvidenceFile, RedactionState
 from .text_views import text_context
 from .uploading import EvidenceUploadHandler
 
@@ -163,6 +166,51 @@ def _results_page(request: HttpRequest, spec: Kind, record: Any) -> HttpResponse
         "refused": refused,
     }
     return render(request, "files/upload.html", context)
+
+
+# --- The files a reader may see -------------------------------------------------------------------
+
+FILES_PER_PAGE = 50
+
+
+def _steps() -> dict[str, tuple[Any, Q]]:
+    """The list's filters, by where a file stands on its way to the public: label, condition."""
+    return {
+        "redaction": (_("Redaction to decide"), Q(redaction_state=RedactionState.PENDING)),
+        "review": (_("Waiting for a review"), Q(review_state=ReviewState.IN_REVIEW)),
+        "changes": (_("Changes requested"), Q(review_state=ReviewState.CHANGES_REQUESTED)),
+        "reviewed": (
+            _("Reviewed, not public"),
+            Q(review_state=ReviewState.REVIEWED) & ~Q(access_level=AccessLevel.PUBLIC),
+        ),
+        "public": (_("Public"), Q(access_level=AccessLevel.PUBLIC)),
+    }
+
+
+@requires(Capability.VIEW_RECORDS)
+def file_list(request: HttpRequest) -> HttpResponse:
+    """Every file the reader may see, newest first, filtered by where it stands on its way to
+    the public (what a reviewer looks for): a file is found here, not only through a record."""
+    user = _user(request)
+    steps = _steps()
+    step = request.GET.get("step", "")
+    files = access.visible_files(user).select_related("uploaded_by").order_by("-pk")
+    if step in steps:
+        files = files.filter(steps[step][1])
+    else:
+        step = ""
+    page = Paginator(files, FILES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "files/file_list.html",
+        {
+            "page": page,
+            "files": page.object_list,
+            "steps": [(key, label) for key, (label, _condition) in steps.items()],
+            "step": step,
+            "nav_files": True,
+        },
+    )
 
 
 # --- A file's page -------------------------------------------------------------------------------
