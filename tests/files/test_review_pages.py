@@ -9,7 +9,7 @@ from tests.files import samples
 from unseen.accounts.models import AccessLevel
 from unseen.accounts.roles import Role
 from unseen.evidence.models import ReviewComment, ReviewState
-from unseen.files import storing
+from unseen.files import publishing, redacting, storing
 from unseen.files.models import EvidenceFile
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +224,19 @@ def test_the_list_of_files_never_shows_a_file_beyond_the_readers_level(client, r
     ).file
     page = signed_in(client, ruth).get("/app/files/").content.decode()
     assert f'data-file="{secret.pk}"' not in page and "data-no-files" in page
+
+
+def test_a_public_file_is_not_redacted_again_unreviewed(client, rita, alice):
+    """A public file's newest redaction is what the public sees at once: a new decision (which
+    could hide less) would be published without a second person's review."""
+    file = samples.published_file(rita, alice)
+    copy = publishing.publishable_copy(file)
+    signed_in(client, rita)
+    assert "data-redact-link" not in client.get(f"/app/files/{file.pk}/").content.decode()
+    refused = client.post(
+        f"/app/files/{file.pk}/redact/", {"decision": "not_needed", "reason": "again"}
+    )
+    assert refused.status_code == 400 and "This file is public" in refused.content.decode()
+    with pytest.raises(redacting.RedactionRefused):
+        redacting.confirm(file, rita, [{"x": 1, "y": 1, "w": 5, "h": 5}], "fill")
+    assert publishing.publishable_copy(file) == copy
