@@ -120,6 +120,7 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "linkage:review": ("get", LINKERS, ["{linkage_run}", "{pair_review}"]),
     "linkage:review_merge": ("post", LINKERS, ["{linkage_run}", "{pair_review}"]),
     "linkage:merge_undo": ("post", LINKERS, ["{merge}"]),
+    "files:list": ("get", VIEWERS, []),
     "files:upload": ("get", EDITORS, ["testimonies", "{testimony}"]),
     "files:detail": ("get", VIEWERS, ["{evidence_file}"]),
     "files:custody": ("get", VIEWERS, ["{evidence_file}"]),
@@ -134,6 +135,10 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     # Without a reason a deletion request is refused (400) to editors; the others never get there.
     "files:request_deletion": ("post", EDITORS, ["{evidence_file}"]),
     "files:redact": ("get", EDITORS, ["{evidence_file}"]),
+    "files:review": ("get", REVIEWERS, ["{evidence_file}"]),
+    "files:send_to_review": ("post", EDITORS, ["{evidence_file}"]),
+    # Without a level and a reason the change is refused (400) to those let in.
+    "files:access": ("post", EDITORS, ["{evidence_file}"]),
     "files:working_copy": ("get", VIEWERS, ["{evidence_file}", "{working_copy}"]),
     # The public side of evidence files: published files only, to everyone.
     "evidence:gallery": ("get", ALL, []),

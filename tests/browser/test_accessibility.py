@@ -94,6 +94,8 @@ NOT_PAGES = {
     "files:remove_passage": "POST only; answers with the coding page",
     "files:request_deletion": "POST only: its form is on the file's page, which is checked",
     "files:working_copy": "an image or a PDF (a working copy), not a page",
+    "files:send_to_review": "POST only; answers with the file's page",
+    "files:access": "POST only; answers with the file's page (with the refusal, if refused)",
     "evidence:image": "a picture of a published file, not a page",
     "evidence:thumbnail": "a picture of a published file, not a page",
 }
@@ -221,6 +223,8 @@ def samples(records: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "files:detail": [{"pk": records["evidence_file"].pk}],
         "files:custody": [{"pk": records["evidence_file"].pk}],
         "files:redact": [{"pk": records["photo"].pk}],
+        # Awaiting its redaction (the review page warns), and published (with its pictures).
+        "files:review": [{"pk": records["photo"].pk}, {"pk": records["published_file"].pk}],
         "evidence:detail": [{"pk": records["published_file"].pk}],
     }
 

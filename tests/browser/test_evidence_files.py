@@ -2,9 +2,10 @@
 
 A researcher uploads a multi-page PDF and a photo to a source in one go and sees the SHA-256 and
 the type of each; opens the photo's redaction page, sees the face the detector proposes, confirms
-it; describes the photo (credit, licence) and, once a colleague reviewed it, makes it public. An
-anonymous visitor then sees only the redacted copy, with its credit and licence line; the
-original, downloaded by the researcher, is byte for byte what was uploaded.
+it; describes the photo (credit, licence) and sends it to review; a colleague, signed in in a
+browser of her own, reviews what the public would see and approves; the researcher makes it
+public. An anonymous visitor then sees only the redacted copy, with its credit and licence line;
+the original, downloaded by the researcher, is byte for byte what was uploaded.
 
 Screenshots of the redaction page and the public page at 1366×900 and 390×844 go to
 var/screenshots/ (UNSEEN_SCREENSHOTS names another folder), for a person to look at.
@@ -23,7 +24,6 @@ from tests import factories
 from tests.browser.test_accessibility import blocking_violations
 from tests.conftest import PASSWORD
 from unseen.demo import files as demo
-from unseen.evidence import reviewing
 from unseen.files.models import EvidenceFile, Redaction
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -103,12 +103,15 @@ def test_a_researcher_uploads_redacts_and_publishes_and_the_public_sees_only_the
     pdf = EvidenceFile.objects.get(sha256=hashlib.sha256(roster).hexdigest())
     assert pdf.attachments.get().object_id == source.pk
 
-    # The photo cannot be made public yet: no one has looked at its faces.
+    # The photo cannot be made public yet: no one has looked at its faces, no one reviewed it.
     page.goto(f"{live_server.url}/app/files/{file.pk}/")
-    page.select_option("#id_access_level", "public")
-    page.fill("#id_revision-reason", "Publish the photo")
-    page.locator("form[data-file-form] button[type=submit]").click()
-    assert "confirmed its redaction" in page.locator("form[data-file-form]").inner_text()
+    steps = page.locator("[data-publication] [data-check]")
+    assert [s.get_attribute("data-done") for s in steps.all()] == ["false", "false"]
+    page.select_option("#id_access-access_level", "public")
+    page.fill("#id_access-revision-reason", "Publish the photo")
+    page.locator("form[data-access-form] button[type=submit]").click()
+    refusal = page.locator("form[data-access-form]").inner_text()
+    assert "confirmed its redaction" in refusal and "two-person rule" in refusal
 
     # The redaction page proposes the face; the researcher confirms it.
     page.goto(f"{live_server.url}/app/files/{file.pk}/")
@@ -146,16 +149,48 @@ def test_a_researcher_uploads_redacts_and_publishes_and_the_public_sees_only_the
     page.wait_for_url(f"{live_server.url}/app/files/{file.pk}/")
     file.refresh_from_db()
     assert (file.credit, file.licence) == ("NASA", "PDM")
-    # The file page has no review step yet: the colleague reviews through the workflow itself.
-    reviewing.send_to_review(file, rita)
-    reviewing.approve(EvidenceFile.objects.get(pk=file.pk), alice)
+    assert page.locator("[data-check=redaction]").get_attribute("data-done") == "true"
+    page.click("[data-send-to-review]")
+    page.wait_for_selector("[data-check=review][data-review-state=in_review]")
+    # Rita made the last edit: the page tells her a colleague must review it.
+    assert page.locator("[data-review-link]").count() == 0
+    assert "someone else must review it" in page.locator("[data-review-refused]").inner_text()
+
+    # Alice, in a browser of her own, reviews what the public would see and approves it.
+    colleague = browser.new_context(locale="en-GB", bypass_csp=True)
+    reviewer = colleague.new_page()
+    reviewer.set_default_timeout(15_000)
+    sign_in(reviewer, live_server, "alice")
+    reviewer.goto(f"{live_server.url}/app/files/{file.pk}/")
+    reviewer.click("[data-review-link]")
+    reviewer.wait_for_url(f"{live_server.url}/app/files/{file.pk}/review/")
+    reviewer.wait_for_function("() => [...document.images].every(i => i.complete)")
+    [picture] = reviewer.locator("[data-review-picture] img").all()
+    assert picture.evaluate("img => img.naturalWidth") > 0
+    assert "NASA" in reviewer.locator("[data-review-form]").inner_text()
+    assert blocking_violations(reviewer, "file review page") == []
+    reviewer.fill("textarea[name=comment-credit]", "Credit and licence match NASA's page.")
+    reviewer.click("[data-approve]")
+    reviewer.wait_for_url(f"{live_server.url}/app/files/{file.pk}/")
+    review = reviewer.locator("[data-check=review]")
+    assert review.get_attribute("data-done") == "true"
+    assert "by alice" in review.inner_text()
+    colleague.close()
+
+    # Back in Rita's browser: both steps done, she makes it public.
     page.reload()
-    page.select_option("#id_access_level", "public")
-    page.fill("#id_revision-reason", "Reviewed by Alice; publish it")
-    page.locator("form[data-file-form] button[type=submit]").click()
+    steps = page.locator("[data-publication] [data-check]")
+    assert [s.get_attribute("data-done") for s in steps.all()] == ["true", "true"]
+    assert (
+        "Credit and licence match NASA's page." in page.locator("[data-publication]").inner_text()
+    )
+    page.select_option("#id_access-access_level", "public")
+    page.fill("#id_access-revision-reason", "Reviewed by Alice; publish it")
+    page.locator("form[data-access-form] button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}/app/files/{file.pk}/")
     file.refresh_from_db()
-    assert file.access_level == "public"
+    assert file.access_level == "public" and file.reviewed_by == "alice"
+    assert page.locator("[data-public-link]").get_attribute("href") == f"/evidence/{file.pk}/"
 
     # An anonymous visitor.
     visitor = browser.new_context(locale="en-GB")

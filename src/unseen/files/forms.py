@@ -25,7 +25,6 @@ METADATA_FIELDS = [
     "capture_date_precision",
     "capture_place",
     "capture_country",
-    "access_level",
 ]
 
 
@@ -72,6 +71,19 @@ class FileForm(RecordForm):
             "description_en": forms.Textarea(attrs={"rows": 3}),
             "description_ko": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class AccessForm(RecordForm):
+    """A file's access level alone, in the publication part of its page: the two-person rule lets
+    a reviewed file become public only when nothing else changes with it."""
+
+    class Meta:
+        model = EvidenceFile
+        fields = ["access_level"]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("prefix", "access")  # the file page's description form has its own
+        super().__init__(*args, **kwargs)
 
 
 class DownloadForm(forms.Form):

@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from unseen.accounts.models import User, UserLike
+from unseen.accounts.models import AccessLevel, User, UserLike
 from unseen.audit.models import Action
 from unseen.core.media import MediaError, copies, types
 from unseen.core.media import faces as detecting
@@ -100,6 +100,19 @@ def can_redact(file: EvidenceFile) -> bool:
 def _check_writer(user: UserLike | None, file: EvidenceFile) -> None:
     if not access.may_write(user) or not access.may_read(user, file):
         raise PermissionDenied("redacting a file needs the capability that edits records")
+
+
+def _check_not_public(file: EvidenceFile) -> None:
+    """A public file's newest decision is what the public sees at once: a new one would be
+    published unreviewed (the two-person rule is kept where a file becomes public). The stored
+    level decides, not one set on the instance and not saved."""
+    if EvidenceFile.objects.filter(pk=file.pk, access_level=AccessLevel.PUBLIC).exists():
+        raise RedactionRefused(
+            _(
+                "This file is public: a new redaction would be published at once, unreviewed. "
+                "Change its access level first, redact it again, and have it reviewed."
+            )
+        )
 
 
 def _original(file: EvidenceFile, user: UserLike | None, reason: str) -> bytes:
@@ -299,11 +312,12 @@ def confirm(
     origin}, or its JSON) in `style` (blur or fill), and record the decision.
 
     Raises:
-        RedactionRefused: no boxes, unknown style, boxes that do not fit, an unreadable file, or
-            (PDFs) text still found under a box after redaction.
+        RedactionRefused: a public file, no boxes, unknown style, boxes that do not fit, an
+            unreadable file, or (PDFs) text still found under a box after redaction.
         PermissionDenied: `user` may not edit records or read the file.
     """
     _check_writer(user, file)
+    _check_not_public(file)
     if not can_redact(file):
         raise RedactionRefused(_("Boxes can be drawn on images and PDFs only."))
     if style not in cutting.STYLES:
@@ -387,10 +401,11 @@ def mark_not_needed(file: EvidenceFile, user: UserLike | None, reason: str) -> R
     be published (the original without its metadata, or a picture of it).
 
     Raises:
-        RedactionRefused: no reason given, or the file could not be read.
+        RedactionRefused: a public file, no reason given, or the file could not be read.
         PermissionDenied: `user` may not edit records or read the file.
     """
     _check_writer(user, file)
+    _check_not_public(file)
     reason = reason.strip()
     if not reason:
         raise RedactionRefused(_("Say why this file needs no redaction."))

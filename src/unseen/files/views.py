@@ -9,7 +9,9 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -26,17 +28,18 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from unseen.accounts.access import requires
-from unseen.accounts.models import User
+from unseen.accounts.models import AccessLevel, User
 from unseen.accounts.roles import Capability
 from unseen.audit.log import record as audit
 from unseen.audit.models import Action
 from unseen.documentation.browsing import KINDS, Kind
 from unseen.documentation.forms import RevisionForm
+from unseen.evidence.models import ReviewState
 from unseen.evidence.revisions import revising
 
 from . import access, custody, deleting, storing
 from .forms import DeletionRequestForm, DownloadForm, FileForm, UploadForm
-from .models import EvidenceFile
+from .models import EvidenceFile, RedactionState
 from .text_views import text_context
 from .uploading import EvidenceUploadHandler
 
@@ -168,6 +171,51 @@ def _results_page(request: HttpRequest, spec: Kind, record: Any) -> HttpResponse
     return render(request, "files/upload.html", context)
 
 
+# --- The files a reader may see -------------------------------------------------------------------
+
+FILES_PER_PAGE = 50
+
+
+def _steps() -> dict[str, tuple[Any, Q]]:
+    """The list's filters, by where a file stands on its way to the public: label, condition."""
+    return {
+        "redaction": (_("Redaction to decide"), Q(redaction_state=RedactionState.PENDING)),
+        "review": (_("Waiting for a review"), Q(review_state=ReviewState.IN_REVIEW)),
+        "changes": (_("Changes requested"), Q(review_state=ReviewState.CHANGES_REQUESTED)),
+        "reviewed": (
+            _("Reviewed, not public"),
+            Q(review_state=ReviewState.REVIEWED) & ~Q(access_level=AccessLevel.PUBLIC),
+        ),
+        "public": (_("Public"), Q(access_level=AccessLevel.PUBLIC)),
+    }
+
+
+@requires(Capability.VIEW_RECORDS)
+def file_list(request: HttpRequest) -> HttpResponse:
+    """Every file the reader may see, newest first, filtered by where it stands on its way to
+    the public (what a reviewer looks for): a file is found here, not only through a record."""
+    user = _user(request)
+    steps = _steps()
+    step = request.GET.get("step", "")
+    files = access.visible_files(user).select_related("uploaded_by").order_by("-pk")
+    if step in steps:
+        files = files.filter(steps[step][1])
+    else:
+        step = ""
+    page = Paginator(files, FILES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "files/file_list.html",
+        {
+            "page": page,
+            "files": page.object_list,
+            "steps": [(key, label) for key, (label, _condition) in steps.items()],
+            "step": step,
+            "nav_files": True,
+        },
+    )
+
+
 # --- A file's page -------------------------------------------------------------------------------
 
 
@@ -189,30 +237,42 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("files:detail", pk=file.pk)
     else:
         audit(Action.VIEW, file, detail={"page": "detail"})
-    context = _file_context(file, user, form=form, revision=revision, download=DownloadForm())
-    return render(request, "files/file_detail.html", context, status=400 if data else 200)
+    return render_detail(request, file, form=form, revision=revision, status=400 if data else 200)
 
 
-def _file_context(
+def render_detail(
+    request: HttpRequest,
     file: EvidenceFile,
-    user: User,
     *,
-    form: FileForm | None,
-    revision: RevisionForm | None,
-    download: DownloadForm,
-) -> dict[str, Any]:
-    return {
+    status: int = 200,
+    **forms: Any,
+) -> HttpResponse:
+    """The file's page; `forms` are the bound forms of a refused post (the others are fresh)."""
+    from .review_views import access_forms, checklist  # they take files as this module does
+
+    user = _user(request)
+    may_write = access.may_write(user)
+    access_form, access_revision = access_forms(file, user)
+    fresh: dict[str, Any] = {
+        "form": FileForm(instance=file, user=user) if may_write else None,
+        "revision": RevisionForm(user=user, editing=True) if may_write else None,
+        "download": DownloadForm(),
+        "access_form": access_form,
+        "access_revision": access_revision,
+    }
+    context = {
         "file": file,
         "records": [(item, _record_url(item)) for item in access.readable_records(file, user)],
         "copies": file.working_copies.order_by("kind", "page", "pk"),
-        "form": form,
-        "revision": revision,
-        "download": download,
         "embedded": sorted((file.embedded_metadata or {}).items()),
         "text": text_context(file, user),
         "deletion_requests": deleting.requests(file),
         "deletion_form": DeletionRequestForm() if access.may_write(user) else None,
+        **checklist(file, user),
+        **fresh,
+        **forms,
     }
+    return render(request, "files/file_detail.html", context, status=status)
 
 
 def _record_url(item: Any) -> str:
@@ -236,15 +296,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     file = _file(user, pk)
     form = DownloadForm(request.POST)
     if not form.is_valid():
-        may_write = access.may_write(user)
-        context = _file_context(
-            file,
-            user,
-            form=FileForm(instance=file, user=user) if may_write else None,
-            revision=RevisionForm(user=user, editing=True) if may_write else None,
-            download=form,
-        )
-        return render(request, "files/file_detail.html", context, status=400)
+        return render_detail(request, file, download=form, status=400)
     chunks = storing.open_original(file, user=user, reason=form.cleaned_data["reason"])
     response = StreamingHttpResponse(chunks, content_type=file.content_type)
     response["Content-Length"] = str(file.size)
@@ -263,15 +315,7 @@ def request_deletion(request: HttpRequest, pk: int) -> HttpResponseBase:
     file = _file(user, pk)
     form = DeletionRequestForm(request.POST)
     if not form.is_valid():
-        context = _file_context(
-            file,
-            user,
-            form=FileForm(instance=file, user=user),
-            revision=RevisionForm(user=user, editing=True),
-            download=DownloadForm(),
-        )
-        context["deletion_form"] = form
-        return render(request, "files/file_detail.html", context, status=400)
+        return render_detail(request, file, deletion_form=form, status=400)
     deleting.request_deletion(file, user, form.cleaned_data["reason"])
     messages.success(
         request,
