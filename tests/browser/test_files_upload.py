@@ -11,7 +11,26 @@ from unseen.files.models import EvidenceFile
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b"0" * 300_000
+
+def roster_pdf() -> bytes:
+    """A sound PDF of about 300 KB (a page of noise), so the progress bar has something to show."""
+    import io
+    import random
+
+    import pymupdf
+    from PIL import Image
+
+    noise = random.Random(19).randbytes(320 * 320 * 3)
+    picture = io.BytesIO()
+    Image.frombytes("RGB", (320, 320), noise).save(picture, "PNG")
+    document = pymupdf.open()
+    page = document.new_page()
+    page.insert_text((72, 72), "Roster of a crew (synthetic)")
+    page.insert_image(pymupdf.Rect(72, 100, 392, 420), stream=picture.getvalue())
+    return document.tobytes()
+
+
+PDF = roster_pdf()
 
 
 def upload_two(page, live_server, source) -> str:

@@ -205,7 +205,7 @@ def test_a_file_beyond_the_readers_level_is_not_found_by_the_review_pages(client
 def test_the_list_of_files_shows_where_each_stands_and_finds_those_awaiting_review(
     client, rita, alice, photo
 ):
-    other = storing.receive([b"%PDF-1.4\n% a roster\n"], name="roster.pdf", user=rita).file
+    other = storing.receive([factories.pdf("A roster")], name="roster.pdf", user=rita).file
     signed_in(client, rita).post(f"/app/files/{photo.pk}/review/send/")
     page = signed_in(client, alice).get("/app/files/").content.decode()
     assert f'data-file="{photo.pk}"' in page and f'data-file="{other.pk}"' in page
