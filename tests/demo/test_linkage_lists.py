@@ -42,7 +42,9 @@ def listed_persons():
     on_lists = Claim.objects.filter(
         source__in=demo_lists(), content_type=ContentType.objects.get_for_model(Person)
     )
-    return Person.objects.filter(pk__in=on_lists.values("object_id"))
+    # Ids, not a subquery: PostgreSQL planned the three nested subqueries below (sites of the
+    # deployments of these persons) as a scan of minutes on freshly loaded, unanalysed tables.
+    return Person.objects.filter(pk__in=list(on_lists.values_list("object_id", flat=True)))
 
 
 def test_the_demo_makes_three_synthetic_lists_of_the_generated_persons(demo, generated):
@@ -66,11 +68,13 @@ def test_the_demo_makes_three_synthetic_lists_of_the_generated_persons(demo, gen
     assert sorted((record_of[pk], title) for pk, title, _ in claims) == sorted(expected.items())
     assert all(synthetic for _, _, synthetic in claims)
     # Their postings and the sites named in them are synthetic too; no employer is invented.
-    deployments = Deployment.objects.filter(person__in=persons)
+    deployments = Deployment.objects.filter(person__in=list(persons.values_list("pk", flat=True)))
     assert deployments.count() == persons.count()
     assert not deployments.filter(is_synthetic=False).exists()
     assert not deployments.filter(employer__isnull=False).exists()
-    sites = Site.objects.filter(deployments__in=deployments).distinct()
+    sites = Site.objects.filter(
+        deployments__in=list(deployments.values_list("pk", flat=True))
+    ).distinct()
     assert sites.exists() and not sites.filter(is_synthetic=False).exists()
     # ... and the demo's other records are still there, unchanged in number.
     assert Source.objects.filter(title__startswith="Synthetic interview T-").count() == 20
