@@ -46,7 +46,7 @@ def test_the_worker_reads_a_scan_queued_from_its_page(client, rita):
     (job,) = TextJob.objects.filter(file=file)
     assert job.status == JobStatus.QUEUED
     shown = client.get(page).content.decode()
-    assert "data-progress-url" in shown and "text_progress.js" in shown
+    assert "data-progress-url" in shown and "ui/progress.js" in shown
     assert client.get(reverse("files:ocr_progress", args=[file.pk])).json()["status"] == "queued"
     work()
     job.refresh_from_db()

@@ -81,7 +81,7 @@ def test_the_progress_page_polls_from_a_static_script_and_the_json_names_no_reco
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
     assert all("src=" in attributes or 'type="application/json"' in attributes
                for attributes, _ in scripts)  # fmt: skip
-    assert any("linkage/progress.js" in attributes for attributes, _ in scripts)
+    assert any("ui/progress.js" in attributes for attributes, _ in scripts)
     document = client.get(reverse("linkage:progress", args=[run.pk])).json()
     assert document == {
         "status": "running",

@@ -1,6 +1,7 @@
-/* The progress page of a linkage run: polls the run's progress.json and moves the bar; reloads
-   the page once the run has finished, to show what it found. Plain ES2017, no inline script
-   (the Content-Security-Policy allows none). */
+/* The progress of a background job on its page (a linkage run, a file's text recognition): polls
+   the job's progress.json named by the page's one [data-progress-url] and moves the bar; reloads
+   the page once the job has ended, to show what it found or why it failed. Plain ES2017, no
+   inline script (the Content-Security-Policy allows none). */
 (function () {
   "use strict";
 
