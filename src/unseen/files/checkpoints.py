@@ -146,22 +146,10 @@ def keep_token(
 
 
 def _stored_sha256(file: EvidenceFile) -> str:
-    """SHA-256 of the original as it is on disk now, decrypted by `storing`'s keys.
-
-    No custody event: a checksum shows no one any bytes (as `unseen files verify`). A blob that
-    no longer decrypts raises `SealingError`, which `verify` reports as a changed file.
-    """
-    from unseen.core import sealing
-
+    """SHA-256 of the original as it is on disk now, read through `storing` (which owns the keys)."""
     from . import storing
 
-    file_key = storing._open_key(file.sealed_key, storing._key_context(file))
-    context = storing._content_context(storing.TABLE, file.blob)
-    path = storing.blob_path(file.blob)
-    if not path.exists():
-        raise FileNotFoundError("its stored copy is missing")
-    with path.open("rb") as handle:
-        return sha256_of_chunks(sealing.open_segments(file_key, handle, context))
+    return storing.rehash_original(file)
 
 
 # What re-reads a file. `storing` owns the bytes; tests and `verify` go through it.

@@ -695,18 +695,37 @@ class Problem:
         return f"{self.what}: {self.reason}"
 
 
+def _rehash(path: Path, file_key: bytes, context: str) -> str:
+    """SHA-256 of a blob's plaintext as it decrypts now; SealingError if it does not."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in sealing.open_segments(file_key, handle, context):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def rehash_original(file: EvidenceFile) -> str:
+    """SHA-256 of the original as it is on disk now (a checkpoint's `verify`).
+
+    No custody event: a checksum shows no one any bytes (as `unseen files verify`). Raises
+    SealingError when its key or its bytes do not open, FileNotFoundError when it is gone.
+    """
+    path = blob_path(file.blob)
+    if not path.exists():
+        raise FileNotFoundError("its stored copy is missing")
+    file_key = _open_key(file.sealed_key, _key_context(file))
+    return _rehash(path, file_key, _content_context(TABLE, file.blob))
+
+
 def _verify_one(path: Path, file_key: bytes, context: str, sha256: str) -> str:
     if not path.exists():
         return "its stored copy is missing"
-    digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
-            for chunk in sealing.open_segments(file_key, handle, context):
-                digest.update(chunk)
+        now = _rehash(path, file_key, context)
     except sealing.SealingError as error:
         return f"it does not decrypt ({error}): the stored bytes changed"
-    if digest.hexdigest() != sha256:
-        return f"its SHA-256 is now {digest.hexdigest()}, not {sha256}"
+    if now != sha256:
+        return f"its SHA-256 is now {now}, not {sha256}"
     return ""
 
 
