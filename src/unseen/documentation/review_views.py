@@ -3,6 +3,7 @@
 Thin: the rules and the writes are `unseen.evidence.reviewing`'s.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -73,6 +74,30 @@ def send_to_review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return redirect("documentation:detail", kind=spec.slug, pk=pk)
 
 
+def decide(request: HttpRequest, record: Any, user: User, names: Iterable[str]) -> bool:
+    """Carry out the reviewer's posted decision on `record`: approve, or request changes, with a
+    comment per field (`names`; "" is the whole record). Says what happened in a message; False
+    when the review was refused."""
+    comments = {
+        name: request.POST.get(f"comment-{name}", "")[:5000]
+        for name in ["", *names]
+        if request.POST.get(f"comment-{name}", "").strip()
+    }
+    try:
+        if request.POST.get("decision") == "approve":
+            reviewing.approve(record, user, comments)
+            messages.success(request, _("Reviewed: anyone may now publish it until it is edited."))
+        elif request.POST.get("decision") == "changes":
+            reviewing.request_changes(record, user, comments)
+            messages.success(request, _("Changes requested."))
+        else:
+            raise reviewing.ReviewRefused(_("Choose to approve or to request changes."))
+    except reviewing.ReviewRefused as refusal:
+        messages.error(request, str(refusal))
+        return False
+    return True
+
+
 @requires(Capability.REVIEW_RECORDS)
 def review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The review page: every field with a comment box; approve or request changes."""
@@ -85,24 +110,7 @@ def review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         for label, value in shown_fields(record, user, relations=False)
     ]
     if request.method == "POST":
-        comments = {
-            name: request.POST.get(f"comment-{name}", "")[:5000]
-            for name in ["", *names.values()]
-            if request.POST.get(f"comment-{name}", "").strip()
-        }
-        try:
-            if request.POST.get("decision") == "approve":
-                reviewing.approve(record, user, comments)
-                messages.success(
-                    request, _("Reviewed: anyone may now publish it until it is edited.")
-                )
-            elif request.POST.get("decision") == "changes":
-                reviewing.request_changes(record, user, comments)
-                messages.success(request, _("Changes requested."))
-            else:
-                raise reviewing.ReviewRefused(_("Choose to approve or to request changes."))
-        except reviewing.ReviewRefused as refusal:
-            messages.error(request, str(refusal))
+        if not decide(request, record, user, names.values()):
             return redirect("documentation:review", kind=spec.slug, pk=pk)
         return redirect("documentation:detail", kind=spec.slug, pk=pk)
     return render(

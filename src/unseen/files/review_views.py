@@ -22,7 +22,7 @@ from unseen.accounts.models import AccessLevel, User
 from unseen.accounts.roles import Capability
 from unseen.documentation.browsing import INTERNAL_FIELDS, shown_fields
 from unseen.documentation.forms import RevisionForm
-from unseen.documentation.review_views import comments_by_label
+from unseen.documentation.review_views import comments_by_label, decide
 from unseen.evidence import reviewing
 from unseen.evidence.models import ReviewState
 from unseen.evidence.revisions import changed_between, revising, tracked_names
@@ -139,24 +139,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         for label, value in shown_fields(file, user, NOT_REVIEWED, relations=False)
     ]
     if request.method == "POST":
-        comments = {
-            name: request.POST.get(f"comment-{name}", "")[:5000]
-            for name in ["", *labels.values()]
-            if request.POST.get(f"comment-{name}", "").strip()
-        }
-        try:
-            if request.POST.get("decision") == "approve":
-                reviewing.approve(file, user, comments)
-                messages.success(
-                    request, _("Reviewed: anyone may now publish it until it is edited.")
-                )
-            elif request.POST.get("decision") == "changes":
-                reviewing.request_changes(file, user, comments)
-                messages.success(request, _("Changes requested."))
-            else:
-                raise reviewing.ReviewRefused(_("Choose to approve or to request changes."))
-        except reviewing.ReviewRefused as refusal:
-            messages.error(request, str(refusal))
+        if not decide(request, file, user, labels.values()):
             return redirect("files:review", pk=pk)
         return redirect("files:detail", pk=pk)
     copy = publishing.publishable_copy(file)
