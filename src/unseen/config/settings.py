@@ -154,6 +154,8 @@ INSTALLED_APPS = [
     "unseen.intake",
     "unseen.linkage",
     "unseen.files",
+    "unseen.sanctions",
+    "unseen.network",
     "unseen.estimation",
     "unseen.publishing",
     "unseen.demo",

@@ -20,6 +20,7 @@ from unseen.registry.models import (
     CoordinatePrecision,
     Organisation,
     Person,
+    PublicFigure,
     Site,
     coordinates_constraints,
 )
@@ -486,6 +487,280 @@ class Incident(Record):
 
     def __str__(self) -> str:
         return f"{self.get_act_display()} ({self.date or 'date unknown'})"
+
+
+class RelationKind(models.TextChoices):
+    """How two parties relate. Read "subject <kind> object"."""
+
+    PARENT_OF = "parent_of", _("is the parent of")
+    OWNS = "owns", _("owns")
+    DIRECTOR_OF = "director_of", _("is a director of")
+    EMPLOYS = "employs", _("employs")
+    MEMBER_OF = "member_of", _("is a member of")
+    OPERATES_SITE = "operates_site", _("operates the site")
+    DISPATCHES_WORKERS_TO = "dispatches_workers_to", _("dispatches workers to")
+    CONTRACTS_WITH = "contracts_with", _("contracts with")
+    RENAMED_TO = "renamed_to", _("was renamed to or succeeded by")
+    UNKNOWN_LINK = "unknown_link", _("is linked to")
+
+
+# The ends each kind allows: (subjects, objects), by end name. A site is only ever an object, and
+# only of the kinds that can be about a place.
+SUBJECT_ENDS = ("subject_organisation", "subject_figure", "subject_person")
+OBJECT_ENDS = ("object_organisation", "object_figure", "object_person", "object_site")
+ALLOWED_ENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    RelationKind.PARENT_OF: (("subject_organisation",), ("object_organisation",)),
+    RelationKind.OWNS: (
+        ("subject_organisation", "subject_figure", "subject_person"),
+        ("object_organisation", "object_site"),
+    ),
+    RelationKind.DIRECTOR_OF: (("subject_figure", "subject_person"), ("object_organisation",)),
+    RelationKind.EMPLOYS: (
+        ("subject_organisation",),
+        ("object_figure", "object_person"),
+    ),
+    RelationKind.MEMBER_OF: (
+        ("subject_organisation", "subject_figure", "subject_person"),
+        ("object_organisation",),
+    ),
+    RelationKind.OPERATES_SITE: (("subject_organisation",), ("object_site",)),
+    RelationKind.DISPATCHES_WORKERS_TO: (
+        ("subject_organisation",),
+        ("object_organisation", "object_site"),
+    ),
+    RelationKind.CONTRACTS_WITH: (("subject_organisation",), ("object_organisation",)),
+    RelationKind.RENAMED_TO: (("subject_organisation",), ("object_organisation",)),
+    RelationKind.UNKNOWN_LINK: (SUBJECT_ENDS, OBJECT_ENDS),
+}
+
+
+def _one_of(ends: tuple[str, ...]) -> models.Q:
+    """Exactly one of the nullable foreign keys `ends` is set."""
+    condition = models.Q()
+    for end in ends:
+        others = {f"{other}__isnull": True for other in ends if other != end}
+        condition |= models.Q(**{f"{end}__isnull": False}, **others)
+    return condition
+
+
+class RelationQuerySet(RecordQuerySet):
+    def valid_on(self, day: dt.date) -> "RelationQuerySet":
+        """Relations in force on `day`. Dates are stored at the start of their precision, so an
+        end known only to the year (2019, stored 2019-01-01) covers all of 2019: compared by
+        month or year, not by day."""
+        started = models.Q(start__isnull=True) | models.Q(start__lte=day)
+        not_ended = (
+            models.Q(end__isnull=True)
+            | models.Q(end__gte=day)
+            | models.Q(end_precision=DatePrecision.YEAR, end__year=day.year)
+            | models.Q(end_precision=DatePrecision.MONTH, end__year=day.year, end__month=day.month)
+        )
+        return self.filter(started & not_ended)
+
+    def touching(self, record: models.Model) -> "RelationQuerySet":
+        """Relations with `record` at either end."""
+        ends = {
+            "Organisation": ("subject_organisation", "object_organisation"),
+            "PublicFigure": ("subject_figure", "object_figure"),
+            "Person": ("subject_person", "object_person"),
+            "Site": ("object_site",),
+        }[type(record).__name__]
+        condition = models.Q()
+        for end in ends:
+            condition |= models.Q(**{end: record})
+        return self.filter(condition)
+
+
+class Relation(Record):
+    """A typed, dated relation between two parties, told by sources like every other fact.
+
+    "Subject kind object": Rungrado General Trading *dispatches workers to* a Polish shipyard,
+    from 2012 to 2016. Exactly one subject end and one object end is set; `ALLOWED_ENDS` says which
+    ends each kind takes. Who sent a deployment's workers stays on the deployment
+    (docs/decisions/0032-relations-and-deployments.md): the graph derives that edge from it.
+    """
+
+    kind = models.CharField(max_length=25, choices=RelationKind.choices, verbose_name=_("Kind"))
+    subject_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relations_as_subject",
+        verbose_name=_("From organisation"),
+    )
+    subject_figure = models.ForeignKey(
+        PublicFigure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relations_as_subject",
+        verbose_name=_("From public figure"),
+    )
+    subject_person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relations_as_subject",
+        verbose_name=_("From person"),
+    )
+    object_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relations_as_object",
+        verbose_name=_("To organisation"),
+    )
+    object_figure = models.ForeignKey(
+        PublicFigure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relations_as_object",
+        verbose_name=_("To public figure"),
+    )
+    object_person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relations_as_object",
+        verbose_name=_("To person"),
+    )
+    object_site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relations",
+        verbose_name=_("To site"),
+    )
+    start = models.DateField(null=True, blank=True, verbose_name=_("Start"))
+    start_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        default="",
+        verbose_name=_("Start precision"),
+    )
+    end = models.DateField(null=True, blank=True, verbose_name=_("End"))
+    end_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        default="",
+        verbose_name=_("End precision"),
+    )
+    share_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For ownership: the share held, in per cent."),
+        verbose_name=_("Share (%)"),
+    )
+    role = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. 'general director', 'majority shareholder'."),
+        verbose_name=_("Role"),
+    )
+    description = models.TextField(blank=True, verbose_name=_("Description"))
+
+    objects: ClassVar[models.Manager["Relation"]] = RelationQuerySet.as_manager()
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("relation")
+        verbose_name_plural = _("relations")
+        ordering = ["start", "id"]
+        constraints = [
+            access_level_constraint("relation"),
+            choices_constraint("kind", RelationKind, "relation_kind_valid"),
+            models.CheckConstraint(condition=_one_of(SUBJECT_ENDS), name="relation_one_subject"),
+            models.CheckConstraint(condition=_one_of(OBJECT_ENDS), name="relation_one_object"),
+            models.CheckConstraint(
+                condition=models.Q(start__isnull=True)
+                | models.Q(end__isnull=True)
+                | models.Q(start__lte=models.F("end")),
+                name="relation_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(share_percent__isnull=True)
+                | models.Q(kind=RelationKind.OWNS, share_percent__gte=0, share_percent__lte=100),
+                name="relation_share_only_of_ownership",
+            ),
+            choices_constraint(
+                "start_precision", DatePrecision, "relation_start_precision_valid", allow_blank=True
+            ),
+            choices_constraint(
+                "end_precision", DatePrecision, "relation_end_precision_valid", allow_blank=True
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["access_level", "kind"], name="relation_access_idx"),
+            models.Index(fields=["start", "end"], name="relation_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        # Names no party: either end may be beyond the reader's level.
+        return f"Relation {self.pk}: {self.get_kind_display()}"
+
+    @property
+    def subject(self) -> "Organisation | PublicFigure | Person | None":
+        return self.subject_organisation or self.subject_figure or self.subject_person
+
+    @property
+    def object(self) -> "Organisation | PublicFigure | Person | Site | None":
+        return (
+            self.object_organisation or self.object_figure or self.object_person or self.object_site
+        )
+
+    def valid_on(self, day: dt.date) -> bool:
+        if self.start is not None and self.start > day:
+            return False
+        if self.end is None or self.end >= day:
+            return True
+        if self.end_precision == DatePrecision.YEAR:
+            return self.end.year == day.year
+        if self.end_precision == DatePrecision.MONTH:
+            return (self.end.year, self.end.month) == (day.year, day.month)
+        return False
+
+    def clean(self) -> None:
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        subjects, objects = ALLOWED_ENDS.get(self.kind, (SUBJECT_ENDS, OBJECT_ENDS))
+        errors: dict[str, str] = {}
+        set_subjects = [end for end in SUBJECT_ENDS if getattr(self, f"{end}_id") is not None]
+        set_objects = [end for end in OBJECT_ENDS if getattr(self, f"{end}_id") is not None]
+        if len(set_subjects) != 1:
+            errors["subject_organisation"] = str(
+                _("Choose exactly one party the relation is from.")
+            )
+        elif set_subjects[0] not in subjects:
+            errors[set_subjects[0]] = str(_("This kind of relation cannot start here."))
+        if len(set_objects) != 1:
+            errors["object_organisation"] = str(_("Choose exactly one party the relation is to."))
+        elif set_objects[0] not in objects:
+            errors[set_objects[0]] = str(_("This kind of relation cannot end here."))
+        if (
+            len(set_subjects) == 1
+            and len(set_objects) == 1
+            and self.subject_organisation_id is not None
+            and self.subject_organisation_id == self.object_organisation_id
+        ):
+            errors["object_organisation"] = str(_("An organisation cannot relate to itself."))
+        if self.share_percent is not None and self.kind != RelationKind.OWNS:
+            errors["share_percent"] = str(_("A share is only for ownership."))
+        if self.start and self.end and self.start > self.end:
+            errors["end"] = str(_("The end is before the start."))
+        if errors:
+            raise ValidationError(errors)
 
 
 def at_precision(day: dt.date | None, precision: str) -> dt.date | None:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unseen.accounts.models import UserLike
 from unseen.constraints import choices_constraint
-from unseen.evidence.models import Claim, Record, access_level_constraint
+from unseen.evidence.models import Claim, DatePrecision, Record, access_level_constraint
 from unseen.evidence.revisions import history
 
 PSEUDONYM_PREFIX = "P-"
@@ -258,12 +258,97 @@ class IdentifierScheme(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class PublicFigure(MergeableRecord):
+    """An official or a designated individual, named in public sources: recorded by name.
+
+    Not a `Person`: a person is a witness or a worker, known by a pseudonym, whose identifying
+    fields live sealed in the vault. A public figure's name is what public sources already print
+    (a sanctions list, a press release), so it is plain text and searchable. The two never mix: a
+    public figure has no vault identity, record linkage never compares one with a person, and no
+    form turns a person into a public figure or back (docs/decisions/0031-public-figures.md).
+    """
+
+    name = models.CharField(
+        max_length=300,
+        help_text=_("As public sources print it, in Latin letters."),
+        verbose_name=_("Name"),
+    )
+    name_hangul = models.CharField(max_length=100, blank=True, verbose_name=_("Name in Hangul"))
+    position = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("Title or role as published, e.g. 'CEO of …' or 'Minister of …'."),
+        verbose_name=_("Position"),
+    )
+    nationality = models.CharField(
+        max_length=2,
+        default="KP",
+        blank=True,
+        help_text=_("ISO 3166-1 alpha-2."),
+        verbose_name=_("Nationality"),
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Only as a public source publishes it."),
+        verbose_name=_("Birth year"),
+    )
+    notes = models.TextField(blank=True, verbose_name=_("Notes"))
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("public figure")
+        verbose_name_plural = _("public figures")
+        ordering = ["name", "id"]
+        constraints = [access_level_constraint("publicfigure")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PublicFigureAlias(models.Model):
+    figure = models.ForeignKey(
+        PublicFigure,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        verbose_name=_("Public figure"),
+    )
+    name = models.CharField(max_length=300, verbose_name=_("Name"))
+    script = models.CharField(
+        max_length=4, choices=Script.choices, default=Script.LATIN, verbose_name=_("Script")
+    )
+
+    class Meta:
+        verbose_name = _("public figure alias")
+        verbose_name_plural = _("public figure aliases")
+        constraints = [
+            models.UniqueConstraint(fields=["figure", "name"], name="alias_unique_per_figure"),
+            choices_constraint("script", Script, "figure_alias_script_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ExternalIdentifier(models.Model):
+    """A list's or register's identifier of one organisation or one public figure."""
+
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="identifiers",
         verbose_name=_("Organisation"),
+    )
+    public_figure = models.ForeignKey(
+        PublicFigure,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="identifiers",
+        verbose_name=_("Public figure"),
     )
     scheme = models.CharField(
         max_length=20, choices=IdentifierScheme.choices, verbose_name=_("Scheme")
@@ -278,10 +363,103 @@ class ExternalIdentifier(models.Model):
                 fields=["scheme", "value"], name="identifier_unique_per_scheme"
             ),
             choices_constraint("scheme", IdentifierScheme, "identifier_scheme_valid"),
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False, public_figure__isnull=True)
+                | models.Q(organisation__isnull=True, public_figure__isnull=False),
+                name="identifier_names_one_holder",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_scheme_display()}: {self.value}"
+
+
+class Designation(Record):
+    """A sanctions designation of one organisation or one public figure, as the list published it.
+
+    The fact that a list names the entity; the claims on it cite the list at the version it was
+    read from. Written by hand, by an FtM import, or by accepting a cross-reference match.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="designations",
+        verbose_name=_("Organisation"),
+    )
+    public_figure = models.ForeignKey(
+        PublicFigure,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="designations",
+        verbose_name=_("Public figure"),
+    )
+    authority = models.CharField(
+        max_length=200,
+        help_text=_("Who designated: e.g. UN Security Council 1718 Committee, US OFAC, EU."),
+        verbose_name=_("Authority"),
+    )
+    programme = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("The sanctions programme, e.g. UN-SC1718, DPRK3, EO13722."),
+        verbose_name=_("Programme"),
+    )
+    reference = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("The list's own reference, e.g. KPe.033."),
+        verbose_name=_("Reference"),
+    )
+    listed_on = models.DateField(null=True, blank=True, verbose_name=_("Listed on"))
+    listed_on_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        default="",
+        verbose_name=_("Listing date precision"),
+    )
+    ended_on = models.DateField(null=True, blank=True, verbose_name=_("Delisted on"))
+    reason = models.TextField(blank=True, verbose_name=_("Reason"))
+    list_code = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text=_("The imported list it was read from; blank when entered by hand."),
+        verbose_name=_("List"),
+    )
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("designation")
+        verbose_name_plural = _("designations")
+        ordering = ["listed_on", "id"]
+        constraints = [
+            access_level_constraint("designation"),
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False, public_figure__isnull=True)
+                | models.Q(organisation__isnull=True, public_figure__isnull=False),
+                name="designation_names_one_holder",
+            ),
+            choices_constraint(
+                "listed_on_precision",
+                DatePrecision,
+                "designation_date_precision_valid",
+                allow_blank=True,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority} {self.reference or self.programme}".strip()
+
+    @property
+    def holder(self) -> "Organisation | PublicFigure":
+        holder = self.organisation or self.public_figure
+        assert holder is not None  # the check constraint keeps exactly one
+        return holder
 
 
 class SiteKind(models.TextChoices):
