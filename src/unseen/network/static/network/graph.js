@@ -21,6 +21,8 @@
   const MIN_STEPS = 100;
   // The most a layout zooms in when it fits the drawing to the canvas (the reader may zoom more).
   const COMFORTABLE_ZOOM = 1.25;
+  // Distance between neighbours on a ring, and between rings / 1.4, in model pixels.
+  const RING_SPACING = 46;
   // A table of tens of thousands of rows helps no one and takes seconds to write; past this the
   // table says how many more links are drawn.
   const TABLE_ROWS = 1000;
@@ -126,9 +128,8 @@
 
   // The force layout (cose) repels every pair of nodes on every step: a larger graph gets fewer
   // steps, cooled faster so that it still settles. Past FORCE_LAYOUT_LIMIT nodes even that takes
-  // seconds, and `rings` places the nodes instead (the layout is then "preset").
-  function layoutOptions(count, large, motion) {
-    if (large) return { name: "preset", fit: true, padding: 30 };
+  // seconds, and the nodes stay where `rings` put them.
+  function layoutOptions(count, motion) {
     const steps = Math.max(MIN_STEPS, Math.min(1000, Math.round(STEP_BUDGET / (count * count))));
     return {
       name: "cose",
@@ -149,23 +150,24 @@
   // linear after one sort, so 5,000 nodes are placed in milliseconds. Also the starting positions
   // of the force layout (a spread start, where every node at one point would stack their edges).
   function rings(ids, degree) {
-    const spacing = 46;
     const order = ids.slice().sort(function (a, b) { return (degree.get(b) || 0) - (degree.get(a) || 0); });
     const positions = new Map();
+    let outer = 0;
     let ring = 0, slots = 1, used = 0;
     order.forEach(function (id) {
       if (used === slots) {
         ring += 1;
-        slots = Math.floor((2 * Math.PI * ring * spacing * 1.4) / spacing);
+        slots = Math.floor(2 * Math.PI * ring * 1.4);
         used = 0;
       }
-      const radius = ring * spacing * 1.4;
+      const radius = ring * RING_SPACING * 1.4;
+      outer = radius;
       // Each ring is turned a little so that spokes do not line up across rings.
       const angle = (2 * Math.PI * used) / slots + ring * 0.5;
       positions.set(id, { x: radius * Math.cos(angle), y: radius * Math.sin(angle) });
       used += 1;
     });
-    return positions;
+    return { positions: positions, radius: outer };
   }
 
   function style(strings, large) {
@@ -203,17 +205,21 @@
       "text-background-padding": 1,
     };
     if (large) {
-      // Labels of thousands of elements are drawn only once the reader zooms in far enough.
+      // Node labels are drawn only once the reader zooms in far enough, and an edge's only when
+      // it is selected: measuring tens of thousands of labels is most of the time to first draw.
+      // The table and the panel say the same in text.
       nodeStyle["min-zoomed-font-size"] = 9;
-      edgeStyle["min-zoomed-font-size"] = 9;
+      delete edgeStyle.label;
     }
-    return [
+    const rules = [
       { selector: "node", style: nodeStyle },
       { selector: "node.designated", style: { "border-width": 6, "border-color": "#111", "border-style": "double" } },
       { selector: "edge", style: edgeStyle },
       { selector: ".filtered", style: { display: "none" } },
       { selector: ":selected", style: { "overlay-color": "#f0b400", "overlay-opacity": 0.35, "overlay-padding": 6 } },
     ];
+    if (large) rules.push({ selector: "edge:selected", style: { label: "data(label)" } });
+    return rules;
   }
 
   function init(root) {
@@ -339,10 +345,12 @@
       const shownIds = new Set(shownEdges.map(function (edge) { return edge.id; }));
       cy.batch(function () {
         cy.nodes().forEach(function (element) {
-          element.toggleClass("filtered", !shownNodes.has(element.id()));
+          const hide = !shownNodes.has(element.id());
+          if (element.hasClass("filtered") !== hide) element.toggleClass("filtered", hide);
         });
         cy.edges().forEach(function (element) {
-          element.toggleClass("filtered", !shownIds.has(element.id()));
+          const hide = !shownIds.has(element.id());
+          if (element.hasClass("filtered") !== hide) element.toggleClass("filtered", hide);
         });
       });
       root.dataset.nodes = String(shownNodes.size);
@@ -501,7 +509,7 @@
         // A small graph settles again from where it is, so that the newcomers do not sit on
         // older nodes; a large one keeps its rings and shows the expanded node's neighbours.
         const settled = nodes.size <= FORCE_LAYOUT_LIMIT && added.nodes.length
-          ? runLayout(layoutOptions(nodes.size, false, !reducedMotion()))
+          ? runLayout(layoutOptions(nodes.size, !reducedMotion()))
           : Promise.resolve();
         return settled.then(function () {
           if (center.length && nodes.size > FORCE_LAYOUT_LIMIT) cy.fit(center.closedNeighborhood(), 40);
@@ -584,17 +592,24 @@
         degree.set(edge.source, (degree.get(edge.source) || 0) + 1);
         degree.set(edge.target, (degree.get(edge.target) || 0) + 1);
       });
-      const positions = rings(Array.from(nodes.keys()), degree);
+      const placed = rings(Array.from(nodes.keys()), degree);
       const elements = Array.from(nodes.values()).map(function (node) {
         const element = nodeElement(node);
-        element.position = positions.get(node.id);
+        element.position = placed.positions.get(node.id);
         return element;
       }).concat(Array.from(edges.values()).map(edgeElement));
+      // A large graph is not fitted by cytoscape, which would measure every label to find its
+      // bounds: the rings' radius gives the zoom that shows them all.
+      const side = Math.min(root.clientWidth || 800, root.clientHeight || 600);
+      const zoom = Math.min(COMFORTABLE_ZOOM, Math.max(0.02, side / (2 * (placed.radius + 60))));
       cy = cytoscape({
         container: root,
         elements: elements,
+        zoom: zoom,
+        pan: { x: (root.clientWidth || 800) / 2, y: (root.clientHeight || 600) / 2 },
+        // The elements carry their positions; without this cytoscape would lay them out on a grid.
+        layout: { name: "preset", fit: false },
         style: style(strings, large),
-        layout: { name: "preset", fit: true, padding: 30 },
         minZoom: 0.02,
         maxZoom: 4,
         selectionType: "single",
@@ -609,10 +624,18 @@
       apply();
       const began = performance.now();
       root.dataset.drawMs = String(Math.round(began - fetched));
-      runLayout(layoutOptions(nodes.size, large, !reducedMotion())).then(function () {
+      const laidOut = large ? drawn() : runLayout(layoutOptions(nodes.size, !reducedMotion()));
+      laidOut.then(function () {
         root.dataset.layoutMs = String(Math.round(performance.now() - began));
         root.dataset.state = "ready";
         settle(api);
+      });
+    }
+
+    // Resolves once cytoscape has painted the current elements (it paints on animation frames).
+    function drawn() {
+      return new Promise(function (resolve) {
+        window.requestAnimationFrame(function () { window.requestAnimationFrame(resolve); });
       });
     }
 
