@@ -12,9 +12,9 @@
 (function () {
   "use strict";
 
-  // Above this many nodes the force layout takes seconds (measured in headless chromium: 1,000
-  // nodes about 2.5 s, 1,500 about 6.5 s); a deterministic ring layout by degree is drawn at once
-  // instead, and edges are drawn straight and hidden while panning.
+  // Above this many nodes the force layout takes seconds (headless chromium on a busy two-core
+  // machine: 1,000 nodes about 2.5 s, 1,500 about 6.5 s); nodes are then placed on rings by
+  // degree at once instead, and edges drawn straight and hidden while panning.
   const FORCE_LAYOUT_LIMIT = 1000;
   // Node pairs the force layout may visit in all (steps × nodes²), and its fewest steps.
   const STEP_BUDGET = 4e7;
@@ -246,7 +246,7 @@
     const url = new URL(root.dataset.url, window.location.href);
     const focus = url.searchParams.get("focus");
     if (focus) pinned.add(focus);
-    if (root.dataset.asOf) state.day = root.dataset.asOf;
+    if (root.dataset.asOf) state.day = lastDay(root.dataset.asOf);
     if (root.dataset.minGrade) state.grade = root.dataset.minGrade.charAt(0).toUpperCase();
     // The page's first view is filtered in the browser: the server's filters would leave out the
     // links the slider must be able to bring back.
