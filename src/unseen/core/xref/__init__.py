@@ -6,7 +6,13 @@ a record against a list entity with an explanation, `blocking` finds the candida
 organisations for the benchmark. The names other layers call are re-exported here.
 """
 
-from unseen.core.xref.folding import FoldedName, Token, TokenClass, fold_name, fold_organisation_name
+from unseen.core.xref.folding import (
+    FoldedName,
+    Token,
+    TokenClass,
+    fold_name,
+    fold_organisation_name,
+)
 from unseen.core.xref.scoring import (
     ACCEPT_LEVEL,
     DEFAULT_THRESHOLD,

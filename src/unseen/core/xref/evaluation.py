@@ -18,6 +18,8 @@ from unseen.core.xref.scoring import DEFAULT_THRESHOLD, NameIndex, Party, score
 
 @dataclass(frozen=True)
 class LabelledPair:
+    """One row of the labelled set."""
+
     name_a: str
     name_b: str
     same: bool
@@ -27,6 +29,8 @@ class LabelledPair:
 
 @dataclass(frozen=True)
 class PairwiseScores:
+    """Counts of right and wrong calls at a threshold, and what follows from them."""
+
     threshold: float
     true_positives: int
     false_positives: int
@@ -35,30 +39,38 @@ class PairwiseScores:
 
     @property
     def precision(self) -> float:
+        """Share of the pairs called the same that are."""
         called = self.true_positives + self.false_positives
         return self.true_positives / called if called else 1.0
 
     @property
     def recall(self) -> float:
+        """Share of the pairs that are the same that are called so."""
         actual = self.true_positives + self.false_negatives
         return self.true_positives / actual if actual else 1.0
 
     @property
     def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, with precision, recall and F1."""
         return {**asdict(self), "precision": self.precision, "recall": self.recall, "f1": self.f1}
 
 
 def load_pairs(path: Path | str) -> list[LabelledPair]:
+    """Read the labelled set (CSV, UTF-8)."""
     with Path(path).open(newline="", encoding="utf-8") as handle:
         return [
             LabelledPair(
-                row["name_a"], row["name_b"], row["same"].strip() == "1",
-                row["kind_of_variant"], row["source"],
-            )  # fmt: skip
+                row["name_a"],
+                row["name_b"],
+                row["same"].strip() == "1",
+                row["kind_of_variant"],
+                row["source"],
+            )
             for row in csv.DictReader(handle)
         ]
 
@@ -72,6 +84,7 @@ def score_pairs(pairs: Sequence[LabelledPair]) -> list[float]:
 def pairwise_scores(
     pairs: Sequence[LabelledPair], scores: Sequence[float], threshold: float = DEFAULT_THRESHOLD
 ) -> PairwiseScores:
+    """Counts of right and wrong calls, a score at or above the threshold calling a match."""
     counts: Counter[tuple[bool, bool]] = Counter(
         (pair.same, value >= threshold) for pair, value in zip(pairs, scores, strict=True)
     )
@@ -107,6 +120,7 @@ def by_kind(
 def curve(
     pairs: Sequence[LabelledPair], scores: Sequence[float], thresholds: Iterable[float]
 ) -> list[dict[str, Any]]:
+    """Precision, recall and F1 at each threshold."""
     return [
         {k: round(v, 4) if isinstance(v, float) else v for k, v in s.as_dict().items()}
         for s in (pairwise_scores(pairs, scores, t) for t in thresholds)

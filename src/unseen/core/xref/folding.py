@@ -18,6 +18,7 @@ which those spellings agree:
   may weigh; `scoring` weighs tokens by class and by how rare they are in the list.
 """
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -31,6 +32,20 @@ from rapidfuzz.distance import OSA
 from unseen.core.linkage.names import fold_token
 from unseen.core.linkage.synthetic.romanisation import STYLES, romanise_name, south_form
 
+__all__ = [
+    "ENGLISH_GLOSSARY",
+    "HANGUL_GLOSSARY",
+    "HANGUL_SUFFIXES",
+    "FoldedName",
+    "Token",
+    "TokenClass",
+    "fold_many",
+    "fold_name",
+    "fold_organisation_name",
+    "fold_token",
+    "words_for_initials",
+]
+
 
 class TokenClass(StrEnum):
     """What a token says about an organisation; `scoring.CLASS_WEIGHT` weighs each."""
@@ -42,10 +57,15 @@ class TokenClass(StrEnum):
     LEGAL = "legal"  # a legal form: company, corporation, LLC, ООО, sp. z o.o.
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: a token is equal only to itself, so hashing one (caches of comparisons) is cheap;
+# the same name folds to the same tokens, as `fold_name` is cached.
+@dataclass(frozen=True, slots=True, eq=False)
 class Token:
-    """One folded token: `key` is what it is written as in the folded tuple; `keys` every key it
-    matches (a Hangul name proper carries the fold of each romanisation style's spelling)."""
+    """One folded token.
+
+    `key` is what it is written as in the folded tuple; `keys` every key it matches (a Hangul
+    name proper carries the fold of each romanisation style's spelling).
+    """
 
     key: str
     cls: TokenClass
@@ -65,6 +85,7 @@ class FoldedName:
 
     @property
     def keys(self) -> tuple[str, ...]:
+        """The tokens' keys, in order."""
         return tuple(t.key for t in self.tokens)
 
 
@@ -211,7 +232,10 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(\d+)(st|nd|rd|th)\b"), r" \1 "),  # 2nd Academy, 1st of May
 )
 # Words and runs: Hangul syllables, digits, and letters of other scripts.
-_RUNS = re.compile(r"[\uac00-\ud7a3]+|\d+|[^\W\d_\uac00-\ud7a3]+(?:['’ʼ`‘ʻ´][^\W\d_]+)*")
+_RUNS = re.compile(
+    r"[\uac00-\ud7a3]+|\d+|[^\W\d_\uac00-\ud7a3]+(?:['’ʼ`‘ʻ´\-‐‑][^\W\d_\uac00-\ud7a3]+)*"
+)
+_HYPHENS = re.compile(r"[\-‐‑]")
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 _ACRONYM_WORD = re.compile(r"\b[A-Z]{2,6}\b")
@@ -262,12 +286,14 @@ _FINAL_NIEUN, _FINAL_RIEUL = 4, 8
 
 
 def _as_pronounced(run: str) -> str:
-    """The run as said, where spellings that follow the sound (RR, MR) write it: ㄹ after a
-    consonant other than ㄴ/ㄹ is ㄴ (압록 → 압녹), a stop before a nasal becomes one (→ 암녹),
-    ㄴ and ㄹ meeting are ㄹㄹ (신라 → 실라)."""
+    """The run as said, where spellings that follow the sound (RR, MR) write it.
+
+    ㄹ after a consonant other than ㄴ/ㄹ is ㄴ (압록 → 압녹), a stop before a nasal becomes one
+    (→ 암녹), ㄴ and ㄹ meeting are ㄹㄹ (신라 → 실라).
+    """
     codes = [ord(ch) - 0xAC00 for ch in run]
     jamo = [[c // 588, (c % 588) // 28, c % 28] for c in codes]
-    for left, right in zip(jamo, jamo[1:], strict=False):
+    for left, right in itertools.pairwise(jamo):
         final, initial = left[2], right[0]
         if initial == _RIEUL and final == _FINAL_NIEUN:
             left[2] = _FINAL_RIEUL
@@ -282,8 +308,7 @@ def _as_pronounced(run: str) -> str:
 
 @lru_cache(maxsize=2**16)
 def _hangul_keys(run: str) -> frozenset[str]:
-    """Compact keys of a Hangul name proper: its own fold and each romanisation style's, as
-    written and as pronounced."""
+    """Compact keys of a Hangul name proper: its fold and each style's, written and said."""
     keys = {_compact(fold_token(run))}
     for form in {run, _as_pronounced(run)}:
         keys.add(_compact(fold_token(form)))
@@ -319,6 +344,9 @@ def _concept_token(concept: str, initial: str) -> Token:
     return Token(concept, _concept_class(concept), frozenset((concept,)), True, initial)
 
 
+_Cut = list[tuple[str, tuple[str, ...] | None]]
+
+
 def _segment_hangul(run: str) -> list[tuple[str, tuple[str, ...] | None]]:
     """Cut a run of Hangul into glossary words and the name proper left between them.
 
@@ -329,17 +357,16 @@ def _segment_hangul(run: str) -> list[tuple[str, tuple[str, ...] | None]]:
     """
     n = len(run)
     # best[i]: ((cost, pieces), cut) for run[i:].
-    Cut = list[tuple[str, tuple[str, ...] | None]]
-    best: list[tuple[tuple[int, int], Cut]] = [((0, 0), [])] * (n + 1)
+    best: list[tuple[tuple[int, int], _Cut]] = [((0, 0), [])] * (n + 1)
     for i in range(n - 1, -1, -1):
-        candidate: tuple[tuple[int, int], Cut] | None = None
+        candidate: tuple[tuple[int, int], _Cut] | None = None
         for j in range(i + 1, n + 1):
             word = run[i:j]
             concepts = HANGUL_GLOSSARY.get(word)
             if concepts is None and j == n and i > 0:
                 concepts = HANGUL_SUFFIXES.get(word)
             (r_cost, r_pieces), r_cut = best[j]
-            options: list[tuple[tuple[int, int], Cut]] = []
+            options: list[tuple[tuple[int, int], _Cut]] = []
             if concepts is not None:
                 options.append(((r_cost, r_pieces + 1), [(word, concepts), *r_cut]))
             # A name proper run[i:j], followed by a glossary word or the end.
@@ -369,15 +396,19 @@ def _hangul_tokens(run: str) -> list[Token]:
 # Words a misspelling may be read as: not places, whose names are too near Korean ones (Daedong
 # is one letter from Dandong).
 _GLOSSARY_WORDS = [
-    w for w, c in ENGLISH_GLOSSARY.items() if len(w) >= 5 and _concept_class(c) is not TokenClass.PLACE
+    w
+    for w, c in ENGLISH_GLOSSARY.items()
+    if len(w) >= 5 and _concept_class(c) is not TokenClass.PLACE
 ]
 
 
 @lru_cache(maxsize=2**16)
 def _misspelt_glossary_word(word: str) -> str | None:
-    """The concept of an English glossary word misspelt by one letter (two in a long word):
+    """The concept of an English glossary word misspelt by a letter (two in a long word).
+
     Comercial, Developement, Natinal. Short words are left alone: too many names are one letter
-    away from one (Bang, Banks)."""
+    away from one (Bang, Banks).
+    """
     if len(word) < 6:
         return None
     found = process.extractOne(
@@ -465,17 +496,33 @@ def fold_name(text: str) -> FoldedName:
             else:
                 tokens.extend(_hangul_tokens(run))
             continue
-        latin.append(_plain(run))
+        parts = _HYPHENS.split(run)
+        if len(parts) > 1 and not any(
+            _plain(p) in ENGLISH_GLOSSARY or _plain(p) in _STOP_WORDS for p in parts
+        ):
+            # One word written in syllables (Kwahak-Won, Sobaek-su, Tynda-Les); words of the
+            # glossary joined by a hyphen (Trade-Investment) stay words.
+            latin.append(_plain("".join(parts)))
+        else:
+            latin.extend(_plain(p) for p in parts)
     if latin:
         tokens.extend(_latin_tokens(latin, acronyms))
-    return FoldedName(text, tuple(tokens), acronym)
+    seen: set[str] = set()
+    unique = []
+    for token in tokens:  # a word said twice (South-South, 우주공간) counts once
+        if token.key not in seen:
+            seen.add(token.key)
+            unique.append(token)
+    return FoldedName(text, tuple(unique), acronym)
 
 
 @lru_cache(maxsize=2**16)
 def words_for_initials(text: str) -> tuple[tuple[str, bool], ...]:
-    """The Latin words of a name (after the phrases above), each with whether an abbreviation
-    of the name must use it: a name proper must, a stop word, legal form or common word need
-    not (KGCEC: Korea General Corporation [for] External Construction)."""
+    """The Latin words of a name, each with whether an abbreviation of the name must use it.
+
+    A name proper must; a stop word, legal form or common word need not (KGCEC: Korea General
+    Corporation [for] External Construction). Read after the phrases above.
+    """
     lowered = unicodedata.normalize("NFKC", text).casefold().replace("&", " and ")
     for pattern, replacement in _PHRASES:
         lowered = pattern.sub(replacement, lowered)
@@ -506,4 +553,5 @@ def fold_organisation_name(text: str) -> tuple[str, ...]:
 
 
 def fold_many(texts: Iterable[str]) -> list[FoldedName]:
+    """Fold many names (each is folded once: `fold_name` is cached)."""
     return [fold_name(t) for t in texts]

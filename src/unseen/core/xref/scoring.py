@@ -22,11 +22,12 @@ Names alone reach at most `NAME_WEIGHT` (0.7), below `ACCEPT_LEVEL`: a name is n
 call a match certain.
 """
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from rapidfuzz.distance import OSA, Levenshtein
@@ -130,6 +131,7 @@ class Evidence:
 
     @property
     def text(self) -> str:
+        """The text in English."""
         return self.template % self.params if self.params else self.template
 
     def translated(self, gettext: Callable[[str], str]) -> str:
@@ -142,6 +144,7 @@ class Evidence:
         return iter((self.feature, self.contribution, self.text))
 
     def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: feature, contribution, text, and template and params to translate."""
         return {
             "feature": self.feature,
             "contribution": round(self.contribution, 4),
@@ -197,13 +200,16 @@ class Match:
 
     @property
     def record_id(self) -> str:
+        """The record's id, as the caller gave it."""
         return self.record.id
 
     @property
     def entity_id(self) -> str:
+        """The list entity's id, as the caller gave it."""
         return self.entity.id
 
     def explanation_json(self) -> list[dict[str, Any]]:
+        """The explanation, JSON-ready (a list of `Evidence.as_dict`)."""
         return [e.as_dict() for e in self.explanation]
 
 
@@ -214,7 +220,12 @@ class NameIndex:
     as can be. Without an index (`NameIndex(())`) tokens weigh by class alone.
     """
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], countries: Iterable[str] = ()) -> None:
+        country_counts = Counter(c.upper() for c in countries)
+        total = sum(country_counts.values())
+        # Share of the list's entities in each country: a shared country common in the list
+        # (KP, in a DPRK list) says little, one rare in it says more.
+        self.country_share = {c: n / total for c, n in country_counts.items()} if total else {}
         counts: Counter[str] = Counter()
         size = 0
         for name in names:
@@ -227,9 +238,15 @@ class NameIndex:
 
     @classmethod
     def of(cls, parties: Iterable[Party]) -> "NameIndex":
-        return cls(name for party in parties for name in party.names)
+        """The index of a list's entities: their names and countries."""
+        parties = list(parties)
+        return cls(
+            (name for party in parties for name in party.names),
+            (country for party in parties for country in set(party.countries)),
+        )
 
     def df(self, key: str) -> int:
+        """How many of the list's names have a token with this key."""
         return self._df.get(key, 0)
 
     def rarity(self, token: Token) -> float:
@@ -248,6 +265,8 @@ _EMPTY_INDEX = NameIndex(())
 
 @dataclass(frozen=True)
 class NameComparison:
+    """How two names compare: the similarity (0–1), the names, and the demotions applied."""
+
     similarity: float
     left: str
     right: str
@@ -255,8 +274,10 @@ class NameComparison:
 
 
 def _joined(part: list[Token]) -> set[str]:
-    """Keys of tokens written as one word: their keys joined, and the fold of their letters
-    joined (Tynda-Les / Tyndales: "les" alone folds as "nes", inside a word it does not)."""
+    """Keys of tokens written as one word: their keys joined, and the fold of their letters.
+
+    Both, as a syllable folds by its place (Tynda-Les / Tyndales: "les" alone folds as "nes").
+    """
     keys = {"".join(t.key for t in part)}
     if all(t.initial for t in part):
         keys.add(fold_token("".join(t.initial for t in part)).replace("-", ""))
@@ -264,11 +285,15 @@ def _joined(part: list[Token]) -> set[str]:
 
 
 def _merge_split(tokens: list[Token], other: list[Token]) -> list[Token]:
-    """Join neighbouring name tokens written apart that the other name writes as one word:
+    """Join neighbouring name tokens written apart that the other name writes as one word.
+
     Nam Gang / Namgang, Silver Star / Silverstar, Chong Chon Gang / Chongchongang, Hong Kong /
-    HK; or nearly so (Nam Chong Gan / Namchongang), left for the typo comparison to judge."""
+    HK; or nearly so (Nam Chong Gan / Namchongang), left for the typo comparison to judge.
+    """
     other_keys = {k for t in other for k in t.keys}
-    other_names = [t for t in other if t.cls is TokenClass.NAME and not (t.keys & _all_keys(tokens))]
+    other_names = [
+        t for t in other if t.cls is TokenClass.NAME and not (t.keys & _all_keys(tokens))
+    ]
     if not other_names:
         return tokens
     out: list[Token] = []
@@ -318,14 +343,34 @@ def _merge_into(part: list[Token], other_names: list[Token]) -> Token | None:
     return None
 
 
-def _dedupe(tokens: tuple[Token, ...]) -> list[Token]:
-    seen: set[str] = set()
-    out = []
-    for token in tokens:
-        if token.key not in seen:
-            seen.add(token.key)
-            out.append(token)
-    return out
+def _runs_of_names(tokens: list[Token]) -> bool:
+    """Whether two names proper follow each other: only then can words have been split."""
+    return any(
+        x.cls is TokenClass.NAME and y.cls is TokenClass.NAME for x, y in itertools.pairwise(tokens)
+    )
+
+
+def _exact_pairs(
+    ta: list[Token], tb: list[Token]
+) -> tuple[list[tuple[int, int, float]], list[int], set[int]]:
+    """Tokens equal on both sides: (pairs with credit 1, a's left over, b's left over)."""
+    where: dict[str, int] = {}
+    for j, token in enumerate(tb):
+        for key in token.keys:
+            where.setdefault(key, j)
+    free_b = set(range(len(tb)))
+    pairs: list[tuple[int, int, float]] = []
+    unmatched_a = []
+    for i, token in enumerate(ta):
+        for key in token.keys:
+            found = where.get(key)
+            if found is not None and found in free_b:
+                pairs.append((i, found, 1.0))
+                free_b.discard(found)
+                break
+        else:
+            unmatched_a.append(i)
+    return pairs, unmatched_a, free_b
 
 
 @lru_cache(maxsize=2**18)
@@ -351,11 +396,13 @@ def _fuzzy(a: Token, b: Token) -> float:
 
 
 def _acronym_of(acronym: str, words: tuple[tuple[str, bool], ...]) -> bool:
-    """Whether `acronym` is made of prefixes (1–3 letters) of `words` in order, skipping only
-    words that are not a name proper (stop words, legal forms, common words)."""
+    """Whether `acronym` is made of prefixes (1–3 letters) of `words`, in order.
+
+    Only words that are not a name proper (stop words, legal forms, common words) may be skipped.
+    """
     letters = acronym.lower()
 
-    @lru_cache(maxsize=None)
+    @cache
     def fits(pos: int, word: int) -> bool:
         if word == len(words):
             return pos == len(letters)
@@ -380,27 +427,24 @@ def compare_names(
     family and given names may come in either order (ordered=False).
     """
     evidence: list[Evidence] = []
-    ta, tb = _dedupe(a.tokens), _dedupe(b.tokens)
+    ta, tb = list(a.tokens), list(b.tokens)
     if not ta or not tb:
         return NameComparison(0.0, a.text, b.text)
-    ta, tb = _merge_split(ta, tb), _merge_split(tb, ta)
-    weight = index.weight
-    wa = [weight(t) for t in ta]
-    wb = [weight(t) for t in tb]
-    free_b = set(range(len(tb)))
-    pairs: list[tuple[int, int, float]] = []
-    unmatched_a = []
-    for i, token in enumerate(ta):
-        for j in free_b:
-            if token.keys & tb[j].keys:
-                pairs.append((i, j, 1.0))
-                free_b.discard(j)
-                break
-        else:
-            unmatched_a.append(i)
-    if unmatched_a and free_b:
+    pairs, unmatched_a, free_b = _exact_pairs(ta, tb)
+    if (
+        (_runs_of_names(ta) or _runs_of_names(tb))
+        and any(ta[i].cls is TokenClass.NAME for i in unmatched_a)
+        and any(tb[j].cls is TokenClass.NAME for j in free_b)
+    ):
+        merged_a, merged_b = _merge_split(ta, tb), _merge_split(tb, ta)
+        if len(merged_a) != len(ta) or len(merged_b) != len(tb):
+            ta, tb = merged_a, merged_b
+            pairs, unmatched_a, free_b = _exact_pairs(ta, tb)
+    fuzzy_a = [i for i in unmatched_a if ta[i].cls is TokenClass.NAME and not ta[i].acronym]
+    fuzzy_b = [j for j in free_b if tb[j].cls is TokenClass.NAME and not tb[j].acronym]
+    if fuzzy_a and fuzzy_b:
         options = sorted(
-            ((_fuzzy(ta[i], tb[j]), i, j) for i in unmatched_a for j in free_b), reverse=True
+            ((_fuzzy(ta[i], tb[j]), i, j) for i in fuzzy_a for j in fuzzy_b), reverse=True
         )
         used_a: set[int] = set()
         for credit, i, j in options:
@@ -411,6 +455,11 @@ def compare_names(
             pairs.append((i, j, credit))
             used_a.add(i)
             free_b.discard(j)
+    if not pairs and not (a.acronym or b.acronym):
+        return NameComparison(0.0, a.text, b.text)
+    weight = index.weight
+    wa = [weight(t) for t in ta]
+    wb = [weight(t) for t in tb]
     total_a, total_b = sum(wa), sum(wb)
     matched = sum(credit * (wa[i] + wb[j]) / 2 for i, j, credit in pairs)
     proper = sum(
@@ -423,7 +472,9 @@ def compare_names(
     used_a = {i for i, _, _ in pairs}
     used_b = {j for _, j, _ in pairs}
     left_over = sum(w for i, w in enumerate(wa) if i not in used_a and ta[i].cls is TokenClass.NAME)
-    left_over += sum(w for j, w in enumerate(wb) if j not in used_b and tb[j].cls is TokenClass.NAME)
+    left_over += sum(
+        w for j, w in enumerate(wb) if j not in used_b and tb[j].cls is TokenClass.NAME
+    )
     share = proper / (proper + left_over) if proper else 0.0
     similarity = dice + (containment - dice) * CONTAINMENT_SHARE * min(1.0, proper) * share
 
@@ -445,7 +496,7 @@ def compare_names(
         names_in_order = sorted((i, j) for i, j, _ in pairs if ta[i].cls is TokenClass.NAME)
         swapped = [
             (ta[i1].key, ta[i2].key)
-            for (i1, j1), (i2, j2) in zip(names_in_order, names_in_order[1:], strict=False)
+            for (i1, j1), (i2, j2) in itertools.pairwise(names_in_order)
             if j2 < j1
         ]
         if swapped:
@@ -461,13 +512,14 @@ def compare_names(
         similarity = demoted
 
     for short, other in ((a, b), (b, a)):
-        if short.acronym and similarity < ACRONYM_SIMILARITY:
-            if _acronym_of(short.acronym, words_for_initials(other.text)):
-                params = {"acronym": short.acronym, "name": other.text}
-                evidence.append(
-                    Evidence("acronym", ACRONYM_SIMILARITY - similarity, T_ACRONYM, params)
-                )
-                similarity = ACRONYM_SIMILARITY
+        if (
+            short.acronym
+            and similarity < ACRONYM_SIMILARITY
+            and _acronym_of(short.acronym, words_for_initials(other.text))
+        ):
+            params = {"acronym": short.acronym, "name": other.text}
+            evidence.append(Evidence("acronym", ACRONYM_SIMILARITY - similarity, T_ACRONYM, params))
+            similarity = ACRONYM_SIMILARITY
     return NameComparison(min(1.0, similarity), a.text, b.text, tuple(evidence))
 
 
@@ -491,13 +543,26 @@ def _address_tokens(address: str) -> frozenset[str]:
     return frozenset(t.key for t in fold_name(address).tokens if t.cls is not TokenClass.LEGAL)
 
 
+def _distinct(names: tuple[str, ...]) -> list[FoldedName]:
+    """The names folded, less those that fold alike (a name and its capitals)."""
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for name in names:
+        folded = fold_name(name)
+        if folded.keys not in seen or folded.acronym:
+            seen.add(folded.keys)
+            out.append(folded)
+    return out
+
+
 def _best_name(record: Party, entity: Party, index: NameIndex) -> NameComparison:
     best = NameComparison(0.0, "", "")
     ordered = kind_of(record.kind) != "person"
-    for left in record.names:
-        folded_left = fold_name(left)
-        for right in entity.names:
-            comparison = compare_names(folded_left, fold_name(right), index, ordered=ordered)
+    lefts = _distinct(record.names)
+    rights = _distinct(entity.names)
+    for folded_left in lefts:
+        for folded_right in rights:
+            comparison = compare_names(folded_left, folded_right, index, ordered=ordered)
             if comparison.similarity > best.similarity:
                 best = comparison
                 if best.similarity >= 1.0:
@@ -519,8 +584,12 @@ def score(record: Party, entity: Party, index: NameIndex | None = None) -> Match
         evidence.append(Evidence("name", 0.0, T_NO_NAME))
     else:
         raw = name.similarity - sum(e.contribution for e in name.evidence)
-        params = {"percent": round(100 * raw), "left": name.left, "right": name.right}
-        evidence.append(Evidence("name", NAME_WEIGHT * raw, T_NAME, params))
+        said: dict[str, object] = {
+            "percent": round(100 * raw),
+            "left": name.left,
+            "right": name.right,
+        }
+        evidence.append(Evidence("name", NAME_WEIGHT * raw, T_NAME, said))
         evidence.extend(
             Evidence(e.feature, NAME_WEIGHT * e.contribution, e.template, e.params)
             for e in name.evidence
@@ -528,7 +597,7 @@ def score(record: Party, entity: Party, index: NameIndex | None = None) -> Match
     total = NAME_WEIGHT * name.similarity
 
     total = _identifiers(record, entity, name.similarity, total, evidence)
-    total = _countries(record, entity, name.similarity, total, evidence)
+    total = _countries(record, entity, name.similarity, total, evidence, index)
     total = _addresses(record, entity, name.similarity, total, evidence)
     return Match(record, entity, max(0.0, min(1.0, total)), tuple(evidence))
 
@@ -546,7 +615,7 @@ def _identifiers(
         value = sorted(shared)[0]
         scheme = next(s for s, v in sorted(theirs) if v == value)
         lifted = min(1.0, max(total, IDENTIFIER_LEVEL) + (1 - IDENTIFIER_LEVEL) * name)
-        params = {"scheme": scheme, "value": value}
+        params: dict[str, object] = {"scheme": scheme, "value": value}
         evidence.append(Evidence("identifier", lifted - total, T_IDENTIFIER, params))
         return lifted
     schemes = {s for s, _ in ours} & {s for s, _ in theirs}
@@ -566,7 +635,12 @@ def _identifiers(
 
 
 def _countries(
-    record: Party, entity: Party, name: float, total: float, evidence: list[Evidence]
+    record: Party,
+    entity: Party,
+    name: float,
+    total: float,
+    evidence: list[Evidence],
+    index: NameIndex,
 ) -> float:
     ours, theirs = set(record.countries), set(entity.countries)
     if not ours or not theirs:
@@ -575,9 +649,11 @@ def _countries(
     if shared:
         if name < 0.5:  # a shared country says little about a name that does not agree
             return total
+        common = min(index.country_share.get(c, 0.0) for c in shared)
+        bonus = COUNTRY_BONUS * (1 - common)
         params = {"countries": ", ".join(sorted(shared))}
-        evidence.append(Evidence("country", COUNTRY_BONUS, T_COUNTRY, params))
-        return total + COUNTRY_BONUS
+        evidence.append(Evidence("country", bonus, T_COUNTRY, params))
+        return total + bonus
     params = {"left": ", ".join(sorted(ours)), "right": ", ".join(sorted(theirs))}
     demoted = total * COUNTRY_CONFLICT
     evidence.append(Evidence("country_conflict", demoted - total, T_COUNTRY_CONFLICT, params))
