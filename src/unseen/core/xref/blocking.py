@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import combinations
 from typing import cast
 
+from unseen.core.xref.constants import DEFAULT_THRESHOLD
 from unseen.core.xref.folding import (
     FoldedName,
     TokenClass,
@@ -31,7 +32,7 @@ from unseen.core.xref.folding import (
     fold_token,
     words_for_initials,
 )
-from unseen.core.xref.scoring import DEFAULT_THRESHOLD, Match, NameIndex, Party, kind_of, score
+from unseen.core.xref.scoring import Match, NameIndex, Party, kind_of, score
 
 AFFIX = 4  # letters of a name proper's start and end used as keys
 AFFIX_MIN_LENGTH = 6  # ... when it has at least this many
@@ -103,7 +104,7 @@ class EntityBlocks:
     """The inverted index of a list's entities by blocking key."""
 
     def __init__(
-        self, entities: Sequence[Party], max_postings: int | None = None, max_candidates: int = 20
+        self, entities: Sequence[Party], max_postings: int | None = None, max_candidates: int = 10
     ) -> None:
         self.entities = entities
         self.max_postings = max_postings or max(50, len(entities) // 100)

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from unseen.core.xref.scoring import DEFAULT_THRESHOLD, NameIndex, Party, score
+from unseen.core.xref.constants import DEFAULT_THRESHOLD
+from unseen.core.xref.scoring import NameIndex, Party, score
 
 
 @dataclass(frozen=True)

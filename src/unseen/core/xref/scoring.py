@@ -32,6 +32,7 @@ from typing import Any
 
 from rapidfuzz.distance import OSA, Levenshtein
 
+from unseen.core.xref.constants import NAME_WEIGHT
 from unseen.core.xref.folding import (
     FoldedName,
     Token,
@@ -67,9 +68,6 @@ GENERIC_PROPER = 0.15  # matched name-proper weight below which a name counts as
 ACRONYM_SIMILARITY = 0.8  # KOMID read as the initials of Korea Mining Development ...
 COUNTRY_WORDS = frozenset({"korea", "china", "russia"})
 
-NAME_WEIGHT = 0.7  # the most a name alone can give
-ACCEPT_LEVEL = 0.8  # a score at or above this needs more than a name
-DEFAULT_THRESHOLD = 0.5  # candidates below this are not shown
 IDENTIFIER_LEVEL = 0.9  # a shared identifier lifts the score to at least this
 IDENTIFIER_CONFLICT = 0.5
 COUNTRY_BONUS = 0.1
