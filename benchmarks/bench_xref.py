@@ -60,7 +60,7 @@ def quality(result: Result) -> None:
                 "score": round(s, 3),
             }
             for p, s in ev.errors(pairs, scores, DEFAULT_THRESHOLD)
-        ],  # fmt: skip
+        ],
     }
     result.add(Figure("labelled pairs: 1 − pairwise F1", 1 - measured.f1, "", 0.1))
     result.add(Figure("labelled pairs: precision", measured.precision))
