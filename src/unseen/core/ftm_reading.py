@@ -4,7 +4,8 @@ The format is one entity per line, ``{"id", "schema", "properties": {name: [valu
 OpenSanctions publishes ``entities.ftm.json`` (which adds ``caption``, ``datasets``,
 ``first_seen``, ``last_seen`` and ``last_change``) and as Aleph and ``ftm`` export. Each entity
 is checked against a FollowTheMoney model (the library's stock model unless one is given, e.g.
-the publishing exports' model with Unseen's own schemata): the schema must exist and not be
+`unseen_model()`, the stock one with Unseen's own schemata of ``ftm_schemata.yaml``, which the
+FtM export writes and the FtM import reads back): the schema must exist and not be
 abstract, every property must belong to it, and every value must be valid for the property's
 type (a date an ISO prefix of a real day, a country a known code, an entity reference an id).
 Values are kept in FtM's cleaned form (``KP`` -> ``kp``).
@@ -18,9 +19,13 @@ followthemoney takes about a second to import: it is imported inside the functio
 importing this module costs nothing.
 """
 
+import functools
 import json
+import shutil
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
     from followthemoney.schema import Schema
 
 MAX_ERRORS = 100
+SCHEMATA = Path(__file__).parent / "ftm_schemata.yaml"
 
 NAME_PROPERTIES = ("name", "alias", "weakAlias", "previousName")
 """The properties that name a thing, the primary name first."""
@@ -132,6 +138,23 @@ class FtmEntity:
     def identifiers(self) -> tuple[tuple[str, str], ...]:
         """(property, value) pairs of the entity's register and list identifiers."""
         return tuple((prop, value) for prop in IDENTIFIER_PROPERTIES for value in self.get(prop))
+
+
+@functools.cache
+def unseen_model() -> "Model":
+    """FtM's stock model with Unseen's own schemata (``ftm_schemata.yaml``) loaded on top.
+
+    Built through the public ``Model(path)`` constructor from a temporary folder holding the
+    library's schema files and ours.
+    """
+    from followthemoney.model import Model
+
+    library = Path(Model.instance().path)
+    with tempfile.TemporaryDirectory(prefix="unseen-ftm-") as folder:
+        for path in library.glob("*.yaml"):
+            shutil.copy(path, folder)
+        shutil.copy(SCHEMATA, Path(folder) / "unseen_schemata.yaml")
+        return Model(folder)
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
