@@ -34,6 +34,7 @@ from .filtering import (
     unknown_value,
 )
 from .importing import KINDS as IMPORT_KINDS
+from .importing_ftm import is_ftm_file
 from .models import Finding, Indicator, Testimony
 from .sectors import BY_KEY
 from .suggesting import Pickable, creation_prefix, describe, pickable_for
@@ -500,12 +501,52 @@ class JourneyForm(forms.ModelForm):
         }
 
 
+FTM = "ftm"
+
+
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file"))
+    file = forms.FileField(label=_("CSV, XLSX or FollowTheMoney file"))
     kind = forms.ChoiceField(
-        choices=[(kind, kind) for kind in IMPORT_KINDS], label=_("Records in the file")
+        choices=[(kind, kind) for kind in IMPORT_KINDS]
+        + [(FTM, _("FollowTheMoney entities (JSON lines)"))],
+        label=_("Records in the file"),
+        help_text=_("A .json, .jsonl or .ftm.json file is read as FollowTheMoney entities."),
     )
     dry_run = forms.BooleanField(required=False, label=_("Check only (write nothing)"))
+    title = forms.CharField(
+        required=False,
+        max_length=400,
+        label=_("Source title (FollowTheMoney)"),
+        help_text=_("The file becomes a source under this title; by default its file name."),
+    )
+    dataset_version = forms.CharField(
+        required=False,
+        max_length=60,
+        label=_("Dataset version (FollowTheMoney)"),
+        help_text=_("By default the newest date the file's entities were changed or seen."),
+    )
+    access_level = forms.ChoiceField(
+        choices=AccessLevel.choices,
+        initial=AccessLevel.INTERNAL,
+        required=False,
+        label=_("Access level of the records (FollowTheMoney)"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload = cleaned.get("file")
+        if upload is not None:
+            if is_ftm_file(upload.name):
+                cleaned["kind"] = FTM
+            elif cleaned.get("kind") == FTM:
+                self.add_error(
+                    "file",
+                    _(
+                        "A FollowTheMoney file is JSON lines, named .json, .jsonl or .ftm.json; "
+                        "choose the kind of records for a CSV or XLSX file."
+                    ),
+                )
+        return cleaned
 
 
 class RevisionForm(forms.Form):

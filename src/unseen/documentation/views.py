@@ -1,6 +1,7 @@
 from pathlib import Path
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
@@ -13,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from unseen.accounts.access import requires, staff
-from unseen.accounts.models import User
+from unseen.accounts.models import AccessLevel, User
 from unseen.accounts.roles import Capability
 from unseen.audit.log import record
 from unseen.audit.models import Action
+from unseen.core.ftm_reading import FtmErrors
 from unseen.core.tables import TableError
 from unseen.evidence import reviewing
 from unseen.evidence.models import Claim, Source, visible_related
@@ -37,6 +39,7 @@ from .browsing import (
 )
 from .bulk_editing import bulk_kinds
 from .forms import (
+    FTM,
     BulkForm,
     ClaimForm,
     CodingForm,
@@ -50,6 +53,7 @@ from .forms import (
 from .import_guide import CONTENT_TYPES, guide, template_file
 from .importing import KINDS as IMPORT_KINDS
 from .importing import import_file
+from .importing_ftm import format_error, import_ftm
 from .indicators import coded_indicators, indicator_matrix
 from .listing import COUNT_LIMIT, listed
 from .models import Testimony
@@ -493,6 +497,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         name = Path(upload.name).name
+        if form.cleaned_data["kind"] == FTM:
+            return _import_ftm(request, form, upload, name)
         with saved_upload(upload) as path:
             try:
                 result = import_file(
@@ -546,6 +552,66 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         "documentation/import.html",
         {"form": form, "errors": errors, "kinds": IMPORT_KINDS},
     )
+
+
+def _import_ftm(request: HttpRequest, form: ImportForm, upload: Any, name: str) -> HttpResponse:
+    """The FtM import behind the page (`unseen import FILE --format ftm`), all or nothing."""
+    data = form.cleaned_data
+    with saved_upload(upload) as path:
+        try:
+            result = import_ftm(
+                path,
+                title=data["title"] or name,
+                dataset_version=data["dataset_version"],
+                access_level=data["access_level"] or AccessLevel.INTERNAL,
+                dry_run=data["dry_run"],
+                origin=name,
+                max_entities=settings.UNSEEN_TABLE_MAX_ROWS,
+            )
+        except FtmErrors as failure:
+            errors = [format_error(error, name) for error in failure.errors]
+            return render(
+                request,
+                "documentation/import.html",
+                {"form": form, "errors": errors, "kinds": IMPORT_KINDS},
+            )
+    summary = ", ".join(f"{count} {what}" for what, count in result.created.items())
+    summary = summary or _("nothing new")
+    if result.dry_run:
+        messages.info(
+            request,
+            ngettext(
+                "Checked %(count)d entity: nothing wrong, nothing written (%(summary)s).",
+                "Checked %(count)d entities: nothing wrong, nothing written (%(summary)s).",
+                result.entities,
+            )
+            % {"count": result.entities, "summary": summary},
+        )
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Imported %(count)d entity as the source “%(source)s”: %(summary)s.",
+                "Imported %(count)d entities as the source “%(source)s”: %(summary)s.",
+                result.entities,
+            )
+            % {"count": result.entities, "source": result.source_title, "summary": summary},
+        )
+    if result.updated:
+        updated = ", ".join(f"{count} {what}" for what, count in result.updated.items())
+        messages.info(request, _("Already imported, updated: %(updated)s.") % {"updated": updated})
+    if result.skipped:
+        left_out = "; ".join(f"{count} {why}" for why, count in result.skipped.items())
+        messages.info(request, _("Left out: %(left_out)s.") % {"left_out": left_out})
+    if result.held_back:
+        messages.warning(
+            request,
+            _(
+                "The records asked to be public: they were imported as internal. Send them to "
+                "review; once someone else has reviewed them, they may be published."
+            ),
+        )
+    return redirect("documentation:import")
 
 
 @requires(Capability.IMPORT_RECORDS)

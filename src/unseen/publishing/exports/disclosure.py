@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.db.models import Q
+
 from unseen.core.privacy import generalise as gen
 from unseen.core.privacy.kanonymity import (
     Dimension,
@@ -29,9 +31,18 @@ from unseen.core.privacy.kanonymity import (
     joined_as_released,
     keep,
 )
-from unseen.documentation.models import Deployment, Incident, Sighting, Testimony
+from unseen.documentation.models import Deployment, Incident, Relation, Sighting, Testimony
 from unseen.evidence.models import Claim, Source
-from unseen.registry.models import ExternalIdentifier, Organisation, OrganisationAlias, Person, Site
+from unseen.registry.models import (
+    Designation,
+    ExternalIdentifier,
+    Organisation,
+    OrganisationAlias,
+    Person,
+    PublicFigure,
+    PublicFigureAlias,
+    Site,
+)
 
 from ..models import ReleaseLedger
 from .keys import Pseudonymiser, ledger_name
@@ -391,15 +402,50 @@ def controlled_tables(
         if not (victims := {v.pk for v in i.victims.all()} & at_level) or victims & kept
     ]
     sightings = list(records_at(Sighting, access))
+    # Public figures go out by name, like organisations, at every level their own access level
+    # is within (ADR 0031): their names are what public sources print, not a witness's.
+    figures = list(records_at(PublicFigure, access))
+    released_figures = {f.pk for f in figures}
+    released_sites = {s.pk for s in sites}
+    ends = {
+        "subject_organisation_id": released_organisations,
+        "subject_figure_id": released_figures,
+        "object_organisation_id": released_organisations,
+        "object_figure_id": released_figures,
+        "object_site_id": released_sites,
+    }
+    # A relation goes out only when both its ends do. One with a person at either end never
+    # does below full: it would set an organisation and dates beside the person's pseudonym,
+    # outside the key k was measured on.
+    relations = [
+        relation
+        for relation in records_at(Relation, access)
+        if relation.subject_person_id is None
+        and relation.object_person_id is None
+        and all(
+            getattr(relation, end) in allowed
+            for end, allowed in ends.items()
+            if getattr(relation, end) is not None
+        )
+    ]
+    designations = [
+        designation
+        for designation in records_at(Designation, access)
+        if designation.organisation_id in released_organisations
+        or designation.public_figure_id in released_figures
+    ]
     released: dict[str, set[int]] = {
         "source": {s.pk for s in sources},
         "organisation": released_organisations,
-        "site": {s.pk for s in sites},
+        "site": released_sites,
         "person": kept,
         "deployment": {d.pk for d in deployments},
         "testimony": {t.pk for t in testimonies},
         "incident": {i.pk for i in incidents},
         "sighting": {s.pk for s in sightings},
+        "publicfigure": released_figures,
+        "relation": {r.pk for r in relations},
+        "designation": {d.pk for d in designations},
     }
 
     def ref(kind: str, pk: object) -> str:
@@ -431,9 +477,9 @@ def controlled_tables(
             OrganisationAlias.objects.filter(organisation__in=released_organisations).order_by("pk")
         ),
         "external_identifiers": list(
-            ExternalIdentifier.objects.filter(organisation__in=released_organisations).order_by(
-                "pk"
-            )
+            ExternalIdentifier.objects.filter(
+                Q(organisation__in=released_organisations) | Q(public_figure__in=released_figures)
+            ).order_by("pk")
         ),
         "sites": sites,
         "testimonies": testimonies,
@@ -441,6 +487,12 @@ def controlled_tables(
         "deployments": deployments,
         "incidents": incidents,
         "sightings": sightings,
+        "public_figures": figures,
+        "public_figure_aliases": list(
+            PublicFigureAlias.objects.filter(figure__in=released_figures).order_by("pk")
+        ),
+        "relations": relations,
+        "designations": designations,
     }
     tables: dict[str, Table] = {}
     for table_name, model in EXPORTED:

@@ -1,26 +1,39 @@
-"""FollowTheMoney JSON lines: our schemata (schemata.yaml) on top of the library's model.
+"""FollowTheMoney JSON lines: our schemata (core/ftm_schemata.yaml) on top of the library's model.
 
-`load_model` builds a `followthemoney.model.Model` from the library's schema folder plus ours,
-through the public `Model(path)` constructor (a temporary folder holding both). Every entity
-written is validated against that model before it is written; an invalid one stops the export.
+`load_model` is `unseen.core.ftm_reading.unseen_model`: the library's model plus ours, which
+the FtM import reads with too. Every entity written is validated against that model before it
+is written; an invalid one stops the export.
 
-Mapping: persons -> UnseenPerson (extends Person), organisations -> Organization, sites ->
-UnseenWorkSite, deployments -> UnseenDeployment, testimonies (with their indicator codings) ->
-UnseenTestimony, sightings -> UnseenSighting, incidents -> Event. Sources and claims stay in the
-CSV export.
+Mapping (docs/reference/export.md): persons -> UnseenPerson (extends Person), organisations ->
+Organization, Company or PublicBody, public figures -> Person, their identifiers ->
+Identification (company registers: registrationNumber), addresses in their notes -> Address,
+relations -> Ownership, Directorship, Employment, Membership, Succession or UnknownLink
+(core.ftm_mapping), designations -> Sanction, sites -> UnseenWorkSite, deployments ->
+UnseenDeployment, testimonies (with their indicator codings) -> UnseenTestimony, sightings ->
+UnseenSighting, incidents -> Event. A record's claims give it sourceUrl and publisher (the
+sources') and, in a full export, summary (the claims' statements); sources and claims
+themselves stay in the CSV export.
 
 followthemoney is an optional extra and takes about a second to import: it is imported
 only when an FtM export is written, so that every other command starts without it.
 """
 
-import functools
+import datetime as dt
 import importlib.util
 import json
-import shutil
-import tempfile
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from unseen.core.ftm_mapping import (
+    IDENTIFIER_AUTHORITIES,
+    KIND_ROLES,
+    ORGANISATION_SCHEMATA,
+    RELATION_SCHEMATA,
+    address_lines,
+)
+from unseen.core.ftm_reading import unseen_model
 
 from .tables import Progress, Table, Writer
 
@@ -28,7 +41,6 @@ if TYPE_CHECKING:
     from followthemoney.model import Model
     from followthemoney.proxy import EntityProxy
 
-SCHEMATA = Path(__file__).parent / "schemata.yaml"
 GENDERS = {"m": "male", "f": "female", "x": "other"}
 
 
@@ -37,16 +49,8 @@ def _released(value: object) -> object:
     return "" if value == "*" else value
 
 
-@functools.cache
 def load_model() -> "Model":
-    from followthemoney.model import Model
-
-    library = Path(Model.instance().path)
-    with tempfile.TemporaryDirectory(prefix="unseen-ftm-") as folder:
-        for path in library.glob("*.yaml"):
-            shutil.copy(path, folder)
-        shutil.copy(SCHEMATA, Path(folder) / "unseen_schemata.yaml")
-        return Model(folder)
+    return unseen_model()
 
 
 def validate_entity(model: "Model", data: dict[str, Any]) -> "EntityProxy":
@@ -136,14 +140,7 @@ def entities(tables: Mapping[str, Table]) -> Iterator[dict[str, Any]]:
             birthYearBand=row.get("birth_year"),
             homeProvince=row.get("home_province"),
         )
-    for row in tables["organisations"].rows:
-        yield _entity(
-            "Organization",
-            _ref("organisation", row["id"]),
-            name=row["name"],
-            country=_released(row.get("country")),
-            alias=aliases.get(str(row["id"]), []),
-        )
+    yield from _organisations(tables, aliases)
     for row in tables["sites"].rows:
         yield _entity(
             "UnseenWorkSite",
@@ -221,6 +218,206 @@ def entities(tables: Mapping[str, Table]) -> Iterator[dict[str, Any]]:
             involved=_ref("person", row.get("victims", [])),
             description=row.get("description"),
         )
+
+
+def _table(tables: Mapping[str, Table], name: str) -> list[dict[str, Any]]:
+    """A table's rows, none when it is not given (a writer of part of the records)."""
+    table = tables.get(name)
+    return table.rows if table is not None else []
+
+
+def _partial(row: dict[str, Any], name: str) -> str:
+    """A date at its precision: a full export's date and precision, or a released prefix."""
+    value = row.get(name)
+    if isinstance(value, dt.date):
+        precision = row.get(f"{name}_precision", "")
+        if precision == "year":
+            return f"{value.year:04d}"
+        if precision == "month":
+            return f"{value.year:04d}-{value.month:02d}"
+        return value.isoformat()
+    return _date(value)
+
+
+def _valid_url(value: str) -> bool:
+    from followthemoney import registry
+
+    return bool(value) and registry.url.validate(value)
+
+
+class _Provenance:
+    """The sources of the claims about each record: FtM's sourceUrl, publisher and summary."""
+
+    def __init__(self, tables: Mapping[str, Table]) -> None:
+        sources = {_ref("source", row["id"]): row for row in _table(tables, "sources")}
+        self.claims: dict[tuple[str, Any], list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+        for claim in _table(tables, "claims"):
+            kind, subject = claim.get("subject_kind"), claim.get("subject_id")
+            if not kind or subject in (None, ""):
+                continue
+            source = sources.get(_ref("source", claim.get("source_id")), {})
+            self.claims.setdefault((kind, _ref(kind, subject)), []).append((claim, source))
+
+    def of(self, kind: str, entity_id: Any) -> dict[str, list[str]]:
+        urls, publishers, summaries = [], [], []
+        for claim, source in self.claims.get((kind, entity_id), []):
+            url, title = _text(source.get("url")), _text(source.get("title"))
+            if _valid_url(url):
+                urls.append(url)
+            if title:
+                publishers.append(title)
+            # Claim statements are free text: only a full export's tables still hold them.
+            if statement := _text(claim.get("statement")):
+                summaries.append(statement)
+        return {
+            "sourceUrl": list(dict.fromkeys(urls)),
+            "publisher": list(dict.fromkeys(publishers)),
+            "summary": list(dict.fromkeys(summaries)),
+        }
+
+
+def _addresses(entity_id: Any, notes: str) -> tuple[list[str], list[str]]:
+    """The addresses kept in a record's notes, and the ids of their Address entities."""
+    texts = address_lines(notes)
+    return texts, [f"{entity_id}-address-{n}" for n in range(1, len(texts) + 1)]
+
+
+def _organisations(
+    tables: Mapping[str, Table], aliases: dict[str, list[str]]
+) -> Iterator[dict[str, Any]]:
+    """Organisations, public figures (by name, ADR 0031), their identifiers and addresses,
+    relations and designations, in stock schemata (core.ftm_mapping)."""
+    provenance = _Provenance(tables)
+    registers: dict[Any, list[str]] = {}
+    identifications = []
+    for row in _table(tables, "external_identifiers"):
+        holder = _ref("organisation", row.get("organisation_id")) or _ref(
+            "publicfigure", row.get("public_figure_id")
+        )
+        if not holder:
+            continue
+        if row["scheme"] == "company_register":
+            registers.setdefault(holder, []).append(row["value"])
+        else:
+            identifications.append(
+                _entity(
+                    "Identification",
+                    _ref("externalidentifier", row["id"]),
+                    holder=holder,
+                    type=row["scheme"],
+                    number=row["value"],
+                    authority=IDENTIFIER_AUTHORITIES.get(row["scheme"], ""),
+                )
+            )
+    relations = _table(tables, "relations")
+    # An Ownership's asset must be an Asset: an organisation owned is written as a Company.
+    assets = {
+        _ref("organisation", row.get("object_organisation_id"))
+        for row in relations
+        if row["kind"] in ("owns", "parent_of")
+    }
+    for row in _table(tables, "organisations"):
+        entity_id = _ref("organisation", row["id"])
+        schema = ORGANISATION_SCHEMATA.get(row.get("kind", ""), "Organization")
+        notes = _text(row.get("notes"))
+        texts, address_ids = _addresses(entity_id, notes)
+        yield _entity(
+            "Company" if entity_id in assets else schema,
+            entity_id,
+            name=row["name"],
+            country=_released(row.get("country")),
+            alias=aliases.get(str(row["id"]), []),
+            classification=row.get("kind"),
+            registrationNumber=registers.get(entity_id, []),
+            notes=notes,
+            address=texts,
+            addressEntity=address_ids,
+            **provenance.of("organisation", entity_id),
+        )
+        for address_id, text in zip(address_ids, texts, strict=True):
+            yield _entity("Address", address_id, full=text)
+    figure_aliases: dict[str, list[str]] = {}
+    for row in _table(tables, "public_figure_aliases"):
+        figure_aliases.setdefault(str(row["figure_id"]), []).append(row["name"])
+    for row in _table(tables, "public_figures"):
+        entity_id = _ref("publicfigure", row["id"])
+        notes = _text(row.get("notes"))
+        texts, address_ids = _addresses(entity_id, notes)
+        yield _entity(
+            "Person",
+            entity_id,
+            # The name in Hangul as a second name, not an alias, so that it reads back as such.
+            name=[row["name"], row.get("name_hangul")],
+            alias=figure_aliases.get(str(row["id"]), []),
+            position=row.get("position"),
+            nationality=_released(row.get("nationality")),
+            birthDate=row.get("birth_year"),
+            registrationNumber=registers.get(entity_id, []),
+            notes=notes,
+            address=texts,
+            addressEntity=address_ids,
+            **provenance.of("publicfigure", entity_id),
+        )
+        for address_id, text in zip(address_ids, texts, strict=True):
+            yield _entity("Address", address_id, full=text)
+    yield from identifications
+    for row in relations:
+        yield from _relation(row, provenance)
+    for row in _table(tables, "designations"):
+        holder = _ref("organisation", row.get("organisation_id")) or _ref(
+            "publicfigure", row.get("public_figure_id")
+        )
+        if not holder:
+            continue
+        entity_id = _ref("designation", row["id"])
+        reference = _text(row.get("reference"))
+        yield _entity(
+            "Sanction",
+            entity_id,
+            entity=holder,
+            authority=row.get("authority"),
+            program=row.get("programme"),
+            authorityId=reference,
+            unscId=reference if UN_REFERENCE.fullmatch(reference) else "",
+            listingDate=_partial(row, "listed_on"),
+            endDate=_partial(row, "ended_on"),
+            reason=row.get("reason"),
+            **provenance.of("designation", entity_id),
+        )
+
+
+# The UN 1718 Committee's references: KPe.033 (an entity), KPi.001 (an individual).
+UN_REFERENCE = re.compile(r"[A-Z]{2}[ei]\.\d{3}")
+
+
+def _relation(row: dict[str, Any], provenance: _Provenance) -> Iterator[dict[str, Any]]:
+    kind = row["kind"]
+    mapping = RELATION_SCHEMATA.get(kind)
+    subject = (
+        _ref("organisation", row.get("subject_organisation_id"))
+        or _ref("publicfigure", row.get("subject_figure_id"))
+        or _ref("person", row.get("subject_person_id"))
+    )
+    target = (
+        _ref("organisation", row.get("object_organisation_id"))
+        or _ref("publicfigure", row.get("object_figure_id"))
+        or _ref("person", row.get("object_person_id"))
+        or _ref("site", row.get("object_site_id"))
+    )
+    if mapping is None or not subject or not target:
+        return  # an end this export does not release: the relation does not go out
+    entity_id = _ref("relation", row["id"])
+    yield _entity(
+        mapping.schema,
+        entity_id,
+        **{mapping.subject: subject, mapping.object: target},
+        role=[KIND_ROLES.get(kind, ""), row.get("role")],
+        startDate=_partial(row, "start"),
+        endDate=_partial(row, "end"),
+        percentage=row.get("share_percent") if kind == "owns" else "",
+        description=row.get("description"),
+        **provenance.of("relation", entity_id),
+    )
 
 
 def write_entities(path: Path, tables: Mapping[str, Table]) -> int:

@@ -10,15 +10,32 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from unseen.accounts.models import AccessLevel
 from unseen.core.places import REGIONS
 from unseen.core.privacy import generalise as gen
-from unseen.documentation.models import Deployment, Incident, IndicatorCoding, Sighting, Testimony
+from unseen.documentation.models import (
+    Deployment,
+    Incident,
+    IndicatorCoding,
+    Relation,
+    Sighting,
+    Testimony,
+)
 from unseen.documentation.sectors import categories_of
 from unseen.evidence.models import Claim, Source, SourceKind
-from unseen.registry.models import ExternalIdentifier, Organisation, OrganisationAlias, Person, Site
+from unseen.registry.models import (
+    Designation,
+    ExternalIdentifier,
+    Organisation,
+    OrganisationAlias,
+    Person,
+    PublicFigure,
+    PublicFigureAlias,
+    Site,
+)
 
 from .keys import Pseudonymiser
 from .tables import Table
@@ -43,6 +60,11 @@ EXPORTED: list[tuple[str, type[models.Model]]] = [
     ("deployments", Deployment),
     ("incidents", Incident),
     ("sightings", Sighting),
+    # Officials and designated individuals, by name (ADR 0031); relations and designations.
+    ("public_figures", PublicFigure),
+    ("public_figure_aliases", PublicFigureAlias),
+    ("relations", Relation),
+    ("designations", Designation),
 ]
 
 # Fields the controlled levels never release, beyond every free-text (TextField) field and the
@@ -95,6 +117,14 @@ def full_tables() -> dict[str, Table]:
                 row[rel] = sorted(o.pk for o in getattr(instance, rel).all())
             rows.append(row)
         tables[name] = Table(columns + relations, rows)
+    # What each claim is about, by kind as the controlled levels name it, so that a writer can
+    # put a claim's source beside its record without a content type to look up.
+    kinds = {ct.pk: ct.model for ct in ContentType.objects.all()}
+    claims = tables["claims"]
+    claims.columns += ["subject_kind", "subject_id"]
+    for row in claims.rows:
+        row["subject_kind"] = kinds.get(row["content_type_id"], "")
+        row["subject_id"] = row["object_id"]
     return tables
 
 
