@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.db.models import Q
+
 from unseen.core.privacy import generalise as gen
 from unseen.core.privacy.kanonymity import (
     Dimension,
@@ -31,7 +33,16 @@ from unseen.core.privacy.kanonymity import (
 )
 from unseen.documentation.models import Deployment, Incident, Sighting, Testimony
 from unseen.evidence.models import Claim, Source
-from unseen.registry.models import ExternalIdentifier, Organisation, OrganisationAlias, Person, Site
+from unseen.registry.models import (
+    Designation,
+    ExternalIdentifier,
+    Organisation,
+    OrganisationAlias,
+    Person,
+    PublicFigure,
+    PublicFigureAlias,
+    Site,
+)
 
 from ..models import ReleaseLedger
 from .keys import Pseudonymiser, ledger_name
@@ -297,9 +308,17 @@ def controlled_tables(
     sources = list(records_at(Source, access))
     organisations = list(records_at(Organisation, access))
     sites = list(records_at(Site, access))
+    figures = list(records_at(PublicFigure, access))
     persons = list(records_at(Person, access))
     at_level = {person.pk for person in persons}
     released_organisations = {o.pk for o in organisations}
+    released_figures = {f.pk for f in figures}
+    # A designation goes with its holder: without it, it would tell of a record left out.
+    designations = [
+        d
+        for d in records_at(Designation, access)
+        if d.organisation_id in released_organisations or d.public_figure_id in released_figures
+    ]
     # A record about a person beyond this level would describe them without their pseudonym.
     deployments = [
         d
@@ -400,6 +419,8 @@ def controlled_tables(
         "testimony": {t.pk for t in testimonies},
         "incident": {i.pk for i in incidents},
         "sighting": {s.pk for s in sightings},
+        "publicfigure": released_figures,
+        "designation": {d.pk for d in designations},
     }
 
     def ref(kind: str, pk: object) -> str:
@@ -431,10 +452,15 @@ def controlled_tables(
             OrganisationAlias.objects.filter(organisation__in=released_organisations).order_by("pk")
         ),
         "external_identifiers": list(
-            ExternalIdentifier.objects.filter(organisation__in=released_organisations).order_by(
-                "pk"
-            )
+            ExternalIdentifier.objects.filter(
+                Q(organisation__in=released_organisations) | Q(public_figure__in=released_figures)
+            ).order_by("pk")
         ),
+        "public_figures": figures,
+        "public_figure_aliases": list(
+            PublicFigureAlias.objects.filter(figure__in=released_figures).order_by("pk")
+        ),
+        "designations": designations,
         "sites": sites,
         "testimonies": testimonies,
         "indicator_codings": sorted(codings, key=lambda coding: coding.pk),

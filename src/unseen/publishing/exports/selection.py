@@ -18,7 +18,16 @@ from unseen.core.privacy import generalise as gen
 from unseen.documentation.models import Deployment, Incident, IndicatorCoding, Sighting, Testimony
 from unseen.documentation.sectors import categories_of
 from unseen.evidence.models import Claim, Source, SourceKind
-from unseen.registry.models import ExternalIdentifier, Organisation, OrganisationAlias, Person, Site
+from unseen.registry.models import (
+    Designation,
+    ExternalIdentifier,
+    Organisation,
+    OrganisationAlias,
+    Person,
+    PublicFigure,
+    PublicFigureAlias,
+    Site,
+)
 
 from .keys import Pseudonymiser
 from .tables import Table
@@ -37,6 +46,10 @@ EXPORTED: list[tuple[str, type[models.Model]]] = [
     ("organisations", Organisation),
     ("organisation_aliases", OrganisationAlias),
     ("external_identifiers", ExternalIdentifier),
+    # Named, not pseudonymous: officials as public sources print them (ADR 0031).
+    ("public_figures", PublicFigure),
+    ("public_figure_aliases", PublicFigureAlias),
+    ("designations", Designation),
     ("sites", Site),
     ("testimonies", Testimony),
     ("indicator_codings", IndicatorCoding),
