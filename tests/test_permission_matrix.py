@@ -52,6 +52,7 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "documentation:detail": ("get", VIEWERS, ["sites", "{site}"]),
     "documentation:edit": ("get", EDITORS, ["sites", "{site}"]),
     "documentation:claim_create": ("get", EDITORS, ["sites", "{site}"]),
+    "documentation:names": ("get", EDITORS, ["public-figures", "{public_figure}"]),
     "documentation:history": ("get", VIEWERS, ["sites", "{site}"]),
     "documentation:revert": ("post", EDITORS, ["sites", "{site}"]),
     "documentation:review": ("get", REVIEWERS, ["sites", "{site}"]),
@@ -155,7 +156,7 @@ def world(db, alice):
     from unseen.documentation.models import SavedSearch, Testimony
     from unseen.evidence.models import SourceKind
     from unseen.files import passages, storing
-    from unseen.registry.models import Person
+    from unseen.registry.models import Organisation, Person
 
     site = factories.site(access_level="public")
     testimony = Testimony.objects.create(
@@ -177,7 +178,14 @@ def world(db, alice):
         evidence_file, [b"a thumbnail"], kind="thumbnail", content_type="image/jpeg", tool="test"
     )
     published = published_file(alice, alice, factories.jpeg_with_gps(), record=testimony)
+    figure = factories.public_figure(access_level="public")
+    designation = factories.designation(figure, access_level="public")
     return {
+        "public_figure": figure.pk,
+        "designation": designation.pk,
+        "organisation": Organisation.objects.create(
+            name="Mokran LLC", kind="host_employer", access_level="public"
+        ).pk,
         "evidence_file": evidence_file.pk,
         "passage": passage.pk,
         "working_copy": copy.pk,
@@ -196,6 +204,47 @@ def world(db, alice):
         "estimate_run": run.pk,
         "revenue_run": revenue.pk,
     }
+
+
+# The record kinds of #20 (public figures, designations) on the routes every kind shares, and
+# the aliases and identifiers page of each kind that has one: the same contract, kind by kind.
+KIND_MATRIX: dict[tuple[str, str], tuple[str, set[str], list[str]]] = {
+    **{
+        (name, kind): row
+        for kind, record in (
+            ("public-figures", "{public_figure}"),
+            ("designations", "{designation}"),
+        )
+        for name, row in {
+            "documentation:list": ("get", VIEWERS, [kind]),
+            "documentation:create": ("get", EDITORS, [kind]),
+            "documentation:bulk": ("post", EDITORS, [kind]),
+            "documentation:detail": ("get", VIEWERS, [kind, record]),
+            "documentation:edit": ("get", EDITORS, [kind, record]),
+            "documentation:claim_create": ("get", EDITORS, [kind, record]),
+            "documentation:history": ("get", VIEWERS, [kind, record]),
+            "documentation:review": ("get", REVIEWERS, [kind, record]),
+            "documentation:deleted": ("get", ADMINS, [kind]),
+        }.items()
+    },
+    ("documentation:suggest", "public-figures"): ("get", VIEWERS, ["public-figures"]),
+    ("documentation:names", "organisations"): ("get", EDITORS, ["organisations", "{organisation}"]),
+}
+
+
+@pytest.mark.parametrize("row", sorted(KIND_MATRIX))
+@pytest.mark.parametrize("persona", sorted(ALL))
+def test_it_lets_in_exactly_the_personas_of_the_kind_matrix(client, personas, world, row, persona):
+    method, allowed, arguments = KIND_MATRIX[row]
+    if personas[persona] is not None:
+        client.force_login(personas[persona])
+    args = [world[a[1:-1]] if a.startswith("{") else a for a in arguments]
+    response = getattr(client, method)(reverse(row[0], args=args))
+    assert response.status_code < 500
+    if persona in allowed:
+        assert not refused(response), f"{persona} was refused {row}"
+    else:
+        assert refused(response), f"{persona} was let into {row} ({response.status_code})"
 
 
 def named_patterns(patterns=None, namespace=""):

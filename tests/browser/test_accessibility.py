@@ -26,6 +26,7 @@ from unseen.estimation import revenue_runs
 from unseen.evidence.models import Source
 from unseen.files import storing
 from unseen.intake.views import RECEIPT_COOKIE, RECEIPT_SALT
+from unseen.registry.models import PublicFigure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -165,6 +166,8 @@ def evidence_editors() -> tuple[Any, Any]:
 def demo_records() -> dict[str, Any]:
     """The demo data plus what it lacks: runs, a pending sighting, a linkage review."""
     load_demo()
+    if not PublicFigure.objects.exists():  # the demo's real relations bring one (#20)
+        factories.public_figure()
     estimate = factories.estimate_run()
     revenue = revenue_runs.publish(public_revenue_run(), True)
     submission = factories.submission("Workers on a building site near Ulaanbaatar")
@@ -208,6 +211,10 @@ def samples(records: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "documentation:claim_create": [k for k in each_kind if k["kind"] != "claims"],
         "documentation:coding": [{"pk": first["testimonies"].pk}],
         "documentation:gap_list": [{"gap": "single-source"}, {"gap": "stale-estimates"}],
+        "documentation:names": [
+            {"kind": "organisations", "pk": first["organisations"].pk},
+            {"kind": "public-figures", "pk": first["public-figures"].pk},
+        ],
         "documentation:identity": [{"pk": person.pk}],
         "documentation:identity_edit": [{"pk": person.pk}],
         "audit:person_report": [{"pseudonym": person.pseudonym}],
@@ -411,6 +418,13 @@ def test_forms_showing_errors_and_opened_identities_have_no_serious_or_critical_
     page.goto(f"{live_server.url}/app/deployments/?country=XX&sector=벌목")
     assert page.locator("[data-filter-error]").count() == 1
     found += blocking_violations(page, "list with an unknown filter value")
+
+    page.goto(f"{live_server.url}/app/designations/new/")
+    page.fill("#id_authority", "US OFAC")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".errors").count() > 0
+    found += blocking_violations(page, "designation naming no holder")
 
     person = KINDS["persons"].model.objects.order_by("pk").first()
     page.goto(f"{live_server.url}/app/persons/{person.pk}/identity/")

@@ -12,7 +12,7 @@ from unseen.accounts.roles import Role
 from unseen.documentation.importing import import_file
 from unseen.documentation.models import Deployment
 from unseen.evidence.models import Credibility, DatePrecision, Reliability, Source, SourceKind
-from unseen.registry.models import Organisation, OrganisationKind
+from unseen.registry.models import Designation, Organisation, OrganisationKind
 
 from . import files, lists, synthetic
 
@@ -119,7 +119,17 @@ def ensure_logins() -> list[DemoLogin]:
     return DEMO_LOGINS
 
 
+# The programme each designation was made under, where docs/facts/nk-facts.md §4.3 gives it; the
+# others are left blank rather than guessed.
+PROGRAMMES = {
+    "Mansudae Overseas Project Group of Companies": "EO 13722",
+    "Korea Namgang Trading Corporation": "EO 13722; NKSPEA",
+}
+
+
 def load_designated_organisations() -> int:
+    """The designated organisations, each with its OFAC designation as a record and a claim on
+    both citing the designation."""
     for name, kind, country, day, reason in DESIGNATED:
         organisation = Organisation.objects.create(
             name=name,
@@ -138,6 +148,16 @@ def load_designated_organisations() -> int:
             access_level=AccessLevel.PUBLIC,
         )
         organisation.add_claim(source, Credibility.CONFIRMED, "designated")
+        designation = Designation.objects.create(
+            organisation=organisation,
+            authority="US OFAC",
+            programme=PROGRAMMES.get(name, ""),
+            listed_on=day,
+            listed_on_precision=DatePrecision.DAY,
+            reason=reason,
+            access_level=AccessLevel.PUBLIC,
+        )
+        designation.add_claim(source, Credibility.CONFIRMED, "listed by the US Treasury (OFAC)")
     return len(DESIGNATED)
 
 

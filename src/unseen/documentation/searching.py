@@ -36,7 +36,7 @@ from .filtering import (
     resolve_year,
     unknown_value,
 )
-from .indexing import fold, other_kinds
+from .indexing import fold, name_key, other_kinds
 from .models import SearchEntry
 from .reading import country_text
 from .sectors import BY_KEY
@@ -292,9 +292,38 @@ def _facet_url(query: Query, name: str, value: str | None) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v})
 
 
+# The kind whose names are found by any romanisation of them (indexing.name_key).
+NAMED_KIND = "public-figures"
+
+
+def _named(query: Query, user: UserLike) -> list[int]:
+    """Entries of public figures `user` may see whose name, in any romanisation or in Hangul,
+    begins as the query's words do: "Chong Song-hwa" and 정성화 find Jong Song Hwa."""
+    if not query.words or not SearchEntry.objects.filter(kind=NAMED_KIND).exists():
+        return []  # no figure to find: the query is not folded (the folding loads pandas)
+    key = name_key(" ".join(query.words))
+    if len(key) <= TRIGRAM:
+        return []
+    # The marked key is rare: its matches are few, and narrowed here rather than by the
+    # database, whose planner would run the full-text match once per figure otherwise.
+    levels = set(visible_access_levels(user))
+    rows = matching([key]).values_list("id", "kind", "access_level")[:CANDIDATES]
+    return [pk for pk, kind, level in rows if kind == NAMED_KIND and level in levels]
+
+
 def found(query: Query, user: UserLike) -> QuerySet[SearchEntry]:
-    """Every entry `user` may see matching `query`'s words and filters (unordered, uncapped)."""
-    return _filtered(matching(query.words, visible_entries(user)), query.filters)
+    """Every entry `user` may see matching `query`'s words and filters (unordered, uncapped;
+    capped at CANDIDATES when a public figure's name matched), and the figures whose name the
+    words spell another way."""
+    entries = _filtered(matching(query.words, visible_entries(user)), query.filters)
+    named = _named(query, user)
+    if not named:
+        return entries
+    # Two short lists of ids rather than one query joining both: SQLite plans an OR of two
+    # full-text matches as a scan running them for every entry.
+    words = list(entries.order_by().values_list("id", flat=True)[: CANDIDATES + 1])
+    figures = _filtered(SearchEntry.objects.filter(id__in=named), query.filters)
+    return SearchEntry.objects.filter(id__in=[*words, *figures.values_list("id", flat=True)])
 
 
 def _page_url(query: Query, page: int) -> str:

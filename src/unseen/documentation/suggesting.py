@@ -3,7 +3,7 @@
 A picker stands for one related record in a staff form (a claim's source, a testimony's
 interviewee, a deployment's site…). It asks for the few records matching what was typed, each
 with enough beside its name to choose the right one: a source's date and grade, a person's birth
-year and sex, a site's city and country, an organisation's aliases.
+year and sex, a site's city and country, an organisation's aliases, a public figure's position.
 
 What is suggested is what the kind's list page would show the user for the same search (its
 access levels, merged records left out), never more: a picker must not be a way round the list.
@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 
 from unseen.accounts.models import UserLike
 from unseen.evidence.models import Source
-from unseen.registry.models import Organisation, OrganisationAlias, Person, Site
+from unseen.registry.models import (
+    Organisation,
+    OrganisationAlias,
+    Person,
+    PublicFigure,
+    PublicFigureAlias,
+    Site,
+)
 
 from .browsing import KINDS, Kind
 
@@ -45,7 +52,14 @@ PICKABLE: dict[str, Pickable] = {
         Pickable("persons", ("pseudonym", "home_province"), creatable=True),
         Pickable("sites", ("name", "city")),
         Pickable("organisations", ("name",)),  # and its aliases' names
+        Pickable("public-figures", ("name", "name_hangul", "position")),  # and aliases
     ]
+}
+
+# Kinds with aliases, whose names a picker searches too: the alias model and its key's name.
+ALIASES: dict[type[Any], tuple[type[Any], str]] = {
+    Organisation: (OrganisationAlias, "organisation"),
+    PublicFigure: (PublicFigureAlias, "figure"),
 }
 
 
@@ -72,11 +86,12 @@ def candidates(
         condition = Q()
         for name in pickable.search_fields:
             condition |= Q(**{f"{name}__icontains": text})
-        if kind.model is Organisation:
+        if kind.model in ALIASES:
             # Aliases as one list of ids, made once: a join would repeat an organisation per
             # matching alias, and a test per organisation costs a lookup for each of 100,000.
-            named = OrganisationAlias.objects.filter(name__icontains=text)
-            condition |= Q(pk__in=named.values("organisation_id"))
+            alias, key = ALIASES[kind.model]
+            named = alias.objects.filter(name__icontains=text)
+            condition |= Q(pk__in=named.values(f"{key}_id"))
         records = records.filter(condition)
     # Newest first by id: an index walk that stops at ten hits.
     return records.order_by("-id")
@@ -117,6 +132,8 @@ def _details(record: Any) -> list[str]:
     if isinstance(record, Organisation):
         aliases = [alias.name for alias in record.aliases.all()[:3]]
         return [part for part in (", ".join(aliases), record.country) if part]
+    if isinstance(record, PublicFigure):
+        return [part for part in (record.name_hangul, record.position, record.nationality) if part]
     return []
 
 

@@ -24,10 +24,10 @@ from unseen.evidence import reviewing
 from unseen.evidence.models import Claim, Source, visible_related
 from unseen.evidence.revisions import revising
 from unseen.registry.forms import PurposeForm
-from unseen.registry.models import Person
+from unseen.registry.models import Designation, Person
 from unseen.ui.uploads import saved_upload, table_limits
 
-from . import concurrency, gap_finding, panels, review_views, searching
+from . import concurrency, designating, gap_finding, panels, review_views, searching
 from .browsing import (
     KINDS,
     Kind,
@@ -43,8 +43,10 @@ from .forms import (
     BulkForm,
     ClaimForm,
     CodingForm,
+    DesignationForm,
     ImportForm,
     JourneyForm,
+    RecordForm,
     RevisionForm,
     TestimonyForm,
     pickers_creating,
@@ -57,6 +59,7 @@ from .importing_ftm import format_error, import_ftm
 from .indicators import coded_indicators, indicator_matrix
 from .listing import COUNT_LIMIT, listed
 from .models import Testimony
+from .names_views import names_of
 from .suggesting import PICKABLE, Pickable, creation_prefix, describe, suggest
 
 PAGE_SIZE = 50
@@ -173,6 +176,9 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
                 else None
             ),
             "signed_off": reviewing.signed_off_counts(spec.model, [row[2].pk for row in rows]),
+            "designated": designating.designated_among(
+                spec.model, [row[2].pk for row in rows], user
+            ),
             "can_write_identity": spec.model is Person
             and user.can(Capability.EDIT_RECORDS)
             and user.can(Capability.READ_VAULT),
@@ -222,6 +228,11 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         )[:100]
     if spec.model is Testimony:
         context["indicators"] = coded_indicators(instance)
+    if designating.holds_designations(spec.model):
+        designations = designating.of(instance, user)
+        context["designations"] = designations
+        context["designated"] = designating.in_force(designations).exists()
+        context.update(names_of(instance))
     context["panels"] = panels.rendered_for(spec, instance, user)
     context.update(review_views.panel(spec, instance, user))
     return render(request, "documentation/record_detail.html", context)
@@ -241,8 +252,12 @@ def _claim_subject(claim: Claim, user: User) -> dict[str, Any]:
     }
 
 
+# Kinds whose form checks more than its fields one by one.
+FORM_BASES: dict[type[Any], Any] = {Testimony: TestimonyForm, Designation: DesignationForm}
+
+
 def _form_class(spec: Kind) -> Any:
-    return record_form(spec, TestimonyForm) if spec.model is Testimony else record_form(spec)
+    return record_form(spec, FORM_BASES.get(spec.model, RecordForm))
 
 
 @requires(Capability.EDIT_RECORDS)
@@ -263,7 +278,9 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
         return redirect("documentation:list", kind="claims")
     user = _user(request)
     form_class = _form_class(spec)
-    form = form_class(request.POST or None, instance=instance, user=user)
+    form = form_class(
+        request.POST or None, instance=instance, user=user, initial=_picked(request, instance)
+    )
     revision = RevisionForm(request.POST or None, user=user, editing=instance is not None)
     if instance is not None and request.method != "POST":
         _audit_opening(instance, "edit")
@@ -310,6 +327,14 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
         context,
         status=409 if conflict else 200,
     )
+
+
+def _picked(request: HttpRequest, instance: Any) -> dict[str, str]:
+    """A new record's related records named in the address (`?organisation=12` from the
+    organisation's page): only numbers, which the pickers show only if the user may read them."""
+    if instance is not None or request.method == "POST":
+        return {}
+    return {name: str(value) for name, value in request.GET.items() if str(value).isdigit()}
 
 
 def _creations(form: Any, request: HttpRequest) -> dict[str, Any]:

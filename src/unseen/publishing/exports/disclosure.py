@@ -308,9 +308,19 @@ def controlled_tables(
     sources = list(records_at(Source, access))
     organisations = list(records_at(Organisation, access))
     sites = list(records_at(Site, access))
+    # Public figures go out by name, like organisations, at every level their own access level
+    # is within (ADR 0031): their names are what public sources print, not a witness's.
+    figures = list(records_at(PublicFigure, access))
     persons = list(records_at(Person, access))
     at_level = {person.pk for person in persons}
     released_organisations = {o.pk for o in organisations}
+    released_figures = {f.pk for f in figures}
+    # A designation goes with its holder: without it, it would tell of a record left out.
+    designations = [
+        d
+        for d in records_at(Designation, access)
+        if d.organisation_id in released_organisations or d.public_figure_id in released_figures
+    ]
     # A record about a person beyond this level would describe them without their pseudonym.
     deployments = [
         d
@@ -402,10 +412,6 @@ def controlled_tables(
         if not (victims := {v.pk for v in i.victims.all()} & at_level) or victims & kept
     ]
     sightings = list(records_at(Sighting, access))
-    # Public figures go out by name, like organisations, at every level their own access level
-    # is within (ADR 0031): their names are what public sources print, not a witness's.
-    figures = list(records_at(PublicFigure, access))
-    released_figures = {f.pk for f in figures}
     released_sites = {s.pk for s in sites}
     ends = {
         "subject_organisation_id": released_organisations,
@@ -427,12 +433,6 @@ def controlled_tables(
             for end, allowed in ends.items()
             if getattr(relation, end) is not None
         )
-    ]
-    designations = [
-        designation
-        for designation in records_at(Designation, access)
-        if designation.organisation_id in released_organisations
-        or designation.public_figure_id in released_figures
     ]
     released: dict[str, set[int]] = {
         "source": {s.pk for s in sources},
@@ -481,18 +481,18 @@ def controlled_tables(
                 Q(organisation__in=released_organisations) | Q(public_figure__in=released_figures)
             ).order_by("pk")
         ),
+        "public_figures": figures,
+        "public_figure_aliases": list(
+            PublicFigureAlias.objects.filter(figure__in=released_figures).order_by("pk")
+        ),
+        "designations": designations,
         "sites": sites,
         "testimonies": testimonies,
         "indicator_codings": sorted(codings, key=lambda coding: coding.pk),
         "deployments": deployments,
         "incidents": incidents,
         "sightings": sightings,
-        "public_figures": figures,
-        "public_figure_aliases": list(
-            PublicFigureAlias.objects.filter(figure__in=released_figures).order_by("pk")
-        ),
         "relations": relations,
-        "designations": designations,
     }
     tables: dict[str, Table] = {}
     for table_name, model in EXPORTED:

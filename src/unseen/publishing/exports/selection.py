@@ -54,17 +54,17 @@ EXPORTED: list[tuple[str, type[models.Model]]] = [
     ("organisations", Organisation),
     ("organisation_aliases", OrganisationAlias),
     ("external_identifiers", ExternalIdentifier),
+    # Named, not pseudonymous: officials as public sources print them (ADR 0031).
+    ("public_figures", PublicFigure),
+    ("public_figure_aliases", PublicFigureAlias),
+    ("designations", Designation),
     ("sites", Site),
     ("testimonies", Testimony),
     ("indicator_codings", IndicatorCoding),
     ("deployments", Deployment),
     ("incidents", Incident),
     ("sightings", Sighting),
-    # Officials and designated individuals, by name (ADR 0031); relations and designations.
-    ("public_figures", PublicFigure),
-    ("public_figure_aliases", PublicFigureAlias),
     ("relations", Relation),
-    ("designations", Designation),
 ]
 
 # Fields the controlled levels never release, beyond every free-text (TextField) field and the
