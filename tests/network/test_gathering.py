@@ -190,7 +190,9 @@ def test_a_dispatcher_the_reader_may_not_open_leaves_only_what_it_does_not_touch
     employer = organisation("Employer")
     site = Site.objects.create(name="Yard", kind="shipyard", country="PL")
     made = factories.deployment(access_level="internal")
-    Deployment.objects.filter(pk=made.pk).update(dispatcher=dispatcher, employer=employer, site=site)
+    Deployment.objects.filter(pk=made.pk).update(
+        dispatcher=dispatcher, employer=employer, site=site
+    )
     edges = by_id(gather(andy))[1]
     assert set(edges) == {f"deployment:{made.pk}:employer", f"deployment:{made.pk}:site"}
 

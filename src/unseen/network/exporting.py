@@ -122,9 +122,7 @@ def _node_entity(node: Node, assets: set[str]) -> dict[str, Any]:
         schema = "Company" if node.id in assets else "Organization"
         return _entity(schema, entity_id, name=node.label, country=country, topics=topics)
     if node.kind == "public_figure":
-        return _entity(
-            "Person", entity_id, name=node.label, nationality=country, topics=topics
-        )
+        return _entity("Person", entity_id, name=node.label, nationality=country, topics=topics)
     if node.kind == "person":
         return _entity("UnseenPerson", entity_id, name=node.label, nationality=country)
     if node.kind == "site":

@@ -17,7 +17,9 @@ from unseen.ui.fields import DayField
 
 from .gathering import MAX_DEPTH, View
 
-FOCUS = re.compile(r"^(organisation|public_figure|person|site):[1-9][0-9]{0,17}$|^country:[A-Z]{2}$")
+FOCUS = re.compile(
+    r"^(organisation|public_figure|person|site):[1-9][0-9]{0,17}$|^country:[A-Z]{2}$"
+)
 FOCUS_MAX = 20
 
 

@@ -82,6 +82,8 @@ class Graph:
     view: View = field(default_factory=View)
     # Ownership shares in per cent, by edge id, for the FtM export's Ownership.percentage.
     shares: dict[str, str] = field(default_factory=dict)
+    # The focus as drawn: a merged record's survivor, ids the reader may not see left out.
+    focus: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return network.to_json(
@@ -107,17 +109,26 @@ def gather(user: UserLike, view: View | None = None, *, limit: int = MAX_NODES) 
     focus = [reader.survivor_id(node_id) for node_id in view.focus]
     kept = network.neighbourhood(nodes, edges, focus, view.depth, limit)
     shares = {edge.id: reader.shares[edge.id] for edge in kept.edges if edge.id in reader.shares}
-    return Graph(kept.nodes, kept.edges, kept.truncated, view, shares)
+    drawn = {node.id for node in kept.nodes}
+    return Graph(
+        kept.nodes,
+        kept.edges,
+        kept.truncated,
+        view,
+        shares,
+        focus=[node_id for node_id in focus if node_id in drawn],
+    )
 
 
 def node_id(record: Model) -> str:
     """The node id of a record of a kind the graph draws ("organisation:12")."""
-    kind = {
+    kinds: dict[type[Model], str] = {
         Organisation: "organisation",
         PublicFigure: "public_figure",
         Person: "person",
         Site: "site",
-    }[type(record)]
+    }
+    kind = kinds[type(record)]
     return f"{kind}:{record.pk}"
 
 
@@ -296,9 +307,7 @@ class _Reader:
                 letters[object_id] = reliability
             if credibility < digits.get(object_id, 99):
                 digits[object_id] = credibility
-        return {
-            pk: (frozenset(found), letters[pk], digits[pk]) for pk, found in sources.items()
-        }
+        return {pk: (frozenset(found), letters[pk], digits[pk]) for pk, found in sources.items()}
 
     def _grade(self, edge_id: str, evidence: tuple[frozenset[int], str, int] | None) -> str:
         if evidence is None:
@@ -365,9 +374,7 @@ class _Reader:
             dispatcher = organisations.get(row["dispatcher_id"]) if row["dispatcher_id"] else None
             employer = organisations.get(row["employer_id"]) if row["employer_id"] else None
             site = sites.get(row["site_id"]) if row["site_id"] else None
-            country = (self.site_country.get(row["site_id"]) if site else "") or row[
-                "host_country"
-            ]
+            country = (self.site_country.get(row["site_id"]) if site else "") or row["host_country"]
             found = evidence.get(pk)
             sources = found[0] if found else frozenset()
             period = {
@@ -470,7 +477,7 @@ def date_text(day: dt.date | None, precision: str) -> str:
 
 
 def _relation_label(kind_label: str, row: dict[str, Any]) -> str:
-    """"owns (51%)", "is a director of (general director)"."""
+    """ "owns (51%)", "is a director of (general director)"."""
     details = []
     share = row["share_percent"]
     if share is not None:

@@ -71,8 +71,8 @@ def page(request: SignedInRequest) -> HttpResponse:
     form = ViewForm(request.GET)
     graph = gather(request.user, form.view()) if form.is_valid() else Graph([], [], view=View())
     labels = {node.id: node for node in graph.nodes}
-    focused = [labels[node_id].label for node_id in graph.view.focus if node_id in labels]
-    form.fields["focus"].widget.label = ", ".join(focused)  # type: ignore[attr-defined]
+    focused = [labels[node_id].label for node_id in graph.focus]
+    form.fields["focus"].widget.label = ", ".join(focused)
     rows = [
         {
             "edge": edge,
