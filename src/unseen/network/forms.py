@@ -54,6 +54,8 @@ class ViewForm(forms.Form):
     )
     min_grade = forms.ChoiceField(
         required=False,
+        # graph.js finds the select by this id and filters with it in the browser.
+        widget=forms.Select(attrs={"id": "network-min-grade"}),
         label=_("Minimum grade"),
         choices=[("", _("Any grade"))] + [(value, label) for value, label in Reliability.choices],
         help_text=_("Only links told by at least one source this reliable."),

@@ -6,6 +6,8 @@ edges. A bad filter is answered 400: as JSON with a reason for each parameter fo
 exports, as the page with the errors beside the fields for the page.
 """
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,27 +25,45 @@ from .suggesting import suggest
 TABLE_ROWS = 500
 
 
-def strings() -> dict[str, str]:
-    """What graph.js writes on the page, in the reader's language."""
+def strings() -> dict[str, Any]:
+    """The words graph.js shows, in the reader's language (docs/reference/network-graph.md)."""
     return {
-        "loading": _("Loading the graph…"),
-        "failed": _("The graph could not be loaded; the table below lists the same links."),
-        "ready": _("Graph ready: click a node or a link for its records."),
-        "empty": _("No link matches these filters."),
-        "as_of": _("As of"),
-        "all_dates": _("All dates"),
-        "sources": _("Independent sources"),
-        "best_grade": _("Best grade"),
-        "period": _("Period"),
-        "open": _("Open its record and evidence trail"),
-        "expand": _("Show its neighbours"),
-        "focus": _("Focus on it"),
-        "designated": _("Designated by a sanctions list"),
-        "organisation": _("Organisation"),
-        "public_figure": _("Public figure"),
-        "person": _("Person"),
-        "site": _("Site"),
-        "country": _("Host country"),
+        "kinds": {
+            "organisation": _("organisation"),
+            "public_figure": _("public figure"),
+            "person": _("person"),
+            "site": _("site"),
+            "country": _("country"),
+        },
+        "designated": _("designated"),
+        "loading": _("Loading the network…"),
+        "error": _("The network could not be loaded."),
+        "status": _("{nodes} nodes and {edges} links shown"),
+        "status_as_of": _("as of {date}"),
+        "status_min_grade": _("sources graded {grade} or better"),
+        "truncated": _(
+            "Only part of the network is drawn: select a node and expand its neighbours to see "
+            "more."
+        ),
+        "expand": _("Expand neighbours"),
+        "expanding": _("Loading neighbours…"),
+        "expanded": _("{count} nodes added."),
+        "expand_error": _("The neighbours could not be loaded."),
+        "open": _("Open its page and evidence"),
+        "from": _("From"),
+        "to": _("To"),
+        "relation": _("Relation"),
+        "start": _("Start"),
+        "end": _("End"),
+        "open_date": _("open"),
+        "grade": _("Best grade"),
+        "ungraded": _("ungraded"),
+        "sources": _("Sources"),
+        "country": _("Country"),
+        "links": _("Links shown"),
+        "table_more": _("{count} more links are drawn but not listed here."),
+        "no_edges": _("No links for this choice."),
+        "all_dates": _("all dates"),
     }
 
 
@@ -84,7 +104,10 @@ def page(request: SignedInRequest) -> HttpResponse:
         for edge in graph.edges[:TABLE_ROWS]
     ]
     query = request.GET.urlencode()
-    data_url = reverse("network:data")
+    view = graph.view
+    # The JSON of the same neighbourhood; graph.js drops as_of and min_grade from it and filters
+    # in the browser, so that the slider can bring back what the date left out.
+    data_url = reverse("network:data") + (f"?{query}" if query else "")
     return _private(
         render(
             request,
@@ -100,6 +123,9 @@ def page(request: SignedInRequest) -> HttpResponse:
                 "ftm_url": reverse("network:export_ftm"),
                 "can_export": request.user.can(Capability.EXPORT_RECORDS),
                 "strings": strings(),
+                "as_of": view.as_of.isoformat() if view.as_of else "",
+                "min_grade": view.min_grade or "",
+                "focus_value": ",".join(view.focus),
             },
             status=200 if form.is_valid() else 400,
         )
