@@ -1,6 +1,7 @@
 """The graph a reader may see: nodes, relations, edges derived from deployments, and absence."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -286,6 +287,28 @@ def test_the_graph_takes_a_fixed_number_of_queries(andy, django_assert_max_num_q
         relation(a, b).add_claim(factories.source(f"s{number}"), 2)
         made = factories.deployment(access_level="internal", evidence=factories.source())
         Deployment.objects.filter(pk=made.pk).update(dispatcher=a, employer=b)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         graph = gather(andy)
     assert len(graph.edges) == 60
+    # Kept while nothing changes: only the freshness check (the audit log's last change).
+    with django_assert_max_num_queries(5):
+        assert len(gather(andy).edges) == 60
+
+
+def test_the_json_text_is_the_json(andy):
+    owner = organisation("Owner")
+    relation(owner, organisation("Owned"), share_percent=51, **dated(2016, 2019))
+    relation(owner, organisation("Partner \"quoted\" 합영"), RelationKind.CONTRACTS_WITH)
+    for view in (View(), View(as_of=dt.date(2017, 1, 1), min_grade="C")):
+        graph = gather(andy, view)
+        assert json.loads(graph.json_text()) == graph.as_json()
+
+
+def test_a_change_is_seen_at_once_though_the_graph_is_kept(andy):
+    owner = organisation("Owner")
+    assert len(gather(andy).nodes) == 1
+    relation(owner, organisation("Owned"))
+    assert len(gather(andy).edges) == 1
+    owner.name = "Renamed owner"
+    owner.save()
+    assert {n.label for n in gather(andy).nodes} == {"Renamed owner", "Owned"}

@@ -139,7 +139,7 @@ def data(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _refused(form)
     graph = gather(request.user, form.view())
-    return _private(JsonResponse(graph.as_json(), json_dumps_params={"ensure_ascii": False}))
+    return _private(HttpResponse(graph.json_text(), content_type="application/json"))
 
 
 @requires(Capability.VIEW_RECORDS)
