@@ -71,6 +71,7 @@ class ViewForm(forms.Form):
         min_value=0,
         max_value=MAX_DEPTH,
         initial=1,
+        widget=forms.NumberInput(attrs={"placeholder": "1"}),
         label=_("Links away"),
         help_text=_("How far from the focus to go."),
     )
