@@ -221,7 +221,8 @@ def test_the_ftm_export_uses_stock_schemata(client, andy, chain):
     lines = [json.loads(line) for line in body.splitlines() if line]
     by_id = {entity["id"]: entity for entity in lines}
     owner = by_id[f"organisation-{chain['a'].pk}"]
-    assert owner["schema"] == "Organization" and owner["properties"]["topics"] == ["sanction"]
+    assert owner["schema"] == "Company" and owner["properties"]["topics"] == ["sanction"]
+    assert owner["properties"]["classification"] == ["trading_company"]
     assert by_id[f"organisation-{chain['b'].pk}"]["schema"] == "Company"  # owned: an Asset
     ownership = by_id[f"relation-{chain['owns'].pk}"]
     assert ownership["schema"] == "Ownership"
@@ -230,6 +231,8 @@ def test_the_ftm_export_uses_stock_schemata(client, andy, chain):
     assert ownership["properties"]["endDate"] == ["2019"]
     dispatch = by_id[f"deployment-{chain['deployment'].pk}"]
     assert dispatch["schema"] == "UnknownLink"
+    assert dispatch["properties"]["role"] == ["dispatches workers to"]
+    assert dispatch["properties"]["summary"] == ["2 sources, best grade B2"]
     assert by_id["country-PL"]["schema"] == "Address"
 
 

@@ -8,13 +8,15 @@ one; a view is no file on the server, so nothing else is kept.
 FtM uses the library's stock schemata wherever one fits, through publishing's model and its
 validation (every entity is checked before it is written):
 
-- organisation → Organization, or Company when something owns it (Ownership's asset must be an
-  Asset, which Organization is not); public figure → Person; person → UnseenPerson (pseudonym
-  only); site → UnseenWorkSite; host country → Address (FtM has no country entity; an Address with
-  only a country is how it names a place);
-- owns → Ownership (percentage), parent_of → Ownership (role "parent company"), director_of →
-  Directorship, employs → Employment, member_of → Membership, renamed_to → Succession; every
-  other kind (and ownership of a site, which is no Asset) → UnknownLink with the kind as role.
+- organisation → PublicBody (state organ), Company (trading, front, employer, broker, or anything
+  owned: an Ownership's asset must be an Asset) or Organization, its kind as classification;
+  public figure → Person; person → UnseenPerson (pseudonym only); site → UnseenWorkSite; host
+  country → Address (FtM has no country entity; an Address with only a country names a place);
+- as the FtM export of records does (core.ftm_mapping): owns → Ownership (percentage), parent_of
+  → Ownership (role "parent company"), director_of → Directorship, employs → Employment,
+  member_of → Membership, renamed_to → Succession; every other kind (and ownership of a site,
+  which is no Asset) → UnknownLink whose first role is the kind's phrase ("dispatches workers
+  to", "located in"); the relation's own role follows.
 
 An interval's dates are written at their precision (2016, 2016-03, 2016-03-01). Each link's
 `summary` states its number of independent sources and best grade, and designated entities carry
@@ -36,14 +38,31 @@ from .gathering import Graph, date_text
 GEXF = "gexf"
 FTM = "ftm"
 
-# Relation kinds with a stock FtM interval: schema, property of the subject, of the object.
-STOCK_LINKS = {
-    "owns": ("Ownership", "owner", "asset"),
+# Relation kind -> FtM schema, property of the subject, of the object; and the first role that
+# tells apart kinds sharing a schema. The same choices as the FtM export and import of records
+# (core.ftm_mapping), so that a view exported here reads back as the same relations; located_in
+# (derived from deployments, no relation kind) is an UnknownLink too.
+RELATION_SCHEMATA = {
     "parent_of": ("Ownership", "owner", "asset"),
+    "owns": ("Ownership", "owner", "asset"),
     "director_of": ("Directorship", "director", "organization"),
     "employs": ("Employment", "employer", "employee"),
     "member_of": ("Membership", "member", "organization"),
     "renamed_to": ("Succession", "predecessor", "successor"),
+}
+KIND_ROLES = {
+    "parent_of": "parent company",
+    "contracts_with": "contracts with",
+    "dispatches_workers_to": "dispatches workers to",
+    "operates_site": "operates the site",
+    "located_in": "located in",
+}
+ORGANISATION_SCHEMATA = {
+    "state_organ": "PublicBody",
+    "trading_company": "Company",
+    "front_company": "Company",
+    "host_employer": "Company",
+    "broker": "Company",
 }
 
 
@@ -114,13 +133,25 @@ def _entity(schema: str, entity_id: str, **properties: Any) -> dict[str, Any]:
     return {"id": entity_id, "schema": schema, "properties": props}
 
 
-def _node_entity(node: Node, assets: set[str]) -> dict[str, Any]:
+def _node_entity(
+    node: Node, assets: set[str], details: dict[str, dict[str, str]]
+) -> dict[str, Any]:
     topics = "sanction" if node.designated else ""
     country = node.country.lower()
     entity_id = _id(node.id)
     if node.kind == "organisation":
-        schema = "Company" if node.id in assets else "Organization"
-        return _entity(schema, entity_id, name=node.label, country=country, topics=topics)
+        kind = details.get(node.id, {}).get("kind", "")
+        schema = ORGANISATION_SCHEMATA.get(kind, "Organization")
+        if node.id in assets:
+            schema = "Company"  # an Ownership's asset must be an Asset: a company is one
+        return _entity(
+            schema,
+            entity_id,
+            name=node.label,
+            country=country,
+            topics=topics,
+            classification=kind,
+        )
     if node.kind == "public_figure":
         return _entity("Person", entity_id, name=node.label, nationality=country, topics=topics)
     if node.kind == "person":
@@ -130,38 +161,31 @@ def _node_entity(node: Node, assets: set[str]) -> dict[str, Any]:
     return _entity("Address", entity_id, full=node.label, country=country)
 
 
-def _edge_entity(edge: Edge, kinds: dict[str, str], shares: dict[str, str]) -> dict[str, Any]:
-    subject, object_ = _id(edge.source), _id(edge.target)
-    common = {
+def _edge_entity(
+    edge: Edge, kinds: dict[str, str], details: dict[str, dict[str, str]]
+) -> dict[str, Any]:
+    detail = details.get(edge.id, {})
+    roles = [KIND_ROLES[edge.kind]] if edge.kind in KIND_ROLES else []
+    if detail.get("role"):
+        roles.append(detail["role"])
+    properties: dict[str, Any] = {
         "startDate": date_text(edge.start, edge.start_precision),
         "endDate": date_text(edge.end, edge.end_precision),
         "summary": f"{len(edge.sources)} sources, best grade {edge.best_grade or 'none'}",
+        "role": roles,
     }
-    stock = STOCK_LINKS.get(edge.kind)
-    if edge.kind == "owns" and kinds.get(edge.target) != "organisation":
-        stock = None
-    if stock is None:
-        return _entity(
-            "UnknownLink",
-            _id(edge.id),
-            subject=subject,
-            object=object_,
-            role=edge.label,
-            **common,
-        )
-    schema, subject_property, object_property = stock
-    extra: dict[str, Any] = {"role": edge.label}
-    if edge.kind == "parent_of":
-        extra["role"] = "parent company"
-    if edge.id in shares:
-        extra["percentage"] = shares[edge.id]
-    return _entity(
-        schema,
-        _id(edge.id),
-        **{subject_property: subject, object_property: object_},
-        **extra,
-        **common,
+    schema, subject, object_ = RELATION_SCHEMATA.get(
+        edge.kind, ("UnknownLink", "subject", "object")
     )
+    if schema == "Ownership" and kinds.get(edge.target) != "organisation":
+        # Ownership of a site: FtM's asset must be an Asset, which a work site is not.
+        schema, subject, object_ = "UnknownLink", "subject", "object"
+        roles.insert(0, "owns")
+    if schema == "Ownership" and "share" in detail:
+        properties["percentage"] = detail["share"]
+    properties[subject] = _id(edge.source)
+    properties[object_] = _id(edge.target)
+    return _entity(schema, _id(edge.id), **properties)
 
 
 def entities(graph: Graph) -> Iterator[dict[str, Any]]:
@@ -173,7 +197,7 @@ def entities(graph: Graph) -> Iterator[dict[str, Any]]:
         if edge.kind in ("owns", "parent_of") and kinds.get(edge.target) == "organisation"
     }
     for node in graph.nodes:
-        yield _node_entity(node, assets)
+        yield _node_entity(node, assets, graph.details)
     for edge in graph.edges:
         if edge.source in kinds and edge.target in kinds:
-            yield _edge_entity(edge, kinds, graph.shares)
+            yield _edge_entity(edge, kinds, graph.details)

@@ -87,7 +87,7 @@ class _Prepared:
     nodes: list[Node]
     edges: list[Edge]
     ids: dict[str, dict[int, str]]
-    shares: dict[str, str]
+    details: dict[str, dict[str, str]]
     _fragments: dict[str, str] | None = None
 
     def survivor_id(self, node_id: str) -> str:
@@ -118,8 +118,9 @@ class Graph:
     edges: list[Edge]
     truncated: bool = False
     view: View = field(default_factory=View)
-    # Ownership shares in per cent, by edge id, for the FtM export's Ownership.percentage.
-    shares: dict[str, str] = field(default_factory=dict)
+    # What the FtM export says beyond the JSON, by node or edge id: an organisation's kind, a
+    # relation's share (per cent) and role as recorded.
+    details: dict[str, dict[str, str]] = field(default_factory=dict)
     # The focus as drawn: a merged record's survivor, ids the reader may not see left out.
     focus: list[str] = field(default_factory=list)
     prepared: _Prepared | None = None
@@ -167,16 +168,13 @@ def gather(user: UserLike, view: View | None = None, *, limit: int = MAX_NODES) 
     edges = network.min_grade(edges, view.min_grade)
     focus = [prepared.survivor_id(node_id) for node_id in view.focus]
     kept = network.neighbourhood(prepared.nodes, edges, focus, view.depth, limit)
-    shares = {
-        edge.id: prepared.shares[edge.id] for edge in kept.edges if edge.id in prepared.shares
-    }
     drawn = {node.id for node in kept.nodes}
     return Graph(
         kept.nodes,
         kept.edges,
         kept.truncated,
         view,
-        shares,
+        prepared.details,
         focus=[node_id for node_id in focus if node_id in drawn],
         prepared=prepared,
     )
@@ -207,7 +205,7 @@ def _prepared(levels: list[str]) -> _Prepared:
     nodes = reader.nodes()
     edges = [*reader.relation_edges(), *reader.derived_edges()]
     nodes.extend(reader.country_nodes())
-    found = _Prepared(nodes, reader.merged(edges), reader.ids, reader.shares)
+    found = _Prepared(nodes, reader.merged(edges), reader.ids, reader.details)
     with _LOCK:
         _PREPARED[key] = found
         while len(_PREPARED) > _KEEP:
@@ -267,7 +265,7 @@ class _Reader:
         self.site_country: dict[int, str] = {}
         self.countries: set[str] = set()
         self.grades: dict[str, tuple[str, int]] = {}
-        self.shares: dict[str, str] = {}
+        self.details: dict[str, dict[str, str]] = {}
         self._relation_rows: list[tuple[Any, ...]] | None = None
 
     def _visible(self, model: type[Model]) -> Any:
@@ -309,11 +307,15 @@ class _Reader:
 
     def nodes(self) -> list[Node]:
         held = list(self._visible(Designation).values_list("organisation_id", "public_figure_id"))
+        organisations = list(
+            self._visible(Organisation).values_list(
+                "id", "merged_into_id", "name", "country", "kind"
+            )
+        )
+        self.details.update((f"organisation:{row[0]}", {"kind": row[4]}) for row in organisations)
         nodes = self._drawn(
             "organisation",
-            list(
-                self._visible(Organisation).values_list("id", "merged_into_id", "name", "country")
-            ),
+            [row[:4] for row in organisations],
             {organisation for organisation, _figure in held if organisation},
         )
         nodes += self._drawn(
@@ -432,8 +434,9 @@ class _Reader:
             label = labels.get(kind, kind)
             if share is not None or role:
                 label = _relation_label(label, share, role)
+                self.details[edge_id] = {"role": role}
                 if share is not None:
-                    self.shares[edge_id] = _percent(share)
+                    self.details[edge_id]["share"] = _percent(share)
             found = evidence.get(pk)
             if found is not None:
                 grades[edge_id] = (found[1], found[2])
