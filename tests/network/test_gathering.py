@@ -298,7 +298,7 @@ def test_the_graph_takes_a_fixed_number_of_queries(andy, django_assert_max_num_q
 def test_the_json_text_is_the_json(andy):
     owner = organisation("Owner")
     relation(owner, organisation("Owned"), share_percent=51, **dated(2016, 2019))
-    relation(owner, organisation("Partner \"quoted\" 합영"), RelationKind.CONTRACTS_WITH)
+    relation(owner, organisation('Partner "quoted" 합영'), RelationKind.CONTRACTS_WITH)
     for view in (View(), View(as_of=dt.date(2017, 1, 1), min_grade="C")):
         graph = gather(andy, view)
         assert json.loads(graph.json_text()) == graph.as_json()
