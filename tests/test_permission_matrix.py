@@ -21,6 +21,7 @@ MODERATORS = {"alice", "mona"}  # MODERATE_INTAKE
 LINKERS = {"alice", "andy"}  # REVIEW_LINKAGE
 REVIEWERS = {"alice", "rita"}  # REVIEW_RECORDS
 VAULT = {"alice", "rita"}  # READ_VAULT (writing an identity needs EDIT_RECORDS as well)
+EXPORTERS = {"alice", "andy"}  # EXPORT_RECORDS
 
 # url name -> (method, personas allowed, url arguments). Everyone else must be refused.
 # Arguments in braces name records of the `world` fixture, all public so that only the
@@ -146,6 +147,12 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "evidence:detail": ("get", ALL, ["{published_file}"]),
     "evidence:image": ("get", ALL, ["{published_file}"]),
     "evidence:thumbnail": ("get", ALL, ["{published_file}"]),
+    "network:page": ("get", VIEWERS, []),
+    "network:data": ("get", VIEWERS, []),
+    "network:suggest": ("get", VIEWERS, []),
+    # Exports of the view, audited: those who may export records (EXPORT_RECORDS).
+    "network:export_gexf": ("get", EXPORTERS, []),
+    "network:export_ftm": ("get", EXPORTERS, []),
 }
 
 

@@ -99,6 +99,10 @@ NOT_PAGES = {
     "files:access": "POST only; answers with the file's page (with the refusal, if refused)",
     "evidence:image": "a picture of a published file, not a page",
     "evidence:thumbnail": "a picture of a published file, not a page",
+    "network:data": "JSON the network graph fetches",
+    "network:suggest": "JSON suggestions for the network's focus picker",
+    "network:export_gexf": "a GEXF file download, not a page",
+    "network:export_ftm": "a FollowTheMoney JSON lines download, not a page",
 }
 
 # Django's admin is Django's own markup; our pages are what we answer for.
@@ -107,7 +111,12 @@ NOT_OURS = ("admin",)
 PERSONAS = ("anonymous", "rita", "andy", "mona", "alice")
 
 # Pages that show more with a query: search results, a filtered list.
-WITH_QUERIES = ("/app/search/?q=logging+Russia", "/app/deployments/?q=Russia")
+WITH_QUERIES = (
+    "/app/search/?q=logging+Russia",
+    "/app/deployments/?q=Russia",
+    "/app/network/?as_of=2017-06-30&min_grade=C",
+    "/app/network/?focus=country:RU&depth=2",
+)
 
 # The main public pages, checked again at a phone's size.
 PUBLIC_ON_PHONE = (

@@ -23,6 +23,7 @@ urlpatterns = [
     path("app/estimates/", include("unseen.estimation.urls")),
     path("app/linkage/", include("unseen.linkage.urls")),
     path("app/files/", include("unseen.files.urls")),
+    path("app/network/", include("unseen.network.urls")),
     path("app/", include("unseen.documentation.urls")),
     path("app/", include("unseen.teamwork.urls")),
     path("app/", include("unseen.publishing.app_urls")),
