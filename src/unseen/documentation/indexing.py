@@ -33,12 +33,13 @@ from unseen.registry.models import (
     Organisation,
     OrganisationAlias,
     Person,
+    PublicFigure,
     Site,
     pseudonym_given,
 )
 
 from .browsing import KINDS, Kind, slug_for
-from .models import Deployment, Incident, SearchEntry, Sighting, Testimony
+from .models import Deployment, Incident, Relation, SearchEntry, Sighting, Testimony
 from .reading import COUNTRY_FIELDS, country_text
 from .sectors import BY_KEY, categories_of
 
@@ -240,6 +241,10 @@ def entry_for(record: Any, grade: str = "") -> SearchEntry:
         grade = record.source.reliability
     else:
         level = record.access_level
+        if isinstance(record, Relation):
+            # Found only by those who may read it and both its ends (no ghost of either).
+            ends = [end.access_level for end in (record.subject, record.object) if end]
+            level = strictest_access_level([level, *ends])
         parts = [*_own_text(record, spec), *_related_names(record, level)]
         if isinstance(record, Source):
             grade = record.reliability
@@ -395,6 +400,9 @@ def _dependents_of_many(
     if model is Organisation:
         yield Deployment.objects.filter(models.Q(dispatcher__in=pks) | models.Q(employer__in=pks))
         yield Incident.objects.filter(perpetrator_organisations__in=pks).distinct()
+    if model in (Organisation, PublicFigure, Person, Site):
+        # A relation's entry reads its ends' names and levels.
+        yield Relation.objects.touching_any(model, pks)
     if model is Person:
         yield Incident.objects.filter(victims__in=pks).distinct()
         yield Deployment.objects.filter(person__in=pks)

@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 
 from unseen.accounts.models import UserLike
 from unseen.evidence.models import Source
-from unseen.registry.models import Organisation, OrganisationAlias, Person, Site
+from unseen.registry.models import (
+    Organisation,
+    OrganisationAlias,
+    Person,
+    PublicFigure,
+    PublicFigureAlias,
+    Site,
+)
 
 from .browsing import KINDS, Kind
 
@@ -45,6 +52,7 @@ PICKABLE: dict[str, Pickable] = {
         Pickable("persons", ("pseudonym", "home_province"), creatable=True),
         Pickable("sites", ("name", "city")),
         Pickable("organisations", ("name",)),  # and its aliases' names
+        Pickable("public-figures", ("name", "name_hangul")),  # and their aliases' names
     ]
 }
 
@@ -77,6 +85,9 @@ def candidates(
             # matching alias, and a test per organisation costs a lookup for each of 100,000.
             named = OrganisationAlias.objects.filter(name__icontains=text)
             condition |= Q(pk__in=named.values("organisation_id"))
+        if kind.model is PublicFigure:
+            aliases = PublicFigureAlias.objects.filter(name__icontains=text)
+            condition |= Q(pk__in=aliases.values("figure_id"))
         records = records.filter(condition)
     # Newest first by id: an index walk that stops at ten hits.
     return records.order_by("-id")
@@ -117,6 +128,8 @@ def _details(record: Any) -> list[str]:
     if isinstance(record, Organisation):
         aliases = [alias.name for alias in record.aliases.all()[:3]]
         return [part for part in (", ".join(aliases), record.country) if part]
+    if isinstance(record, PublicFigure):
+        return [part for part in (record.name_hangul, record.position, record.nationality) if part]
     return []
 
 

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 from typing import Any, cast
 
@@ -25,7 +26,7 @@ from unseen.registry.forms import PurposeForm
 from unseen.registry.models import Person
 from unseen.ui.uploads import saved_upload, table_limits
 
-from . import concurrency, gap_finding, panels, review_views, searching
+from . import concurrency, gap_finding, panels, relating, review_views, searching
 from .browsing import (
     KINDS,
     Kind,
@@ -42,6 +43,7 @@ from .forms import (
     CodingForm,
     ImportForm,
     JourneyForm,
+    RelationForm,
     RevisionForm,
     TestimonyForm,
     pickers_creating,
@@ -52,7 +54,7 @@ from .importing import KINDS as IMPORT_KINDS
 from .importing import import_file
 from .indicators import coded_indicators, indicator_matrix
 from .listing import COUNT_LIMIT, listed
-from .models import Testimony
+from .models import Relation, Testimony
 from .suggesting import PICKABLE, Pickable, creation_prefix, describe, suggest
 
 PAGE_SIZE = 50
@@ -218,9 +220,24 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         )[:100]
     if spec.model is Testimony:
         context["indicators"] = coded_indicators(instance)
+    context.update(_relation_context(instance, user))
     context["panels"] = panels.rendered_for(spec, instance, user)
     context.update(review_views.panel(spec, instance, user))
     return render(request, "documentation/record_detail.html", context)
+
+
+def _relation_context(instance: Any, user: User) -> dict[str, Any]:
+    """A party's Relations group; a relation's own sentence and the deployments it may repeat."""
+    if isinstance(instance, Relation):
+        grade = relating.best_grades([instance], user).get(instance.pk, "")
+        return {
+            "relation_line": relating.line(instance, grade),
+            "repeated_by": relating.deployment_links(
+                relating.repeating_deployments(instance, user)
+            ),
+        }
+    group = relating.touching_group(instance, user, can_edit=user.can(Capability.EDIT_RECORDS))
+    return {"relations": group} if group is not None else {}
 
 
 def _claim_subject(claim: Claim, user: User) -> dict[str, Any]:
@@ -238,7 +255,11 @@ def _claim_subject(claim: Claim, user: User) -> dict[str, Any]:
 
 
 def _form_class(spec: Kind) -> Any:
-    return record_form(spec, TestimonyForm) if spec.model is Testimony else record_form(spec)
+    if spec.model is Testimony:
+        return record_form(spec, TestimonyForm)
+    if spec.model is Relation:
+        return record_form(spec, RelationForm)
+    return record_form(spec)
 
 
 @requires(Capability.EDIT_RECORDS)
@@ -259,7 +280,14 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
         return redirect("documentation:list", kind="claims")
     user = _user(request)
     form_class = _form_class(spec)
-    form = form_class(request.POST or None, instance=instance, user=user)
+    initial = {}
+    if spec.model is Relation and instance is None and request.method != "POST":
+        # "Add relation" on a party's page: that party as the relation's subject or object.
+        prefill = relating.prefill(request.GET, user)
+        initial = prefill.initial
+        if prefill.refused:
+            messages.warning(request, _("The record named in the address cannot be related here."))
+    form = form_class(request.POST or None, instance=instance, user=user, initial=initial)
     revision = RevisionForm(request.POST or None, user=user, editing=instance is not None)
     if instance is not None and request.method != "POST":
         _audit_opening(instance, "edit")
@@ -278,6 +306,15 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
                 saved = form.save()
         if conflict is None:
             messages.success(request, _("Saved."))
+            if isinstance(saved, Relation) and relating.repeating_deployments(saved, user).exists():
+                messages.warning(
+                    request,
+                    _(
+                        "Deployments already tell that this organisation sent workers there: "
+                        "they are listed on this page. Keep a dispatch to a place and period on "
+                        "its deployment, so that no fact is counted twice."
+                    ),
+                )
             return redirect("documentation:detail", kind=spec.slug, pk=saved.pk)
         # The merged form: the record as it is now, with the editor's own changes on top.
         form = form_class(instance=current, user=user, initial=conflict.initial_for(form))
@@ -300,6 +337,13 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
         context["conflict"] = conflict
         if spec.model is Claim:
             context.update(_claim_subject(instance, user))
+        if isinstance(instance, Relation):
+            context["repeated_by"] = relating.deployment_links(
+                relating.repeating_deployments(instance, user)
+            )
+    if spec.model is Relation:
+        # Which kinds of party each kind of relation takes, for the form's script.
+        context["relation_ends"] = json.dumps(relating.allowed_kinds())
     return render(
         request,
         "documentation/record_form.html",
