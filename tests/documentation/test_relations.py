@@ -220,6 +220,11 @@ class TestNoGhost:
             role="Secret parent bureau",
             access_level=INTERNAL,
         )
+        relation.add_claim(
+            factories.source("Openly published report", access_level=PUBLIC),
+            Credibility.POSSIBLY_TRUE,
+            "Moranbong bureau is the parent of Rungrado",
+        )
         return relation
 
     def test_the_party_page_shows_no_relation_whose_far_end_is_confidential(
@@ -241,9 +246,11 @@ class TestNoGhost:
         assert client.get(f"/app/relations/{hidden.pk}/history/").status_code == 404
         listed = page(client.get("/app/relations/"))
         assert "is the parent of" not in listed and "Nothing matches." in listed
-        found = page(client.get("/app/search/?q=Secret+parent+bureau"))
-        assert f"/app/relations/{hidden.pk}/" not in found
-        assert "Secret parent bureau" not in page(client.get("/app/claims/"))
+        for words in ("Secret parent bureau", "Moranbong"):
+            found = page(client.get(f"/app/search/?q={words}"))
+            assert f"/app/relations/{hidden.pk}/" not in found and "Moranbong" not in found
+        assert "Moranbong" not in page(client.get("/app/claims/"))
+        assert client.get(f"/app/claims/{hidden.evidence_trail().get().pk}/").status_code == 404
 
     def test_a_relation_named_in_the_address_to_a_hidden_party_prefills_nothing(
         self, client, rita, ruth, hidden
@@ -258,7 +265,11 @@ class TestNoGhost:
         missing = page(client.get("/app/relations/new/?subject=organisation:999999"))
         assert "cannot be related here" in missing  # the same words for none and forbidden
         # Posting its number does not reach it either.
-        response = new_relation(client, subject_organisation=secret.pk, object_organisation=1)
+        response = new_relation(
+            client,
+            subject_organisation=secret.pk,
+            object_organisation=hidden.object_organisation.pk,
+        )
         assert (
             response.status_code == 200
             and "subject_organisation" in response.context["form"].errors

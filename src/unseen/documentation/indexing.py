@@ -220,11 +220,20 @@ def _year(record: Any, spec: Kind) -> int | None:
     return getattr(value, "year", None)
 
 
+def record_level(record: Record) -> str:
+    """Who may find a record: its level, and for a relation the strictest of its own and its
+    ends' (a relation is read only with both its ends, no ghost of either)."""
+    if isinstance(record, Relation):
+        ends = [end.access_level for end in (record.subject, record.object) if end is not None]
+        return strictest_access_level([record.access_level, *ends])
+    return record.access_level
+
+
 def claim_level(claim: Claim) -> str:
     """A claim is as closed as the stricter of its source and its subject (a missing subject:
     confidential, deny by default)."""
     subject = claim.subject
-    subject_level = subject.access_level if isinstance(subject, Record) else "missing"
+    subject_level = record_level(subject) if isinstance(subject, Record) else "missing"
     return strictest_access_level([claim.source.access_level, subject_level])
 
 
@@ -240,11 +249,7 @@ def entry_for(record: Any, grade: str = "") -> SearchEntry:
             parts.append(str(subject))
         grade = record.source.reliability
     else:
-        level = record.access_level
-        if isinstance(record, Relation):
-            # Found only by those who may read it and both its ends (no ghost of either).
-            ends = [end.access_level for end in (record.subject, record.object) if end]
-            level = strictest_access_level([level, *ends])
+        level = record_level(record)
         parts = [*_own_text(record, spec), *_related_names(record, level)]
         if isinstance(record, Source):
             grade = record.reliability
@@ -401,8 +406,13 @@ def _dependents_of_many(
         yield Deployment.objects.filter(models.Q(dispatcher__in=pks) | models.Q(employer__in=pks))
         yield Incident.objects.filter(perpetrator_organisations__in=pks).distinct()
     if model in (Organisation, PublicFigure, Person, Site):
-        # A relation's entry reads its ends' names and levels.
-        yield Relation.objects.touching_any(model, pks)
+        # A relation's entry, and its claims', read its ends' names and levels.
+        relations = Relation.objects.touching_any(model, pks)
+        yield relations
+        yield Claim.objects.filter(
+            content_type=ContentType.objects.get_for_model(Relation),
+            object_id__in=relations.values("pk"),
+        )
     if model is Person:
         yield Incident.objects.filter(victims__in=pks).distinct()
         yield Deployment.objects.filter(person__in=pks)

@@ -545,6 +545,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     dry_run=form.cleaned_data["dry_run"],
                     limits=table_limits(),
                     origin=name,
+                    user=_user(request),
                 )
             except TableError as failure:
                 errors = [error.format(name) for error in failure.errors]
