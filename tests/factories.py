@@ -197,3 +197,42 @@ def pdf(text: str = "Contract of employment", lines: int = 60) -> bytes:
     for number in range(lines):
         page.insert_text((72, 40 + 12 * number), f"{number + 1}. {text}", fontsize=9)
     return document.tobytes()
+
+
+def public_figure(
+    name: str = "Jong Song Hwa",
+    *,
+    name_hangul: str = "정성화",
+    position: str = "CEO of Yanbian Silverstar Network Technology",
+    access_level: str = AccessLevel.INTERNAL,
+):
+    """An official named in public sources (registry.PublicFigure): a name in clear, no vault."""
+    from unseen.registry.models import PublicFigure
+
+    return PublicFigure.objects.create(
+        name=name, name_hangul=name_hangul, position=position, access_level=access_level
+    )
+
+
+def designation(
+    holder,
+    *,
+    authority: str = "US OFAC",
+    programme: str = "EO 13722",
+    listed_on: dt.date = dt.date(2018, 9, 13),
+    ended_on: dt.date | None = None,
+    access_level: str = AccessLevel.INTERNAL,
+):
+    """A sanctions designation of `holder` (an organisation or a public figure)."""
+    from unseen.registry.models import Designation, Organisation
+
+    key = "organisation" if isinstance(holder, Organisation) else "public_figure"
+    return Designation.objects.create(
+        **{key: holder},
+        authority=authority,
+        programme=programme,
+        listed_on=listed_on,
+        listed_on_precision=DatePrecision.DAY,
+        ended_on=ended_on,
+        access_level=access_level,
+    )

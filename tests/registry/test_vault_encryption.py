@@ -169,3 +169,55 @@ def test_it_finds_persons_by_blind_index_and_audits_the_search(rita, andy, db):
     assert "Ri" not in json.dumps([entry.detail for entry in searches])
     with pytest.raises(PermissionDenied):
         find_by_name("Ri Chol Su", user=andy)
+
+
+def _every_row() -> str:
+    """Every row of every table as text, as a copy of the database would show them."""
+    rows = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 (names from the catalogue)
+            rows.extend(" ".join(str(value) for value in row) for row in cursor.fetchall())
+    return "\n".join(rows)
+
+
+def test_a_witness_stays_sealed_beside_a_public_figure_named_in_clear(client, rita, db, caplog):
+    """A public figure's name is plain (ADR 0031); a witness's with the same name is not, and
+    the figure's name goes into no address, audit entry or log line."""
+    from tests import factories
+    from unseen.registry.models import PublicFigure
+
+    caplog.set_level("DEBUG")
+    witness = Person.objects.create()
+    identity = Identity(full_name="Ri Chol Su", name_hangul="리철수", birth_date="1984-03-02")
+    store_identity(witness, identity)
+    factories.public_figure("Jong Song Hwa", name_hangul="정성화")
+    client.force_login(rita)
+    response = client.post(
+        "/app/public-figures/new/",
+        {
+            "name": "Kim Su Gwang",
+            "name_hangul": "김수광",
+            "nationality": "KP",
+            "access_level": "internal",
+        },
+    )
+    made = PublicFigure.objects.get(name="Kim Su Gwang")
+    addresses = [response.url]
+    for path in ("", "edit/", "history/", "names/"):
+        page = client.get(f"/app/public-figures/{made.pk}/{path}")
+        assert page.status_code == 200
+        addresses += [link for link in page.content.decode().split('href="')[1:]]
+    addresses = [link.split('"')[0] for link in addresses]
+
+    dump = _every_row()
+    assert not leaked(dump.encode(), [identity.__dict__])
+    assert "Jong Song Hwa" in dump and "정성화" in dump and "Kim Su Gwang" in dump
+    assert response.url == f"/app/public-figures/{made.pk}/"
+    assert not [link for link in addresses if "Kim" in link or "김수광" in link]
+    entries = json.dumps(
+        list(AuditEntry.objects.values("target_type", "target_id", "detail")), ensure_ascii=False
+    )
+    assert "Kim Su Gwang" not in entries and "김수광" not in entries
+    assert '"registry.publicfigure"' in entries
+    assert "Kim Su Gwang" not in caplog.text and "김수광" not in caplog.text

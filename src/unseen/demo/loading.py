@@ -4,6 +4,7 @@ lists for record linkage, demo evidence files, demo sign-ins."""
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -14,6 +15,7 @@ from unseen.documentation.importing import import_file
 from unseen.documentation.models import Deployment, Relation, RelationKind
 from unseen.evidence.models import Credibility, DatePrecision, Reliability, Source, SourceKind
 from unseen.registry.models import (
+    Designation,
     Organisation,
     OrganisationAlias,
     OrganisationKind,
@@ -271,6 +273,19 @@ REAL_DISPATCHES = [
 ]
 
 
+def _designate(source: Source, **holder: Any) -> None:
+    """The Silver Star network's OFAC designation (13 Sep 2018) of one of its parties."""
+    designation = Designation.objects.create(
+        authority="US OFAC",
+        listed_on=SILVERSTAR_DAY,
+        listed_on_precision=DatePrecision.DAY,
+        reason=SILVERSTAR_REASON,
+        access_level=AccessLevel.PUBLIC,
+        **holder,
+    )
+    designation.add_claim(source, Credibility.CONFIRMED, "listed by the US Treasury (OFAC)")
+
+
 def load_real_relations() -> dict[str, int]:
     """The organisations and public figure named beside the designated ones, and the real links
     between them: public records, never synthetic, each fact resting on its source."""
@@ -285,6 +300,8 @@ def load_real_relations() -> dict[str, int]:
                 organisation=organisation, name=alias, script=detect_script(alias)
             )
         organisation.add_claim(sources[source], credibility, says)
+        if source == OFAC_SILVERSTAR:
+            _designate(sources[source], organisation=organisation)
     figure = PublicFigure.objects.create(
         name="Jong Song Hwa",
         name_hangul="정성화",  # as the Treasury's press release prints it
@@ -293,15 +310,16 @@ def load_real_relations() -> dict[str, int]:
         access_level=public,
     )
     figure.add_claim(sources[OFAC_SILVERSTAR], Credibility.CONFIRMED, "designated")
+    _designate(sources[OFAC_SILVERSTAR], public_figure=figure)
     parties = {o.name: o for o in Organisation.objects.filter(is_synthetic=False)}
-    for subject, kind, object_, year, role, source, credibility, says in REAL_RELATIONS:
-        ends = {"object_organisation": parties[object_]}
+    for subject, relation_kind, object_, year, role, source, credibility, says in REAL_RELATIONS:
+        ends: dict[str, Any] = {"object_organisation": parties[object_]}
         if subject == figure.name:
             ends["subject_figure"] = figure
         else:
             ends["subject_organisation"] = parties[subject]
         relation = Relation.objects.create(
-            kind=kind,
+            kind=relation_kind,
             role=role,
             access_level=public,
             **ends,
@@ -340,7 +358,17 @@ def ensure_logins() -> list[DemoLogin]:
     return DEMO_LOGINS
 
 
+# The programme each designation was made under, where docs/facts/nk-facts.md §4.3 gives it; the
+# others are left blank rather than guessed.
+PROGRAMMES = {
+    "Mansudae Overseas Project Group of Companies": "EO 13722",
+    "Korea Namgang Trading Corporation": "EO 13722; NKSPEA",
+}
+
+
 def load_designated_organisations() -> int:
+    """The designated organisations, each with its OFAC designation as a record and a claim on
+    both citing the designation."""
     for name, kind, country, day, reason in DESIGNATED:
         organisation = Organisation.objects.create(
             name=name,
@@ -359,6 +387,16 @@ def load_designated_organisations() -> int:
             access_level=AccessLevel.PUBLIC,
         )
         organisation.add_claim(source, Credibility.CONFIRMED, "designated")
+        designation = Designation.objects.create(
+            organisation=organisation,
+            authority="US OFAC",
+            programme=PROGRAMMES.get(name, ""),
+            listed_on=day,
+            listed_on_precision=DatePrecision.DAY,
+            reason=reason,
+            access_level=AccessLevel.PUBLIC,
+        )
+        designation.add_claim(source, Credibility.CONFIRMED, "listed by the US Treasury (OFAC)")
     return len(DESIGNATED)
 
 

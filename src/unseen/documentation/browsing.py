@@ -26,14 +26,14 @@ from unseen.evidence.models import (
     tag_text,
     visible_related,
 )
-from unseen.registry.models import Organisation, Person, PublicFigure, Site
+from unseen.registry.models import Designation, Organisation, Person, PublicFigure, Site
 
 from .models import OBJECT_ENDS, SUBJECT_ENDS, Deployment, Incident, Relation, Sighting, Testimony
 from .reading import INTERNAL_FIELDS, folded_fields, number_text, precision_field, readable
 from .sectors import sector_q
 
 FILTERS = ("country", "sector", "year", "source_kind", "reliability", "access_level")
-# Persons, organisations and sites can be merged by record linkage.
+# Persons, organisations, public figures and sites can be merged by record linkage.
 MERGEABLE_FILTERS = ("country", "year", "source_kind", "reliability", "access_level", "merged")
 
 
@@ -116,7 +116,16 @@ class Kind:
         """
         condition = Q()
         for name in self.search_fields:
-            condition |= Q(**{f"{name}__icontains": text})
+            relation, _, lookup = name.partition("__")
+            field = self.model._meta.get_field(relation) if lookup else None
+            if field is not None and field.one_to_many:
+                # Aliases as a list of ids: a join would list a record once per matching alias.
+                named = field.related_model._default_manager.filter(  # type: ignore[union-attr]
+                    **{f"{lookup}__icontains": text}
+                )
+                condition |= Q(pk__in=named.values(field.field.attname))  # type: ignore[union-attr]
+            else:
+                condition |= Q(**{f"{name}__icontains": text})
         return queryset.filter(condition)
 
     def filter(
@@ -286,6 +295,26 @@ KINDS: dict[str, Kind] = {
             order_by=("name",),
             filters=MERGEABLE_FILTERS,
         ),
+        # Officials and designated individuals, by the names public sources print: never
+        # persons, never in the vault (docs/decisions/0031-public-figures.md).
+        Kind(
+            "public-figures",
+            PublicFigure,
+            columns=("name", "name_hangul", "position", "nationality", "access_level"),
+            search_fields=("name", "name_hangul", "position", "aliases__name"),
+            form_fields=(
+                "name",
+                "name_hangul",
+                "position",
+                "nationality",
+                "birth_year",
+                "notes",
+                "access_level",
+            ),
+            country_field="nationality",
+            order_by=("name", "id"),
+            filters=MERGEABLE_FILTERS,
+        ),
         Kind(
             "sites",
             Site,
@@ -425,24 +454,36 @@ KINDS: dict[str, Kind] = {
             year_field="start",
             select_related=(*SUBJECT_ENDS, *OBJECT_ENDS),
         ),
-        # Only what the relation form's pickers need; the public figures' own pages (issue #20,
-        # ADR 0031) extend this entry.
+        # A sanctions designation of one organisation or one public figure. The holder's name is
+        # not a search field of the list: a designation may be readable where its holder is not.
         Kind(
-            "public-figures",
-            PublicFigure,
-            columns=("name", "name_hangul", "position", "nationality", "access_level"),
-            search_fields=("name", "name_hangul", "position", "notes"),
-            form_fields=(
-                "name",
-                "name_hangul",
-                "position",
-                "nationality",
-                "birth_year",
-                "notes",
+            "designations",
+            Designation,
+            columns=(
+                "authority",
+                "programme",
+                "reference",
+                "listed_on",
+                "organisation",
+                "public_figure",
                 "access_level",
             ),
-            order_by=("name",),
-            filters=MERGEABLE_FILTERS,
+            search_fields=("authority", "programme", "reference", "reason"),
+            form_fields=(
+                "organisation",
+                "public_figure",
+                "authority",
+                "programme",
+                "reference",
+                "listed_on",
+                "listed_on_precision",
+                "ended_on",
+                "reason",
+                "access_level",
+            ),
+            year_field="listed_on",
+            select_related=("organisation", "public_figure"),
+            order_by=("-listed_on", "-id"),
         ),
     ]
 }
@@ -546,6 +587,8 @@ def points_here(instance: Any, user: UserLike) -> list[RelatedGroup]:
         if model is Relation:
             # The page's Relations group lists them, each only with both its ends readable.
             continue
+        if model is Designation:
+            continue  # the page's own "Designations" group shows them, with their dates
         heading = f"{capfirst(model._meta.verbose_name_plural)} — {relation.field.verbose_name}"
         if relation.one_to_one:
             try:

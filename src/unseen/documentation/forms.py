@@ -21,6 +21,7 @@ from unseen.evidence.models import (
     tag_text,
     visible_related,
 )
+from unseen.registry.models import ExternalIdentifier, Organisation, PublicFigure
 from unseen.ui.fields import CountryField, DayField, PartialDateField
 
 from . import relating
@@ -37,7 +38,7 @@ from .filtering import (
 from .importing import KINDS as IMPORT_KINDS
 from .models import OBJECT_ENDS, SUBJECT_ENDS, Finding, Indicator, Testimony
 from .sectors import BY_KEY
-from .suggesting import Pickable, creation_prefix, describe, pickable_for
+from .suggesting import ALIASES, Pickable, creation_prefix, describe, pickable_for
 
 COUNTRY_FIELDS = {"country", "host_country", "interview_country"}
 
@@ -361,6 +362,58 @@ def record_form(
     return forms.modelform_factory(
         kind.model, form=extra_base, fields=list(kind.form_fields), formfield_callback=_formfield
     )
+
+
+class DesignationForm(RecordForm):
+    """A designation names exactly one holder: the organisation or the public figure picked here."""
+
+    HOLDERS = ("organisation", "public_figure")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        chosen = [name for name in self.HOLDERS if cleaned.get(name) is not None]
+        if len(chosen) != 1 and not any(name in self.errors for name in self.HOLDERS):
+            raise forms.ValidationError(
+                _("Choose the one organisation or public figure this designation names."),
+                code="one_holder",
+            )
+        return cleaned
+
+
+IDENTIFIER_KEYS: dict[type[Any], str] = {
+    Organisation: "organisation",
+    PublicFigure: "public_figure",
+}
+
+
+def names_formsets(
+    record: Any, data: Any = None
+) -> tuple[forms.BaseInlineFormSet, forms.BaseInlineFormSet]:
+    """The aliases (each with its script) and the external identifiers of an organisation or a
+    public figure, as two formsets: a blank row to add one, a box to remove each."""
+    model = type(record)
+    alias_model, alias_key = ALIASES[model]
+    aliases = forms.inlineformset_factory(
+        model, alias_model, fk_name=alias_key, fields=["name", "script"], extra=1, can_delete=True
+    )
+    identifiers = forms.inlineformset_factory(
+        model,
+        ExternalIdentifier,
+        fk_name=IDENTIFIER_KEYS[model],
+        fields=["scheme", "value"],
+        extra=1,
+        can_delete=True,
+    )
+    return (
+        aliases(data, instance=record, prefix="aliases", queryset=_ordered(alias_model)),
+        identifiers(
+            data, instance=record, prefix="identifiers", queryset=_ordered(ExternalIdentifier)
+        ),
+    )
+
+
+def _ordered(model: type[models.Model]) -> models.QuerySet[Any]:
+    return model._default_manager.order_by("pk")
 
 
 class SourceChoice(models.TextChoices):

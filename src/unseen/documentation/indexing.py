@@ -30,10 +30,12 @@ from unseen.accounts.models import UserLike
 from unseen.core import bigrams
 from unseen.evidence.models import ACCESS_ORDER, Claim, Record, Source, strictest_access_level
 from unseen.registry.models import (
+    Designation,
     Organisation,
     OrganisationAlias,
     Person,
     PublicFigure,
+    PublicFigureAlias,
     Site,
     pseudonym_given,
 )
@@ -51,6 +53,22 @@ TITLE_LENGTH = 300
 def fold(text: str) -> str:
     """What the index and the queries compare: width, case and spacing forgotten."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+# Marks a name's romanisation-folded key in an entry's text, so that a query's key matches the
+# start of a name's key and nothing else ("≈jong-song-hwa").
+NAME_KEY = "≈"
+
+
+def name_key(text: str) -> str:
+    """A name's romanisation-folded key, marked (NAME_KEY): Jong Song Hwa, Chong Song-hwa and
+    정성화 give one. The folding the vault's blind index of witnesses' names uses
+    (core.linkage.names), here on names public sources print; "" when nothing folds."""
+    # Imported here: the names module loads pandas and the romanizer, seconds at startup.
+    from unseen.core.linkage.names import fold_name
+
+    key = fold_name(text)
+    return f"{NAME_KEY}{key}" if key else ""
 
 
 def _no_dependents(model: type[models.Model], pks: list[int]) -> Iterable[models.QuerySet[Any]]:
@@ -194,8 +212,13 @@ def _related_names(record: Any, level: str) -> list[str]:
         for related in getattr(record, field.name).all():
             if isinstance(related, Record) and _no_stricter(related.access_level, level):
                 names.append(str(related))
-    if isinstance(record, Organisation):
+    if isinstance(record, Organisation | PublicFigure):
         names.extend(alias.name for alias in record.aliases.all())
+    if isinstance(record, PublicFigure):
+        # Every spelling of a public figure's name finds it (never a person's: their names are
+        # in the vault, not here).
+        spellings = [record.name, record.name_hangul, *(a.name for a in record.aliases.all())]
+        names.extend(dict.fromkeys(name_key(name) for name in spellings if name))
     return names
 
 
@@ -302,7 +325,7 @@ def _prepared(model: type[models.Model]) -> models.QuerySet[Any]:
     related = [f.name for f in model._meta.concrete_fields if f.is_relation and f.many_to_one]
     queryset = queryset.select_related(*related)
     prefetch = [f.name for f in model._meta.many_to_many]
-    if model is Organisation:
+    if model in (Organisation, PublicFigure):
         prefetch.append("aliases")
     return queryset.prefetch_related(*prefetch)
 
@@ -405,6 +428,9 @@ def _dependents_of_many(
     if model is Organisation:
         yield Deployment.objects.filter(models.Q(dispatcher__in=pks) | models.Q(employer__in=pks))
         yield Incident.objects.filter(perpetrator_organisations__in=pks).distinct()
+        yield Designation.objects.filter(organisation__in=pks)
+    if model is PublicFigure:
+        yield Designation.objects.filter(public_figure__in=pks)
     if model in (Organisation, PublicFigure, Person, Site):
         # A relation's entry, and its claims', read its ends' names and levels.
         relations = Relation.objects.touching_any(model, pks)
@@ -442,6 +468,15 @@ def _on_alias(sender: type[models.Model], instance: OrganisationAlias, **kwargs:
         index_record(instance.organisation)
 
 
+def _on_figure_alias(
+    sender: type[models.Model], instance: PublicFigureAlias, **kwargs: Any
+) -> None:
+    if kwargs.get("raw"):
+        return
+    if PublicFigure.objects.filter(pk=instance.figure_id).exists():
+        index_record(instance.figure)
+
+
 def _on_m2m(sender: type[models.Model], instance: Any, action: str, **kwargs: Any) -> None:
     if action.startswith("post_") and isinstance(instance, Incident):
         index_record(instance)
@@ -456,6 +491,12 @@ def connect() -> None:
         )
     models.signals.post_save.connect(_on_alias, sender=OrganisationAlias, dispatch_uid="s-alias")
     models.signals.post_delete.connect(_on_alias, sender=OrganisationAlias, dispatch_uid="s-al-d")
+    models.signals.post_save.connect(
+        _on_figure_alias, sender=PublicFigureAlias, dispatch_uid="s-figure-alias"
+    )
+    models.signals.post_delete.connect(
+        _on_figure_alias, sender=PublicFigureAlias, dispatch_uid="s-figure-alias-d"
+    )
     for through in (Incident.victims.through, Incident.perpetrator_organisations.through):
         models.signals.m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"s-{through}")
     pseudonym_given.connect(_on_save, sender=Person, dispatch_uid="search-pseudonym")

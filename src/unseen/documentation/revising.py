@@ -100,7 +100,12 @@ def _entries(
     names = tracked_names(revisions[0].__class__) if revisions else []
     labels = _labels(model)
     relations = _relation_labels(model)
-    other = {"identity": _("Identity (values in the vault)"), "tags": _("Tags")}
+    other = {
+        "identity": _("Identity (values in the vault)"),
+        "tags": _("Tags"),
+        "aliases": _("Aliases"),
+        "identifiers": _("External identifiers"),
+    }
     previous: dict[Any, Any] = {seed.id: seed} if seed is not None else {}
     entries = []
     for revision in revisions:

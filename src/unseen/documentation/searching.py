@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -36,7 +36,7 @@ from .filtering import (
     resolve_year,
     unknown_value,
 )
-from .indexing import fold, other_kinds
+from .indexing import fold, name_key, other_kinds
 from .models import SearchEntry
 from .reading import country_text
 from .sectors import BY_KEY
@@ -292,9 +292,31 @@ def _facet_url(query: Query, name: str, value: str | None) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v})
 
 
+# The kind whose names are found by any romanisation of them (indexing.name_key).
+NAMED_KIND = "public-figures"
+
+
+def _named(query: Query, user: UserLike) -> list[int]:
+    """Entries of public figures `user` may see whose name, in any romanisation or in Hangul,
+    begins as the query's words do: "Chong Song-hwa" and 정성화 find Jong Song Hwa."""
+    entries = visible_entries(user).filter(kind=NAMED_KIND)
+    if not query.words or not entries.exists():
+        return []  # no figure to find: the query is not folded (the folding loads pandas)
+    key = name_key(" ".join(query.words))
+    if len(key) <= TRIGRAM:
+        return []
+    return list(matching([key], entries).values_list("id", flat=True)[:CANDIDATES])
+
+
 def found(query: Query, user: UserLike) -> QuerySet[SearchEntry]:
-    """Every entry `user` may see matching `query`'s words and filters (unordered, uncapped)."""
-    return _filtered(matching(query.words, visible_entries(user)), query.filters)
+    """Every entry `user` may see matching `query`'s words and filters (unordered, uncapped),
+    and the public figures whose name the words spell another way."""
+    entries = matching(query.words, visible_entries(user))
+    named = _named(query, user)
+    if named:
+        # Only when a figure's name matched: the union costs the index's early stop.
+        entries = visible_entries(user).filter(Q(id__in=entries.values("id")) | Q(id__in=named))
+    return _filtered(entries, query.filters)
 
 
 def _page_url(query: Query, page: int) -> str:

@@ -3,7 +3,7 @@
 A picker stands for one related record in a staff form (a claim's source, a testimony's
 interviewee, a deployment's site…). It asks for the few records matching what was typed, each
 with enough beside its name to choose the right one: a source's date and grade, a person's birth
-year and sex, a site's city and country, an organisation's aliases.
+year and sex, a site's city and country, an organisation's aliases, a public figure's position.
 
 What is suggested is what the kind's list page would show the user for the same search (its
 access levels, merged records left out), never more: a picker must not be a way round the list.
@@ -52,8 +52,14 @@ PICKABLE: dict[str, Pickable] = {
         Pickable("persons", ("pseudonym", "home_province"), creatable=True),
         Pickable("sites", ("name", "city")),
         Pickable("organisations", ("name",)),  # and its aliases' names
-        Pickable("public-figures", ("name", "name_hangul")),  # and their aliases' names
+        Pickable("public-figures", ("name", "name_hangul", "position")),  # and aliases
     ]
+}
+
+# Kinds with aliases, whose names a picker searches too: the alias model and its key's name.
+ALIASES: dict[type[Any], tuple[type[Any], str]] = {
+    Organisation: (OrganisationAlias, "organisation"),
+    PublicFigure: (PublicFigureAlias, "figure"),
 }
 
 
@@ -80,14 +86,12 @@ def candidates(
         condition = Q()
         for name in pickable.search_fields:
             condition |= Q(**{f"{name}__icontains": text})
-        if kind.model is Organisation:
+        if kind.model in ALIASES:
             # Aliases as one list of ids, made once: a join would repeat an organisation per
             # matching alias, and a test per organisation costs a lookup for each of 100,000.
-            named = OrganisationAlias.objects.filter(name__icontains=text)
-            condition |= Q(pk__in=named.values("organisation_id"))
-        if kind.model is PublicFigure:
-            aliases = PublicFigureAlias.objects.filter(name__icontains=text)
-            condition |= Q(pk__in=aliases.values("figure_id"))
+            alias, key = ALIASES[kind.model]
+            named = alias.objects.filter(name__icontains=text)
+            condition |= Q(pk__in=named.values(f"{key}_id"))
         records = records.filter(condition)
     # Newest first by id: an index walk that stops at ten hits.
     return records.order_by("-id")

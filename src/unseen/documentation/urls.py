@@ -1,6 +1,14 @@
 from django.urls import path, register_converter
 
-from . import bulk_views, history_views, identity_views, review_views, saved_views, views
+from . import (
+    bulk_views,
+    history_views,
+    identity_views,
+    names_views,
+    review_views,
+    saved_views,
+    views,
+)
 from .browsing import KINDS
 
 
@@ -63,4 +71,5 @@ urlpatterns = [
     path("<kind:kind>/<int:pk>/review/", review_views.review, name="review"),
     path("<kind:kind>/<int:pk>/review/send/", review_views.send_to_review, name="send_to_review"),
     path("<kind:kind>/<int:pk>/claims/new/", views.claim_create, name="claim_create"),
+    path("<kind:kind>/<int:pk>/names/", names_views.names, name="names"),
 ]

@@ -23,10 +23,10 @@ from unseen.evidence import reviewing
 from unseen.evidence.models import Claim, Source, visible_related
 from unseen.evidence.revisions import revising
 from unseen.registry.forms import PurposeForm
-from unseen.registry.models import Person
+from unseen.registry.models import Designation, Person
 from unseen.ui.uploads import saved_upload, table_limits
 
-from . import concurrency, gap_finding, panels, relating, review_views, searching
+from . import concurrency, designating, gap_finding, panels, relating, review_views, searching
 from .browsing import (
     KINDS,
     Kind,
@@ -41,8 +41,10 @@ from .forms import (
     BulkForm,
     ClaimForm,
     CodingForm,
+    DesignationForm,
     ImportForm,
     JourneyForm,
+    RecordForm,
     RelationForm,
     RevisionForm,
     TestimonyForm,
@@ -55,6 +57,7 @@ from .importing import import_file
 from .indicators import coded_indicators, indicator_matrix
 from .listing import COUNT_LIMIT, listed
 from .models import Relation, Testimony
+from .names_views import names_of
 from .suggesting import PICKABLE, Pickable, creation_prefix, describe, suggest
 
 PAGE_SIZE = 50
@@ -171,6 +174,9 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
                 else None
             ),
             "signed_off": reviewing.signed_off_counts(spec.model, [row[2].pk for row in rows]),
+            "designated": designating.designated_among(
+                spec.model, [row[2].pk for row in rows], user
+            ),
             "can_write_identity": spec.model is Person
             and user.can(Capability.EDIT_RECORDS)
             and user.can(Capability.READ_VAULT),
@@ -220,6 +226,11 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         )[:100]
     if spec.model is Testimony:
         context["indicators"] = coded_indicators(instance)
+    if designating.holds_designations(spec.model):
+        designations = designating.of(instance, user)
+        context["designations"] = designations
+        context["designated"] = designating.in_force(designations).exists()
+        context.update(names_of(instance))
     context.update(_relation_context(instance, user))
     context["panels"] = panels.rendered_for(spec, instance, user)
     context.update(review_views.panel(spec, instance, user))
@@ -254,12 +265,16 @@ def _claim_subject(claim: Claim, user: User) -> dict[str, Any]:
     }
 
 
+# Kinds whose form checks more than its fields one by one.
+FORM_BASES: dict[type[Any], Any] = {
+    Testimony: TestimonyForm,
+    Designation: DesignationForm,
+    Relation: RelationForm,
+}
+
+
 def _form_class(spec: Kind) -> Any:
-    if spec.model is Testimony:
-        return record_form(spec, TestimonyForm)
-    if spec.model is Relation:
-        return record_form(spec, RelationForm)
-    return record_form(spec)
+    return record_form(spec, FORM_BASES.get(spec.model, RecordForm))
 
 
 @requires(Capability.EDIT_RECORDS)
@@ -280,11 +295,11 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
         return redirect("documentation:list", kind="claims")
     user = _user(request)
     form_class = _form_class(spec)
-    initial = {}
+    initial: dict[str, Any] = {**_picked(request, instance)}
     if spec.model is Relation and instance is None and request.method != "POST":
         # "Add relation" on a party's page: that party as the relation's subject or object.
         prefill = relating.prefill(request.GET, user)
-        initial = prefill.initial
+        initial.update(prefill.initial)
         if prefill.refused:
             messages.warning(request, _("The record named in the address cannot be related here."))
     form = form_class(request.POST or None, instance=instance, user=user, initial=initial)
@@ -350,6 +365,14 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
         context,
         status=409 if conflict else 200,
     )
+
+
+def _picked(request: HttpRequest, instance: Any) -> dict[str, str]:
+    """A new record's related records named in the address (`?organisation=12` from the
+    organisation's page): only numbers, which the pickers show only if the user may read them."""
+    if instance is not None or request.method == "POST":
+        return {}
+    return {name: str(value) for name, value in request.GET.items() if str(value).isdigit()}
 
 
 def _creations(form: Any, request: HttpRequest) -> dict[str, Any]:

@@ -20,7 +20,7 @@ Every read of sealed personal data that reaches a person (an identity here, a re
 or photo in intake) goes through `audited_read`, the one place that writes the read to the log.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TypeVar
@@ -75,12 +75,11 @@ def folded_name_key(name: str) -> str:
     """The name with the romanisation differences forgotten (core.linkage.names): Ri Chol Su,
     Lee Chul-soo, 리철수 and 이철수 all give "i-jol-su"."""
     # Imported here: the names module loads pandas and the romanizer, seconds at startup.
-    from unseen.core.linkage.names import fold_token
+    from unseen.core.linkage.names import fold_name
 
-    # Digits are no syllables (the folding drops them): a word with any stays as it is.
-    words = name_key(name).split()
-    folded = (word if any(ch.isdigit() for ch in word) else fold_token(word) for word in words)
-    return "-".join(key for key in folded if key)
+    # The same key the search gives a public figure's plain name (documentation.indexing): one
+    # folding, two uses; here it is only ever hashed under the vault's key.
+    return fold_name(name)
 
 
 def _folded_source(identity: Identity) -> str:
@@ -123,8 +122,21 @@ def _opened(stored: PersonIdentity, key_for: Any = keys.data_key) -> Identity:
     return Identity(**values)
 
 
+def persons_only(records: Iterable[object]) -> None:
+    """Refuse anything that is not a person: the vault holds witnesses' and workers' identities
+    and nothing else. A public figure is named in clear on its own record and never has a sealed
+    identity; refused here, no caller can seal a name for one, nor open the identity of the
+    person who happens to share its id (docs/decisions/0031-public-figures.md)."""
+    for given in records:
+        if not isinstance(given, Person):
+            raise TypeError(
+                f"the identity vault holds persons only, not {type(given).__name__} records"
+            )
+
+
 def store_identity(person: Person, identity: Identity) -> None:
     """Create or replace a person's identity; empty identities store nothing."""
+    persons_only([person])
     if identity.is_empty():
         PersonIdentity.objects.filter(person=person).delete()
         return
@@ -136,6 +148,7 @@ def store_identity(person: Person, identity: Identity) -> None:
 
 def store_identities(pairs: list[tuple[Person, Identity]]) -> int:
     """Bulk form of `store_identity` for imports of new persons; returns how many were stored."""
+    persons_only(person for person, _ in pairs)
     with keys.sealing_key() as (version, key):
         rows = [
             PersonIdentity(person=person, **_sealed(person.pk, identity, version, key))
@@ -300,6 +313,7 @@ def find_by_name(
 def read_identity(person: Person, *, user: UserLike, purpose: str) -> Identity:
     """A person's identifying fields, for a user allowed to read them and a stated purpose."""
     _require_vault(user)
+    persons_only([person])
     if not purpose.strip():
         raise ValueError("state the purpose of reading this identity")
     opened = audited_read(
@@ -362,6 +376,7 @@ def read_identity_history(
     """Every revision of a person's identity, newest first, opened for a user allowed to read the
     vault and a stated purpose; audited as a vault read naming the history."""
     _require_vault(user)
+    persons_only([person])
     if not purpose.strip():
         raise ValueError("state the purpose of reading this identity's history")
     opened = audited_read(
@@ -385,6 +400,7 @@ def write_identity(
     identity is entered, not read, and needs none.
     """
     _require_vault(user)
+    persons_only([person])
     # The data key first, then the row: a rotation takes them in the same order (no deadlock).
     with keys.sealing_key():
         stored = PersonIdentity.objects.select_for_update().filter(person=person).first()
@@ -409,6 +425,7 @@ def identity_labels() -> dict[str, str]:
 
 
 def has_identity(person: Person) -> bool:
+    persons_only([person])
     return PersonIdentity.objects.filter(person=person).exists()
 
 
@@ -434,6 +451,7 @@ def identities_for_linkage(
     """
     if not may_compare(user):
         raise PermissionDenied("comparing identities needs the linkage or the vault permission")
+    persons_only(persons)
     if not purpose.strip():
         raise ValueError("state the purpose of comparing these identities")
     # One entry per person even when the caller names one twice.

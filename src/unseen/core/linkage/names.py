@@ -285,6 +285,19 @@ def fold_token(token: str) -> str:
     return "-".join(keys)
 
 
+def fold_name(text: str) -> str:
+    """Key of a whole name, syllable keys joined by "-" whatever their grouping into words.
+
+    Jong Song Hwa, Chong Song-hwa, Jeong Seong-hwa and 정성화 all give "jong-song-hwa".
+    Case, width and punctuation are forgotten first; a word with a digit in it is no name's
+    syllables (the folding would drop the digits) and stays as it is.
+    """
+    normalised = re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold())
+    words = normalised.split()
+    folded = (word if any(ch.isdigit() for ch in word) else fold_token(word) for word in words)
+    return "-".join(key for key in folded if key)
+
+
 def _fold_latin(text: str) -> list[str]:
     plain = _plain_latin(text)
     keys: list[str] = []
