@@ -355,3 +355,65 @@ def test_the_relation_page_shows_its_sentence_and_best_grade(client, andy, rungr
     shown = page(client.get(f"/app/relations/{relation.pk}/"))
     assert "data-relation-line" in shown and "dispatches workers to" in shown
     assert page(client.get(f"/app/organisations/{armex.pk}/")).count("A2") == 1
+
+
+def test_a_relation_has_the_pages_every_record_has(client, rita, andy, rungrado, armex):
+    relation = Relation.objects.create(
+        kind=RelationKind.CONTRACTS_WITH, subject_organisation=rungrado, object_organisation=armex
+    )
+    client.force_login(rita)
+    base = f"/app/relations/{relation.pk}/"
+    for url in (base, f"{base}edit/", f"{base}history/", f"{base}review/", f"{base}claims/new/"):
+        assert client.get(url).status_code == 200, url
+    source = factories.source("Leiden 2016")
+    response = client.post(f"{base}claims/new/", {"source": source.pk, "credibility": 3})
+    assert response.status_code == 302 and relation.evidence_trail().get().source == source
+    tagged = client.post(
+        "/app/relations/bulk/",
+        {
+            "action": "tag",
+            "tag": "Poland chain",
+            "ids": [relation.pk],
+            "reason": "to check",
+            "confirm": "1",
+            "expected": "1",
+            "level": "internal",
+        },
+    )
+    assert tagged.status_code == 302
+    assert "contracts with" in page(client.get("/app/relations/?tag=Poland+chain"))
+    client.force_login(andy)  # an analyst reads, and may not edit
+    assert client.get(base).status_code == 200
+    assert client.get(f"{base}edit/").status_code == 403
+    assert client.get("/app/relations/new/").status_code == 403
+    assert "Add relation" not in page(client.get(f"/app/organisations/{rungrado.pk}/"))
+
+
+def test_a_site_a_person_and_a_public_figure_show_their_relations(client, rita, rungrado):
+    from unseen.registry.models import Person
+
+    site = factories.site("Gdynia shipyard", country="PL")
+    person = Person.objects.create(access_level=INTERNAL)
+    figure = PublicFigure.objects.create(name="Jong Song Hwa", access_level=INTERNAL)
+    Relation.objects.create(
+        kind=RelationKind.OPERATES_SITE, subject_organisation=rungrado, object_site=site
+    )
+    Relation.objects.create(
+        kind=RelationKind.EMPLOYS, subject_organisation=rungrado, object_person=person
+    )
+    Relation.objects.create(
+        kind=RelationKind.DIRECTOR_OF, subject_figure=figure, object_organisation=rungrado
+    )
+    client.force_login(rita)
+    on_site = page(client.get(f"/app/sites/{site.pk}/"))
+    assert "operates the site" in on_site and rungrado.name in on_site
+    # A site is only ever an object: it offers relations to it, never from it.
+    assert f"?object=site:{site.pk}" in on_site and "?subject=site:" not in on_site
+    on_person = page(client.get(f"/app/persons/{person.pk}/"))
+    assert "employs" in on_person and f"?subject=person:{person.pk}" in on_person
+    on_figure = page(client.get(f"/app/public-figures/{figure.pk}/"))
+    assert "is a director of" in on_figure and rungrado.name in on_figure
+    on_rungrado = page(client.get(f"/app/organisations/{rungrado.pk}/"))
+    assert on_rungrado.count("data-relation>") == 3
+    # Not listed twice: the relations are not among "What points here".
+    assert "Relations — " not in on_rungrado

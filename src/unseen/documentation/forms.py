@@ -688,9 +688,9 @@ class RelationForm(RecordForm):
 
     GROUPS = (
         (_("Relation"), ("kind",)),
-        (_("From"), ("subject_type", *SUBJECT_ENDS)),
-        (_("To"), ("object_type", *OBJECT_ENDS)),
-        (_("When"), ("start", "start_precision", "end", "end_precision")),
+        (_("From (subject)"), ("subject_type", *SUBJECT_ENDS)),
+        (_("To (object)"), ("object_type", *OBJECT_ENDS)),
+        (_("Dates"), ("start", "start_precision", "end", "end_precision")),
         (_("Details"), ("share_percent", "role", "description", "access_level")),
     )
 
@@ -703,7 +703,7 @@ class RelationForm(RecordForm):
             )
             for kind, name in fields.items():
                 picker = self.fields[name]
-                # The party kind says what it is: "Organisation" under "From".
+                # The party kind says what it is: "Organisation" under "From (subject)".
                 picker.label = relating.PartyKind(kind).label
                 picker.required = False
                 picker.widget.is_required = False

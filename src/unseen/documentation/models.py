@@ -694,7 +694,10 @@ class Relation(Record):
     objects: ClassVar[models.Manager["Relation"]] = RelationQuerySet.as_manager()
 
     # The list's headings of `subject` and `object`, which are not fields (any of three or four).
-    column_labels: ClassVar[dict[str, Any]] = {"subject": _("From"), "object": _("To")}
+    column_labels: ClassVar[dict[str, Any]] = {
+        "subject": _("From (subject)"),
+        "object": _("To (object)"),
+    }
 
     history = history()
 
