@@ -9,11 +9,13 @@ from unseen.documentation.models import (
     Finding,
     Incident,
     IndicatorCoding,
+    Relation,
+    RelationKind,
     Sighting,
     Testimony,
 )
 from unseen.evidence.models import Claim, DatePrecision, Source, SourceKind
-from unseen.registry.models import Organisation, Person
+from unseen.registry.models import Organisation, Person, PublicFigure
 
 
 @pytest.fixture
@@ -25,7 +27,8 @@ def demo(db):
 
 def test_it_loads_the_sourced_backbone_as_public_records_with_claims(demo):
     sourced = Deployment.objects.filter(is_synthetic=False)
-    assert sourced.count() == 94
+    # The 94 rows of nk-deployments.csv, and 4 dispatches told with no headcount (ADR 0032).
+    assert sourced.count() == 94 + 4
     assert set(sourced.values_list("access_level", flat=True)) == {AccessLevel.PUBLIC}
     assert {"RU", "CN", "MN", "PL", "QA", "KW", "AE"} <= set(
         sourced.values_list("host_country", flat=True)
@@ -51,7 +54,7 @@ def test_it_generates_twenty_coded_testimonies_all_marked_synthetic(demo):
 
 def test_it_cites_each_sanctions_designation_itself_not_a_file(demo):
     sources = Source.objects.filter(kind=SourceKind.SANCTIONS_LIST, is_synthetic=False)
-    assert sources.count() == 8
+    assert sources.count() == 8 + 1  # and the Silver Star network's
     for source in sources:
         assert source.title.startswith(
             "US Department of the Treasury (OFAC), sanctions designation"
@@ -59,8 +62,33 @@ def test_it_cites_each_sanctions_designation_itself_not_a_file(demo):
         assert source.date is not None and source.date_precision == DatePrecision.DAY
         assert ".md" not in source.title and "via" not in source.title, source.title
     organisations = Organisation.objects.filter(is_synthetic=False)
-    assert organisations.count() == 8
+    assert organisations.count() == 8 + 3  # and Armex, Yanbian Silverstar, Volasys Silver Star
     assert not any(".md" in organisation.notes for organisation in organisations)
+
+
+def test_it_links_real_organisations_by_real_sourced_relations_apart_from_synthetic_ones(demo):
+    relations = Relation.objects.all()
+    assert relations.count() == 3
+    for relation in relations:
+        assert not relation.is_synthetic and relation.access_level == AccessLevel.PUBLIC
+        assert not relation.subject.is_synthetic and not relation.object.is_synthetic
+        claim = relation.evidence_trail().get()
+        assert not claim.source.is_synthetic and claim.source.url, relation
+    rungrado = Organisation.objects.get(name="Korea Rungrado General Trading Corporation")
+    armex = Organisation.objects.get(name="Armex Sp. z o.o.")
+    dispatch = Relation.objects.get(subject_organisation=rungrado)
+    assert (dispatch.kind, dispatch.object) == (RelationKind.DISPATCHES_WORKERS_TO, armex)
+    assert "Leiden" in dispatch.evidence_trail().get().source.title
+    ceo = PublicFigure.objects.get(name="Jong Song Hwa")
+    assert not ceo.is_synthetic and ceo.evidence_trail().exists()
+    assert Relation.objects.get(subject_figure=ceo).kind == RelationKind.DIRECTOR_OF
+    front = Relation.objects.get(kind=RelationKind.UNKNOWN_LINK)
+    assert (front.start.year, front.start_precision) == (2017, DatePrecision.YEAR)
+    # Cholsan to Poland is a deployment: a dispatch to a country (ADR 0032).
+    cholsan = Deployment.objects.filter(
+        dispatcher__name="Korea Cholsan General Trading Corporation"
+    )
+    assert set(cholsan.values_list("host_country", flat=True)) == {"PL", "RU"}
 
 
 def test_it_never_attaches_real_organisations_to_synthetic_events(demo):

@@ -28,7 +28,27 @@ VALID_ROW = {
     "organisations": {"name": "Example Trading", "kind": "trading_company", "aliases": "A; B"},
     "sites": {"name": "Logging camp", "kind": "logging_camp", "country": "RU"},
     "sightings": {"description": "Workers seen on a site", "country": "MN"},
+    # Between records already here (`parties`), by name and by number.
+    "relations": {
+        "kind": "contracts_with",
+        "subject_kind": "organisation",
+        "subject": "Example Trading",
+        "object": "organisation:{partner}",
+        "start": "2016",
+        "source_title": "Template test report",
+    },
 }
+
+
+def parties(values: dict[str, str]) -> dict[str, str]:
+    """The row with the records a relation names made first."""
+    from unseen.registry.models import Organisation
+
+    if "{partner}" not in values.get("object", ""):
+        return values
+    Organisation.objects.create(name="Example Trading", kind="trading_company")
+    partner = Organisation.objects.create(name="Example Partner", kind="host_employer")
+    return {**values, "object": values["object"].format(partner=partner.pk)}
 
 
 @pytest.fixture
@@ -105,10 +125,10 @@ def test_a_template_filled_with_a_valid_row_imports_without_errors(
     template = response.content
     if extension == "csv":
         header = next(csv.reader(io.StringIO(template.decode("utf-8"))))
-        filled = filled_csv(template, VALID_ROW[kind])
+        filled = filled_csv(template, parties(VALID_ROW[kind]))
     else:
         header = [cell.value for cell in load_workbook(io.BytesIO(template)).active[1]]
-        filled = filled_xlsx(template, VALID_ROW[kind])
+        filled = filled_xlsx(template, parties(VALID_ROW[kind]))
     assert header == schemas.SCHEMAS[kind](VOCABULARY).names
 
     path = tmp_path / f"{kind}.{extension}"

@@ -51,6 +51,18 @@ def fraction(text: str) -> decimal.Decimal:
     return value
 
 
+def percent(text: str) -> decimal.Decimal:
+    """A share in per cent, from 0 to 100; "51%" and "51" are both 51."""
+    stripped = text.strip()
+    try:
+        value = decimal.Decimal(stripped.rstrip("%").strip())
+    except decimal.InvalidOperation:
+        raise ValueError(f"{stripped!r} is not a number") from None
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise ValueError(f"{stripped} is outside 0–100 (a share in per cent, e.g. 51)")
+    return value
+
+
 def coordinate(limit: int, name: str) -> Callable[[str], float]:
     """A parser for a latitude or longitude (`name`) within ±`limit` degrees."""
 

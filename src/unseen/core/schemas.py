@@ -32,6 +32,7 @@ class Vocabulary:
     organisation_kinds: tuple[str, ...]
     coordinate_precisions: tuple[str, ...]
     sexes: tuple[str, ...]
+    relation_kinds: tuple[str, ...] = ()
 
 
 SEX_ALIASES = {"female": "f", "woman": "f", "male": "m", "man": "m", "": "unknown"}
@@ -223,6 +224,90 @@ def sightings(vocabulary: Vocabulary) -> Schema:
     )
 
 
+# The kinds of record a relation's end may be, as the import names them (`organisation:12`).
+RELATION_SUBJECT_KINDS = ("organisation", "public_figure", "person")
+RELATION_OBJECT_KINDS = (*RELATION_SUBJECT_KINDS, "site")
+PARTY_ALIASES = {
+    "public figure": "public_figure",
+    "public-figure": "public_figure",
+    "org": "organisation",
+}
+CREDIBILITIES = ("1", "2", "3", "4", "5", "6")
+
+
+def _party_named(end: str) -> RowCheck:
+    """An end named `kind:id` says its kind itself; otherwise the `<end>_kind` column must."""
+
+    def check(row: dict[str, Any]) -> list[tuple[str, str]]:
+        text = str(row.get(end) or "")
+        kind, colon, number = text.partition(":")
+        named = kind.strip().lower().replace("-", "_").replace(" ", "_") if colon else ""
+        given = row.get(f"{end}_kind")
+        if colon and number.strip().isdigit() and named in RELATION_OBJECT_KINDS:
+            if given and given != named:
+                return [(f"{end}_kind", f"{given} does not match {end} {text!r}")]
+            return []
+        if not given:
+            return [(f"{end}_kind", f"required when {end} is a name, not kind:number")]
+        return []
+
+    return check
+
+
+def _dates_stored_in_order(start: str, end: str) -> RowCheck:
+    """A row check: a relation's start, as stored (its first day), is not after its end's.
+
+    The database keeps them so: 2019-05 to 2019 would end (2019-01-01) before it starts.
+    """
+
+    def check(row: dict[str, Any]) -> list[tuple[str, str]]:
+        first, last = row.get(start), row.get(end)
+        if first is not None and last is not None and first.value > last.value:
+            return [(end, f"{last} is before {start} ({first})")]
+        return []
+
+    return check
+
+
+def _share_of_ownership(row: dict[str, Any]) -> list[tuple[str, str]]:
+    if row.get("share_percent") is not None and row.get("kind") != "owns":
+        return [("share_percent", "a share is only for kind owns")]
+    return []
+
+
+def relations(vocabulary: Vocabulary) -> Schema:
+    """The columns of a relations import: typed, dated relations between records already here.
+
+    Each end is named by number (`organisation:12`) or by exact name (organisations, sites,
+    public figures).
+    """
+    return Schema(
+        "relations",
+        (
+            Column("kind", cells.choice(vocabulary.relation_kinds), required=True),
+            Column("subject_kind", cells.choice(RELATION_SUBJECT_KINDS, PARTY_ALIASES)),
+            Column("subject", cells.text(300), required=True),
+            Column("object_kind", cells.choice(RELATION_OBJECT_KINDS, PARTY_ALIASES)),
+            Column("object", cells.text(300), required=True),
+            Column("start", parse_partial_date),
+            Column("end", parse_partial_date),
+            Column("share_percent", cells.percent),
+            Column("role", cells.text(200)),
+            Column("description", cells.text(5000)),
+            Column("source_title", cells.text(2000)),
+            Column("source_reliability", cells.choice(vocabulary.reliabilities)),
+            Column("credibility", cells.choice(CREDIBILITIES)),
+            *_common(vocabulary),
+        ),
+        (
+            _party_named("subject"),
+            _party_named("object"),
+            _dates_stored_in_order("start", "end"),
+            _share_of_ownership,
+        ),
+    )
+
+
 SCHEMAS = {
     "deployments": deployments,
     "persons": persons,
@@ -230,4 +315,5 @@ SCHEMAS = {
     "organisations": organisations,
     "sites": sites,
     "sightings": sightings,
+    "relations": relations,
 }

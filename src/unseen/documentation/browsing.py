@@ -17,11 +17,19 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
-from unseen.evidence.models import Claim, Record, Source, Tag, tag_text, visible_related
+from unseen.evidence.models import (
+    Claim,
+    Record,
+    Source,
+    Tag,
+    readable_records,
+    tag_text,
+    visible_related,
+)
 from unseen.registry.models import Designation, Organisation, Person, PublicFigure, Site
 
-from .models import Deployment, Incident, Sighting, Testimony
-from .reading import INTERNAL_FIELDS, folded_fields, number_text, readable
+from .models import OBJECT_ENDS, SUBJECT_ENDS, Deployment, Incident, Relation, Sighting, Testimony
+from .reading import INTERNAL_FIELDS, folded_fields, number_text, precision_field, readable
 from .sectors import sector_q
 
 FILTERS = ("country", "sector", "year", "source_kind", "reliability", "access_level")
@@ -66,7 +74,8 @@ class Kind:
             if self.model is Claim:
                 queryset = queryset.visible_to(user)  # type: ignore[attr-defined]
             else:
-                queryset = queryset.filter(access_level__in=levels)
+                # By level, and for a relation by its ends' levels too (no ghost of either end).
+                queryset = readable_records(queryset, user)
         return queryset.select_related(*self.select_related)
 
     def get(self, user: UserLike, pk: int) -> Any:
@@ -89,6 +98,8 @@ class Kind:
                 if callable(display)
                 else number_text(name, visible_related(getattr(record, name, None), user))
             )
+            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                value = _partial_date(record, name, value)
             text = "—" if value is None or value == "" else str(value)
             cells.append(text if len(text) <= 90 else text[:89] + "…")
         return cells
@@ -169,6 +180,18 @@ class Kind:
                 | ~Q(merged_into__access_level__in=visible_access_levels(user))
             )
         return queryset
+
+
+def _partial_date(record: Any, name: str, value: dt.date) -> str:
+    """A date known only to the year or month as just that (2016, 2016-06), not as its first day,
+    which would read as a day no source gave."""
+    sibling = precision_field(record, name)
+    precision = getattr(record, sibling, "") if sibling else ""
+    if precision == "year":
+        return f"{value.year:04d}"
+    if precision == "month":
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
 
 
 KINDS: dict[str, Kind] = {
@@ -410,6 +433,27 @@ KINDS: dict[str, Kind] = {
             year_field="observed_from",
             filters=FILTERS,
         ),
+        Kind(
+            "relations",
+            Relation,
+            columns=("kind", "subject", "object", "start", "end", "access_level"),
+            search_fields=("role", "description"),
+            form_fields=(
+                "kind",
+                *SUBJECT_ENDS,
+                *OBJECT_ENDS,
+                "start",
+                "start_precision",
+                "end",
+                "end_precision",
+                "share_percent",
+                "role",
+                "description",
+                "access_level",
+            ),
+            year_field="start",
+            select_related=(*SUBJECT_ENDS, *OBJECT_ENDS),
+        ),
         # A sanctions designation of one organisation or one public figure. The holder's name is
         # not a search field of the list: a designation may be readable where its holder is not.
         Kind(
@@ -539,6 +583,9 @@ def points_here(instance: Any, user: UserLike) -> list[RelatedGroup]:
         if not (isinstance(model, type) and issubclass(model, Record)) or not slug_for(model):
             continue
         if relation.field.name in INTERNAL_FIELDS:
+            continue
+        if model is Relation:
+            # The page's Relations group lists them, each only with both its ends readable.
             continue
         if model is Designation:
             continue  # the page's own "Designations" group shows them, with their dates

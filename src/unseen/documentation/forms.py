@@ -24,6 +24,7 @@ from unseen.evidence.models import (
 from unseen.registry.models import ExternalIdentifier, Organisation, PublicFigure
 from unseen.ui.fields import CountryField, DayField, PartialDateField
 
+from . import relating
 from .browsing import Kind
 from .filtering import (
     resolve_access_level,
@@ -36,7 +37,7 @@ from .filtering import (
 )
 from .importing import KINDS as IMPORT_KINDS
 from .importing_ftm import is_ftm_file
-from .models import Finding, Indicator, Testimony
+from .models import OBJECT_ENDS, SUBJECT_ENDS, Finding, Indicator, Testimony
 from .sectors import BY_KEY
 from .suggesting import ALIASES, Pickable, creation_prefix, describe, pickable_for
 
@@ -711,3 +712,93 @@ class BulkForm(forms.Form):
         if not reason:
             self.add_error("reason", _("Say why you make this change."))
         return reason
+
+
+class RelationForm(RecordForm):
+    """A relation: its kind, then each end as a kind of party and a picker for it.
+
+    The model keeps each end in one of several foreign keys (an organisation, a public figure, a
+    person or a site); the form asks which kind of party first and shows that kind's picker (the
+    script hides the others; without it every picker shows and only the chosen kind's is read).
+    The rules of which kind takes which ends, shares and dates are `Relation.clean`'s: its errors
+    come back on the picker the editor used.
+    """
+
+    subject_type = forms.ChoiceField(label=_("Kind of party"), choices=relating.SUBJECT_KINDS)
+    object_type = forms.ChoiceField(label=_("Kind of party"), choices=relating.OBJECT_KINDS)
+
+    GROUPS = (
+        (_("Relation"), ("kind",)),
+        (_("From (subject)"), ("subject_type", *SUBJECT_ENDS)),
+        (_("To (object)"), ("object_type", *OBJECT_ENDS)),
+        (_("Dates"), ("start", "start_precision", "end", "end_precision")),
+        (_("Details"), ("share_percent", "role", "description", "access_level")),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for end, fields in (("subject", relating.SUBJECT_FIELD), ("object", relating.OBJECT_FIELD)):
+            chosen = relating.end_kind(self.instance, end) if self.instance.pk else ""
+            self.fields[f"{end}_type"].initial = (
+                self.initial.get(f"{end}_type") or chosen or relating.PartyKind.ORGANISATION
+            )
+            for kind, name in fields.items():
+                picker = self.fields[name]
+                # The party kind says what it is: "Organisation" under "From (subject)".
+                picker.label = relating.PartyKind(kind).label
+                picker.required = False
+                picker.widget.is_required = False
+        self.fields["kind"].widget.attrs["data-relation-kind"] = ""
+        self.fields["description"].widget = forms.Textarea(attrs={"rows": 3})
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields under their headings, for the relation form's template."""
+        return [
+            (str(legend), [self[name] for name in names if name in self.fields])
+            for legend, names in self.GROUPS
+        ]
+
+    def _chosen_kind(self, end: str) -> str:
+        """The kind of party chosen at `end`, as posted (the pickers are read by it)."""
+        posted = str(self.data.get(self.add_prefix(f"{end}_type")) or "") if self.is_bound else ""
+        fields = relating.SUBJECT_FIELD if end == "subject" else relating.OBJECT_FIELD
+        return posted if posted in fields else relating.PartyKind.ORGANISATION
+
+    def chosen_end(self, end: str) -> str:
+        """The foreign key the chosen kind of party fills at `end`."""
+        fields = relating.SUBJECT_FIELD if end == "subject" else relating.OBJECT_FIELD
+        return fields[self._chosen_kind(end)]
+
+    def full_clean(self) -> None:
+        if self.is_bound:
+            # Only the chosen kind's picker counts: another may still hold a choice made before
+            # the kind of party was changed, even one that no longer reads as a record.
+            data = cast(Any, self.data).copy()  # a QueryDict from a request
+            for end, ends in (("subject", SUBJECT_ENDS), ("object", OBJECT_ENDS)):
+                chosen = self.chosen_end(end)
+                for name in ends:
+                    if name != chosen:
+                        data[self.add_prefix(name)] = ""
+            self.data = data
+        super().full_clean()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        # The model names the first foreign key of an end when none is set ("choose exactly
+        # one"); the editor chose a kind of party, whose picker is the one on screen.
+        if (
+            field is None
+            and isinstance(error, forms.ValidationError)
+            and hasattr(error, "error_dict")
+        ):
+            error = forms.ValidationError(self._on_chosen_pickers(error.error_dict))
+        super().add_error(field, error)
+
+    def _on_chosen_pickers(self, errors: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        chosen = {"subject": self.chosen_end("subject"), "object": self.chosen_end("object")}
+        placed: dict[str, list[Any]] = {}
+        for name, found in errors.items():
+            end = "subject" if name in SUBJECT_ENDS else "object" if name in OBJECT_ENDS else ""
+            target = chosen[end] if end else name
+            texts = {str(message) for message in placed.get(target, [])}
+            placed.setdefault(target, []).extend(m for m in found if str(m) not in texts)
+        return placed

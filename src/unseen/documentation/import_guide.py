@@ -27,6 +27,7 @@ VALUES: dict[Callable[..., Any], Any] = {
     cells.count: gettext_lazy("a whole number, 0 or more (1,200 allowed)"),
     cells.amount: gettext_lazy("a number, 0 or more"),
     cells.fraction: gettext_lazy("a fraction from 0 to 1 (0.9 or 90%)"),
+    cells.percent: gettext_lazy("a share in per cent, from 0 to 100 (51 or 51%)"),
     cells.latitude: gettext_lazy("latitude in decimal degrees, within ±90"),
     cells.longitude: gettext_lazy("longitude in decimal degrees, within ±180"),
     parse_year: gettext_lazy("a year, four digits"),
@@ -48,6 +49,20 @@ NOTES: dict[tuple[str, str], Any] = {
     ("organisations", "aliases"): gettext_lazy("Names separated by ;"),
     ("sites", "latitude"): gettext_lazy("Give both coordinates or neither."),
     ("sightings", "latitude"): gettext_lazy("Give both coordinates or neither."),
+    ("relations", "kind"): gettext_lazy("Read as: subject, kind, object."),
+    ("relations", "subject"): gettext_lazy(
+        "A record already here: kind:number (organisation:12), or the exact name of an "
+        "organisation or public figure."
+    ),
+    ("relations", "object"): gettext_lazy(
+        "A record already here: kind:number (site:3), or the exact name of an organisation, "
+        "site or public figure."
+    ),
+    ("relations", "subject_kind"): gettext_lazy("Needed when the subject is a name."),
+    ("relations", "object_kind"): gettext_lazy("Needed when the object is a name."),
+    ("relations", "share_percent"): gettext_lazy("Only for kind owns."),
+    ("relations", "source_title"): gettext_lazy("Found by exact title, or created."),
+    ("relations", "credibility"): gettext_lazy("Of the claim, 1 (confirmed) to 6; 6 when blank."),
 }
 
 CONTENT_TYPES = {

@@ -19,7 +19,7 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from unseen.accounts.models import AccessLevel
+from unseen.accounts.models import AccessLevel, UserLike
 from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core import schemas
@@ -27,7 +27,14 @@ from unseen.core.dates import PartialDate, Precision
 from unseen.core.places import Host
 from unseen.core.scripts import detect_script
 from unseen.core.tables import CellError, Limits, Table, TableError, read_table, validate
-from unseen.evidence.models import Claim, Credibility, Reliability, Source, SourceKind
+from unseen.evidence.models import (
+    Claim,
+    Credibility,
+    Reliability,
+    Source,
+    SourceKind,
+    readable_records,
+)
 from unseen.evidence.revisions import record_created_since
 from unseen.registry.models import (
     CoordinatePrecision,
@@ -47,7 +54,8 @@ from unseen.registry.vault import IDENTITY_FIELDS, Identity, store_identities
 
 from .indexing import index_created_since
 from .inserting import insert_rows
-from .models import Deployment, Sighting
+from .models import ALLOWED_ENDS, Deployment, Relation, RelationKind, Sighting
+from .relating import OBJECT_FIELD, PARTY_MODELS, SUBJECT_FIELD, parse_party, readable_party
 
 VOCABULARY = schemas.Vocabulary(
     access_levels=tuple(AccessLevel.values),
@@ -57,6 +65,7 @@ VOCABULARY = schemas.Vocabulary(
     organisation_kinds=tuple(OrganisationKind.values),
     coordinate_precisions=tuple(CoordinatePrecision.values),
     sexes=tuple(Sex.values),
+    relation_kinds=tuple(RelationKind.values),
 )
 KINDS = tuple(schemas.SCHEMAS)
 BATCH = 5000
@@ -98,12 +107,14 @@ def import_file(
     limits: Limits | None = None,
     origin: str = "",
     published_elsewhere: bool = False,
+    user: UserLike | None = None,
 ) -> ImportResult:
     """Import `path` as records of `kind`.
 
     Rows without an access level get `default_access_level`, or else the kind's own default
     (confidential for persons, internal for everything else). A file beyond `limits` is refused
-    before it is read (`core.tables.Limits`).
+    before it is read (`core.tables.Limits`). Records a file names (a relation's ends) are found
+    among those `user` may read; no user (the command line) may name any.
 
     Raises:
         TableError: listing every bad cell; nothing has been written.
@@ -117,6 +128,7 @@ def import_file(
         default_access_level=default_access_level,
         origin=origin or path.name,
         published_elsewhere=published_elsewhere,
+        user=user,
     )
 
 
@@ -137,6 +149,7 @@ def import_table(
     synthetic: bool = False,
     origin: str = "",
     published_elsewhere: bool = False,
+    user: UserLike | None = None,
 ) -> ImportResult:
     """Import rows already read (as `read_table` returns them) as records of `kind`.
 
@@ -151,6 +164,11 @@ def import_table(
     rows, errors = validate(table, schemas.SCHEMAS[kind](VOCABULARY))
     if kind == "persons":
         errors += _duplicate_record_ids(rows)
+    if kind == "relations":
+        checked = {error.row for error in errors}
+        errors += Parties(user, synthetic=synthetic).resolve(
+            [(number, row) for number, row in rows if number not in checked]
+        )
     if errors:
         raise TableError(errors)
     level = default_access_level or (
@@ -623,6 +641,127 @@ def build_persons(rows: Rows, progress: Progress) -> dict[str, int]:
     return created
 
 
+class Parties:
+    """The records a relations file names at each end, found before anything is written.
+
+    `organisation:12` names a record by its number (any kind of party); a bare name finds the
+    organisation, site or public figure of exactly that name (persons only by number: they have
+    no name outside the vault). Only records `user` may read are found, and a forbidden record
+    reads as a missing one; by name, only real records for a real file and synthetic ones for
+    generated rows, never a record merged into another.
+    """
+
+    def __init__(self, user: UserLike | None, *, synthetic: bool = False) -> None:
+        self.user = user
+        self.synthetic = synthetic
+        self.by_name: dict[tuple[str, str], list[Any]] = {}
+
+    def resolve(self, rows: Rows) -> list[CellError]:
+        """Find both ends of every row (kept in the row as `_subject`, `_object`); every end that
+        names nothing, or nothing the kind of relation takes, is a cell error."""
+        errors = []
+        for number, row in rows:
+            found = {}
+            for end, fields in (("subject", SUBJECT_FIELD), ("object", OBJECT_FIELD)):
+                party, error = self._find(str(row[end]), row[f"{end}_kind"], fields)
+                if error:
+                    errors.append(CellError(number, end, error))
+                    continue
+                kind, record = party
+                allowed = ALLOWED_ENDS[row["kind"]][0 if end == "subject" else 1]
+                if fields[kind] not in allowed:
+                    takes = ", ".join(sorted(k for k, name in fields.items() if name in allowed))
+                    errors.append(
+                        CellError(
+                            number,
+                            f"{end}_kind",
+                            f"{row['kind']} cannot have a {kind} as its {end}; it takes: {takes}",
+                        )
+                    )
+                    continue
+                found[end] = (kind, record)
+                row[f"_{end}"] = (fields[kind], record)
+            if len(found) == 2 and found["subject"] == found["object"]:
+                errors.append(CellError(number, "object", "a record cannot relate to itself"))
+        return errors
+
+    def _find(
+        self, text: str, kind: str | None, fields: dict[str, str]
+    ) -> tuple[tuple[str, Any], str]:
+        parsed = parse_party(text)
+        if parsed is not None:
+            named, pk = parsed
+            if named not in fields:
+                return ("", None), f"a {named} cannot be at this end"
+            record = readable_party(named, pk, self.user)
+            if record is None:
+                return ("", None), f"there is no {named} {pk}"
+            return (named, record), ""
+        assert kind is not None  # the schema's row check asks for the kind of a bare name
+        if kind not in fields:
+            return ("", None), f"a {kind} cannot be at this end"
+        if kind == "person":
+            return ("", None), "name a person by number (person:12): persons have no names here"
+        matches = self._named(kind, text)
+        if not matches:
+            return ("", None), f"no {kind} is named {text!r}"
+        if len(matches) > 1:
+            numbers = ", ".join(f"{kind}:{record.pk}" for record in matches[:5])
+            return ("", None), f"{len(matches)} records are named {text!r} ({numbers}); use one"
+        return (kind, matches[0]), ""
+
+    def _named(self, kind: str, name: str) -> list[Any]:
+        key = (kind, name)
+        if key not in self.by_name:
+            records = PARTY_MODELS[kind]._default_manager.filter(
+                name=name, is_synthetic=self.synthetic, merged_into__isnull=True
+            )
+            if self.user is not None:
+                records = readable_records(records, self.user)
+            self.by_name[key] = list(records.order_by("pk")[:6])
+        return self.by_name[key]
+
+
+def build_relations(rows: Rows, progress: Progress) -> dict[str, int]:
+    """Relations between records found by `Parties.resolve`, each with a claim citing its row's
+    source (found by exact title, or created with the row's reliability)."""
+
+    def best_grade(cited: list[Row]) -> str:
+        return min((row["source_reliability"] or Reliability.F) for row in cited)
+
+    plain = [row for _number, row in rows]
+    for row in plain:
+        row["source"] = row["source_title"]
+    book = SourceBook(rows, SourceKind.DOCUMENT, best_grade)
+    relations = []
+    for row in plain:
+        ends = {row["_subject"][0]: row["_subject"][1], row["_object"][0]: row["_object"][1]}
+        relations.append(
+            Relation(
+                kind=row["kind"],
+                share_percent=row["share_percent"],
+                role=row["role"] or "",
+                description=row["description"] or "",
+                access_level=_access(row),
+                is_synthetic=bool(row.get("is_synthetic")),
+                **ends,
+                **_date_fields("start", row["start"]),
+                **_date_fields("end", row["end"]),
+            )
+        )
+    Relation.objects.bulk_create(relations, batch_size=BATCH)
+    claims = _claims_for(
+        Relation,
+        [relation.pk for relation in relations],
+        plain,
+        book,
+        lambda row: int(row["credibility"] or Credibility.CANNOT_JUDGE),
+        lambda row: f"{row['_subject'][1]} {row['kind']} {row['_object'][1]}",
+    )
+    progress(len(relations))
+    return {"sources": book.created, "relations": len(relations), "claims": claims}
+
+
 BUILDERS: dict[str, Callable[[Rows, Progress], dict[str, int]]] = {
     "deployments": build_deployments,
     "sources": build_sources,
@@ -630,4 +769,5 @@ BUILDERS: dict[str, Callable[[Rows, Progress], dict[str, int]]] = {
     "organisations": build_organisations,
     "sightings": build_sightings,
     "persons": build_persons,
+    "relations": build_relations,
 }

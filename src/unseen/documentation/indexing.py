@@ -41,7 +41,7 @@ from unseen.registry.models import (
 )
 
 from .browsing import KINDS, Kind, slug_for
-from .models import Deployment, Incident, SearchEntry, Sighting, Testimony
+from .models import Deployment, Incident, Relation, SearchEntry, Sighting, Testimony
 from .reading import COUNTRY_FIELDS, country_text
 from .sectors import BY_KEY, categories_of
 
@@ -243,11 +243,20 @@ def _year(record: Any, spec: Kind) -> int | None:
     return getattr(value, "year", None)
 
 
+def record_level(record: Record) -> str:
+    """Who may find a record: its level, and for a relation the strictest of its own and its
+    ends' (a relation is read only with both its ends, no ghost of either)."""
+    if isinstance(record, Relation):
+        ends = [end.access_level for end in (record.subject, record.object) if end is not None]
+        return strictest_access_level([record.access_level, *ends])
+    return record.access_level
+
+
 def claim_level(claim: Claim) -> str:
     """A claim is as closed as the stricter of its source and its subject (a missing subject:
     confidential, deny by default)."""
     subject = claim.subject
-    subject_level = subject.access_level if isinstance(subject, Record) else "missing"
+    subject_level = record_level(subject) if isinstance(subject, Record) else "missing"
     return strictest_access_level([claim.source.access_level, subject_level])
 
 
@@ -263,7 +272,7 @@ def entry_for(record: Any, grade: str = "") -> SearchEntry:
             parts.append(str(subject))
         grade = record.source.reliability
     else:
-        level = record.access_level
+        level = record_level(record)
         parts = [*_own_text(record, spec), *_related_names(record, level)]
         if isinstance(record, Source):
             grade = record.reliability
@@ -422,6 +431,14 @@ def _dependents_of_many(
         yield Designation.objects.filter(organisation__in=pks)
     if model is PublicFigure:
         yield Designation.objects.filter(public_figure__in=pks)
+    if model in (Organisation, PublicFigure, Person, Site):
+        # A relation's entry, and its claims', read its ends' names and levels.
+        relations = Relation.objects.touching_any(model, pks)
+        yield relations
+        yield Claim.objects.filter(
+            content_type=ContentType.objects.get_for_model(Relation),
+            object_id__in=relations.values("pk"),
+        )
     if model is Person:
         yield Incident.objects.filter(victims__in=pks).distinct()
         yield Deployment.objects.filter(person__in=pks)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from unseen.accounts.models import UserLike, visible_access_levels
 from unseen.constraints import choices_constraint, ordered_range_constraint
 from unseen.core.places import Host
 from unseen.core.schemas import is_proxy_sector
@@ -543,7 +544,24 @@ def _one_of(ends: tuple[str, ...]) -> models.Q:
     return condition
 
 
+def ends_readable(levels: list[str]) -> models.Q:
+    """Relations whose both ends are at `levels` (an end not set is no obstacle)."""
+    condition = models.Q()
+    for end in (*SUBJECT_ENDS, *OBJECT_ENDS):
+        condition &= models.Q(**{f"{end}__isnull": True}) | models.Q(
+            **{f"{end}__access_level__in": levels}
+        )
+    return condition
+
+
 class RelationQuerySet(RecordQuerySet):
+    def visible_to(self, user: UserLike) -> "RelationQuerySet":
+        """Relations `user` may read: its own level and both ends'. A relation to a record beyond
+        the reader is absent, not shown with a blank end: its kind and dates alone would tell
+        that something confidential is there (no ghost)."""
+        levels = visible_access_levels(user)
+        return self.filter(models.Q(access_level__in=levels) & ends_readable(levels))
+
     def valid_on(self, day: dt.date) -> "RelationQuerySet":
         """Relations in force on `day`. Dates are stored at the start of their precision, so an
         end known only to the year (2019, stored 2019-01-01) covers all of 2019: compared by
@@ -559,15 +577,19 @@ class RelationQuerySet(RecordQuerySet):
 
     def touching(self, record: models.Model) -> "RelationQuerySet":
         """Relations with `record` at either end."""
+        return self.touching_any(type(record), [record.pk])
+
+    def touching_any(self, model: type[models.Model], pks: list[Any]) -> "RelationQuerySet":
+        """Relations with any of these records of `model` at either end."""
         ends = {
             "Organisation": ("subject_organisation", "object_organisation"),
             "PublicFigure": ("subject_figure", "object_figure"),
             "Person": ("subject_person", "object_person"),
             "Site": ("object_site",),
-        }[type(record).__name__]
+        }[model.__name__]
         condition = models.Q()
         for end in ends:
-            condition |= models.Q(**{end: record})
+            condition |= models.Q(**{f"{end}__in": pks})
         return self.filter(condition)
 
 
@@ -671,6 +693,12 @@ class Relation(Record):
 
     objects: ClassVar[models.Manager["Relation"]] = RelationQuerySet.as_manager()
 
+    # The list's headings of `subject` and `object`, which are not fields (any of three or four).
+    column_labels: ClassVar[dict[str, Any]] = {
+        "subject": _("From (subject)"),
+        "object": _("To (object)"),
+    }
+
     history = history()
 
     class Meta:
@@ -717,6 +745,13 @@ class Relation(Record):
     def object(self) -> "Organisation | PublicFigure | Person | Site | None":
         return (
             self.object_organisation or self.object_figure or self.object_person or self.object_site
+        )
+
+    def is_visible_to(self, user: UserLike) -> bool:
+        levels = visible_access_levels(user)
+        ends = (self.subject, self.object)
+        return self.access_level in levels and all(
+            end is None or end.access_level in levels for end in ends
         )
 
     def valid_on(self, day: dt.date) -> bool:

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 from typing import Any, cast
 
@@ -27,7 +28,7 @@ from unseen.registry.forms import PurposeForm
 from unseen.registry.models import Designation, Person
 from unseen.ui.uploads import saved_upload, table_limits
 
-from . import concurrency, designating, gap_finding, panels, review_views, searching
+from . import concurrency, designating, gap_finding, panels, relating, review_views, searching
 from .browsing import (
     KINDS,
     Kind,
@@ -47,6 +48,7 @@ from .forms import (
     ImportForm,
     JourneyForm,
     RecordForm,
+    RelationForm,
     RevisionForm,
     TestimonyForm,
     pickers_creating,
@@ -58,7 +60,7 @@ from .importing import import_file
 from .importing_ftm import format_error, import_ftm
 from .indicators import coded_indicators, indicator_matrix
 from .listing import COUNT_LIMIT, listed
-from .models import Testimony
+from .models import Relation, Testimony
 from .names_views import names_of
 from .suggesting import PICKABLE, Pickable, creation_prefix, describe, suggest
 
@@ -233,9 +235,24 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         context["designations"] = designations
         context["designated"] = designating.in_force(designations).exists()
         context.update(names_of(instance))
+    context.update(_relation_context(instance, user))
     context["panels"] = panels.rendered_for(spec, instance, user)
     context.update(review_views.panel(spec, instance, user))
     return render(request, "documentation/record_detail.html", context)
+
+
+def _relation_context(instance: Any, user: User) -> dict[str, Any]:
+    """A party's Relations group; a relation's own sentence and the deployments it may repeat."""
+    if isinstance(instance, Relation):
+        grade = relating.best_grades([instance], user).get(instance.pk, "")
+        return {
+            "relation_line": relating.line(instance, grade),
+            "repeated_by": relating.deployment_links(
+                relating.repeating_deployments(instance, user)
+            ),
+        }
+    group = relating.touching_group(instance, user, can_edit=user.can(Capability.EDIT_RECORDS))
+    return {"relations": group} if group is not None else {}
 
 
 def _claim_subject(claim: Claim, user: User) -> dict[str, Any]:
@@ -253,7 +270,11 @@ def _claim_subject(claim: Claim, user: User) -> dict[str, Any]:
 
 
 # Kinds whose form checks more than its fields one by one.
-FORM_BASES: dict[type[Any], Any] = {Testimony: TestimonyForm, Designation: DesignationForm}
+FORM_BASES: dict[type[Any], Any] = {
+    Testimony: TestimonyForm,
+    Designation: DesignationForm,
+    Relation: RelationForm,
+}
 
 
 def _form_class(spec: Kind) -> Any:
@@ -278,9 +299,14 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
         return redirect("documentation:list", kind="claims")
     user = _user(request)
     form_class = _form_class(spec)
-    form = form_class(
-        request.POST or None, instance=instance, user=user, initial=_picked(request, instance)
-    )
+    initial: dict[str, Any] = {**_picked(request, instance)}
+    if spec.model is Relation and instance is None and request.method != "POST":
+        # "Add relation" on a party's page: that party as the relation's subject or object.
+        prefill = relating.prefill(request.GET, user)
+        initial.update(prefill.initial)
+        if prefill.refused:
+            messages.warning(request, _("The record named in the address cannot be related here."))
+    form = form_class(request.POST or None, instance=instance, user=user, initial=initial)
     revision = RevisionForm(request.POST or None, user=user, editing=instance is not None)
     if instance is not None and request.method != "POST":
         _audit_opening(instance, "edit")
@@ -299,6 +325,15 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
                 saved = form.save()
         if conflict is None:
             messages.success(request, _("Saved."))
+            if isinstance(saved, Relation) and relating.repeating_deployments(saved, user).exists():
+                messages.warning(
+                    request,
+                    _(
+                        "Deployments already tell that this organisation sent workers there: "
+                        "they are listed on this page. Keep a dispatch to a place and period on "
+                        "its deployment, so that no fact is counted twice."
+                    ),
+                )
             return redirect("documentation:detail", kind=spec.slug, pk=saved.pk)
         # The merged form: the record as it is now, with the editor's own changes on top.
         form = form_class(instance=current, user=user, initial=conflict.initial_for(form))
@@ -321,6 +356,13 @@ def _edit(request: HttpRequest, spec: Kind, instance: Any) -> HttpResponse:
         context["conflict"] = conflict
         if spec.model is Claim:
             context.update(_claim_subject(instance, user))
+        if isinstance(instance, Relation):
+            context["repeated_by"] = relating.deployment_links(
+                relating.repeating_deployments(instance, user)
+            )
+    if spec.model is Relation:
+        # Which kinds of party each kind of relation takes, for the form's script.
+        context["relation_ends"] = json.dumps(relating.allowed_kinds())
     return render(
         request,
         "documentation/record_form.html",
@@ -532,6 +574,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     dry_run=form.cleaned_data["dry_run"],
                     limits=table_limits(),
                     origin=name,
+                    user=_user(request),
                 )
             except TableError as failure:
                 errors = [error.format(name) for error in failure.errors]

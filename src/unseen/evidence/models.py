@@ -233,7 +233,7 @@ class ClaimQuerySet(models.QuerySet[Any]):
         for model in record_models():
             readable_subject |= models.Q(
                 content_type=ContentType.objects.get_for_model(model),
-                object_id__in=model._default_manager.filter(access_level__in=levels).values("pk"),
+                object_id__in=readable_records(model._default_manager.all(), user).values("pk"),
             )
         return self.filter(readable_subject, source__access_level__in=levels)
 
@@ -327,6 +327,14 @@ class Tag(models.Model):
         return self.name
 
 
+def readable_records(records: models.QuerySet[Any], user: UserLike) -> models.QuerySet[Any]:
+    """The records of `records` `user` may read: by their level, or by their queryset's own
+    `visible_to` where a kind asks more (a relation: both its ends too)."""
+    if isinstance(records, RecordQuerySet):
+        return records.visible_to(user)
+    return records.filter(access_level__in=visible_access_levels(user))
+
+
 def visible_related(value: Any, user: UserLike) -> Any:
     """What of a related value `user` may see; the one gate for every relation a page renders.
 
@@ -341,7 +349,7 @@ def visible_related(value: Any, user: UserLike) -> Any:
         value = value.all()
     if isinstance(value, models.QuerySet):
         if issubclass(value.model, Record):
-            return value.filter(access_level__in=visible_access_levels(user))
+            return readable_records(value, user)
         if isinstance(value, ClaimQuerySet):
             return value.visible_to(user)
         if issubclass(value.model, Claim):

@@ -48,4 +48,7 @@ def field_label(model_or_record: object, name: str) -> str:
     try:
         return str(meta.get_field(name).verbose_name)
     except Exception:
-        return name.replace("_", " ")
+        # A column that is not a field (a relation's subject, any of its ends) may be named by
+        # the model's `column_labels`.
+        labels = getattr(model_or_record, "column_labels", {})
+        return str(labels.get(name, name.replace("_", " ")))
