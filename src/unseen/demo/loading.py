@@ -304,7 +304,8 @@ def load_real_relations() -> dict[str, int]:
             _designate(sources[source], organisation=organisation)
     figure = PublicFigure.objects.create(
         name="Jong Song Hwa",
-        name_hangul="정성화",  # as the Treasury's press release prints it
+        # No Hangul: the designation prints the name in Latin letters only, and a rendering of
+        # ours would be a guess about a real person's name.
         position="CEO of Yanbian Silverstar Network Technology (China Silver Star)",
         nationality="KP",
         access_level=public,
