@@ -16,7 +16,7 @@ def test_every_format_has_one_writer_behind_the_interface():
         assert writer.format == name
         assert writer.suffix.startswith(".")
     # A step per table, and one for the evidence files.
-    assert (steps("csv"), steps("ftm"), steps("geojson")) == (13, 13, 3)
+    assert (steps("csv"), steps("ftm"), steps("geojson")) == (16, 16, 3)
 
 
 def test_a_writer_writes_the_tables_it_is_given(tmp_path):
