@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from tests import factories
 from unseen.accounts.models import AccessLevel
+from unseen.audit.models import Action, AuditEntry
 from unseen.documentation import searching
 from unseen.registry.models import (
     Designation,
@@ -197,6 +198,15 @@ def test_aliases_and_identifiers_are_edited_on_the_records_names_page(client, ri
     revision = figure.history.order_by("-history_date").first()
     assert revision.history_change_reason == "as the SDN list prints him"
     assert sorted(revision.other_changes) == ["aliases", "identifiers"]
+    # Each row's write is in the audit log (kinds and ids, never the names).
+    written = set(AuditEntry.objects.filter(actor="rita").values_list("action", "target_type"))
+    assert {
+        (Action.CREATE, "registry.publicfigurealias"),
+        (Action.DELETE, "registry.publicfigurealias"),
+        (Action.CREATE, "registry.externalidentifier"),
+        (Action.UPDATE, "registry.publicfigure"),
+    } <= written
+    assert not AuditEntry.objects.filter(detail__icontains="鄭成華").exists()
 
 
 def test_an_organisations_aliases_and_identifiers_are_editable_too(client, rita):
@@ -263,6 +273,9 @@ def test_a_designation_names_exactly_one_holder_picked_on_its_form(client, rita,
     response = client.post("/app/designations/new/", {**fields, "organisation": rungrado.pk})
     made = Designation.objects.get()
     assert response.status_code == 302 and made.holder == rungrado
+    assert AuditEntry.objects.filter(
+        action=Action.CREATE, target_type="registry.designation", target_id=str(made.pk)
+    ).exists()
     assert (made.listed_on, made.listed_on_precision) == (dt.date(2016, 12, 1), "month")
 
 
