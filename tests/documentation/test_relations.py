@@ -354,7 +354,7 @@ def test_the_relation_page_shows_its_sentence_and_best_grade(client, andy, rungr
     client.force_login(andy)
     shown = page(client.get(f"/app/relations/{relation.pk}/"))
     assert "data-relation-line" in shown and "dispatches workers to" in shown
-    assert page(client.get(f"/app/organisations/{armex.pk}/")).count("A2") == 1
+    assert page(client.get(f"/app/organisations/{armex.pk}/")).count("A2</abbr>") == 1
 
 
 def test_a_relation_has_the_pages_every_record_has(client, rita, andy, rungrado, armex):
