@@ -14,7 +14,7 @@ from unseen.documentation.models import Deployment
 from unseen.evidence.models import Credibility, DatePrecision, Reliability, Source, SourceKind
 from unseen.registry.models import Organisation, OrganisationKind
 
-from . import files, lists, synthetic
+from . import files, lists, sanctions, synthetic
 
 DEPLOYMENTS_CSV = Path(__file__).parent / "data" / "nk-deployments.csv"
 
@@ -154,6 +154,7 @@ def load_demo() -> dict[str, int]:
     )
     counts = {f"sourced {name}": count for name, count in result.created.items()}
     counts["designated organisations"] = load_designated_organisations()
+    counts.update(sanctions.load_demo_sanctions())
     counts.update({f"synthetic {name}": count for name, count in synthetic.generate().items()})
     counts.update(
         {f"synthetic linkage {name}": count for name, count in lists.load_lists().items() if count}

@@ -15,22 +15,23 @@ ORGANISATION, PERSON, SITE = "organisation", "person", "site"
 
 @dataclass(frozen=True)
 class Party:
-    """One side of a comparison: our record or a list entity, as plain values."""
+    """One side of a comparison: our record or a list entity, as plain values (the shape of
+    `unseen.core.xref`'s). `identifiers` are (scheme, value) pairs; `id` names the party."""
 
-    key: Any
-    kind: str
     names: tuple[str, ...]
     countries: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
-    identifiers: tuple[str, ...] = ()
+    identifiers: tuple[tuple[str, str], ...] = ()
+    kind: str = ORGANISATION
+    id: str = ""
 
 
 @dataclass(frozen=True)
 class Found:
-    """A record and an entity alike enough to propose: the score and why."""
+    """A record and an entity alike enough to propose (by their ids): the score and why."""
 
-    record: Any
-    entity: Any
+    record: str
+    entity: str
     score: float
     explanation: list[dict[str, Any]]
 
@@ -76,7 +77,7 @@ def cross_reference(
             name_score, pair = _best_names(mine, entity_tokens[i], idf, record, entity)
             score, explanation = _combine(name_score, pair, record, entity)
             if score >= threshold:
-                scored.append(Found(record.key, entity.key, round(score, 4), explanation))
+                scored.append(Found(record.id, entity.id, round(score, 4), explanation))
         results += sorted(scored, key=lambda f: -f.score)
         if progress is not None and n % 500 == 0:
             progress(n / max(len(records), 1))
@@ -88,7 +89,7 @@ BLOCK_LIMIT = 200
 
 
 def _compatible(record_kind: str, entity_kind: str) -> bool:
-    if record_kind == PERSON or entity_kind == PERSON:
+    if PERSON in (record_kind, entity_kind):
         return record_kind == entity_kind
     return True
 
@@ -139,7 +140,7 @@ def _combine(
                     "text": f"{', '.join(sorted(ours))} ≠ {', '.join(sorted(theirs))}",
                 }
             )
-    shared_ids = set(record.identifiers) & set(entity.identifiers)
+    shared_ids = {v for _s, v in record.identifiers} & {v for _s, v in entity.identifiers}
     if shared_ids:
         score += 0.3
         explanation.append(

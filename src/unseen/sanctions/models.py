@@ -312,6 +312,11 @@ class XrefDecision(models.Model):
         related_name="decisions",
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    added = models.JSONField(
+        _("what accepting added"),
+        default=dict,
+        help_text=_("Primary keys of the identifier, designation and claims written."),
+    )
 
     objects: ClassVar[models.Manager["XrefDecision"]] = XrefDecisionQuerySet.as_manager()
 
