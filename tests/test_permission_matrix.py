@@ -145,6 +145,15 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "evidence:detail": ("get", ALL, ["{published_file}"]),
     "evidence:image": ("get", ALL, ["{published_file}"]),
     "evidence:thumbnail": ("get", ALL, ["{published_file}"]),
+    # Sanctions lists: read by viewers, loaded by importers, cross-referenced by linkers.
+    "sanctions:lists": ("get", VIEWERS, []),
+    "sanctions:load": ("get", IMPORTERS, []),
+    "sanctions:list": ("get", VIEWERS, ["{sanctions_list}"]),
+    "sanctions:xref": ("post", LINKERS, ["{sanctions_list}"]),
+    "sanctions:run": ("get", LINKERS, ["{xref_run}"]),
+    "sanctions:progress": ("get", LINKERS, ["{xref_run}"]),
+    "sanctions:cancel": ("post", LINKERS, ["{xref_run}"]),
+    "sanctions:candidate": ("get", LINKERS, ["{xref_run}", "{xref_candidate}"]),
 }
 
 
@@ -177,7 +186,11 @@ def world(db, alice):
         evidence_file, [b"a thumbnail"], kind="thumbnail", content_type="image/jpeg", tool="test"
     )
     published = published_file(alice, alice, factories.jpeg_with_gps(), record=testimony)
+    xref = factories.xref_run()
     return {
+        "sanctions_list": xref.list.pk,
+        "xref_run": xref.run.pk,
+        "xref_candidate": xref.candidate.pk,
         "evidence_file": evidence_file.pk,
         "passage": passage.pk,
         "working_copy": copy.pk,

@@ -26,6 +26,7 @@ from unseen.estimation import revenue_runs
 from unseen.evidence.models import Source
 from unseen.files import storing
 from unseen.intake.views import RECEIPT_COOKIE, RECEIPT_SALT
+from unseen.sanctions.models import XrefRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -98,6 +99,9 @@ NOT_PAGES = {
     "files:access": "POST only; answers with the file's page (with the refusal, if refused)",
     "evidence:image": "a picture of a published file, not a page",
     "evidence:thumbnail": "a picture of a published file, not a page",
+    "sanctions:xref": "POST only; answers with the run's page",
+    "sanctions:progress": "JSON the progress bar polls",
+    "sanctions:cancel": "POST only; answers with the run's page",
 }
 
 # Django's admin is Django's own markup; our pages are what we answer for.
@@ -182,6 +186,7 @@ def demo_records() -> dict[str, Any]:
         title_ko="NASA 우주비행사 아일린 콜린스",
     )
     return {
+        "xref_run": XrefRun.objects.filter(status="done").order_by("pk").first(),
         "evidence_file": evidence_file,
         "photo": photo,
         "published_file": published,
@@ -226,6 +231,12 @@ def samples(records: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         # Awaiting its redaction (the review page warns), and published (with its pictures).
         "files:review": [{"pk": records["photo"].pk}, {"pk": records["published_file"].pk}],
         "evidence:detail": [{"pk": records["published_file"].pk}],
+        # The demo's list and its cross-reference run (load_demo runs one), a candidate on it.
+        "sanctions:list": [{"pk": records["xref_run"].sanctions_list.pk}],
+        "sanctions:run": [{"pk": records["xref_run"].pk}],
+        "sanctions:candidate": [
+            {"pk": records["xref_run"].pk, "candidate": records["xref_run"].candidates.first().pk}
+        ],
     }
 
 

@@ -53,7 +53,10 @@ def test_the_same_version_again_changes_nothing_and_from_another_file_is_refused
 
 
 def test_a_malformed_line_is_refused_with_its_number_and_nothing_is_written(db):
-    lines = [*lines_of(MOP, KGCEC), '{"id": "x", "schema": "Company", "properties": {"nme": ["A"]}}']
+    lines = [
+        *lines_of(MOP, KGCEC),
+        '{"id": "x", "schema": "Company", "properties": {"nme": ["A"]}}',
+    ]
     lines.append("not json at all")
     sources = Source.objects.count()
     with pytest.raises(ListRefused) as refusal:

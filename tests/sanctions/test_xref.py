@@ -103,9 +103,7 @@ def test_the_change_report_tells_new_removed_and_changed_aliases(un_list, andy):
         "Mansudae Art Studio Overseas",
     )
     added = company("NK-rungrado", "Korea Rungrado General Trading Corporation")
-    newer = load(
-        [renamed, sanction("NK-mop"), added, sanction("NK-rungrado"), OTHER], version="2"
-    )
+    newer = load([renamed, sanction("NK-mop"), added, sanction("NK-rungrado"), OTHER], version="2")
     changes = run_against(newer).changes
     assert changes["previous_version"] == "1"
     assert [(r["record_id"], r["entity_id"]) for r in changes["new"]] == [

@@ -79,7 +79,9 @@ def ftm_lines(table: list[dict[str, str]]) -> list[str]:
             properties["unscId" if row["list"] == "UN 1718" else "idNumber"] = [row["reference"]]
         if row["aliases_hangul"] and row["hangul_note"]:
             properties["notes"] = [f"Hangul {row['aliases_hangul']}: {row['hangul_note']}"]
-        lines.append(json.dumps({"id": party_id, "schema": row["schema"], "properties": properties}))
+        lines.append(
+            json.dumps({"id": party_id, "schema": row["schema"], "properties": properties})
+        )
         sanction: dict[str, list[str]] = {
             "entity": [party_id],
             "authority": [AUTHORITIES[row["list"]]],
@@ -95,9 +97,7 @@ def ftm_lines(table: list[dict[str, str]]) -> list[str]:
         elif row["reference"]:
             sanction["authorityId"] = [row["reference"]]
         lines.append(
-            json.dumps(
-                {"id": f"{party_id}-sanction", "schema": "Sanction", "properties": sanction}
-            )
+            json.dumps({"id": f"{party_id}-sanction", "schema": "Sanction", "properties": sanction})
         )
     return lines
 
@@ -124,7 +124,7 @@ def load_list() -> LoadResult:
 
 # The designated parties of the file the demo has no record of yet, recorded as a researcher
 # would from the row's source, in their own spelling (so the cross-reference has names to fold).
-OTHER_PARTIES = [
+OTHER_PARTIES: list[dict[str, Any]] = [
     {
         "name": "Yanbian Silverstar Network Technology",
         "kind": OrganisationKind.FRONT_COMPANY,

@@ -124,9 +124,9 @@ def in_reviewer_order(
     the item by `field`, related name "skips") is worked through alike: the cross-reference's
     candidates are.
     """
-    mine = skips._default_manager.filter(**{field: OuterRef("pk")}, user=user).values(
-        "skipped_at"
-    )[:1]
+    mine = skips._default_manager.filter(**{field: OuterRef("pk")}, user=user).values("skipped_at")[
+        :1
+    ]
     return reviews.annotate(skipped_at=Subquery(mine)).order_by(
         F("skipped_at").asc(nulls_first=True), "id"
     )

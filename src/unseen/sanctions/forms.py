@@ -33,7 +33,7 @@ class LoadForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    url = forms.URLField(label=_("URL"), required=False, max_length=500)
+    url = forms.URLField(label=_("URL"), required=False, max_length=500, assume_scheme="https")
     scheme = forms.ChoiceField(
         label=_("Identifier scheme"),
         choices=[("", _("From the list's code")), *IdentifierScheme.choices],

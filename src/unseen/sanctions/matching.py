@@ -129,7 +129,11 @@ def _combine(
         if ours & theirs:
             score += 0.15
             explanation.append(
-                {"feature": "country", "contribution": 0.15, "text": ", ".join(sorted(ours & theirs))}
+                {
+                    "feature": "country",
+                    "contribution": 0.15,
+                    "text": ", ".join(sorted(ours & theirs)),
+                }
             )
         else:
             score -= 0.2

@@ -245,7 +245,9 @@ class XrefCandidate(models.Model):
     entity_id = models.CharField(_("list entity ID"), max_length=200)
     score = models.FloatField(_("score"))
     explanation = models.JSONField(
-        _("explanation"), default=list, help_text=_("What agreed and what did not, and by how much.")
+        _("explanation"),
+        default=list,
+        help_text=_("What agreed and what did not, and by how much."),
     )
     status = models.CharField(
         _("status"), max_length=8, choices=ReviewStatus.choices, default=ReviewStatus.PENDING

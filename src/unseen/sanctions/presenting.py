@@ -103,7 +103,7 @@ def status_counts(candidates: "QuerySet[XrefCandidate]") -> list[tuple[str, Any,
     ]
 
 
-def reader_counts(run: XrefRun, user: UserLike) -> dict[str, int]:
+def reader_counts(run: XrefRun, user: UserLike) -> dict[str, Any]:
     """The run's counts as this reader may see them: records they may open only."""
     levels = visible_access_levels(user)
     compared = {
@@ -114,7 +114,7 @@ def reader_counts(run: XrefRun, user: UserLike) -> dict[str, int]:
     }
     readable = readable_candidates(run, user)
     return {
-        "compared": compared,  # type: ignore[dict-item]
+        "compared": compared,
         "entities": run.counts.get("entities", 0),
         "candidates": readable.count(),
         "pending": readable.filter(status=ReviewStatus.PENDING).count(),
@@ -136,9 +136,7 @@ def change_rows(run: XrefRun, user: UserLike) -> dict[str, list[dict[str, Any]]]
             made = records.get((row["record_kind"], row["record_id"]))
             if made is None:
                 continue
-            rows.append(
-                row | {"label": str(made), "url": detail_url(row["record_kind"], made.pk)}
-            )
+            rows.append(row | {"label": str(made), "url": detail_url(row["record_kind"], made.pk)})
         shown[name] = rows
     return shown
 
@@ -155,9 +153,7 @@ def change_lines(changes: dict[str, Any]) -> list[str]:
     labels = {
         (kind, pk): str(made)
         for kind, model in RECORD_MODELS.items()
-        for pk, made in model._default_manager.in_bulk(
-            [p for k, p in keys if k == kind]
-        ).items()
+        for pk, made in model._default_manager.in_bulk([p for k, p in keys if k == kind]).items()
     }
 
     def name(row: dict[str, Any]) -> str:
@@ -226,11 +222,9 @@ HIDDEN_FIELDS = frozenset({"id", "created_at", "updated_at", "notes", "is_synthe
 def record_side(candidate: XrefCandidate, user: UserLike) -> dict[str, Any] | None:
     """Our record of a candidate: its fields, names, identifiers and designations as the reader
     may see them; None when they may not open it."""
-    made: Any = (
-        candidate.model._default_manager.filter(
-            pk=candidate.record_id, access_level__in=visible_access_levels(user)
-        ).first()
-    )
+    made: Any = candidate.model._default_manager.filter(
+        pk=candidate.record_id, access_level__in=visible_access_levels(user)
+    ).first()
     if made is None:
         return None
     side: dict[str, Any] = {

@@ -188,9 +188,9 @@ def _apply(candidate: XrefCandidate, user: User) -> dict[str, Any]:
     entity = candidate.listed_entity
     sanctions_list = entity.sanctions_list
     source = sanctions_list.source
-    target: Any = candidate.model._default_manager.select_for_update().filter(
-        pk=candidate.record_id
-    ).first()
+    target: Any = (
+        candidate.model._default_manager.select_for_update().filter(pk=candidate.record_id).first()
+    )
     if target is None:
         raise AcceptRefused(_("The record no longer exists."))
     added: dict[str, Any] = {"claims": []}

@@ -205,7 +205,9 @@ def candidate_detail(request: SignedInRequest, pk: int, candidate: int) -> HttpR
             try:
                 skip(item, request.user)
             except NotPending:
-                messages.error(request, _("This pair has a verdict; give another one to change it."))
+                messages.error(
+                    request, _("This pair has a verdict; give another one to change it.")
+                )
                 return redirect("sanctions:candidate", pk=run.pk, candidate=item.pk)
             messages.success(request, _("Skipped: the pair waits at the back of your queue."))
         else:

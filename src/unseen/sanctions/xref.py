@@ -358,10 +358,10 @@ def _save(
     candidates.sort(key=lambda c: (-c.score, c.record_kind, c.record_id, c.entity_id))
     previous = run.sanctions_list.previous_version()
     changes = change_report(run.sanctions_list, previous, found, decided) if previous else {}
-    per_kind = defaultdict(int)
+    per_kind: dict[str, int] = defaultdict(int)
     for kind, _pk in records:
         per_kind[kind] += 1
-    counts = {
+    counts: dict[str, Any] = {
         "records": dict(per_kind),
         "entities": len(entities),
         "candidates": len(candidates),
@@ -437,7 +437,11 @@ def change_report(
             )
             continue
         changed = [
-            {"field": name, "before": str(before[entity_id][name]), "now": str(now[entity_id][name])}
+            {
+                "field": name,
+                "before": str(before[entity_id][name]),
+                "now": str(now[entity_id][name]),
+            }
             for name in DESIGNATION_FIELDS
             if before[entity_id][name] != now[entity_id][name]
         ]

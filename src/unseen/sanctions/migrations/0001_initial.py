@@ -7,206 +7,579 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('evidence', '0005_review_state'),
+        ("evidence", "0005_review_state"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SanctionsList',
+            name="SanctionsList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text="The list's short name, the same for every version, e.g. un_sc_sanctions.", max_length=60, verbose_name='code')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('authority', models.CharField(help_text='Who publishes the list, e.g. UN Security Council 1718 Committee.', max_length=200, verbose_name='authority')),
-                ('version', models.CharField(help_text="The publisher's version or date stamp.", max_length=60, verbose_name='version')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='published on')),
-                ('scheme', models.CharField(choices=[('un_1718', 'UN 1718 Committee list'), ('ofac_sdn', 'US OFAC SDN list'), ('opensanctions', 'OpenSanctions'), ('company_register', 'Company register'), ('other', 'Other')], help_text='Which kind of identifier an accepted match adds to our record.', max_length=20, verbose_name='identifier scheme')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256 of the file')),
-                ('entity_count', models.PositiveIntegerField(default=0, verbose_name='entities')),
-                ('loaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='loaded at')),
-                ('loaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='loaded by')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sanctions_lists', to='evidence.source', verbose_name='source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="The list's short name, the same for every version, e.g. un_sc_sanctions.",
+                        max_length=60,
+                        verbose_name="code",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "authority",
+                    models.CharField(
+                        help_text="Who publishes the list, e.g. UN Security Council 1718 Committee.",
+                        max_length=200,
+                        verbose_name="authority",
+                    ),
+                ),
+                (
+                    "version",
+                    models.CharField(
+                        help_text="The publisher's version or date stamp.",
+                        max_length=60,
+                        verbose_name="version",
+                    ),
+                ),
+                (
+                    "published_on",
+                    models.DateField(blank=True, null=True, verbose_name="published on"),
+                ),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("un_1718", "UN 1718 Committee list"),
+                            ("ofac_sdn", "US OFAC SDN list"),
+                            ("opensanctions", "OpenSanctions"),
+                            ("company_register", "Company register"),
+                            ("other", "Other"),
+                        ],
+                        help_text="Which kind of identifier an accepted match adds to our record.",
+                        max_length=20,
+                        verbose_name="identifier scheme",
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256 of the file")),
+                ("entity_count", models.PositiveIntegerField(default=0, verbose_name="entities")),
+                (
+                    "loaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="loaded at"
+                    ),
+                ),
+                (
+                    "loaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="loaded by",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sanctions_lists",
+                        to="evidence.source",
+                        verbose_name="source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sanctions list',
-                'verbose_name_plural': 'sanctions lists',
-                'ordering': ['code', '-id'],
+                "verbose_name": "sanctions list",
+                "verbose_name_plural": "sanctions lists",
+                "ordering": ["code", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ListedEntity',
+            name="ListedEntity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entity_id', models.CharField(max_length=200, verbose_name='list entity ID')),
-                ('schema', models.CharField(max_length=40, verbose_name='FtM schema')),
-                ('caption', models.CharField(max_length=500, verbose_name='name')),
-                ('names', models.JSONField(default=list, help_text='Name and aliases.', verbose_name='names')),
-                ('countries', models.JSONField(default=list, verbose_name='countries')),
-                ('addresses', models.JSONField(default=list, verbose_name='addresses')),
-                ('identifiers', models.JSONField(default=list, help_text='[property, value] pairs, e.g. unscId.', verbose_name='identifiers')),
-                ('reference', models.CharField(blank=True, help_text="The list's own reference.", max_length=200, verbose_name='reference')),
-                ('authority', models.CharField(blank=True, max_length=200, verbose_name='designated by')),
-                ('programme', models.CharField(blank=True, max_length=200, verbose_name='programme')),
-                ('listed_on', models.DateField(blank=True, null=True, verbose_name='listed on')),
-                ('listed_on_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5, verbose_name='listing date precision')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('properties', models.JSONField(default=dict, verbose_name='properties as published')),
-                ('sanctions_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entities', to='sanctions.sanctionslist', verbose_name='list')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("entity_id", models.CharField(max_length=200, verbose_name="list entity ID")),
+                ("schema", models.CharField(max_length=40, verbose_name="FtM schema")),
+                ("caption", models.CharField(max_length=500, verbose_name="name")),
+                (
+                    "names",
+                    models.JSONField(
+                        default=list, help_text="Name and aliases.", verbose_name="names"
+                    ),
+                ),
+                ("countries", models.JSONField(default=list, verbose_name="countries")),
+                ("addresses", models.JSONField(default=list, verbose_name="addresses")),
+                (
+                    "identifiers",
+                    models.JSONField(
+                        default=list,
+                        help_text="[property, value] pairs, e.g. unscId.",
+                        verbose_name="identifiers",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="The list's own reference.",
+                        max_length=200,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "authority",
+                    models.CharField(blank=True, max_length=200, verbose_name="designated by"),
+                ),
+                (
+                    "programme",
+                    models.CharField(blank=True, max_length=200, verbose_name="programme"),
+                ),
+                ("listed_on", models.DateField(blank=True, null=True, verbose_name="listed on")),
+                (
+                    "listed_on_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                        verbose_name="listing date precision",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "properties",
+                    models.JSONField(default=dict, verbose_name="properties as published"),
+                ),
+                (
+                    "sanctions_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entities",
+                        to="sanctions.sanctionslist",
+                        verbose_name="list",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'listed entity',
-                'verbose_name_plural': 'listed entities',
-                'ordering': ['sanctions_list', 'caption', 'id'],
+                "verbose_name": "listed entity",
+                "verbose_name_plural": "listed entities",
+                "ordering": ["sanctions_list", "caption", "id"],
             },
         ),
         migrations.CreateModel(
-            name='XrefCandidate',
+            name="XrefCandidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_kind', models.CharField(choices=[('organisation', 'Organisation'), ('public_figure', 'Public figure'), ('site', 'Site')], max_length=14, verbose_name='record kind')),
-                ('record_id', models.PositiveBigIntegerField(verbose_name='record ID')),
-                ('entity_id', models.CharField(max_length=200, verbose_name='list entity ID')),
-                ('score', models.FloatField(verbose_name='score')),
-                ('explanation', models.JSONField(default=list, help_text='What agreed and what did not, and by how much.', verbose_name='explanation')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted: the same'), ('rejected', 'Rejected: not the same')], default='pending', max_length=8, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('listed_entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidates', to='sanctions.listedentity', verbose_name='entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "record_kind",
+                    models.CharField(
+                        choices=[
+                            ("organisation", "Organisation"),
+                            ("public_figure", "Public figure"),
+                            ("site", "Site"),
+                        ],
+                        max_length=14,
+                        verbose_name="record kind",
+                    ),
+                ),
+                ("record_id", models.PositiveBigIntegerField(verbose_name="record ID")),
+                ("entity_id", models.CharField(max_length=200, verbose_name="list entity ID")),
+                ("score", models.FloatField(verbose_name="score")),
+                (
+                    "explanation",
+                    models.JSONField(
+                        default=list,
+                        help_text="What agreed and what did not, and by how much.",
+                        verbose_name="explanation",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("accepted", "Accepted: the same"),
+                            ("rejected", "Rejected: not the same"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "listed_entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="candidates",
+                        to="sanctions.listedentity",
+                        verbose_name="entity",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run', '-score', 'id'],
+                "ordering": ["run", "-score", "id"],
             },
         ),
         migrations.CreateModel(
-            name='XrefDecision',
+            name="XrefDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_kind', models.CharField(choices=[('organisation', 'Organisation'), ('public_figure', 'Public figure'), ('site', 'Site')], max_length=14, verbose_name='record kind')),
-                ('record_id', models.PositiveBigIntegerField(verbose_name='record ID')),
-                ('list_code', models.CharField(max_length=60, verbose_name='list')),
-                ('entity_id', models.CharField(max_length=200, verbose_name='list entity ID')),
-                ('is_match', models.BooleanField(verbose_name='the same')),
-                ('decided_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='decided at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('added', models.JSONField(default=dict, help_text='Primary keys of the identifier, designation and claims written.', verbose_name='what accepting added')),
-                ('candidate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='decisions', to='sanctions.xrefcandidate')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "record_kind",
+                    models.CharField(
+                        choices=[
+                            ("organisation", "Organisation"),
+                            ("public_figure", "Public figure"),
+                            ("site", "Site"),
+                        ],
+                        max_length=14,
+                        verbose_name="record kind",
+                    ),
+                ),
+                ("record_id", models.PositiveBigIntegerField(verbose_name="record ID")),
+                ("list_code", models.CharField(max_length=60, verbose_name="list")),
+                ("entity_id", models.CharField(max_length=200, verbose_name="list entity ID")),
+                ("is_match", models.BooleanField(verbose_name="the same")),
+                (
+                    "decided_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="decided at"
+                    ),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at"),
+                ),
+                (
+                    "added",
+                    models.JSONField(
+                        default=dict,
+                        help_text="Primary keys of the identifier, designation and claims written.",
+                        verbose_name="what accepting added",
+                    ),
+                ),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="decisions",
+                        to="sanctions.xrefcandidate",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_at', '-id'],
+                "ordering": ["-decided_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='XrefRun',
+            name="XrefRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=12, verbose_name='status')),
-                ('stage', models.CharField(blank=True, max_length=40, verbose_name='stage')),
-                ('fraction', models.FloatField(default=0.0, verbose_name='progress')),
-                ('error', models.CharField(blank=True, max_length=300, verbose_name='error')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True, verbose_name='last progress')),
-                ('cancel_requested_at', models.DateTimeField(blank=True, null=True, verbose_name='cancel requested at')),
-                ('threshold', models.FloatField(default=0.5, verbose_name='threshold')),
-                ('kinds', models.JSONField(default=list, verbose_name='record kinds')),
-                ('counts', models.JSONField(default=dict, verbose_name='counts')),
-                ('changes', models.JSONField(default=dict, help_text='For our matched records: new designations, removed ones, changed aliases.', verbose_name='changes since the previous version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('previous_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='sanctions.sanctionslist', verbose_name='compared with version')),
-                ('sanctions_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='sanctions.sanctionslist', verbose_name='list')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='xref_runs', to=settings.AUTH_USER_MODEL, verbose_name='started by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("stage", models.CharField(blank=True, max_length=40, verbose_name="stage")),
+                ("fraction", models.FloatField(default=0.0, verbose_name="progress")),
+                ("error", models.CharField(blank=True, max_length=300, verbose_name="error")),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="started at"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                (
+                    "heartbeat_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last progress"),
+                ),
+                (
+                    "cancel_requested_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="cancel requested at"),
+                ),
+                ("threshold", models.FloatField(default=0.5, verbose_name="threshold")),
+                ("kinds", models.JSONField(default=list, verbose_name="record kinds")),
+                ("counts", models.JSONField(default=dict, verbose_name="counts")),
+                (
+                    "changes",
+                    models.JSONField(
+                        default=dict,
+                        help_text="For our matched records: new designations, removed ones, changed aliases.",
+                        verbose_name="changes since the previous version",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "previous_list",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="sanctions.sanctionslist",
+                        verbose_name="compared with version",
+                    ),
+                ),
+                (
+                    "sanctions_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="sanctions.sanctionslist",
+                        verbose_name="list",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="xref_runs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="started by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cross-reference run',
-                'verbose_name_plural': 'cross-reference runs',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "cross-reference run",
+                "verbose_name_plural": "cross-reference runs",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='xrefcandidate',
-            name='run',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidates', to='sanctions.xrefrun'),
+            model_name="xrefcandidate",
+            name="run",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="candidates",
+                to="sanctions.xrefrun",
+            ),
         ),
         migrations.CreateModel(
-            name='XrefSkip',
+            name="XrefSkip",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('skipped_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='skipped at')),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skips', to='sanctions.xrefcandidate')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='skipped by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "skipped_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="skipped at"
+                    ),
+                ),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skips",
+                        to="sanctions.xrefcandidate",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="skipped by",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['skipped_at', 'id'],
+                "ordering": ["skipped_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='sanctionslist',
-            constraint=models.UniqueConstraint(fields=('code', 'version'), name='sanctionslist_one_version'),
+            model_name="sanctionslist",
+            constraint=models.UniqueConstraint(
+                fields=("code", "version"), name="sanctionslist_one_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sanctionslist',
-            constraint=models.CheckConstraint(condition=models.Q(('scheme__in', ['un_1718', 'ofac_sdn', 'opensanctions', 'company_register', 'other'])), name='sanctionslist_scheme_valid'),
+            model_name="sanctionslist",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "scheme__in",
+                        ["un_1718", "ofac_sdn", "opensanctions", "company_register", "other"],
+                    )
+                ),
+                name="sanctionslist_scheme_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='listedentity',
-            constraint=models.UniqueConstraint(fields=('sanctions_list', 'entity_id'), name='listedentity_once_per_list'),
+            model_name="listedentity",
+            constraint=models.UniqueConstraint(
+                fields=("sanctions_list", "entity_id"), name="listedentity_once_per_list"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='listedentity',
-            constraint=models.CheckConstraint(condition=models.Q(('listed_on_precision__in', ['day', 'month', 'year', ''])), name='listedentity_precision_valid'),
+            model_name="listedentity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("listed_on_precision__in", ["day", "month", "year", ""])),
+                name="listedentity_precision_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='xrefdecision',
-            index=models.Index(fields=['list_code', 'record_kind', 'record_id'], name='xrefdecision_pair_idx'),
+            model_name="xrefdecision",
+            index=models.Index(
+                fields=["list_code", "record_kind", "record_id"], name="xrefdecision_pair_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='xrefdecision',
-            constraint=models.CheckConstraint(condition=models.Q(('record_kind__in', ['organisation', 'public_figure', 'site'])), name='xrefdecision_kind_valid'),
+            model_name="xrefdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("record_kind__in", ["organisation", "public_figure", "site"])),
+                name="xrefdecision_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='xrefdecision',
-            constraint=models.UniqueConstraint(condition=models.Q(('withdrawn_at__isnull', True)), fields=('record_kind', 'record_id', 'list_code', 'entity_id'), name='xrefdecision_one_in_force_per_pair'),
+            model_name="xrefdecision",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("withdrawn_at__isnull", True)),
+                fields=("record_kind", "record_id", "list_code", "entity_id"),
+                name="xrefdecision_one_in_force_per_pair",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='xrefrun',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'done', 'failed', 'cancelled'])), name='xrefrun_status_valid'),
+            model_name="xrefrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["queued", "running", "done", "failed", "cancelled"])
+                ),
+                name="xrefrun_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='xrefrun',
-            constraint=models.CheckConstraint(condition=models.Q(('fraction__gte', 0), ('fraction__lte', 1)), name='xrefrun_fraction_0_to_1'),
+            model_name="xrefrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fraction__gte", 0), ("fraction__lte", 1)),
+                name="xrefrun_fraction_0_to_1",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='xrefrun',
-            constraint=models.CheckConstraint(condition=models.Q(('threshold__gt', 0), ('threshold__lt', 1)), name='xrefrun_threshold_0_to_1'),
+            model_name="xrefrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("threshold__gt", 0), ("threshold__lt", 1)),
+                name="xrefrun_threshold_0_to_1",
+            ),
         ),
         migrations.AddIndex(
-            model_name='xrefcandidate',
-            index=models.Index(fields=['record_kind', 'record_id'], name='xrefcandidate_record_idx'),
+            model_name="xrefcandidate",
+            index=models.Index(
+                fields=["record_kind", "record_id"], name="xrefcandidate_record_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='xrefcandidate',
-            constraint=models.UniqueConstraint(fields=('run', 'record_kind', 'record_id', 'listed_entity'), name='xrefcandidate_once_per_run'),
+            model_name="xrefcandidate",
+            constraint=models.UniqueConstraint(
+                fields=("run", "record_kind", "record_id", "listed_entity"),
+                name="xrefcandidate_once_per_run",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='xrefcandidate',
-            constraint=models.CheckConstraint(condition=models.Q(('record_kind__in', ['organisation', 'public_figure', 'site'])), name='xrefcandidate_kind_valid'),
+            model_name="xrefcandidate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("record_kind__in", ["organisation", "public_figure", "site"])),
+                name="xrefcandidate_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='xrefcandidate',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'accepted', 'rejected'])), name='xrefcandidate_status_valid'),
+            model_name="xrefcandidate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "accepted", "rejected"])),
+                name="xrefcandidate_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='xrefcandidate',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', 1)), name='xrefcandidate_score_0_to_1'),
+            model_name="xrefcandidate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 0), ("score__lte", 1)),
+                name="xrefcandidate_score_0_to_1",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='xrefskip',
-            constraint=models.UniqueConstraint(fields=('candidate', 'user'), name='xrefskip_once_per_reviewer'),
+            model_name="xrefskip",
+            constraint=models.UniqueConstraint(
+                fields=("candidate", "user"), name="xrefskip_once_per_reviewer"
+            ),
         ),
     ]

@@ -58,8 +58,10 @@ class Command(BaseCommand):
                 bar_format="{l_bar}{bar}| {elapsed}",
             ) as bar:
 
-                def report(stage: str, fraction: float, bar: Any = bar) -> None:
-                    bar.set_description(f"{sanctions_list.code}: {stage}")
+                def report(
+                    stage: str, fraction: float, bar: Any = bar, code: str = sanctions_list.code
+                ) -> None:
+                    bar.set_description(f"{code}: {stage}")
                     bar.update(round(fraction * 100) - bar.n)
 
                 run = execute(run.pk, report=report)
