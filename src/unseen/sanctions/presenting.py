@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from unseen.accounts.models import UserLike, visible_access_levels
@@ -40,10 +41,17 @@ STAGES = {
 #: What the explanation's features are called on the page.
 FEATURES = {
     "name": _("Name"),
+    "acronym": _("Abbreviation"),
+    "word_order": _("Word order"),
+    "generic_name": _("Common words only"),
+    "sector_conflict": _("Different trades"),
+    "city_conflict": _("Different cities"),
+    "kind": _("Kind of entity"),
     "country": _("Country"),
+    "country_conflict": _("Countries differ"),
     "address": _("Address"),
     "identifier": _("Identifier"),
-    "verdict": _("Earlier verdict"),
+    "identifier_conflict": _("Identifiers differ"),
 }
 
 
@@ -192,10 +200,22 @@ def explanation_rows(candidate: XrefCandidate) -> list[dict[str, Any]]:
                 "feature": FEATURES.get(part.get("feature", ""), part.get("feature", "")),
                 "contribution": contribution,
                 "against": contribution < 0,
-                "text": part.get("text", ""),
+                "text": _explained(part),
             }
         )
     return rows
+
+
+def _explained(part: dict[str, Any]) -> str:
+    """An explanation line in the reader's language: the scorer keeps its template and values
+    apart (`unseen.core.xref.Evidence`), so the template is translated, then filled."""
+    template, params = part.get("template"), part.get("params")
+    if not template:
+        return str(part.get("text", ""))
+    try:
+        return gettext(template) % params if params else gettext(template)
+    except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
+        return str(part.get("text", ""))
 
 
 def entity_facts(entity: ListedEntity) -> dict[str, Any]:

@@ -200,18 +200,18 @@ def record_key(party: str) -> Key:
     return kind, int(pk)
 
 
-def gather_records(kinds: Sequence[str]) -> dict[Key, matching.Party]:
+def gather_records(kinds: Sequence[str]) -> dict[Key, Any]:
     """Every record of these kinds not merged into another, as the scorer's parties, by key."""
-    parties: dict[Key, matching.Party] = {}
+    parties: dict[Key, Any] = {}
     if RecordKind.ORGANISATION in kinds:
         names = _names(OrganisationAlias.objects.values_list("organisation_id", "name"))
         ids = _identifiers("organisation")
         for pk, name, country in Organisation.objects.filter(merged_into__isnull=True).values_list(
             "pk", "name", "country"
         ):
-            parties[RecordKind.ORGANISATION, pk] = matching.Party(
+            parties[RecordKind.ORGANISATION, pk] = matching.party(
                 id=party_id(RecordKind.ORGANISATION, pk),
-                kind=matching.ORGANISATION,
+                kind=RecordKind.ORGANISATION,
                 names=(name, *names.get(pk, ())),
                 countries=(country,) if country else (),
                 identifiers=tuple(ids.get(pk, ())),
@@ -223,9 +223,9 @@ def gather_records(kinds: Sequence[str]) -> dict[Key, matching.Party]:
             "pk", "name", "name_hangul", "nationality"
         )
         for pk, name, hangul, nationality in figures:
-            parties[RecordKind.PUBLIC_FIGURE, pk] = matching.Party(
+            parties[RecordKind.PUBLIC_FIGURE, pk] = matching.party(
                 id=party_id(RecordKind.PUBLIC_FIGURE, pk),
-                kind=matching.PERSON,
+                kind=RecordKind.PUBLIC_FIGURE,
                 names=tuple(n for n in (name, hangul, *names.get(pk, ())) if n),
                 countries=(nationality,) if nationality else (),
                 identifiers=tuple(ids.get(pk, ())),
@@ -235,9 +235,9 @@ def gather_records(kinds: Sequence[str]) -> dict[Key, matching.Party]:
             "pk", "name", "country", "city"
         )
         for pk, name, country, city in sites:
-            parties[RecordKind.SITE, pk] = matching.Party(
+            parties[RecordKind.SITE, pk] = matching.party(
                 id=party_id(RecordKind.SITE, pk),
-                kind=matching.SITE,
+                kind=RecordKind.SITE,
                 names=(name,),
                 countries=(country,) if country else (),
                 addresses=(city,) if city else (),
@@ -260,15 +260,15 @@ def _identifiers(holder: str) -> dict[int, list[tuple[str, str]]]:
     return found
 
 
-def gather_entities(sanctions_list: SanctionsList) -> dict[str, matching.Party]:
+def gather_entities(sanctions_list: SanctionsList) -> dict[str, Any]:
     """The list's entities as the scorer's parties, by entity id."""
     rows = sanctions_list.entities.values_list(
         "entity_id", "schema", "names", "countries", "addresses", "identifiers"
     )
     return {
-        entity_id: matching.Party(
+        entity_id: matching.party(
             id=entity_id,
-            kind=matching.PERSON if schema == "Person" else matching.ORGANISATION,
+            kind=schema,
             names=tuple(names),
             countries=tuple(countries),
             addresses=tuple(addresses),
@@ -290,8 +290,8 @@ def verdicts(list_code: str) -> dict[tuple[str, int, str], bool]:
 
 
 def match(
-    records: dict[Key, matching.Party],
-    entities: dict[str, matching.Party],
+    records: dict[Key, Any],
+    entities: dict[str, Any],
     *,
     threshold: float,
     decided: dict[tuple[str, int, str], bool],
@@ -315,23 +315,23 @@ def match(
         best = [p for p in pairs[:PER_RECORD] if p not in accepted]
         kept += accepted + best
     have = {(record_key(p.record), p.entity) for p in kept}
-    for (kind, pk, entity_id), same in decided.items():
-        key = (kind, pk)
-        if same and key in records and entity_id in entities and (key, entity_id) not in have:
-            # Accepted before, scored below the threshold now: it stays accepted all the same.
-            rescored = matching.cross_reference(
-                [records[key]], [entities[entity_id]], threshold=0.0
-            )
-            score = rescored[0].score if rescored else 0.0
-            explanation = rescored[0].explanation if rescored else []
-            kept.append(matching.Found(party_id(kind, pk), entity_id, score, explanation))
+    # Accepted before, scored below the threshold now: it stays accepted all the same.
+    missing = [
+        (records[kind, pk], entities[entity_id])
+        for (kind, pk, entity_id), same in sorted(decided.items())
+        if same
+        and (kind, pk) in records
+        and entity_id in entities
+        and ((kind, pk), entity_id) not in have
+    ]
+    kept += matching.rescore(missing, list(entities.values()))
     return kept
 
 
 def _save(
     run: XrefRun,
-    records: dict[Key, matching.Party],
-    entities: dict[str, matching.Party],
+    records: dict[Key, Any],
+    entities: dict[str, Any],
     found: list[matching.Found],
     decided: dict[tuple[str, int, str], bool],
     started: float,
