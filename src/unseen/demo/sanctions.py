@@ -148,21 +148,32 @@ FIGURE = {
 }
 
 
-def _source(row: dict[str, str]) -> Source:
-    day = date.fromisoformat(row["listed_on"]) if row["listed_on"] else None
-    found = Source.objects.filter(title=row["source_title"], is_synthetic=False).first()
+def _source(row: dict[str, str], reason: str) -> Source:
+    """The designation itself as the source, titled as the demo's other designations are."""
+    from .loading import designation_title  # it imports this module
+
+    day = date.fromisoformat(row["listed_on"])
+    title = designation_title(day, reason)
+    found = Source.objects.filter(title=title, is_synthetic=False).first()
     if found is not None:
         return found
     return Source.objects.create(
         kind=SourceKind.SANCTIONS_LIST,
-        title=row["source_title"],
+        title=title,
         url=row["source_url"],
         date=day,
-        date_precision=DatePrecision.DAY if day else "",
+        date_precision=DatePrecision.DAY,
         reliability=Reliability.A,
         language="en",
         access_level=AccessLevel.PUBLIC,
+        notes=row["source_title"],
     )
+
+
+#: Why the September 2018 designation names them (the Treasury's press release sm481).
+IT_WORKERS = (
+    "revenue from North Korean IT workers abroad, through front companies in China and Russia"
+)
 
 
 def record_other_parties() -> int:
@@ -188,7 +199,7 @@ def record_other_parties() -> int:
                 OrganisationAlias.objects.create(
                     organisation=organisation, name=alias, script=Script.LATIN
                 )
-            organisation.add_claim(_source(row), Credibility.CONFIRMED, "designated")
+            organisation.add_claim(_source(row, IT_WORKERS), Credibility.CONFIRMED, "designated")
     row = by_name[FIGURE["row"]]
     figure, created = PublicFigure.objects.get_or_create(
         name=FIGURE["name"],
@@ -202,7 +213,7 @@ def record_other_parties() -> int:
     )
     if created:
         made += 1
-        figure.add_claim(_source(row), Credibility.CONFIRMED, "designated; CEO")
+        figure.add_claim(_source(row, IT_WORKERS), Credibility.CONFIRMED, "designated; CEO")
     return made
 
 
