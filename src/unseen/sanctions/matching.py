@@ -6,7 +6,9 @@ name folding and the blocking are the core's (docs/methods/xref.md).
 """
 
 import os
-from collections.abc import Callable, Sequence
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,18 +57,41 @@ def cross_reference(
     index = NameIndex.of(entities)
     blocks = EntityBlocks(entities)
     found: list[Found] = []
-    processes = processes or workers()
-    for start in range(0, len(records), CHUNK):
-        chunk = records[start : start + CHUNK]
-        for match in candidates(
-            chunk, entities, threshold, index=index, blocks=blocks, workers=processes
-        ):
-            found.append(
-                Found(match.record_id, match.entity_id, match.score, match.explanation_json())
-            )
-        if progress is not None:
-            progress(min(1.0, (start + len(chunk)) / len(records)))
+    with forkable() as can_fork:
+        processes = (processes or workers()) if can_fork else 1
+        for start in range(0, len(records), CHUNK):
+            chunk = records[start : start + CHUNK]
+            for match in candidates(
+                chunk, entities, threshold, index=index, blocks=blocks, workers=processes
+            ):
+                found.append(
+                    Found(match.record_id, match.entity_id, match.score, match.explanation_json())
+                )
+            if progress is not None:
+                progress(min(1.0, (start + len(chunk)) / len(records)))
     return found
+
+
+@contextmanager
+def forkable() -> Iterator[bool]:
+    """SIGTERM at its default while the scorer forks, and whether it may fork at all.
+
+    The scorer's processes are forked and inherit the handler of their parent: the worker's
+    "finish the job first" (django-tasks) or the command's "end the run as failed". The pool
+    stops its processes with SIGTERM; one that runs such a handler instead of dying may hang in
+    the pool's locks, and the run with it (seen: a run that never ended). So while it scores, a
+    stop request kills the job outright, as it kills any process; its row is then shown as
+    stalled and can be run again. Outside the main thread signals cannot be set: no forking.
+    """
+    try:
+        previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except ValueError:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def rescore(pairs: list[tuple["Party", "Party"]], entities: Sequence["Party"]) -> list[Found]:
