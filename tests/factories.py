@@ -236,3 +236,60 @@ def designation(
         ended_on=ended_on,
         access_level=access_level,
     )
+
+
+def xref_run(*, access_level: str = AccessLevel.PUBLIC):
+    """A finished cross-reference run: a one-entity list version (its source at `access_level`),
+    an organisation at `access_level`, and one pending candidate pairing them."""
+    from types import SimpleNamespace
+
+    from unseen.registry.models import Organisation, OrganisationKind
+    from unseen.sanctions.models import ListedEntity, SanctionsList, XrefCandidate, XrefRun
+
+    listed = SanctionsList.objects.create(
+        code="un_sc_sanctions",
+        title="UN Security Council Consolidated List",
+        authority="UN Security Council 1718 Committee",
+        version="2024-01-01",
+        scheme="un_1718",
+        source=source(
+            "UN Security Council Consolidated List, version 2024-01-01",
+            kind=SourceKind.SANCTIONS_LIST,
+            access_level=access_level,
+            reliability=Reliability.A,
+        ),
+        sha256="0" * 64,
+        entity_count=1,
+    )
+    entity = ListedEntity.objects.create(
+        sanctions_list=listed,
+        entity_id="NK-mop",
+        schema="Company",
+        caption="Mansudae Overseas Project Group of Companies",
+        names=["Mansudae Overseas Project Group of Companies", "만수대해외개발회사그룹"],
+        countries=["KP"],
+        identifiers=[["unscId", "KPe.050"]],
+        reference="KPe.050",
+        programme="UN-SC1718",
+    )
+    organisation = Organisation.objects.create(
+        name="Mansudae Overseas Project",
+        kind=OrganisationKind.TRADING_COMPANY,
+        country="KP",
+        access_level=access_level,
+    )
+    run = XrefRun.objects.create(
+        sanctions_list=listed, status="done", stage="done", fraction=1.0, kinds=["organisation"]
+    )
+    candidate = XrefCandidate.objects.create(
+        run=run,
+        record_kind="organisation",
+        record_id=organisation.pk,
+        listed_entity=entity,
+        entity_id=entity.entity_id,
+        score=0.72,
+        explanation=[{"feature": "name", "contribution": 0.62, "text": "Names agree"}],
+    )
+    return SimpleNamespace(
+        list=listed, entity=entity, organisation=organisation, run=run, candidate=candidate
+    )

@@ -153,6 +153,15 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     # Exports of the view, audited: those who may export records (EXPORT_RECORDS).
     "network:export_gexf": ("get", EXPORTERS, []),
     "network:export_ftm": ("get", EXPORTERS, []),
+    # Sanctions lists: read by viewers, loaded by importers, cross-referenced by linkers.
+    "sanctions:lists": ("get", VIEWERS, []),
+    "sanctions:load": ("get", IMPORTERS, []),
+    "sanctions:list": ("get", VIEWERS, ["{sanctions_list}"]),
+    "sanctions:xref": ("post", LINKERS, ["{sanctions_list}"]),
+    "sanctions:run": ("get", LINKERS, ["{xref_run}"]),
+    "sanctions:progress": ("get", LINKERS, ["{xref_run}"]),
+    "sanctions:cancel": ("post", LINKERS, ["{xref_run}"]),
+    "sanctions:candidate": ("get", LINKERS, ["{xref_run}", "{xref_candidate}"]),
 }
 
 
@@ -187,12 +196,16 @@ def world(db, alice):
     published = published_file(alice, alice, factories.jpeg_with_gps(), record=testimony)
     figure = factories.public_figure(access_level="public")
     designation = factories.designation(figure, access_level="public")
+    xref = factories.xref_run()
     return {
         "public_figure": figure.pk,
         "designation": designation.pk,
         "organisation": Organisation.objects.create(
             name="Mokran LLC", kind="host_employer", access_level="public"
         ).pk,
+        "sanctions_list": xref.list.pk,
+        "xref_run": xref.run.pk,
+        "xref_candidate": xref.candidate.pk,
         "evidence_file": evidence_file.pk,
         "passage": passage.pk,
         "working_copy": copy.pk,

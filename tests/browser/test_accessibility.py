@@ -27,6 +27,7 @@ from unseen.evidence.models import Source
 from unseen.files import storing
 from unseen.intake.views import RECEIPT_COOKIE, RECEIPT_SALT
 from unseen.registry.models import PublicFigure
+from unseen.sanctions.models import XrefRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -103,6 +104,9 @@ NOT_PAGES = {
     "network:suggest": "JSON suggestions for the network's focus picker",
     "network:export_gexf": "a GEXF file download, not a page",
     "network:export_ftm": "a FollowTheMoney JSON lines download, not a page",
+    "sanctions:xref": "POST only; answers with the run's page",
+    "sanctions:progress": "JSON the progress bar polls",
+    "sanctions:cancel": "POST only; answers with the run's page",
 }
 
 # Django's admin is Django's own markup; our pages are what we answer for.
@@ -194,6 +198,7 @@ def demo_records() -> dict[str, Any]:
         title_ko="NASA 우주비행사 아일린 콜린스",
     )
     return {
+        "xref_run": XrefRun.objects.filter(status="done").order_by("pk").first(),
         "evidence_file": evidence_file,
         "photo": photo,
         "published_file": published,
@@ -242,6 +247,12 @@ def samples(records: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         # Awaiting its redaction (the review page warns), and published (with its pictures).
         "files:review": [{"pk": records["photo"].pk}, {"pk": records["published_file"].pk}],
         "evidence:detail": [{"pk": records["published_file"].pk}],
+        # The demo's list and its cross-reference run (load_demo runs one), a candidate on it.
+        "sanctions:list": [{"pk": records["xref_run"].sanctions_list.pk}],
+        "sanctions:run": [{"pk": records["xref_run"].pk}],
+        "sanctions:candidate": [
+            {"pk": records["xref_run"].pk, "candidate": records["xref_run"].candidates.first().pk}
+        ],
     }
 
 

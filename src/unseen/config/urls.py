@@ -22,6 +22,7 @@ urlpatterns = [
     path("app/audit/", include("unseen.audit.urls")),
     path("app/estimates/", include("unseen.estimation.urls")),
     path("app/linkage/", include("unseen.linkage.urls")),
+    path("app/sanctions/", include("unseen.sanctions.urls")),
     path("app/files/", include("unseen.files.urls")),
     path("app/network/", include("unseen.network.urls")),
     path("app/", include("unseen.documentation.urls")),

@@ -22,7 +22,7 @@ from unseen.registry.models import (
     PublicFigure,
 )
 
-from . import files, lists, synthetic
+from . import files, lists, sanctions, synthetic
 
 DEPLOYMENTS_CSV = Path(__file__).parent / "data" / "nk-deployments.csv"
 
@@ -178,7 +178,7 @@ NAMED_BESIDE = [
         "Yanbian Silverstar Network Technology Co., Ltd.",
         OrganisationKind.OTHER,
         "CN",
-        ["China Silver Star", "延边银星网络科技有限公司"],
+        ["China Silver Star"],
         "Jilin, China. Nominally a Chinese IT company, managed and controlled by North Koreans.",
         OFAC_SILVERSTAR,
         Credibility.CONFIRMED,
@@ -415,6 +415,7 @@ def load_demo() -> dict[str, int]:
     counts = {f"sourced {name}": count for name, count in result.created.items()}
     counts["designated organisations"] = load_designated_organisations()
     counts.update({f"real {name}": n for name, n in load_real_relations().items()})
+    counts.update(sanctions.load_demo_sanctions())
     counts.update({f"synthetic {name}": count for name, count in synthetic.generate().items()})
     counts.update(
         {f"synthetic linkage {name}": count for name, count in lists.load_lists().items() if count}

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, Model, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from unseen.accounts.models import User, UserLike
@@ -114,21 +114,36 @@ def skip(review: PairReview, user: User) -> PairSkip:
     return skipped
 
 
-def in_reviewer_order(reviews: "QuerySet[PairReview]", user: User) -> "QuerySet[PairReview]":
+def in_reviewer_order(
+    reviews: "QuerySet[Any]", user: User, skips: type[Model] = PairSkip, field: str = "review"
+) -> "QuerySet[Any]":
     """Pairs in the order this reviewer works through them: those they have not skipped, oldest
-    first, then those they skipped, the longest ago first (`skipped_at` is theirs, or None)."""
-    mine = PairSkip.objects.filter(review=OuterRef("pk"), user=user).values("skipped_at")[:1]
+    first, then those they skipped, the longest ago first (`skipped_at` is theirs, or None).
+
+    Any queue whose items have pending/decided statuses and a skip model (`skips`, pointing at
+    the item by `field`, related name "skips") is worked through alike: the cross-reference's
+    candidates are.
+    """
+    mine = skips._default_manager.filter(**{field: OuterRef("pk")}, user=user).values("skipped_at")[
+        :1
+    ]
     return reviews.annotate(skipped_at=Subquery(mine)).order_by(
         F("skipped_at").asc(nulls_first=True), "id"
     )
 
 
-def next_pending(reviews: "QuerySet[PairReview]", user: User, after: PairReview) -> int | None:
+def next_pending(
+    reviews: "QuerySet[Any]",
+    user: User,
+    after: Model,
+    skips: type[Model] = PairSkip,
+    field: str = "review",
+) -> int | None:
     """The pair this reviewer goes to after `after`: the next one they have not skipped, else the
     first they have not skipped, else the one they skipped the longest ago; None when none is left.
     """
     pending = in_reviewer_order(
-        reviews.filter(status=ReviewStatus.PENDING).exclude(pk=after.pk), user
+        reviews.filter(status=ReviewStatus.PENDING).exclude(pk=after.pk), user, skips, field
     )
     fresh = pending.exclude(skips__user=user)
     for candidates in (fresh.filter(id__gt=after.pk), fresh, pending):
