@@ -170,3 +170,31 @@ def test_the_change_report_on_the_run_page_shows_only_readable_records(client, a
     xref.organisation.save()
     page = client.get(reverse("sanctions:run", args=[xref.run.pk])).content.decode()
     assert 'data-change="removed"><li class="muted">' in page
+
+
+def test_a_public_figures_candidate_is_shown_with_or_without_its_page(client, andy, xref):
+    from unseen.registry.models import PublicFigure
+    from unseen.sanctions.models import ListedEntity, XrefCandidate
+
+    figure = PublicFigure.objects.create(name="Jong Song Hwa", access_level=AccessLevel.PUBLIC)
+    person = ListedEntity.objects.create(
+        sanctions_list=xref.list,
+        entity_id="ofac-jong",
+        schema="Person",
+        caption="Jong Song Hwa",
+        names=["Jong Song Hwa", "정성화"],
+    )
+    candidate = XrefCandidate.objects.create(
+        run=xref.run,
+        record_kind="public_figure",
+        record_id=figure.pk,
+        listed_entity=person,
+        entity_id=person.entity_id,
+        score=0.7,
+    )
+    client.force_login(andy)
+    assert (
+        "Jong Song Hwa" in client.get(reverse("sanctions:run", args=[xref.run.pk])).content.decode()
+    )
+    url = reverse("sanctions:candidate", args=[xref.run.pk, candidate.pk])
+    assert "정성화" in client.get(url).content.decode()

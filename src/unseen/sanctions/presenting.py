@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from unseen.accounts.models import UserLike, visible_access_levels
-from unseen.documentation.browsing import shown_fields
+from unseen.documentation.browsing import KINDS, shown_fields
 from unseen.evidence.models import visible_related
 from unseen.linkage.models import ReviewStatus
 from unseen.registry.models import Designation, ExternalIdentifier, Organisation, PublicFigure
@@ -55,8 +55,10 @@ FEATURES = {
 }
 
 
-def detail_url(kind: str, pk: int) -> str:
-    return reverse("documentation:detail", args=[RECORD_SLUGS[kind], pk])
+def detail_url(kind: str, pk: int) -> str | None:
+    """The record's page; None for a kind the workspace has no pages for (yet)."""
+    slug = RECORD_SLUGS[kind]
+    return reverse("documentation:detail", args=[slug, pk]) if slug in KINDS else None
 
 
 def readable_candidates(run: XrefRun, user: UserLike) -> "QuerySet[XrefCandidate]":
