@@ -207,3 +207,42 @@ def test_it_walks_the_page_and_saves_screenshots(browser, live_server, andy, siz
     assert overflow <= 1, f"the page is {overflow} px wider than the {size} screen"
     context.close()
     print("Screenshots:", ", ".join(str(path) for path in saved))
+
+
+# Node labels' rendered boxes, for the overlap check: cytoscape's own measure of each label.
+LABEL_BOXES = """() => window.unseenNetwork.cy.nodes(':visible').map(node => {
+    const box = node.renderedBoundingBox({includeNodes: false, includeEdges: false,
+                                          includeLabels: true});
+    return {id: node.id(), x1: box.x1, y1: box.y1, x2: box.x2, y2: box.y2};
+})"""
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_demo_graph_draws_its_unlinked_records_apart_with_labels_that_do_not_overlap(
+    browser, live_server, andy, size
+):
+    from unseen.demo.loading import load_demo
+
+    load_demo()
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(locale="en-GB", bypass_csp=True, viewport=SIZES[size])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server, "andy")
+    page.goto(f"{live_server.url}/app/network/")
+    wait_ready(page)
+    boxes = page.evaluate(LABEL_BOXES)
+    assert len(boxes) > 10
+    overlaps = [
+        (a["id"], b["id"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["x1"] < b["x2"] - 1
+        and b["x1"] < a["x2"] - 1
+        and a["y1"] < b["y2"] - 1
+        and b["y1"] < a["y2"] - 1
+    ]
+    page.locator("#network-graph").screenshot(path=str(FOLDER / f"demo-graph-{size}.png"))
+    page.screenshot(path=str(FOLDER / f"demo-{size}.png"), full_page=True)
+    assert not overlaps, f"{len(overlaps)} labels overlap at {size}: {overlaps[:5]}"
+    context.close()

@@ -26,6 +26,12 @@
   // A table of tens of thousands of rows helps no one and takes seconds to write; past this the
   // table says how many more links are drawn.
   const TABLE_ROWS = 1000;
+  // Up to this many nodes, labels are measured by the layouts, and the records with no link at all
+  // are set apart in a grid below the linked ones, spaced by their labels, instead of crowding
+  // the force layout's middle.
+  const LABEL_AWARE_LIMIT = 300;
+  // Model pixels between the linked drawing and the grid of records with no link.
+  const GRID_GAP = 60;
 
   const DEFAULT_STRINGS = {
     kinds: { organisation: "organisation", public_figure: "public figure", person: "person", site: "site", country: "country" },
@@ -509,7 +515,7 @@
         // A small graph settles again from where it is, so that the newcomers do not sit on
         // older nodes; a large one keeps its rings and shows the expanded node's neighbours.
         const settled = nodes.size <= FORCE_LAYOUT_LIMIT && added.nodes.length
-          ? runLayout(layoutOptions(nodes.size, !reducedMotion()))
+          ? arrange()
           : Promise.resolve();
         return settled.then(function () {
           if (center.length && nodes.size > FORCE_LAYOUT_LIMIT) cy.fit(center.closedNeighborhood(), 40);
@@ -624,7 +630,7 @@
       apply();
       const began = performance.now();
       root.dataset.drawMs = String(Math.round(began - fetched));
-      const laidOut = large ? drawn() : runLayout(layoutOptions(nodes.size, !reducedMotion()));
+      const laidOut = large ? drawn() : arrange();
       laidOut.then(function () {
         root.dataset.layoutMs = String(Math.round(performance.now() - began));
         root.dataset.state = "ready";
@@ -639,16 +645,87 @@
       });
     }
 
-    // Runs a layout; once it stops, a drawing of a few nodes is not left zoomed in to fill the
+    // Lays out the drawing. A small graph's records with no link (often sites and countries no
+    // relation touches) go on a grid below the force layout of the linked ones, as many columns
+    // as fit the wider of the linked drawing and the canvas, each cell as wide as its label.
+    function arrange() {
+      const motion = !reducedMotion();
+      if (nodes.size > LABEL_AWARE_LIMIT) return runLayout(layoutOptions(nodes.size, motion));
+      const lone = cy.nodes().filter(function (node) { return node.degree(false) === 0; });
+      if (!lone.length || lone.length === cy.nodes().length) {
+        return runLayout(Object.assign(layoutOptions(nodes.size, motion), lone.length ? gridOptions(lone, null) : {}));
+      }
+      const linked = cy.nodes().difference(lone);
+      // Labels count as part of their nodes, so that the force keeps them apart; and the nodes are
+      // pulled together more than cose's default, which spreads a few chains across the canvas.
+      const linkedLayout = Object.assign(layoutOptions(linked.length, false), {
+        nodeDimensionsIncludeLabels: true, fit: false, animate: false, gravity: 8, idealEdgeLength: 80, nodeOverlap: 40, nodeRepulsion: function () { return 1024; },
+      });
+      return runLayout(linkedLayout, linked.union(linked.connectedEdges()), true).then(function () {
+        const box = linked.boundingBox({ includeLabels: true, includeEdges: true });
+        return runLayout(gridOptions(lone, box), lone, true);
+      }).then(function () {
+        cy.fit(undefined, 30);
+        fitted();
+      });
+    }
+
+    // A grid for `lone`, below `above` (a bounding box) or, with none, filling the canvas.
+    function gridOptions(lone, above) {
+      let cellWidth = 0, cellHeight = 0;
+      lone.forEach(function (node) {
+        const box = node.boundingBox({ includeLabels: true });
+        cellWidth = Math.max(cellWidth, box.w);
+        cellHeight = Math.max(cellHeight, box.h);
+      });
+      cellWidth += 24;
+      cellHeight += 16;
+      // As many columns as give the whole drawing the canvas's shape, so that it is fitted at
+      // the largest zoom (on a phone, few columns; on a laptop, many).
+      const canvasWidth = root.clientWidth || 800, canvasHeight = root.clientHeight || 600;
+      let cols = 1, best = 0;
+      for (let tried = 1; tried <= lone.length; tried += 1) {
+        const width = Math.max(above ? above.w : 0, tried * cellWidth);
+        const height = (above ? above.h + GRID_GAP : 0) + Math.ceil(lone.length / tried) * cellHeight;
+        const zoom = Math.min(canvasWidth / width, canvasHeight / height);
+        if (zoom > best) {
+          best = zoom;
+          cols = tried;
+        }
+      }
+      const rows = Math.ceil(lone.length / cols);
+      const options = {
+        name: "grid",
+        cols: cols,
+        avoidOverlap: true,
+        avoidOverlapPadding: 16,
+        nodeDimensionsIncludeLabels: true,
+        condense: true,
+        fit: !above,
+        padding: 30,
+        animate: false,
+      };
+      if (above) {
+        const left = (above.x1 + above.x2) / 2 - (cols * cellWidth) / 2;
+        options.boundingBox = { x1: left, y1: above.y2 + GRID_GAP, w: cols * cellWidth, h: rows * cellHeight };
+      }
+      return options;
+    }
+
+    function fitted() {
+      if (cy.zoom() > COMFORTABLE_ZOOM) {
+        cy.zoom(COMFORTABLE_ZOOM);
+        cy.center();
+      }
+    }
+
+    // Runs a layout (on `eles`, or on every element); once it stops, a drawing of a few nodes is not left zoomed in to fill the
     // canvas with three giant shapes.
-    function runLayout(options) {
+    function runLayout(options, eles, keepZoom) {
       return new Promise(function (resolve) {
-        const layout = cy.layout(options);
+        const layout = (eles || cy).layout(options);
         layout.one("layoutstop", function () {
-          if (cy.zoom() > COMFORTABLE_ZOOM) {
-            cy.zoom(COMFORTABLE_ZOOM);
-            cy.center();
-          }
+          if (!keepZoom) fitted();
           resolve();
         });
         layout.run();
