@@ -83,6 +83,9 @@ def test_a_public_sighting_travels_from_the_form_to_the_public_map(browser, live
     assert junk.status == Status.SPAM
 
     page.click(f"tr[data-submission='{real.pk}'] a")
+    # The click navigates: wait for the submission's page before counting what it shows.
+    page.wait_for_url(f"**/app/moderation/{real.pk}/")
+    page.locator("img[data-upload]").first.wait_for()
     assert page.locator("img[data-upload]").count() == 1
     # #14: nothing is published until the moderator writes the public text and ticks the box.
     assert not page.is_checked("#id_publish")

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests import factories
 from tests.browser.test_accessibility import sign_in
@@ -123,18 +124,29 @@ def test_sliding_the_date_shows_and_hides_an_ownership_and_its_edge_leads_to_its
     # Back in 2018 the edge is drawn where it was; a click on it opens its details.
     slide_to(page, "2018-01")
     page.locator("#network-graph").scroll_into_view_if_needed()
-    # Cytoscape places an edge it shows again on its next frame: wait for its middle point.
-    point = page.wait_for_function(
-        """id => {
-            const middle = window.unseenNetwork.cy.getElementById(id).renderedMidpoint();
-            if (!middle || Number.isNaN(middle.x)) return null;
-            const box = document.querySelector('#network-graph').getBoundingClientRect();
-            return {x: box.left + middle.x, y: box.top + middle.y};
-        }""",
-        arg=edge_id,
-    ).json_value()
-    page.mouse.click(point["x"], point["y"])
+    # Cytoscape places an edge it shows again on its next frame, after any layout animation: wait
+    # until nothing moves, then click the edge's middle point. On a busy machine the frame may
+    # still be painting when the point is read, so a click that opened nothing is tried again;
+    # one that never opens the details fails.
     detail = page.locator("#network-detail")
+    for _attempt in range(3):
+        point = page.wait_for_function(
+            """id => {
+                const cy = window.unseenNetwork.cy;
+                if (cy.elements().some(element => element.animated())) return null;
+                const middle = cy.getElementById(id).renderedMidpoint();
+                if (!middle || Number.isNaN(middle.x)) return null;
+                const box = document.querySelector('#network-graph').getBoundingClientRect();
+                return {x: box.left + middle.x, y: box.top + middle.y};
+            }""",
+            arg=edge_id,
+        ).json_value()
+        page.mouse.click(point["x"], point["y"])
+        try:
+            detail.wait_for(state="visible", timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            page.wait_for_timeout(500)
     detail.wait_for(state="visible")
     assert page.get_attribute("#network-detail", "data-shown") == edge_id
     assert "owns (51%)" in detail.inner_text()

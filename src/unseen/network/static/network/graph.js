@@ -148,7 +148,11 @@
       randomize: false,
       fit: true,
       padding: 30,
-      nodeDimensionsIncludeLabels: false,
+      // Edges long enough to be seen and clicked between labels (cose's default is 32 px, shorter
+      // than a label is wide, so a link hid under the names it joins); a large graph keeps the
+      // default, as its labels are hidden until zoomed.
+      idealEdgeLength: count <= 300 ? 160 : 32,
+      nodeDimensionsIncludeLabels: count <= 300,
     };
   }
 
@@ -659,7 +663,7 @@
       // Labels count as part of their nodes, so that the force keeps them apart; and the nodes are
       // pulled together more than cose's default, which spreads a few chains across the canvas.
       const linkedLayout = Object.assign(layoutOptions(linked.length, false), {
-        nodeDimensionsIncludeLabels: true, fit: false, animate: false, gravity: 8, idealEdgeLength: 80, nodeOverlap: 40, nodeRepulsion: function () { return 1024; },
+        nodeDimensionsIncludeLabels: true, fit: false, animate: false, gravity: 8, idealEdgeLength: 160, nodeOverlap: 40, nodeRepulsion: function () { return 1024; },
       });
       return runLayout(linkedLayout, linked.union(linked.connectedEdges()), true).then(function () {
         const box = linked.boundingBox({ includeLabels: true, includeEdges: true });
