@@ -25,12 +25,13 @@ the topic "sanction". followthemoney is imported only when an FtM export is writ
 
 import json
 from collections.abc import Iterator
+from dataclasses import astuple
 from typing import Any
 
 from unseen import build
 from unseen.audit.log import record
 from unseen.audit.models import Action
-from unseen.core import network
+from unseen.core import ftm_mapping, network
 from unseen.core.network import Edge, Node
 
 from .gathering import Graph, date_text
@@ -38,32 +39,11 @@ from .gathering import Graph, date_text
 GEXF = "gexf"
 FTM = "ftm"
 
-# Relation kind -> FtM schema, property of the subject, of the object; and the first role that
-# tells apart kinds sharing a schema. The same choices as the FtM export and import of records
-# (core.ftm_mapping), so that a view exported here reads back as the same relations; located_in
-# (derived from deployments, no relation kind) is an UnknownLink too.
-RELATION_SCHEMATA = {
-    "parent_of": ("Ownership", "owner", "asset"),
-    "owns": ("Ownership", "owner", "asset"),
-    "director_of": ("Directorship", "director", "organization"),
-    "employs": ("Employment", "employer", "employee"),
-    "member_of": ("Membership", "member", "organization"),
-    "renamed_to": ("Succession", "predecessor", "successor"),
-}
-KIND_ROLES = {
-    "parent_of": "parent company",
-    "contracts_with": "contracts with",
-    "dispatches_workers_to": "dispatches workers to",
-    "operates_site": "operates the site",
-    "located_in": "located in",
-}
-ORGANISATION_SCHEMATA = {
-    "state_organ": "PublicBody",
-    "trading_company": "Company",
-    "front_company": "Company",
-    "host_employer": "Company",
-    "broker": "Company",
-}
+# The FtM export and import of records' own tables (core.ftm_mapping), so that a view exported
+# here reads back as the same relations. `located_in` is derived from deployments and is no
+# relation kind: an UnknownLink with its phrase as first role, as the kinds FtM has no schema for.
+KIND_ROLES = {**ftm_mapping.KIND_ROLES, "located_in": "located in"}
+UNKNOWN_LINK = ftm_mapping.RelationSchema("UnknownLink", "subject", "object")
 
 
 def ftm_unavailable() -> str:
@@ -141,7 +121,7 @@ def _node_entity(
     entity_id = _id(node.id)
     if node.kind == "organisation":
         kind = details.get(node.id, {}).get("kind", "")
-        schema = ORGANISATION_SCHEMATA.get(kind, "Organization")
+        schema = ftm_mapping.ORGANISATION_SCHEMATA.get(kind, "Organization")
         if node.id in assets:
             schema = "Company"  # an Ownership's asset must be an Asset: a company is one
         return _entity(
@@ -174,9 +154,7 @@ def _edge_entity(
         "summary": f"{len(edge.sources)} sources, best grade {edge.best_grade or 'none'}",
         "role": roles,
     }
-    schema, subject, object_ = RELATION_SCHEMATA.get(
-        edge.kind, ("UnknownLink", "subject", "object")
-    )
+    schema, subject, object_ = astuple(ftm_mapping.RELATION_SCHEMATA.get(edge.kind, UNKNOWN_LINK))
     if schema == "Ownership" and kinds.get(edge.target) != "organisation":
         # Ownership of a site: FtM's asset must be an Asset, which a work site is not.
         schema, subject, object_ = "UnknownLink", "subject", "object"
