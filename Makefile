@@ -57,7 +57,7 @@ $(VENV)/.dev: requirements-dev.lock pyproject.toml | $(VENV)/bin/python system-d
 # Browser tests drive Debian's chromium (Playwright's own download cannot work offline);
 # the FollowTheMoney export's PyICU builds against libicu-dev with pkg-config; evidence files are
 # OCR'd by tesseract (Korean and English), measured by ffprobe and timestamped in tests by openssl.
-SYSTEM_PACKAGES := chromium libicu-dev pkg-config tesseract-ocr tesseract-ocr-kor ffmpeg openssl
+SYSTEM_PACKAGES := chromium libicu-dev pkg-config tesseract-ocr tesseract-ocr-kor ffmpeg openssl libpangoft2-1.0-0 fonts-noto-cjk fonts-dejavu-core
 system-deps:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	  dpkg -s libicu-dev >/dev/null 2>&1 || missing="$$missing libicu-dev"; \
@@ -67,6 +67,9 @@ system-deps:
 	  dpkg -s tesseract-ocr-kor >/dev/null 2>&1 || missing="$$missing tesseract-ocr-kor tesseract-ocr-eng"; \
 	  command -v ffprobe >/dev/null 2>&1 || missing="$$missing ffmpeg"; \
 	  command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	  dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	  dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing="$$missing fonts-dejavu-core"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	      DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

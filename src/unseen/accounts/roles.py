@@ -29,6 +29,8 @@ class Capability(StrEnum):
     READ_VAULT = "read_vault"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
+    # Draft public findings; publishing one needs a second person with REVIEW_RECORDS.
+    WRITE_FINDINGS = "write_findings"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -40,6 +42,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.IMPORT_RECORDS,
             Capability.READ_VAULT,
             Capability.REVIEW_RECORDS,
+            Capability.WRITE_FINDINGS,
         }
     ),
     Role.ANALYST: frozenset(
@@ -48,6 +51,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.REVIEW_LINKAGE,
             Capability.RUN_ESTIMATES,
             Capability.EXPORT_RECORDS,
+            Capability.WRITE_FINDINGS,
         }
     ),
     Role.MODERATOR: frozenset({Capability.MODERATE_INTAKE}),

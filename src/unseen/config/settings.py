@@ -156,6 +156,8 @@ INSTALLED_APPS = [
     "unseen.files",
     "unseen.sanctions",
     "unseen.network",
+    "unseen.dossiers",
+    "unseen.findings",
     "unseen.estimation",
     "unseen.publishing",
     "unseen.demo",
