@@ -390,6 +390,10 @@ UNSEEN_AKISMET_SITE = os.environ.get("UNSEEN_AKISMET_SITE", "https://unseen.inva
 # the secret is read from var/keys/export_key, which no export creates: `unseen export --init-key`
 # (publishing.exports.init_export_key) makes it once, and an export stops when it is missing.
 UNSEEN_EXPORT_KEY = env_secret("UNSEEN_EXPORT_KEY")
+# Exports made from the web (/app/exports/, ADR 0035) are zipped into this private folder (0700,
+# files 0600), downloadable by the person who asked for UNSEEN_EXPORT_DOWNLOAD_HOURS, then deleted.
+UNSEEN_EXPORTS_DIR = Path(os.environ.get("UNSEEN_EXPORTS_DIR", VAR_DIR / "exports"))
+UNSEEN_EXPORT_DOWNLOAD_HOURS = env_float("UNSEEN_EXPORT_DOWNLOAD_HOURS", 24)
 # `unseen backup` and `unseen restore` derive the archive key from this (or from --passphrase-file).
 UNSEEN_BACKUP_PASSPHRASE = env_secret("UNSEEN_BACKUP_PASSPHRASE")
 

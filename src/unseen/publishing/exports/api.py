@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from unseen import build
-from unseen.accounts.roles import Role
+from unseen.accounts.roles import Capability, Role
 from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.private_files import private_output
@@ -50,8 +50,18 @@ def export(
     linkable_by: Any = None,
     approval: ExportApproval | None = None,
     progress: Progress | None = None,
+    requested_by: Any = None,
+    dry_run: bool = False,
+    job: int | None = None,
 ) -> ExportResult:
     """Write one file per record kind into `directory` (nothing at all when refused).
+
+    `requested_by`: the user the export is made for (the exports page, `unseen export --as`);
+    refused unless they hold `export_records`, and a full export's approval must then be one
+    they asked for or one made in the admin. Without it the operator exports, as at the command
+    line. `dry_run` makes every check the export would make, k-anonymity included, and writes,
+    marks and audits nothing: the exports page refuses on the form what the job would refuse.
+    `job` is the exports page's job id, written into the audit entry.
 
     At the controlled levels pseudonyms are fresh for every export, unless `linkable_by` (an
     administrator) makes it linkable: then they are the recipient's stable ones, and the
@@ -63,6 +73,12 @@ def export(
     writer = WRITERS[format]
     if reason := writer.unavailable():
         raise ExportRefused(reason)
+    if requested_by is not None and not (
+        getattr(requested_by, "is_active", False) and requested_by.can(Capability.EXPORT_RECORDS)
+    ):
+        raise ExportRefused(
+            f"{requested_by.get_username()!r} may not export records (needs export_records)"
+        )
     if k < 1:
         raise ExportRefused("--k must be at least 1")
     if override_by is not None and getattr(override_by, "role", "") != Role.ADMINISTRATOR:
@@ -82,12 +98,15 @@ def export(
                 "a full export needs an administrator's approval: --approval ID "
                 "(create one in the admin under Export approvals)"
             )
+        _check_approval(approval, requested_by)
         recipient = recipient or approval.recipient
         if (
             " ".join(recipient.split()).casefold()
             != " ".join(approval.recipient.split()).casefold()
         ):
             raise ExportRefused(f"approval #{approval.pk} is for another recipient")
+        if dry_run:
+            return ExportResult(directory, {})
         tables, result = full_tables(), ExportResult(directory, {})
         ledger: ReleaseLedger | None = None
         key_name = ""
@@ -100,6 +119,8 @@ def export(
         controlled = controlled_tables(level, recipient, k, override_by, linkable_by, directory)
         tables, result, ledger = controlled.tables, controlled.result, controlled.ledger
         ref, pid = controlled.ref, controlled.pid
+        if dry_run:
+            return result
         # The audit keeps naming the public release's recipient "public", as it always has;
         # `pseudonyms.key` tells it from a recipient of that name.
         recipient = recipient or "public"
@@ -166,6 +187,10 @@ def export(
             }
         if approval is not None:
             detail["approval"] = approval.pk
+        if job is not None:
+            detail["job"] = job
+        if requested_by is not None:
+            detail["requested_by"] = requested_by.get_username()
         record(Action.EXPORT, target_type="all", detail=detail)
     return ExportResult(
         directory,
@@ -180,3 +205,21 @@ def export(
         evidence_files=evidence.count,
         evidence_withheld=evidence.withheld,
     )
+
+
+def _check_approval(approval: ExportApproval, requested_by: Any) -> None:
+    """Refuse an approval that is not (or no longer) leave for this export."""
+    if approval.used_at is not None:
+        raise ExportRefused(f"approval #{approval.pk} has been used already")
+    if approval.refused_by_id is not None:
+        raise ExportRefused(f"approval #{approval.pk} was refused")
+    if approval.approved_by_id is None:
+        raise ExportRefused(f"approval #{approval.pk} has not been approved yet")
+    if approval.approved_by.role != Role.ADMINISTRATOR:
+        raise ExportRefused(f"approval #{approval.pk} was not given by an administrator")
+    if (
+        requested_by is not None
+        and approval.requested_by_id is not None
+        and approval.requested_by_id != requested_by.pk
+    ):
+        raise ExportRefused(f"approval #{approval.pk} was requested by someone else")

@@ -68,6 +68,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--approval", type=int, default=None, help="id of an unused export approval (full)"
         )
+        parser.add_argument(
+            "--as",
+            dest="as_user",
+            default="",
+            metavar="USERNAME",
+            help="export for this user: refused unless they hold export_records (and a full "
+            "export's approval must be theirs or the admin's). Without it the operator exports",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         current_actor.set("cli")
@@ -80,6 +88,7 @@ class Command(BaseCommand):
             override_by = self._override(options)
             linkable_by = self._linkable(options)
             approval = self._approval(options)
+            requested_by = self._as(options)
         except ExportRefused as refusal:
             self._refuse(str(refusal))
         with tqdm(
@@ -100,6 +109,7 @@ class Command(BaseCommand):
                     linkable_by=linkable_by,
                     approval=approval,
                     progress=bar.update,
+                    requested_by=requested_by,
                 )
             except ExportRefused as refusal:
                 bar.close()
@@ -184,8 +194,12 @@ class Command(BaseCommand):
         )
         if approval is None:
             raise ExportRefused(f"no export approval #{options['approval']}")
-        if approval.used_at is not None:
-            raise ExportRefused(f"approval #{approval.pk} has been used already")
-        if approval.approved_by.role != Role.ADMINISTRATOR:
-            raise ExportRefused(f"approval #{approval.pk} was not given by an administrator")
-        return approval
+        return approval  # `export` checks it is approved, unused and (with --as) theirs
+
+    def _as(self, options: dict[str, Any]) -> User | None:
+        if not options["as_user"]:
+            return None
+        user = User.objects.filter(username=options["as_user"]).first()
+        if user is None:
+            raise ExportRefused(f"no user {options['as_user']!r}")
+        return user  # `export` refuses one who may not export records
