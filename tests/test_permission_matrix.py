@@ -85,6 +85,16 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "publishing_app:map_data": ("get", VIEWERS, []),
     "publishing_app:charts": ("get", VIEWERS, []),
     "publishing_app:charts_data": ("get", VIEWERS, []),
+    # Exports from the web (ADR 0035): a job is its requester's (anyone else's is a 404 to
+    # exporters); full exports' requests are decided by administrators (MANAGE_USERS).
+    "publishing_app:exports": ("get", EXPORTERS, []),
+    "publishing_app:export": ("get", EXPORTERS, ["1"]),
+    "publishing_app:export_progress": ("get", EXPORTERS, ["1"]),
+    "publishing_app:export_download": ("get", EXPORTERS, ["1"]),
+    "publishing_app:approval_request": ("post", EXPORTERS, []),
+    "publishing_app:approvals": ("get", ADMINS, []),
+    "publishing_app:approval_approve": ("post", ADMINS, ["1"]),
+    "publishing_app:approval_refuse": ("post", ADMINS, ["1"]),
     "publishing:estimates": ("get", ALL, []),
     "estimation:list": ("get", ESTIMATORS, []),
     "estimation:create": ("get", ESTIMATORS, []),
