@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,13 @@ STAGES = {
     "zipping": _("zipping"),
     "done": _("done"),
 }
+
+
+class ApprovalField(forms.ModelChoiceField):
+    """The user's own approved, unused requests for a full export."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return gettext("#%(pk)s for %(recipient)s") % {"pk": obj.pk, "recipient": obj.recipient}
 
 
 class ExportForm(forms.Form):
@@ -55,7 +62,7 @@ class ExportForm(forms.Form):
     k = forms.IntegerField(
         label=_("k (smallest group of persons released)"), initial=DEFAULT_K, min_value=1
     )
-    approval = forms.ModelChoiceField(
+    approval = ApprovalField(
         label=_("Approval (full exports)"),
         queryset=ExportApproval.objects.none(),
         required=False,
@@ -72,11 +79,9 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        approvals = exporting.usable_approvals(user)
-        self.fields["approval"].queryset = approvals
-        self.fields["approval"].label_from_instance = lambda a: (
-            gettext("#%(pk)s for %(recipient)s") % {"pk": a.pk, "recipient": a.recipient}
-        )
+        approval = self.fields["approval"]
+        assert isinstance(approval, ApprovalField)
+        approval.queryset = exporting.usable_approvals(user)
         if user.role != Role.ADMINISTRATOR:
             del self.fields["override_k"]
             del self.fields["linkable"]
@@ -184,7 +189,7 @@ def export_progress(request: SignedInRequest, pk: int) -> JsonResponse:
 
 
 @requires(Capability.EXPORT_RECORDS)
-def export_download(request: SignedInRequest, pk: int) -> HttpResponse:
+def export_download(request: SignedInRequest, pk: int) -> HttpResponseBase:
     """The zip, to the person who asked for it only, audited; expired → the page says so."""
     job = _job(request, pk)
     path = exporting.download_path(job, request.user)

@@ -213,7 +213,7 @@ def _check_approval(approval: ExportApproval, requested_by: Any) -> None:
         raise ExportRefused(f"approval #{approval.pk} has been used already")
     if approval.refused_by_id is not None:
         raise ExportRefused(f"approval #{approval.pk} was refused")
-    if approval.approved_by_id is None:
+    if approval.approved_by is None:
         raise ExportRefused(f"approval #{approval.pk} has not been approved yet")
     if approval.approved_by.role != Role.ADMINISTRATOR:
         raise ExportRefused(f"approval #{approval.pk} was not given by an administrator")
