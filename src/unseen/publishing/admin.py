@@ -12,10 +12,20 @@ from .models import ExportApproval, ReleaseLedger
 class ExportApprovalAdmin(admin.ModelAdmin):
     """Administrators grant full exports here; `unseen export --level full --approval ID` uses one."""
 
-    list_display = ("id", "level", "recipient", "approved_by", "approved_at", "used_at")
+    list_display = (
+        "id",
+        "level",
+        "recipient",
+        "requested_by",
+        "approved_by",
+        "approved_at",
+        "refused_by",
+        "used_at",
+    )
     list_filter = ("level",)
+    # Requests made in the app are decided on /app/exports/approvals/ (never by the requester).
     fields = ("level", "recipient", "reason")
-    readonly_fields = ("approved_by", "approved_at", "used_at")
+    readonly_fields = ("requested_by", "requested_at", "approved_by", "approved_at", "used_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return getattr(request.user, "role", "") == Role.ADMINISTRATOR
