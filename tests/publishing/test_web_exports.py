@@ -164,6 +164,11 @@ def test_a_full_export_is_asked_for_approved_by_another_administrator_and_used_o
     client.post(reverse("publishing_app:approval_approve", args=[approval.pk]))
     approval.refresh_from_db()
     assert approval.state == "approved" and approval.approved_by == alice
+    decision = AuditEntry.objects.get(
+        action=Action.UPDATE, target_type="publishing.exportapproval", target_id=str(approval.pk)
+    )
+    assert decision.actor == "alice" and decision.detail["decision"] == "approved"
+    assert AuditEntry.objects.filter(action=Action.CREATE, detail__request=True).count() == 1
     # Alice's own request: she may not approve it; Adam may.
     own = exporting.request_approval(alice, "Court", "subpoena")
     response = client.post(reverse("publishing_app:approval_approve", args=[own.pk]), follow=True)
