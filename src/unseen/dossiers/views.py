@@ -48,6 +48,7 @@ def dossier_list(request: SignedInRequest) -> HttpResponse:
             "saved_searches": readable_by(request.user).order_by("name", "id"),
             "language": default_language(),
             "dossier_languages": Language.choices,
+            "nav_dossiers": True,
         },
     )
 
@@ -81,6 +82,7 @@ def dossier_detail(request: SignedInRequest, pk: int) -> HttpResponse:
             "label": subject_label(dossier.subject, request.user, dossier.language),
             "stage_label": STAGE_LABELS.get(dossier.stage, dossier.stage),
             "dossier_languages": Language.choices,
+            "nav_dossiers": True,
         },
     )
 
