@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
@@ -76,13 +77,13 @@ ORDER: dict[type[Any], tuple[str, ...]] = {
 # A date nobody can mistake for a real one, for a dossier with nothing in it.
 EMPTY_DOSSIER_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
-MARKINGS = {
+MARKINGS: dict[str, str] = {
     AccessLevel.PUBLIC: "PUBLIC",
     AccessLevel.INTERNAL: "INTERNAL",
     AccessLevel.CONFIDENTIAL: "CONFIDENTIAL",
 }
 
-MARKING_COLOURS = {
+MARKING_COLOURS: dict[str, str] = {
     AccessLevel.PUBLIC: "#2f6b3a",
     AccessLevel.INTERNAL: "#8a5a00",
     AccessLevel.CONFIDENTIAL: "#9b2c2c",
@@ -225,7 +226,7 @@ def level_label(level: str) -> str:
 class Reading:
     """Everything composing asks of the database, filtered for one reader and cached per record."""
 
-    def __init__(self, reader: UserLike | None, language: str) -> None:
+    def __init__(self, reader: UserLike, language: str) -> None:
         self.reader = reader
         self.language = language
         self.levels: list[str] = []
@@ -359,7 +360,9 @@ def _organisation_scope(org: Organisation, reading: Reading, notes: Notes) -> Sc
     if identifiers:
         facts.append(Fact(_("Identifiers"), identifiers))
     if org.notes:
-        facts.append(Fact(_("Notes"), org.notes, notes.cite(c for c in claims if c.field == "notes")))
+        facts.append(
+            Fact(_("Notes"), org.notes, notes.cite(c for c in claims if c.field == "notes"))
+        )
     return Scope(
         title=org.name,
         summary=facts,
@@ -382,8 +385,12 @@ def _site_scope(site: Site, reading: Reading, notes: Notes) -> Scope:
         if site.coordinate_precision:
             coordinates += f" ({site.get_coordinate_precision_display()})"
     facts = [
-        Fact(_("Name"), site.name, notes.cite(c for c in claims if not c.field or c.field == "name")),
-        Fact(_("Kind"), site.get_kind_display(), notes.cite(c for c in claims if c.field == "kind")),
+        Fact(
+            _("Name"), site.name, notes.cite(c for c in claims if not c.field or c.field == "name")
+        ),
+        Fact(
+            _("Kind"), site.get_kind_display(), notes.cite(c for c in claims if c.field == "kind")
+        ),
         Fact(
             _("Country"),
             place_name(site.country, reading.language),
@@ -570,13 +577,17 @@ SCOPES: dict[str, Callable[[Any, Reading, Notes], Scope]] = {
 # --- sections --------------------------------------------------------------------------------------
 
 
-def _records(reading: Reading, queryset: QuerySet[Any] | None, *related: str) -> tuple[list[Any], int]:
+def _records(
+    reading: Reading, queryset: QuerySet[Any] | None, *related: str
+) -> tuple[list[Any], int]:
     """The readable records of `queryset`, by primary key, at most MAX_ROWS (and how many more)."""
     if queryset is None:
         return [], 0
     readable = reading.readable(queryset).order_by(*ORDER.get(queryset.model, ()), "pk")
-    records = list(readable.select_related(*related)[: MAX_ROWS + 1]) if related else list(
-        readable[: MAX_ROWS + 1]
+    records = (
+        list(readable.select_related(*related)[: MAX_ROWS + 1])
+        if related
+        else list(readable[: MAX_ROWS + 1])
     )
     more = 0
     if len(records) > MAX_ROWS:
@@ -643,7 +654,9 @@ def _relations_section(scope: Scope, reading: Reading, notes: Notes) -> Section 
         return None
     # Relation.visible_to: the relation's level and both its ends'. One with an end beyond the
     # reader is absent altogether, not shown with a blank end.
-    queryset = Relation.objects.visible_to(reading.reader).filter(pk__in=scope.relations.values("pk"))
+    queryset = Relation.objects.visible_to(reading.reader).filter(
+        pk__in=scope.relations.values("pk")
+    )
     records, more = _records(
         reading,
         queryset,
@@ -728,11 +741,15 @@ def _deployments_section(scope: Scope, reading: Reading, notes: Notes) -> Sectio
             if part
         )
         person = reading.shown(d.person)
-        workers = person.pseudonym if person is not None else range_text(d.workers_low, d.workers_high)
+        workers = (
+            person.pseudonym if person is not None else range_text(d.workers_low, d.workers_high)
+        )
         if d.is_proxy and workers:
             workers = f"{workers} ({_('proxy')})"
         return [
-            period_text(d.period_start, d.period_start_precision, d.period_end, d.period_end_precision),
+            period_text(
+                d.period_start, d.period_start_precision, d.period_end, d.period_end_precision
+            ),
             place,
             workers,
             d.sector,
@@ -803,7 +820,9 @@ def _sites_section(scope: Scope, reading: Reading, notes: Notes) -> Section | No
                     str(number),
                     site.name,
                     site.get_kind_display(),
-                    ", ".join(p for p in (site.city, place_name(site.country, reading.language)) if p),
+                    ", ".join(
+                        p for p in (site.city, place_name(site.country, reading.language)) if p
+                    ),
                     where,
                 ],
                 _cite(reading, notes, site),
@@ -903,7 +922,8 @@ def _incidents_section(scope: Scope, reading: Reading, notes: Notes) -> Section 
     ids = [i.pk for i in records]
     through = Incident.perpetrator_organisations.through
     org_ids = reading.readable_pks(
-        Organisation, through.objects.filter(incident_id__in=ids).values_list("organisation_id", flat=True)
+        Organisation,
+        through.objects.filter(incident_id__in=ids).values_list("organisation_id", flat=True),
     )
     for incident_id, name in (
         through.objects.filter(incident_id__in=ids, organisation_id__in=org_ids)
@@ -913,7 +933,8 @@ def _incidents_section(scope: Scope, reading: Reading, notes: Notes) -> Section 
         perpetrators[incident_id].append(name)
     victim_through = Incident.victims.through
     person_ids = reading.readable_pks(
-        Person, victim_through.objects.filter(incident_id__in=ids).values_list("person_id", flat=True)
+        Person,
+        victim_through.objects.filter(incident_id__in=ids).values_list("person_id", flat=True),
     )
     for incident_id, pseudonym in (
         victim_through.objects.filter(incident_id__in=ids, person_id__in=person_ids)
@@ -925,10 +946,19 @@ def _incidents_section(scope: Scope, reading: Reading, notes: Notes) -> Section 
     def cells(i: Incident) -> list[str]:
         place = ", ".join(
             p
-            for p in (_name(reading.shown(i.site)), i.place, place_name(i.country, reading.language))
+            for p in (
+                _name(reading.shown(i.site)),
+                i.place,
+                place_name(i.country, reading.language),
+            )
             if p
         )
-        who = "; ".join([*perpetrators[i.pk], *([i.perpetrator_description] if i.perpetrator_description else [])])
+        who = "; ".join(
+            [
+                *perpetrators[i.pk],
+                *([i.perpetrator_description] if i.perpetrator_description else []),
+            ]
+        )
         return [
             date_text(i.date, i.date_precision),
             i.get_act_display(),
@@ -966,9 +996,7 @@ def _sightings_section(scope: Scope, reading: Reading, notes: Notes) -> Section 
         lambda s: [
             period_text(s.observed_from, s.observed_precision, s.observed_to, s.observed_precision),
             ", ".join(
-                p
-                for p in (s.public_place_label, place_name(s.country, reading.language))
-                if p
+                p for p in (s.public_place_label, place_name(s.country, reading.language)) if p
             ),
             range_text(s.workers_low, s.workers_high),
             s.work_kind,
@@ -1078,7 +1106,9 @@ class FileRow:
     level: str
 
 
-def _files(reading: Reading, sources: set[int]) -> tuple[dict[int, list[EvidenceFile]], list[FileRow]]:
+def _files(
+    reading: Reading, sources: set[int]
+) -> tuple[dict[int, list[EvidenceFile]], list[FileRow]]:
     """Readable files standing behind the cited sources and the included testimonies, incidents
     and sightings: per source (for the notes), and as the credits table."""
     targets: list[tuple[type[Any], set[int]]] = [
@@ -1168,15 +1198,14 @@ def compose(
     target = resolve(subject, reader)
     language = "ko" if language.lower().startswith("ko") else "en"
     with translation.override(language):
-        reading = Reading(reader, language)
+        # No reader is the anonymous visitor: what is public only.
+        reading = Reading(reader if reader is not None else AnonymousUser(), language)
         notes = Notes()
         scope = SCOPES[subject.kind](target, reading, notes)
         if scope.summary_record is not None:
             reading.include([scope.summary_record])
         sections: list[Section] = []
-        summary = Section(
-            "summary", _("Summary"), intro=scope.summary_intro, facts=scope.summary
-        )
+        summary = Section("summary", _("Summary"), intro=scope.summary_intro, facts=scope.summary)
         summary.notes = notes.close_section()
         sections.append(summary)
         builders = [
@@ -1200,7 +1229,12 @@ def compose(
             listed = Section("listed-sources", _("Sources"), more=more)
             listed.rows = [
                 Row(
-                    [s.title, s.get_kind_display(), date_text(s.date, s.date_precision), s.reliability],
+                    [
+                        s.title,
+                        s.get_kind_display(),
+                        date_text(s.date, s.date_precision),
+                        s.reliability,
+                    ],
                     [notes.cite_source(s)],
                     level_label(s.access_level),
                 )
@@ -1280,4 +1314,3 @@ def compose(
         recipe=recipe,
         footnotes=footnotes,
     )
-
