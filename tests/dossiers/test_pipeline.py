@@ -228,3 +228,45 @@ def test_the_record_page_offers_a_dossier(client, andy, organisation):
     client.force_login(andy)
     page = client.get(reverse("documentation:detail", args=["organisations", organisation.pk]))
     assert b"data-make-dossier" in page.content
+
+
+def test_the_real_composition_gives_the_same_bytes_twice_and_from_the_command_line(
+    client, andy, organisation, django_capture_on_commit_callbacks, tmp_path
+):
+    first = ask(client, andy, organisation, django_capture_on_commit_callbacks)
+    second = ask(client, andy, organisation, django_capture_on_commit_callbacks)
+    assert first.status == second.status == "done"
+    assert first.sha256 == second.sha256 and first.highest_level == "public"
+    out = tmp_path / "cli.pdf"
+    call_command(
+        "dossier",
+        "organisation",
+        str(organisation.pk),
+        "--out",
+        str(out),
+        "--as",
+        "andy",
+        "--lang",
+        "en",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == first.sha256
+    import pymupdf
+
+    with pymupdf.open(first.path) as document:
+        text = "".join(page.get_text() for page in document)
+    assert "employs workers from the North" in text and "pays the embassy" not in text
+
+
+def test_the_real_composition_marks_a_researchers_dossier_confidential(
+    client, rita, organisation, django_capture_on_commit_callbacks
+):
+    import pymupdf
+
+    dossier = ask(client, rita, organisation, django_capture_on_commit_callbacks, language="ko")
+    assert dossier.highest_level == "confidential"
+    with pymupdf.open(dossier.path) as document:
+        text = "".join(page.get_text() for page in document)
+        every_page = all("CONFIDENTIAL" in page.get_text() for page in document)
+    assert "pays the embassy" in text and every_page

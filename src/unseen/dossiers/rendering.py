@@ -37,7 +37,10 @@ from .subjects import Subject, resolve
 logger = logging.getLogger(__name__)
 
 #: Share of the progress bar composing takes; WeasyPrint's layout and writing take the rest.
-COMPOSED_AT = 0.6
+COMPOSED_AT = 0.3
+#: Archival PDF (ISO 19005-2, level U: every glyph maps to Unicode, so Korean text can be searched
+#: and copied): an ICC output intent and XMP metadata, for ~3 KB and no measurable time (ADR 0033).
+PDF_VARIANT = "pdf/a-2u"
 
 
 def compose(subject: Subject, reader: UserLike, language: str, progress: Any = None) -> Any:
@@ -105,7 +108,7 @@ def make(
         subject, who, language, lambda fraction: report("composing", COMPOSED_AT * fraction)
     )
     report("rendering", COMPOSED_AT)
-    pdf = render_pdf(composition.html, assets=composition.assets)
+    pdf = render_pdf(composition.html, assets=composition.assets, pdf_variant=PDF_VARIANT)
     report("saving", 0.95)
     return Made(
         pdf=pdf,
