@@ -183,6 +183,7 @@ def execute(dossier_id: int) -> Dossier:
     claimed = False
     stage = "composing"
     token = None
+    expire()  # the worker sweeps too, so old PDFs go even when no one opens a dossier page
     try:
         claimed = claim(Dossier, dossier_id)
         dossier = Dossier.objects.select_related("requested_by").get(pk=dossier_id)
