@@ -270,3 +270,34 @@ def test_the_real_composition_marks_a_researchers_dossier_confidential(
         text = "".join(page.get_text() for page in document)
         every_page = all("CONFIDENTIAL" in page.get_text() for page in document)
     assert "pays the embassy" in text and every_page
+
+
+def test_the_list_page_makes_a_country_dossier_and_offers_saved_searches(
+    client, andy, rita, stand_in, django_capture_on_commit_callbacks
+):
+    from unseen.documentation.models import SavedSearch
+
+    shared = SavedSearch.objects.create(owner=rita, name="Ours", kind="sites", shared=True)
+    SavedSearch.objects.create(owner=rita, name="Rita's own", kind="sites")
+    client.force_login(andy)
+    page = client.get(reverse("dossiers:list")).content.decode()
+    assert "Ours" in page and "Rita&#x27;s own" not in page and "Rita's own" not in page
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            reverse("dossiers:create"), {"kind": "country", "key": "ru", "language": "ko"}
+        )
+    dossier = Dossier.objects.get()
+    assert response.url == reverse("dossiers:detail", args=[dossier.pk])
+    assert (dossier.subject_kind, dossier.subject_key, dossier.language) == ("country", "RU", "ko")
+    assert execute(dossier.pk).status == "done"
+    saved = client.get(reverse("documentation:saved_searches")).content.decode()
+    assert f'name="key" value="{shared.pk}"' in saved and "data-make-dossier" in saved
+
+
+def test_a_malformed_request_goes_back_to_the_list_with_the_reason(client, andy):
+    client.force_login(andy)
+    response = client.post(
+        reverse("dossiers:create"), {"kind": "site", "key": "abc", "language": "en"}, follow=True
+    )
+    assert b"named by its number" in response.content
+    assert not Dossier.objects.exists()
