@@ -301,3 +301,19 @@ def test_a_malformed_request_goes_back_to_the_list_with_the_reason(client, andy)
     )
     assert b"named by its number" in response.content
     assert not Dossier.objects.exists()
+
+
+def test_a_requester_who_lost_the_right_to_view_records_gets_no_dossier(
+    client, andy, organisation, stand_in, django_capture_on_commit_callbacks
+):
+    client.force_login(andy)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(
+            reverse("dossiers:create"),
+            {"kind": "organisation", "key": organisation.pk, "language": "en"},
+        )
+    andy.role = ""
+    andy.save()
+    dossier = execute(Dossier.objects.get().pk)
+    assert dossier.status == "failed" and not dossier.path.exists()
+    assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from unseen.accounts.models import User, UserLike
+from unseen.accounts.roles import Capability
 from unseen.audit.context import current_actor
 from unseen.audit.log import record
 from unseen.audit.models import Action
@@ -200,7 +201,9 @@ def execute(dossier_id: int) -> Dossier:
             stage = at
             progress(at, fraction)
 
-        if not reader.is_active:
+        # Access is the requester's as the job runs, not as it was queued: one who has lost
+        # the right to view records since gets no dossier (not even a public-only one).
+        if not reader.can(Capability.VIEW_RECORDS):
             raise NotReadable(dossier.subject.slug)
         made = make(dossier.subject, reader, dossier.language, report)
         progress.check()
