@@ -96,8 +96,11 @@ def resolve(subject: Subject, reader: UserLike | None) -> Any:
         if found is None:
             raise NotReadable(subject.slug)
         return found
+    from django.contrib.auth.models import AnonymousUser
+
     model = RECORD_MODELS[subject.kind]
-    record = readable_records(model.objects.filter(pk=int(subject.key)), reader).first()
+    who = reader if reader is not None else AnonymousUser()
+    record = readable_records(model.objects.filter(pk=int(subject.key)), who).first()
     if record is None:
         raise NotReadable(subject.slug)
     return record
@@ -111,3 +114,23 @@ def subject_of(record: Any) -> Subject:
         if isinstance(record, model):
             return Subject(kind, str(record.pk))
     raise ValueError(f"no dossier of a {type(record).__name__}")
+
+
+def subject_label(subject: Subject, reader: UserLike | None, language: str = "en") -> str:
+    """How a dossier's page names its subject for `reader`: the record's name (a person's
+    pseudonym), the country's, the saved search's; a placeholder once it is beyond them."""
+    from django.utils.translation import gettext as _
+
+    from unseen.core.places import country_name
+
+    try:
+        found = resolve(subject, reader)
+    except NotReadable:
+        return _("(no longer readable)")
+    if subject.kind == COUNTRY:
+        return country_name(found, language)
+    if subject.kind == SAVED_SEARCH:
+        return str(found.name)
+    if subject.kind == PERSON:
+        return str(found.pseudonym)
+    return str(found.name)
