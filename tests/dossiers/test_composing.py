@@ -118,7 +118,9 @@ def test_every_note_resolves_to_a_source_and_claim_the_reader_may_see(organisati
     for note in composition.footnotes:
         source = Source.objects.get(pk=note["source"])
         assert source.is_visible_to(andy)
-        assert f"Source {source.pk}: {source.title}" in composition.html
+        # The note names the source by its code; the list of sources gives it in full.
+        assert f"S{source.pk}, reliability {source.reliability}" in composition.html
+        assert re.search(rf"<td>S{source.pk}</td><td>{source.title}", composition.html)
         if note["claim"] is not None:
             claim = Claim.objects.get(pk=note["claim"])
             assert claim.is_visible_to(andy) and claim.source_id == source.pk

@@ -216,6 +216,11 @@ def place_name(code: str, language: str) -> str:
     return country_name(code, language) if code else ""
 
 
+def source_code(source: Source) -> str:
+    """How notes name a source; the list of sources at the end gives it in full."""
+    return f"S{source.pk}"
+
+
 def level_label(level: str) -> str:
     return "" if level == AccessLevel.PUBLIC else str(AccessLevel(level).label)
 
@@ -1265,22 +1270,27 @@ def compose(
             PERSON: _("Person"),
             SAVED_SEARCH: _("Saved search"),
         }
-        note_rows = {
-            note.n: {
-                "note": note,
-                "files": files_by_source.get(note.source.pk, []),
-                "date": date_text(note.source.date, note.source.date_precision),
-            }
-            for note in notes.all
-        }
+        note_rows = {note.n: {"note": note, "code": source_code(note.source)} for note in notes.all}
         for section in sections:
             section.extra["note_rows"] = [note_rows[note.n] for note in section.notes]
+        cited = {note.source.pk: note.source for note in notes.all}
+        source_rows = [
+            {
+                "code": source_code(cited[pk]),
+                "source": cited[pk],
+                "date": date_text(cited[pk].date, cited[pk].date_precision),
+                "files": files_by_source.get(pk, []),
+                "level": level_label(cited[pk].access_level),
+            }
+            for pk in sorted(cited)
+        ]
         context = {
             "language": language,
             "title": title,
             "kind_title": kind_titles[subject.kind],
             "sections": sections,
             "file_rows": file_rows,
+            "source_rows": source_rows,
             "marking": marking(highest, language),
             "marking_colour": MARKING_COLOURS.get(highest, "#9b2c2c"),
             "highest_level": highest,
