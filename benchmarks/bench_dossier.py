@@ -17,7 +17,7 @@ what the web's worker spends; it must have at least 50 pages, or the benchmark f
 
     .venv/bin/python benchmarks/bench_dossier.py [--json OUT] [--keep]
 
-UNSEEN_BENCH_DOSSIER_DEPLOYMENTS (default 400) and UNSEEN_BENCH_DOSSIER_CLAIMS (default 300)
+UNSEEN_BENCH_DOSSIER_DEPLOYMENTS (default 450) and UNSEEN_BENCH_DOSSIER_CLAIMS (default 350)
 size the company.
 """
 
@@ -180,8 +180,8 @@ def main() -> None:
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    deployments = int(os.environ.get("UNSEEN_BENCH_DOSSIER_DEPLOYMENTS", 400))
-    claims = int(os.environ.get("UNSEEN_BENCH_DOSSIER_CLAIMS", 300))
+    deployments = int(os.environ.get("UNSEEN_BENCH_DOSSIER_DEPLOYMENTS", 450))
+    claims = int(os.environ.get("UNSEEN_BENCH_DOSSIER_CLAIMS", 350))
     if args.seed:
         return seed(deployments, claims)
     if args.measure:
