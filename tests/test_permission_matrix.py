@@ -120,6 +120,13 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "estimation:revenue_rerun": ("post", ESTIMATORS, ["{revenue_run}"]),
     "estimation:revenue_publish": ("post", ADMINS, ["{revenue_run}"]),  # PUBLISH_ESTIMATES
     "publishing:revenue": ("get", ALL, []),
+    # A dossier is its requester's alone: everyone else allowed in gets 404 (no dossier 1 here).
+    "dossiers:list": ("get", VIEWERS, []),
+    "dossiers:create": ("post", VIEWERS, []),
+    "dossiers:detail": ("get", VIEWERS, ["1"]),
+    "dossiers:progress": ("get", VIEWERS, ["1"]),
+    "dossiers:cancel": ("post", VIEWERS, ["1"]),
+    "dossiers:download": ("get", VIEWERS, ["1"]),
     "linkage:list": ("get", LINKERS, []),
     "linkage:create": ("get", LINKERS, []),
     "linkage:detail": ("get", LINKERS, ["{linkage_run}"]),

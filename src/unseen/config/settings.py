@@ -359,6 +359,9 @@ UNSEEN_FILES_DIR = Path(os.environ.get("UNSEEN_FILES_DIR", VAR_DIR / "evidence")
 UNSEEN_FILES_MAX_MB = env_float("UNSEEN_FILES_MAX_MB", 2048)
 UNSEEN_FILES_PER_UPLOAD = env_int("UNSEEN_FILES_PER_UPLOAD", 20)
 UNSEEN_FILES_SEGMENT = env_int("UNSEEN_FILES_SEGMENT", 1 << 20)
+# Dossiers (src/unseen/dossiers, ADR 0033): a made dossier's PDF is kept, 0600 under VAR_DIR/dossiers,
+# for UNSEEN_DOSSIER_HOURS, then deleted; its page says it has expired and offers to make it again.
+UNSEEN_DOSSIER_HOURS = env_float("UNSEEN_DOSSIER_HOURS", 24)
 # Trusted time (ADR 0029): the RFC 3161 timestamp authority `unseen custody stamp` asks when no
 # --tsa is given, and the PEM file of its CA certificate(s) that `stamp` and `verify` check tokens
 # against. No default authority: nothing is sent anywhere until the operator names one.

@@ -25,6 +25,7 @@ urlpatterns = [
     path("app/sanctions/", include("unseen.sanctions.urls")),
     path("app/files/", include("unseen.files.urls")),
     path("app/network/", include("unseen.network.urls")),
+    path("app/dossiers/", include("unseen.dossiers.urls")),
     path("app/", include("unseen.documentation.urls")),
     path("app/", include("unseen.teamwork.urls")),
     path("app/", include("unseen.publishing.app_urls")),
