@@ -251,7 +251,18 @@
       status.textContent = data.countries.length + " host countries, " + data.sites.length + " sites and " + data.sightings.length + " sightings drawn" +
         (data.year ? " for " + data.year : " (latest year for each country)") + ".";
       root.dataset.countries = drawn.join(" ");
+      focus();
       root.dataset.state = "ready";
+    }
+
+    // A record's page shows the map around the record: its sites, or its country.
+    function focus() {
+      if (!root.dataset.focus) return;
+      const wanted = JSON.parse(root.dataset.focus);
+      const points = (wanted.points || []).map(function (p) { return [p.lat, p.lon]; });
+      if (points.length === 1) map.setView(points[0], Math.min(wanted.zoom || 9, 12));
+      else if (points.length > 1) map.fitBounds(points, { padding: [30, 30], maxZoom: 9 });
+      else if (wanted.centre) map.setView([wanted.centre.lat, wanted.centre.lon], wanted.zoom || 4);
     }
 
     form.addEventListener("change", load);
