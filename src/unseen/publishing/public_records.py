@@ -48,7 +48,7 @@ from .figures import NO_DATA, Range
 from .mapping import country_point, host_label, radius_for
 from .scope import PUBLIC, source_table, sources_of
 
-PUBLIC_LEVEL = [AccessLevel.PUBLIC]
+PUBLIC_LEVEL: list[str] = [AccessLevel.PUBLIC]
 SHOWN = 100  # deployments, sites, organisations listed on one page; the total is given too
 SEARCH_PAGE = 20
 
@@ -111,7 +111,7 @@ def _claims(record: Any) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]
         .values_list("id", "credibility", "field", "source_id", "source__reliability")
     )
     labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": pk,
             "credibility": credibility,
@@ -229,7 +229,7 @@ def _deployment_rows(deployments: QuerySet[Deployment]) -> dict[str, Any]:
                 "source_ids": evidence.get(d.pk, []),
             }
         )
-    used = {pk for row in rows for pk in row["source_ids"]}
+    used = {pk for d in shown for pk in evidence.get(d.pk, [])}
     return {
         "rows": rows,
         "total": total,
@@ -272,10 +272,13 @@ def workers_series(
     evidence = sources_of(PUBLIC, Deployment, [row[0] for row in rows])
     ranges: dict[tuple[str, str], dict[int, Range]] = defaultdict(dict)
     for pk, country, region, start, end, low, high in rows:
+        if start is None:  # filtered out above; the type checker cannot know
+            continue
         last = max(start.year, end.year) if end is not None else start.year
         for year in range(start.year, min(last, start.year + 80) + 1):
             ranges[(country, region)].setdefault(year, Range()).add(low, high, evidence.get(pk, []))
-    series, used = [], set()
+    series: list[dict[str, Any]] = []
+    used: set[int] = set()
     for (country, region), by_year in ranges.items():
         points = []
         for year in range(min(by_year), max(by_year) + 1):
@@ -434,10 +437,12 @@ def site_page(pk: int) -> dict[str, Any] | None:
 
 
 def public_countries() -> list[str]:
-    """Host countries with a public site or a public headcount: those that have a page."""
+    """Host countries with a public site or a public deployment: those that have a page."""
     from_sites = _public(Site).exclude(country="").values_list("country", flat=True).distinct()
+    # Any public deployment the public map draws (one person's too): its popup links here.
     from_deployments = (
-        _headcounts(Deployment.objects.all())
+        _public(Deployment)
+        .filter(is_proxy=False)
         .exclude(host_country="")
         .values_list("host_country", flat=True)
         .distinct()
@@ -453,7 +458,10 @@ def country_page(code: str, charts: dict[str, Any]) -> dict[str, Any] | None:
     sites = _public(Site).filter(country=code)
     deployments = _headcounts(Deployment.objects.filter(host_country=code))
     site_total = sites.count()
-    if not site_total and not deployments.exists():
+    if (
+        not site_total
+        and not _public(Deployment).filter(host_country=code, is_proxy=False).exists()
+    ):
         return None
     shown_sites = [_site_summary(site) for site in sites.order_by("name", "id")[:SHOWN]]
     org_ids = set(_public(Organisation).filter(country=code).values_list("pk", flat=True)[:SHOWN])

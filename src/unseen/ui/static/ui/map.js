@@ -82,10 +82,11 @@
   function hostPopup(host, sources) {
     const individuals = host.individuals ? "<br>" + number(host.individuals) + " documented individual(s)" : "";
     const list = host.list_url ? " <a href=\"" + esc(host.list_url) + "\">all records</a>" : "";
+    const page = host.page_url ? "<p><a href=\"" + esc(host.page_url) + "\">" + esc(host.name) + ": sites, organisations and sources</a></p>" : "";
     return "<div class=\"map-popup\"><h4>" + esc(host.name) + " · " + esc(host.year) + "</h4>" +
       "<p><strong>" + range(host.workers_low, host.workers_high) + "</strong> workers" +
       " (" + number(host.figures) + " figure" + (host.figures === 1 ? "" : "s") + ")" + individuals + list + "</p>" +
-      recordList(host.records, host.record_count) + "<h5>Sources</h5>" + sourceList(host.source_ids, sources) + "</div>";
+      page + recordList(host.records, host.record_count) + "<h5>Sources</h5>" + sourceList(host.source_ids, sources) + "</div>";
   }
 
   function distance(metres) {
