@@ -334,6 +334,7 @@ def organisation_page(pk: int) -> dict[str, Any] | None:
     site_ids |= set(
         deployments.filter(site__access_level=AccessLevel.PUBLIC)
         .values_list("site_id", flat=True)
+        .order_by()
         .distinct()[:SHOWN]
     )
     sites = [_site_summary(site) for site in _public(Site).filter(pk__in=site_ids)]
@@ -348,6 +349,7 @@ def organisation_page(pk: int) -> dict[str, Any] | None:
         for d in _public(Designation).filter(organisation=org).order_by("listed_on", "id")
     ]
     return {
+        "title": org.name,
         "record": {
             "id": org.pk,
             "name": org.name,
@@ -363,7 +365,7 @@ def organisation_page(pk: int) -> dict[str, Any] | None:
             ],
         },
         "designations": designations,
-        "country_page": bool(org.country) and org.country in public_countries(),
+        "country_page": bool(org.country) and has_page(org.country),
         "claims": claims,
         "sources": sources,
         "relations": relations,
@@ -412,7 +414,9 @@ def site_page(pk: int) -> dict[str, Any] | None:
         for end in (r["subject"], r["object"])
         if end and end["kind"] == "organisation"
     }
-    for dispatcher, employer in deployments.values_list("dispatcher_id", "employer_id")[:1000]:
+    for dispatcher, employer in (
+        deployments.values_list("dispatcher_id", "employer_id").order_by().distinct()[:1000]
+    ):
         org_ids.update(pk for pk in (dispatcher, employer) if pk)
     organisations = [
         {"id": o.pk, "name": o.name, "kind": o.get_kind_display()}
@@ -421,6 +425,7 @@ def site_page(pk: int) -> dict[str, Any] | None:
     summary = _site_summary(site)
     precision = site.get_coordinate_precision_display() if site.coordinate_precision else ""
     return {
+        "title": site.name,
         "record": {**summary, "precision": precision},
         "operators": operators,
         "organisations": organisations,
@@ -438,16 +443,27 @@ def site_page(pk: int) -> dict[str, Any] | None:
 
 def public_countries() -> list[str]:
     """Host countries with a public site or a public deployment: those that have a page."""
-    from_sites = _public(Site).exclude(country="").values_list("country", flat=True).distinct()
+    from_sites = (
+        _public(Site).exclude(country="").values_list("country", flat=True).order_by().distinct()
+    )
     # Any public deployment the public map draws (one person's too): its popup links here.
     from_deployments = (
         _public(Deployment)
         .filter(is_proxy=False)
         .exclude(host_country="")
         .values_list("host_country", flat=True)
+        .order_by()
         .distinct()
     )
     return sorted(set(from_sites) | set(from_deployments))
+
+
+def has_page(code: str) -> bool:
+    """Whether a host country has a public page (`public_countries`, for one country)."""
+    return (
+        _public(Site).filter(country=code).exists()
+        or _public(Deployment).filter(host_country=code, is_proxy=False).exists()
+    )
 
 
 def country_page(code: str, charts: dict[str, Any]) -> dict[str, Any] | None:
@@ -457,17 +473,14 @@ def country_page(code: str, charts: dict[str, Any]) -> dict[str, Any] | None:
         return None
     sites = _public(Site).filter(country=code)
     deployments = _headcounts(Deployment.objects.filter(host_country=code))
-    site_total = sites.count()
-    if (
-        not site_total
-        and not _public(Deployment).filter(host_country=code, is_proxy=False).exists()
-    ):
+    if not has_page(code):
         return None
+    site_total = sites.count()
     shown_sites = [_site_summary(site) for site in sites.order_by("name", "id")[:SHOWN]]
     org_ids = set(_public(Organisation).filter(country=code).values_list("pk", flat=True)[:SHOWN])
-    for dispatcher, employer in deployments.values_list("dispatcher_id", "employer_id").distinct()[
-        :1000
-    ]:
+    for dispatcher, employer in (
+        deployments.values_list("dispatcher_id", "employer_id").order_by().distinct()[:1000]
+    ):
         org_ids.update(pk for pk in (dispatcher, employer) if pk)
     organisations = [
         {"id": o.pk, "name": o.name, "kind": o.get_kind_display(), "country": o.country}
@@ -476,6 +489,7 @@ def country_page(code: str, charts: dict[str, Any]) -> dict[str, Any] | None:
     mine = _country_charts(charts, code)
     point = country_point(code)
     return {
+        "title": country_name(code, _lang()),
         "code": code,
         "name": country_name(code, _lang()),
         "name_ko": country_name(code, "ko"),
@@ -637,6 +651,7 @@ def estimate_page(pk: int) -> dict[str, Any] | None:
     ]
     methods = run.methods
     return {
+        "title": run.title,
         "run": {
             "id": run.pk,
             "title": run.title,
@@ -667,7 +682,7 @@ def revenue_page(pk: int) -> dict[str, Any] | None:
     run = EstimateRun.objects.on_public_site(kind=RunKind.REVENUE).filter(pk=pk).first()
     if run is None:
         return None
-    return {"run": published_revenue_run(run)}
+    return {"title": run.title, "run": published_revenue_run(run)}
 
 
 def published_revenue_run(run: EstimateRun) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import get_language
 
 from unseen.accounts.access import public
@@ -26,15 +28,22 @@ MAX_QUERY = 200
 
 
 def _page(name: str, build: Any, **params: Any) -> dict[str, Any]:
-    """The cached page, or 404. A missing or non-public record is cached as {"missing": True}
-    (cached values are dicts), so asking again for it costs no query either."""
-    page = cached(
-        name,
-        PUBLIC,
-        lambda: build() or {"missing": True},
-        language=get_language(),
-        **params,
-    )
+    """The page's own part, rendered once and cached (as HTML: rendering a page of a hundred
+    rows costs more than reading it), or 404. A missing or non-public record is cached as
+    {"missing": True}, so asking again for it costs no query either."""
+
+    def rendered() -> dict[str, Any]:
+        page = build()
+        if page is None:
+            return {"missing": True}
+        # The small map of a record's page reads the public map's data (cached for the home).
+        context = {**page, "map_url": reverse("publishing:map_data"), "map_filters": {}}
+        return {
+            "title": page["title"],
+            "html": render_to_string(f"publishing/_{name}.html", context),
+        }
+
+    page = cached(name, PUBLIC, rendered, language=get_language(), **params)
     if page.get("missing"):
         raise Http404
     return page
