@@ -272,3 +272,12 @@ def test_a_change_shows_at_once(client):
     org.access_level = INTERNAL
     org.save()
     assert client.get(f"/organisations/{org.pk}/").status_code == 404
+
+
+def test_pages_are_cached_per_language(client):
+    place = site("Khabarovsk dormitory", kind=SiteKind.DORMITORY)
+    english = page(client, f"/sites/{place.pk}/")
+    client.cookies["django_language"] = "ko"
+    korean = page(client, f"/sites/{place.pk}/")
+    assert "Russia" in english and "러시아" in korean and "러시아" not in english
+    assert "/countries/RU/" in search(client, "러시아")
