@@ -266,3 +266,17 @@ def test_files_behind_cited_sources_show_credit_licence_and_hash_when_readable(
     assert "Photo: a (synthetic) reporter" in composition.html and "CC BY 4.0" in composition.html
     assert hidden.sha256 not in composition.html
     assert hidden.sha256 in compose(Subject("organisation", str(organisation.pk)), rita, "en").html
+
+
+def test_a_confidential_record_named_in_a_row_raises_the_marking(organisation, rita, andy):
+    camp = factories.site("Closed Camp 9", access_level=AccessLevel.CONFIDENTIAL)
+    deployed = _deploy(organisation, source=factories.source("Open report"), statement="at a camp")
+    deployed.site = camp
+    deployed.save()
+    subject = Subject("organisation", str(organisation.pk))
+    for_rita = compose(subject, rita, "en")
+    assert "Closed Camp 9" in for_rita.html
+    assert for_rita.highest_level == AccessLevel.CONFIDENTIAL
+    for_andy = compose(subject, andy, "en")
+    assert "Closed Camp 9" not in for_andy.html and "at a camp" in for_andy.html
+    assert for_andy.highest_level == AccessLevel.INTERNAL

@@ -263,9 +263,11 @@ class Reading:
 
     def shown(self, value: Any) -> Any:
         """A related record if the reader may read it, else None (a blank, as in the app)."""
-        if value is None:
+        if value is None or value.pk not in self.readable_pks(type(value), [value.pk]):
             return None
-        return value if value.pk in self.readable_pks(type(value), [value.pk]) else None
+        # Named in the dossier, so its level counts towards the marking.
+        self.include([value])
+        return value
 
     def include(self, records: Iterable[Record]) -> None:
         for record in records:
@@ -930,6 +932,8 @@ def _incidents_section(scope: Scope, reading: Reading, notes: Notes) -> Section 
         Organisation,
         through.objects.filter(incident_id__in=ids).values_list("organisation_id", flat=True),
     )
+    # Named in the dossier: their levels count towards the marking.
+    reading.include(Organisation.objects.filter(pk__in=org_ids))
     for incident_id, name in (
         through.objects.filter(incident_id__in=ids, organisation_id__in=org_ids)
         .order_by("organisation_id")
@@ -941,6 +945,7 @@ def _incidents_section(scope: Scope, reading: Reading, notes: Notes) -> Section 
         Person,
         victim_through.objects.filter(incident_id__in=ids).values_list("person_id", flat=True),
     )
+    reading.include(Person.objects.filter(pk__in=person_ids))
     for incident_id, pseudonym in (
         victim_through.objects.filter(incident_id__in=ids, person_id__in=person_ids)
         .order_by("person_id")
