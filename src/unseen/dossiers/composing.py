@@ -23,7 +23,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -64,15 +64,16 @@ MAX_ROWS = 1500
 # Testimonies shown one by one under the indicator matrix (the counts cover all of them).
 MAX_TESTIMONY_ROWS = 200
 # How each kind is listed; the primary key last, so that equal values keep one order.
-ORDER: dict[type[Any], tuple[str, ...]] = {
-    Deployment: ("period_start",),
-    Incident: ("date",),
-    Sighting: ("observed_from",),
-    Relation: ("start",),
+ORDER: dict[type[Any], tuple[Any, ...]] = {
+    # Undated rows after the dated ones, whatever the database's habit with NULLs.
+    Deployment: (F("period_start").asc(nulls_last=True),),
+    Incident: (F("date").asc(nulls_last=True),),
+    Sighting: (F("observed_from").asc(nulls_last=True),),
+    Relation: (F("start").asc(nulls_last=True),),
     Site: ("country", "name"),
     Organisation: ("name",),
     Person: ("pseudonym",),
-    Designation: ("listed_on",),
+    Designation: (F("listed_on").asc(nulls_last=True),),
 }
 # A date nobody can mistake for a real one, for a dossier with nothing in it.
 EMPTY_DOSSIER_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -329,6 +330,8 @@ class Scope:
     testimonies: QuerySet[Any] | None = None
     sources: QuerySet[Any] | None = None
     hosts: set[str] = field(default_factory=set)
+    # The country a country's dossier is about: not repeated after every site's name.
+    country: str = ""
 
 
 def _name(value: Any) -> str:
@@ -456,6 +459,7 @@ def _country_scope(code: str, reading: Reading, notes: Notes) -> Scope:
         incidents=Incident.objects.filter(Q(country=code) | Q(site__country=code)),
         sightings=Sighting.objects.filter(Q(country=code) | Q(site__country=code)),
         hosts={code},
+        country=code,
     )
 
 
@@ -739,14 +743,10 @@ def _deployments_section(scope: Scope, reading: Reading, notes: Notes) -> Sectio
 
     def cells(d: Deployment) -> list[str]:
         site = reading.shown(d.site)
-        place = ", ".join(
-            part
-            for part in (
-                _name(site),
-                place_name(d.host_country, reading.language) if d.host_country else d.host_region,
-            )
-            if part
-        )
+        host = place_name(d.host_country, reading.language) if d.host_country else d.host_region
+        if site is not None and d.host_country and d.host_country == scope.country:
+            host = ""
+        place = ", ".join(part for part in (_name(site), host) if part)
         person = reading.shown(d.person)
         workers = (
             person.pseudonym if person is not None else range_text(d.workers_low, d.workers_high)
