@@ -27,6 +27,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from unseen.accounts.models import AccessLevel, UserLike
@@ -572,7 +573,7 @@ def _saved_search_scope(saved: SavedSearch, reading: Reading, notes: Notes) -> S
     for slug, attribute in SEARCHABLE.items():
         if ids.get(slug):
             setattr(scope, attribute, MODELS[slug]._default_manager.filter(pk__in=ids[slug]))
-            scope.summary.append(Fact(str(KINDS[slug].label), f"{len(ids[slug]):,}"))
+            scope.summary.append(Fact(capfirst(str(KINDS[slug].label)), f"{len(ids[slug]):,}"))
     return scope
 
 
