@@ -240,3 +240,43 @@ def test_a_country_and_a_saved_search_compose_from_what_they_find(organisation, 
     listed = compose(Subject("saved-search", str(saved.pk)), rita, "en")
     assert "country figure" in listed.html
     assert listed.recipe["counts"]["documentation.deployment"] == 1
+
+
+def test_files_behind_cited_sources_show_credit_licence_and_hash_when_readable(
+    organisation, andy, rita
+):
+    from unseen.files import storing
+    from unseen.files.models import EvidenceFile, Licence
+
+    report = factories.source("Field report with a photo")
+    _deploy(organisation, source=report, statement="photographed at the gate")
+    shown = storing.receive([b"a photo of the gate"], name="gate.txt", user=rita).file
+    hidden = storing.receive([b"a confidential scan"], name="scan.txt", user=rita).file
+    EvidenceFile.objects.filter(pk=shown.pk).update(
+        credit="Photo: a (synthetic) reporter",
+        licence=Licence.CC_BY,
+        access_level=AccessLevel.INTERNAL,
+    )
+    EvidenceFile.objects.filter(pk=hidden.pk).update(access_level=AccessLevel.CONFIDENTIAL)
+    for file in (shown, hidden):
+        storing.attach(file, report, rita)
+
+    composition = compose(Subject("organisation", str(organisation.pk)), andy, "en")
+    assert shown.sha256 in composition.html
+    assert "Photo: a (synthetic) reporter" in composition.html and "CC BY 4.0" in composition.html
+    assert hidden.sha256 not in composition.html
+    assert hidden.sha256 in compose(Subject("organisation", str(organisation.pk)), rita, "en").html
+
+
+def test_a_confidential_record_named_in_a_row_raises_the_marking(organisation, rita, andy):
+    camp = factories.site("Closed Camp 9", access_level=AccessLevel.CONFIDENTIAL)
+    deployed = _deploy(organisation, source=factories.source("Open report"), statement="at a camp")
+    deployed.site = camp
+    deployed.save()
+    subject = Subject("organisation", str(organisation.pk))
+    for_rita = compose(subject, rita, "en")
+    assert "Closed Camp 9" in for_rita.html
+    assert for_rita.highest_level == AccessLevel.CONFIDENTIAL
+    for_andy = compose(subject, andy, "en")
+    assert "Closed Camp 9" not in for_andy.html and "at a camp" in for_andy.html
+    assert for_andy.highest_level == AccessLevel.INTERNAL

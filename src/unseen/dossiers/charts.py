@@ -192,7 +192,8 @@ class Box:
 
 
 def _box(points: Sequence[MapPoint], hosts: Iterable[str]) -> Box:
-    """Around the points (and, with none, the host countries), at least 8° across, padded."""
+    """Around the points (and, with none, the host countries), at least 20° across (30° for
+    a country alone), padded: enough to see where in the world it is."""
     lats = [p.latitude for p in points]
     lons = [p.longitude for p in points]
     if not points:
@@ -205,7 +206,7 @@ def _box(points: Sequence[MapPoint], hosts: Iterable[str]) -> Box:
         return Box(-170.0, -58.0, 190.0, 80.0)
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
     # Without points the host country is the subject: shown with its neighbours around it.
-    span = max(east - west, (north - south) * 1.4, 8.0 if points else 24.0)
+    span = max(east - west, (north - south) * 1.4, 20.0 if points else 30.0)
     cx, cy = (west + east) / 2, (south + north) / 2
     half_w = span * 0.6
     half_h = max((north - south) * 0.6, span * 0.35)

@@ -23,10 +23,11 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from unseen.accounts.models import AccessLevel, UserLike
@@ -64,15 +65,16 @@ MAX_ROWS = 1500
 # Testimonies shown one by one under the indicator matrix (the counts cover all of them).
 MAX_TESTIMONY_ROWS = 200
 # How each kind is listed; the primary key last, so that equal values keep one order.
-ORDER: dict[type[Any], tuple[str, ...]] = {
-    Deployment: ("period_start",),
-    Incident: ("date",),
-    Sighting: ("observed_from",),
-    Relation: ("start",),
+ORDER: dict[type[Any], tuple[Any, ...]] = {
+    # Undated rows after the dated ones, whatever the database's habit with NULLs.
+    Deployment: (F("period_start").asc(nulls_last=True),),
+    Incident: (F("date").asc(nulls_last=True),),
+    Sighting: (F("observed_from").asc(nulls_last=True),),
+    Relation: (F("start").asc(nulls_last=True),),
     Site: ("country", "name"),
     Organisation: ("name",),
     Person: ("pseudonym",),
-    Designation: ("listed_on",),
+    Designation: (F("listed_on").asc(nulls_last=True),),
 }
 # A date nobody can mistake for a real one, for a dossier with nothing in it.
 EMPTY_DOSSIER_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -263,9 +265,11 @@ class Reading:
 
     def shown(self, value: Any) -> Any:
         """A related record if the reader may read it, else None (a blank, as in the app)."""
-        if value is None:
+        if value is None or value.pk not in self.readable_pks(type(value), [value.pk]):
             return None
-        return value if value.pk in self.readable_pks(type(value), [value.pk]) else None
+        # Named in the dossier, so its level counts towards the marking.
+        self.include([value])
+        return value
 
     def include(self, records: Iterable[Record]) -> None:
         for record in records:
@@ -327,6 +331,8 @@ class Scope:
     testimonies: QuerySet[Any] | None = None
     sources: QuerySet[Any] | None = None
     hosts: set[str] = field(default_factory=set)
+    # The country a country's dossier is about: not repeated after every site's name.
+    country: str = ""
 
 
 def _name(value: Any) -> str:
@@ -454,6 +460,7 @@ def _country_scope(code: str, reading: Reading, notes: Notes) -> Scope:
         incidents=Incident.objects.filter(Q(country=code) | Q(site__country=code)),
         sightings=Sighting.objects.filter(Q(country=code) | Q(site__country=code)),
         hosts={code},
+        country=code,
     )
 
 
@@ -566,7 +573,7 @@ def _saved_search_scope(saved: SavedSearch, reading: Reading, notes: Notes) -> S
     for slug, attribute in SEARCHABLE.items():
         if ids.get(slug):
             setattr(scope, attribute, MODELS[slug]._default_manager.filter(pk__in=ids[slug]))
-            scope.summary.append(Fact(str(KINDS[slug].label), f"{len(ids[slug]):,}"))
+            scope.summary.append(Fact(capfirst(str(KINDS[slug].label)), f"{len(ids[slug]):,}"))
     return scope
 
 
@@ -737,14 +744,10 @@ def _deployments_section(scope: Scope, reading: Reading, notes: Notes) -> Sectio
 
     def cells(d: Deployment) -> list[str]:
         site = reading.shown(d.site)
-        place = ", ".join(
-            part
-            for part in (
-                _name(site),
-                place_name(d.host_country, reading.language) if d.host_country else d.host_region,
-            )
-            if part
-        )
+        host = place_name(d.host_country, reading.language) if d.host_country else d.host_region
+        if site is not None and d.host_country and d.host_country == scope.country:
+            host = ""
+        place = ", ".join(part for part in (_name(site), host) if part)
         person = reading.shown(d.person)
         workers = (
             person.pseudonym if person is not None else range_text(d.workers_low, d.workers_high)
@@ -930,6 +933,8 @@ def _incidents_section(scope: Scope, reading: Reading, notes: Notes) -> Section 
         Organisation,
         through.objects.filter(incident_id__in=ids).values_list("organisation_id", flat=True),
     )
+    # Named in the dossier: their levels count towards the marking.
+    reading.include(Organisation.objects.filter(pk__in=org_ids))
     for incident_id, name in (
         through.objects.filter(incident_id__in=ids, organisation_id__in=org_ids)
         .order_by("organisation_id")
@@ -941,6 +946,7 @@ def _incidents_section(scope: Scope, reading: Reading, notes: Notes) -> Section 
         Person,
         victim_through.objects.filter(incident_id__in=ids).values_list("person_id", flat=True),
     )
+    reading.include(Person.objects.filter(pk__in=person_ids))
     for incident_id, pseudonym in (
         victim_through.objects.filter(incident_id__in=ids, person_id__in=person_ids)
         .order_by("person_id")
