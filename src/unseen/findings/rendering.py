@@ -34,10 +34,10 @@ def _markdown() -> Any:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable("image")
 
-    def link_open(tokens: Any, index: int, options: Any, env: Any) -> str:
+    def link_open(renderer: Any, tokens: Any, index: int, options: Any, env: Any) -> str:
         # A link from a finding is a citation, not an endorsement (and opens nothing of ours).
         tokens[index].attrSet("rel", "nofollow noopener")
-        return str(md.renderer.renderToken(tokens, index, options, env))
+        return str(renderer.renderToken(tokens, index, options, env))
 
     md.add_render_rule("link_open", link_open)
     return md
