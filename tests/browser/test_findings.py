@@ -137,3 +137,28 @@ def test_a_finding_is_drafted_reviewed_published_commented_and_corrected(
     page.goto(f"{live_server.url}/findings/{slug}/print/")
     shoot(page, "finding-print")
     visitor.close()
+
+
+def test_the_demo_finding_draws_its_charts_map_and_estimate(browser, live_server):
+    """The demo article as the public sees it (screenshots), and its PDF beside them."""
+    from unseen.accounts.models import AccessLevel
+    from unseen.demo.findings import PUBLISHED_SLUG, load_findings
+    from unseen.demo.loading import DEPLOYMENTS_CSV, ensure_logins
+    from unseen.documentation.importing import import_file
+
+    import_file(
+        DEPLOYMENTS_CSV, "deployments", default_access_level=AccessLevel.PUBLIC, published_elsewhere=True
+    )
+    ensure_logins()
+    load_findings()
+    visitor, page = context(browser)
+    page.goto(f"{live_server.url}/findings/{PUBLISHED_SLUG}/")
+    for kind in ("estimate", "chart", "map", "record"):
+        assert page.locator(f"[data-embed={kind}]").count() == 1, kind
+    assert page.locator("[data-embed=chart] svg rect").count() >= 3
+    shoot(page, "demo-finding")
+    response = page.request.get(f"{live_server.url}/findings/{PUBLISHED_SLUG}/pdf")
+    assert response.body().startswith(b"%PDF")
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    (FOLDER / "demo-finding.pdf").write_bytes(response.body())
+    visitor.close()

@@ -117,13 +117,13 @@ def _bars(rows: list[dict[str, Any]], *, percent: bool = False) -> dict[str, Any
     bars = []
     for index, row in enumerate(rows):
         low, high = row["low"], row["high"]
-        start = _scale(low, top, 300) if low is not None else 0.0
-        end = _scale(high, top, 300) if high is not None else 300.0
+        start = _scale(low, top, 270) if low is not None else 0.0
+        end = _scale(high, top, 270) if high is not None else 270.0
         bars.append(
             {
                 **row,
                 "y": 8 + index * 26,
-                "x": 160 + start,
+                "x": 190 + start,
                 "width": max(end - start, 2.0),
                 "open_low": low is None,
                 "open_high": high is None,
@@ -161,6 +161,8 @@ def _chart(embed: Embed, name: str) -> Resolved:
     if name == "workers":
         latest = []
         for series in data["workers"]:
+            if not series["country"]:
+                continue  # a world total is not a host: it would flatten every bar beside it
             known = [p for p in series["points"] if not p.get("no_data")]
             if known:
                 point = known[-1]
@@ -191,6 +193,8 @@ def _map(embed: Embed) -> Resolved:
         for country in data["countries"]
     ]
     dots.sort(key=lambda d: -(d["workers_high"] or 0))
+    for rank, dot in enumerate(dots):
+        dot["labelled"] = rank < 5
     html = render_to_string(
         "findings/embeds/map.html",
         {"dots": dots, "trail": reverse("publishing:home") + "#map", "years": data.get("year")},

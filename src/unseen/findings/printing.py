@@ -20,10 +20,12 @@ def _css() -> str:
     return open(str(path), encoding="utf-8").read() if path else ""
 
 
-def pdf_html(finding: Finding, context: dict[str, Any]) -> str:
+def pdf_html(finding: Finding, context: dict[str, Any], origin: str = "") -> str:
     """The PDF's HTML: the print CSS inlined (the renderer fetches nothing), dated by the data."""
     created = (finding.published_at or finding.updated_at).date().isoformat()
-    return render_to_string("findings/pdf.html", {**context, "created": created, "css": _css()})
+    html = render_to_string("findings/pdf.html", {**context, "created": created, "css": _css()})
+    # On paper a link is read, not clicked: "How we know" must name the whole address.
+    return html.replace('href="/', f'href="{origin}/')
 
 
 def pdf_bytes(html: str) -> bytes:

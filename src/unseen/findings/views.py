@@ -143,7 +143,8 @@ def finding_print(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def finding_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     finding = _public_finding(slug)
-    html = printing.pdf_html(finding, _article(request, finding))
+    origin = request.build_absolute_uri("/").rstrip("/")
+    html = printing.pdf_html(finding, _article(request, finding), origin)
     response = HttpResponse(printing.pdf_bytes(html), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{finding.slug}.pdf"'
     return response
