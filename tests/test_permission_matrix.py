@@ -192,14 +192,14 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
 
 @pytest.fixture
 def world(db, alice):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
     from tests import factories
     from tests.files.samples import published_file
     from unseen.documentation.models import SavedSearch, Testimony
     from unseen.evidence.models import SourceKind
     from unseen.files import passages, storing
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
     from unseen.findings.models import Finding
     from unseen.registry.models import Organisation, Person
 

@@ -97,7 +97,9 @@ def test_a_finding_is_drafted_reviewed_published_commented_and_corrected(
     page.goto(f"{live_server.url}/findings/{slug}/")
     embed = page.locator("[data-embed=estimate]")
     assert embed.locator("[data-interval]").count() >= 1
-    assert embed.locator("a", has_text="How we know").get_attribute("href") == f"/estimates/{run.pk}/"
+    assert (
+        embed.locator("a", has_text="How we know").get_attribute("href") == f"/estimates/{run.pk}/"
+    )
     page.fill("form.comment-form textarea[name=body]", "The port records say the same.")
     page.fill("form.comment-form input[name=name]", "Ji-ho")
     page.wait_for_timeout(4200)  # a person takes a few seconds; robots do not
@@ -117,7 +119,10 @@ def test_a_finding_is_drafted_reviewed_published_commented_and_corrected(
     moderator.close()
 
     page.reload()
-    assert "The port records say the same." in page.locator(f"[data-comment='{comment.pk}']").inner_text()
+    assert (
+        "The port records say the same."
+        in page.locator(f"[data-comment='{comment.pk}']").inner_text()
+    )
 
     # a correction is appended as a dated note; the text stays as published
     writer, wpage = context(browser)
@@ -147,7 +152,10 @@ def test_the_demo_finding_draws_its_charts_map_and_estimate(browser, live_server
     from unseen.documentation.importing import import_file
 
     import_file(
-        DEPLOYMENTS_CSV, "deployments", default_access_level=AccessLevel.PUBLIC, published_elsewhere=True
+        DEPLOYMENTS_CSV,
+        "deployments",
+        default_access_level=AccessLevel.PUBLIC,
+        published_elsewhere=True,
     )
     ensure_logins()
     load_findings()

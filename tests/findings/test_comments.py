@@ -9,9 +9,7 @@ from unseen.intake.moderating import approve
 
 
 def _post(client, slug, **data):
-    return client.post(
-        f"/findings/{slug}/comment/", {"body": "A real comment about this.", **data}
-    )
+    return client.post(f"/findings/{slug}/comment/", {"body": "A real comment about this.", **data})
 
 
 def test_a_comment_waits_for_a_moderator_then_shows(client, published, mona):

@@ -11,7 +11,7 @@ from unseen.findings.rendering import render_markdown
 def test_markdown_has_no_raw_html_no_images_and_links_are_nofollow(db):
     html = str(
         render_markdown(
-            '<script>alert(1)</script>\n\n![x](https://tracker.example/p.gif)\n\n[a](https://example.org)'
+            "<script>alert(1)</script>\n\n![x](https://tracker.example/p.gif)\n\n[a](https://example.org)"
         ).html
     )
     assert "<script>" not in html and "&lt;script&gt;" in html
@@ -19,7 +19,9 @@ def test_markdown_has_no_raw_html_no_images_and_links_are_nofollow(db):
     assert 'rel="nofollow noopener"' in html
 
 
-def test_an_estimate_is_embedded_live_with_its_interval_and_trail(client, published, published_estimate):
+def test_an_estimate_is_embedded_live_with_its_interval_and_trail(
+    client, published, published_estimate
+):
     page = client.get(f"/findings/{published.slug}/").content.decode()
     assert 'data-embed="estimate"' in page and "data-interval" in page
     assert f"/estimates/{published_estimate.pk}/" in page
@@ -36,7 +38,9 @@ def test_charts_map_and_records_embed(db):
     from tests import factories
 
     site = factories.site(access_level="public")
-    rendered = render_markdown(f"{{{{chart workers}}}}\n\n{{{{map}}}}\n\n{{{{record site {site.pk}}}}}")
+    rendered = render_markdown(
+        f"{{{{chart workers}}}}\n\n{{{{map}}}}\n\n{{{{record site {site.pk}}}}}"
+    )
     assert rendered.problems == []
     assert 'data-chart="workers"' in rendered.html and 'data-embed="map"' in rendered.html
     assert f"/sites/{site.pk}/" in rendered.html
@@ -46,7 +50,9 @@ def test_korean_readers_get_the_korean_text_and_fall_back_to_english(client, pub
     published.title_ko = "발견"
     published.save()
     with translation.override("ko"):
-        page = client.get(f"/findings/{published.slug}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+        page = client.get(
+            f"/findings/{published.slug}/", HTTP_ACCEPT_LANGUAGE="ko"
+        ).content.decode()
     assert "발견" in page and "Intro." in page  # no Korean body: the English one
 
 

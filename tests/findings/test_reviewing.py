@@ -47,7 +47,9 @@ def test_asking_for_changes_sends_it_back_to_draft(write, andy, rita):
 
 def test_the_body_is_frozen_once_published(published, andy):
     with pytest.raises(reviewing.Refused, match="corrected"):
-        reviewing.write({"slug": published.slug, "body_en": "Silently changed"}, by=andy, finding=published)
+        reviewing.write(
+            {"slug": published.slug, "body_en": "Silently changed"}, by=andy, finding=published
+        )
     published.refresh_from_db()
     assert "Silently" not in published.body_en
 
@@ -75,7 +77,9 @@ def test_the_preview_lists_the_embeds_that_are_not_public(client, write, andy):
 def test_a_correction_is_appended_with_its_date_and_the_body_stays(client, published, andy):
     import datetime as dt
 
-    reviewing.correct(published, by=andy, text_en="The interval was 95%, not 90%.", on=dt.date(2026, 3, 2))
+    reviewing.correct(
+        published, by=andy, text_en="The interval was 95%, not 90%.", on=dt.date(2026, 3, 2)
+    )
     page = client.get(f"/findings/{published.slug}/").content.decode()
     assert 'datetime="2026-03-02"' in page and "The interval was 95%, not 90%." in page
     assert "Intro." in page

@@ -10,6 +10,7 @@ import io
 import shutil
 import subprocess
 import textwrap
+from typing import Any
 
 from django.core.cache import cache
 
@@ -32,7 +33,7 @@ def font_path(pattern: str = "Noto Sans CJK KR:style=Bold") -> str:
     return found
 
 
-def _font(size: int, bold: bool = True):  # type: ignore[no-untyped-def]
+def _font(size: int, bold: bool = True) -> Any:
     from PIL import ImageFont
 
     path = font_path("Noto Sans CJK KR:style=Bold" if bold else "Noto Sans CJK KR")
@@ -47,13 +48,16 @@ def _font(size: int, bold: bool = True):  # type: ignore[no-untyped-def]
 def _wrap(text: str, width: int) -> list[str]:
     # Korean has no spaces to break at as often as English: wrap on characters when needed.
     lines = textwrap.wrap(text, width=width) or [""]
-    return [piece for line in lines for piece in textwrap.wrap(line, width=width, break_long_words=True)]
+    return [
+        piece for line in lines for piece in textwrap.wrap(line, width=width, break_long_words=True)
+    ]
 
 
 def card_png(title: str, summary: str, label: str, status: str = "") -> bytes:
-    key = "unseen:finding-card:" + hashlib.sha256(
-        "\x00".join((title, summary, label, status)).encode()
-    ).hexdigest()
+    key = (
+        "unseen:finding-card:"
+        + hashlib.sha256("\x00".join((title, summary, label, status)).encode()).hexdigest()
+    )
     cached = cache.get(key)
     if cached is not None:
         return cached

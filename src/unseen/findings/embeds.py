@@ -206,9 +206,12 @@ def _record(embed: Embed, kind: str, key: str) -> Resolved:
     language = translation.get_language() or "en"
     if kind == "country":
         code = key.upper()
-        if len(code) != 2 or not Deployment.objects.filter(
-            host_country=code, access_level=AccessLevel.PUBLIC
-        ).exists():
+        if (
+            len(code) != 2
+            or not Deployment.objects.filter(
+                host_country=code, access_level=AccessLevel.PUBLIC
+            ).exists()
+        ):
             return _refused(
                 embed, _("%(embed)s: no public records in this country.") % {"embed": embed.text}
             )

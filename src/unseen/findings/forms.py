@@ -18,7 +18,9 @@ class FindingForm(forms.ModelForm):
             "body_ko": forms.Textarea(attrs={"rows": 18, "class": "markdown", "lang": "ko"}),
         }
         help_texts = {
-            "slug": _("Lower-case letters, digits and hyphens: the page will be /findings/ADDRESS/."),
+            "slug": _(
+                "Lower-case letters, digits and hyphens: the page will be /findings/ADDRESS/."
+            ),
             "body_en": _(
                 "Markdown. Live figures on a line of their own: {{estimate 12}}, {{revenue 3}}, "
                 "{{chart workers}}, {{map}}, {{record organisation 5}}, {{record country RU}}."

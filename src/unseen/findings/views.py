@@ -80,9 +80,7 @@ def _article(request: HttpRequest, finding: Finding) -> dict[str, Any]:
         "language": language,
         **_texts(finding, language),
         "body": rendering.public_body(finding, language),
-        "absolute_url": request.build_absolute_uri(
-            reverse("findings:detail", args=[finding.slug])
-        ),
+        "absolute_url": request.build_absolute_uri(reverse("findings:detail", args=[finding.slug])),
         "card_url": request.build_absolute_uri(reverse("findings:card", args=[finding.slug])),
     }
 
@@ -205,7 +203,7 @@ def comment(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-class FindingsFeed(Feed):  # type: ignore[type-arg]
+class FindingsFeed(Feed):
     feed_type = Atom1Feed
     link = "/findings/"
 
@@ -220,7 +218,11 @@ class FindingsFeed(Feed):  # type: ignore[type-arg]
 
     def item_title(self, item: Finding) -> str:
         title = item.text("title", _language())
-        return _("Withdrawn: %(title)s") % {"title": title} if item.status == Status.WITHDRAWN else title
+        return (
+            _("Withdrawn: %(title)s") % {"title": title}
+            if item.status == Status.WITHDRAWN
+            else title
+        )
 
     def item_description(self, item: Finding) -> str:
         return item.text("summary", _language())
@@ -233,7 +235,8 @@ class FindingsFeed(Feed):  # type: ignore[type-arg]
 
     def item_updateddate(self, item: Finding) -> Any:
         last = item.corrections.order_by("-created_at").first()
-        return max(filter(None, (item.published_at, item.withdrawn_at, last and last.created_at)))
+        moments = [item.published_at, item.withdrawn_at, last.created_at if last else None]
+        return max(moment for moment in moments if moment is not None)
 
 
 feed = public(FindingsFeed())
@@ -252,7 +255,9 @@ def app_list(request: HttpRequest) -> HttpResponse:
     language = _language()
     findings = [
         (f, f.text("title", language))
-        for f in Finding.objects.select_related("author", "reviewer").order_by("status", "-updated_at")
+        for f in Finding.objects.select_related("author", "reviewer").order_by(
+            "status", "-updated_at"
+        )
     ]
     return render(request, "findings/app/list.html", {"findings": findings})
 
@@ -373,9 +378,7 @@ def app_correct(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("The correction is published below the finding."))
             return redirect("findings:detail", slug=slug)
-    return _step(
-        request, finding, form, _("Append a correction"), _("Publish the correction")
-    )
+    return _step(request, finding, form, _("Append a correction"), _("Publish the correction"))
 
 
 @requires(Capability.REVIEW_RECORDS)

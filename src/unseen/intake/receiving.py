@@ -137,9 +137,7 @@ def receive_comment(
     article's, would publish a thread that makes no sense (raises `ReplyRefused`)."""
     parent = None
     if in_reply_to is not None:
-        parent = (
-            Submission.objects.published_comments(page, topic).filter(pk=in_reply_to).first()
-        )
+        parent = Submission.objects.published_comments(page, topic).filter(pk=in_reply_to).first()
         if parent is None:
             raise ReplyRefused(in_reply_to)
     scored = spam.score(

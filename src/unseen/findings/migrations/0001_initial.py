@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,116 +15,322 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True, verbose_name='address')),
-                ('title_en', models.CharField(blank=True, max_length=200, verbose_name='title (English)')),
-                ('title_ko', models.CharField(blank=True, max_length=200, verbose_name='title (Korean)')),
-                ('summary_en', models.TextField(blank=True, max_length=400, verbose_name='summary (English)')),
-                ('summary_ko', models.TextField(blank=True, max_length=400, verbose_name='summary (Korean)')),
-                ('body_en', models.TextField(blank=True, verbose_name='text (English, Markdown)')),
-                ('body_ko', models.TextField(blank=True, verbose_name='text (Korean, Markdown)')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('published', 'Published'), ('withdrawn', 'Withdrawn')], default='draft', max_length=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawal_reason_en', models.TextField(blank=True, verbose_name='why it was withdrawn (English)')),
-                ('withdrawal_reason_ko', models.TextField(blank=True, verbose_name='why it was withdrawn (Korean)')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='findings_written', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings_reviewed', to=settings.AUTH_USER_MODEL, verbose_name='reviewer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=120, unique=True, verbose_name="address")),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (English)"),
+                ),
+                (
+                    "title_ko",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (Korean)"),
+                ),
+                (
+                    "summary_en",
+                    models.TextField(blank=True, max_length=400, verbose_name="summary (English)"),
+                ),
+                (
+                    "summary_ko",
+                    models.TextField(blank=True, max_length=400, verbose_name="summary (Korean)"),
+                ),
+                ("body_en", models.TextField(blank=True, verbose_name="text (English, Markdown)")),
+                ("body_ko", models.TextField(blank=True, verbose_name="text (Korean, Markdown)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("published", "Published"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "withdrawal_reason_en",
+                    models.TextField(blank=True, verbose_name="why it was withdrawn (English)"),
+                ),
+                (
+                    "withdrawal_reason_ko",
+                    models.TextField(blank=True, verbose_name="why it was withdrawn (Korean)"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings_written",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings_reviewed",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-id'],
+                "ordering": ["-updated_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Correction',
+            name="Correction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text_en', models.TextField(blank=True, verbose_name='correction (English)')),
-                ('text_ko', models.TextField(blank=True, verbose_name='correction (Korean)')),
-                ('corrected_on', models.DateField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='finding_corrections', to=settings.AUTH_USER_MODEL)),
-                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='corrections', to='findings.finding')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text_en", models.TextField(blank=True, verbose_name="correction (English)")),
+                ("text_ko", models.TextField(blank=True, verbose_name="correction (Korean)")),
+                ("corrected_on", models.DateField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="finding_corrections",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="corrections",
+                        to="findings.finding",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['corrected_on', 'id'],
+                "ordering": ["corrected_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalFinding',
+            name="HistoricalFinding",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, verbose_name='address')),
-                ('title_en', models.CharField(blank=True, max_length=200, verbose_name='title (English)')),
-                ('title_ko', models.CharField(blank=True, max_length=200, verbose_name='title (Korean)')),
-                ('summary_en', models.TextField(blank=True, max_length=400, verbose_name='summary (English)')),
-                ('summary_ko', models.TextField(blank=True, max_length=400, verbose_name='summary (Korean)')),
-                ('body_en', models.TextField(blank=True, verbose_name='text (English, Markdown)')),
-                ('body_ko', models.TextField(blank=True, verbose_name='text (Korean, Markdown)')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('published', 'Published'), ('withdrawn', 'Withdrawn')], default='draft', max_length=12)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawal_reason_en', models.TextField(blank=True, verbose_name='why it was withdrawn (English)')),
-                ('withdrawal_reason_ko', models.TextField(blank=True, verbose_name='why it was withdrawn (Korean)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('author', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewer')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=120, verbose_name="address")),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (English)"),
+                ),
+                (
+                    "title_ko",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (Korean)"),
+                ),
+                (
+                    "summary_en",
+                    models.TextField(blank=True, max_length=400, verbose_name="summary (English)"),
+                ),
+                (
+                    "summary_ko",
+                    models.TextField(blank=True, max_length=400, verbose_name="summary (Korean)"),
+                ),
+                ("body_en", models.TextField(blank=True, verbose_name="text (English, Markdown)")),
+                ("body_ko", models.TextField(blank=True, verbose_name="text (Korean, Markdown)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("published", "Published"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "withdrawal_reason_en",
+                    models.TextField(blank=True, verbose_name="why it was withdrawn (English)"),
+                ),
+                (
+                    "withdrawal_reason_ko",
+                    models.TextField(blank=True, verbose_name="why it was withdrawn (Korean)"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical finding',
-                'verbose_name_plural': 'historical findings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical finding",
+                "verbose_name_plural": "historical findings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('approve', 'Approve and publish'), ('request_changes', 'Ask for changes')], max_length=16)),
-                ('comment', models.TextField(blank=True)),
-                ('reviewed_at', models.DateTimeField(auto_now_add=True)),
-                ('revision', models.PositiveIntegerField(blank=True, null=True)),
-                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='findings.finding')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='finding_reviews', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Approve and publish"),
+                            ("request_changes", "Ask for changes"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("reviewed_at", models.DateTimeField(auto_now_add=True)),
+                ("revision", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="findings.finding",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="finding_reviews",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['reviewed_at', 'id'],
+                "ordering": ["reviewed_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'in_review', 'published', 'withdrawn'])), name='finding_status_valid'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["draft", "in_review", "published", "withdrawn"])
+                ),
+                name="finding_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'in_review']), models.Q(('published_at__isnull', False), ('reviewer__isnull', False)), _connector='OR'), name='finding_published_has_reviewer_and_date'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["draft", "in_review"]),
+                    models.Q(("published_at__isnull", False), ("reviewer__isnull", False)),
+                    _connector="OR",
+                ),
+                name="finding_published_has_reviewer_and_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(('reviewer__isnull', True), models.Q(('reviewer', models.F('author')), _negated=True), _connector='OR'), name='finding_reviewer_is_not_author'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reviewer__isnull", True),
+                    models.Q(("reviewer", models.F("author")), _negated=True),
+                    _connector="OR",
+                ),
+                name="finding_reviewer_is_not_author",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'withdrawn'), _negated=True), ('withdrawn_at__isnull', False), _connector='OR'), name='finding_withdrawn_has_date'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "withdrawn"), _negated=True),
+                    ("withdrawn_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="finding_withdrawn_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correction',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('text_en', ''), _negated=True), models.Q(('text_ko', ''), _negated=True), _connector='OR'), name='correction_has_text'),
+            model_name="correction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("text_en", ""), _negated=True),
+                    models.Q(("text_ko", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="correction_has_text",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(('decision__in', ['approve', 'request_changes'])), name='review_decision_valid'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("decision__in", ["approve", "request_changes"])),
+                name="review_decision_valid",
+            ),
         ),
     ]

@@ -5,38 +5,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documentation', '0009_relation_public_figures'),
-        ('intake', '0001_initial'),
+        ("documentation", "0009_relation_public_figures"),
+        ("intake", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='submission',
-            name='submission_page_valid',
+            model_name="submission",
+            name="submission_page_valid",
         ),
         migrations.AddField(
-            model_name='submission',
-            name='in_reply_to',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replies', to='intake.submission'),
+            model_name="submission",
+            name="in_reply_to",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="replies",
+                to="intake.submission",
+            ),
         ),
         migrations.AddField(
-            model_name='submission',
-            name='topic',
-            field=models.CharField(blank=True, db_index=True, default='', max_length=120),
+            model_name="submission",
+            name="topic",
+            field=models.CharField(blank=True, db_index=True, default="", max_length=120),
         ),
         migrations.AlterField(
-            model_name='submission',
-            name='page',
-            field=models.CharField(blank=True, choices=[('home', 'Public home'), ('estimates', 'Published estimates'), ('finding', 'A published finding')], max_length=20),
+            model_name="submission",
+            name="page",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("home", "Public home"),
+                    ("estimates", "Published estimates"),
+                    ("finding", "A published finding"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.CheckConstraint(condition=models.Q(('page__in', ['home', 'estimates', 'finding', ''])), name='submission_page_valid'),
+            model_name="submission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("page__in", ["home", "estimates", "finding", ""])),
+                name="submission_page_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('page', 'finding'), models.Q(('topic', ''), _negated=True)), models.Q(models.Q(('page', 'finding'), _negated=True), ('topic', '')), _connector='OR'), name='submission_topic_only_on_findings'),
+            model_name="submission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("page", "finding"), models.Q(("topic", ""), _negated=True)),
+                    models.Q(models.Q(("page", "finding"), _negated=True), ("topic", "")),
+                    _connector="OR",
+                ),
+                name="submission_topic_only_on_findings",
+            ),
         ),
     ]
