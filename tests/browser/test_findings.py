@@ -113,6 +113,7 @@ def test_a_finding_is_drafted_reviewed_published_commented_and_corrected(
     sign_in(mpage, live_server, "mona")
     mpage.goto(f"{live_server.url}/app/moderation/")
     assert mpage.locator(f"[data-topic='{slug}']").count() == 1
+    shoot(mpage, "moderation-queue")
     mpage.goto(f"{live_server.url}/app/moderation/{comment.pk}/")
     mpage.click("button[name=approve]")
     mpage.wait_for_selector(".messages li.success")
@@ -164,9 +165,30 @@ def test_the_demo_finding_draws_its_charts_map_and_estimate(browser, live_server
     for kind in ("estimate", "chart", "map", "record"):
         assert page.locator(f"[data-embed={kind}]").count() == 1, kind
     assert page.locator("[data-embed=chart] svg rect").count() >= 3
+    page.set_viewport_size(SIZES["phone"])
+    wider = page.evaluate(
+        """() => [...document.querySelectorAll('main *')]
+            .filter(e => {  // inside a box that scrolls or clips, it does not widen the page
+                for (let a = e.parentElement; a; a = a.parentElement) {
+                    if (getComputedStyle(a).overflowX !== 'visible') return false;
+                }
+                return true;
+            })
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+    )
+    assert wider == [], wider  # nothing on a phone makes the page scroll sideways
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= SIZES["phone"]["width"]
     shoot(page, "demo-finding")
     response = page.request.get(f"{live_server.url}/findings/{PUBLISHED_SLUG}/pdf")
     assert response.body().startswith(b"%PDF")
     FOLDER.mkdir(parents=True, exist_ok=True)
     (FOLDER / "demo-finding.pdf").write_bytes(response.body())
     visitor.close()
+
+    korean = browser.new_context(locale="ko-KR")
+    page = korean.new_page()
+    page.goto(f"{live_server.url}/findings/{PUBLISHED_SLUG}/")
+    assert "허가는 줄었지만" in page.locator("h1").inner_text()
+    shoot(page, "demo-finding-ko")
+    korean.close()

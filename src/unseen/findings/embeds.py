@@ -32,6 +32,8 @@ EMBED_LINE = re.compile(r"^ {0,3}\{\{\s*([a-z]+)((?:\s+[A-Za-z0-9_-]+)*)\s*\}\}\
 CHARTS = ("workers", "wages", "shares", "sectors")
 RECORD_KINDS = ("organisation", "site", "country")
 BARS = 8  # hosts drawn in one chart: more would be unreadable on a phone
+# A narrow drawing (400 units) so that its 12-unit text stays readable at a phone's 350 pixels.
+BAR_LEFT, BAR_WIDTH = 145, 160
 
 
 @dataclass(frozen=True)
@@ -117,13 +119,13 @@ def _bars(rows: list[dict[str, Any]], *, percent: bool = False) -> dict[str, Any
     bars = []
     for index, row in enumerate(rows):
         low, high = row["low"], row["high"]
-        start = _scale(low, top, 270) if low is not None else 0.0
-        end = _scale(high, top, 270) if high is not None else 270.0
+        start = _scale(low, top, BAR_WIDTH) if low is not None else 0.0
+        end = _scale(high, top, BAR_WIDTH) if high is not None else float(BAR_WIDTH)
         bars.append(
             {
                 **row,
                 "y": 8 + index * 26,
-                "x": 190 + start,
+                "x": BAR_LEFT + start,
                 "width": max(end - start, 2.0),
                 "open_low": low is None,
                 "open_high": high is None,
