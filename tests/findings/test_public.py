@@ -34,6 +34,11 @@ def test_an_embed_withdrawn_after_publication_says_so(client, published, publish
     assert "embed-unavailable" in page and "data-interval" not in page
 
 
+def test_an_embed_in_a_list_item_is_drawn_and_leaves_no_marker(db):
+    html = str(render_markdown("- first\n\n  {{map}}\n- second").html)
+    assert 'data-embed="map"' in html and "E0" not in html
+
+
 def test_charts_map_and_records_embed(db):
     from tests import factories
 

@@ -56,6 +56,8 @@ def render_markdown(text: str) -> Rendered:
     resolved = [resolve(embed) for embed in found]
     for number, item in enumerate(resolved):
         html = html.replace(f"<p>{nonce}E{number}</p>", item.html, 1)
+        # Inside a list item Markdown writes the marker without a paragraph of its own.
+        html = html.replace(f"{nonce}E{number}", item.html, 1)
     return Rendered(mark_safe(html), resolved)  # noqa: S308 - escaped by markdown-it and templates
 
 
