@@ -81,6 +81,13 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "teamwork:watch": ("post", VIEWERS, ["sites", "{site}"]),
     "publishing:map_data": ("get", ALL, []),
     "publishing:charts_data": ("get", ALL, []),
+    # Public pages of public records, the public search and published trails: everyone.
+    "publishing:organisation": ("get", ALL, ["{organisation}"]),
+    "publishing:site": ("get", ALL, ["{site}"]),
+    "publishing:country": ("get", ALL, ["RU"]),
+    "publishing:search": ("get", ALL, []),
+    "publishing:estimate": ("get", ALL, ["{estimate_run}"]),
+    "publishing:revenue_run": ("get", ALL, ["{revenue_run}"]),
     "publishing_app:map": ("get", VIEWERS, []),
     "publishing_app:map_data": ("get", VIEWERS, []),
     "publishing_app:charts": ("get", VIEWERS, []),

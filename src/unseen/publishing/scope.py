@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.evidence.models import Claim, Source
@@ -29,6 +30,10 @@ APP_KINDS = {
 }
 
 
+# The public pages of records, by model name: only these kinds have one (never persons).
+PUBLIC_PAGES = {"organisation": "organisation", "site": "site"}
+
+
 @dataclass(frozen=True)
 class Scope:
     levels: tuple[str, ...]
@@ -43,9 +48,12 @@ class Scope:
         return model.objects.filter(access_level__in=self.levels)  # type: ignore[attr-defined]
 
     def url(self, record: models.Model | type[models.Model], pk: int) -> str | None:
-        """The record's page in the app (staff), or None (public pages never link into /app/)."""
+        """The record's page in the app (staff); for the public, the public page of an
+        organisation or site (`publishing:organisation`, `publishing:site`), else None (public
+        pages never link into /app/)."""
         if not self.links_to_app:
-            return None
+            name = PUBLIC_PAGES.get(record._meta.model_name or "")
+            return reverse(f"publishing:{name}", args=[pk]) if name else None
         return f"/app/{APP_KINDS[record._meta.model_name or '']}/{pk}/"
 
 
