@@ -25,6 +25,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
+from django.utils.translation import get_language
 
 from unseen.audit.log import last_change_id
 
@@ -67,14 +68,16 @@ def version(reads: Iterable[str] | None = None) -> int:
 def cached(
     name: str,
     scope: Scope,
-    build: Callable[[], dict[str, Any]],
+    build: Callable[[], Any],
     *,
     reads: Iterable[str] | None = None,
     **params: Any,
-) -> dict[str, Any]:
+) -> Any:
     """`build()`'s result for this scope and these parameters, as fresh as the records it reads."""
+    # The language too: labels (sectors, site kinds, source kinds) are translated when built.
     key_parts = json.dumps(
-        [name, scope.levels, scope.links_to_app, params, version(reads)], sort_keys=True
+        [name, scope.levels, scope.links_to_app, get_language(), params, version(reads)],
+        sort_keys=True,
     )
     key = "unseen:" + hashlib.sha256(key_parts.encode()).hexdigest()
     value = cache.get(key)
