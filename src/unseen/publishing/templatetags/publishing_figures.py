@@ -41,7 +41,7 @@ def citations(source_ids: list[int] | None, sources: dict[str, dict[str, Any]]) 
     rendered once (see `_item`)."""
     keys = [str(pk) for pk in source_ids or [] if str(pk) in sources]
     if not keys:
-        return format_html('<span class="muted">—</span>')
+        return mark_safe('<span class="muted">—</span>')
     count = len(keys)
     summary = ngettext("%(counter)s source", "%(counter)s sources", count) % {"counter": count}
     items = "".join(_item(sources, key) for key in keys)
