@@ -141,9 +141,15 @@ def last_change_id(target_types: Iterable[str] | None = None) -> int:
         ]
         return max((pk for pk in newest if pk is not None), default=0)
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    seek = f"(SELECT id FROM {table} WHERE target_type = %s AND action = %s ORDER BY id DESC LIMIT 1)"
-    imports = f"(SELECT id FROM {table} WHERE action = %s ORDER BY id DESC LIMIT 1)"
-    pairs = [(label, action.value) for label in sorted(set(target_types)) for action in RECORD_CHANGES]
+    # Only the quoted table name is formatted in; every value is a parameter.
+    seek = (
+        f"(SELECT id FROM {table} WHERE target_type = %s AND action = %s "  # noqa: S608
+        "ORDER BY id DESC LIMIT 1)"
+    )
+    imports = f"(SELECT id FROM {table} WHERE action = %s ORDER BY id DESC LIMIT 1)"  # noqa: S608
+    pairs = [
+        (label, action.value) for label in sorted(set(target_types)) for action in RECORD_CHANGES
+    ]
     # One row of scalar subqueries, each an index seek (MAX over an IN list would scan every
     # change of those models instead).
     sql = "SELECT " + ", ".join([imports] + [seek] * len(pairs))

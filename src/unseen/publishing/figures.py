@@ -12,8 +12,8 @@ only a lower bound ("at least 4,000") open above. Proxies (entries, plans) are l
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db import connections
@@ -329,7 +329,8 @@ def ranges_by_host(
     """For each host, the range of a low–high pair of fields (`PAIRS[name]`) over all years,
     with its sources."""
     folded = folded or fold(scope)
-    found, used = [], set()
+    found: list[dict[str, Any]] = []
+    used: set[int] = set()
     for (country, region), value in folded.pairs[name].items():
         used.update(value.sources)
         span = folded.pair_years[name].get((country, region)) or []

@@ -54,7 +54,9 @@ def model_labels(names: tuple[str, ...]) -> tuple[str, ...]:
         if "." in name:
             labels.add(apps.get_model(name)._meta.label_lower)
         else:
-            labels.update(model._meta.label_lower for model in apps.get_app_config(name).get_models())
+            labels.update(
+                model._meta.label_lower for model in apps.get_app_config(name).get_models()
+            )
     return tuple(sorted(labels))
 
 

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Func, IntegerField, Max, Min, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
 
@@ -28,7 +27,7 @@ from unseen.core.places import country_name
 from unseen.documentation.models import Deployment, Sighting, at_precision
 from unseen.documentation.sectors import choices as sector_choices
 from unseen.documentation.sectors import sector_q
-from unseen.evidence.models import Claim, DatePrecision
+from unseen.evidence.models import DatePrecision
 from unseen.registry.models import CoordinatePrecision, Site
 
 from .scope import PUBLIC, Scope, scope_for, source_table, sources_of
@@ -325,7 +324,9 @@ def _shown_records(scope: Scope, behind: QuerySet[Deployment]) -> dict[Host, lis
     rows = (
         behind.annotate(
             rank=Window(
-                RowNumber(), partition_by=[F("host_country"), F("host_region")], order_by=largest_first
+                RowNumber(),
+                partition_by=[F("host_country"), F("host_region")],
+                order_by=largest_first,
             )
         )
         .filter(rank__lte=RECORDS_PER_HOST)

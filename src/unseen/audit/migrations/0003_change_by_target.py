@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_custody_actions'),
+        ("audit", "0002_custody_actions"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['target_type', 'action', 'id'], name='auditentry_target_idx'),
+            model_name="auditentry",
+            index=models.Index(
+                fields=["target_type", "action", "id"], name="auditentry_target_idx"
+            ),
         ),
     ]

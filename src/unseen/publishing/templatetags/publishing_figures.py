@@ -19,7 +19,8 @@ _items: dict[tuple[int, str], tuple[dict[str, Any], dict[str, str]]] = {}
 _items_lock = threading.Lock()
 
 
-def _item(sources: dict[str, dict[str, Any]], key: str) -> str:
+def _items_of(sources: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """The memo of rendered items for this `sources` table in the active language."""
     memo_key = (id(sources), get_language() or "")
     with _items_lock:
         held = _items.get(memo_key)
@@ -27,9 +28,13 @@ def _item(sources: dict[str, dict[str, Any]], key: str) -> str:
             if len(_items) > 16:
                 _items.clear()
             held = _items[memo_key] = (sources, {})
-    rendered = held[1].get(key)
+    return held[1]
+
+
+def _item(sources: dict[str, dict[str, Any]], items: dict[str, str], key: str) -> str:
+    rendered = items.get(key)
     if rendered is None:
-        rendered = held[1][key] = render_to_string(
+        rendered = items[key] = render_to_string(
             "publishing/_source.html", {"source": sources[key]}
         )
     return rendered
@@ -44,7 +49,8 @@ def citations(source_ids: list[int] | None, sources: dict[str, dict[str, Any]]) 
         return mark_safe('<span class="muted">—</span>')
     count = len(keys)
     summary = ngettext("%(counter)s source", "%(counter)s sources", count) % {"counter": count}
-    items = "".join(_item(sources, key) for key in keys)
+    memo = _items_of(sources)
+    items = "".join(_item(sources, memo, key) for key in keys)
     return mark_safe(  # noqa: S308 - the items are rendered templates, the summary is escaped
         format_html('<details class="cited"><summary>{}</summary>\n<ul>', summary)
         + items
