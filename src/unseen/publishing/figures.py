@@ -53,6 +53,12 @@ class Range:
             self.high = float(high) if self.high is None else max(self.high, float(high))
         self.records += records
 
+    def add_record(self, low: Any, high: Any, source_ids: list[int]) -> None:
+        """One record, with its sources strongest first (as `scope.sources_of` lists them)."""
+        self.add(low, high, 1)
+        for rank, source_id in enumerate(source_ids):
+            self.cite(source_id, (rank, ""))
+
     def cite(self, source_id: int, strength: tuple[int, str]) -> None:
         known = self.sources.get(source_id)
         if known is None or strength < known:

@@ -408,6 +408,9 @@ def _hosts(
         item["numeric"] = country_numeric(figure.country)
         if scope.links_to_app:
             item["list_url"] = f"/app/deployments/?country={figure.country}&year={figure.year}"
+        else:
+            # The host country's public page (publishing:country), with its sites and figures.
+            item["page_url"] = f"/countries/{figure.country}/"
         item["lat"], item["lon"] = point
         countries.append(item)
     return countries, regions, all_sources

@@ -92,3 +92,9 @@ def percent_range(low: float | None, high: float | None) -> str:
 def category_cell(categories: dict[str, Any], key: str) -> dict[str, Any] | None:
     """One host's cell for a sector category, or None."""
     return categories.get(key)
+
+
+@register.filter
+def source_of(sources: dict[str, dict[str, Any]], pk: int) -> dict[str, Any] | None:
+    """One source's citation from a page's `sources` table (keyed by id as text), or None."""
+    return sources.get(str(pk))
