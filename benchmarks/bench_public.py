@@ -95,6 +95,7 @@ def publish(out: Path) -> None:
         counts["dispatched"] = Deployment.objects.filter(pk__in=list(sent)).update(
             dispatcher=organisation
         )
+    _publish_finding()
     site = Site.objects.filter(access_level=public).order_by("pk").first()
     country = (
         Deployment.objects.filter(access_level=public)
@@ -114,21 +115,39 @@ def publish(out: Path) -> None:
     )
 
 
+def _publish_finding() -> None:
+    """A published finding embedding the charts and the map, by two bench users."""
+    from django.utils import timezone
+
+    from unseen.accounts.models import User
+    from unseen.findings.models import Finding, Status
+
+    if Finding.objects.filter(slug="bench-finding").exists():
+        return  # a database measured before
+    author, reviewer = (
+        User.objects.create(username=name, role="researcher")
+        for name in ("bench-author", "bench-reviewer")
+    )
+    Finding.objects.create(
+        slug="bench-finding",
+        title_en="Where the workers are (benchmark)",
+        summary_en="A synthetic finding for the benchmark.",
+        body_en="Synthetic text for the benchmark.\n\n{{chart workers}}\n\nThe map:\n\n{{map}}\n",
+        status=Status.PUBLISHED,
+        author=author,
+        reviewer=reviewer,
+        published_at=timezone.now(),
+    )
+
+
 def _finding_path() -> str | None:
     """A published finding's page, when the findings app has one."""
-    try:
-        from unseen.findings import models as findings_models
-    except ImportError:
-        return None
-    finding = getattr(findings_models, "Finding", None)
-    if finding is None:
-        return None
-    try:
-        published = finding.objects.published()  # type: ignore[attr-defined]
-    except AttributeError:
-        return None
-    first = published.first()
-    return first.get_absolute_url() if first is not None else None
+    from django.urls import reverse
+
+    from unseen.findings.models import Finding
+
+    first = Finding.objects.on_public_site().first()
+    return reverse("findings:detail", args=[first.slug]) if first is not None else None
 
 
 def measure(config_path: Path, out: Path) -> None:
