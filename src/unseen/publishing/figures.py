@@ -231,17 +231,21 @@ def fold(scope: Scope) -> Folded:
         country, region, first, last, sector, source_id, best, w_best = row[:8]
         reliability = reliability_of.get(source_id, "")
         host = (country, region)
+        # setdefault, not indexing: the two queries are two reads, and a write between them may
+        # add a group the first did not see (the next request rebuilds: the version moved).
         if w_best is not None:
             by_year = folded.workers[host]
             for year in _years(first, last):
-                by_year[year].cite(source_id, (w_best, reliability))
+                by_year.setdefault(year, Range()).cite(source_id, (w_best, reliability))
         cells = folded.sectors[host]
         for key in _categories(sector):
-            cells[key].cite(source_id, (best, reliability))
+            cells.setdefault(key, Range()).cite(source_id, (best, reliability))
         for index, name in enumerate(PAIRS):
             pair_best = row[8 + index]
             if pair_best is not None:
-                folded.pairs[name][host].cite(source_id, (pair_best, reliability))
+                folded.pairs[name].setdefault(host, Range()).cite(
+                    source_id, (pair_best, reliability)
+                )
     return folded
 
 
