@@ -23,7 +23,7 @@ from unseen.documentation.models import Deployment
 from unseen.estimation import revenue_runs
 from unseen.estimation.models import EstimateRun, RunKind
 from unseen.publishing.figures import chart_data
-from unseen.publishing.freshness import cached
+from unseen.publishing.freshness import CHART_READS, MAP_READS, cached
 from unseen.publishing.mapping import map_data
 from unseen.publishing.scope import PUBLIC
 from unseen.registry.models import Organisation, Site
@@ -158,7 +158,7 @@ def _chart(embed: Embed, name: str) -> Resolved:
             _("%(embed)s: no such chart (there are: %(names)s).")
             % {"embed": embed.text, "names": ", ".join(CHARTS)},
         )
-    data = cached("charts", PUBLIC, lambda: chart_data(published_only=True))
+    data = cached("charts", PUBLIC, lambda: chart_data(published_only=True), reads=CHART_READS)
     context: dict[str, Any] = {"name": name, "trail": reverse("publishing:home") + "#charts"}
     if name == "workers":
         latest = []
@@ -181,7 +181,9 @@ def _chart(embed: Embed, name: str) -> Resolved:
 
 
 def _map(embed: Embed) -> Resolved:
-    data = cached("map", PUBLIC, lambda: map_data(published_only=True), year=None, sector="")
+    data = cached(
+        "map", PUBLIC, lambda: map_data(published_only=True), reads=MAP_READS, year=None, sector=""
+    )
     top = max([c["workers_high"] or c["workers_low"] or 0 for c in data["countries"]] or [0]) or 1
     dots = [
         {

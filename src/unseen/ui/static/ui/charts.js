@@ -160,11 +160,12 @@
 
   function draw(root, data) {
     const section = function (name) { return root.querySelector("[data-chart=" + name + "]"); };
+    // A page may show some of the charts only (a site's page: its workers over time).
     const made = [
-      workersChart(section("workers"), data),
-      sectorsChart(section("sectors"), data),
-      rangeChart(section("wages"), data.wages, data.sources, "US dollars a month", number),
-      rangeChart(section("shares"), data.shares, data.sources, "Share of the wage taken", percent),
+      section("workers") && workersChart(section("workers"), data),
+      section("sectors") && sectorsChart(section("sectors"), data),
+      section("wages") && rangeChart(section("wages"), data.wages, data.sources, "US dollars a month", number),
+      section("shares") && rangeChart(section("shares"), data.shares, data.sources, "Share of the wage taken", percent),
     ];
     root.querySelectorAll(".chart-sources").forEach(function (panel) {
       if (!panel.innerHTML) panel.innerHTML = "<span class=\"hint\">Click a band or bar to list its sources here.</span>";

@@ -82,10 +82,11 @@
   function hostPopup(host, sources) {
     const individuals = host.individuals ? "<br>" + number(host.individuals) + " documented individual(s)" : "";
     const list = host.list_url ? " <a href=\"" + esc(host.list_url) + "\">all records</a>" : "";
+    const page = host.page_url ? "<p><a href=\"" + esc(host.page_url) + "\">" + esc(host.name) + ": sites, organisations and sources</a></p>" : "";
     return "<div class=\"map-popup\"><h4>" + esc(host.name) + " · " + esc(host.year) + "</h4>" +
       "<p><strong>" + range(host.workers_low, host.workers_high) + "</strong> workers" +
       " (" + number(host.figures) + " figure" + (host.figures === 1 ? "" : "s") + ")" + individuals + list + "</p>" +
-      recordList(host.records, host.record_count) + "<h5>Sources</h5>" + sourceList(host.source_ids, sources) + "</div>";
+      page + recordList(host.records, host.record_count) + "<h5>Sources</h5>" + sourceList(host.source_ids, sources) + "</div>";
   }
 
   function distance(metres) {
@@ -251,7 +252,18 @@
       status.textContent = data.countries.length + " host countries, " + data.sites.length + " sites and " + data.sightings.length + " sightings drawn" +
         (data.year ? " for " + data.year : " (latest year for each country)") + ".";
       root.dataset.countries = drawn.join(" ");
+      focus();
       root.dataset.state = "ready";
+    }
+
+    // A record's page shows the map around the record: its sites, or its country.
+    function focus() {
+      if (!root.dataset.focus) return;
+      const wanted = JSON.parse(root.dataset.focus);
+      const points = (wanted.points || []).map(function (p) { return [p.lat, p.lon]; });
+      if (points.length === 1) map.setView(points[0], Math.min(wanted.zoom || 9, 12));
+      else if (points.length > 1) map.fitBounds(points, { padding: [30, 30], maxZoom: 9 });
+      else if (wanted.centre) map.setView([wanted.centre.lat, wanted.centre.lon], wanted.zoom || 4);
     }
 
     form.addEventListener("change", load);
