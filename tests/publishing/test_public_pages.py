@@ -272,3 +272,28 @@ def test_a_change_shows_at_once(client):
     org.access_level = INTERNAL
     org.save()
     assert client.get(f"/organisations/{org.pk}/").status_code == 404
+
+
+def test_pages_are_cached_per_language(client):
+    place = site("Khabarovsk dormitory", kind=SiteKind.DORMITORY)
+    english = page(client, f"/sites/{place.pk}/")
+    client.cookies["django_language"] = "ko"
+    korean = page(client, f"/sites/{place.pk}/")
+    assert "Russia" in english and "러시아" in korean and "러시아" not in english
+    assert "/countries/RU/" in search(client, "러시아")
+
+
+def test_a_source_withdrawn_or_a_new_relation_shows_at_once(client):
+    org = organisation("Cached Trading Co")
+    source = factories.source("SOON-INTERNAL-SOURCE")
+    org.add_claim(source, Credibility.PROBABLY_TRUE)
+    assert "SOON-INTERNAL-SOURCE" in page(client, f"/organisations/{org.pk}/")
+    source.access_level = INTERNAL
+    source.save()
+    assert "SOON-INTERNAL-SOURCE" not in page(client, f"/organisations/{org.pk}/")
+    relate(org, RelationKind.CONTRACTS_WITH, organisation("Newly Related LLC"))
+    assert "Newly Related LLC" in page(client, f"/organisations/{org.pk}/")
+    assert "Cached Trading Co" in search(client, "Cached")
+    org.name = "Renamed Trading Co"
+    org.save()
+    assert "Renamed Trading Co" in search(client, "Renamed")

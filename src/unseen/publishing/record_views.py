@@ -26,8 +26,28 @@ from .scope import PUBLIC
 
 MAX_QUERY = 200
 
+# What each page's builder reads (model or app labels), for `cached(..., reads=...)`: a cached
+# page is rebuilt after a change to any of these, and kept across changes to anything else. A
+# builder that comes to read another model must say so here.
+RECORD_READS = (
+    "registry",  # organisations, aliases, identifiers, designations, sites, public figures
+    "documentation.deployment",
+    "documentation.relation",
+    "evidence.claim",
+    "evidence.source",
+    "files",  # the published evidence files a citation lists
+)
+COUNTRY_READS = RECORD_READS  # its charts are the public charts' own cached value
+SEARCH_READS = (
+    "registry.organisation",
+    "registry.organisationalias",
+    "registry.site",
+    "documentation.deployment",  # which host countries have a page
+)
+RUN_READS = ("estimation", "evidence.source", "files", "documentation.deployment")
 
-def _page(name: str, build: Any, **params: Any) -> dict[str, Any]:
+
+def _page(name: str, build: Any, reads: tuple[str, ...], **params: Any) -> dict[str, Any]:
     """The page's own part, rendered once and cached (as HTML: rendering a page of a hundred
     rows costs more than reading it), or 404. A missing or non-public record is cached as
     {"missing": True}, so asking again for it costs no query either."""
@@ -43,7 +63,7 @@ def _page(name: str, build: Any, **params: Any) -> dict[str, Any]:
             "html": render_to_string(f"publishing/_{name}.html", context),
         }
 
-    page = cached(name, PUBLIC, rendered, language=get_language(), **params)
+    page = cached(name, PUBLIC, rendered, reads=reads, language=get_language(), **params)
     if page.get("missing"):
         raise Http404
     return page
@@ -51,13 +71,13 @@ def _page(name: str, build: Any, **params: Any) -> dict[str, Any]:
 
 @public
 def organisation(request: HttpRequest, pk: int) -> HttpResponse:
-    page = _page("organisation", lambda: public_records.organisation_page(pk), pk=pk)
+    page = _page("organisation", lambda: public_records.organisation_page(pk), RECORD_READS, pk=pk)
     return render(request, "publishing/organisation.html", page)
 
 
 @public
 def site(request: HttpRequest, pk: int) -> HttpResponse:
-    page = _page("site", lambda: public_records.site_page(pk), pk=pk)
+    page = _page("site", lambda: public_records.site_page(pk), RECORD_READS, pk=pk)
     return render(request, "publishing/site.html", page)
 
 
@@ -71,7 +91,7 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         )
         return public_records.country_page(code, charts)
 
-    page = _page("country", build, code=code)
+    page = _page("country", build, COUNTRY_READS, code=code)
     return render(request, "publishing/country.html", page)
 
 
@@ -86,10 +106,17 @@ def search(request: HttpRequest) -> HttpResponse:
     page = _page_number(request.GET.get("page", "").strip())
 
     def build() -> dict[str, Any]:
-        index = cached("search_index", PUBLIC, lambda: {"entries": public_records.search_index()})
+        index = cached(
+            "search_index",
+            PUBLIC,
+            lambda: {"entries": public_records.search_index()},
+            reads=SEARCH_READS,
+        )
         return public_records.search(query, page, index["entries"])
 
-    found = cached("search", PUBLIC, build, language=get_language(), q=query, page=page)
+    found = cached(
+        "search", PUBLIC, build, reads=SEARCH_READS, language=get_language(), q=query, page=page
+    )
     shown = found["page"]
 
     def page_url(number: int) -> str:
@@ -110,11 +137,11 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @public
 def estimate(request: HttpRequest, pk: int) -> HttpResponse:
-    page = _page("estimate", lambda: public_records.estimate_page(pk), pk=pk)
+    page = _page("estimate", lambda: public_records.estimate_page(pk), RUN_READS, pk=pk)
     return render(request, "publishing/estimate.html", page)
 
 
 @public
 def revenue_run(request: HttpRequest, pk: int) -> HttpResponse:
-    page = _page("revenue_run", lambda: public_records.revenue_page(pk), pk=pk)
+    page = _page("revenue_run", lambda: public_records.revenue_page(pk), RUN_READS, pk=pk)
     return render(request, "publishing/revenue_run.html", page)
