@@ -22,6 +22,7 @@ LINKERS = {"alice", "andy"}  # REVIEW_LINKAGE
 REVIEWERS = {"alice", "rita"}  # REVIEW_RECORDS
 VAULT = {"alice", "rita"}  # READ_VAULT (writing an identity needs EDIT_RECORDS as well)
 EXPORTERS = {"alice", "andy"}  # EXPORT_RECORDS
+WRITERS = {"alice", "rita", "andy"}  # WRITE_FINDINGS
 
 # url name -> (method, personas allowed, url arguments). Everyone else must be refused.
 # Arguments in braces name records of the `world` fixture, all public so that only the
@@ -186,16 +187,37 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "sanctions:progress": ("get", LINKERS, ["{xref_run}"]),
     "sanctions:cancel": ("post", LINKERS, ["{xref_run}"]),
     "sanctions:candidate": ("get", LINKERS, ["{xref_run}", "{xref_candidate}"]),
+    # Findings: published ones to everyone; writing to WRITE_FINDINGS, reviewing and withdrawing
+    # to REVIEW_RECORDS. The world's finding is published: the edit form sends back to its page.
+    "findings:list": ("get", ALL, []),
+    "findings:feed": ("get", ALL, []),
+    "findings:detail": ("get", ALL, ["{finding}"]),
+    "findings:print": ("get", ALL, ["{finding}"]),
+    "findings:pdf": ("get", ALL, ["{finding}"]),
+    "findings:card": ("get", ALL, ["{finding}"]),
+    "findings:comment": ("post", ALL, ["{finding}"]),  # empty: 400, the form's errors
+    "findings_app:list": ("get", WRITERS, []),
+    "findings_app:new": ("get", WRITERS, []),
+    "findings_app:preview": ("get", WRITERS, ["{finding}"]),
+    "findings_app:edit": ("get", WRITERS, ["{finding}"]),
+    "findings_app:submit": ("post", WRITERS, ["{finding}"]),
+    "findings_app:correct": ("get", WRITERS, ["{finding}"]),
+    "findings_app:review": ("get", REVIEWERS, ["{finding}"]),
+    "findings_app:withdraw": ("get", REVIEWERS, ["{finding}"]),
 }
 
 
 @pytest.fixture
 def world(db, alice):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
     from tests import factories
     from tests.files.samples import published_file
     from unseen.documentation.models import SavedSearch, Testimony
     from unseen.evidence.models import SourceKind
     from unseen.files import passages, storing
+    from unseen.findings.models import Finding
     from unseen.registry.models import Organisation, Person
 
     site = factories.site(access_level="public")
@@ -221,7 +243,17 @@ def world(db, alice):
     figure = factories.public_figure(access_level="public")
     designation = factories.designation(figure, access_level="public")
     xref = factories.xref_run()
+    finding = Finding.objects.create(
+        slug="a-finding",
+        title_en="A finding",
+        body_en="Text.",
+        author=alice,
+        status="published",
+        published_at=timezone.now(),
+        reviewer=get_user_model().objects.create(username="finding-reviewer"),
+    )
     return {
+        "finding": finding.slug,
         "public_figure": figure.pk,
         "designation": designation.pk,
         "organisation": Organisation.objects.create(

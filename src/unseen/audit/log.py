@@ -117,22 +117,49 @@ def _lock_chain() -> str:
 
 
 CHANGES = (Action.CREATE, Action.UPDATE, Action.DELETE, Action.IMPORT)
+# Changes that name the model they changed (`target_type` is its label, "documentation.deployment").
+# An import names its table kind or "ftm" or "backup" instead, so it counts as a change to everything.
+RECORD_CHANGES = (Action.CREATE, Action.UPDATE, Action.DELETE)
 
 
-def last_change_id() -> int:
+def last_change_id(target_types: Iterable[str] | None = None) -> int:
     """Id of the newest entry that changed records: a version number for everything derived.
 
     Every write (signals) and every import is logged, so anything computed from records is
-    still fresh while this number stays the same.
+    still fresh while this number stays the same. With `target_types` (model labels such as
+    "documentation.deployment"), only changes to those models count, and every import: a figure
+    built from deployments need not be rebuilt when a testimony is edited. One query of index
+    seeks on (target_type, action, id) whatever the size of the log.
     """
-    newest = [
-        AuditEntry.objects.filter(action=action)
-        .order_by("-id")
-        .values_list("id", flat=True)
-        .first()
-        for action in CHANGES
+    if target_types is None:
+        newest = [
+            AuditEntry.objects.filter(action=action)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+            for action in CHANGES
+        ]
+        return max((pk for pk in newest if pk is not None), default=0)
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    # Only the quoted table name is formatted in; every value is a parameter.
+    seek = (
+        f"(SELECT id FROM {table} WHERE target_type = %s AND action = %s "  # noqa: S608
+        "ORDER BY id DESC LIMIT 1)"
+    )
+    imports = f"(SELECT id FROM {table} WHERE action = %s ORDER BY id DESC LIMIT 1)"  # noqa: S608
+    pairs = [
+        (label, action.value) for label in sorted(set(target_types)) for action in RECORD_CHANGES
     ]
-    return max((pk for pk in newest if pk is not None), default=0)
+    # One row of scalar subqueries, each an index seek (MAX over an IN list would scan every
+    # change of those models instead).
+    sql = "SELECT " + ", ".join([imports] + [seek] * len(pairs))
+    params: list[str] = [Action.IMPORT.value]
+    for pair in pairs:
+        params.extend(pair)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return max((pk for pk in row if pk is not None), default=0)
 
 
 @dataclass(frozen=True)

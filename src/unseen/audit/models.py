@@ -74,7 +74,12 @@ class AuditEntry(models.Model):
         ordering = ["id"]
         verbose_name_plural = "audit entries"
         constraints = [choices_constraint("action", Action, "auditentry_action_valid")]
-        indexes = [models.Index(fields=["action", "id"], name="auditentry_action_idx")]
+        indexes = [
+            models.Index(fields=["action", "id"], name="auditentry_action_idx"),
+            # The newest change to one kind of record, found by one index seek
+            # (`log.last_change_id(target_types=...)`, which cached public figures are keyed on).
+            models.Index(fields=["target_type", "action", "id"], name="auditentry_target_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

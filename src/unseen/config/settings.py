@@ -229,8 +229,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Per process: maps and charts are cached under the audit log's last change, so no entry can go
-# stale (see publishing/freshness.py); nothing identifying is ever cached.
+# Per process: maps, charts and public pages are cached under the audit log's last change to the
+# models they read, so no entry can go stale (see publishing/freshness.py, ADR 0036); nothing
+# identifying is ever cached.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600}}
 
 AUTH_USER_MODEL = "accounts.User"

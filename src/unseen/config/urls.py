@@ -15,10 +15,12 @@ admin.site.site_title = "Unseen"
 urlpatterns = [
     path("", include("unseen.publishing.urls")),
     path("report/", include("unseen.intake.urls")),
+    path("findings/", include("unseen.findings.urls")),
     path("evidence/", include("unseen.files.public_urls")),
     path("api/v1/openapi.json", openapi, name="openapi"),
     path("api/v1/", include("unseen.intake.api_urls")),
     path("app/moderation/", include("unseen.intake.moderation_urls")),
+    path("app/findings/", include("unseen.findings.app_urls")),
     path("app/audit/", include("unseen.audit.urls")),
     path("app/estimates/", include("unseen.estimation.urls")),
     path("app/linkage/", include("unseen.linkage.urls")),

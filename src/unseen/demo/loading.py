@@ -23,6 +23,7 @@ from unseen.registry.models import (
 )
 
 from . import files, lists, sanctions, synthetic
+from .findings import load_findings
 
 DEPLOYMENTS_CSV = Path(__file__).parent / "data" / "nk-deployments.csv"
 
@@ -421,6 +422,7 @@ def load_demo() -> dict[str, int]:
         {f"synthetic linkage {name}": count for name, count in lists.load_lists().items() if count}
     )
     counts["evidence files"] = load_evidence_files()
+    counts.update({f"demo {name}": n for name, n in load_findings().items()})
     return counts
 
 

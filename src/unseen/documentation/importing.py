@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -214,7 +214,23 @@ def import_table(
         raise TableError(
             [CellError(0, "", f"the database refused the rows, nothing was written ({error})")]
         ) from None
+    if not dry_run and len(rows) >= ANALYZE_AFTER_ROWS:
+        refresh_planner_statistics()
     return result
+
+
+# A load this large changes how many rows each value of an indexed column selects.
+ANALYZE_AFTER_ROWS = 1000
+
+
+def refresh_planner_statistics() -> None:
+    """Let SQLite's query planner see the tables as they now are (PostgreSQL's autovacuum does this
+    by itself). Without statistics SQLite takes every index as selective: the public map read all
+    100,000 public deployments through the access-level index, one row lookup each, several times
+    slower than reading the table (ADR 0036). Half a second at 100,000 deployments."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _duplicate_record_ids(rows: Rows) -> list[CellError]:

@@ -282,7 +282,12 @@ class AdditionForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    page = forms.ChoiceField(choices=CommentPage.choices, widget=forms.HiddenInput)
+    # A finding's comments come through the finding's own form (unseen.findings), which knows
+    # whether the finding is published; this one takes the pages without topics.
+    page = forms.ChoiceField(
+        choices=[(v, label) for v, label in CommentPage.choices if v != CommentPage.FINDING],
+        widget=forms.HiddenInput,
+    )
     body = forms.CharField(
         max_length=COMMENT_MAX,
         label=_("Your comment"),

@@ -35,6 +35,8 @@ class CommentPage(models.TextChoices):
 
     HOME = "home", _("Public home")
     ESTIMATES = "estimates", _("Published estimates")
+    # One published finding; which one is the submission's `topic` (its slug).
+    FINDING = "finding", _("A published finding")
 
 
 def new_receipt() -> str:
@@ -67,8 +69,10 @@ class SubmissionQuerySet(models.QuerySet["Submission"]):
     def newest_first(self) -> "SubmissionQuerySet":
         return self.order_by("-received_on", "-id")
 
-    def published_comments(self, page: str) -> "SubmissionQuerySet":
-        return self.filter(kind=Kind.COMMENT, status=Status.APPROVED, page=page).order_by("id")
+    def published_comments(self, page: str, topic: str = "") -> "SubmissionQuerySet":
+        return self.filter(
+            kind=Kind.COMMENT, status=Status.APPROVED, page=page, topic=topic
+        ).order_by("id")
 
     def purgeable(self, before: Any) -> "SubmissionQuerySet":
         """Rejected and spam submissions decided before the given day."""
@@ -103,6 +107,12 @@ class Submission(models.Model):
     # Comments: the page they are about and the name to show (optional; e-mail goes to the vault).
     page = models.CharField(max_length=20, choices=CommentPage.choices, blank=True)
     display_name = models.CharField(max_length=80, blank=True)
+    # A comment on one finding names it by slug (the page alone says "a finding"), and a reply
+    # names the approved comment it answers: threads are drawn from these two.
+    topic = models.CharField(max_length=120, blank=True, default="", db_index=True)
+    in_reply_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
 
     spam_score = models.FloatField(default=0.0)
     spam_reasons = models.JSONField(default=list, blank=True)
@@ -126,6 +136,12 @@ class Submission(models.Model):
             models.CheckConstraint(
                 condition=models.Q(spam_score__gte=0, spam_score__lte=1),
                 name="submission_spam_score_0_to_1",
+            ),
+            # A finding's comment always says which finding; no other page has topics.
+            models.CheckConstraint(
+                condition=(models.Q(page=CommentPage.FINDING) & ~models.Q(topic=""))
+                | (~models.Q(page=CommentPage.FINDING) & models.Q(topic="")),
+                name="submission_topic_only_on_findings",
             ),
         ]
         indexes = [

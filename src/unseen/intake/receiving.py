@@ -116,16 +116,30 @@ def receive_addition(
     return addition
 
 
+class ReplyRefused(Exception):
+    """A reply must answer an approved comment on the same page (and the same finding)."""
+
+
 def receive_comment(
     page: str,
     body: str,
     *,
+    topic: str = "",
+    in_reply_to: int | None = None,
     name: str = "",
     email: str = "",
     honeypot: str = "",
     seconds: float | None = None,
     language: str = "",
 ) -> Submission:
+    """A comment in the moderation queue. A reply names the comment it answers, which must be
+    published on the same page and topic: a reply to a comment nobody can read, or to another
+    article's, would publish a thread that makes no sense (raises `ReplyRefused`)."""
+    parent = None
+    if in_reply_to is not None:
+        parent = Submission.objects.published_comments(page, topic).filter(pk=in_reply_to).first()
+        if parent is None:
+            raise ReplyRefused(in_reply_to)
     scored = spam.score(
         f"{name} {body}", honeypot=honeypot, seconds=seconds, kind="comment", language=language
     )
@@ -133,6 +147,8 @@ def receive_comment(
         comment = Submission.objects.create(
             kind=Kind.COMMENT,
             page=page,
+            topic=topic,
+            in_reply_to=parent,
             description=body.strip(),
             display_name=name.strip(),
             language=language[:8],

@@ -13,37 +13,61 @@ only a lower bound ("at least 4,000") open above. Proxies (entries, plans) are l
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db import connections
+from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from unseen.accounts.models import UserLike
 from unseen.documentation.models import Deployment
 from unseen.documentation.sectors import BY_KEY, categories_of
+from unseen.evidence.models import Source
 
-from .mapping import host_label
-from .scope import Scope, merged, scope_for, source_table, sources_of
+from .mapping import Year, host_label
+from .scope import Scope, scope_for, source_table
 
 MAX_YEARS_PER_RECORD = 80  # a period longer than this is a data error; it is not spread further
+
+Host = tuple[str, str]
 
 
 @dataclass
 class Range:
-    """Lowest and highest values seen, with the records and sources behind them."""
+    """Lowest and highest values seen, with the records and sources behind them.
+
+    Sources are kept with how strongly they back the range (the best credibility of their claims,
+    then the source's reliability) and listed strongest first.
+    """
 
     low: float | None = None
     high: float | None = None
     records: int = 0
-    source_ids: list[int] = field(default_factory=list)
+    sources: dict[int, tuple[int, str]] = field(default_factory=dict)
 
-    def add(self, low: Any, high: Any, source_ids: list[int]) -> None:
+    def add(self, low: Any, high: Any, records: int) -> None:
+        """Fold in a group of `records` records whose lowest and highest values are given."""
         if low is not None:
             self.low = float(low) if self.low is None else min(self.low, float(low))
         if high is not None:
             self.high = float(high) if self.high is None else max(self.high, float(high))
-        self.records += 1
-        self.source_ids = merged(self.source_ids, source_ids)
+        self.records += records
+
+    def add_record(self, low: Any, high: Any, source_ids: list[int]) -> None:
+        """One record, with its sources strongest first (as `scope.sources_of` lists them)."""
+        self.add(low, high, 1)
+        for rank, source_id in enumerate(source_ids):
+            self.cite(source_id, (rank, ""))
+
+    def cite(self, source_id: int, strength: tuple[int, str]) -> None:
+        known = self.sources.get(source_id)
+        if known is None or strength < known:
+            self.sources[source_id] = strength
+
+    @property
+    def source_ids(self) -> list[int]:
+        return sorted(self.sources, key=lambda pk: (self.sources[pk], pk))
 
     def as_dict(self, **extra: Any) -> dict[str, Any]:
         return {
@@ -65,8 +89,164 @@ def _deployments(scope: Scope) -> QuerySet[Deployment]:
     return scope.records(Deployment).filter(is_proxy=False)
 
 
-def _host(row: dict[str, Any]) -> tuple[str, str]:
-    return row["host_country"], row["host_region"]
+def _years(first: int, last: int) -> range:
+    return range(first, min(last, first + MAX_YEARS_PER_RECORD) + 1)
+
+
+# Which deployments each chart counts (all of them are readable and not proxies).
+HEADCOUNT = Q(period_start__isnull=False, person__isnull=True) & (
+    Q(workers_low__isnull=False) | Q(workers_high__isnull=False)
+)
+PAIRS = {
+    "wages": ("monthly_wage_usd_low", "monthly_wage_usd_high"),
+    "shares": ("state_share_low", "state_share_high"),
+}
+
+
+def _given(low_field: str, high_field: str) -> Q:
+    return Q(**{f"{low_field}__isnull": False}) | Q(**{f"{high_field}__isnull": False})
+
+
+# Deployments grouped by host, years and sector: every chart is folded from these groups, so the
+# database reads the deployments once and the claims once, and Python sees groups, not records.
+GROUP = ("host_country", "host_region", "first_year", "last_year", "sector")
+
+
+def _grouped(scope: Scope) -> QuerySet[Deployment]:
+    return _deployments(scope).annotate(
+        first_year=Year("period_start"), last_year=Year(Coalesce("period_end", "period_start"))
+    )
+
+
+def _group_rows(scope: Scope) -> Any:
+    aggregates: dict[str, Any] = {
+        "records": Count("id"),
+        "w_low": Min("workers_low", filter=HEADCOUNT),
+        "w_high": Max("workers_high", filter=HEADCOUNT),
+        "w_records": Count("id", filter=HEADCOUNT),
+    }
+    for name, (low_field, high_field) in PAIRS.items():
+        given = _given(low_field, high_field)
+        # One bound alone is the whole of what that record says: a wage of "$500" is 500–500.
+        aggregates[f"{name}_low"] = Min(Coalesce(low_field, high_field), filter=given)
+        aggregates[f"{name}_high"] = Max(Coalesce(high_field, low_field), filter=given)
+        aggregates[f"{name}_records"] = Count("id", filter=given)
+    return (
+        _grouped(scope)
+        .values(*GROUP)
+        .annotate(**aggregates)
+        .order_by()
+        .values_list(*GROUP, *aggregates)
+    )
+
+
+def _cited_rows(scope: Scope) -> Any:
+    """(*GROUP, source, best credibility for each chart): the readable sources behind each group,
+    for every record, headcounts, wages and shares. The source's reliability is looked up after
+    (`_reliabilities`): one key fewer to sort 100,000 claims by."""
+    credibility = "supporting_claims__credibility"
+    aggregates: dict[str, Any] = {
+        "best": Min(credibility),
+        "w_best": Min(credibility, filter=HEADCOUNT),
+    }
+    for name, (low_field, high_field) in PAIRS.items():
+        aggregates[f"{name}_best"] = Min(credibility, filter=_given(low_field, high_field))
+    return (
+        _grouped(scope)
+        .filter(supporting_claims__source__access_level__in=scope.levels)
+        .values(*GROUP, source=F("supporting_claims__source_id"))
+        .annotate(**aggregates)
+        .order_by()
+        .values_list(*GROUP, "source", *aggregates)
+    )
+
+
+def _reliabilities(source_ids: set[int]) -> dict[int, str]:
+    return dict(Source.objects.filter(pk__in=source_ids).values_list("pk", "reliability"))
+
+
+def plain_rows(queryset: Any) -> list[tuple[Any, ...]]:
+    """A values_list queryset's rows as the database driver gives them, without Django's
+    per-value converters (a third of the charts' time at 100,000 deployments).
+
+    Only for values that need none: text, integers, and numbers `Range` turns into floats
+    (decimals come back as floats from SQLite, as Decimals from PostgreSQL).
+    """
+    query = queryset.query
+    # The columns in the order the compiler writes them (Django 5.2 keeps it in `selected`).
+    selected = list(query.selected or [])
+    if not selected:
+        selected = [*query.extra_select, *query.values_select, *query.annotation_select]
+    order = [selected.index(name) for name in queryset._fields]
+    sql, params = query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if order == list(range(len(selected))):
+        return rows
+    return [tuple(row[i] for i in order) for row in rows]
+
+
+@dataclass
+class Folded:
+    """Every chart's ranges, folded from the groups."""
+
+    workers: dict[Host, dict[int, Range]] = field(default_factory=lambda: defaultdict(dict))
+    sectors: dict[Host, dict[str, Range]] = field(default_factory=lambda: defaultdict(dict))
+    pairs: dict[str, dict[Host, Range]] = field(
+        default_factory=lambda: {name: {} for name in PAIRS}
+    )
+    pair_years: dict[str, dict[Host, list[int]]] = field(
+        default_factory=lambda: {name: defaultdict(list) for name in PAIRS}
+    )
+
+
+@lru_cache(maxsize=4096)
+def _categories(sector: str) -> tuple[str, ...]:
+    return tuple(categories_of(sector))
+
+
+def fold(scope: Scope) -> Folded:
+    """Read the groups and their sources (two queries) and fold them into every chart's ranges."""
+    folded = Folded()
+    for row in plain_rows(_group_rows(scope)):
+        country, region, first, last, sector, records, w_low, w_high, w_records = row[:9]
+        host = (country, region)
+        if w_records:
+            by_year = folded.workers[host]
+            for year in _years(first, last):
+                by_year.setdefault(year, Range()).add(w_low, w_high, w_records)
+        cells = folded.sectors[host]
+        for key in _categories(sector):
+            cells.setdefault(key, Range()).add(None, None, records)
+        for index, name in enumerate(PAIRS):
+            low, high, count = row[9 + 3 * index : 12 + 3 * index]
+            if count:
+                folded.pairs[name].setdefault(host, Range()).add(low, high, count)
+                if first is not None:
+                    folded.pair_years[name][host].append(first)
+    cited = plain_rows(_cited_rows(scope))
+    reliability_of = _reliabilities({row[5] for row in cited})
+    for row in cited:
+        country, region, first, last, sector, source_id, best, w_best = row[:8]
+        reliability = reliability_of.get(source_id, "")
+        host = (country, region)
+        # setdefault, not indexing: the two queries are two reads, and a write between them may
+        # add a group the first did not see (the next request rebuilds: the version moved).
+        if w_best is not None:
+            by_year = folded.workers[host]
+            for year in _years(first, last):
+                by_year.setdefault(year, Range()).cite(source_id, (w_best, reliability))
+        cells = folded.sectors[host]
+        for key in _categories(sector):
+            cells.setdefault(key, Range()).cite(source_id, (best, reliability))
+        for index, name in enumerate(PAIRS):
+            pair_best = row[8 + index]
+            if pair_best is not None:
+                folded.pairs[name].setdefault(host, Range()).cite(
+                    source_id, (pair_best, reliability)
+                )
+    return folded
 
 
 # A year inside a host's series that no source gives a figure for. It is sent, with nulls, so
@@ -84,45 +264,24 @@ NO_DATA: dict[str, Any] = {
 }
 
 
-def workers_over_time(scope: Scope) -> tuple[list[dict[str, Any]], set[int]]:
+def workers_over_time(
+    scope: Scope, folded: Folded | None = None
+) -> tuple[list[dict[str, Any]], set[int]]:
     """One series per host: for each year from its first to its last, the range of headcounts
     given for it, or `NO_DATA` (nulls) for a year without any."""
-    counted = (
-        _deployments(scope)
-        .filter(period_start__isnull=False, person__isnull=True)
-        .filter(Q(workers_low__isnull=False) | Q(workers_high__isnull=False))
-    )
-    rows = list(
-        counted.annotate(
-            first_year=ExtractYear("period_start"),
-            last_year=ExtractYear(Coalesce("period_end", "period_start")),
-        )
-        .values_list(
-            "id",
-            "host_country",
-            "host_region",
-            "first_year",
-            "last_year",
-            "workers_low",
-            "workers_high",
-        )
-        .order_by()
-    )
-    evidence = sources_of(scope, Deployment, counted.values("id"))
-    ranges: dict[tuple[str, str], dict[int, Range]] = defaultdict(dict)
-    for pk, country, region, first, last, low, high in rows:
-        for year in range(first, min(last, first + MAX_YEARS_PER_RECORD) + 1):
-            ranges[(country, region)].setdefault(year, Range()).add(low, high, evidence.get(pk, []))
+    folded = folded or fold(scope)
     series: list[dict[str, Any]] = []
     used: set[int] = set()
-    for (country, region), by_year in ranges.items():
+    for (country, region), by_year in folded.workers.items():
+        if not by_year:
+            continue
         points = []
         for year in range(min(by_year), max(by_year) + 1):
             if year not in by_year:
                 points.append({"year": year, **NO_DATA, "source_ids": []})
                 continue
             point = by_year[year]
-            used.update(point.source_ids)
+            used.update(point.sources)
             points.append(
                 point.as_dict(
                     year=year,
@@ -145,23 +304,21 @@ def workers_over_time(scope: Scope) -> tuple[list[dict[str, Any]], set[int]]:
     return series, used
 
 
-def sectors_by_host(scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, str]], set[int]]:
+def sectors_by_host(
+    scope: Scope, folded: Folded | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, str]], set[int]]:
     """For each host, how many deployment records name each sector category, with their sources."""
-    deployments = _deployments(scope)
-    rows = list(deployments.values_list("id", "host_country", "host_region", "sector").order_by())
-    evidence = sources_of(scope, Deployment, deployments.values("id"))
-    cells: dict[tuple[str, str], dict[str, Range]] = defaultdict(dict)
-    for pk, country, region, sector in rows:
-        for key in categories_of(sector):
-            cells[(country, region)].setdefault(key, Range()).add(None, None, evidence.get(pk, []))
+    folded = folded or fold(scope)
     used_keys: set[str] = set()
     hosts: list[dict[str, Any]] = []
     used: set[int] = set()
-    for (country, region), by_category in cells.items():
+    for (country, region), by_category in folded.sectors.items():
+        if not by_category:
+            continue
         counts = {}
         for key, cell in by_category.items():
             used_keys.add(key)
-            used.update(cell.source_ids)
+            used.update(cell.sources)
             counts[key] = {"records": cell.records, "source_ids": cell.source_ids}
         hosts.append(
             {
@@ -182,37 +339,23 @@ def sectors_by_host(scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, 
 
 
 def ranges_by_host(
-    scope: Scope, low_field: str, high_field: str
+    scope: Scope, name: str, folded: Folded | None = None
 ) -> tuple[list[dict[str, Any]], set[int]]:
-    """For each host, the range of a low–high pair of fields over all years, with its sources."""
-    given = _deployments(scope).filter(
-        Q(**{f"{low_field}__isnull": False}) | Q(**{f"{high_field}__isnull": False})
-    )
-    rows = list(
-        given.annotate(year=ExtractYear("period_start"))
-        .values_list("id", "host_country", "host_region", "year", low_field, high_field)
-        .order_by()
-    )
-    evidence = sources_of(scope, Deployment, given.values("id"))
-    ranges: dict[tuple[str, str], Range] = {}
-    years: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for pk, country, region, year, low, high in rows:
-        # One bound alone is the whole of what that record says: a wage of "$500" is 500–500.
-        low, high = (low if low is not None else high), (high if high is not None else low)
-        ranges.setdefault((country, region), Range()).add(low, high, evidence.get(pk, []))
-        if year is not None:
-            years[(country, region)].add(year)
-    found, used = [], set()
-    for (country, region), value in ranges.items():
-        used.update(value.source_ids)
-        span = sorted(years[(country, region)])
+    """For each host, the range of a low–high pair of fields (`PAIRS[name]`) over all years,
+    with its sources."""
+    folded = folded or fold(scope)
+    found: list[dict[str, Any]] = []
+    used: set[int] = set()
+    for (country, region), value in folded.pairs[name].items():
+        used.update(value.sources)
+        span = folded.pair_years[name].get((country, region)) or []
         found.append(
             value.as_dict(
                 country=country,
                 region=region,
                 label=host_label(country, region),
-                first_year=span[0] if span else None,
-                last_year=span[-1] if span else None,
+                first_year=min(span) if span else None,
+                last_year=max(span) if span else None,
             )
         )
     found.sort(key=lambda r: (-(r["high"] or 0), r["label"]))
@@ -222,10 +365,11 @@ def ranges_by_host(
 def chart_data(user: UserLike | None = None, *, published_only: bool = False) -> dict[str, Any]:
     """Every chart's data, JSON-ready (see the module docstring for the rules)."""
     scope = scope_for(user, published_only=published_only)
-    workers, workers_sources = workers_over_time(scope)
-    sectors, categories, sector_sources = sectors_by_host(scope)
-    wages, wage_sources = ranges_by_host(scope, "monthly_wage_usd_low", "monthly_wage_usd_high")
-    shares, share_sources = ranges_by_host(scope, "state_share_low", "state_share_high")
+    folded = fold(scope)
+    workers, workers_sources = workers_over_time(scope, folded)
+    sectors, categories, sector_sources = sectors_by_host(scope, folded)
+    wages, wage_sources = ranges_by_host(scope, "wages", folded)
+    shares, share_sources = ranges_by_host(scope, "shares", folded)
     return {
         "scope": scope.name,
         "workers": workers,

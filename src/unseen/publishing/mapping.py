@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Max, Min, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Func, IntegerField, Max, Min, Q, QuerySet, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 import unseen.ui
 from unseen.accounts.models import UserLike
@@ -28,7 +27,7 @@ from unseen.core.places import country_name
 from unseen.documentation.models import Deployment, Sighting, at_precision
 from unseen.documentation.sectors import choices as sector_choices
 from unseen.documentation.sectors import sector_q
-from unseen.evidence.models import Claim, DatePrecision
+from unseen.evidence.models import DatePrecision
 from unseen.registry.models import CoordinatePrecision, Site
 
 from .scope import PUBLIC, Scope, scope_for, source_table, sources_of
@@ -186,14 +185,35 @@ def counted_deployments(scope: Scope, sector: str = "") -> QuerySet[Deployment]:
     return deployments
 
 
+class Year(Func):
+    """The year of a date as an integer, computed by the database.
+
+    Django's `ExtractYear` on SQLite calls back into Python once per row, which alone took a
+    third of a second over 100,000 deployments; SQLite stores dates as ISO text, so the year is
+    its first four characters.
+    """
+
+    arity = 1
+    output_field = IntegerField()
+    template = "CAST(EXTRACT(YEAR FROM %(expressions)s) AS INTEGER)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="CAST(substr(%(expressions)s, 1, 4) AS INTEGER)", **extra
+        )
+
+
 def host_year_groups(deployments: QuerySet[Deployment]) -> list[dict[str, Any]]:
     """(host, first year, last year) groups with their lowest and highest headcounts.
 
-    Grouped on the stored dates, not on extracted years: SQLite extracts years in Python, one call
-    per row, which is too slow for 100,000 deployments. Years are taken here instead.
+    Grouped by the database on the years (`Year`): a few hundred groups come back, not a row per
+    deployment. A period that ends before it starts covers its start year only.
     """
     rows = (
-        deployments.values("host_country", "host_region", "period_start", "period_end")
+        deployments.annotate(
+            start_year=Year("period_start"), end_year=Year(Coalesce("period_end", "period_start"))
+        )
+        .values("host_country", "host_region", "start_year", "end_year")
         .annotate(
             low=Min("workers_low"),
             high=Max("workers_high"),
@@ -204,15 +224,15 @@ def host_year_groups(deployments: QuerySet[Deployment]) -> list[dict[str, Any]]:
     )
     groups: list[dict[str, Any]] = []
     for row in rows:
-        start, end = row["period_start"], row["period_end"]
+        start, end = row["start_year"], row["end_year"]
         if start is None:
             continue
         groups.append(
             {
                 "host_country": row["host_country"],
                 "host_region": row["host_region"],
-                "first_year": start.year,
-                "last_year": max(start.year, end.year) if end is not None else start.year,
+                "first_year": start,
+                "last_year": max(start, end),
                 "low": row["low"],
                 "high": row["high"],
                 "figures": row["figures"],
@@ -261,50 +281,112 @@ def figure_deployments(scope: Scope, figure: HostFigure, sector: str = "") -> Qu
     )
 
 
-def _deployment_label(deployment: Deployment) -> str:
-    year = deployment.period_start.year if deployment.period_start else "?"
-    if deployment.person_id is not None:
-        count = "1 person"
-    elif deployment.workers_low == deployment.workers_high or deployment.workers_high is None:
-        count = f"{deployment.workers_low:,}" + ("+" if deployment.workers_high is None else "")
-    elif deployment.workers_low is None:
-        count = f"≤ {deployment.workers_high:,}"
-    else:
-        count = f"{deployment.workers_low:,}–{deployment.workers_high:,}"
-    return f"{year}: {count} · {deployment.sector or 'workers'}"
-
-
-def _host_sources(scope: Scope, behind: QuerySet[Deployment]) -> list[int]:
-    """Ids of the readable sources behind a figure's deployments, strongest first, at most a few dozen."""
-    claims = (
-        Claim.objects.filter(
-            content_type=ContentType.objects.get_for_model(Deployment),
-            object_id__in=behind.values("id"),
-            source__access_level__in=scope.levels,
+def behind_figures(
+    scope: Scope, figures: list[HostFigure], sector: str = ""
+) -> QuerySet[Deployment]:
+    """The deployments behind all of `figures` (each host in its figure's year), in one query."""
+    hosts = Q(pk__in=[])
+    for figure in figures:
+        hosts |= Q(host_country=figure.country, host_region=figure.region) & covering_year(
+            figure.year
         )
-        .values("source_id")
-        .annotate(best=Min("credibility"))
-        .order_by("best", "source_id")
-        .values_list("source_id", flat=True)
+    return counted_deployments(scope, sector).filter(hosts)
+
+
+def _deployment_label(
+    period_start: dt.date | None,
+    person_id: int | None,
+    workers_low: int | None,
+    workers_high: int | None,
+    sector: str,
+) -> str:
+    year = period_start.year if period_start else "?"
+    if person_id is not None:
+        count = "1 person"
+    elif workers_low == workers_high or workers_high is None:
+        count = f"{workers_low:,}" + ("+" if workers_high is None else "")
+    elif workers_low is None:
+        count = f"≤ {workers_high:,}"
+    else:
+        count = f"{workers_low:,}–{workers_high:,}"
+    return f"{year}: {count} · {sector or 'workers'}"
+
+
+Host = tuple[str, str]
+
+
+def _shown_records(scope: Scope, behind: QuerySet[Deployment]) -> dict[Host, list[dict[str, Any]]]:
+    """The deployments each host's popup lists: the largest first, at most `RECORDS_PER_HOST`.
+
+    One query, ranked per host by the database, rather than one query per host.
+    """
+    largest_first = [F("workers_high").desc(nulls_last=True), F("id").asc()]
+    rows = (
+        behind.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("host_country"), F("host_region")],
+                order_by=largest_first,
+            )
+        )
+        .filter(rank__lte=RECORDS_PER_HOST)
+        .values_list(
+            "host_country",
+            "host_region",
+            "id",
+            "period_start",
+            "person_id",
+            "workers_low",
+            "workers_high",
+            "sector",
+            "rank",
+        )
     )
-    return list(claims[:SOURCES_PER_HOST])
+    shown: dict[Host, list[tuple[int, dict[str, Any]]]] = {}
+    for country, region, pk, start, person_id, low, high, sector, rank in rows:
+        shown.setdefault((country, region), []).append(
+            (
+                rank,
+                {
+                    "id": pk,
+                    "label": _deployment_label(start, person_id, low, high, sector),
+                    "url": scope.url(Deployment, pk),
+                },
+            )
+        )
+    return {host: [item for _rank, item in sorted(items)] for host, items in shown.items()}
+
+
+def _host_sources(scope: Scope, behind: QuerySet[Deployment]) -> dict[Host, list[int]]:
+    """For each host, ids of the readable sources behind its figure's deployments, strongest first,
+    at most `SOURCES_PER_HOST`. One grouped query for every host."""
+    rows = (
+        behind.filter(supporting_claims__source__access_level__in=scope.levels)
+        .values("host_country", "host_region", source=F("supporting_claims__source_id"))
+        .annotate(best=Min("supporting_claims__credibility"))
+        .order_by()
+        .values_list("host_country", "host_region", "source", "best")
+    )
+    ranked: dict[Host, list[tuple[int, int]]] = {}
+    for country, region, source_id, best in rows:
+        ranked.setdefault((country, region), []).append((best, source_id))
+    return {
+        host: [source_id for _best, source_id in sorted(pairs)[:SOURCES_PER_HOST]]
+        for host, pairs in ranked.items()
+    }
 
 
 def _hosts(
     scope: Scope, year: int | None, sector: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[int]]:
     countries, regions, all_sources = [], [], set()
-    for figure in host_figures(scope, year=year, sector=sector):
-        behind = figure_deployments(scope, figure, sector)
-        shown = behind.only(
-            "id",
-            "sector",
-            "period_start",
-            "workers_low",
-            "workers_high",
-            "person_id",
-        ).order_by(F("workers_high").desc(nulls_last=True), "id")[:RECORDS_PER_HOST]
-        source_ids = _host_sources(scope, behind)
+    figures = host_figures(scope, year=year, sector=sector)
+    behind = behind_figures(scope, figures, sector)
+    shown = _shown_records(scope, behind) if figures else {}
+    sources = _host_sources(scope, behind) if figures else {}
+    for figure in figures:
+        host = (figure.country, figure.region)
+        source_ids = sources.get(host, [])
         all_sources.update(source_ids)
         item: dict[str, Any] = {
             "country": figure.country,
@@ -315,10 +397,7 @@ def _hosts(
             "workers_high": figure.workers_high,
             "figures": figure.figures,
             "individuals": figure.individuals,
-            "records": [
-                {"id": d.pk, "label": _deployment_label(d), "url": scope.url(Deployment, d.pk)}
-                for d in shown
-            ],
+            "records": shown.get(host, []),
             "record_count": figure.figures + figure.individuals,
             "source_ids": source_ids,
         }

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, Max, Q
 
 from unseen.accounts.models import AccessLevel
 from unseen.core.places import Host
@@ -26,15 +27,26 @@ def latest_published_figures() -> list[HostFigure]:
 
     Only public deployments and public sources are read: this feeds pages anyone can open.
     """
-    deployments = (
+    counted = (
         Deployment.objects.published()
         .headcounts()  # type: ignore[attr-defined]
         .exclude(workers_low__isnull=True, workers_high__isnull=True)
         .exclude(period_start__isnull=True)
-        .order_by("host_country", "host_region", "-period_start", "-workers_high")
     )
+    # Each host's latest start date (one grouped pass), then only the deployments that start on
+    # it are read, widest first: never every published deployment.
+    latest = counted.values("host_country", "host_region").annotate(last=Max("period_start"))
+    on_latest = Q(pk__in=[])
+    for row in latest.order_by():
+        on_latest |= Q(
+            host_country=row["host_country"],
+            host_region=row["host_region"],
+            period_start=row["last"],
+        )
     best: dict[tuple[str, str], Deployment] = {}
-    for deployment in deployments:
+    for deployment in counted.filter(on_latest).order_by(
+        "host_country", "host_region", F("workers_high").desc(nulls_last=True), "id"
+    ):
         best.setdefault((deployment.host_country, deployment.host_region), deployment)
     claims = Claim.objects.filter(
         content_type=ContentType.objects.get_for_model(Deployment),

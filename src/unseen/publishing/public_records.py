@@ -276,7 +276,9 @@ def workers_series(
             continue
         last = max(start.year, end.year) if end is not None else start.year
         for year in range(start.year, min(last, start.year + 80) + 1):
-            ranges[(country, region)].setdefault(year, Range()).add(low, high, evidence.get(pk, []))
+            ranges[(country, region)].setdefault(year, Range()).add_record(
+                low, high, evidence.get(pk, [])
+            )
     series: list[dict[str, Any]] = []
     used: set[int] = set()
     for (country, region), by_year in ranges.items():

@@ -21,7 +21,7 @@ from unseen.accounts.access import public
 
 from . import public_records
 from .figures import chart_data
-from .freshness import cached
+from .freshness import CHART_READS, cached
 from .scope import PUBLIC
 
 MAX_QUERY = 200
@@ -86,7 +86,9 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
     code = code.upper()
 
     def build() -> dict[str, Any] | None:
-        charts = cached("charts", PUBLIC, lambda: chart_data(published_only=True))
+        charts = cached(
+            "charts", PUBLIC, lambda: chart_data(published_only=True), reads=CHART_READS
+        )
         return public_records.country_page(code, charts)
 
     page = _page("country", build, COUNTRY_READS, code=code)

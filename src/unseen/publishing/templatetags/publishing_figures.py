@@ -1,10 +1,61 @@
 """Filters for the text alternatives of the map and charts."""
 
+import threading
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 
 register = template.Library()
+
+# Each source's list item, rendered once per table and language rather than once per cell: the
+# charts' tables cite the same few hundred sources tens of thousands of times at 100,000
+# deployments (`_sources.html` included per cell took a second a page). Keyed by the identity of
+# the `sources` table it was rendered from, which is kept alive with it.
+_items: dict[tuple[int, str], tuple[dict[str, Any], dict[str, str]]] = {}
+_items_lock = threading.Lock()
+
+
+def _items_of(sources: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """The memo of rendered items for this `sources` table in the active language."""
+    memo_key = (id(sources), get_language() or "")
+    with _items_lock:
+        held = _items.get(memo_key)
+        if held is None or held[0] is not sources:
+            if len(_items) > 16:
+                _items.clear()
+            held = _items[memo_key] = (sources, {})
+    return held[1]
+
+
+def _item(sources: dict[str, dict[str, Any]], items: dict[str, str], key: str) -> str:
+    rendered = items.get(key)
+    if rendered is None:
+        rendered = items[key] = render_to_string(
+            "publishing/_source.html", {"source": sources[key]}
+        )
+    return rendered
+
+
+@register.filter
+def citations(source_ids: list[int] | None, sources: dict[str, dict[str, Any]]) -> SafeString:
+    """What `_sources.html` renders for `source_ids|cited:sources`, with each source's item
+    rendered once (see `_item`)."""
+    keys = [str(pk) for pk in source_ids or [] if str(pk) in sources]
+    if not keys:
+        return mark_safe('<span class="muted">—</span>')
+    count = len(keys)
+    summary = ngettext("%(counter)s source", "%(counter)s sources", count) % {"counter": count}
+    memo = _items_of(sources)
+    items = "".join(_item(sources, memo, key) for key in keys)
+    return mark_safe(  # noqa: S308 - the items are rendered templates, the summary is escaped
+        format_html('<details class="cited"><summary>{}</summary>\n<ul>', summary)
+        + items
+        + "</ul></details>"
+    )
 
 
 @register.filter
