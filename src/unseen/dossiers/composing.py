@@ -753,7 +753,8 @@ def _deployments_section(scope: Scope, reading: Reading, notes: Notes) -> Sectio
             person.pseudonym if person is not None else range_text(d.workers_low, d.workers_high)
         )
         if d.is_proxy and workers:
-            workers = f"{workers} ({_('proxy')})"
+            proxy = _("proxy")
+            workers = f"{workers} ({proxy})"
         return [
             period_text(
                 d.period_start, d.period_start_precision, d.period_end, d.period_end_precision
