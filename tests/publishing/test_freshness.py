@@ -219,3 +219,19 @@ def test_the_charts_read_outside_a_transaction_match_those_read_inside():
         one_connection = chart_data(published_only=True)
     assert at_once == one_connection
     assert at_once["workers"] and at_once["sources"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_home_page_built_side_by_side_shows_every_part(client):
+    """Outside a transaction the home page builds its figure in a second thread; it shows it, in
+    the visitor's language, and a change at once."""
+    made = factories.deployment(country="RU", year=2018, low=4000, high=5000)
+    page = client.get("/").content.decode()
+    table = page.split('<table id="latest-headcounts">')[1].split("</table>")[0]
+    assert "4,000–5,000" in table and "Russia" in table
+    korean = client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    table = korean.split('<table id="latest-headcounts">')[1].split("</table>")[0]
+    assert "연도" in table and "4,000–5,000" in table
+    made.workers_high = 6000
+    made.save()
+    assert "4,000–6,000" in client.get("/").content.decode()
