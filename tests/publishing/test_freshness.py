@@ -201,3 +201,37 @@ def test_the_cache_is_kept_apart_by_language(client):
     korean = client.get("/charts/data.json", HTTP_ACCEPT_LANGUAGE="ko").content
     labels = {json.loads(body)["sectors"]["categories"][0]["label"] for body in (english, korean)}
     assert len(labels) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_charts_read_outside_a_transaction_match_those_read_inside():
+    """Outside a transaction the charts' two queries run at once, in two connections
+    (`figures.both`); the answer is the same as one connection's."""
+    from django.db import transaction
+
+    from unseen.publishing.figures import chart_data
+
+    source = factories.source("Parallel source")
+    factories.deployment(country="RU", year=2018, low=4000, high=5000, evidence=source)
+    factories.deployment(country="MN", year=2019, low=10, high=None, sector="logging")
+    at_once = chart_data(published_only=True)
+    with transaction.atomic():
+        one_connection = chart_data(published_only=True)
+    assert at_once == one_connection
+    assert at_once["workers"] and at_once["sources"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_home_page_built_side_by_side_shows_every_part(client):
+    """Outside a transaction the home page builds its figure in a second thread; it shows it, in
+    the visitor's language, and a change at once."""
+    made = factories.deployment(country="RU", year=2018, low=4000, high=5000)
+    page = client.get("/").content.decode()
+    table = page.split('<table id="latest-headcounts">')[1].split("</table>")[0]
+    assert "4,000–5,000" in table and "Russia" in table
+    korean = client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    table = korean.split('<table id="latest-headcounts">')[1].split("</table>")[0]
+    assert "연도" in table and "4,000–5,000" in table
+    made.workers_high = 6000
+    made.save()
+    assert "4,000–6,000" in client.get("/").content.decode()
