@@ -175,3 +175,18 @@ def test_the_public_home_shows_map_and_charts_of_public_records_only(client):
     assert 'data-url="/map/data.json"' in page and 'id="chart-data"' in page
     assert "Poland" in page and "NYT 2018" in page
     assert "Kuwait" not in page and "/app/" not in page
+
+
+def test_a_table_cell_cites_its_strongest_sources_by_number_and_lists_each_source_once(client):
+    sources = [factories.source(f"Report {n}") for n in range(15)]
+    for source in sources:
+        factories.deployment(country="RU", year=2018, low=100, high=200, evidence=source)
+    html = client.get("/").content.decode()
+    table = html[html.index('data-chart="workers"') : html.index('data-chart="sectors"')]
+    cell = table[table.index("15 sources") :]
+    cell = cell[: cell.index("</details>")]
+    assert cell.count('href="#chart-source-') == 12
+    assert "and 3 more" in cell
+    listing = html[html.index("chart-source-list") :]
+    for source in sources:
+        assert listing.count(f'id="chart-source-{source.pk}"') == 1

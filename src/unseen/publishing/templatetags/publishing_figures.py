@@ -40,22 +40,49 @@ def _item(sources: dict[str, dict[str, Any]], items: dict[str, str], key: str) -
     return rendered
 
 
+#: A cell of a chart's table names at most this many sources, strongest first; all of them are
+#: in the chart's list of sources, once each. At 100,000 deployments one host-year rests on up to
+#: 200 sources: listing them in every cell made the home page 11 MB.
+CITED_PER_CELL = 12
+
+
 @register.filter
 def citations(source_ids: list[int] | None, sources: dict[str, dict[str, Any]]) -> SafeString:
-    """What `_sources.html` renders for `source_ids|cited:sources`, with each source's item
-    rendered once (see `_item`)."""
+    """A cell's sources as numbers (S12) linking to the chart's list of sources (`source_list`),
+    the first `CITED_PER_CELL` of them, and how many more."""
     keys = [str(pk) for pk in source_ids or [] if str(pk) in sources]
     if not keys:
         return mark_safe('<span class="muted">—</span>')
     count = len(keys)
     summary = ngettext("%(counter)s source", "%(counter)s sources", count) % {"counter": count}
-    memo = _items_of(sources)
-    items = "".join(_item(sources, memo, key) for key in keys)
-    return mark_safe(  # noqa: S308 - the items are rendered templates, the summary is escaped
-        format_html('<details class="cited"><summary>{}</summary>\n<ul>', summary)
-        + items
-        + "</ul></details>"
+    links = ", ".join(
+        format_html('<a href="#chart-source-{}">S{}</a>', key, key) for key in keys[:CITED_PER_CELL]
     )
+    more = count - CITED_PER_CELL
+    if more > 0:
+        links += format_html(
+            " {}",
+            ngettext("and %(counter)s more", "and %(counter)s more", more) % {"counter": more},
+        )
+    return mark_safe(  # noqa: S308 - the links are built by format_html, the summary is escaped
+        format_html('<details class="cited"><summary>{}</summary>\n<p>', summary)
+        + links
+        + "</p></details>"
+    )
+
+
+@register.filter
+def source_list(sources: dict[str, dict[str, Any]]) -> SafeString:
+    """Every source of a figure once, numbered as `citations` cites them, in number order."""
+    memo = _items_of(sources)
+    items = []
+    for key in sorted(sources, key=lambda key: int(key) if key.isdigit() else 0):
+        item = _item(sources, memo, key)
+        # Each item is `_source.html`'s <li>; it takes the number its citations link to.
+        items.append(
+            item.replace("<li>", format_html('<li id="chart-source-{}"><b>S{}</b> ', key, key), 1)
+        )
+    return mark_safe("".join(items))  # noqa: S308 - rendered templates
 
 
 @register.filter
