@@ -33,6 +33,19 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language. A request in Korean leaves Korean active in its
+    thread (Django's LocaleMiddleware activates it and nothing resets it), which would otherwise
+    carry into whatever test the same worker runs next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Argon2 is right for production and needlessly slow for a suite that signs in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -88,3 +88,11 @@ def test_it_takes_named_assets_and_data_urls():
     assert pdf.startswith(b"%PDF")
     with pytest.raises(RemoteFetchRefused):
         render_pdf(PAGE.format(extra='<img src="asset:missing.svg" alt="">'))
+
+
+def test_rendering_leaves_pillow_refusing_truncated_images():
+    # WeasyPrint turns this on for the whole process when imported; an upload's check relies on it.
+    from PIL import ImageFile
+
+    render_pdf(PAGE.format(extra=""))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False

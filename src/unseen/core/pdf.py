@@ -19,6 +19,23 @@ from typing import Any
 ASSET_SCHEME = "asset:"
 
 
+def _weasyprint() -> Any:
+    """WeasyPrint, imported without its side effect on Pillow.
+
+    Importing it sets Pillow's process-wide `ImageFile.LOAD_TRUNCATED_IMAGES`, after which every
+    image opened in that process (an uploaded photo's check among them) accepts a file cut
+    short. The worker that renders a dossier also checks uploads, so the setting is put back.
+    """
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    import weasyprint
+    import weasyprint.images  # the module that changes the setting
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return weasyprint
+
+
 class RemoteFetchRefused(Exception):
     """The document asked for something outside it (a web address, a local file)."""
 
@@ -55,7 +72,7 @@ def render_pdf(
 
     Raises `RemoteFetchRefused` when the document refers to anything else but `data:` URLs.
     """
-    from weasyprint import HTML
+    weasyprint = _weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 
     assets = assets or {}
@@ -68,7 +85,7 @@ def render_pdf(
     if pdf_variant:
         options["pdf_variant"] = pdf_variant
     try:
-        document = HTML(
+        document = weasyprint.HTML(
             string=html, base_url=ASSET_SCHEME, url_fetcher=_fetcher(assets, refused)
         ).render()
     except FatalURLFetchingError as error:

@@ -23,7 +23,7 @@ SAVED_SEARCH = "saved-search"
 
 KINDS = (ORGANISATION, SITE, COUNTRY, PERSON, SAVED_SEARCH)
 
-# The record kinds: the registry's pseudonymous Person only, never the vault's PersonIdentity
+# The record kinds: the registry's pseudonymous Person only, never the identity vault
 # (a dossier names a person by their pseudonym, as every page of the app does).
 RECORD_MODELS: dict[str, type[Any]] = {
     ORGANISATION: Organisation,
