@@ -22,11 +22,16 @@ from tests.files.samples import published_file
 from unseen.demo.files import astronaut_jpeg
 from unseen.demo.loading import load_demo
 from unseen.documentation.browsing import KINDS
+from unseen.dossiers.models import Dossier
 from unseen.estimation import revenue_runs
+from unseen.estimation.models import EstimateRun
 from unseen.evidence.models import Source
 from unseen.files import storing
+from unseen.findings import reviewing
+from unseen.findings.models import Finding, Status
 from unseen.intake.views import RECEIPT_COOKIE, RECEIPT_SALT
-from unseen.registry.models import PublicFigure
+from unseen.publishing.models import ExportJob
+from unseen.registry.models import Organisation, PublicFigure, Site
 from unseen.sanctions.models import XrefRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -107,6 +112,20 @@ NOT_PAGES = {
     "sanctions:xref": "POST only; answers with the run's page",
     "sanctions:progress": "JSON the progress bar polls",
     "sanctions:cancel": "POST only; answers with the run's page",
+    "findings:feed": "an Atom feed for feed readers, not a page",
+    "findings:pdf": "a PDF of the finding, not a page",
+    "findings:card": "a picture (the finding's card for sharing), not a page",
+    "findings:comment": "POST only; answers with the finding's page",
+    "findings_app:submit": "POST only; answers with the finding's preview",
+    "dossiers:create": "POST only: its form is on the dossiers page; answers with the new one",
+    "dossiers:progress": "JSON the progress bar polls",
+    "dossiers:cancel": "POST only; answers with the dossier's page",
+    "dossiers:download": "a PDF (the dossier), not a page",
+    "publishing_app:export_progress": "JSON the progress bar polls",
+    "publishing_app:export_download": "a zip (the export), not a page",
+    "publishing_app:approval_request": "POST only: its form is on the exports page",
+    "publishing_app:approval_approve": "POST only; answers with the approvals page",
+    "publishing_app:approval_refuse": "POST only; answers with the approvals page",
 }
 
 # Django's admin is Django's own markup; our pages are what we answer for.
@@ -176,6 +195,15 @@ def evidence_editors() -> tuple[Any, Any]:
     return rita, alice
 
 
+def analyst() -> Any:
+    """Andy, who writes findings and asks for dossiers and exports: made here when a test has none."""
+    from tests.conftest import make_user
+    from unseen.accounts.models import User
+    from unseen.accounts.roles import Role
+
+    return User.objects.filter(username="andy").first() or make_user("andy", Role.ANALYST)
+
+
 def demo_records() -> dict[str, Any]:
     """The demo data plus what it lacks: runs, a pending sighting, a linkage review."""
     load_demo()
@@ -197,7 +225,35 @@ def demo_records() -> dict[str, Any]:
         title_en="NASA astronaut Eileen Collins",
         title_ko="NASA 우주비행사 아일린 콜린스",
     )
+    # The demo's findings (one published, one draft) and one sent for review; a dossier and an
+    # export Andy asked for (queued: their pages show the progress bar).
+    andy = analyst()
+    draft = Finding.objects.get(status=Status.DRAFT)
+    in_review = reviewing.write(
+        {
+            "slug": "workers-in-review",
+            "title_en": "Workers abroad (in review)",
+            "summary_en": "A finding waiting for its reviewer.",
+            "body_en": "Sent for review by the accessibility check.",
+        },
+        by=andy,
+    )
+    reviewing.submit(in_review, by=andy)
+    dossier = Dossier.objects.create(
+        requested_by=andy, subject_kind="country", subject_key="RU", language="en"
+    )
+    export = ExportJob.objects.create(requested_by=andy, format="csv", level="public")
     return {
+        "organisation": Organisation.objects.filter(access_level="public").order_by("pk").first(),
+        # The demo's sites are all internal; the public page needs a public one.
+        "site": Site.objects.filter(access_level="public").order_by("pk").first()
+        or factories.site("Construction site near Vladivostok", access_level="public"),
+        "public_estimate": EstimateRun.objects.on_public_site().first(),
+        "finding": Finding.objects.get(status=Status.PUBLISHED),
+        "draft": draft,
+        "in_review": in_review,
+        "dossier": dossier,
+        "export": export,
         "xref_run": XrefRun.objects.filter(status="done").order_by("pk").first(),
         "evidence_file": evidence_file,
         "photo": photo,
@@ -214,7 +270,27 @@ def samples(records: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     first = {slug: kind.model.objects.order_by("pk").first() for slug, kind in KINDS.items()}
     person = first["persons"]
     each_kind = [{"kind": slug, "pk": record.pk} for slug, record in first.items()]
+    finding = {"slug": records["finding"].slug}
     return {
+        "publishing:organisation": [{"pk": records["organisation"].pk}],
+        "publishing:site": [{"pk": records["site"].pk}],
+        "publishing:country": [{"code": "RU"}],
+        "publishing:estimate": [{"pk": records["public_estimate"].pk}],
+        "publishing:revenue_run": [{"pk": records["revenue"].pk}],
+        "findings:detail": [finding],
+        "findings:print": [finding],
+        # A published finding, a draft and one in review: each shows its own buttons.
+        "findings_app:preview": [
+            finding,
+            {"slug": records["draft"].slug},
+            {"slug": records["in_review"].slug},
+        ],
+        "findings_app:edit": [{"slug": records["draft"].slug}],
+        "findings_app:review": [{"slug": records["in_review"].slug}],
+        "findings_app:correct": [finding],
+        "findings_app:withdraw": [finding],
+        "dossiers:detail": [{"pk": records["dossier"].pk}],
+        "publishing_app:export": [{"pk": records["export"].pk}],
         "documentation:list": [{"kind": slug} for slug in KINDS],
         "documentation:create": [{"kind": slug} for slug in KINDS],
         "documentation:detail": each_kind,
