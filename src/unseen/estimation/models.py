@@ -157,6 +157,49 @@ class EstimateRun(DerivedRecord):
     )
     published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Issue 22: where a run's lists came from, and what it adds beyond one table's estimate.
+    linkage_run = models.ForeignKey(
+        "linkage.LinkageRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="estimate_runs",
+        verbose_name=_("linkage run"),
+        help_text=_("The linkage run whose clusters made the lists, if any."),
+    )
+    list_records = models.JSONField(
+        _("records on each list"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Runs made from a linkage run: the entity kind and, per list position, the primary "
+            "keys of the records the list held when the run was made."
+        ),
+    )
+    baseline_change = models.BigIntegerField(
+        _("newest change read"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The newest audit entry when the run was made: a later change to a record in "
+            "list_records makes the run stale."
+        ),
+    )
+    sensitivity = models.JSONField(
+        _("sensitivity"),
+        default=dict,
+        blank=True,
+        help_text=_("Drop-one-list, merged lists, strata and estimate/observed, per method."),
+    )
+    linkage_uncertainty = models.JSONField(
+        _("linkage uncertainty"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Estimates over alternative clusterings drawn from the linkage run's match "
+            "probabilities: draws, seed, and the linkage, sampling and combined intervals."
+        ),
+    )
 
     objects: ClassVar[models.Manager["EstimateRun"]] = EstimateRunQuerySet.as_manager()
 
