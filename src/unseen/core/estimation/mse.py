@@ -6,7 +6,8 @@ method side by side and adds a warning when the selection rules disagree.
 
 The log-linear methods (`main-effects`, `stepwise-aic`, `stepwise-poisson`, `bic`) live in
 `loglinear`, `selection` and `intervals`. Rcapture's heterogeneity models and LCMCR live in
-`rcapture` and `lcmcr`; they are imported only when called, so this module works whether or not
+`rcapture` and `lcmcr`, Bayesian model averaging over decomposable graphs in `dga`; they are
+imported only when called, so this module works whether or not
 they are installed, and a method whose module is missing raises `MethodUnavailable`.
 """
 
@@ -50,6 +51,7 @@ _EXTERNAL = (
     ("Mbh", "rcapture", "mbh"),
     ("bayes-threshold", "bayesthresh", "bayesian_thresholding"),
     ("lcmcr", "lcmcr", "lcmcr"),
+    ("dga", "dga", "dga"),
 )
 
 
@@ -59,6 +61,10 @@ class EstimationError(ValueError):
 
 class MethodUnavailable(EstimationError):
     """The method's module is not installed in this build."""
+
+
+class NotApplicable(EstimationError):
+    """The method does not apply to these data (dga on six lists); the others still run."""
 
 
 class Method(Protocol):
@@ -396,6 +402,16 @@ def estimate_all(
             )
         except MethodUnavailable:
             continue
+        except NotApplicable as error:
+            results.append(
+                Estimate(
+                    name,
+                    "",
+                    float("nan"),
+                    histories.observed,
+                    warnings=(f"{name} does not apply to these data: {error}",),
+                )
+            )
         except EstimationError:
             raise  # the request itself is wrong (level, interval, lists): no method can run
         except (ValueError, ArithmeticError) as error:

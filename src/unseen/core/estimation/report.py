@@ -30,13 +30,16 @@ def run(
 def document(histories: CaptureHistories, results: Sequence[Estimate]) -> dict[str, Any]:
     """`{"lists": [...], "observed": n, "results": [...]}`.
 
-    `bic` results also carry their top-models table under "top_models".
+    `bic` results also carry their top-models table under "top_models"; `dga` results their
+    posterior model probabilities and posterior of N under "model_average".
     """
     rendered = []
     for result in results:
         item = result.to_json()
         if "top_models" in result.details:
             item["top_models"] = result.details["top_models"]
+        if "model_average" in result.details:
+            item["model_average"] = result.details["model_average"]
         rendered.append(item)
     return {"lists": list(histories.lists), "observed": histories.observed, "results": rendered}
 
