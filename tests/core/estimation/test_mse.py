@@ -23,6 +23,7 @@ def test_it_registers_every_method_named_in_the_design():
         "Mbh",
         "bayes-threshold",
         "lcmcr",
+        "dga",
     }
 
 
