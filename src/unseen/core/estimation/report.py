@@ -92,6 +92,21 @@ def table(histories: CaptureHistories, results: Sequence[Estimate]) -> str:
                 f"  {m['model']}  N = {_number(m['estimate'])}  BIC {m['bic']:.3f}" for m in top
             ]
     for r in results:
+        average = r.details.get("model_average")
+        if average:
+            summary = average["posterior"]
+            lines += [
+                "",
+                f"{r.method}: averaged over {average['graphs']} decomposable graphs "
+                f"(delta {average['delta']:g}, prior on N {average['prior']}); posterior of N: "
+                f"median {summary['median']:,}, mean {_number(summary['mean'])}, "
+                f"mode {summary['mode']:,}, Madigan-York estimate {_number(summary['bayes'])}",
+            ]
+            lines += [
+                f"  {m['model']}  posterior {m['probability']:.4f}  N = {_number(m['estimate'])}"
+                for m in average["models"][:5]
+            ]
+    for r in results:
         if r.warnings:
             lines += ["", f"warnings ({r.method}):"]
             lines += [f"  - {w}" for w in r.warnings]
