@@ -728,6 +728,11 @@ def _assumptions() -> dict[str, str]:
             "Bayesian latent classes: people differ in how likely lists are to see them, in a "
             "few groups. The interval is a credible interval."
         ),
+        "dga": _(
+            "Averages every decomposable log-linear model, each weighted by its posterior "
+            "probability; no single model is chosen. The interval is a credible interval. "
+            "Three to five lists only."
+        ),
         "M0": _("Every list sees every person with the same probability."),
         "Mt": _("Each list has its own probability of seeing a person, the same for everyone."),
         "Mh-chao": _(
