@@ -54,6 +54,8 @@ MAX_GRID_MIN = 10_000
 MAX_POINTS = 20_001
 #: Points of the coarse pass that chooses the grid's top.
 COARSE_POINTS = 2_001
+#: The fine pass leaves out graphs whose coarse posterior is below e^−PRUNE_LOG of the best.
+PRUNE_LOG = 40.0
 CHUNK = 4_096
 #: Warn when the saturated graph (missing cell not identified) holds more posterior than this.
 SATURATED_LIMIT = 0.05
@@ -239,6 +241,25 @@ class _Posterior:
     log_model_inv2: FloatArray  # log Σ_N p(graph, N)/N²
     model_mode: NDArray[np.int64]  # grid index of each graph's mode
 
+    def spread(self, active: NDArray[np.int64], size: int) -> "_Posterior":
+        """The per-graph arrays over all `size` graphs, those not in `active` at probability 0."""
+        if len(active) == size:
+            return self
+
+        def full(values: NDArray[Any], fill: float) -> NDArray[Any]:
+            out = np.full(size, fill, dtype=values.dtype)
+            out[active] = values
+            return out
+
+        return _Posterior(
+            grid=self.grid,
+            log_n=self.log_n,
+            log_model=full(self.log_model, -np.inf),
+            log_model_inv=full(self.log_model_inv, -np.inf),
+            log_model_inv2=full(self.log_model_inv2, -np.inf),
+            model_mode=full(self.model_mode, 0),
+        )
+
 
 def _posterior(
     histories: CaptureHistories,
@@ -397,11 +418,15 @@ def dga(
     if upper < 0:
         raise DgaError("max_missing must be non-negative")
     widened = 0
+    active = np.arange(len(graphs))
     if missing is None and max_missing is None:
         # Where does the posterior end? A coarse pass over the widest grid picks the first of
         # 5n, 10n, 20n, ... whose top EDGE_SHARE holds at most EDGE_LIMIT; then one fine pass.
         coarse_grid = np.unique(np.linspace(0, cap, COARSE_POINTS).round().astype(np.int64))
-        coarse = np.exp(_posterior(histories, graphs, coarse_grid, delta, log_prior, weights).log_n)
+        rough = _posterior(histories, graphs, coarse_grid, delta, log_prior, weights)
+        coarse = np.exp(rough.log_n)
+        # Graphs below e^−PRUNE_LOG of the best one cannot move any reported figure.
+        active = np.flatnonzero(rough.log_model > rough.log_model.max() - PRUNE_LOG)
         while upper < cap:
             inside = coarse_grid <= upper
             share = coarse[inside].sum()
@@ -410,7 +435,10 @@ def dga(
             upper = min(2 * upper, cap)
             widened += 1
     grid = _grid(n, missing, upper)
-    post = _posterior(histories, graphs, grid, delta, log_prior, weights)
+    fine = _posterior(
+        histories, [graphs[g] for g in active], grid, delta, log_prior, weights[active]
+    )
+    post = fine.spread(active, len(graphs))
     probability = np.exp(post.log_n)
     edge = _edge_mass(grid, probability)
 
@@ -426,6 +454,8 @@ def dga(
     lists = histories.lists
     models = []
     for g in order[:TOP_MODELS]:
+        if not np.isfinite(post.log_model[g]):
+            break  # left out of the fine pass: probability below e^−PRUNE_LOG of the best
         graph = graphs[g]
         models.append(
             {
