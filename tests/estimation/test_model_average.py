@@ -70,6 +70,7 @@ def test_an_analyst_sees_the_top_models_and_the_posterior_of_n(client, andy):
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
     assert "data-model-average" in page
+    assert "4 lists (LA, NG, PFNCA, GO)" in page  # not the length of the joined names
     assert "[LA:NG, LA:PFNCA, NG:GO]" in page and "0.433" in page
     assert "<svg" in page and "<polyline" in page
     # Exact, not sampled: a re-run gives the same numbers.
