@@ -140,6 +140,19 @@ def pooled(strata: Mapping[str, CaptureHistories]) -> CaptureHistories:
     return CaptureHistories.from_counts(lists, rows)
 
 
+def _flags(histories: CaptureHistories) -> list[str]:
+    """`mse.informative`'s reasons, for a table it refuses outright (it names none then)."""
+    totals = histories.list_totals()
+    n = histories.observed
+    flags = []
+    for name in histories.lists:
+        if totals[name] == 0:
+            flags.append(f"list {name} is empty")
+        elif totals[name] == n:
+            flags.append(f"list {name} saw every observed entity")
+    return flags
+
+
 def _ci_for(method: str) -> str | None:
     return FAST_CI if method in LOGLINEAR else None
 
@@ -275,7 +288,7 @@ def sensitivity(
         _, flagged = mse.informative(histories)
         enough = True
     except mse.EstimationError as error:
-        flagged = [str(error)]
+        flagged = [*_flags(histories), str(error)]
         enough = False
     rows: list[Row] = []
     if enough:
