@@ -227,7 +227,7 @@ def _span(rows: Sequence[Row], method: str) -> dict[str, Any] | None:
     """Largest and smallest of the full and drop-one estimates for one method."""
     values = []
     unbounded = False
-    for row in rows:
+    for index, row in enumerate(rows):
         if row.kind not in {"full", "drop"}:
             continue
         cell = row.results.get(method)
@@ -236,7 +236,7 @@ def _span(rows: Sequence[Row], method: str) -> dict[str, Any] | None:
         if cell["unbounded"]:
             unbounded = True
         elif cell["estimate"] is not None:
-            values.append((cell["estimate"], row.label))
+            values.append((cell["estimate"], index))
     if not values:
         return None
     low = min(values)
@@ -451,9 +451,11 @@ def statement(
         if span["unbounded"]:
             parts.append(f"{method}: leaving out one list makes the estimate unbounded")
             continue
+        low_label = rows[span["low_row"]].label
+        high_label = rows[span["high_row"]].label
         parts.append(
-            f"{method}: from {span['low']:,.0f} ({span['low_row']}, {_percent(span['low'], base)}) "
-            f"to {span['high']:,.0f} ({span['high_row']}, {_percent(span['high'], base)})"
+            f"{method}: from {span['low']:,.0f} ({low_label}, {_percent(span['low'], base)}) "
+            f"to {span['high']:,.0f} ({high_label}, {_percent(span['high'], base)})"
         )
     stable = [m for m in finite if spans.get(m, {}).get("stable")]
     text = "Leaving out one list at a time moves the estimate " + "; ".join(parts) + "."
