@@ -1,8 +1,8 @@
 """Sensitivity (docs/methods/sensitivity.md): drop each list, merge lists, strata, informativeness.
 
 Known answers on the UK 2013 lists: every drop-one figure is checked against running the method on
-the reduced table, and against base R's glm (R 4.2.2, /tmp script recorded in
-docs/methods/sensitivity.md); the PF+NCA merge reproduces Silverman (2020) Table 5's five-list
+the reduced table, and against base R's glm (R 4.2.2, the script in docs/facts/mse-sensitivity.md;
+see docs/methods/sensitivity.md); the PF+NCA merge reproduces Silverman (2020) Table 5's five-list
 row and, with GP left out, its four-list row (docs/facts/mse-oracles.md §2–3).
 """
 
@@ -25,7 +25,7 @@ from unseen.core.estimation.sensitivity import (
 
 LOGLINEAR = ["main-effects", "stepwise-aic", "stepwise-poisson"]
 
-#: Base R glm, R 4.2.2 (docs/methods/sensitivity.md "Known answers"): N̂ = n + exp(intercept) for
+#: Base R glm, R 4.2.2 (docs/facts/mse-sensitivity.md): N̂ = n + exp(intercept) for
 #: main effects, and Bales–Hesketh–Silverman forward AIC with Wald p ≤ 0.05, on the UK 2013 six
 #: lists with one list left out.
 R_DROP_ONE = {
