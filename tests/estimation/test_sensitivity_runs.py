@@ -99,7 +99,7 @@ def test_the_page_shows_the_table_chart_and_how_much_the_answer_moves(client, an
     assert "Without GP" in section and "PF + NCA merged" in section
     assert "<svg" in section and "data-sensitivity-chart" in section
     # main-effects: 9,729 without GP to 18,039 without PF (docs/methods/sensitivity.md).
-    moves = re.sub(r"\s+", " ", section.split("data-moves>", 1)[1].split("</p>", 1)[0])
+    moves = re.sub(r"\s+", " ", section.split("data-moves>", 1)[1].split("</div>", 1)[0])
     assert "main-effects: from 9,729 (Without GP, -20%) to 18,039 (Without PF, +48%)" in moves
     assert "Under stepwise-aic it moves by more than a factor of 2" in moves
     assert "11,313" in section  # PF+NCA merged, stepwise-aic

@@ -180,10 +180,16 @@ def sensitivity_display(run: EstimateRun, user: UserLike) -> dict[str, Any] | No
             }
         )
     chart = _chart([r for r in rows if any(r["cells"])], methods, document["observed"])
+    headers = []
+    for index, method in enumerate(methods):
+        kinds = [cell["ci"] for row in rows if (cell := row["cells"][index]) and cell.get("ci")]
+        label = f"{kinds[0]['level']:.0%} {kinds[0]['kind']}" if kinds else ""
+        headers.append((method, label))
     return {
         "document": document,
         "methods": methods,
         "rows": rows,
+        "headers": headers,
         "chart": chart,
         "moves": _sentence(document, rows),
         "unstable": [
