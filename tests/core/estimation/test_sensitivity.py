@@ -230,3 +230,14 @@ def test_it_stays_quick_on_six_lists_with_the_default_methods():
     assert time.perf_counter() - started < 5.0
     assert len(document["rows"]) == 1 + 6 + 2
     assert "no bootstrap" in document["interval"]
+
+
+def test_a_drop_one_estimate_below_everyone_observed_is_flagged():
+    rows = [((1, 0, 0), 1000), ((0, 1, 0), 10), ((0, 0, 1), 10)]
+    rows += [((1, 1, 0), 5), ((1, 0, 1), 5), ((0, 1, 1), 5)]
+    table = CaptureHistories.from_counts(["A", "B", "C"], rows)
+    document = sensitivity(table, ["main-effects"])
+    cell = _row(document, "drop", ("A",))["results"]["main-effects"]
+    assert cell["estimate"] == pytest.approx(35 + 15 * 15 / 5)
+    assert cell["ratio"] == pytest.approx(80 / 1035)
+    assert "below the 1,035 observed on all the lists" in cell["warnings"][0]
