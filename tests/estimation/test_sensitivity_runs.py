@@ -228,3 +228,12 @@ def test_the_command_reads_strata(tmp_path):
     assert code == 0
     assert "stratum north" in out and "sum of strata" in out
     assert "5,488 observed" in out
+
+
+def test_the_page_names_the_slow_methods_it_left_out(client, andy):
+    client.force_login(andy)
+    client.post(reverse("estimation:create"), form(methods=["main-effects", "lcmcr"]))
+    run = EstimateRun.objects.get()
+    assert run.sensitivity["skipped"] == ["lcmcr"]
+    page = client.get(reverse("estimation:detail", args=[run.pk])).content.decode()
+    assert "data-skipped" in page and "Not in this table: lcmcr." in page

@@ -241,3 +241,17 @@ def test_a_drop_one_estimate_below_everyone_observed_is_flagged():
     assert cell["estimate"] == pytest.approx(35 + 15 * 15 / 5)
     assert cell["ratio"] == pytest.approx(80 / 1035)
     assert "below the 1,035 observed on all the lists" in cell["warnings"][0]
+
+
+def test_slow_methods_are_named_not_run_unless_asked():
+    table = histories("uk2013_4lists")
+    quick = sensitivity(table, ["main-effects", "lcmcr", "bic"])
+    assert quick["skipped"] == ["lcmcr", "bic"]
+    assert set(_row(quick, "full")["results"]) == {"main-effects"}
+    assert "Not in this table: lcmcr, bic" in quick["statement"]
+    only_slow = sensitivity(table, ["lcmcr"])
+    assert only_slow["informative"] is None and only_slow["methods"] == []
+    full = sensitivity(table, ["bic"], slow=True)
+    assert full["skipped"] == []
+    bic = mse.estimate(table.subset(["LA", "NG", "GO"]), "bic", ci="wald").estimate
+    assert _row(full, "drop", ("PFNCA",))["results"]["bic"]["estimate"] == pytest.approx(bic)

@@ -17,7 +17,8 @@ that for every method of a run, side by side:
   stratum, over that stratum's n.
 
 Cheap by design: log-linear methods use the Wald interval (never a bootstrap) and every other
-method its own interval, so a run with sensitivity stays quick. The statement says so.
+method its own interval, so a run with sensitivity stays quick. The methods that take seconds per
+table (`SLOW`: MCMC, or a search over every model) are left out unless `slow=True`, and named.
 
 Not informative. Lists that saw no one, everyone, or exactly the same people as another are
 named (`mse.informative`'s checks). The lists *as a whole* are called not informative when no
@@ -46,6 +47,10 @@ FAST_CI = "wald"
 MERGE_JOIN = "+"
 #: Version of the stored document (EstimateRun.sensitivity).
 VERSION = 1
+#: Methods that take seconds per table (MCMC, or a search over every model): run on every derived
+#: table only when asked (`slow=True`, as `unseen mse --sensitivity` does). On the UK six lists,
+#: their drop-one rows alone take 13 s (bic), 13 s (bayes-threshold) and 29 s (lcmcr).
+SLOW = frozenset({"bic", "bayes-threshold", "lcmcr", "dga"})
 
 
 class MergeError(mse.EstimationError):
@@ -262,6 +267,7 @@ def sensitivity(
     merges: Sequence[Sequence[str]] = (),
     strata: Mapping[str, CaptureHistories] | None = None,
     min_recaptures: int = stratified.MIN_RECAPTURES,
+    slow: bool = False,
 ) -> dict[str, Any]:
     """Every row of the sensitivity table for every method, as one JSON-ready document.
 
@@ -273,6 +279,7 @@ def sensitivity(
         merges: groups of list names to count as one, each a row of its own.
         strata: the table split by stratum, if it has a stratum column.
         min_recaptures: `stratified.check_overlap`'s minimum, for refusing a stratum.
+        slow: also run the methods in `SLOW`; otherwise they are listed under "skipped".
 
     Returns:
         `{"version", "lists", "observed", "level", "methods", "interval", "rows",
@@ -283,7 +290,9 @@ def sensitivity(
     """
     groups = [parse_merge(MERGE_JOIN.join(group), histories.lists) for group in merges]
     n = histories.observed
-    methods = [m for m in dict.fromkeys(methods)]
+    asked = list(dict.fromkeys(methods))
+    skipped = [] if slow else [m for m in asked if m in SLOW]
+    methods = [m for m in asked if m not in skipped]
     try:
         _, flagged = mse.informative(histories)
         enough = True
@@ -328,7 +337,11 @@ def sensitivity(
         rows.extend(_strata_rows(strata, methods, level, seed, min_recaptures))
     spans = {m: s for m in methods if (s := _span(rows, m)) is not None}
     finite = [m for m in methods if rows and rows[0].results.get(m, {}).get("estimate") is not None]
-    informative = enough and bool(finite) and any(spans[m]["stable"] for m in finite if m in spans)
+    informative: bool | None = (
+        enough and bool(finite) and any(spans[m]["stable"] for m in finite if m in spans)
+    )
+    if enough and not methods:
+        informative = None  # every method was too slow to run here: nothing to judge by
     return {
         "version": VERSION,
         "lists": list(histories.lists),
@@ -340,11 +353,12 @@ def sensitivity(
             "no bootstrap"
         ),
         "span_factor": SPAN_FACTOR,
+        "skipped": skipped,
         "rows": [row.to_json() for row in rows],
         "non_informative": flagged,
         "spans": spans,
         "informative": informative,
-        "statement": statement(rows, spans, finite, enough, flagged),
+        "statement": statement(rows, spans, finite, enough, flagged, skipped),
     }
 
 
@@ -429,6 +443,7 @@ def statement(
     finite: Sequence[str],
     enough: bool,
     flagged: Sequence[str],
+    skipped: Sequence[str] = (),
 ) -> str:
     """One plain paragraph: how much leaving out a list moves the answer.
 
@@ -436,6 +451,11 @@ def statement(
     """
     if not enough:
         return "The lists are not informative: " + "; ".join(flagged) + ". No estimate can be made."
+    if not finite and not rows[0].results:
+        return (
+            f"Only {', '.join(skipped)} were run, and they take seconds per table: "
+            "`unseen mse --sensitivity` shows their sensitivity."
+        )
     if not finite:
         return (
             "The lists are not informative: no method gives a finite estimate on the full table, "
@@ -472,4 +492,9 @@ def statement(
         )
     if flagged:
         text += " " + " ".join(f"Note: {w}." for w in flagged)
+    if skipped:
+        text += (
+            f" Not in this table: {', '.join(skipped)} (seconds per table; "
+            "`unseen mse --sensitivity` runs them)."
+        )
     return text

@@ -78,6 +78,7 @@ class Command(BaseCommand):
                     seed=options["seed"],
                     merges=groups,
                     strata=strata,
+                    slow=True,
                 )
         except TableError as failure:
             for error in failure.errors:
