@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -70,13 +71,54 @@ class EstimateForm(forms.Form):
         initial=1234,
         help_text=_("The same seed gives the same numbers on a re-run."),
     )
+    merges = forms.CharField(
+        label=_("Lists to merge (sensitivity)"),
+        required=False,
+        help_text=_(
+            "Pairs of lists to count as one, each estimated on its own beside the full table, "
+            "e.g. “PF+NCA, LA+GO”. Every run also leaves out each list in turn."
+        ),
+    )
+    stratum = forms.CharField(
+        label=_("Stratum column (optional)"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "A column that splits the table (region, year…): each stratum is estimated on its "
+            "own and the estimates added up, beside the pooled table. A stratum whose lists "
+            "barely overlap is refused."
+        ),
+    )
 
-    def __init__(self, *args: Any, linked: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        linked: bool = False,
+        list_names: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if linked:  # the table comes from a linkage run's clusters, not from a file
             del self.fields["file"]
             del self.fields["lists"]
             del self.fields["access_level"]  # the run takes the linkage run's and its sources'
+            del self.fields["stratum"]  # a linkage run's clusters carry no stratum
+            # The lists are known: offer every pair to tick.
+            pairs = [
+                (f"{a}+{b}", f"{a} + {b}")
+                for i, a in enumerate(list_names)
+                for b in list_names[i + 1 :]
+            ]
+            self.fields["merges"] = forms.MultipleChoiceField(
+                label=_("Lists to merge (sensitivity)"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=pairs,
+                help_text=_(
+                    "Each pair ticked is counted as one list and estimated beside the full "
+                    "table. Every run also leaves out each list in turn."
+                ),
+            )
         # Here, not at the top: finding the installed methods loads SciPy, which every command
         # and web worker would otherwise pay for on start-up (#16).
         from unseen.core.estimation import mse
@@ -101,6 +143,25 @@ class EstimateForm(forms.Form):
         text = self.cleaned_data.get("lists", "")
         names = [name.strip() for name in text.split(",") if name.strip()]
         return names or None
+
+    def clean_merges(self) -> list[list[str]]:
+        """Each merge as its list names; checked against the table when it is read."""
+        value = self.cleaned_data.get("merges") or []
+        texts = value if isinstance(value, list) else value.replace(";", ",").split(",")
+        groups = []
+        for text in texts:
+            names = [name.strip() for name in text.split("+") if name.strip()]
+            if not names:
+                continue
+            if len(names) < 2:
+                raise forms.ValidationError(
+                    _("Name two lists joined by “+”, e.g. PF+NCA; separate pairs by commas.")
+                )
+            groups.append(names)
+        return groups
+
+    def clean_stratum(self) -> str:
+        return str(self.cleaned_data.get("stratum") or "").strip()
 
 
 INPUT_CHOICES = [

@@ -9,6 +9,7 @@ every command loads the models, `unseen help` included, and SciPy alone takes se
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -80,6 +81,40 @@ def compute_results(
     # Through JSON and back: what is compared on a re-run is exactly what the database holds.
     document = _plain(report.document(histories, estimates)["results"])
     return list(json.loads(json.dumps(document, allow_nan=False)))
+
+
+def compute_sensitivity(
+    histories: "CaptureHistories",
+    parameters: dict[str, Any],
+    merges: Sequence[Sequence[str]] = (),
+    strata: Mapping[str, "CaptureHistories"] | None = None,
+    stratum: str = "",
+) -> dict[str, Any]:
+    """Drop each list, merge the chosen ones, per stratum: `core.estimation.sensitivity`.
+
+    The inputs beyond the run's own table (the merges, the stratum column and each stratum's
+    frozen table) are kept in the document under "inputs", so the page can say what was merged
+    and the figures can be recomputed.
+
+    Raises:
+        sensitivity.MergeError: a merge names a list the table does not have.
+    """
+    from unseen.core.estimation import sensitivity
+
+    document = sensitivity.sensitivity(
+        histories,
+        parameters["methods"],
+        level=parameters["level"],
+        seed=parameters["seed"],
+        merges=merges,
+        strata=strata,
+    )
+    document["inputs"] = {
+        "merges": [list(group) for group in merges],
+        "stratum": stratum,
+        "strata": {name: frozen_histories(table) for name, table in (strata or {}).items()},
+    }
+    return dict(json.loads(json.dumps(_plain(document), allow_nan=False)))
 
 
 def _plain(value: Any) -> Any:

@@ -4,7 +4,7 @@ A run takes the access level of everything it read (`unseen.evidence.models.Deri
 publishing it, for either kind of run, is `publication`. Revenue runs are `revenue_runs`.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +15,14 @@ from unseen.audit.models import Action
 from unseen.core.estimation.histories import CaptureHistories
 from unseen.evidence.models import declared_input
 
-from .models import EstimateRun, RunKind, compute_results, frozen_histories, software_version
+from .models import (
+    EstimateRun,
+    RunKind,
+    compute_results,
+    compute_sensitivity,
+    frozen_histories,
+    software_version,
+)
 
 #: How an uploaded table is named among a run's inputs (its file name is the uploader's own).
 UPLOADED_TABLE = "the uploaded table"
@@ -32,6 +39,9 @@ def run_estimate(
     user: UserLike | None = None,
     *,
     inputs: Sequence[dict[str, Any]] | None = None,
+    merges: Sequence[Sequence[str]] = (),
+    strata: Mapping[str, CaptureHistories] | None = None,
+    stratum: str = "",
 ) -> EstimateRun:
     """Estimate by every method in `methods` and save the run with its frozen inputs.
 
@@ -39,6 +49,10 @@ def run_estimate(
     `declared_input`), and decide the run's access level; by default, an uploaded table declared
     internal. The estimates are computed before the transaction opens (they may take seconds),
     then the run and its audit entry are written together.
+
+    Every run also gets its sensitivity (`EstimateRun.sensitivity`, docs/methods/sensitivity.md):
+    each list left out in turn, each group of lists in `merges` counted as one, and, when
+    `strata` (the table split by the `stratum` column) is given, each stratum and their sum.
 
     Raises:
         unseen.core.estimation.mse.EstimationError: the table or the request cannot be
@@ -52,6 +66,7 @@ def run_estimate(
         "seed": int(seed),
     }
     results = compute_results(histories, parameters)
+    sensitivity = compute_sensitivity(histories, parameters, merges, strata, stratum)
     if inputs is None:
         inputs = [declared_input(UPLOADED_TABLE, AccessLevel.INTERNAL)]
     with transaction.atomic():
@@ -63,6 +78,7 @@ def run_estimate(
             parameters=parameters,
             software_version=software_version(),
             results=results,
+            sensitivity=sensitivity,
             created_by=user if user is not None and user.is_authenticated else None,
         )
         run.derive_from(inputs)

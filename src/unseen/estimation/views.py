@@ -12,7 +12,7 @@ from unseen.accounts.access import requires
 from unseen.accounts.models import User, visible_access_levels
 from unseen.accounts.roles import Capability
 from unseen.core.estimation.histories import CaptureHistories
-from unseen.core.estimation.reading import read_histories
+from unseen.core.estimation.reading import read_histories, read_strata
 from unseen.core.tables import TableError
 from unseen.evidence.models import declared_input, input_of
 from unseen.linkage.histories import NoHistories, capture_histories
@@ -23,6 +23,7 @@ from .forms import EstimateForm
 from .models import EstimateRun, RunKind, readable_sources, software_version
 from .mse_runs import UPLOADED_TABLE, run_estimate
 from .publication import NotPublishable, set_published
+from .sensitivity_view import sensitivity_display
 
 
 def _user(request: HttpRequest) -> User:
@@ -79,6 +80,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
     # Here, not at the top: the URL conf loads this module in every command and web worker, and
     # `mse` loads SciPy, which takes seconds (#16).
     from unseen.core.estimation import mse
+    from unseen.core.estimation.sensitivity import pooled
 
     linked = _linked(request)
     initial = None
@@ -86,14 +88,25 @@ def run_create(request: HttpRequest) -> HttpResponse:
         title = _("Linkage run #%(pk)s: %(entity)s")
         initial = {"title": title % {"pk": linked[0].pk, "entity": linked[0].get_entity_display()}}
     form = EstimateForm(
-        request.POST or None, request.FILES or None, linked=linked is not None, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        linked=linked is not None,
+        list_names=linked[1].lists if linked else (),
+        initial=initial,
     )
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         name = f"linkage-{linked[0].pk}" if linked else Path(data["file"].name).name
+        strata = None
         try:
-            histories = linked[1] if linked else _uploaded_histories(data["file"], data["lists"])
+            if linked:
+                histories = linked[1]
+            elif data.get("stratum"):
+                strata = _uploaded_strata(data["file"], data["stratum"], data["lists"])
+                histories = pooled(strata)
+            else:
+                histories = _uploaded_histories(data["file"], data["lists"])
             if linked:
                 inputs = _linked_inputs(linked[0])
             else:
@@ -108,6 +121,9 @@ def run_create(request: HttpRequest) -> HttpResponse:
                 seed=data["seed"],
                 user=request.user,
                 inputs=inputs,
+                merges=data.get("merges") or (),
+                strata=strata,
+                stratum=data.get("stratum", ""),
             )
         except TableError as failure:
             errors = [error.format(name) for error in failure.errors]
@@ -140,6 +156,13 @@ def _uploaded_histories(upload: Any, lists: list[str] | None) -> CaptureHistorie
         return read_histories(path, lists, table_limits())
 
 
+def _uploaded_strata(
+    upload: Any, stratum: str, lists: list[str] | None
+) -> dict[str, CaptureHistories]:
+    with saved_upload(upload) as path:
+        return read_strata(path, stratum, lists, table_limits())
+
+
 def _detail(request: HttpRequest, run: EstimateRun, **extra: object) -> HttpResponse:
     names = run.list_names(request.user)
     context = {
@@ -148,6 +171,7 @@ def _detail(request: HttpRequest, run: EstimateRun, **extra: object) -> HttpResp
         "overlaps": run.overlaps(names),
         "results": run.shown_to(request.user, run.results),
         "forest": run.shown_to(request.user, run.forest()),
+        "sensitivity": sensitivity_display(run, request.user),
         "can_publish": _user(request).can(Capability.PUBLISH_ESTIMATES),
         "current_version": software_version(),
         **extra,

@@ -111,3 +111,52 @@ def table(histories: CaptureHistories, results: Sequence[Estimate]) -> str:
             lines += ["", f"warnings ({r.method}):"]
             lines += [f"  - {w}" for w in r.warnings]
     return "\n".join(lines)
+
+
+def _cell_text(cell: dict[str, Any] | None) -> tuple[str, str, str]:
+    if cell is None:
+        return "not run", "", ""
+    if cell["estimate"] is None:
+        return ("∞" if cell["unbounded"] else "–"), "–", "–"
+    ci = cell.get("ci")
+    interval = "–"
+    if ci and ci.get("low") is not None:
+        high = "∞" if ci.get("high") is None else f"{ci['high']:,.0f}"
+        interval = f"{ci['low']:,.0f} – {high}"
+    return f"{cell['estimate']:,.0f}", interval, f"{cell['ratio']:.2f}"
+
+
+def sensitivity_table(document: dict[str, Any]) -> str:
+    """The sensitivity document (`core.estimation.sensitivity`) as fixed-width text.
+
+    One block per method (rows: full, without X, X+Y merged, strata), then the statement and
+    the warnings of every row but the full one (those are printed with the results).
+    """
+    lines = [
+        f"Sensitivity ({document['interval']}); ratio = estimate ÷ {document['observed']:,} "
+        "observed on all lists (a stratum: its own observed)",
+    ]
+    header = ("table", "observed", "estimate", "interval", "ratio")
+    for method in document["methods"]:
+        rows = []
+        for row in document["rows"]:
+            if row["note"]:
+                rows.append((row["label"], f"{row['observed']:,}", row["note"], "", ""))
+                continue
+            rows.append(
+                (row["label"], f"{row['observed']:,}", *_cell_text(row["results"].get(method)))
+            )
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        lines += ["", f"{method}:"]
+        lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+        lines.append("  " + "  ".join("-" * w for w in widths))
+        lines += [
+            ("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))).rstrip()
+            for r in rows
+        ]
+    lines += ["", document["statement"]]
+    for row in document["rows"]:
+        for method, cell in row["results"].items():
+            if row["kind"] != "full" and cell["warnings"]:
+                lines.append(f"  - {row['label']}, {method}: " + "; ".join(cell["warnings"]))
+    return "\n".join(lines)
