@@ -196,8 +196,9 @@ def _rebuild(
 ) -> NDArray[np.int64]:
     """Re-join the records of the components `bad` from their drawn links.
 
-    Verdicts first, then strongest first, refusing any union that would break a verdict or (one-to-one) put two
-    records of one source together (a decided match may still join two records of one source).
+    Verdicts first, then strongest first, refusing any union that would break a verdict or
+    (one-to-one) put two records of one source together (a decided match may still join two
+    records of one source).
     """
     inside = np.isin(labels[a], bad)
     order = np.lexsort((-p[inside], ~must[inside]))
@@ -206,10 +207,11 @@ def _rebuild(
     parent = {int(r): int(r) for r in records}
     members = {int(r): {int(r)} for r in records}
     apart: dict[int, set[int]] = {int(r): set() for r in records}
-    for x, y in g.cannot:
-        if int(x) in apart:
-            apart[int(x)].add(int(y))
-            apart[int(y)].add(int(x))
+    for x, y in g.cannot.tolist():
+        if x in apart:
+            apart[x].add(y)
+        if y in apart:
+            apart[y].add(x)
     forbidden = {r: set(apart[r]) for r in apart}
     groups = None
     if g.groups is not None:
@@ -446,19 +448,35 @@ def estimate_over_draws(
         summary["draw_estimates"] = [round(d.estimate, 3) for d in found[method]]
         methods_out.append(summary)
     edges = _Edges(g)
-    return {
-        "draws": int(draws),
-        "seed": int(seed),
-        "ci": kind,
-        "level": float(level),
-        "floor": DRAW_FLOOR,
-        "records": g.n,
-        "pairs": len(g.probability),
-        "uncertain_pairs": int(edges.uncertain.sum()),
-        "expected_links": float(edges.p.sum()),
-        "must_link": len(g.must),
-        "cannot_link": len(g.cannot),
-        "one_to_one": g.groups is not None,
-        "observed_range": [int(min(observed)), int(max(observed))] if observed else None,
-        "methods": methods_out,
-    }
+    document: dict[str, Any] = _json_safe(
+        {
+            "draws": int(draws),
+            "seed": int(seed),
+            "ci": kind,
+            "level": float(level),
+            "floor": DRAW_FLOOR,
+            "records": g.n,
+            "pairs": len(g.probability),
+            "uncertain_pairs": int(edges.uncertain.sum()),
+            "expected_links": float(edges.p.sum()),
+            "must_link": len(g.must),
+            "cannot_link": len(g.cannot),
+            "one_to_one": g.groups is not None,
+            "observed_range": [int(min(observed)), int(max(observed))] if observed else None,
+            "methods": methods_out,
+        }
+    )
+    return document
+
+
+def _json_safe(value: Any) -> Any:
+    """∞ and NaN (an unbounded limit) become None, as in `unseen mse --json`."""
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
