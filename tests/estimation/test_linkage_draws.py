@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from tests import factories
 from tests.linkage.conftest import finished_run, person
+from tests.linkage.test_running import started, workers  # noqa: F401 - the job's records
 from unseen.estimation.management.commands.mse import Command
 from unseen.estimation.models import EstimateRun
 from unseen.linkage.draws import DRAW_FLOOR, linkage_graph, pairs_archive
@@ -144,3 +145,22 @@ def test_without_draws_the_section_stays_empty_and_an_old_run_offers_none(client
     ScoredPairs.objects.filter(run=run).delete()
     form = client.get(url).content.decode()
     assert 'name="draws"' not in form and "data-no-draws" in form
+
+
+@pytest.mark.usefixtures("workers")
+def test_a_finished_job_keeps_its_scored_pairs_and_draws_from_them(
+    andy, django_capture_on_commit_callbacks
+):
+    from unseen.core.estimation.linkage_draws import histories_of
+    from unseen.linkage.histories import capture_histories
+    from unseen.linkage.running import execute
+
+    run = execute(started(andy, django_capture_on_commit_callbacks).pk)
+    stored = ScoredPairs.objects.get(run=run)
+    assert stored.count == run.counts["pairs_kept_for_draws"] > 0
+    assert stored.one_to_one  # three sources, each record listed under one (kept for the record)
+    graph, labels = linkage_graph(run)
+    table = capture_histories(run)
+    # The run's own clusters, through the draws' code, give the table the estimate reads.
+    assert np.array_equal(histories_of(graph, labels, table.lists).counts, table.counts)
+    assert graph.n == run.counts["records"]

@@ -100,12 +100,8 @@ def linkage_graph(run: LinkageRun) -> tuple["LinkageGraph", Any]:
     pks = np.array([m[0] for m in members], dtype=np.int64)
     labels = np.array([m[1] for m in members], dtype=np.int64)
     table = np.zeros((len(members), len(sources)), dtype=int)
-    groups = np.arange(len(members), dtype=np.int64) + len(sources)  # on no list: its own
     for i, (_, _, on) in enumerate(members):
-        chosen = [column[s] for s in on if s in column]
-        table[i, chosen] = 1
-        if chosen:
-            groups[i] = min(chosen)  # the job lists a record under its first source
+        table[i, [column[s] for s in on if s in column]] = 1
     position = {int(pk): i for i, pk in enumerate(pks)}
     known = np.isin(left, pks) & np.isin(right, pks)
     a = np.searchsorted(pks, left[known])
@@ -123,7 +119,8 @@ def linkage_graph(run: LinkageRun) -> tuple["LinkageGraph", Any]:
         probability[known],
         must=must,
         cannot=cannot,
-        groups=groups if stored.one_to_one else None,
+        # No one-to-one refusal in the draws, even where the run clustered one-to-one: refusing
+        # drawn links breaks the probabilities' calibration (ADR 0037).
     )
     return linkage, labels
 

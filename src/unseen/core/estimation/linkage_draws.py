@@ -8,12 +8,13 @@ linkage-uncertainty.md, ADR 0037):
 * **Drawing a clustering.** Every scored pair is linked independently with its probability, then
   the links are closed transitively (connected components). Analysts' verdicts always hold: a
   pair decided *the same* is linked in every draw, and a pair decided *not the same* never ends
-  in one cluster, not even through a chain of other links. Where the run clustered one-to-one
-  (each source lists an entity at most once), a drawn link that would put two records of the
-  same source in one cluster is refused as well, as the run's own clustering does. Components
-  that break a rule are rebuilt from their drawn links, verdicts first, then strongest first,
-  skipping any link that would break it. The rest is vectorised: only those components go
-  through a Python loop.
+  in one cluster, not even through a chain of other links. Optionally (`groups`) a drawn link
+  that would put two records of one source in a cluster is refused too, as one-to-one
+  clustering does; the platform does not ask for it, because refusing links breaks the
+  probabilities' calibration (fewer links are drawn than Σp) and biased the draws upward in the
+  coverage study (docs/methods/linkage-uncertainty.md). Components that break a rule are
+  rebuilt from their drawn links, verdicts first, then strongest first, skipping any link that
+  would break it. The rest is vectorised: only those components go through a Python loop.
 * **Estimating on each.** The chosen method's point estimate N̂ₘ and its fixed-model interval
   (profile or Wald: a BCa bootstrap per draw would cost a thousand fits each).
 * **Combining.** *Sampling only*: the interval of the run's own clustering. *Linkage only*: the
