@@ -11,6 +11,7 @@ quotes what it printed.
 
     .venv/bin/python benchmarks/study_linkage_coverage.py --replications 200 [--draws 50]
         [--population 2000] [--method main-effects] [--seed 1] [--heterogeneity 0]
+        [--false-per-record 1] [--one-to-one-draws]
 """
 
 import argparse
@@ -36,6 +37,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--heterogeneity", type=float, default=0.0)
     parser.add_argument("--false-per-record", type=float, default=1.0)
+    parser.add_argument(
+        "--one-to-one-draws",
+        action="store_true",
+        help="refuse drawn links that put two records of one list together (not the default)",
+    )
     return parser.parse_args()
 
 
@@ -52,6 +58,7 @@ def study(args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
             args.seed * 100_003 + r,
             heterogeneity=args.heterogeneity,
             false_per_record=args.false_per_record,
+            one_to_one_draws=args.one_to_one_draws,
         )
         result = estimate_over_draws(
             lists.graph,
@@ -90,7 +97,8 @@ def main() -> None:
     print(
         f"{args.replications} replications, N = {args.population}, {args.draws} draws each, "
         f"{args.level:.0%} {args.ci} intervals, heterogeneity {args.heterogeneity}, "
-        f"{args.false_per_record} false candidate(s) per record, seed {args.seed} "
+        f"{args.false_per_record} false candidate(s) per record, seed {args.seed}"
+        f"{', one-to-one draws' if args.one_to_one_draws else ''} "
         f"({seconds:.0f} s)"
     )
     for method, row in found.items():

@@ -48,6 +48,7 @@ def generate(
     false_weight: float = -4.0,
     spread: float = 2.0,
     threshold: float = 0.5,
+    one_to_one_draws: bool = False,
 ) -> Lists:
     """One synthetic linkage problem (see the module's docstring)."""
     from scipy.special import expit, logit
@@ -96,7 +97,8 @@ def generate(
     kept = probability >= ld.DRAW_FLOOR
     a, b, probability = a[kept], b[kept], probability[kept]
     names = tuple(f"L{j + 1}" for j in range(t))
-    graph = ld.graph(lists, a, b, probability)  # the draws: as the platform makes them
+    # The draws: as the platform makes them, unless asked to refuse links one-to-one as well.
+    graph = ld.graph(lists, a, b, probability, groups=column if one_to_one_draws else None)
     certain = ld.graph(lists, a, b, (probability >= threshold).astype(float), groups=column)
     base = next(ld.draw_clusterings(certain, 1, seed=0))
     return Lists(graph, base, population, person.astype(np.int64), names)
