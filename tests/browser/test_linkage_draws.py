@@ -22,7 +22,7 @@ def test_from_a_linkage_run_an_analyst_estimates_with_linkage_uncertainty(
     page.goto(f"{live_server.url}/app/linkage/{run.pk}/")
     page.click("a[data-estimate]")
     page.wait_for_selector("[data-linked]")
-    assert "At most 200" in page.locator("main form").inner_text()
+    assert "At most 200" in page.locator("form.estimate-form").inner_text()
     for box in page.locator("input[name=methods]").all():
         box.set_checked(box.get_attribute("value") == "main-effects")
     page.select_option("#id_ci", "profile")
