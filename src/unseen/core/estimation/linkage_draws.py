@@ -363,7 +363,8 @@ def combine(base: Draw, draws: Sequence[Draw], level: float) -> dict[str, Any]:
     between = float(np.var(mu, ddof=1)) if m > 1 else 0.0
     total = within + (1 + 1 / m) * between
     share = (1 + 1 / m) * between / total if np.isfinite(total) and total > 0 else None
-    ratio = width(combined) / width(sampling) if width(sampling) > 0 else None
+    finite_widths = np.isfinite([width(combined), width(sampling)]).all()
+    ratio = width(combined) / width(sampling) if finite_widths and width(sampling) > 0 else None
     return {
         "draws_used": m,
         "estimate": base.estimate,
@@ -412,7 +413,13 @@ def estimate_over_draws(
     base_table = histories_of(g, base_labels, names)
     bases: dict[str, Draw] = {}
     for method in methods:
-        result = mse.estimate(base_table, method, ci=kind, level=level, seed=seed)
+        try:
+            result = mse.estimate(base_table, method, ci=kind, level=level, seed=seed)
+        except mse.EstimationError:
+            raise  # the request itself is wrong (lists, level): no method can run
+        except (ValueError, ArithmeticError):
+            bases[method] = Draw(float("nan"), base_table.observed, float("nan"), float("nan"))
+            continue
         interval = result.interval
         bases[method] = Draw(
             result.estimate,
