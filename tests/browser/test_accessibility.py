@@ -210,6 +210,17 @@ def demo_records() -> dict[str, Any]:
     if not PublicFigure.objects.exists():  # the demo's real relations bring one (#20)
         factories.public_figure()
     estimate = factories.estimate_run()
+    # Its page's linkage-uncertainty section (issue 22): a stored result of the draws' shape.
+    estimate.linkage_uncertainty = {
+        "draws": 20, "seed": 1, "ci": "profile", "level": 0.95, "uncertain_pairs": 12,
+        "methods": [{
+            "method": "main-effects", "draws_used": 20, "failed_draws": 1,
+            "estimate": 1500.0, "draws_median": 1480.0, "sampling": [1300.0, 1750.0],
+            "linkage": [1420.0, 1560.0], "combined": [1280.0, 1800.0],
+            "combined_over_sampling": 1.16, "linkage_share_of_variance": 0.2,
+        }],
+    }  # fmt: skip
+    estimate.save(update_fields=["linkage_uncertainty"])
     revenue = revenue_runs.publish(public_revenue_run(), True)
     submission = factories.submission("Workers on a building site near Ulaanbaatar")
     linkage = factories.linkage_run()

@@ -5,7 +5,7 @@ publishing it, for either kind of run, is `publication`. Revenue runs are `reven
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -23,6 +23,9 @@ from .models import (
     frozen_histories,
     software_version,
 )
+
+if TYPE_CHECKING:
+    from unseen.linkage.models import LinkageRun
 
 #: How an uploaded table is named among a run's inputs (its file name is the uploader's own).
 UPLOADED_TABLE = "the uploaded table"
@@ -42,12 +45,16 @@ def run_estimate(
     merges: Sequence[Sequence[str]] = (),
     strata: Mapping[str, CaptureHistories] | None = None,
     stratum: str = "",
+    linkage_run: "LinkageRun | None" = None,
+    linkage_uncertainty: dict[str, Any] | None = None,
 ) -> EstimateRun:
     """Estimate by every method in `methods` and save the run with its frozen inputs.
 
     `inputs` are what the table was made from (`unseen.evidence.models.input_of` and
     `declared_input`), and decide the run's access level; by default, an uploaded table declared
-    internal. The estimates are computed before the transaction opens (they may take seconds),
+    internal. `linkage_run` is the run whose clusters made the lists;
+    `linkage_uncertainty` what `unseen.linkage.draws.estimate_over_draws` found over alternative
+    linkages of it (ADR 0037). The estimates are computed before the transaction opens (they may take seconds),
     then the run and its audit entry are written together.
 
     Every run also gets its sensitivity (`EstimateRun.sensitivity`, docs/methods/sensitivity.md):
@@ -80,7 +87,9 @@ def run_estimate(
             results=results,
             sensitivity=sensitivity,
             created_by=user if user is not None and user.is_authenticated else None,
+            linkage_uncertainty=linkage_uncertainty or {},
         )
+        run.linkage_run = linkage_run
         run.derive_from(inputs)
         run.save()
         record(

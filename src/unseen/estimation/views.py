@@ -15,12 +15,13 @@ from unseen.core.estimation.histories import CaptureHistories
 from unseen.core.estimation.reading import read_histories, read_strata
 from unseen.core.tables import TableError
 from unseen.evidence.models import declared_input, input_of
+from unseen.linkage.draws import NoDraws, estimate_over_draws, has_pairs
 from unseen.linkage.histories import NoHistories, capture_histories
 from unseen.linkage.models import LinkageRun
 from unseen.ui.uploads import saved_upload, table_limits
 
 from .forms import EstimateForm
-from .models import EstimateRun, RunKind, readable_sources, software_version
+from .models import SLOW_FOR_DRAWS, EstimateRun, RunKind, readable_sources, software_version
 from .mse_runs import UPLOADED_TABLE, run_estimate
 from .publication import NotPublishable, set_published
 from .sensitivity_view import sensitivity_display
@@ -87,11 +88,13 @@ def run_create(request: HttpRequest) -> HttpResponse:
     if linked:
         title = _("Linkage run #%(pk)s: %(entity)s")
         initial = {"title": title % {"pk": linked[0].pk, "entity": linked[0].get_entity_display()}}
+    drawable = linked is not None and has_pairs(linked[0])
     form = EstimateForm(
         request.POST or None,
         request.FILES or None,
         linked=linked is not None,
         list_names=linked[1].lists if linked else (),
+        drawable=drawable,
         initial=initial,
     )
     errors: list[str] = []
@@ -107,8 +110,19 @@ def run_create(request: HttpRequest) -> HttpResponse:
                 histories = pooled(strata)
             else:
                 histories = _uploaded_histories(data["file"], data["lists"])
+            uncertainty = None
             if linked:
                 inputs = _linked_inputs(linked[0])
+                if data.get("draws"):
+                    uncertainty = estimate_over_draws(
+                        linked[0],
+                        histories.lists,
+                        [m for m in data["methods"] if m not in SLOW_FOR_DRAWS],
+                        draws=data["draws"],
+                        seed=data["seed"],
+                        ci=data["ci"],
+                        level=data["level"],
+                    )
             else:
                 inputs = [declared_input(UPLOADED_TABLE, data["access_level"])]
             run = run_estimate(
@@ -124,7 +138,11 @@ def run_create(request: HttpRequest) -> HttpResponse:
                 merges=data.get("merges") or (),
                 strata=strata,
                 stratum=data.get("stratum", ""),
+                linkage_run=linked[0] if linked else None,
+                linkage_uncertainty=uncertainty,
             )
+        except NoDraws as refused:
+            errors = [f"{name}: {refused}"]
         except TableError as failure:
             errors = [error.format(name) for error in failure.errors]
         except mse.EstimationError as error:
@@ -139,6 +157,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "errors": errors,
             "linked": linked[0] if linked else None,
+            "drawable": drawable,
             "linked_url": reverse("linkage:detail", args=[linked[0].pk]) if linked else "",
             "histories": linked[1] if linked else None,
             "history_rows": [

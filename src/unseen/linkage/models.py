@@ -169,6 +169,42 @@ class ClusterMember(models.Model):
         return f"run {self.run_id} record {self.record_id} in cluster {self.cluster}"
 
 
+class ScoredPairs(models.Model):
+    """A finished run's scored pairs and their match probabilities, for estimates over draws.
+
+    One compressed NumPy archive (`.npz`) per run, not a row per pair: a million records give
+    millions of pairs. It holds `records` (the run's record primary keys, ascending), `left` and
+    `right` (positions in `records`) and `probability` (float32), for every pair scored at or
+    above `floor`; never a value from a record. See `unseen.linkage.draws`.
+    """
+
+    run = models.OneToOneField(
+        LinkageRun, on_delete=models.CASCADE, primary_key=True, related_name="scored_pairs"
+    )
+    floor = models.FloatField(_("lowest probability kept"))
+    count = models.PositiveBigIntegerField(_("pairs"))
+    one_to_one = models.BooleanField(
+        _("clustered one-to-one"),
+        default=False,
+        help_text=_(
+            "Each source lists an entity at most once: a cluster holds one record per source."
+        ),
+    )
+    data = models.BinaryField(_("pairs (.npz)"))
+
+    class Meta:
+        verbose_name = _("scored pairs of a run")
+        verbose_name_plural = _("scored pairs of runs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(floor__gte=0, floor__lt=1), name="scoredpairs_floor_probability"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id}: {self.count} pairs ≥ {self.floor}"
+
+
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     ACCEPTED = "accepted", _("Accepted: the same")

@@ -34,6 +34,7 @@ from unseen.core.linkage import record_key
 from unseen.evidence.models import Source, declared_input
 from unseen.jobs.queue import Cancelled, Progress, claim, end, enqueue_after_commit, request_cancel
 
+from .draws import DRAW_FLOOR, pairs_archive
 from .gathering import Gathered, NothingToLink, gather, queued_inputs, records_label
 from .models import (
     MAX_REVIEWS,
@@ -296,6 +297,7 @@ def _save(
         "largest_cluster": int(sizes.max()) if len(sizes) else 0,
         "uncertain_pairs": len(candidates),
         "queued_for_review": len(reviews),
+        "pairs_kept_for_draws": int((probabilities >= DRAW_FLOOR).sum()),
         "decisions_applied": len(decisions),
         "histogram": [int(n) for n in histogram],
         "seconds": {
@@ -316,9 +318,13 @@ def _save(
     run.derive_from(
         [declared_input(records_label(run.entity), gathered.access_level, count=len(members))]
     )
+    # Every pair scored at or above the floor, with its probability, for estimates over
+    # alternative linkages (ADR 0037): record keys and probabilities, one archive per run.
+    scored = pairs_archive(run, pairs, list(cluster_of), bool(result.stats.get("one_to_one")))
     with transaction.atomic():
         ClusterMember.objects.bulk_create(members, batch_size=2000)
         PairReview.objects.bulk_create(reviews, batch_size=2000)
+        scored.save()
         LinkageRun.objects.filter(pk=run.pk).update(
             status=RunStatus.DONE,
             stage="done",
