@@ -30,13 +30,17 @@ def run(
 def document(histories: CaptureHistories, results: Sequence[Estimate]) -> dict[str, Any]:
     """`{"lists": [...], "observed": n, "results": [...]}`.
 
-    `bic` results also carry their top-models table under "top_models".
+    `bic` results also carry their top-models table under "top_models"; MCMC results (LCMCR,
+    Bayesian thresholding) their mixing diagnostics and a thinned trace of N under
+    "diagnostics" (`unseen.core.estimation.mcmc.summary`).
     """
     rendered = []
     for result in results:
         item = result.to_json()
         if "top_models" in result.details:
             item["top_models"] = result.details["top_models"]
+        if "diagnostics" in result.details:
+            item["diagnostics"] = result.details["diagnostics"]
         rendered.append(item)
     return {"lists": list(histories.lists), "observed": histories.observed, "results": rendered}
 
