@@ -61,7 +61,7 @@ def _verdicts(diagnostics: dict[str, Any]) -> list[dict[str, Any]]:
             ),
         },
         {
-            "name": _("Geweke z (first 10% against last 50%)"),
+            "name": _("Geweke z (first tenth against last half)"),
             "value": _number(z, 2),
             "ok": z is not None and abs(z) <= GEWEKE_LIMIT,
             "verdict": (
@@ -96,7 +96,9 @@ def _verdicts(diagnostics: dict[str, Any]) -> list[dict[str, Any]]:
                 "verdict": (
                     _("In the usual range for a random-walk sampler.")
                     if 0.1 <= acceptance <= 0.6
-                    else _("Outside 10–60%: the proposal steps are too large or too small.")
+                    else _(
+                        "Outside the usual range of 0.1 to 0.6: the steps are too large or too small."
+                    )
                 ),
             }
         )
