@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from scipy.special import digamma, gammaln
 
-from unseen.core.estimation.histories import CaptureHistories
 from unseen.core.estimation import report
+from unseen.core.estimation.histories import CaptureHistories
 from unseen.core.estimation.lcmcr import (
     MAX_MISSING_RATIO,
     _log_beta_pair,
