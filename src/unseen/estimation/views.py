@@ -20,6 +20,7 @@ from unseen.linkage.histories import NoHistories, capture_histories
 from unseen.linkage.models import LinkageRun
 from unseen.ui.uploads import saved_upload, table_limits
 
+from . import diagnostics
 from .forms import EstimateForm
 from .models import SLOW_FOR_DRAWS, EstimateRun, RunKind, readable_sources, software_version
 from .mse_runs import UPLOADED_TABLE, run_estimate
@@ -195,6 +196,7 @@ def _detail(request: HttpRequest, run: EstimateRun, **extra: object) -> HttpResp
         "current_version": software_version(),
         **extra,
     }
+    context["diagnostics"] = diagnostics.for_results(cast(list[Any], context["results"]))
     return render(request, "estimation/run_detail.html", context)
 
 

@@ -49,6 +49,16 @@ def test_it_never_reports_fewer_than_were_observed(uk5):
     assert uk5.details["effective_samples"] > 400
 
 
+def test_it_keeps_mixing_diagnostics_and_a_thinned_trace_for_the_run_page(uk5):
+    diagnostics = uk5.details["diagnostics"]
+    assert diagnostics["draws"] == 50_000
+    assert len(diagnostics["trace"]) == 500
+    assert diagnostics["trace_step"] == 100
+    assert diagnostics["split_rhat"] < 1.05
+    assert 0.1 < diagnostics["acceptance"] < 0.6
+    assert min(diagnostics["trace"]) >= UK5.observed
+
+
 def test_it_is_a_method_of_unseen_mse():
     result = mse.estimate(UK5, "bayes-threshold", seed=3)
     assert result.method == "bayes-threshold"

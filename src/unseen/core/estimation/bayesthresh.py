@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from . import mcmc
 from .histories import CaptureHistories
 from .loglinear import Data, Fit, Model, ModelError, design, fit, pair_masks, term_lists
 from .results import Estimate, Interval
@@ -170,6 +171,7 @@ def bayesian_thresholding(
         "burn_in": burn_in,
         "mle_estimate": posterior.fit.estimate,
         "lists": list(histories.lists),
+        "diagnostics": mcmc.summary(totals, acceptance=posterior.acceptance),
     }
     return Estimate(
         method="bayes-threshold",

@@ -24,6 +24,12 @@ with the same history are exchangeable given the parameters:
 4. V_k | classes ~ Beta(1 + m_k, α + Σ_{l>k} m_l);
 5. α | V ~ Gamma(0.25 + K − 1, rate 0.25 − Σ_{k<K} log(1 − V_k)).
 
+As in R's LCMCR (0.4.13), the Beta draws are made on the log scale from two log-Gamma draws, so
+log(1 − V_k) stays exact when V_k is within 1e-16 of 1 (it often is: α is small and the later
+classes empty), and n_0 is redrawn while it exceeds 20n. The defaults are the package's: K = 5,
+10,000 burn-in sweeps, 10,000 sampling sweeps thinned by 10. How this sampler and the package's
+differ, and what each gives on the UK 2013 lists, is in docs/methods/rcapture-and-lcmcr.md.
+
 Each sweep costs a few small (histories × classes) array operations, whatever N is.
 """
 
@@ -33,85 +39,71 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from unseen.core.estimation import mcmc
 from unseen.core.estimation.histories import CaptureHistories
 from unseen.core.estimation.results import Estimate, Interval
 
 FloatArray = NDArray[np.float64]
 
-A_ALPHA = 0.25  # LCMCR's default Gamma(a, b) prior on the stick-breaking concentration α
+# The defaults of R's LCMCR 0.4.13: lcmCR(K = 5, a_alpha = 0.25, b_alpha = 0.25) and
+# lcmCR_PostSampl(burnin = 10000, samples = 1000, thinning = 10).
+A_ALPHA = 0.25  # Gamma(shape, rate) prior on the stick-breaking concentration α
 B_ALPHA = 0.25
-DEFAULT_CLASSES = 10
+DEFAULT_CLASSES = 5
+DEFAULT_ITERATIONS = 10_000  # sampling sweeps (samples × thinning)
+DEFAULT_BURN_IN = 10_000
+DEFAULT_THINNING = 10
+#: LCMCR redraws n₀ while it exceeds this many times n: the prior on N stops at (1 + this)·n.
+MAX_MISSING_RATIO = 20
+_MAX_REDRAWS = 1_000  # after this many redraws of n₀ the cap itself is taken (and counted)
 
 # Diagnostic thresholds behind the warnings (see docs/methods/rcapture-and-lcmcr.md).
-MIN_ESS = 200  # fewer effective draws than this make the 2.5%/97.5% quantiles rough
-GEWEKE_LIMIT = 3.0  # |z| beyond this: the first and last parts of the chain disagree
+MIN_ESS = mcmc.MIN_ESS
+GEWEKE_LIMIT = mcmc.GEWEKE_LIMIT
+RHAT_LIMIT = mcmc.RHAT_LIMIT
 LAST_CLASS_LIMIT = 0.05  # posterior mean weight of class K above this: K may be too small
 SKEW_LIMIT = 3.0  # upper limit more than this many times the median: N is barely bounded
-RHAT_LIMIT = 1.05  # split-R̂ above this: quarters of the chain disagree (stuck or drifting)
-_TINY = 1e-300  # keeps logs finite when a stick or a λ is numerically 0 or 1
-START_RATIO = 3.0  # the sampler starts near N = 3n  # keeps logs finite when a stick or a λ is numerically 0 or 1
+CAP_LIMIT = 0.01  # share of sweeps whose first draw of n₀ passed the cap: the cap shapes N
+START_RATIO = 3.0  # the sampler starts near N = 3n
+
+effective_sample_size = mcmc.effective_sample_size
+geweke_z = mcmc.geweke_z
+split_rhat = mcmc.split_rhat
 
 
-def _sticks(v: FloatArray) -> FloatArray:
-    """Class weights π from stick-breaking fractions V (V_K = 1 closes the stick)."""
-    remaining: FloatArray = np.concatenate([[1.0], np.cumprod(1.0 - v[:-1])])
-    return v * remaining
+def _log_gamma(rng: np.random.Generator, shape: NDArray[Any]) -> FloatArray:
+    """log G with G ~ Gamma(shape, 1), accurate for small shapes.
 
-
-def effective_sample_size(draws: NDArray[Any]) -> float:
-    """Effective sample size of one chain by Geyer's initial positive sequence.
-
-    Sums autocorrelations in adjacent pairs while the pair sums stay positive (Geyer 1992),
-    which is conservative for the reversible chains a Gibbs sampler produces.
+    For shape < 1/2, log G = log U / shape + log Gamma(shape + 1) (Robert & Casella 2004,
+    p. 45): a tiny stick or catch probability keeps its logarithm instead of rounding to 0.
     """
-    x = np.asarray(draws, dtype=float)
-    m = len(x)
-    if m < 4 or np.ptp(x) == 0:
-        return float(m)
-    x = x - x.mean()
-    size = 1 << (2 * m - 1).bit_length()
-    spectrum = np.fft.rfft(x, size)
-    acov = np.fft.irfft(spectrum * np.conj(spectrum), size)[:m] / m
-    rho = acov / acov[0]
-    pairs = rho[: m - m % 2].reshape(-1, 2).sum(axis=1)
-    positive = np.flatnonzero(pairs <= 0)
-    cut = positive[0] if len(positive) else len(pairs)
-    # Geyer's monotone refinement: pair sums must not increase.
-    gamma = np.minimum.accumulate(pairs[:cut])
-    tau = -1.0 + 2.0 * float(gamma.sum())
-    return float(m / max(tau, 1e-12))
+    shape = np.asarray(shape, dtype=float)
+    small = shape < 0.5
+    if not small.any():
+        plain: FloatArray = np.log(rng.standard_gamma(shape))
+        return plain
+    boosted = rng.standard_gamma(np.where(small, shape + 1.0, shape))
+    uniform = rng.random(shape.shape)
+    with np.errstate(divide="ignore"):
+        tiny = np.log(np.maximum(uniform, np.finfo(float).tiny)) / np.where(small, shape, 1.0)
+    out: FloatArray = np.log(boosted) + np.where(small, tiny, 0.0)
+    return out
 
 
-def geweke_z(draws: NDArray[Any], first: float = 0.1, last: float = 0.5) -> float:
-    """Geweke's z: the mean of the first 10% against the last 50%, with ESS-based variances."""
-    x = np.asarray(draws, dtype=float)
-    a, b = x[: int(first * len(x))], x[int((1 - last) * len(x)) :]
-    if len(a) < 4 or len(b) < 4:
-        return 0.0
-    var_a = a.var(ddof=1) / effective_sample_size(a)
-    var_b = b.var(ddof=1) / effective_sample_size(b)
-    if var_a + var_b == 0:
-        return 0.0
-    return float((a.mean() - b.mean()) / np.sqrt(var_a + var_b))
+def _log_beta_pair(
+    rng: np.random.Generator, a: NDArray[Any], b: NDArray[Any]
+) -> tuple[FloatArray, FloatArray]:
+    """(log X, log(1 − X)) for X ~ Beta(a, b), both computed without forming 1 − X."""
+    log_a, log_b = _log_gamma(rng, a), _log_gamma(rng, b)
+    total = np.logaddexp(log_a, log_b)
+    return log_a - total, log_b - total
 
 
-def split_rhat(draws: NDArray[Any], parts: int = 4) -> float:
-    """Gelman–Rubin R̂ of one chain cut into `parts` pieces (1 when they agree).
-
-    A single chain stuck in one region for a while and then another shows up as pieces
-    with different means: R̂ well above 1.
-    """
-    x = np.asarray(draws, dtype=float)
-    length = len(x) // parts
-    if length < 2:
-        return float("nan")
-    pieces = x[: length * parts].reshape(parts, length)
-    within = float(pieces.var(axis=1, ddof=1).mean())
-    between = float(length * pieces.mean(axis=1).var(ddof=1))
-    if within == 0:
-        return 1.0 if between == 0 else float("inf")
-    pooled = (length - 1) / length * within + between / length
-    return float(np.sqrt(pooled / within))
+def _log_sticks(log_v: FloatArray, log_rest: FloatArray) -> FloatArray:
+    """log π from log V_k and log(1 − V_k), k < K (V_K = 1 closes the stick)."""
+    before = np.concatenate([[0.0], np.cumsum(log_rest)])
+    out: FloatArray = np.concatenate([log_v, [0.0]]) + before
+    return out
 
 
 def _resolve_seed(seed: int | None) -> int:
@@ -129,6 +121,8 @@ def sample_posterior(
     burn_in: int,
     thinning: int,
     classes: int,
+    a_alpha: float = A_ALPHA,
+    b_alpha: float = B_ALPHA,
 ) -> dict[str, NDArray[Any]]:
     """Run the Gibbs sampler; return the retained draws of N, α and the class weights.
 
@@ -139,9 +133,12 @@ def sample_posterior(
         burn_in: sweeps discarded first.
         thinning: keep one sweep in this many.
         classes: K, the truncation of the stick-breaking prior.
+        a_alpha: shape of the Gamma prior on α.
+        b_alpha: rate of the Gamma prior on α.
 
     Returns:
-        {"N": (draws,), "alpha": (draws,), "pi": (draws, K), "occupied": (draws,)}.
+        {"N": (draws,), "alpha": (draws,), "pi": (draws, K), "occupied": (draws,),
+        "capped": (1,) the number of sweeps whose first draw of n₀ passed the cap}.
     """
     rng = np.random.default_rng(seed)
     x = histories.patterns.astype(float)  # (H, J)
@@ -151,17 +148,18 @@ def sample_posterior(
     n = int(counts.sum())
     lists = x.shape[1]
     k_classes = classes
+    cap = MAX_MISSING_RATIO * n
 
-    # Start with α = 1, random sticks, and catch probabilities near what a population of
-    # START_RATIO × n would give. Starting with high catch probabilities puts the chain in
-    # the low-N region, which can hold it for thousands of sweeps (see the docs).
+    # Start with α = 1, random sticks (V ~ Beta(1, 1), as LCMCR), and catch probabilities near
+    # what a population of START_RATIO × n would give. LCMCR starts them at each list's share
+    # of the observed, the low-N end, where a chain can linger for thousands of sweeps.
     alpha = 1.0
-    v = rng.beta(1.0, alpha, size=k_classes)
-    v[-1] = 1.0
-    pi = _sticks(v)
+    log_v, log_rest = _log_beta_pair(rng, np.ones(k_classes - 1), np.ones(k_classes - 1))
+    log_pi = _log_sticks(log_v, log_rest)
     seen_share = (x.T @ counts) / n  # the share of the observed each list saw
     jitter = rng.uniform(0.5, 1.5, (lists, k_classes))
     lam = np.clip(seen_share[:, None] / START_RATIO * jitter, 1e-3, 0.999)
+    log_lam, log_miss = np.log(lam), np.log1p(-lam)
 
     kept = iterations // thinning
     out_n = np.empty(kept, dtype=np.int64)
@@ -170,17 +168,25 @@ def sample_posterior(
     out_occupied = np.empty(kept, dtype=np.int64)
     total = burn_in + kept * thinning
     saved = 0
+    capped = 0
     for sweep in range(total):
-        log_lam = np.log(np.maximum(lam, _TINY))
-        log_miss = np.log(np.maximum(1.0 - lam, _TINY))
-        log_pi = np.log(np.maximum(pi, _TINY))
-
         # 1. The missed: how many, then which classes. q_k is P(class k and seen by no list).
-        q = np.exp(log_pi + log_miss.sum(axis=0))
-        pi0 = float(q.sum())
+        log_q = log_pi + log_miss.sum(axis=0)
+        q = np.exp(log_q - log_q.max())
+        pi0 = float(np.exp(log_q).sum())
         # NegBin(n, 1 − π_0) counts failures before n successes: the posterior under p(N) ∝ 1/N.
-        n0 = int(rng.negative_binomial(n, min(max(1.0 - pi0, _TINY), 1.0)))
-        missed = rng.multinomial(n0, q / pi0) if n0 else np.zeros(k_classes, dtype=np.int64)
+        # As LCMCR, redraw while n₀ > 20n: the prior on N is cut at 21n.
+        success = min(max(1.0 - pi0, 1e-300), 1.0)
+        n0 = int(rng.negative_binomial(n, success))
+        if n0 > cap:
+            capped += 1
+            for _ in range(_MAX_REDRAWS):
+                n0 = int(rng.negative_binomial(n, success))
+                if n0 <= cap:
+                    break
+            else:
+                n0 = cap
+        missed = rng.multinomial(n0, q / q.sum()) if n0 else np.zeros(k_classes, dtype=np.int64)
 
         # 2. The observed: each history's count spread over classes.
         log_post = log_pi + x @ (log_lam - log_miss) + log_miss.sum(axis=0)
@@ -192,25 +198,30 @@ def sample_posterior(
         # 3. Catch probabilities: the missed count towards "not seen" on every list.
         members = allocation.sum(axis=0) + missed
         seen = x.T @ allocation  # (J, K)
-        lam = rng.beta(1.0 + seen, 1.0 + members - seen)
+        log_lam, log_miss = _log_beta_pair(rng, 1.0 + seen, 1.0 + members - seen)
 
-        # 4–5. Stick-breaking weights and their concentration.
+        # 4–5. Stick-breaking weights and their concentration, in logs: with α small and no
+        # one in the later classes, 1 − V_k is far below double precision's 1e-16.
         if k_classes > 1:
-            later = np.concatenate([np.cumsum(members[::-1])[::-1][1:], [0]])
-            v = rng.beta(1.0 + members[:-1], alpha + later[:-1])
-            v = np.minimum(v, 1.0 - 1e-12)  # a stick of exactly 1 would starve later classes
-            v = np.append(v, 1.0)
-            rate = B_ALPHA - float(np.log1p(-v[:-1]).sum())
-            alpha = float(rng.gamma(A_ALPHA + k_classes - 1, 1.0 / rate))
-            pi = _sticks(v)
+            later = np.cumsum(members[::-1])[::-1][1:]  # Σ_{l>k} m_l for k < K
+            log_v, log_rest = _log_beta_pair(rng, 1.0 + members[:-1], alpha + later.astype(float))
+            log_pi = _log_sticks(log_v, log_rest)
+            rate = b_alpha - float(log_rest.sum())
+            alpha = float(rng.gamma(a_alpha + k_classes - 1, 1.0 / rate))
 
         if sweep >= burn_in and (sweep - burn_in) % thinning == thinning - 1:
             out_n[saved] = n + n0
             out_alpha[saved] = alpha
-            out_pi[saved] = pi
+            out_pi[saved] = np.exp(log_pi)
             out_occupied[saved] = int(np.count_nonzero(members))
             saved += 1
-    return {"N": out_n, "alpha": out_alpha, "pi": out_pi, "occupied": out_occupied}
+    return {
+        "N": out_n,
+        "alpha": out_alpha,
+        "pi": out_pi,
+        "occupied": out_occupied,
+        "capped": np.array([capped]),
+    }
 
 
 def lcmcr(
@@ -218,12 +229,18 @@ def lcmcr(
     *,
     level: float = 0.95,
     seed: int | None = None,
-    iterations: int = 10_000,
-    burn_in: int | None = None,
-    thinning: int = 1,
+    iterations: int = DEFAULT_ITERATIONS,
+    burn_in: int = DEFAULT_BURN_IN,
+    thinning: int = DEFAULT_THINNING,
     classes: int = DEFAULT_CLASSES,
+    a_alpha: float = A_ALPHA,
+    b_alpha: float = B_ALPHA,
 ) -> Estimate:
     """Population size by the latent-class model of Manrique-Vallier (2016).
+
+    The defaults are those of R's LCMCR 0.4.13 (`lcmCR` and `lcmCR_PostSampl`): K = 5
+    classes, α ~ Gamma(0.25, 0.25), 10,000 burn-in sweeps, then 10,000 sweeps of which every
+    10th is kept (1,000 draws).
 
     Args:
         histories: the full table of observable histories (t ≥ 2; LCMCR is meant for t ≥ 3,
@@ -231,26 +248,29 @@ def lcmcr(
         level: probability of the equal-tailed credible interval, in (0, 1).
         seed: seed of the sampler; None draws one, which is recorded in details["seed"] so
             the run can be repeated exactly.
-        iterations: Gibbs sweeps after burn-in.
-        burn_in: sweeps discarded before sampling; default `iterations` (as LCMCR's
-            10,000 burn-in for 10,000 sampling sweeps).
+        iterations: Gibbs sweeps after burn-in (LCMCR's samples × thinning).
+        burn_in: sweeps discarded before sampling.
         thinning: keep one sweep in this many (thinning saves memory, not accuracy).
         classes: K, the number of latent classes (truncation of the Dirichlet process).
+        a_alpha: shape of the Gamma prior on the concentration α (LCMCR's a_alpha).
+        b_alpha: rate of that prior (LCMCR's b_alpha).
 
     Returns:
         The posterior median of N as `estimate`, the equal-tailed credible interval, and in
         details: seed, the sampler settings, a posterior summary, convergence diagnostics
-        (effective sample size, Geweke z, split R̂), the mean α, occupied classes and weight of the last
-        class, and the retained draws of N (details["samples"]) for summing over strata.
+        (effective sample size, Geweke z, split R̂), the mean α, occupied classes and weight
+        of the last class, "diagnostics" (those with a trace of at most 500 draws of N, which
+        a saved run keeps) and the retained draws of N ("samples") for summing over strata.
 
     Raises:
         ValueError: for no observations, a `level` outside (0, 1), or non-positive settings.
     """
     if not 0 < level < 1:
         raise ValueError(f"level must be strictly between 0 and 1, not {level}")
-    burn_in = iterations if burn_in is None else burn_in
     if iterations < 1 or burn_in < 0 or thinning < 1 or classes < 1:
         raise ValueError("iterations, thinning and classes must be positive, burn_in ≥ 0")
+    if a_alpha <= 0 or b_alpha <= 0:
+        raise ValueError("a_alpha and b_alpha must be positive")
     if iterations // thinning < 1:
         raise ValueError("iterations // thinning must leave at least one draw")
     n = histories.observed
@@ -265,16 +285,27 @@ def lcmcr(
         burn_in=burn_in,
         thinning=thinning,
         classes=classes,
+        a_alpha=a_alpha,
+        b_alpha=b_alpha,
     )
     seconds = time.perf_counter() - start
     total = draws["N"]
+    sweeps = burn_in + len(total) * thinning
+    capped_share = int(draws["capped"][0]) / sweeps
 
     tail = (1 - level) / 2
     low, median, high = np.quantile(total, [tail, 0.5, 1 - tail])
-    ess = effective_sample_size(total)
-    z = geweke_z(total)
-    rhat = split_rhat(total)
     last_weight = float(draws["pi"][:, -1].mean()) if classes > 1 else 0.0
+    diagnostics = mcmc.summary(
+        total,
+        sweeps_per_draw=thinning,
+        occupied_classes_mean=float(draws["occupied"].mean()),
+        last_class_weight_mean=last_weight,
+        classes=classes,
+    )
+    ess = diagnostics["effective_sample_size"]
+    z = diagnostics["geweke_z"]
+    rhat = diagnostics["split_rhat"]
 
     warnings: list[str] = []
     if histories.t < 3:
@@ -308,6 +339,12 @@ def lcmcr(
             f"The posterior of N has a long right tail (upper limit {high:,.0f} is over "
             f"{SKEW_LIMIT:g} times the median): the data barely bound the number missed."
         )
+    if capped_share > CAP_LIMIT:
+        warnings.append(
+            f"In {capped_share:.0%} of sweeps the number missed passed {MAX_MISSING_RATIO} "
+            "times the number observed and was drawn again, as R's LCMCR does: that cap, not "
+            "the data, bounds N from above."
+        )
 
     quantiles = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)
     details: dict[str, Any] = {
@@ -316,6 +353,8 @@ def lcmcr(
         "burn_in": burn_in,
         "thinning": thinning,
         "classes": classes,
+        "a_alpha": a_alpha,
+        "b_alpha": b_alpha,
         "draws": len(total),
         "posterior": {
             "mean": float(total.mean()),
@@ -328,8 +367,10 @@ def lcmcr(
         "geweke_z": z,
         "split_rhat": rhat,
         "alpha_mean": float(draws["alpha"].mean()),
-        "occupied_classes_mean": float(draws["occupied"].mean()),
+        "occupied_classes_mean": diagnostics["occupied_classes_mean"],
         "last_class_weight_mean": last_weight,
+        "capped_share": capped_share,
+        "diagnostics": diagnostics,
         "seconds": seconds,
         "samples": total.tolist(),
     }

@@ -31,7 +31,9 @@ def document(histories: CaptureHistories, results: Sequence[Estimate]) -> dict[s
     """`{"lists": [...], "observed": n, "results": [...]}`.
 
     `bic` results also carry their top-models table under "top_models"; `dga` results their
-    posterior model probabilities and posterior of N under "model_average".
+    posterior model probabilities and posterior of N under "model_average"; MCMC results (LCMCR,
+    Bayesian thresholding) their mixing diagnostics and a thinned trace of N under
+    "diagnostics" (`unseen.core.estimation.mcmc.summary`).
     """
     rendered = []
     for result in results:
@@ -40,6 +42,8 @@ def document(histories: CaptureHistories, results: Sequence[Estimate]) -> dict[s
             item["top_models"] = result.details["top_models"]
         if "model_average" in result.details:
             item["model_average"] = result.details["model_average"]
+        if "diagnostics" in result.details:
+            item["diagnostics"] = result.details["diagnostics"]
         rendered.append(item)
     return {"lists": list(histories.lists), "observed": histories.observed, "results": rendered}
 
