@@ -94,7 +94,12 @@ def _range_text(low: float | None, high: float | None) -> str:
     if high is None and low is not None:
         return f"more than {money(low)}"
     assert low is not None and high is not None
-    return money(low) if low == high else f"{money(low)}–{money(high)}"
+    if low == high:
+        return money(low)
+    if (low >= 1e9) == (high >= 1e9):  # one unit: "$1.2–2.3 bn", "$150–200 m"
+        unit = money(high).rsplit(" ", 1)[1]
+        return f"{money(low).rsplit(' ', 1)[0]}–{money(high)[1:].rsplit(' ', 1)[0]} {unit}"
+    return f"{money(low)}–{money(high)}"
 
 
 def _link(source: Source, public: bool) -> dict[str, Any]:

@@ -85,6 +85,8 @@ class ScenarioInput:
 
 @dataclass(frozen=True)
 class ScenarioRow:
+    """A named scenario: its title and a note (its numbers are `ScenarioInput` rows)."""
+
     name: str
     title: str
     note: str
@@ -383,8 +385,10 @@ def published() -> tuple[PublishedFigure, ...]:
 
 
 def origin(key: str, derives: Mapping[str, str]) -> tuple[str, ...]:
-    """The chain from a figure's source to its original: `derives` maps a source key to the
-    source it attributes its figure to. Stops at a source that attributes to none (or a loop).
+    """The chain from a figure's source to its original.
+
+    `derives` maps a source key to the source it attributes its figure to; the chain stops at a
+    source that attributes to none, or where it would loop.
     """
     chain = [key]
     while (nxt := derives.get(chain[-1], "")) and nxt not in chain:
