@@ -66,7 +66,7 @@ def test_the_check_names_the_bad_cell(db, monkeypatch, tmp_path):
     monkeypatch.setattr(records, "DATA", tmp_path / "data")
     monkeypatch.setattr(records.read_sources, "__defaults__", (tmp_path / "data",))
     monkeypatch.setattr(records.read_defaults, "__defaults__", (tmp_path / "data",))
-    with pytest.raises(CommandError, match="defaults.csv:5:sources: no source key"):
+    with pytest.raises(CommandError, match=r"defaults\.csv:5:sources: no source key"):
         call_command("revenue_sources", "check", stdout=io.StringIO())
 
 

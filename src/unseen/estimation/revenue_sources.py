@@ -157,7 +157,7 @@ def published_figures(user: UserLike, public: bool = False) -> dict[str, Any]:
         .prefetch_related("supporting_claims__source")
         .order_by("period", "key")
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for figure in figures:
         claims = sorted(
             (c for c in figure.supporting_claims.all() if c.source.access_level in levels),
@@ -189,7 +189,7 @@ def published_figures(user: UserLike, public: bool = False) -> dict[str, Any]:
         (r["key"], str(r["source_id"]), str(r["origin_id"] or "")) for r in rows if r["source_id"]
     )
     labels = {r["key"]: r for r in rows}
-    groups = [
+    groups: list[dict[str, Any]] = [
         {
             "original": by_id.get(int(trace.original)),
             "figures": [labels[key] for key in trace.figures],
