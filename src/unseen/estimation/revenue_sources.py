@@ -11,11 +11,13 @@ record's page in the workspace, its address on the public site; a source the rea
 read is shown by its key alone, without its title.
 """
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.core.revenue import records
@@ -241,9 +243,10 @@ def sourced_numbers(
 
 
 # The published-figures chart: an inline SVG on a log scale (the figures span ×20).
-CHART_WIDTH = 640
-CHART_LEFT = 8
-CHART_RIGHT = 632
+CHART_WIDTH = 760
+CHART_LABEL = 4  # labels from here to CHART_LEFT
+CHART_LEFT = 300
+CHART_RIGHT = 752
 CHART_ROW = 22
 CHART_TOP = 8
 TICKS = (5e7, 1e8, 2e8, 5e8, 1e9, 2e9, 5e9, 1e10)
@@ -258,7 +261,7 @@ def chart(figures: dict[str, Any], total: dict[str, Any] | None) -> dict[str, An
     if total:
         bars.append(
             {
-                "label": "",
+                "label": gettext("This estimate, 5th to 95th percentile"),
                 "low": total["p05"],
                 "high": total["p95"],
                 "mid": total["p50"],
@@ -266,7 +269,9 @@ def chart(figures: dict[str, Any], total: dict[str, Any] | None) -> dict[str, An
             }
         )
     for row in figures["figures"]:
-        bars.append({"label": row["text"], "low": row["low"], "high": row["high"], "mid": None})
+        who = short_name(row["source"]["title"]) if row["source"] else "–"
+        label = f"{row['period']} · {who} · {row['text']}"
+        bars.append({"label": label, "low": row["low"], "high": row["high"], "mid": None})
     values = [v for bar in bars for v in (bar["low"], bar["high"], bar["mid"]) if v]
     if not values:
         return {"bars": [], "ticks": [], "height": 0, "width": CHART_WIDTH}
@@ -295,6 +300,7 @@ def chart(figures: dict[str, Any], total: dict[str, Any] | None) -> dict[str, An
                 "open_high": not bar["high"],
                 "xmid": x(bar["mid"]) - 1 if bar.get("mid") else None,
                 "y_bar": y - 4,
+                "y_text": y + 3.5,
                 "y_mid": y - 7,
                 "model": bar.get("model", False),
             }
@@ -302,6 +308,7 @@ def chart(figures: dict[str, Any], total: dict[str, Any] | None) -> dict[str, An
     height = CHART_TOP * 2 + len(bars) * CHART_ROW + 18
     ticks = [{"x": x(t), "label": money(t)} for t in TICKS if lowest <= t <= highest]
     return {
+        "label_x": CHART_LABEL,
         "bars": drawn,
         "ticks": ticks,
         "height": height,
@@ -309,6 +316,12 @@ def chart(figures: dict[str, Any], total: dict[str, Any] | None) -> dict[str, An
         "label_y": height - 4,
         "width": CHART_WIDTH,
     }
+
+
+def short_name(title: str) -> str:
+    """Who published a figure, briefly: the citation up to its first comma, bracket or colon."""
+    name = re.split(r"[,(:]", title, maxsplit=1)[0].strip()
+    return name if len(name) <= 34 else name[:33] + "…"
 
 
 def page_context(
