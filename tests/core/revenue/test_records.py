@@ -187,3 +187,21 @@ def test_a_chain_is_followed_through_intermediaries_and_stops_at_a_loop():
     looped = [("x", "X", "Y"), ("y", "Y", "X")]
     assert records.origin("X", {"X": "Y", "Y": "X"}) == ("X", "Y")
     assert len(records.traces(looped)) <= 1
+
+
+def test_the_json_names_the_sources_of_each_default_and_scenario_input():
+    from unseen.core.revenue import report
+
+    rows = rv.read_inputs(DEMO)
+    result = rv.simulate(rows, 2017, draws=1000, seed=1234)
+    runs = rv.run_scenarios(["us-state-2017"], rows, 2017, draws=1000, seed=1234)
+    document = report.document(result, scenarios=runs)
+    assert all(use["sources"] for use in document["defaults_used"])
+    (scenario,) = document["scenarios"]
+    assert {item["input"]: item["sources"] for item in scenario["inputs"]} == {
+        "workers": ["tillerson-2017"],
+        "wage": ["us-state-afp-2017"],
+        "share": ["us-state-afp-2017"],
+        "months": ["nk-facts-7"],
+    }
+    assert scenario["sources"][0].startswith("US Sec. of State R. Tillerson")
