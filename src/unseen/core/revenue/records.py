@@ -3,7 +3,7 @@
 The files are in ``data/`` beside this module (their columns are in ``data/README.md``; ADR 0042).
 Every number cites one or more source keys, every key is a row of ``sources.csv``, and a bad cell
 is reported as ``file:row:column: reason`` (the header is row 1) with every other bad cell of the
-file. Pure Python: the platform loads the same sources as records (`unseen revenue sources load`).
+file. Pure Python: the platform loads the same sources as records (`unseen revenue_sources load`).
 """
 
 from __future__ import annotations
