@@ -13,6 +13,7 @@ from unseen.accounts.roles import Role
 from unseen.core.scripts import detect_script
 from unseen.documentation.importing import import_file
 from unseen.documentation.models import Deployment, Relation, RelationKind
+from unseen.estimation import revenue_sources
 from unseen.evidence.models import Credibility, DatePrecision, Reliability, Source, SourceKind
 from unseen.registry.models import (
     Designation,
@@ -414,6 +415,9 @@ def load_demo() -> dict[str, int]:
         published_elsewhere=True,  # figures from published reports, each row citing its report
     )
     counts = {f"sourced {name}": count for name, count in result.created.items()}
+    # The sources the revenue defaults and scenarios cite, and the figures others published
+    # (ADR 0042): after the deployments, so a source both cite is one record.
+    counts.update(revenue_sources.load())
     counts["designated organisations"] = load_designated_organisations()
     counts.update({f"real {name}": n for name, n in load_real_relations().items()})
     counts.update(sanctions.load_demo_sanctions())

@@ -242,6 +242,7 @@ def compute_results(inputs: Sequence[dict[str, Any]], parameters: dict[str, Any]
                     "title": scenario.title,
                     "sources": list(scenario.sources),
                     "note": scenario.note,
+                    "inputs": [],
                     "total": document["total"],
                     "assumptions": document["assumptions"],
                 }

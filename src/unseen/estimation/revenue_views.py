@@ -13,7 +13,7 @@ from unseen.accounts.roles import Capability
 from unseen.core import revenue
 from unseen.core.tables import TableError
 
-from . import revenue_runs
+from . import revenue_runs, revenue_sources
 from .forms import RevenueForm
 from .models import EstimateRun, RunKind, software_version
 from .views import _user
@@ -63,6 +63,7 @@ def _detail(request: HttpRequest, run: EstimateRun, **extra: Any) -> HttpRespons
         "evidence": revenue_runs.evidence_rows(run),
         "can_publish": _user(request).can(Capability.PUBLISH_ESTIMATES),
         "current_version": software_version(),
+        **revenue_sources.page_context(run.results, request.user),
         **extra,
     }
     return render(request, "estimation/revenue_detail.html", context)

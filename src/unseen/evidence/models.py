@@ -214,6 +214,51 @@ class Source(Record):
         return self.title[:120]
 
 
+class PublishedFigure(Record):
+    """A figure published by others (ADR 0042): "$1.2–2.3 bn a year", as its publisher put it.
+
+    Who published it is a claim from that source (``add_claim``); where the publisher attributes
+    the figure to an earlier source, ``derives_from`` names that source, so the pages can say which
+    figures all trace back to one original. One end may be open: "up to" (no low) or "more than"
+    (no high). Loaded from ``unseen/core/revenue/data/published.csv`` by its ``key``.
+    """
+
+    key = models.SlugField(max_length=80, unique=True, verbose_name=_("Key"))
+    quantity = models.CharField(
+        max_length=40,
+        default="revenue",
+        help_text=_("What the figure measures: revenue is USD a year to the state."),
+        verbose_name=_("Quantity"),
+    )
+    period = models.CharField(max_length=40, verbose_name=_("Period"))
+    low = models.FloatField(null=True, blank=True, verbose_name=_("Low"))
+    high = models.FloatField(null=True, blank=True, verbose_name=_("High"))
+    basis = models.TextField(blank=True, verbose_name=_("Stated basis"))
+    derives_from = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="derived_figures",
+        help_text=_("The earlier source the publisher attributes the figure to."),
+        verbose_name=_("Derives from"),
+    )
+
+    class Meta:
+        verbose_name = _("published figure")
+        verbose_name_plural = _("published figures")
+        ordering = ["quantity", "period", "key"]
+        constraints = [
+            access_level_constraint("publishedfigure"),
+            models.CheckConstraint(
+                condition=~models.Q(low=None, high=None), name="publishedfigure_has_a_value"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.period})"
+
+
 def record_models() -> list[type[Record]]:
     """Every concrete kind of record (what a claim may be about)."""
     return [model for model in apps.get_models() if issubclass(model, Record)]

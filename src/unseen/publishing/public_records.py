@@ -39,7 +39,7 @@ from unseen.documentation.models import (
     RelationKind,
     ends_readable,
 )
-from unseen.estimation import revenue_runs
+from unseen.estimation import revenue_runs, revenue_sources
 from unseen.estimation.models import EstimateRun, RunKind
 from unseen.evidence.models import Claim, Credibility, DatePrecision
 from unseen.registry.models import Designation, Organisation, Site
@@ -699,6 +699,7 @@ def published_revenue_run(run: EstimateRun) -> dict[str, Any]:
         "doc": run.results,
         "figures": revenue_runs.figures(run.results),
         "evidence": revenue_runs.evidence_rows(run, public=True),
+        **revenue_sources.page_context(run.results, AnonymousUser(), public=True),
     }
 
 

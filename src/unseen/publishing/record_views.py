@@ -44,7 +44,14 @@ SEARCH_READS = (
     "registry.site",
     "documentation.deployment",  # which host countries have a page
 )
-RUN_READS = ("estimation", "evidence.source", "files", "documentation.deployment")
+RUN_READS = (
+    "estimation",
+    "evidence.source",
+    "evidence.claim",
+    "evidence.publishedfigure",
+    "files",
+    "documentation.deployment",
+)
 
 
 def _page(name: str, build: Any, reads: tuple[str, ...], **params: Any) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 import json
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,7 +14,7 @@ from django.utils.translation import get_language
 from unseen.accounts.access import public, requires
 from unseen.accounts.roles import Capability
 from unseen.documentation.sectors import BY_KEY
-from unseen.estimation import revenue_runs
+from unseen.estimation import revenue_runs, revenue_sources
 from unseen.estimation.models import EstimateRun, RunKind
 
 from .figures import both, chart_data
@@ -124,6 +125,7 @@ def _published_revenue() -> dict[str, Any]:
                 "doc": run.results,
                 "figures": revenue_runs.figures(run.results),
                 "evidence": revenue_runs.evidence_rows(run, public=True),
+                **revenue_sources.page_context(run.results, AnonymousUser(), public=True),
             }
         )
     return {"runs": runs}

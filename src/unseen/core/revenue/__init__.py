@@ -26,8 +26,8 @@ filled in silently):
 * **One-sided ranges.** A range with only one end ("at least 50,000", "up to 1,500") is taken as
   a point at the given end; every such reading is listed in the notes.
 * **Blanks.** A cell with no headcount is left out of the total and listed (a headcount is never
-  invented). A blank wage, share or months takes a default range with its source
-  (`DEFAULTS`), and every default used is listed.
+  invented). A blank wage, share or months takes a default range with its sources
+  (`DEFAULTS`, the rows of ``data/defaults.csv``; ADR 0042), and every default used is listed.
 * **Proxies.** Rows whose sector starts with ``entries`` or ``planned`` count border entries or
   announced plans, not workers: left out unless ``include_proxies``.
 * **Regions.** Totals are built from country rows only. Worldwide rows ("ALL"/"World") are run
@@ -45,7 +45,8 @@ filled in silently):
 The functions are pure: plain dataclasses in, plain dataclasses and numpy arrays out; the same
 seed gives the same numbers (numpy's PCG64 `Generator`).
 
-The modules follow a run: `inputs` (rows read as ranges), `defaults` (ranges for blanks),
+The modules follow a run: `inputs` (rows read as ranges), `records` (the data files, every
+number citing its sources), `defaults` (ranges for blanks),
 `distributions` (how one input is drawn), `planning` (rows to cells), `simulation` (the draws),
 `sensitivity` (the tornado and what a target would take), `scenarios` (side by side) and `report`
 (JSON and text). Callers use the names below as ``revenue.X`` (``from unseen.core import

@@ -71,6 +71,7 @@ def document(
                 "low": use.default.range.low,
                 "high": use.default.range.high,
                 "source": use.default.source,
+                "sources": list(use.default.sources),
             }
             for use in plan.defaults_used
         ],

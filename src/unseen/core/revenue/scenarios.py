@@ -1,12 +1,14 @@
 """Named sets of assumptions, run side by side with the same draws and seed.
 
-The file's rows, and the aggregate inputs behind published figures.
+The file's rows, and the aggregate inputs behind published figures: rows of
+``data/scenarios.csv`` and ``data/scenario_inputs.csv``, every input citing its sources (ADR 0042).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,6 +17,7 @@ from unseen.core.places import WORLD
 from unseen.core.revenue.distributions import Spec, by_family
 from unseen.core.revenue.inputs import FAMILIES, InputRow, Range, RevenueError
 from unseen.core.revenue.planning import Cell, Plan
+from unseen.core.revenue.records import DATA, ScenarioInput, read_scenarios, read_sources
 from unseen.core.revenue.simulation import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
@@ -38,6 +41,7 @@ class Scenario:
     sources: tuple[str, ...]
     note: str
     segments: tuple[Mapping[str, Range], ...] | None = None
+    inputs: tuple[ScenarioInput, ...] = ()
 
     def cells(self, distributions: Mapping[str, str]) -> tuple[Cell, ...]:
         """The scenario's segments as worldwide cells, drawn with the given distributions."""
@@ -57,77 +61,39 @@ class Scenario:
         )
 
 
-SCENARIOS: dict[str, Scenario] = {
-    scenario.name: scenario
-    for scenario in (
-        Scenario(
-            "sourced-ranges",
-            "Sourced ranges: the file's rows for the year, documented defaults for blanks",
-            (
-                "nk-deployments.csv (each row's source)",
-                "docs/facts/nk-facts.md §3.1, §7 (defaults)",
-            ),
-            "Country rows of the chosen year; see the run's assumptions for every default used.",
-        ),
-        Scenario(
-            "civil-society-2012",
-            "The assumptions that travelled with $1.2–2.3 bn (NKDB 2015 / Darusman 2015)",
-            (
-                "NKDB, Yoon & Lee, Mar 2015: 50,000–60,000 workers, ~90% taken "
-                "(via Dong-A Ilbo 2015-03-10)",
-                "UN SR Darusman, Oct 2015: workers keep $120–150/month (via Newsweek 2015-10-28)",
-                "docs/facts/nk-facts.md §9 A",
-            ),
-            "Read generously: the $120–150 kept is the 10% left, so gross pay is $1,200–1,500. "
-            "Even so neither end reaches $1.2 bn ($0.65–0.97 bn at the ends, nk-facts §9 A).",
-            (
-                {
-                    "workers": Range(50_000, 60_000),
-                    "wage": Range(1_200, 1_500),
-                    "share": Range(0.9, 0.9),
-                    "months": Range(12, 12),
-                },
-            ),
-        ),
-        Scenario(
-            "us-state-2017",
-            "US State Department 2017 ranges",
-            (
-                "R. Tillerson, 2017 TIP Report release, 2017-06-27: 50,000–80,000 workers",
-                "US State Dept via AFP/Taipei Times 2017-12-04: $300–1,000/month, 70–90% taken",
-                "docs/facts/nk-facts.md §9 B",
-            ),
-            "Worldwide aggregate; $0.13–0.86 bn at the ends (nk-facts §9 B).",
-            (
-                {
-                    "workers": Range(50_000, 80_000),
-                    "wage": Range(300, 1_000),
-                    "share": Range(0.7, 0.9),
-                    "months": Range(12, 12),
-                },
-            ),
-        ),
-        Scenario(
-            "un-panel-2023",
-            "UN Panel of Experts 2023: ~100,000 workers, ~$500 m",
-            (
-                "UN Panel of Experts (1718 Committee) report dated 2024-03-07 "
-                "(believed S/2024/215, verify), via RFA 2024-03-21",
-                "docs/facts/nk-facts.md §7: $500 m ÷ 100,000 ≈ $5,000 per worker-year ≈ $417/month",
-            ),
-            "The Panel gives revenue and workers, not wage and share: its implied take of "
-            "$417/month is entered as the wage with the whole of it withheld (share 1).",
-            (
-                {
-                    "workers": Range(100_000, 100_000),
-                    "wage": Range(5_000 / 12, 5_000 / 12),
-                    "share": Range(1.0, 1.0),
-                    "months": Range(12, 12),
-                },
-            ),
-        ),
-    )
-}
+def _scenarios(directory: Path = DATA) -> dict[str, Scenario]:
+    """The scenarios of ``scenarios.csv`` with their inputs from ``scenario_inputs.csv``.
+
+    Raises:
+        RevenueDataError: naming the file, row and column of every bad cell.
+    """
+    titles = {key: source.title for key, source in read_sources(directory).items()}
+    rows, inputs = read_scenarios(directory)
+    scenarios = {}
+    for row in rows:
+        mine = tuple(i for i in inputs if i.scenario == row.name)
+        if not mine:
+            scenarios[row.name] = Scenario(row.name, row.title, FILE_SOURCES, row.note)
+            continue
+        cited: list[str] = []
+        for item in mine:
+            for key in item.sources:
+                if titles[key] not in cited:
+                    cited.append(titles[key])
+        segments = tuple(
+            {i.input: i.range for i in mine if i.segment == segment}
+            for segment in sorted({i.segment for i in mine})
+        )
+        scenarios[row.name] = Scenario(row.name, row.title, tuple(cited), row.note, segments, mine)
+    return scenarios
+
+
+#: What the scenario that runs the input rows rests on.
+FILE_SOURCES = (
+    "each input row's own source",
+    "the defaults' sources (unseen/core/revenue/data/defaults.csv)",
+)
+SCENARIOS: dict[str, Scenario] = _scenarios()
 
 
 @dataclass(frozen=True)
@@ -146,8 +112,24 @@ class ScenarioRun:
             "title": self.scenario.title,
             "sources": list(self.scenario.sources),
             "note": self.scenario.note,
+            "inputs": scenario_inputs_json(self.scenario),
             "total": Summary.of(self.draws).to_json(),
         }
+
+
+def scenario_inputs_json(scenario: Scenario) -> list[dict[str, Any]]:
+    """A scenario's inputs with the keys of their sources, as the run stores them."""
+    return [
+        {
+            "segment": item.segment,
+            "input": item.input,
+            "low": item.range.low,
+            "high": item.range.high,
+            "sources": list(item.sources),
+            "says": item.says,
+        }
+        for item in scenario.inputs
+    ]
 
 
 def scenario_names(names: Iterable[str]) -> list[str]:
