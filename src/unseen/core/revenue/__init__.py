@@ -48,7 +48,7 @@ seed gives the same numbers (numpy's PCG64 `Generator`).
 
 The modules follow a run: `inputs` (rows read as ranges), `defaults` (ranges for blanks),
 `distributions` (how one input is drawn), `planning` (rows to cells), `simulation` (the draws),
-`sensitivity` (the tornado and what a target would take), `sobol` (variance-based indices),
+`sensitivity` (the tornado and what a target would take), `variance` (Sobol' indices),
 `shape` (one hump or several, and which pooled input makes them), `scenarios` (side by side)
 and `report` (JSON and text). Callers use the names below as ``revenue.X`` (``from unseen.core import
 revenue``); the report is ``unseen.core.revenue.report``.
@@ -77,8 +77,8 @@ from unseen.core.revenue.simulation import (
     quantiles,
     simulate,
 )
-from unseen.core.revenue.sobol import DEFAULT_SAMPLES as SOBOL_SAMPLES
-from unseen.core.revenue.sobol import Sobol, sobol
+from unseen.core.revenue.variance import DEFAULT_SAMPLES as SOBOL_SAMPLES
+from unseen.core.revenue.variance import Sobol, sobol
 
 __all__ = [
     "COMBINE",

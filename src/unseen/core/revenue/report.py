@@ -13,7 +13,7 @@ from unseen.core.revenue.scenarios import ScenarioRun
 from unseen.core.revenue.sensitivity import Required, Tornado
 from unseen.core.revenue.shape import Shape
 from unseen.core.revenue.simulation import Revenue, Summary
-from unseen.core.revenue.sobol import Sobol
+from unseen.core.revenue.variance import Sobol
 
 
 def _cell_json(cell: Cell) -> dict[str, Any]:
