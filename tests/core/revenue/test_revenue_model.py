@@ -119,15 +119,10 @@ def test_a_correlated_run_draws_wage_and_share_together():
     negative = rv.simulate(rows, 2017, draws=draws, seed=3, correlation=-0.9)
     independent = rv.simulate(rows, 2017, draws=draws, seed=3)
     # The same random numbers as the model draws them: the product is wage × share × 12,000.
-    rng = np.random.default_rng(3)
-    u_wage, u_own = rng.random(draws), rng.random(draws)
-    cells = positive.plan.cells
-    w = cells[0].inputs["wage"].ppf(u_wage)
-    s = (
-        cells[0]
-        .inputs["share"]
-        .ppf(simulation.correlated_uniforms(u_wage, u_own, simulation.copula_parameter(0.9)))
+    together = simulation.tied_draws(
+        positive.plan.cells[0], draws, np.random.default_rng(3), simulation.copula_parameter(0.9)
     )
+    w, s = together["wage"], together["share"]
     assert np.allclose(positive.total, 1000 * 12 * w * s)
     assert spearmanr(w, s).statistic == pytest.approx(0.9, abs=0.01)
     # Positive correlation widens the total, negative narrows it; the mean moves with Cov(W, S).
@@ -268,3 +263,21 @@ def test_sobol_samples_must_be_a_power_of_two():
     with pytest.raises(rv.RevenueError, match="power of 2"):
         rv.sobol([cell(workers=(1.0, 2.0))], samples=1000)
     assert rv.sobol([cell()]).indices == ()
+
+
+def test_the_bootstrap_computes_what_scipy_computes_on_each_resample():
+    from scipy.stats import sobol_indices
+
+    rng = np.random.default_rng(4)
+    n = 256
+    values = {
+        "f_A": rng.random((1, n)),
+        "f_B": rng.random((1, n)),
+        "f_AB": rng.random((3, 1, n)),
+    }
+    rows = rng.integers(0, n, n)
+    weights = np.bincount(rows, minlength=n).astype(float)[np.newaxis]
+    ours = rv_sobol.bootstrap_indices(values, weights)[0]
+    theirs = sobol_indices(func={k: v[..., rows] for k, v in values.items()}, n=n)
+    assert ours[0] == pytest.approx(theirs.first_order)
+    assert ours[1] == pytest.approx(theirs.total_order)

@@ -121,7 +121,7 @@ class Spec:
             return u
         return _transform(self.distribution, np.take(lows, pick), np.take(highs, pick), u)
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:
+    def ppf(self, u: np.ndarray, overwrite: bool = False) -> np.ndarray:
         """The inverse CDF at u (values in [0, 1]): a monotone map of uniform numbers onto the spec.
 
         `sample` draws a mixture by picking a range and a place in it, which gives the right
@@ -129,14 +129,14 @@ class Spec:
         map, so rank correlations carry over. One range: exact. A mixture of uniform ranges: exact
         too, as its CDF is piecewise linear between the ranges' ends (a point range is a step).
         A mixture of triangular or log-uniform ranges: the CDF tabulated at 1,025 points per range
-        and inverted linearly between them.
+        and inverted linearly between them. With `overwrite`, u may be used as scratch space.
         """
         u = np.asarray(u, dtype=float)
         if self.point:
             return np.full(u.shape, self.low)
         if len(self.ranges) == 1:
             (only,) = self.ranges
-            return _transform(self.distribution, only.low, only.high, u.copy())
+            return _transform(self.distribution, only.low, only.high, u if overwrite else u.copy())
         xs, fs = self._cdf_table()
         inverted: np.ndarray = np.interp(u, fs, xs)
         return inverted

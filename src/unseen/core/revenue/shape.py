@@ -129,7 +129,7 @@ class Shape:
             text += (
                 " The humps come from inputs pooled from rows that disagree: "
                 + "; ".join(cause.text() for cause in self.causes)
-                + ". Check those rows, or compare --combine widest and most-reliable."
+                + ". Check those rows, or compare the combination policies widest and most-reliable (--combine)."
             )
         return text
 

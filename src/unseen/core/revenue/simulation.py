@@ -163,6 +163,24 @@ class Revenue:
         return assumptions(self.plan, self.draws, self.seed, self.correlation)
 
 
+def tied_draws(cell: Cell, draws: int, rng: np.random.Generator, r: float) -> dict[str, np.ndarray]:
+    """A cell's wage and share drawn together under a normal copula with correlation r.
+
+    Two standard normals z₁, z₂ (in that order, from `rng`); the wage is its inverse CDF at Φ(z₁)
+    and the share its inverse CDF at Φ(r·z₁ + √(1 − r²)·z₂).
+    """
+    from scipy.special import ndtr
+
+    lead = rng.standard_normal(draws)
+    own = rng.standard_normal(draws)
+    own *= math.sqrt(max(0.0, 1.0 - r * r))
+    own += r * lead
+    return {
+        "wage": cell.inputs["wage"].ppf(ndtr(lead, out=lead), overwrite=True),
+        "share": cell.inputs["share"].ppf(ndtr(own, out=own), overwrite=True),
+    }
+
+
 def _tied(cell: Cell, correlation: float) -> bool:
     """Whether the cell's wage and share are drawn together (both drawn, correlation not 0)."""
     return correlation != 0 and not any(cell.inputs[f].point for f in CORRELATED)
@@ -185,10 +203,7 @@ def simulate_cells(
         scalar, drawn = 1.0, False
         tied: dict[str, np.ndarray] = {}
         if _tied(cell, correlation):
-            # Drawn when the wage's turn comes: two uniforms, the share's made dependent.
-            u_wage, u_own = rng.random(draws), rng.random(draws)
-            tied["wage"] = cell.inputs["wage"].ppf(u_wage)
-            tied["share"] = cell.inputs["share"].ppf(correlated_uniforms(u_wage, u_own, r))
+            tied = tied_draws(cell, draws, rng, r)
         for family in FAMILIES:
             spec = cell.inputs[family]
             if spec.point:

@@ -21,8 +21,12 @@ dictionary form, so that a group can be swapped at once), from two scrambled Sob
 and B of `samples` rows drawn as scipy draws them (`scipy.stats.qmc.Sobol`, 2d columns, seeded
 from the run's seed). Each input is a uniform mapped through its inverse CDF (`Spec.ppf`). Cost:
 samples × (2 + groups) evaluations of the total, each a sum of products. Intervals: a percentile bootstrap over the
-rows of A and B (`resamples` times, through `scipy.stats.sobol_indices` again), which is cheap;
-scipy's own `SobolResult.bootstrap` uses BCa, whose jackknife costs samples² and is not.
+rows of A and B (`resamples` times, Poisson weights; `bootstrap_indices` computes the same estimators as
+`scipy.stats.sobol_indices` for every resample at once, as weighted means), which is cheap;
+scipy's own `SobolResult.bootstrap` uses BCa, whose jackknife costs samples² and is not. The
+bootstrap treats the rows as independent draws, which scrambled Sobol' points are not (they are
+more even), so the intervals are wider than the estimates' real error: on the shipped 2017 rows
+the estimates lie within 0.001 of the closed form while the intervals are about ±0.01 wide.
 
 With a wage–share correlation, Sobol' indices of dependent inputs are not unique. The copula
 writes the share as a function of the wage's uniform and the share's *own* independent uniform,
@@ -168,14 +172,10 @@ def grouped_indices(
     if resamples <= 0:
         return first, total, None
     rng = np.random.default_rng(seed)
-    boot = np.empty((resamples, 2, len(groups)))
-    for k in range(resamples):
-        rows = rng.integers(0, samples, samples)
-        again = sobol_indices(
-            func={key: value[..., rows] for key, value in values.items()}, n=samples
-        )
-        boot[k, 0] = np.atleast_1d(again.first_order)
-        boot[k, 1] = np.atleast_1d(again.total_order)
+    # Poisson(1) counts per row: the Poisson bootstrap (Hanley & MacGibbon 2006), which for
+    # thousands of rows is the multinomial bootstrap in all but name, drawn in one call.
+    weights = rng.poisson(1.0, (resamples, samples)).astype(float)
+    boot = bootstrap_indices(values, weights)
     tail = (1 - CONFIDENCE) / 2 * 100
     intervals = np.array(
         [
@@ -184,6 +184,31 @@ def grouped_indices(
         ]
     )
     return first, total, intervals
+
+
+def bootstrap_indices(values: dict[str, np.ndarray], weights: np.ndarray) -> np.ndarray:
+    """The Saltelli 2010 indices of each bootstrap resample, given as counts per sample row.
+
+    `weights[k, j]` is how often resample k drew row j. The estimators are means over rows, so a
+    resample's are weighted means, and all resamples are one matrix product each: the same
+    numbers as `scipy.stats.sobol_indices` on the resampled rows (a test checks it), without
+    copying the rows once per resample. Returns shape (resamples, 2 [first, total], groups).
+    """
+    f_a, f_b, f_ab = values["f_A"][0], values["f_B"][0], values["f_AB"][:, 0]
+    centre = (f_a.mean() + f_b.mean()) / 2
+    f_a, f_b, f_ab = f_a - centre, f_b - centre, f_ab - centre
+    n = weights.sum(axis=1)
+    mean = (weights @ (f_a + f_b)) / (2 * n)
+    variance = (weights @ (f_a * f_a + f_b * f_b)) / (2 * n) - mean * mean
+    # scipy centres each sample on its own mean first (Sobol' & Levitan 1999): the first-order
+    # estimator is not shift-invariant, so each resample is re-centred on its mean, `mean`.
+    first = (
+        weights @ (f_b * (f_ab - f_a)).T - mean[:, np.newaxis] * (weights @ (f_ab - f_a).T)
+    ) / n[:, np.newaxis]
+    total = 0.5 * (weights @ ((f_a - f_ab) ** 2).T) / n[:, np.newaxis]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        indices = np.stack([first, total], axis=1) / variance[:, np.newaxis, np.newaxis]
+    return np.nan_to_num(indices, nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def total_of(
