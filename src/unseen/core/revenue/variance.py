@@ -208,7 +208,8 @@ def bootstrap_indices(values: dict[str, np.ndarray], weights: np.ndarray) -> np.
     total = 0.5 * (weights @ ((f_a - f_ab) ** 2).T) / n[:, np.newaxis]
     with np.errstate(divide="ignore", invalid="ignore"):
         indices = np.stack([first, total], axis=1) / variance[:, np.newaxis, np.newaxis]
-    return np.nan_to_num(indices, nan=0.0, posinf=0.0, neginf=0.0)
+    finite: np.ndarray = np.nan_to_num(indices, nan=0.0, posinf=0.0, neginf=0.0)
+    return finite
 
 
 def total_of(
