@@ -281,3 +281,15 @@ def test_the_bootstrap_computes_what_scipy_computes_on_each_resample():
     theirs = sobol_indices(func={k: v[..., rows] for k, v in values.items()}, n=n)
     assert ours[0] == pytest.approx(theirs.first_order)
     assert ours[1] == pytest.approx(theirs.total_order)
+
+
+def test_the_moments_are_scipys_bias_corrected_skewness_and_kurtosis():
+    from scipy.stats import kurtosis, skew
+
+    draws = np.random.default_rng(9).lognormal(0, 0.7, 5000)
+    spread, skewness, excess = rv_shape.moments(draws)
+    assert spread == pytest.approx(np.std(draws))
+    assert skewness == pytest.approx(skew(draws, bias=False))
+    assert excess == pytest.approx(kurtosis(draws, bias=False))
+    uniform = np.linspace(0, 1, 100_001)
+    assert rv_shape.humps(uniform).bimodality_coefficient == pytest.approx(5 / 9, abs=0.001)

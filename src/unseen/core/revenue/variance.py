@@ -21,7 +21,7 @@ dictionary form, so that a group can be swapped at once), from two scrambled Sob
 and B of `samples` rows drawn as scipy draws them (`scipy.stats.qmc.Sobol`, 2d columns, seeded
 from the run's seed). Each input is a uniform mapped through its inverse CDF (`Spec.ppf`). Cost:
 samples × (2 + groups) evaluations of the total, each a sum of products. Intervals: a percentile bootstrap over the
-rows of A and B (`resamples` times, Poisson weights; `bootstrap_indices` computes the same estimators as
+rows of A and B (`resamples` times; `bootstrap_indices` computes the same estimators as
 `scipy.stats.sobol_indices` for every resample at once, as weighted means), which is cheap;
 scipy's own `SobolResult.bootstrap` uses BCa, whose jackknife costs samples² and is not. The
 bootstrap treats the rows as independent draws, which scrambled Sobol' points are not (they are
@@ -172,9 +172,14 @@ def grouped_indices(
     if resamples <= 0:
         return first, total, None
     rng = np.random.default_rng(seed)
-    # Poisson(1) counts per row: the Poisson bootstrap (Hanley & MacGibbon 2006), which for
-    # thousands of rows is the multinomial bootstrap in all but name, drawn in one call.
-    weights = rng.poisson(1.0, (resamples, samples)).astype(float)
+    # How often each resample draws each row (rows drawn with replacement, n of n).
+    weights = np.array(
+        [
+            np.bincount(rng.integers(0, samples, samples), minlength=samples)
+            for _ in range(resamples)
+        ],
+        dtype=float,
+    )
     boot = bootstrap_indices(values, weights)
     tail = (1 - CONFIDENCE) / 2 * 100
     intervals = np.array(
@@ -198,14 +203,20 @@ def bootstrap_indices(values: dict[str, np.ndarray], weights: np.ndarray) -> np.
     centre = (f_a.mean() + f_b.mean()) / 2
     f_a, f_b, f_ab = f_a - centre, f_b - centre, f_ab - centre
     n = weights.sum(axis=1)
-    mean = (weights @ (f_a + f_b)) / (2 * n)
-    variance = (weights @ (f_a * f_a + f_b * f_b)) / (2 * n) - mean * mean
+
+    def weighted(rows: np.ndarray) -> np.ndarray:
+        # einsum, not a BLAS product: these are small, and BLAS threads only wait on a busy machine.
+        summed: np.ndarray = np.einsum("rn,...n->r...", weights, rows)
+        return summed
+
+    mean = weighted(f_a + f_b) / (2 * n)
+    variance = weighted(f_a * f_a + f_b * f_b) / (2 * n) - mean * mean
     # scipy centres each sample on its own mean first (Sobol' & Levitan 1999): the first-order
     # estimator is not shift-invariant, so each resample is re-centred on its mean, `mean`.
-    first = (
-        weights @ (f_b * (f_ab - f_a)).T - mean[:, np.newaxis] * (weights @ (f_ab - f_a).T)
-    ) / n[:, np.newaxis]
-    total = 0.5 * (weights @ ((f_a - f_ab) ** 2).T) / n[:, np.newaxis]
+    first = (weighted(f_b * (f_ab - f_a)) - mean[:, np.newaxis] * weighted(f_ab - f_a)) / n[
+        :, np.newaxis
+    ]
+    total = 0.5 * weighted((f_a - f_ab) ** 2) / n[:, np.newaxis]
     with np.errstate(divide="ignore", invalid="ignore"):
         indices = np.stack([first, total], axis=1) / variance[:, np.newaxis, np.newaxis]
     finite: np.ndarray = np.nan_to_num(indices, nan=0.0, posinf=0.0, neginf=0.0)
