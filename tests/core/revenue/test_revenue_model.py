@@ -293,3 +293,22 @@ def test_the_moments_are_scipys_bias_corrected_skewness_and_kurtosis():
     assert excess == pytest.approx(kurtosis(draws, bias=False))
     uniform = np.linspace(0, 1, 100_001)
     assert rv_shape.humps(uniform).bimodality_coefficient == pytest.approx(5 / 9, abs=0.001)
+
+
+def test_a_run_of_points_only_has_one_hump_and_writes_plain_json():
+    import json
+
+    rows = [
+        rv.row_from_fields(
+            2,
+            parse_host("Russia"),
+            2017,
+            "construction",
+            {"workers": (1000, 1000), "wage": (500, 500), "share": (0.5, 0.5)},
+        )
+    ]
+    result = rv.simulate(rows, 2017, draws=1000, seed=1)
+    shape = rv.shapes(result)["total"]
+    assert not shape.multimodal
+    json.dumps(shape.to_json(), allow_nan=False)
+    assert rv.sobol(result.plan.cells).indices == ()

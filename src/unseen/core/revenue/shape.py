@@ -203,7 +203,8 @@ def humps(draws: np.ndarray) -> Shape:
     spread, skewness, excess = moments(sample)
     coefficient = bimodality_coefficient(sample.size, skewness, excess)
     if n < 4 or high <= low:
-        return Shape((Hump(median, math.inf, 1.0),), median, 1.0, coefficient, 0.0)
+        # A single value (every input a point): one "hump" of no width.
+        return Shape((Hump(median, 0.0, 1.0),), median, 1.0, coefficient, 0.0)
     centres, dens, counts, bandwidth = density(draws, (low, q25, q75, high), spread)
     # Padded with zeros so that a hump at either end of the grid is a peak too.
     padded = np.concatenate(([0.0], dens, [0.0]))
