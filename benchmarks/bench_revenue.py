@@ -5,7 +5,10 @@ proxies counted so that their rows are drawn too, and each year's total, countri
 comparison summarised (mean, p05, p50, p95): the work `unseen revenue --year Y --draws 1000000`
 does for each year, without starting a process per year. Timed in this process (best of
 `--repeat`), after one warm-up run. Also times one real `unseen revenue --year 2017 --draws
-1000000 --json` process, start-up included.
+1000000 --json` process, start-up included (with the shape and the Sobol' indices it now prints),
+and, in this process, 2017 alone without and with the analyses of issue 22 (the shape of the
+total, Sobol' indices at the default 8,192 samples with their bootstrap, and a wage–share
+correlation), so their cost is seen beside the draws'.
 
     .venv/bin/python benchmarks/bench_revenue.py [--draws N] [--repeat R] [--json OUT]
 """
@@ -16,6 +19,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from harness import ROOT, Figure, Result, run_timed, unseen_command
 
@@ -49,6 +53,30 @@ def every_year(rows: list[revenue.InputRow], draws: int) -> dict[str, int]:
     return done
 
 
+def year_2017(rows: list[revenue.InputRow], draws: int, analyses: bool, rho: float = 0.0) -> None:
+    """One year as `unseen revenue --year 2017` computes it: draws, summaries, tornado (+ analyses)."""
+    plan = revenue.plan(rows, 2017)
+    result = revenue.simulate(plan, draws=draws, seed=1234, correlation=rho)
+    for key in ["total", *result.countries]:
+        result.summary(key)
+    revenue.tornado(plan.cells)
+    if analyses:
+        revenue.shapes(result)
+        revenue.sobol(plan.cells, seed=1234, correlation=rho)
+
+
+def best_of(repeat: int, work: Any) -> tuple[float, float]:
+    """The best wall-clock and the best CPU time of `repeat` runs of `work()`, after a warm-up."""
+    work()
+    timings, cpu = [], []
+    for _ in range(max(1, repeat)):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        work()
+        timings.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return min(timings), min(cpu)
+
+
 def main() -> None:
     args = parse_args()
     result = Result("revenue")
@@ -70,7 +98,21 @@ def main() -> None:
         # CPU time as well: on a shared machine the wall clock also measures the neighbours.
         result.add(Figure("revenue over every row, CPU time (s)", min(cpu), "s"))
         result.add(Figure("revenue: read and check the file (s)", read_seconds, "s"))
-
+        plain = best_of(args.repeat, lambda: year_2017(rows, args.draws, analyses=False))
+        analysed = best_of(args.repeat, lambda: year_2017(rows, args.draws, analyses=True))
+        tied = best_of(args.repeat, lambda: year_2017(rows, args.draws, analyses=True, rho=0.5))
+        for label, (wall, cpu_time) in (
+            ("draws, summaries, tornado", plain),
+            ("+ shape and Sobol' indices", analysed),
+            ("+ shape, Sobol', correlation 0.5", tied),
+        ):
+            result.add(Figure(f"revenue 2017: {label} (s)", wall, "s"))
+            result.add(Figure(f"revenue 2017: {label}, CPU time (s)", cpu_time, "s"))
+        # Issue 22: the analyses may make a run at most about twice as slow (CPU time: on a
+        # shared machine the wall clock also measures the neighbours).
+        result.add(
+            Figure("revenue 2017: analyses' slowdown, CPU (×)", analysed[1] / plain[1], "×", 2.0)
+        )
         with tempfile.TemporaryDirectory(prefix="unseen-bench-revenue-") as folder:
             env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
             env.update(UNSEEN_VAR_DIR=str(Path(folder) / "var"), PYTHONUNBUFFERED="1")

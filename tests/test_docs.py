@@ -69,7 +69,13 @@ def test_it_refers_to_no_file_outside_the_repository():
 
 
 @pytest.mark.parametrize(
-    "path", ["docs/design.md", "docs/facts/nk-facts.md", "docs/facts/mse-oracles.md"]
+    "path",
+    [
+        "docs/design.md",
+        "docs/facts/nk-facts.md",
+        "docs/facts/mse-oracles.md",
+        "docs/facts/sensitivity-oracles.md",
+    ],
 )
 def test_it_keeps_the_facts_it_relies_on_with_where_they_came_from(path):
     text = (ROOT / path).read_text(encoding="utf-8")

@@ -263,6 +263,21 @@ class RevenueForm(forms.Form):
     include_proxies = forms.BooleanField(
         label=_("Count entries and planned dispatches as workers (not advised)"), required=False
     )
+    correlation = forms.FloatField(
+        label=_("Rank correlation of wage and share withheld"),
+        min_value=-1.0,
+        max_value=1.0,
+        initial=0.0,
+        required=False,
+        help_text=_(
+            "From -1 to 1, within each host and sector (a normal copula). 0, the default, draws "
+            "them independently. Positive: where pay is high, more of it is taken."
+        ),
+    )
+
+    def clean_correlation(self) -> float:
+        value = self.cleaned_data.get("correlation")
+        return 0.0 if value is None else float(value)
 
     def clean_scenarios(self) -> list[str]:
         chosen = self.cleaned_data.get("scenarios") or []

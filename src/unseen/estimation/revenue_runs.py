@@ -32,6 +32,7 @@ from unseen.core.tables import read_table, validate
 from unseen.evidence.models import declared_input, strictest_access_level
 from unseen.ui.uploads import saved_upload, table_limits
 
+from . import revenue_charts
 from .models import EstimateRun, RunKind, _plain, software_version
 from .publication import NotPublishable, set_published
 
@@ -217,9 +218,23 @@ def compute_results(inputs: Sequence[dict[str, Any]], parameters: dict[str, Any]
         distributions=parameters.get("distribution", revenue.DEFAULT_DISTRIBUTION),
     )
     draws, seed = parameters["draws"], parameters["seed"]
-    result = revenue.simulate(plan, draws=draws, seed=seed)
+    correlation = float(parameters.get("correlation", 0.0))
+    result = revenue.simulate(plan, draws=draws, seed=seed, correlation=correlation)
     tornado = revenue.tornado(plan.cells)
-    document = revenue_report.document(result, tornado=tornado)
+    # A run made before the shape and the Sobol indices existed has no "sobol_samples": its
+    # re-run computes what it stored, and nothing more, so it still comes out identical.
+    analysed = "sobol_samples" in parameters
+    samples = int(parameters.get("sobol_samples") or 0)
+    document = revenue_report.document(
+        result,
+        tornado=tornado,
+        shapes=revenue.shapes(result) if analysed else None,
+        sobol=(
+            revenue.sobol(plan.cells, samples=samples, seed=seed, correlation=correlation)
+            if samples
+            else None
+        ),
+    )
     bars = [bar for bar in document["tornado"]["bars"] if bar["swing"] > 0]
     document["tornado"]["bars"] = bars[:TORNADO_BARS]
     document["quantiles"] = {
@@ -230,7 +245,9 @@ def compute_results(inputs: Sequence[dict[str, Any]], parameters: dict[str, Any]
     others = [name for name in parameters["scenarios"] if name != "sourced-ranges"]
     runs = {
         run.scenario.name: run
-        for run in revenue.run_scenarios(others, plan, draws=draws, seed=seed)
+        for run in revenue.run_scenarios(
+            others, plan, draws=draws, seed=seed, correlation=correlation
+        )
     }
     scenarios = []
     for name in parameters["scenarios"]:
@@ -276,6 +293,8 @@ def run_revenue(
         "combine": parameters["combine"],
         "distribution": parameters.get("distribution", revenue.DEFAULT_DISTRIBUTION),
         "include_proxies": bool(parameters.get("include_proxies", False)),
+        "correlation": float(parameters.get("correlation") or 0.0),
+        "sobol_samples": int(parameters.get("sobol_samples") or revenue.SOBOL_SAMPLES),
         "input": input_kind,
     }
     frozen = json.loads(json.dumps(list(inputs), allow_nan=False))
@@ -384,6 +403,7 @@ def figures(document: dict[str, Any]) -> dict[str, Any]:
         {"key": s["name"], "label": s["name"], **s["total"]} for s in document["scenarios"]
     ]
     return {
+        **revenue_charts.shape_and_sobol(document),
         "countries": countries,
         "bins": bins,
         "histogram": {**document["histogram"], "bins": bins},

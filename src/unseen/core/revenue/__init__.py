@@ -12,7 +12,8 @@ country × sector (× the chosen year) and
   company and minders together, as the sources rarely separate them: nk-facts.md §0),
 * m (``months``) the paid months in a year.
 
-Every input is a range [low, high] drawn independently in each of D draws; by-country draws are
+Every input is a range [low, high] drawn in each of D draws, independently unless a wage–share
+rank correlation is asked for (a normal copula within each cell, `simulate(correlation=…)`); by-country draws are
 sums of their cells' draws and the total draw is the sum of the country draws, draw by draw, so
 the country distributions and the total are always consistent.
 
@@ -48,8 +49,9 @@ seed gives the same numbers (numpy's PCG64 `Generator`).
 The modules follow a run: `inputs` (rows read as ranges), `records` (the data files, every
 number citing its sources), `defaults` (ranges for blanks),
 `distributions` (how one input is drawn), `planning` (rows to cells), `simulation` (the draws),
-`sensitivity` (the tornado and what a target would take), `scenarios` (side by side) and `report`
-(JSON and text). Callers use the names below as ``revenue.X`` (``from unseen.core import
+`sensitivity` (the tornado and what a target would take), `variance` (Sobol' indices),
+`shape` (one hump or several, and which pooled input makes them), `scenarios` (side by side)
+and `report` (JSON and text). Callers use the names below as ``revenue.X`` (``from unseen.core import
 revenue``); the report is ``unseen.core.revenue.report``.
 """
 
@@ -67,6 +69,7 @@ from unseen.core.revenue.inputs import (
 from unseen.core.revenue.planning import COMBINE, DEFAULT_COMBINE, Cell, Plan, plan
 from unseen.core.revenue.scenarios import SCENARIOS, ScenarioRun, run_scenarios
 from unseen.core.revenue.sensitivity import Required, Tornado, required_for, tornado
+from unseen.core.revenue.shape import Shape, shapes
 from unseen.core.revenue.simulation import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
@@ -75,6 +78,8 @@ from unseen.core.revenue.simulation import (
     quantiles,
     simulate,
 )
+from unseen.core.revenue.variance import DEFAULT_SAMPLES as SOBOL_SAMPLES
+from unseen.core.revenue.variance import Sobol, sobol
 
 __all__ = [
     "COMBINE",
@@ -86,6 +91,7 @@ __all__ = [
     "FAMILIES",
     "FAMILY_LABELS",
     "SCENARIOS",
+    "SOBOL_SAMPLES",
     "Cell",
     "InputRow",
     "Plan",
@@ -94,6 +100,8 @@ __all__ = [
     "Revenue",
     "RevenueError",
     "ScenarioRun",
+    "Shape",
+    "Sobol",
     "Summary",
     "Tornado",
     "input_schema",
@@ -103,6 +111,8 @@ __all__ = [
     "required_for",
     "row_from_fields",
     "run_scenarios",
+    "shapes",
     "simulate",
+    "sobol",
     "tornado",
 ]

@@ -121,6 +121,54 @@ class Spec:
             return u
         return _transform(self.distribution, np.take(lows, pick), np.take(highs, pick), u)
 
+    def ppf(self, u: np.ndarray, overwrite: bool = False) -> np.ndarray:
+        """The inverse CDF at u (values in [0, 1]): a monotone map of uniform numbers onto the spec.
+
+        `sample` draws a mixture by picking a range and a place in it, which gives the right
+        distribution but is not monotone in u; a copula (and the Sobol indices) need the monotone
+        map, so rank correlations carry over. One range: exact. A mixture of uniform ranges: exact
+        too, as its CDF is piecewise linear between the ranges' ends (a point range is a step).
+        A mixture of triangular or log-uniform ranges: the CDF tabulated at 1,025 points per range
+        and inverted linearly between them. With `overwrite`, u may be used as scratch space.
+        """
+        u = np.asarray(u, dtype=float)
+        if self.point:
+            return np.full(u.shape, self.low)
+        if len(self.ranges) == 1:
+            (only,) = self.ranges
+            return _transform(self.distribution, only.low, only.high, u if overwrite else u.copy())
+        xs, fs = self._cdf_table()
+        inverted: np.ndarray = np.interp(u, fs, xs)
+        return inverted
+
+    def _cdf_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """Points (x, F(x)) of the mixture's CDF, in order, for inverting it by interpolation."""
+        grid: list[float] = []
+        for r in self.ranges:
+            if r.point or self.distribution == "uniform":
+                grid += [r.low, r.high]
+            elif self.distribution == "log-uniform" and r.low > 0:
+                grid += list(np.geomspace(r.low, r.high, 1025))
+            else:
+                grid += list(np.linspace(r.low, r.high, 1025))
+        xs: list[float] = []
+        fs: list[float] = []
+        for x in sorted(set(grid)):
+            below = self._cdf_below(x)  # P(X < x): a point range makes a step at x
+            value = self.cdf(x)
+            if value > below:
+                xs.append(x)
+                fs.append(below)
+            xs.append(x)
+            fs.append(value)
+        return np.array(xs), np.array(fs)
+
+    def _cdf_below(self, x: float) -> float:
+        return sum(
+            (1.0 if x > r.low else 0.0) if r.point else _cdf(self.distribution, r.low, r.high, x)
+            for r in self.ranges
+        ) / len(self.ranges)
+
     def cdf(self, x: float) -> float:
         """P(X ≤ x) under the spec, each range of a mixture weighted equally."""
         total = 0.0
@@ -154,6 +202,23 @@ class Spec:
             if r.low > 0:  # log-uniform
                 return (r.high - r.low) / math.log(r.high / r.low)
             return (r.low + r.high) / 2
+
+        return sum(one(r) for r in self.ranges) / len(self.ranges)
+
+    def second_moment(self) -> float:
+        """The exact E[X²] of the spec, each range of a mixture weighted equally."""
+
+        def one(r: Range) -> float:
+            a, b = r.low, r.high
+            if (
+                r.point
+                or self.distribution == "uniform"
+                or (self.distribution == "log-uniform" and a <= 0)
+            ):
+                return (a * a + a * b + b * b) / 3
+            if self.distribution == "triangular":  # symmetric: variance (b − a)²/24
+                return ((a + b) / 2) ** 2 + (b - a) ** 2 / 24
+            return (b * b - a * a) / (2 * math.log(b / a))  # log-uniform
 
         return sum(one(r) for r in self.ranges) / len(self.ranges)
 

@@ -11,7 +11,9 @@ from unseen.core.revenue.inputs import FAMILIES, FAMILY_LABELS, Range
 from unseen.core.revenue.planning import Cell
 from unseen.core.revenue.scenarios import ScenarioRun
 from unseen.core.revenue.sensitivity import Required, Tornado
+from unseen.core.revenue.shape import Shape
 from unseen.core.revenue.simulation import Revenue, Summary
+from unseen.core.revenue.variance import Sobol
 
 
 def _cell_json(cell: Cell) -> dict[str, Any]:
@@ -40,6 +42,8 @@ def document(
     tornado: Tornado | None = None,
     required: Sequence[Required] = (),
     scenarios: Sequence[ScenarioRun] = (),
+    shapes: dict[str, Shape] | None = None,
+    sobol: Sobol | None = None,
 ) -> dict[str, Any]:
     """The run as one JSON-ready dict, USD per year."""
     plan = revenue.plan
@@ -53,6 +57,7 @@ def document(
         },
         "assumptions": revenue.assumptions,
         "seed": revenue.seed,
+        "correlation": revenue.correlation,
         "combine": plan.combine,
         "distributions": dict(plan.distributions),
         "include_proxies": plan.include_proxies,
@@ -88,6 +93,13 @@ def document(
     }
     if tornado is not None:
         result["tornado"] = tornado.to_json()
+    if shapes:
+        result["shape"] = {
+            key: {**shape.to_json(), "warning": shape.warning(money)}
+            for key, shape in shapes.items()
+        }
+    if sobol is not None:
+        result["sobol"] = sobol.to_json()
     if required:
         result["required"] = [item.to_json() for item in required]
     if scenarios:
@@ -118,6 +130,27 @@ def _bar_line(bar: Any) -> str:
         f"  {FAMILY_LABELS[bar.family] + ', ' + scope + ends:<62} "
         f"{money(bar.total_low):>11} → {money(bar.total_high):>11}  (swing {money(bar.swing)})"
     )
+
+
+def sobol_text(sobol: Sobol, rows: int = 10) -> list[str]:
+    """The lines of the report with the Sobol' indices (every country first, then by country)."""
+
+    def interval(pair: tuple[float, float] | None) -> str:
+        return f"[{pair[0]:.3f}, {pair[1]:.3f}]" if pair else ""
+
+    lines = [
+        f"Sobol' indices: share of the total's variance ({sobol.samples:,} samples, "
+        f"{sobol.resamples} bootstrap resamples, 95% intervals):",
+        f"  {'input':<52} {'first-order':>24} {'total':>24}",
+    ]
+    shown = [i for i in sobol.indices if i.total > 0.0005][: rows + 4]
+    for index in shown:
+        label = f"{FAMILY_LABELS[index.family]}, {index.name}"
+        lines.append(
+            f"  {label[:52]:<52} {index.first:>7.3f} {interval(index.first_interval):>16} "
+            f"{index.total:>7.3f} {interval(index.total_interval):>16}"
+        )
+    return lines
 
 
 def required_text(required: Required, year: int) -> list[str]:
@@ -160,6 +193,8 @@ def table(
     tornado: Tornado | None = None,
     required: Sequence[Required] = (),
     scenarios: Sequence[ScenarioRun] = (),
+    shapes: dict[str, Shape] | None = None,
+    sobol: Sobol | None = None,
     bars: int = 10,
 ) -> str:
     """The run as text: by country and total, the tornado, targets, scenarios, assumptions."""
@@ -167,7 +202,9 @@ def table(
     names = {cell.key: cell.name for cell in plan.cells}
     lines = [
         f"Revenue to the state, {revenue.year} (USD a year; {revenue.draws:,} draws, "
-        f"seed {revenue.seed}, combine {plan.combine})",
+        f"seed {revenue.seed}, combine {plan.combine}"
+        + (f", wage–share rank correlation {revenue.correlation:g}" if revenue.correlation else "")
+        + ")",
         f"{'':<34} {'mean':>12} {'p05':>12} {'p50':>12} {'p95':>12}",
     ]
     ordered = sorted(revenue.countries, key=lambda key: -revenue.summary(key).mean)
@@ -175,6 +212,10 @@ def table(
     lines.append(_summary_line("Total (country rows)", revenue.summary()))
     if plan.world is not None:
         lines.append(_summary_line("Worldwide rows (comparison only)", revenue.summary("world")))
+    for key, shape in (shapes or {}).items():
+        if shape.multimodal:
+            where = "Total" if key == "total" else names.get(key, key)
+            lines += ["", f"WARNING — shape of the distribution ({where}): {shape.warning(money)}"]
     if tornado is not None:
         lines += [
             "",
@@ -182,6 +223,8 @@ def table(
             f"(all-medians total {money(tornado.base)}):",
         ]
         lines += [_bar_line(bar) for bar in tornado.bars[:bars] if bar.swing > 0]
+    if sobol is not None and sobol.indices:
+        lines += ["", *sobol_text(sobol, bars)]
     for item in required:
         lines += ["", *required_text(item, revenue.year)]
     if scenarios:

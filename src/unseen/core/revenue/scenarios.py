@@ -157,9 +157,12 @@ def run_scenarios(
     *,
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
+    correlation: float = 0.0,
     **options: Any,
 ) -> list[ScenarioRun]:
-    """Run scenarios side by side with the same draws and seed ("all" runs every one).
+    """Run scenarios side by side with the same draws, seed and wage–share correlation.
+
+    ("all" runs every one.)
 
     Raises:
         RevenueError: on an unknown scenario, or see `simulate`.
@@ -172,10 +175,14 @@ def run_scenarios(
     for name in scenario_names(names):
         scenario = SCENARIOS[name]
         if scenario.segments is None:
-            revenue = simulate(rows, year, draws=draws, seed=seed, **options)
+            revenue = simulate(
+                rows, year, draws=draws, seed=seed, correlation=correlation, **options
+            )
             runs.append(ScenarioRun(scenario, revenue, revenue.total, revenue.assumptions))
             continue
-        _by_key, total = simulate_cells(scenario.cells(chosen), draws, np.random.default_rng(seed))
+        _by_key, total = simulate_cells(
+            scenario.cells(chosen), draws, np.random.default_rng(seed), correlation
+        )
         text = f"{scenario.title}. {scenario.note} Sources: " + "; ".join(scenario.sources)
         runs.append(ScenarioRun(scenario, None, total, text))
     return runs

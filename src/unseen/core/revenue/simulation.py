@@ -14,6 +14,38 @@ from unseen.core.revenue.planning import Cell, Plan, plan
 
 DEFAULT_DRAWS = 100_000
 DEFAULT_SEED = 1234
+#: The pair of inputs that `correlation` ties together within each cell.
+CORRELATED = ("wage", "share")
+
+
+def copula_parameter(rank_correlation: float) -> float:
+    """The normal copula's correlation r that gives Spearman's rank correlation `rank_correlation`.
+
+    For a bivariate normal, Spearman's ρ_S = (6/π)·arcsin(r/2) (Pearson 1907; Kruskal 1958), so
+    r = 2·sin(π·ρ_S/6). Rank correlation survives the monotone maps onto the marginals, so the
+    drawn wages and shares have rank correlation ρ_S whatever their ranges and distributions.
+
+    Raises:
+        RevenueError: outside [-1, 1].
+    """
+    if not -1.0 <= rank_correlation <= 1.0:
+        raise RevenueError("the correlation must lie between -1 and 1")
+    return 2.0 * math.sin(math.pi * rank_correlation / 6.0)
+
+
+def correlated_uniforms(u_first: np.ndarray, u_own: np.ndarray, r: float) -> np.ndarray:
+    """The second variable's uniform under a normal copula with correlation r.
+
+    From the first variable's uniform and the second's own (independent) uniform:
+    Φ(r·Φ⁻¹(u_first) + √(1 − r²)·Φ⁻¹(u_own)).
+    """
+    from scipy.special import ndtr, ndtri
+
+    tiny = 1e-15  # Φ⁻¹(0) is -∞; a uniform of exactly 0 or 1 moves by 1e-15
+    z = r * ndtri(np.clip(u_first, tiny, 1 - tiny))
+    z += math.sqrt(max(0.0, 1.0 - r * r)) * ndtri(np.clip(u_own, tiny, 1 - tiny))
+    result: np.ndarray = ndtr(z)
+    return result
 
 
 def quantiles(
@@ -96,6 +128,7 @@ class Revenue:
     by_country: dict[str, np.ndarray]
     total: np.ndarray
     world: np.ndarray | None
+    correlation: float = 0.0
     _summaries: dict[str, Summary] = field(default_factory=dict, repr=False)
     _scratch: np.ndarray | None = field(default=None, repr=False)
 
@@ -127,25 +160,57 @@ class Revenue:
     @property
     def assumptions(self) -> str:
         """The assumptions behind the run, as written under its results."""
-        return assumptions(self.plan, self.draws, self.seed)
+        return assumptions(self.plan, self.draws, self.seed, self.correlation)
+
+
+def tied_draws(cell: Cell, draws: int, rng: np.random.Generator, r: float) -> dict[str, np.ndarray]:
+    """A cell's wage and share drawn together under a normal copula with correlation r.
+
+    Two standard normals z₁, z₂ (in that order, from `rng`); the wage is its inverse CDF at Φ(z₁)
+    and the share its inverse CDF at Φ(r·z₁ + √(1 − r²)·z₂).
+    """
+    from scipy.special import ndtr
+
+    lead = rng.standard_normal(draws)
+    own = rng.standard_normal(draws)
+    own *= math.sqrt(max(0.0, 1.0 - r * r))
+    own += r * lead
+    return {
+        "wage": cell.inputs["wage"].ppf(ndtr(lead, out=lead), overwrite=True),
+        "share": cell.inputs["share"].ppf(ndtr(own, out=own), overwrite=True),
+    }
+
+
+def _tied(cell: Cell, correlation: float) -> bool:
+    """Whether the cell's wage and share are drawn together (both drawn, correlation not 0)."""
+    return correlation != 0 and not any(cell.inputs[f].point for f in CORRELATED)
 
 
 def simulate_cells(
-    cells: Sequence[Cell], draws: int, rng: np.random.Generator
+    cells: Sequence[Cell], draws: int, rng: np.random.Generator, correlation: float = 0.0
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Draw every cell; return draws per key (cells of one key summed) and their sum, in order."""
+    """Draw every cell; return draws per key (cells of one key summed) and their sum, in order.
+
+    `correlation` is Spearman's rank correlation of wage and share within each cell (a normal
+    copula; `copula_parameter`). At 0 (the default) nothing changes: the inputs are drawn
+    independently, with the same random numbers in the same order as before it existed.
+    """
+    r = copula_parameter(correlation)
     values: dict[str, float | np.ndarray] = {}
     product, scratch = np.empty(draws), np.empty(draws)  # reused by every cell
     for cell in cells:
         # Points multiply as a scalar; drawn inputs multiply into `product`, in place.
         scalar, drawn = 1.0, False
+        tied: dict[str, np.ndarray] = {}
+        if _tied(cell, correlation):
+            tied = tied_draws(cell, draws, rng, r)
         for family in FAMILIES:
             spec = cell.inputs[family]
             if spec.point:
                 scalar *= spec.low
                 continue
             target = scratch if drawn else product
-            value = spec.sample(rng, draws, out=target)
+            value = tied[family] if family in tied else spec.sample(rng, draws, out=target)
             if value is not target:
                 target[...] = value
             if drawn:
@@ -178,6 +243,7 @@ def simulate(
     *,
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
+    correlation: float = 0.0,
     **options: Any,
 ) -> Revenue:
     """Annual revenue to the state in `year`, by country and in total, as `draws` draws.
@@ -187,20 +253,23 @@ def simulate(
         year: see `plan`.
         draws: how many draws (≥ 1).
         seed: the seed of numpy's Generator; the same seed gives the same numbers.
+        correlation: Spearman's rank correlation of wage and share within each cell, in [-1, 1]
+            (normal copula); 0, the default, draws them independently, exactly as before.
         **options: passed to `plan` (combine, include_proxies, distributions, borrow_years).
 
     Raises:
-        RevenueError: see `plan`; also when draws < 1.
+        RevenueError: see `plan`; also when draws < 1 or the correlation is outside [-1, 1].
     """
     if draws < 1:
         raise RevenueError("draws must be at least 1")
+    copula_parameter(correlation)  # checks the range before anything is drawn
     the_plan = rows if isinstance(rows, Plan) else plan(rows, year, **options)
     rng = np.random.default_rng(seed)
-    by_country, total = simulate_cells(the_plan.cells, draws, rng)
+    by_country, total = simulate_cells(the_plan.cells, draws, rng, correlation)
     world = None
     if the_plan.world is not None:
         # Drawn after the countries, so adding worldwide rows leaves the country draws unchanged.
-        world = simulate_cells([the_plan.world], draws, rng)[1]
+        world = simulate_cells([the_plan.world], draws, rng, correlation)[1]
     return Revenue(
         plan=the_plan,
         draws=draws,
@@ -209,15 +278,22 @@ def simulate(
         by_country=by_country,
         total=total,
         world=world,
+        correlation=float(correlation),
     )
 
 
-def assumptions(the_plan: Plan, draws: int, seed: int) -> str:
+def assumptions(the_plan: Plan, draws: int, seed: int, correlation: float = 0.0) -> str:
     """The run's assumptions as text: model, distributions, policy, and what was left out or filled."""
     lines = [
         f"Revenue to the state in {the_plan.year} (USD/year) = Σ over host country × sector of "
         "workers × gross monthly wage × share withheld × paid months; "
-        f"{draws:,} draws, seed {seed}; inputs drawn independently.",
+        f"{draws:,} draws, seed {seed}; "
+        + (
+            "inputs drawn independently."
+            if correlation == 0
+            else f"wage and share within each cell drawn with rank correlation {correlation:g} "
+            "(normal copula); other inputs, and different cells, drawn independently."
+        ),
         "Distributions: "
         + ", ".join(f"{family} {the_plan.distributions[family]}" for family in FAMILIES)
         + " between each range's low and high (a point where low = high).",

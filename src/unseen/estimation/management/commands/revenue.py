@@ -63,6 +63,22 @@ class Command(BaseCommand):
             default=[],
             help=f"{', '.join(revenue.SCENARIOS)} or all (repeatable)",
         )
+        parser.add_argument(
+            "--correlation",
+            type=float,
+            default=0.0,
+            metavar="RHO",
+            help="Spearman rank correlation of wage and share within each cell, -1 to 1 "
+            "(normal copula); default 0: independent",
+        )
+        parser.add_argument(
+            "--sobol-samples",
+            type=int,
+            default=revenue.SOBOL_SAMPLES,
+            metavar="N",
+            help="rows of each Sobol' matrix for the variance-based indices (a power of 2; "
+            "0 leaves them out)",
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON document")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -83,11 +99,29 @@ class Command(BaseCommand):
             else:
                 rows = revenue.read_inputs(path, table_limits(upload=False))
             plan = revenue.plan(rows, options["year"], **settings)
-            result = revenue.simulate(plan, draws=options["draws"], seed=options["seed"])
+            correlation = options["correlation"]
+            result = revenue.simulate(
+                plan, draws=options["draws"], seed=options["seed"], correlation=correlation
+            )
             tornado = revenue.tornado(plan.cells)
+            sobol = (
+                revenue.sobol(
+                    plan.cells,
+                    samples=options["sobol_samples"],
+                    seed=options["seed"],
+                    correlation=correlation,
+                )
+                if options["sobol_samples"]
+                else None
+            )
+            shapes = revenue.shapes(result)
             required = [revenue.required_for(t, plan) for t in options["target"]]
             scenarios = revenue.run_scenarios(
-                options["scenario"], plan, draws=options["draws"], seed=options["seed"]
+                options["scenario"],
+                plan,
+                draws=options["draws"],
+                seed=options["seed"],
+                correlation=correlation,
             )
         except TableError as failure:
             for error in failure.errors:
@@ -98,12 +132,22 @@ class Command(BaseCommand):
             sys.exit(2)
         if options["json"]:
             document = revenue_report.document(
-                result, tornado=tornado, required=required, scenarios=scenarios
+                result,
+                tornado=tornado,
+                required=required,
+                scenarios=scenarios,
+                shapes=shapes,
+                sobol=sobol,
             )
             self.stdout.write(json.dumps(document, ensure_ascii=False))
         else:
             self.stdout.write(
                 revenue_report.table(
-                    result, tornado=tornado, required=required, scenarios=scenarios
+                    result,
+                    tornado=tornado,
+                    required=required,
+                    scenarios=scenarios,
+                    shapes=shapes,
+                    sobol=sobol,
                 )
             )
