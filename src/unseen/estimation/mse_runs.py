@@ -5,7 +5,7 @@ publishing it, for either kind of run, is `publication`. Revenue runs are `reven
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -15,7 +15,11 @@ from unseen.audit.models import Action
 from unseen.core.estimation.histories import CaptureHistories
 from unseen.evidence.models import declared_input
 
+from . import provenance
 from .models import EstimateRun, RunKind, compute_results, frozen_histories, software_version
+
+if TYPE_CHECKING:
+    from unseen.linkage.models import LinkageRun
 
 #: How an uploaded table is named among a run's inputs (its file name is the uploader's own).
 UPLOADED_TABLE = "the uploaded table"
@@ -32,6 +36,7 @@ def run_estimate(
     user: UserLike | None = None,
     *,
     inputs: Sequence[dict[str, Any]] | None = None,
+    linkage_run: "LinkageRun | None" = None,
 ) -> EstimateRun:
     """Estimate by every method in `methods` and save the run with its frozen inputs.
 
@@ -52,7 +57,9 @@ def run_estimate(
         "seed": int(seed),
     }
     results = compute_results(histories, parameters)
-    if inputs is None:
+    if linkage_run is not None:
+        inputs = provenance.ensure_linkage_inputs(inputs, linkage_run)
+    elif inputs is None:
         inputs = [declared_input(UPLOADED_TABLE, AccessLevel.INTERNAL)]
     with transaction.atomic():
         run = EstimateRun(
@@ -66,6 +73,8 @@ def run_estimate(
             created_by=user if user is not None and user.is_authenticated else None,
         )
         run.derive_from(inputs)
+        if linkage_run is not None:
+            provenance.record_provenance(run, linkage_run)
         run.save()
         record(
             Action.CREATE,
@@ -78,6 +87,7 @@ def run_estimate(
                 "ci": ci,
                 "seed": parameters["seed"],
                 "access_level": run.access_level,
+                "linkage_run": linkage_run.pk if linkage_run is not None else None,
             },
         )
     return run

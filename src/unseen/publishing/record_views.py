@@ -44,7 +44,18 @@ SEARCH_READS = (
     "registry.site",
     "documentation.deployment",  # which host countries have a page
 )
-RUN_READS = ("estimation", "evidence.source", "files", "documentation.deployment")
+RUN_READS = (
+    "estimation",
+    "evidence.source",
+    "files",
+    "documentation.deployment",
+    # What says whether a run's lists changed since it was published (ADR 0041): the records
+    # on them, the claims and testimonies that put them there, verdicts on pairs of them.
+    "registry",
+    "evidence.claim",
+    "documentation.testimony",
+    "linkage.linkdecision",
+)
 
 
 def _page(name: str, build: Any, reads: tuple[str, ...], **params: Any) -> dict[str, Any]:
