@@ -169,7 +169,16 @@ def staleness(
         return {}
     levels = None if user is None else set(visible_access_levels(user))
     result = {r.pk: Staleness() for r in runs}
-    members = {r.pk: _all_records(r) for r in runs}
+    # Runs made from one linkage run hold the same records (its clusters are frozen): one set.
+    shared: dict[int, set[int]] = {}
+    members = {}
+    for r in runs:
+        if r.linkage_run_id is None:
+            members[r.pk] = _all_records(r)
+        else:
+            if r.linkage_run_id not in shared:
+                shared[r.linkage_run_id] = _all_records(r)
+            members[r.pk] = shared[r.linkage_run_id]
     by_entity: dict[str, list[EstimateRun]] = defaultdict(list)
     for run in runs:
         by_entity[run.list_records["entity"]].append(run)
