@@ -215,6 +215,10 @@ def demo_records() -> dict[str, Any]:
     linkage = factories.linkage_run()
     # Made from the linkage run, then one of its records edited: the page shows the stale banner.
     linked_estimate = factories.estimate_run("From linkage", linkage_run=linkage.run)
+    first, second = (p.pk for p in linkage.persons)
+    EstimateRun.objects.filter(pk=linked_estimate.pk).update(
+        list_records={"entity": "person", "lists": {"0": [first, second], "1": [second]}}
+    )
     linkage.persons[1].birth_year = 1990
     linkage.persons[1].save()
     evidence_file = storing.receive([factories.pdf()], name="contract.pdf", user=None).file
