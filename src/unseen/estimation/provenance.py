@@ -33,7 +33,7 @@ from django.db.models import Max, Min, Q
 from unseen.accounts.models import UserLike, visible_access_levels
 from unseen.audit.models import Action, AuditEntry
 from unseen.documentation.models import Testimony
-from unseen.evidence.models import Claim, input_of
+from unseen.evidence.models import Claim, Source, input_of
 from unseen.linkage.models import (
     ENTITY_MODELS,
     ENTITY_SLUGS,
@@ -186,7 +186,7 @@ def staleness(
     for entity, group in by_entity.items():
         _count_records(entity, group, since, members, levels, result)
         _count_list_entries(entity, group, since, moments, members, levels, result)
-        _count_verdicts(entity, group, members, levels, result)
+        _count_verdicts(entity, group, since, moments, members, levels, result)
     return result
 
 
@@ -225,7 +225,9 @@ def _count_records(
     for row in changes:
         if str(row["target_id"]).isdigit():
             spans[int(row["target_id"])] = (row["first"], row["last"])
-    wanted = set(spans) & set().union(*(members[r.pk] for r in group))
+    # Runs from one linkage run share one set: each distinct set is read once.
+    distinct = {id(members[r.pk]): members[r.pk] for r in group}
+    wanted = set(spans) & set().union(*distinct.values())
     if not wanted:
         return
     manager: Any = model._default_manager
@@ -273,8 +275,6 @@ def _count_list_entries(
         return
     readable_sources = set(sources)
     if levels is not None:
-        from unseen.evidence.models import Source
-
         readable_sources = set(
             Source.objects.filter(pk__in=sources, access_level__in=levels).values_list(
                 "pk", flat=True
@@ -321,38 +321,35 @@ def _count_list_entries(
 def _count_verdicts(
     entity: str,
     group: list[EstimateRun],
+    since: dict[int, int],
+    moments: dict[int, datetime],
     members: dict[int, set[int]],
     levels: set[str] | None,
     result: dict[int, Staleness],
 ) -> None:
-    """Verdicts given or withdrawn, after each run's linkage run was queued, on two records of
-    its lists: the next linkage run would cluster them otherwise."""
-    linkage = {r.pk: r.linkage_run_id for r in group if r.linkage_run_id}
-    if not linkage:
+    """Verdicts given or withdrawn after each run's baseline (its linkage run queued, or its
+    publication) on two records of its lists: the next linkage run would cluster them otherwise."""
+    times = {r.pk: moments[since[r.pk]] for r in group if since[r.pk] in moments}
+    if not times:
         return
-    queued = dict(
-        LinkageRun.objects.filter(pk__in=set(linkage.values())).values_list("pk", "created_at")
-    )
-    if not queued:
-        return
-    start = min(queued.values())
+    start = min(times.values())
     decisions = list(
         LinkDecision.objects.filter(entity=entity)
         .filter(Q(decided_at__gt=start) | Q(withdrawn_at__gt=start))
-        .values_list("pk", "record_a", "record_b", "decided_at", "withdrawn_at")
+        .values_list("record_a", "record_b", "decided_at", "withdrawn_at")
     )
     if not decisions:
         return
     model = ENTITY_MODELS[entity]
-    readable = _readable_pks(model, {p for d in decisions for p in d[1:3]}, levels)
+    readable = _readable_pks(model, {p for d in decisions for p in d[:2]}, levels)
     for run in group:
-        moment = queued.get(linkage.get(run.pk, -1))
+        moment = times.get(run.pk)
         if moment is None:
             continue
         on = members[run.pk] & readable
         result[run.pk].verdicts = sum(
             1
-            for _pk, a, b, decided, withdrawn in decisions
+            for a, b, decided, withdrawn in decisions
             if a in on
             and b in on
             and (decided > moment or (withdrawn is not None and withdrawn > moment))
