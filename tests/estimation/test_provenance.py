@@ -281,6 +281,12 @@ def test_the_public_trail_says_when_the_inputs_changed_since_publication(client,
     )
     run_.save()
     run = estimate(client, andy, run_)
+    # A change before publication makes the run stale in the workspace, not on the public trail:
+    # it was published as it was.
+    people[1].birth_year = 1975
+    people[1].save()
+    record_decision("person", people[2].pk, people[3].pk, False, andy)
+    assert run.is_stale
     run = set_published(run, True, by=make_user("olga", Role.ADMINISTRATOR))
     client.logout()
     url = reverse("publishing:estimate", args=[run.pk])
