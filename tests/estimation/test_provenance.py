@@ -152,7 +152,8 @@ def test_a_claim_from_a_list_source_a_verdict_a_merge_or_a_deletion_makes_it_sta
 
     merge_records("person", [people[6].pk, people[7].pk], alice)
     found = third.stale_changes()
-    assert found.merged == [people[7].pk] and found.edited == [people[6].pk]
+    assert found.merged == [people[6].pk, people[7].pk] and found.edited == []
+    assert found.verdicts == 1  # the merge's own verdict joins two clusters
 
     fourth = estimate(client, andy, run_)
     people[8].supporting_claims.all().delete()
@@ -164,6 +165,21 @@ def test_a_claim_from_a_list_source_a_verdict_a_merge_or_a_deletion_makes_it_sta
     people[9].supporting_claims.first().delete()  # off one list, the record itself unchanged
     found = fifth.stale_changes()
     assert found.list_entries == 1 and found.records == 0
+
+
+def test_merging_a_cluster_the_linkage_run_found_confirms_its_lists(client, andy, alice, linked):
+    from unseen.linkage.merging import merge_cluster, undo_merge
+
+    run_, people = linked
+    run = estimate(client, andy, run_)
+    cluster = run_.members.get(record_id=people[0].pk).cluster
+    merge = merge_cluster(run_, cluster, alice)  # people 0 and 1: one cluster of the run
+    record_decision("person", people[2].pk, people[3].pk, False, alice)  # as the run has them
+    assert not run.is_stale
+    undo_merge(merge, alice)
+    assert not run.is_stale
+    record_decision("person", people[0].pk, people[1].pk, False, alice)  # splits the cluster
+    assert run.stale_changes().verdicts == 1
 
 
 def test_a_run_takes_its_linkage_runs_level_and_closes_when_that_is_raised(

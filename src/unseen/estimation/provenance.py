@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max, Min, Q
+from django.db.models import Q
 
 from unseen.accounts.models import UserLike, visible_access_levels
 from unseen.audit.models import Action, AuditEntry
@@ -37,8 +37,10 @@ from unseen.evidence.models import Claim, Source, input_of
 from unseen.linkage.models import (
     ENTITY_MODELS,
     ENTITY_SLUGS,
+    ClusterMember,
     LinkageRun,
     LinkDecision,
+    Merge,
     RunStatus,
 )
 from unseen.registry.models import Person
@@ -167,6 +169,18 @@ def staleness(
     runs = [r for r in runs if r.pk in since]
     if not runs:
         return {}
+    # Runs made from one linkage run with one baseline hold the same records from the same
+    # sources since the same moment: judged once, the answer shared.
+    twins: dict[int, list[int]] = defaultdict(list)
+    judged: dict[tuple[int, int], EstimateRun] = {}
+    for r in runs:
+        if r.linkage_run_id is None:
+            continue
+        model_run = judged.setdefault((r.linkage_run_id, since[r.pk]), r)
+        if model_run is not r:
+            twins[model_run.pk].append(r.pk)
+    copies = {pk for pks in twins.values() for pk in pks}
+    runs = [r for r in runs if r.pk not in copies]
     levels = None if user is None else set(visible_access_levels(user))
     result = {r.pk: Staleness() for r in runs}
     # Runs made from one linkage run hold the same records (its clusters are frozen): one set.
@@ -187,6 +201,9 @@ def staleness(
         _count_records(entity, group, since, members, levels, result)
         _count_list_entries(entity, group, since, moments, members, levels, result)
         _count_verdicts(entity, group, since, moments, members, levels, result)
+    for judged_pk, pks in twins.items():
+        for pk in pks:
+            result[pk] = result[judged_pk]
     return result
 
 
@@ -200,6 +217,39 @@ def _readable_pks(model: Any, pks: Iterable[int], levels: set[str] | None) -> se
     return set(found.values_list("pk", flat=True))
 
 
+def _clusters(linkage_ids: Iterable[int], records: Iterable[int]) -> dict[tuple[int, int], int]:
+    """(linkage run, record) -> the record's cluster in that run, for these records only."""
+    wanted = list(set(records))
+    runs = list(set(linkage_ids))
+    if not wanted or not runs:
+        return {}
+    found = ClusterMember.objects.filter(run_id__in=runs, record_id__in=wanted)
+    return {
+        (run, record): cluster
+        for run, record, cluster in found.values_list("run_id", "record_id", "cluster")
+    }
+
+
+def _neutral_merges(group: list[EstimateRun], merge_pks: set[int]) -> dict[int, set[int]]:
+    """Linkage run -> the merges (of `merge_pks`) that joined records of one of its clusters.
+
+    Merging a cluster the run found (or undoing that merge) confirms its lists: the capture
+    histories, made from clusters, stay as they are. Any other merge changes who is one person."""
+    linkage_ids = {r.linkage_run_id for r in group if r.linkage_run_id is not None}
+    if not merge_pks or not linkage_ids:
+        return {}
+    merges = list(Merge.objects.filter(pk__in=merge_pks).values_list("pk", "survivor", "absorbed"))
+    records = {pk for _m, survivor, absorbed in merges for pk in [survivor, *absorbed]}
+    cluster = _clusters(linkage_ids, records)
+    neutral: dict[int, set[int]] = defaultdict(set)
+    for linkage in linkage_ids:
+        for merge, survivor, absorbed in merges:
+            found = {cluster.get((linkage, pk)) for pk in [survivor, *absorbed]}
+            if len(found) == 1 and None not in found:
+                neutral[linkage].add(merge)
+    return neutral
+
+
 def _count_records(
     entity: str,
     group: list[EstimateRun],
@@ -209,27 +259,24 @@ def _count_records(
     result: dict[int, Staleness],
 ) -> None:
     model = ENTITY_MODELS[entity]
-    # One index range per action on (target_type, action, id): each record's first and last
-    # change after the oldest baseline among these runs.
-    changes = (
-        AuditEntry.objects.filter(
-            target_type=model._meta.label_lower,
-            action__in=RECORD_CHANGES,
-            id__gt=min(since[r.pk] for r in group),
-        )
-        .order_by()
-        .values("target_id")
-        .annotate(first=Min("id"), last=Max("id"))
-    )
-    spans: dict[int, tuple[int, int]] = {}
-    for row in changes:
-        if str(row["target_id"]).isdigit():
-            spans[int(row["target_id"])] = (row["first"], row["last"])
+    # One index range per action on (target_type, action, id) after the oldest baseline among
+    # these runs: each change to a record of this kind, with the merge it was part of, if any.
+    changes: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for target, pk, merge in AuditEntry.objects.filter(
+        target_type=model._meta.label_lower,
+        action__in=RECORD_CHANGES,
+        id__gt=min(since[r.pk] for r in group),
+    ).values_list("target_id", "id", "detail__merge"):
+        if str(target).isdigit():
+            changes[int(target)].append((pk, merge if isinstance(merge, int) else None))
     # Runs from one linkage run share one set: each distinct set is read once.
     distinct = {id(members[r.pk]): members[r.pk] for r in group}
-    wanted = set(spans) & set().union(*distinct.values())
+    wanted = set(changes) & set().union(*distinct.values())
     if not wanted:
         return
+    neutral = _neutral_merges(
+        group, {m for pk in wanted for _id, m in changes[pk] if m is not None}
+    )
     manager: Any = model._default_manager
     now: dict[int, int | None] = {
         pk: parent
@@ -238,18 +285,24 @@ def _count_records(
     readable = _readable_pks(model, now, levels)
     for run in group:
         stale = result[run.pk]
+        confirmed = neutral.get(run.linkage_run_id or 0, set())
         for pk in members[run.pk] & wanted:
-            first, last = spans[pk]
-            if last <= since[run.pk]:
+            counted = [
+                (entry, merge)
+                for entry, merge in changes[pk]
+                if entry > since[run.pk] and (merge is None or merge not in confirmed)
+            ]
+            if not counted:
                 continue
             if pk not in now:
                 stale.deleted += 1
             elif pk not in readable:
                 continue
-            elif now[pk] is not None:
+            elif any(merge is not None for _entry, merge in counted):
                 stale.merged.append(pk)
             else:
                 stale.edited.append(pk)
+            first = min(entry for entry, _merge in counted)
             if stale.first_change_id is None or first < stale.first_change_id:
                 stale.first_change_id = first
         stale.edited.sort()
@@ -327,8 +380,10 @@ def _count_verdicts(
     levels: set[str] | None,
     result: dict[int, Staleness],
 ) -> None:
-    """Verdicts given or withdrawn after each run's baseline (its linkage run queued, or its
-    publication) on two records of its lists: the next linkage run would cluster them otherwise."""
+    """Verdicts on two records of a run's lists that the next linkage run would cluster
+    otherwise: given after the run's baseline (its linkage run queued, or its publication) and
+    at odds with its clusters ("the same" across two clusters, "not the same" within one), or
+    withdrawn since after being given before."""
     times = {r.pk: moments[since[r.pk]] for r in group if since[r.pk] in moments}
     if not times:
         return
@@ -336,24 +391,30 @@ def _count_verdicts(
     decisions = list(
         LinkDecision.objects.filter(entity=entity)
         .filter(Q(decided_at__gt=start) | Q(withdrawn_at__gt=start))
-        .values_list("record_a", "record_b", "decided_at", "withdrawn_at")
+        .values_list("record_a", "record_b", "is_match", "decided_at", "withdrawn_at")
     )
     if not decisions:
         return
     model = ENTITY_MODELS[entity]
-    readable = _readable_pks(model, {p for d in decisions for p in d[:2]}, levels)
+    records = {p for d in decisions for p in d[:2]}
+    readable = _readable_pks(model, records, levels)
+    cluster = _clusters((r.linkage_run_id for r in group if r.linkage_run_id), records)
     for run in group:
         moment = times.get(run.pk)
         if moment is None:
             continue
         on = members[run.pk] & readable
-        result[run.pk].verdicts = sum(
-            1
-            for a, b, decided, withdrawn in decisions
-            if a in on
-            and b in on
-            and (decided > moment or (withdrawn is not None and withdrawn > moment))
-        )
+        linkage = run.linkage_run_id or 0
+        count = 0
+        for a, b, same, decided, withdrawn in decisions:
+            if a not in on or b not in on:
+                continue
+            together = cluster.get((linkage, a)) == cluster.get((linkage, b)) is not None
+            if decided > moment:
+                count += same != together
+            elif withdrawn is not None and withdrawn > moment:
+                count += 1
+        result[run.pk].verdicts = count
 
 
 def stale_changes(run: EstimateRun, user: UserLike | None = None) -> Staleness:
