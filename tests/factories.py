@@ -1,6 +1,7 @@
 """Small builders for records the tests need; each says what it makes, nothing more."""
 
 import datetime as dt
+from typing import Any
 
 from unseen.accounts.models import AccessLevel
 from unseen.documentation.models import Deployment
@@ -61,9 +62,10 @@ def estimate_run(
     access_level: str = AccessLevel.INTERNAL,
     methods: tuple[str, ...] = ("main-effects",),
     ci: str = "wald",
+    linkage_run: Any = None,
 ) -> EstimateRun:
     """A saved MSE run on a small three-list table (fast: one method, no bootstrap), uploaded
-    as a table of `access_level`."""
+    as a table of `access_level`; made from `linkage_run` (its provenance kept) if given."""
     from unseen.core.estimation.histories import CaptureHistories
     from unseen.estimation.mse_runs import UPLOADED_TABLE, run_estimate
     from unseen.evidence.models import declared_input
@@ -89,6 +91,7 @@ def estimate_run(
         bootstrap=200,
         seed=1234,
         inputs=[declared_input(UPLOADED_TABLE, access_level)],
+        linkage_run=linkage_run,
     )
     if access_level != run.access_level:  # a public table still gives an internal run
         run.access_level = access_level

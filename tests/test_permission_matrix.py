@@ -107,6 +107,7 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "estimation:list": ("get", ESTIMATORS, []),
     "estimation:create": ("get", ESTIMATORS, []),
     "estimation:detail": ("get", ESTIMATORS, ["{estimate_run}"]),
+    "estimation:records": ("get", ESTIMATORS, ["{linked_estimate}"]),
     "estimation:rerun": ("post", ESTIMATORS, ["{estimate_run}"]),
     "estimation:publish": ("post", ADMINS, ["{estimate_run}"]),  # PUBLISH_ESTIMATES
     "intake:report": ("get", ALL, []),
@@ -278,6 +279,9 @@ def world(db, alice):
         "site": site.pk,
         "testimony": testimony.pk,
         "estimate_run": run.pk,
+        "linked_estimate": factories.estimate_run(
+            access_level="public", linkage_run=linkage.run
+        ).pk,
         "revenue_run": revenue.pk,
     }
 

@@ -224,6 +224,14 @@ def demo_records() -> dict[str, Any]:
     revenue = revenue_runs.publish(public_revenue_run(), True)
     submission = factories.submission("Workers on a building site near Ulaanbaatar")
     linkage = factories.linkage_run()
+    # Made from the linkage run, then one of its records edited: the page shows the stale banner.
+    linked_estimate = factories.estimate_run("From linkage", linkage_run=linkage.run)
+    first, second = (p.pk for p in linkage.persons)
+    EstimateRun.objects.filter(pk=linked_estimate.pk).update(
+        list_records={"entity": "person", "lists": {"0": [first, second], "1": [second]}}
+    )
+    linkage.persons[1].birth_year = 1990
+    linkage.persons[1].save()
     evidence_file = storing.receive([factories.pdf()], name="contract.pdf", user=None).file
     storing.attach(evidence_file, Source.objects.order_by("pk").first(), None)
     # A photo awaiting its redaction, and one published (through the gate, reviewed).
@@ -270,6 +278,7 @@ def demo_records() -> dict[str, Any]:
         "photo": photo,
         "published_file": published,
         "estimate": estimate,
+        "linked_estimate": linked_estimate,
         "revenue": revenue,
         "submission": submission,
         "linkage": linkage,
@@ -320,7 +329,11 @@ def samples(records: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "documentation:identity_edit": [{"pk": person.pk}],
         "audit:person_report": [{"pseudonym": person.pseudonym}],
         "intake_moderation:detail": [{"pk": records["submission"].pk}],
-        "estimation:detail": [{"pk": records["estimate"].pk}],
+        "estimation:detail": [
+            {"pk": records["estimate"].pk},
+            {"pk": records["linked_estimate"].pk},
+        ],
+        "estimation:records": [{"pk": records["linked_estimate"].pk}],
         "estimation:revenue_detail": [{"pk": records["revenue"].pk}],
         "linkage:detail": [{"pk": records["linkage"].run.pk}],
         "linkage:reviews": [{"pk": records["linkage"].run.pk}],

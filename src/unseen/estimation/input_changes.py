@@ -6,6 +6,9 @@ numbers no longer rest on the records as they are. Re-running from the frozen in
 same numbers by design, so the fix is a new run on the current records, published in its place,
 and this one withdrawn: a withdrawn run is no longer in the queue.
 
+Runs made from a linkage run are in the queue too, published or not, when the records their lists
+held changed since (`provenance`, ADR 0041): they are estimated again from a fresh linkage run.
+
 Only changes to inputs the reader may read now are counted, and a deleted input (which was public
 when the run was published, as every input of a published run is): a change to a record since
 made confidential must not show a lower reader that something happened to it.
@@ -66,23 +69,38 @@ def changed_inputs(runs: Sequence[EstimateRun], user: UserLike) -> dict[int, int
     return changed
 
 
+#: Runs made from a linkage run judged for the queue: the newest this many the reader may read.
+MAX_LINKED = 500
+
+
 def stale_rows(user: UserLike) -> list[EstimateRun]:
-    """Published runs `user` may read whose inputs changed after they ran, newest first.
+    """Runs `user` may read whose inputs changed after they ran, newest first: published runs
+    with a stored input changed or deleted, and runs made from a linkage run whose lists' records
+    changed (`provenance.staleness`).
 
     Published runs are few (each is a public page someone chose to make), so they are all read
-    and judged here; their inputs are fetched in bulk.
+    and judged here; their inputs are fetched in bulk. Runs from linkage runs are judged in bulk
+    too, the newest `MAX_LINKED`.
     """
-    runs = list(
-        EstimateRun.objects.visible_to(user)
-        .filter(published=True)
-        .order_by("-created_at", "-id")
-        .defer("results", "histories", "inputs")
+    from .provenance import staleness  # it imports the linkage and documentation models
+
+    visible = EstimateRun.objects.visible_to(user).order_by("-created_at", "-id")
+    runs = list(visible.filter(published=True).defer("results", "histories", "inputs"))
+    linked = list(
+        visible.filter(kind=RunKind.MSE, linkage_run__isnull=False).defer(
+            "results", "histories", "inputs"
+        )[:MAX_LINKED]
     )
     changed = changed_inputs(runs, user)
+    records = staleness(linked, user)
+    by_pk = {run.pk: run for run in [*runs, *linked]}
     stale = []
-    for run in runs:
-        if changed.get(run.pk):
-            run.changed_inputs = changed[run.pk]
+    for run in sorted(by_pk.values(), key=lambda r: (r.created_at, r.pk), reverse=True):
+        found = records.get(run.pk)
+        if changed.get(run.pk) or found:
+            run.changed_inputs = changed.get(run.pk, 0)
+            run.stale_records = found.records if found else 0
+            run.stale_lists = found is not None and bool(found) and not found.records
             stale.append(run)
     return stale
 
@@ -93,15 +111,35 @@ def present_stale(rows: Sequence[EstimateRun], user: UserLike) -> list[Gap]:
         name = "estimation:revenue_detail" if run.kind == RunKind.REVENUE else "estimation:detail"
         url = reverse(name, args=[run.pk])
         count = getattr(run, "changed_inputs", 0)
-        items.append(
-            Gap(
-                label=run.title,
-                detail=ngettext(
+        records = getattr(run, "stale_records", 0)
+        date = date_format(run.created_at, "DATE_FORMAT")
+        details = []
+        if count:
+            details.append(
+                ngettext(
                     "%(count)s input changed since it ran on %(date)s",
                     "%(count)s inputs changed since it ran on %(date)s",
                     count,
                 )
-                % {"count": count, "date": date_format(run.created_at, "DATE_FORMAT")},
+                % {"count": count, "date": date}
+            )
+        if records:
+            details.append(
+                ngettext(
+                    "%(count)s record on its lists changed since it ran on %(date)s",
+                    "%(count)s records on its lists changed since it ran on %(date)s",
+                    records,
+                )
+                % {"count": records, "date": date}
+            )
+        elif getattr(run, "stale_lists", False):
+            details.append(
+                _("who is on its lists changed since it ran on %(date)s") % {"date": date}
+            )
+        items.append(
+            Gap(
+                label=run.title,
+                detail="; ".join(str(d) for d in details),
                 record_url=url,
                 fix_url=url,
             )
@@ -113,10 +151,12 @@ def connect() -> None:
     register(
         GapKind(
             "stale-estimates",
-            _("Published estimates whose inputs changed"),
+            _("Estimates whose inputs changed"),
             _(
-                "A record the estimate was computed from was changed or deleted after it ran: "
-                "estimate again on the current records, publish the new run and withdraw this one."
+                "A record the estimate was computed from was changed or deleted after it ran "
+                "(for a published estimate, or one made from a linkage run): estimate again on "
+                "the current records, from a fresh linkage run where there was one, publish the "
+                "new run and withdraw this one."
             ),
             _("Open the run"),
             stale_rows,

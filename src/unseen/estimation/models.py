@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from unseen import build
-from unseen.accounts.models import AccessLevel, UserLike
+from unseen.accounts.models import AccessLevel, UserLike, visible_access_levels
 from unseen.constraints import choices_constraint
 from unseen.core.estimation.constants import CIS
 from unseen.evidence.models import (
@@ -30,6 +30,7 @@ from unseen.evidence.models import (
 
 if TYPE_CHECKING:
     from unseen.core.estimation.histories import CaptureHistories
+    from unseen.estimation.provenance import Staleness
 
 #: The page runs estimates while the analyst waits; more replicates belong to `unseen mse`.
 MAX_BOOTSTRAP = 2000
@@ -148,11 +149,29 @@ def readable_sources(user: UserLike, pks: Any) -> set[int]:
 
 
 class EstimateRunQuerySet(RecordQuerySet):
+    def visible_to(self, user: UserLike) -> "EstimateRunQuerySet":
+        """Runs `user` may read: by their level, and, for a run made from a linkage run, only
+        while they may read that run too (ADR 0041). A run takes its linkage run's level when
+        made; this keeps it closed to those who lost the linkage run since (raised by hand)."""
+        levels = visible_access_levels(user)
+        return self.filter(access_level__in=levels).filter(
+            Q(linkage_run__isnull=True) | Q(linkage_run__access_level__in=levels)
+        )
+
     def on_public_site(self, kind: str = RunKind.MSE) -> "EstimateRunQuerySet":
         """Published runs of one kind, newest publication first: what /estimates/ and the home
-        page show (MSE), or /revenue/ (revenue)."""
-        return self.filter(published=True, access_level=AccessLevel.PUBLIC, kind=kind).order_by(
-            "-published_at", "-id"
+        page show (MSE), or /revenue/ (revenue). A run made from a linkage run stays only while
+        that run passes on a public level (internal itself, over public inputs: ADR 0008)."""
+        return (
+            self.filter(published=True, access_level=AccessLevel.PUBLIC, kind=kind)
+            .filter(
+                Q(linkage_run__isnull=True)
+                | Q(
+                    linkage_run__access_level=AccessLevel.INTERNAL,
+                    linkage_run__input_access_level=AccessLevel.PUBLIC,
+                )
+            )
+            .order_by("-published_at", "-id")
         )
 
 
@@ -315,6 +334,18 @@ class EstimateRun(DerivedRecord):
         (the seed fixes every bootstrap and sampler draw).
         """
         return compute_results(self.capture_histories(), self.parameters)
+
+    def stale_changes(self, user: UserLike | None = None) -> "Staleness":
+        """What changed, since the run was made, in the records its lists held, as `user` may
+        know it (None: everything). Empty (false) for a run not made from a linkage run."""
+        from .provenance import stale_changes
+
+        return stale_changes(self, user)
+
+    @property
+    def is_stale(self) -> bool:
+        """Whether the records behind its lists changed since it was made (any reader)."""
+        return bool(self.stale_changes())
 
     def list_sources(self) -> dict[int, int]:
         """List position -> the source it was made from (runs made from a linkage run)."""

@@ -15,6 +15,7 @@ from unseen.audit.models import Action
 from unseen.core.estimation.histories import CaptureHistories
 from unseen.evidence.models import declared_input
 
+from . import provenance
 from .models import (
     EstimateRun,
     RunKind,
@@ -23,6 +24,9 @@ from .models import (
     frozen_histories,
     software_version,
 )
+
+if TYPE_CHECKING:
+    from unseen.linkage.models import LinkageRun
 
 if TYPE_CHECKING:
     from unseen.linkage.models import LinkageRun
@@ -74,7 +78,9 @@ def run_estimate(
     }
     results = compute_results(histories, parameters)
     sensitivity = compute_sensitivity(histories, parameters, merges, strata, stratum)
-    if inputs is None:
+    if linkage_run is not None:
+        inputs = provenance.ensure_linkage_inputs(inputs, linkage_run)
+    elif inputs is None:
         inputs = [declared_input(UPLOADED_TABLE, AccessLevel.INTERNAL)]
     with transaction.atomic():
         run = EstimateRun(
@@ -89,8 +95,9 @@ def run_estimate(
             created_by=user if user is not None and user.is_authenticated else None,
             linkage_uncertainty=linkage_uncertainty or {},
         )
-        run.linkage_run = linkage_run
         run.derive_from(inputs)
+        if linkage_run is not None:
+            provenance.record_provenance(run, linkage_run)
         run.save()
         record(
             Action.CREATE,
@@ -103,6 +110,7 @@ def run_estimate(
                 "ci": ci,
                 "seed": parameters["seed"],
                 "access_level": run.access_level,
+                "linkage_run": linkage_run.pk if linkage_run is not None else None,
             },
         )
     return run

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.run_list, name="list"),
     path("new/", views.run_create, name="create"),
     path("<int:pk>/", views.run_detail, name="detail"),
+    path("<int:pk>/records/", views.run_records, name="records"),
     path("<int:pk>/rerun/", views.run_rerun, name="rerun"),
     path("<int:pk>/publish/", views.run_publish, name="publish"),
     path("revenue/", revenue_views.revenue_create, name="revenue"),

@@ -2,6 +2,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,18 +15,21 @@ from unseen.accounts.roles import Capability
 from unseen.core.estimation.histories import CaptureHistories
 from unseen.core.estimation.reading import read_histories, read_strata
 from unseen.core.tables import TableError
-from unseen.evidence.models import declared_input, input_of
+from unseen.evidence.models import declared_input
 from unseen.linkage.draws import NoDraws, estimate_over_draws, has_pairs
 from unseen.linkage.histories import NoHistories, capture_histories
 from unseen.linkage.models import LinkageRun
 from unseen.ui.uploads import saved_upload, table_limits
 
-from . import diagnostics
+from . import diagnostics, provenance
 from .forms import EstimateForm
 from .models import SLOW_FOR_DRAWS, EstimateRun, RunKind, readable_sources, software_version
 from .mse_runs import UPLOADED_TABLE, run_estimate
 from .publication import NotPublishable, set_published
 from .sensitivity_view import sensitivity_display
+
+#: Rows of the table of the records a run's lists held, per page.
+RECORDS_PER_PAGE = 200
 
 
 def _user(request: HttpRequest) -> User:
@@ -44,7 +48,12 @@ def run_list(request: HttpRequest) -> HttpResponse:
         request.user, {pk for r in runs for pk in r.list_sources().values()}
     )
     rows = [(run, run.list_names(request.user, readable)) for run in runs]
-    return render(request, "estimation/run_list.html", {"runs": rows})
+    stale = provenance.staleness(runs, request.user)
+    return render(
+        request,
+        "estimation/run_list.html",
+        {"runs": rows, "stale": {pk for pk, found in stale.items() if found}},
+    )
 
 
 def _linked(request: HttpRequest) -> tuple[LinkageRun, CaptureHistories] | None:
@@ -68,11 +77,7 @@ def _linked(request: HttpRequest) -> tuple[LinkageRun, CaptureHistories] | None:
 
 def _linked_inputs(run: LinkageRun) -> list[dict[str, Any]]:
     """A linkage run's table rests on the run and on each source, which names a list."""
-    sources = [
-        {**input_of(source, label=f"S{source.pk}"), "list": position}
-        for position, source in enumerate(run.lists())
-    ]
-    return [input_of(run, label=f"linkage run {run.pk}"), *sources]
+    return provenance.linked_inputs(run)
 
 
 @requires(Capability.RUN_ESTIMATES)
@@ -194,6 +199,7 @@ def _detail(request: HttpRequest, run: EstimateRun, **extra: object) -> HttpResp
         "sensitivity": sensitivity_display(run, request.user),
         "can_publish": _user(request).can(Capability.PUBLISH_ESTIMATES),
         "current_version": software_version(),
+        "provenance": provenance.panel(run, request.user),
         **extra,
     }
     context["diagnostics"] = diagnostics.for_results(cast(list[Any], context["results"]))
@@ -206,6 +212,23 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if EstimateRun.objects.visible_to(request.user).filter(pk=pk, kind=RunKind.REVENUE).exists():
         return redirect("estimation:revenue_detail", pk=pk)
     return _detail(request, _visible(request, pk))
+
+
+@requires(Capability.RUN_ESTIMATES)
+def run_records(request: HttpRequest, pk: int) -> HttpResponse:
+    """The records each list of a run made from a linkage run held: those the reader may read,
+    with links and whether each changed since; the others counted only."""
+    run = _visible(request, pk)
+    if not run.list_records:
+        raise Http404
+    changes = provenance.stale_changes(run, request.user)
+    table = provenance.list_rows(run, request.user, changes.changed_pks)
+    page = Paginator(table["rows"], RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "estimation/run_records.html",
+        {"run": run, "lists": run.list_names(request.user), "page": page, **table},
+    )
 
 
 @requires(Capability.RUN_ESTIMATES)

@@ -152,7 +152,20 @@ def run_summary(run: LinkageRun, user: UserLike) -> dict[str, Any]:
         # A merge that involves a record beyond the user's level is absent, as its records are.
         "merges": [(m, _merge_labels(run, m)) for m in merges if readable(m, user)],
         "model_json": run.parameters.get("model"),
+        "estimates": estimates_from(run, user),
     }
+
+
+def estimates_from(run: LinkageRun, user: UserLike) -> list[Any]:
+    """The estimates made from this run's clusters that `user` may read, newest first (ADR 0041).
+
+    Through the reverse relation: the estimation app sits above this one and is not imported."""
+    return list(
+        run.estimate_runs.filter(access_level__in=visible_access_levels(user))
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+        .only("pk", "title", "created_at", "created_by", "published", "access_level")[:50]
+    )
 
 
 def _merge_labels(run: LinkageRun, merge: Merge) -> dict[str, Any]:

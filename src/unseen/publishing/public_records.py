@@ -41,6 +41,7 @@ from unseen.documentation.models import (
 )
 from unseen.estimation import revenue_runs, revenue_sources
 from unseen.estimation.models import EstimateRun, RunKind
+from unseen.estimation.provenance import changed_since_publication
 from unseen.evidence.models import Claim, Credibility, DatePrecision
 from unseen.registry.models import Designation, Organisation, Site
 
@@ -677,6 +678,9 @@ def estimate_page(pk: int) -> dict[str, Any] | None:
             for name in methods
             if name in METHOD_ASSUMPTIONS
         ],
+        # Whether the public records behind its lists changed since it was published: said,
+        # with the date of the first change, never which records (ADR 0041).
+        "inputs_changed": changed_since_publication(run),
     }
 
 

@@ -47,10 +47,15 @@ SEARCH_READS = (
 RUN_READS = (
     "estimation",
     "evidence.source",
-    "evidence.claim",
-    "evidence.publishedfigure",
     "files",
     "documentation.deployment",
+    "evidence.publishedfigure",
+    # What says whether a run's lists changed since it was published (ADR 0041): the records
+    # on them, the claims and testimonies that put them there, verdicts on pairs of them.
+    "registry",
+    "evidence.claim",
+    "documentation.testimony",
+    "linkage.linkdecision",
 )
 
 
