@@ -221,7 +221,7 @@ PERSON = Model(
     # What blocking loses is measured: `linking.blocked_pairs` with `evaluation.blocking_recall`.
     blocking=(
         # In a million records a common name alone makes 94 pairs per record; with the birth year
-        # (agreeing, or unknown on a side) 38; with the country too, 11.
+        # (agreeing, or unknown on a side) 38; with the country too, about 10.
         Block(("name_sorted",), ("birth_year", "country")),
         Block(("name_hangul",), ("birth_year",)),
         Block(("birth_day",), ("sex",)),
