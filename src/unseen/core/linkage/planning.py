@@ -128,8 +128,8 @@ def plan(
 def choose_blocking(data: Plan, tables: Sequence[Any] | None = None) -> tuple[list[Any], list[str]]:
     """The entity's blocking rules, and a description of each.
 
-    Each is tightened (or left out) if it alone would score more than `PAIRS_PER_RECORD` pairs per
-    record.
+    Each is tightened, one column more at a time (`persons.Block`), or left out, if it alone
+    would score more than `PAIRS_PER_RECORD` pairs per record.
 
     Counts come from Splink's blocking analysis (on `tables`, the plan's tables registered with
     DuckDB; registered here when None), on a sample of the records when there are many.
@@ -141,12 +141,10 @@ def choose_blocking(data: Plan, tables: Sequence[Any] | None = None) -> tuple[li
     budget = PAIRS_PER_RECORD * max(records_count, 1)
     chosen, described = [], []
     for block in data.model.blocking:
-        for tight in (False, True):
-            if tight and not block.tighter:
-                break
-            if count_pairs(data, tables, [block.rule(tight=tight)]) <= budget:
-                chosen.append(block.rule(tight=tight))
-                described.append(block.describe(tight=tight))
+        for tier in range(block.tiers + 1):
+            if count_pairs(data, tables, [block.rule(tier)]) <= budget:
+                chosen.append(block.rule(tier))
+                described.append(block.describe(tier))
                 break
     return chosen, described
 

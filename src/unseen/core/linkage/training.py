@@ -11,12 +11,14 @@ from splink import Linker, block_on
 
 from unseen.core.linkage.planning import Plan
 
-__all__ = ["TRAINING_PAIRS", "Progress", "train"]
+__all__ = ["TRAINING_PAIRS", "TRUE_PAIRS_PER_RECORD", "Progress", "train"]
 
 Progress = Callable[[str, float], None]
 
 # An EM session needs enough pairs to estimate from; fewer, and a looser block is used.
 TRAINING_PAIRS = 200
+# A block with more pairs than this per record cannot be mostly true pairs (`training_order`).
+TRUE_PAIRS_PER_RECORD = 1.0
 
 
 def agreeing_pairs(data: Plan, columns: tuple[str, ...]) -> int:
@@ -34,18 +36,28 @@ def agreeing_pairs(data: Plan, columns: tuple[str, ...]) -> int:
 def training_order(
     data: Plan, alternatives: Sequence[tuple[str, ...]]
 ) -> Iterator[tuple[str, ...]]:
-    """The blocks to try, in order: those with enough pairs, then those with a few.
+    """The blocks to try, in order: those mostly of true pairs, those with enough, those with few.
 
-    Counted only as far as the caller reads: on a million records the first block has enough,
-    and counting each costs seconds.
+    A block is used first if it has at least `TRAINING_PAIRS` pairs and at most
+    `TRUE_PAIRS_PER_RECORD` per record: a record has few true partners (one per other source at
+    most), so a block with many more pairs than records is mostly of different people who
+    share a name, and EM would learn what namesakes have in common. On a million synthetic
+    records the folded name alone gives 94 pairs per record (about 1 % true), with the full
+    birth date 0.3.
+
+    Counted only as far as the caller reads: counting each costs seconds on a million records.
     """
-    few = []
+    records_count = len(data.order)
+    crowded, few = [], []
     for columns in alternatives:
         n = agreeing_pairs(data, columns)
-        if n >= TRAINING_PAIRS:
+        if TRAINING_PAIRS <= n <= TRUE_PAIRS_PER_RECORD * records_count:
             yield columns
+        elif n >= TRAINING_PAIRS:
+            crowded.append(columns)
         elif n > 0:
             few.append(columns)
+    yield from crowded
     yield from few
 
 
