@@ -17,6 +17,7 @@ from tests.linkage.test_running import started, workers  # noqa: F401 - the job'
 from unseen.estimation.management.commands.mse import Command
 from unseen.estimation.models import EstimateRun
 from unseen.linkage.draws import DRAW_FLOOR, linkage_graph, pairs_archive
+from unseen.linkage.histories import capture_histories
 from unseen.linkage.models import LinkageRun, LinkDecision, ScoredPairs
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,21 @@ def test_the_command_estimates_over_draws_and_prints_all_three_intervals(andy):
     assert json.loads(again) == document  # seeded
     table, _ = mse(*args, "--draws", "10")
     assert "combined" in table and "sampling only" in table and "wider than" in table
+
+
+def test_the_command_checks_a_linkage_runs_sensitivity_as_it_does_a_files(andy):
+    run = drawable_run(andy)
+    names = capture_histories(run).lists
+    merge = f"{names[0]}+{names[1]}"
+    args = ["--linkage-run", str(run.pk), "--method", "main-effects", "--merge", merge, "--json"]
+    document = json.loads(mse(*args)[0])
+    labels = [row["label"] for row in document["sensitivity"]["rows"]]
+    assert any(names[0] in label and names[1] in label for label in labels), labels
+    assert sum(label.startswith("without ") for label in labels) == len(names)
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command(Command(), "--linkage-run", str(run.pk), "--stratum", "x", stderr=err)
+    assert "no stratum" in err.getvalue()
 
 
 def test_the_command_refuses_what_it_cannot_draw(andy):

@@ -74,6 +74,9 @@ class Command(BaseCommand):
             self.stderr.write("error: --draws M needs --linkage-run ID and M ≥ 0")
             sys.exit(2)
         if linkage is not None:
+            if options["stratum"]:
+                self.stderr.write("error: a linkage run's clusters carry no stratum column")
+                sys.exit(2)
             self._linked(linkage, options)
             return
         assert path is not None
@@ -88,14 +91,7 @@ class Command(BaseCommand):
             else:
                 histories = read_histories(path, lists, table_limits(upload=False))
             groups = [sensitivity.parse_merge(text, histories.lists) for text in merges]
-            results = report.run(
-                histories,
-                options["method"],
-                ci=options["ci"],
-                level=options["level"],
-                bootstrap=options["bootstrap"],
-                seed=options["seed"],
-            )
+            results = _estimate(histories, options)
             checks = None
             if wanted:
                 methods = [r.method for r in results]
@@ -139,14 +135,17 @@ class Command(BaseCommand):
         name = f"linkage run {pk}"
         try:
             histories = capture_histories(run)
-            results = report.run(
-                histories,
-                options["method"],
-                ci=options["ci"],
-                level=options["level"],
-                bootstrap=options["bootstrap"],
-                seed=options["seed"],
-            )
+            results = _estimate(histories, options)
+            checks = None
+            if options["sensitivity"] or options["merge"]:
+                checks = sensitivity.sensitivity(
+                    histories,
+                    [r.method for r in results],
+                    level=options["level"],
+                    seed=options["seed"],
+                    merges=[sensitivity.parse_merge(t, histories.lists) for t in options["merge"]],
+                    slow=True,
+                )
             uncertainty = None
             if options["draws"]:
                 methods = [r.method for r in results if r.method not in SLOW_FOR_DRAWS]
@@ -175,11 +174,27 @@ class Command(BaseCommand):
             document = report.document(histories, results)
             if uncertainty is not None:
                 document["linkage_uncertainty"] = uncertainty
-            self.stdout.write(json.dumps(document, ensure_ascii=False))
+            if checks is not None:
+                document["sensitivity"] = checks
+            self.stdout.write(json.dumps(document, ensure_ascii=False, allow_nan=False))
             return
         self.stdout.write(report.table(histories, results))
+        if checks is not None:
+            self.stdout.write("\n" + report.sensitivity_table(checks))
         if uncertainty is not None:
             self.stdout.write(uncertainty_table(uncertainty))
+
+
+def _estimate(histories: Any, options: dict[str, Any]) -> list[Any]:
+    """The methods asked for, as the options ask, on one table (a file's or a linkage run's)."""
+    return report.run(
+        histories,
+        options["method"],
+        ci=options["ci"],
+        level=options["level"],
+        bootstrap=options["bootstrap"],
+        seed=options["seed"],
+    )
 
 
 def uncertainty_table(found: dict[str, Any]) -> str:
