@@ -59,6 +59,23 @@ def bayes_optimal_f1(true: Any, other: Any, all_true: int) -> dict[str, float]:
     }
 
 
+def best_cut(score: Any, true: Any, other: Any, all_true: int) -> dict[str, float]:
+    """Best F1 of a classifier that accepts the patterns scoring above a cut."""
+    import numpy as np
+
+    order = np.argsort(-np.asarray(score, dtype=float), kind="stable")
+    tp = np.cumsum(np.asarray(true, dtype=float)[order])
+    fp = np.cumsum(np.asarray(other, dtype=float)[order])
+    f1 = 2 * tp / np.maximum(tp + fp + all_true, 1)
+    best = int(np.argmax(f1))
+    return {
+        "f1": float(f1[best]),
+        "precision": float(tp[best] / max(tp[best] + fp[best], 1)),
+        "recall": float(tp[best] / max(all_true, 1)),
+        "probability_at_cut": float(np.asarray(score, dtype=float)[order][best]),
+    }
+
+
 def held_out_f1(folded: Any, gammas: list[str], unblocked_true: int) -> float:
     """The bound's cut chosen on one half of the pairs and scored on the other, averaged.
 
@@ -135,7 +152,7 @@ def main() -> None:
             parts.append(
                 linker.misc.query_sql(
                     f"""select {listed}, (p.unique_id_l + p.unique_id_r) % 2 as fold,
-                      count(*) as pairs,
+                      count(*) as pairs, max(p.match_probability) as model,
                       count(*) filter (where a.person = b.person) as true_pairs
                     from {chunk.physical_name} p
                     join {people.physical_name} a on a.uid = p.unique_id_l
@@ -146,13 +163,23 @@ def main() -> None:
             )
             chunk.drop_table_from_database_and_remove_from_cache()
             print(f"  chunk {left},{right}: {time.perf_counter() - started:.0f} s", flush=True)
-    folded = pd.concat(parts).groupby([*gammas, "fold"])[["pairs", "true_pairs"]].sum()
+    joined = pd.concat(parts)
+    folded = joined.groupby([*gammas, "fold"])[["pairs", "true_pairs"]].sum()
     patterns = folded.groupby(level=gammas).sum().reset_index()
+    model = (
+        joined.groupby(gammas)["model"].max().reindex(pd.MultiIndex.from_frame(patterns[gammas]))
+    )
     blocked_true = int(patterns["true_pairs"].sum())
     bound = bayes_optimal_f1(
         patterns["true_pairs"], patterns["pairs"] - patterns["true_pairs"], all_true
     )
     bound["held_out_f1"] = held_out_f1(folded, gammas, all_true - blocked_true)
+    # The trained model's own best cut: the same pairs, sorted by its match probability
+    # (one probability a pattern: no term frequencies), before any clustering.
+    ours = best_cut(
+        model.to_numpy(), patterns["true_pairs"].to_numpy(),
+        (patterns["pairs"] - patterns["true_pairs"]).to_numpy(), all_true,
+    )  # fmt: skip
     out = {
         "records": len(data.order),
         "true_pairs": all_true,
@@ -162,6 +189,7 @@ def main() -> None:
         "compared": [g.removeprefix("mw_") for g in gammas],
         "patterns": len(patterns),
         "bound": bound,
+        "model_best_cut": ours,
         "seconds": round(time.perf_counter() - started, 1),
     }
     print(json.dumps(out, indent=2))
