@@ -5,36 +5,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('estimation', '0002_estimaterun_review_state_estimaterun_reviewed_at_and_more'),
-        ('linkage', '0003_linkagerun_review_state_linkagerun_reviewed_at_and_more'),
+        ("estimation", "0002_estimaterun_review_state_estimaterun_reviewed_at_and_more"),
+        ("linkage", "0003_linkagerun_review_state_linkagerun_reviewed_at_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='estimaterun',
-            name='baseline_change',
-            field=models.BigIntegerField(blank=True, help_text='The newest audit entry when the run was made: a later change to a record in list_records makes the run stale.', null=True, verbose_name='newest change read'),
+            model_name="estimaterun",
+            name="baseline_change",
+            field=models.BigIntegerField(
+                blank=True,
+                help_text="The newest audit entry when the run was made: a later change to a record in list_records makes the run stale.",
+                null=True,
+                verbose_name="newest change read",
+            ),
         ),
         migrations.AddField(
-            model_name='estimaterun',
-            name='linkage_run',
-            field=models.ForeignKey(blank=True, help_text='The linkage run whose clusters made the lists, if any.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='estimate_runs', to='linkage.linkagerun', verbose_name='linkage run'),
+            model_name="estimaterun",
+            name="linkage_run",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The linkage run whose clusters made the lists, if any.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="estimate_runs",
+                to="linkage.linkagerun",
+                verbose_name="linkage run",
+            ),
         ),
         migrations.AddField(
-            model_name='estimaterun',
-            name='linkage_uncertainty',
-            field=models.JSONField(blank=True, default=dict, help_text="Estimates over alternative clusterings drawn from the linkage run's match probabilities: draws, seed, and the linkage, sampling and combined intervals.", verbose_name='linkage uncertainty'),
+            model_name="estimaterun",
+            name="linkage_uncertainty",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Estimates over alternative clusterings drawn from the linkage run's match probabilities: draws, seed, and the linkage, sampling and combined intervals.",
+                verbose_name="linkage uncertainty",
+            ),
         ),
         migrations.AddField(
-            model_name='estimaterun',
-            name='list_records',
-            field=models.JSONField(blank=True, default=dict, help_text='Runs made from a linkage run: the entity kind and, per list position, the primary keys of the records the list held when the run was made.', verbose_name='records on each list'),
+            model_name="estimaterun",
+            name="list_records",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Runs made from a linkage run: the entity kind and, per list position, the primary keys of the records the list held when the run was made.",
+                verbose_name="records on each list",
+            ),
         ),
         migrations.AddField(
-            model_name='estimaterun',
-            name='sensitivity',
-            field=models.JSONField(blank=True, default=dict, help_text='Drop-one-list, merged lists, strata and estimate/observed, per method.', verbose_name='sensitivity'),
+            model_name="estimaterun",
+            name="sensitivity",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Drop-one-list, merged lists, strata and estimate/observed, per method.",
+                verbose_name="sensitivity",
+            ),
         ),
     ]
