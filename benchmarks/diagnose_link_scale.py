@@ -13,6 +13,9 @@ seed=1234, sources=5)`), prints:
 
     .venv/bin/python benchmarks/diagnose_link_scale.py 100000
     nice -n 10 .venv/bin/python benchmarks/diagnose_link_scale.py 1000000   # about 6 minutes, 6 GB
+
+The best pairwise F1 any rule on the same comparison levels could reach (the bound the
+scored pairs' curve is measured against) is `bound_link_scale.py`'s.
 """
 
 import sys

@@ -95,3 +95,29 @@ def test_a_frame_numbered_otherwise_is_prepared_row_by_row():
     assert prepared["unique_id"].tolist() == ["0:a", "0:b"]
     assert prepared["name_family"].tolist() == ["i", "kim"]
     assert list(prepared.index) == [0, 1]
+
+
+def test_sites_are_similar_only_with_the_same_number():
+    import duckdb
+
+    from unseen.core.linkage.persons import numbered_place
+    from unseen.core.linkage.records import _words
+
+    levels = numbered_place("site", "Work site", "duckdb").get_comparison("duckdb").as_dict()
+    conditions = [
+        (level["sql_condition"], level["label_for_charts"])
+        for level in levels["comparison_levels"]
+        if level["sql_condition"] != "ELSE"
+    ]
+
+    def level(a: str, b: str) -> str:
+        for condition, label in conditions:
+            query = f"select {condition} from (select ? as site_l, ? as site_r)"  # noqa: S608
+            if duckdb.execute(query, [_words(a), _words(b)]).fetchone()[0]:
+                return label
+        return "else"
+
+    formal, short = "Dandong Garment Factory No. 5", "garment factory 5, Dandong"
+    assert level(formal, short) == "site similar, the same number"
+    assert level(formal, "Dandong Garment Factory No. 44") == "site similar"
+    assert level(formal, formal) == "Exact match on site"

@@ -256,3 +256,11 @@ def test_it_is_fast_enough_for_a_million_record_benchmark():
     assert len(frame) > 90_000
     assert elapsed < 15
     assert np.issubdtype(frame["truth"].dtype, np.integer)
+
+
+def test_distinct_sites_have_distinct_names_however_many():
+    from unseen.core.linkage.synthetic.sites import _sites
+
+    table = _sites(np.random.default_rng(3), 10_000)  # more than cities × kinds × 39
+    for form in range(3):
+        assert len(set(table["names"][:, form])) == 10_000

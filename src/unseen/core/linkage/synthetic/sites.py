@@ -57,11 +57,20 @@ def _sites(rng: np.random.Generator, count: int) -> dict[str, np.ndarray]:
     employer = np.empty((count, 3), dtype=object)
     company = rng.integers(len(_COMPANIES), size=count)
     legal = ("LLC", "Ltd", "Co., Ltd.", "")
+    # Distinct sites have distinct names: a number already taken in the same city by the same
+    # kind of site moves up by 39 until it is free (the draws, and so the seed's other
+    # columns, stay as they were; numbers above 39 appear only when there are many sites).
+    taken: set[tuple[int, int, int, int]] = set()
     for i in range(count):
         code, _, cities, kinds = _COUNTRIES[country[i]]
-        city, local_city = cities[rng.integers(len(cities))]
-        kind, short, local_kind = kinds[rng.integers(len(kinds))]
+        which_city = int(rng.integers(len(cities)))
+        city, local_city = cities[which_city]
+        which_kind = int(rng.integers(len(kinds)))
+        kind, short, local_kind = kinds[which_kind]
         number = int(rng.integers(1, 40))
+        while (country[i], which_city, which_kind, number) in taken:
+            number += 39
+        taken.add((country[i], which_city, which_kind, number))
         names[i, 0] = f"{city} {kind} No. {number}".title().replace("'S", "'s")
         names[i, 1] = f"{short} {number}, {city}"
         if code in ("CN",):
