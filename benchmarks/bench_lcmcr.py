@@ -10,14 +10,13 @@ what the time buys.
 """
 
 import argparse
-import csv
 import time
 from pathlib import Path
 
 from harness import ROOT, Figure, Result
 
-from unseen.core.estimation.histories import CaptureHistories
 from unseen.core.estimation.lcmcr import lcmcr
+from unseen.core.estimation.reading import read_histories
 
 DATA = ROOT / "tests" / "core" / "estimation" / "data" / "uk2013_4lists.csv"
 DEFAULT_ITERATIONS = 10_000
@@ -32,17 +31,9 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def load(path: Path) -> CaptureHistories:
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    return CaptureHistories.from_counts(
-        rows[0][:-1], (([int(v) for v in row[:-1]], int(row[-1])) for row in rows[1:])
-    )
-
-
 def main() -> None:
     args = parse_args()
-    histories = load(DATA)
+    histories = read_histories(DATA)
     result = Result("lcmcr")
     start = time.perf_counter()
     estimate = lcmcr(histories, seed=args.seed, iterations=args.iterations)
