@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "unseen.intake",
     "unseen.linkage",
     "unseen.files",
+    "unseen.journeys",
     "unseen.sanctions",
     "unseen.network",
     "unseen.dossiers",
