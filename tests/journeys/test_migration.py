@@ -52,8 +52,8 @@ def test_every_old_journey_value_becomes_an_event_and_comes_back():
     )
     try:
         new = _migrate(_leaves())
-        Event = new.get_model("journeys", "JourneyEvent")
-        events = list(Event.objects.filter(testimony_id=told.pk).order_by("position"))
+        events_model = new.get_model("journeys", "JourneyEvent")
+        events = list(events_model.objects.filter(testimony_id=told.pk).order_by("position"))
         assert [e.stage for e in events] == [
             "recruitment",
             "vetting",
@@ -75,9 +75,9 @@ def test_every_old_journey_value_becomes_an_event_and_comes_back():
         assert deployment.notes == TOLD["deployment_notes"]
         assert exploitation.notes == TOLD["control_abroad_notes"]
         assert (exit_.exit_kind, exit_.notes) == ("escape", TOLD["outcome_notes"])
-        assert not Event.objects.filter(testimony_id=silent.pk).exists()
+        assert not events_model.objects.filter(testimony_id=silent.pk).exists()
         assert list(
-            Event.objects.filter(testimony_id=partial.pk).values_list("stage", "exit_kind")
+            events_model.objects.filter(testimony_id=partial.pk).values_list("stage", "exit_kind")
         ) == [("exit", "still_abroad")]
     finally:
         # Back to before the move and forward again: the reverse restores the fields.

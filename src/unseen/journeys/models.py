@@ -140,7 +140,10 @@ class JourneyEvent(models.Model):
         max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2."), verbose_name=_("Country")
     )
     place = models.CharField(
-        max_length=200, blank=True, help_text=_("City, region or crossing."), verbose_name=_("Place")
+        max_length=200,
+        blank=True,
+        help_text=_("City, region or crossing."),
+        verbose_name=_("Place"),
     )
     latitude = models.FloatField(null=True, blank=True, verbose_name=_("Latitude"))
     longitude = models.FloatField(null=True, blank=True, verbose_name=_("Longitude"))
@@ -278,9 +281,7 @@ class JourneyEvent(models.Model):
                 name="journey_event_dates_ordered",
             ),
             models.CheckConstraint(
-                condition=(
-                    models.Q(latitude__isnull=True) & models.Q(longitude__isnull=True)
-                )
+                condition=(models.Q(latitude__isnull=True) & models.Q(longitude__isnull=True))
                 | (
                     models.Q(latitude__gte=-90, latitude__lte=90)
                     & models.Q(longitude__gte=-180, longitude__lte=180)
@@ -316,10 +317,10 @@ class JourneyEvent(models.Model):
                 "journey_event_documents_valid",
                 allow_blank=True,
             ),
-            choices_constraint("sector", IsicSection, "journey_event_sector_valid", allow_blank=True),
             choices_constraint(
-                "exit_kind", ExitKind, "journey_event_exit_valid", allow_blank=True
+                "sector", IsicSection, "journey_event_sector_valid", allow_blank=True
             ),
+            choices_constraint("exit_kind", ExitKind, "journey_event_exit_valid", allow_blank=True),
         ]
 
     def __str__(self) -> str:

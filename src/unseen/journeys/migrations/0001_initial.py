@@ -2,227 +2,1093 @@
 
 import django.db.models.deletion
 import simple_history.models
-import unseen.evidence.revisions
 from django.conf import settings
 from django.db import migrations, models
 
+import unseen.evidence.revisions
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('documentation', '0009_relation_public_figures'),
-        ('evidence', '0006_published_figure'),
-        ('registry', '0007_public_figures_designations'),
+        ("documentation", "0009_relation_public_figures"),
+        ("evidence", "0006_published_figure"),
+        ("registry", "0007_public_figures_designations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalJourneyEvent',
+            name="HistoricalJourneyEvent",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actor', models.CharField(default=unseen.evidence.revisions._actor, max_length=150, verbose_name='By')),
-                ('other_changes', models.JSONField(blank=True, default=list)),
-                ('relations', models.JSONField(blank=True, default=dict)),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='Position')),
-                ('stage', models.CharField(choices=[('recruitment', 'Recruitment'), ('vetting', 'Vetting'), ('departure', 'Training and departure'), ('transit', 'Transit'), ('deployment', 'Deployment'), ('exploitation', 'Exploitation'), ('exit', 'Exit')], max_length=12, verbose_name='Stage')),
-                ('date_start', models.DateField(blank=True, null=True, verbose_name='From')),
-                ('date_start_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5, verbose_name='From: precision')),
-                ('date_end', models.DateField(blank=True, null=True, verbose_name='Until')),
-                ('date_end_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5, verbose_name='Until: precision')),
-                ('country', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2.', max_length=2, verbose_name='Country')),
-                ('place', models.CharField(blank=True, help_text='City, region or crossing.', max_length=200, verbose_name='Place')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='Latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='Longitude')),
-                ('place_precision', models.CharField(blank=True, choices=[('exact', 'Exact (within 100 m)'), ('neighbourhood', 'Neighbourhood (within 2 km)'), ('city', 'City'), ('region', 'Region or province'), ('country', 'Country')], default='', max_length=13, verbose_name='Place precision')),
-                ('organisation_role', models.CharField(blank=True, choices=[('recruiter', 'Recruiter or intermediary'), ('broker', 'Broker or travel agent'), ('transporter', 'Transporter'), ('exploiter', 'Employer or exploiter'), ('controller', 'Kept workers under control'), ('other', 'Other')], default='', max_length=11, verbose_name='Its role')),
-                ('channel', models.CharField(blank=True, choices=[('state_assignment', 'Assigned by a state organ or workplace'), ('applied', 'Applied through an agency or company'), ('personal_connection', 'Through a personal connection'), ('other', 'Other'), ('unknown', 'Unknown')], default='', max_length=20, verbose_name='Recruitment channel')),
-                ('health_check', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7, verbose_name='Health check')),
-                ('loyalty_check', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7, verbose_name='Loyalty or background check')),
-                ('bribe_paid', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7, verbose_name='Bribe paid')),
-                ('bribe_amount_usd', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='Bribe (USD)')),
-                ('months_waited', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='Months waited')),
-                ('route', models.CharField(blank=True, max_length=300, verbose_name='Route')),
-                ('border_crossings', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='Border crossings')),
-                ('documents_held_by', models.CharField(blank=True, choices=[('worker', 'The worker'), ('manager', 'A manager or minder from the home country'), ('employer', 'The employer abroad'), ('state', 'A state organ or embassy'), ('unknown', 'Unknown')], default='', max_length=8, verbose_name='Documents held by')),
-                ('sector', models.CharField(blank=True, choices=[('A', 'A: Agriculture, forestry and fishing'), ('B', 'B: Mining and quarrying'), ('C', 'C: Manufacturing'), ('D', 'D: Electricity, gas, steam and air conditioning supply'), ('E', 'E: Water supply, sewerage and waste management'), ('F', 'F: Construction'), ('G', 'G: Wholesale and retail trade'), ('H', 'H: Transportation and storage'), ('I', 'I: Accommodation and food service activities'), ('J', 'J: Information and communication'), ('K', 'K: Financial and insurance activities'), ('L', 'L: Real estate activities'), ('M', 'M: Professional, scientific and technical activities'), ('N', 'N: Administrative and support service activities'), ('O', 'O: Public administration and defence'), ('P', 'P: Education'), ('Q', 'Q: Human health and social work activities'), ('R', 'R: Arts, entertainment and recreation'), ('S', 'S: Other service activities'), ('T', 'T: Activities of households as employers'), ('U', 'U: Activities of extraterritorial organisations')], default='', max_length=1, verbose_name='Sector (ISIC section)')),
-                ('exit_kind', models.CharField(blank=True, choices=[('contract_end', 'Returned home at the end of the contract'), ('recalled', 'Recalled or sent home early'), ('escape', 'Escaped'), ('defection', 'Defected'), ('death', 'Died'), ('still_abroad', 'Still abroad when last heard of')], default='', max_length=12, verbose_name='How it ended')),
-                ('notes', models.TextField(blank=True, help_text='What the testimony says of this step; nothing that identifies anyone.', verbose_name='Notes')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('deployment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='documentation.deployment', verbose_name='Deployment record')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('justifying_claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.claim', verbose_name='Justified by claim')),
-                ('justifying_source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.source', verbose_name='Justified by source')),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.organisation', verbose_name='Organisation')),
-                ('site', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.site', verbose_name='Site')),
-                ('testimony', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='documentation.testimony', verbose_name='Testimony')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        default=unseen.evidence.revisions._actor, max_length=150, verbose_name="By"
+                    ),
+                ),
+                ("other_changes", models.JSONField(blank=True, default=list)),
+                ("relations", models.JSONField(blank=True, default=dict)),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="Position")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("recruitment", "Recruitment"),
+                            ("vetting", "Vetting"),
+                            ("departure", "Training and departure"),
+                            ("transit", "Transit"),
+                            ("deployment", "Deployment"),
+                            ("exploitation", "Exploitation"),
+                            ("exit", "Exit"),
+                        ],
+                        max_length=12,
+                        verbose_name="Stage",
+                    ),
+                ),
+                ("date_start", models.DateField(blank=True, null=True, verbose_name="From")),
+                (
+                    "date_start_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                        verbose_name="From: precision",
+                    ),
+                ),
+                ("date_end", models.DateField(blank=True, null=True, verbose_name="Until")),
+                (
+                    "date_end_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                        verbose_name="Until: precision",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        blank=True,
+                        help_text="ISO 3166-1 alpha-2.",
+                        max_length=2,
+                        verbose_name="Country",
+                    ),
+                ),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True,
+                        help_text="City, region or crossing.",
+                        max_length=200,
+                        verbose_name="Place",
+                    ),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="Latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="Longitude")),
+                (
+                    "place_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("exact", "Exact (within 100 m)"),
+                            ("neighbourhood", "Neighbourhood (within 2 km)"),
+                            ("city", "City"),
+                            ("region", "Region or province"),
+                            ("country", "Country"),
+                        ],
+                        default="",
+                        max_length=13,
+                        verbose_name="Place precision",
+                    ),
+                ),
+                (
+                    "organisation_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("recruiter", "Recruiter or intermediary"),
+                            ("broker", "Broker or travel agent"),
+                            ("transporter", "Transporter"),
+                            ("exploiter", "Employer or exploiter"),
+                            ("controller", "Kept workers under control"),
+                            ("other", "Other"),
+                        ],
+                        default="",
+                        max_length=11,
+                        verbose_name="Its role",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("state_assignment", "Assigned by a state organ or workplace"),
+                            ("applied", "Applied through an agency or company"),
+                            ("personal_connection", "Through a personal connection"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="",
+                        max_length=20,
+                        verbose_name="Recruitment channel",
+                    ),
+                ),
+                (
+                    "health_check",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                        verbose_name="Health check",
+                    ),
+                ),
+                (
+                    "loyalty_check",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                        verbose_name="Loyalty or background check",
+                    ),
+                ),
+                (
+                    "bribe_paid",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                        verbose_name="Bribe paid",
+                    ),
+                ),
+                (
+                    "bribe_amount_usd",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="Bribe (USD)",
+                    ),
+                ),
+                (
+                    "months_waited",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="Months waited"
+                    ),
+                ),
+                ("route", models.CharField(blank=True, max_length=300, verbose_name="Route")),
+                (
+                    "border_crossings",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="Border crossings"
+                    ),
+                ),
+                (
+                    "documents_held_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("worker", "The worker"),
+                            ("manager", "A manager or minder from the home country"),
+                            ("employer", "The employer abroad"),
+                            ("state", "A state organ or embassy"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="",
+                        max_length=8,
+                        verbose_name="Documents held by",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "A: Agriculture, forestry and fishing"),
+                            ("B", "B: Mining and quarrying"),
+                            ("C", "C: Manufacturing"),
+                            ("D", "D: Electricity, gas, steam and air conditioning supply"),
+                            ("E", "E: Water supply, sewerage and waste management"),
+                            ("F", "F: Construction"),
+                            ("G", "G: Wholesale and retail trade"),
+                            ("H", "H: Transportation and storage"),
+                            ("I", "I: Accommodation and food service activities"),
+                            ("J", "J: Information and communication"),
+                            ("K", "K: Financial and insurance activities"),
+                            ("L", "L: Real estate activities"),
+                            ("M", "M: Professional, scientific and technical activities"),
+                            ("N", "N: Administrative and support service activities"),
+                            ("O", "O: Public administration and defence"),
+                            ("P", "P: Education"),
+                            ("Q", "Q: Human health and social work activities"),
+                            ("R", "R: Arts, entertainment and recreation"),
+                            ("S", "S: Other service activities"),
+                            ("T", "T: Activities of households as employers"),
+                            ("U", "U: Activities of extraterritorial organisations"),
+                        ],
+                        default="",
+                        max_length=1,
+                        verbose_name="Sector (ISIC section)",
+                    ),
+                ),
+                (
+                    "exit_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("contract_end", "Returned home at the end of the contract"),
+                            ("recalled", "Recalled or sent home early"),
+                            ("escape", "Escaped"),
+                            ("defection", "Defected"),
+                            ("death", "Died"),
+                            ("still_abroad", "Still abroad when last heard of"),
+                        ],
+                        default="",
+                        max_length=12,
+                        verbose_name="How it ended",
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the testimony says of this step; nothing that identifies anyone.",
+                        verbose_name="Notes",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "deployment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="documentation.deployment",
+                        verbose_name="Deployment record",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "justifying_claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.claim",
+                        verbose_name="Justified by claim",
+                    ),
+                ),
+                (
+                    "justifying_source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Justified by source",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="Organisation",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.site",
+                        verbose_name="Site",
+                    ),
+                ),
+                (
+                    "testimony",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="documentation.testimony",
+                        verbose_name="Testimony",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical journey event',
-                'verbose_name_plural': 'historical journey events',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical journey event",
+                "verbose_name_plural": "historical journey events",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='JourneyEvent',
+            name="JourneyEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='Position')),
-                ('stage', models.CharField(choices=[('recruitment', 'Recruitment'), ('vetting', 'Vetting'), ('departure', 'Training and departure'), ('transit', 'Transit'), ('deployment', 'Deployment'), ('exploitation', 'Exploitation'), ('exit', 'Exit')], max_length=12, verbose_name='Stage')),
-                ('date_start', models.DateField(blank=True, null=True, verbose_name='From')),
-                ('date_start_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5, verbose_name='From: precision')),
-                ('date_end', models.DateField(blank=True, null=True, verbose_name='Until')),
-                ('date_end_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='', max_length=5, verbose_name='Until: precision')),
-                ('country', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2.', max_length=2, verbose_name='Country')),
-                ('place', models.CharField(blank=True, help_text='City, region or crossing.', max_length=200, verbose_name='Place')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='Latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='Longitude')),
-                ('place_precision', models.CharField(blank=True, choices=[('exact', 'Exact (within 100 m)'), ('neighbourhood', 'Neighbourhood (within 2 km)'), ('city', 'City'), ('region', 'Region or province'), ('country', 'Country')], default='', max_length=13, verbose_name='Place precision')),
-                ('organisation_role', models.CharField(blank=True, choices=[('recruiter', 'Recruiter or intermediary'), ('broker', 'Broker or travel agent'), ('transporter', 'Transporter'), ('exploiter', 'Employer or exploiter'), ('controller', 'Kept workers under control'), ('other', 'Other')], default='', max_length=11, verbose_name='Its role')),
-                ('channel', models.CharField(blank=True, choices=[('state_assignment', 'Assigned by a state organ or workplace'), ('applied', 'Applied through an agency or company'), ('personal_connection', 'Through a personal connection'), ('other', 'Other'), ('unknown', 'Unknown')], default='', max_length=20, verbose_name='Recruitment channel')),
-                ('health_check', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7, verbose_name='Health check')),
-                ('loyalty_check', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7, verbose_name='Loyalty or background check')),
-                ('bribe_paid', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('unknown', 'Unknown')], default='unknown', max_length=7, verbose_name='Bribe paid')),
-                ('bribe_amount_usd', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='Bribe (USD)')),
-                ('months_waited', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='Months waited')),
-                ('route', models.CharField(blank=True, max_length=300, verbose_name='Route')),
-                ('border_crossings', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='Border crossings')),
-                ('documents_held_by', models.CharField(blank=True, choices=[('worker', 'The worker'), ('manager', 'A manager or minder from the home country'), ('employer', 'The employer abroad'), ('state', 'A state organ or embassy'), ('unknown', 'Unknown')], default='', max_length=8, verbose_name='Documents held by')),
-                ('sector', models.CharField(blank=True, choices=[('A', 'A: Agriculture, forestry and fishing'), ('B', 'B: Mining and quarrying'), ('C', 'C: Manufacturing'), ('D', 'D: Electricity, gas, steam and air conditioning supply'), ('E', 'E: Water supply, sewerage and waste management'), ('F', 'F: Construction'), ('G', 'G: Wholesale and retail trade'), ('H', 'H: Transportation and storage'), ('I', 'I: Accommodation and food service activities'), ('J', 'J: Information and communication'), ('K', 'K: Financial and insurance activities'), ('L', 'L: Real estate activities'), ('M', 'M: Professional, scientific and technical activities'), ('N', 'N: Administrative and support service activities'), ('O', 'O: Public administration and defence'), ('P', 'P: Education'), ('Q', 'Q: Human health and social work activities'), ('R', 'R: Arts, entertainment and recreation'), ('S', 'S: Other service activities'), ('T', 'T: Activities of households as employers'), ('U', 'U: Activities of extraterritorial organisations')], default='', max_length=1, verbose_name='Sector (ISIC section)')),
-                ('exit_kind', models.CharField(blank=True, choices=[('contract_end', 'Returned home at the end of the contract'), ('recalled', 'Recalled or sent home early'), ('escape', 'Escaped'), ('defection', 'Defected'), ('death', 'Died'), ('still_abroad', 'Still abroad when last heard of')], default='', max_length=12, verbose_name='How it ended')),
-                ('notes', models.TextField(blank=True, help_text='What the testimony says of this step; nothing that identifies anyone.', verbose_name='Notes')),
-                ('deployment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='journey_events', to='documentation.deployment', verbose_name='Deployment record')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='journey_events', to='registry.organisation', verbose_name='Organisation')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='journey_events', to='registry.site', verbose_name='Site')),
-                ('testimony', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='journey_events', to='documentation.testimony', verbose_name='Testimony')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="Position")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("recruitment", "Recruitment"),
+                            ("vetting", "Vetting"),
+                            ("departure", "Training and departure"),
+                            ("transit", "Transit"),
+                            ("deployment", "Deployment"),
+                            ("exploitation", "Exploitation"),
+                            ("exit", "Exit"),
+                        ],
+                        max_length=12,
+                        verbose_name="Stage",
+                    ),
+                ),
+                ("date_start", models.DateField(blank=True, null=True, verbose_name="From")),
+                (
+                    "date_start_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                        verbose_name="From: precision",
+                    ),
+                ),
+                ("date_end", models.DateField(blank=True, null=True, verbose_name="Until")),
+                (
+                    "date_end_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="",
+                        max_length=5,
+                        verbose_name="Until: precision",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        blank=True,
+                        help_text="ISO 3166-1 alpha-2.",
+                        max_length=2,
+                        verbose_name="Country",
+                    ),
+                ),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True,
+                        help_text="City, region or crossing.",
+                        max_length=200,
+                        verbose_name="Place",
+                    ),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="Latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="Longitude")),
+                (
+                    "place_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("exact", "Exact (within 100 m)"),
+                            ("neighbourhood", "Neighbourhood (within 2 km)"),
+                            ("city", "City"),
+                            ("region", "Region or province"),
+                            ("country", "Country"),
+                        ],
+                        default="",
+                        max_length=13,
+                        verbose_name="Place precision",
+                    ),
+                ),
+                (
+                    "organisation_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("recruiter", "Recruiter or intermediary"),
+                            ("broker", "Broker or travel agent"),
+                            ("transporter", "Transporter"),
+                            ("exploiter", "Employer or exploiter"),
+                            ("controller", "Kept workers under control"),
+                            ("other", "Other"),
+                        ],
+                        default="",
+                        max_length=11,
+                        verbose_name="Its role",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("state_assignment", "Assigned by a state organ or workplace"),
+                            ("applied", "Applied through an agency or company"),
+                            ("personal_connection", "Through a personal connection"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="",
+                        max_length=20,
+                        verbose_name="Recruitment channel",
+                    ),
+                ),
+                (
+                    "health_check",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                        verbose_name="Health check",
+                    ),
+                ),
+                (
+                    "loyalty_check",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                        verbose_name="Loyalty or background check",
+                    ),
+                ),
+                (
+                    "bribe_paid",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=7,
+                        verbose_name="Bribe paid",
+                    ),
+                ),
+                (
+                    "bribe_amount_usd",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="Bribe (USD)",
+                    ),
+                ),
+                (
+                    "months_waited",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="Months waited"
+                    ),
+                ),
+                ("route", models.CharField(blank=True, max_length=300, verbose_name="Route")),
+                (
+                    "border_crossings",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="Border crossings"
+                    ),
+                ),
+                (
+                    "documents_held_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("worker", "The worker"),
+                            ("manager", "A manager or minder from the home country"),
+                            ("employer", "The employer abroad"),
+                            ("state", "A state organ or embassy"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="",
+                        max_length=8,
+                        verbose_name="Documents held by",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "A: Agriculture, forestry and fishing"),
+                            ("B", "B: Mining and quarrying"),
+                            ("C", "C: Manufacturing"),
+                            ("D", "D: Electricity, gas, steam and air conditioning supply"),
+                            ("E", "E: Water supply, sewerage and waste management"),
+                            ("F", "F: Construction"),
+                            ("G", "G: Wholesale and retail trade"),
+                            ("H", "H: Transportation and storage"),
+                            ("I", "I: Accommodation and food service activities"),
+                            ("J", "J: Information and communication"),
+                            ("K", "K: Financial and insurance activities"),
+                            ("L", "L: Real estate activities"),
+                            ("M", "M: Professional, scientific and technical activities"),
+                            ("N", "N: Administrative and support service activities"),
+                            ("O", "O: Public administration and defence"),
+                            ("P", "P: Education"),
+                            ("Q", "Q: Human health and social work activities"),
+                            ("R", "R: Arts, entertainment and recreation"),
+                            ("S", "S: Other service activities"),
+                            ("T", "T: Activities of households as employers"),
+                            ("U", "U: Activities of extraterritorial organisations"),
+                        ],
+                        default="",
+                        max_length=1,
+                        verbose_name="Sector (ISIC section)",
+                    ),
+                ),
+                (
+                    "exit_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("contract_end", "Returned home at the end of the contract"),
+                            ("recalled", "Recalled or sent home early"),
+                            ("escape", "Escaped"),
+                            ("defection", "Defected"),
+                            ("death", "Died"),
+                            ("still_abroad", "Still abroad when last heard of"),
+                        ],
+                        default="",
+                        max_length=12,
+                        verbose_name="How it ended",
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the testimony says of this step; nothing that identifies anyone.",
+                        verbose_name="Notes",
+                    ),
+                ),
+                (
+                    "deployment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="journey_events",
+                        to="documentation.deployment",
+                        verbose_name="Deployment record",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="journey_events",
+                        to="registry.organisation",
+                        verbose_name="Organisation",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="journey_events",
+                        to="registry.site",
+                        verbose_name="Site",
+                    ),
+                ),
+                (
+                    "testimony",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="journey_events",
+                        to="documentation.testimony",
+                        verbose_name="Testimony",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'journey event',
-                'verbose_name_plural': 'journey events',
-                'ordering': ['testimony', 'position', 'id'],
+                "verbose_name": "journey event",
+                "verbose_name_plural": "journey events",
+                "ordering": ["testimony", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalJourneyIndicator',
+            name="HistoricalJourneyIndicator",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actor', models.CharField(default=unseen.evidence.revisions._actor, max_length=150, verbose_name='By')),
-                ('other_changes', models.JSONField(blank=True, default=list)),
-                ('relations', models.JSONField(blank=True, default=dict)),
-                ('indicator', models.CharField(choices=[('abuse_of_vulnerability', 'Abuse of vulnerability'), ('deception', 'Deception'), ('restriction_of_movement', 'Restriction of movement'), ('isolation', 'Isolation'), ('physical_sexual_violence', 'Physical and sexual violence'), ('intimidation_threats', 'Intimidation and threats'), ('retention_of_documents', 'Retention of identity documents'), ('withholding_of_wages', 'Withholding of wages'), ('debt_bondage', 'Debt bondage'), ('abusive_conditions', 'Abusive working and living conditions'), ('excessive_overtime', 'Excessive overtime')], max_length=30, verbose_name='Indicator')),
-                ('passage', models.TextField(help_text='Where the testimony says so: its words, or the page or time in the transcript.', verbose_name='Passage')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('justifying_claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.claim', verbose_name='Justified by claim')),
-                ('justifying_source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evidence.source', verbose_name='Justified by source')),
-                ('event', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='journeys.journeyevent', verbose_name='Journey event')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        default=unseen.evidence.revisions._actor, max_length=150, verbose_name="By"
+                    ),
+                ),
+                ("other_changes", models.JSONField(blank=True, default=list)),
+                ("relations", models.JSONField(blank=True, default=dict)),
+                (
+                    "indicator",
+                    models.CharField(
+                        choices=[
+                            ("abuse_of_vulnerability", "Abuse of vulnerability"),
+                            ("deception", "Deception"),
+                            ("restriction_of_movement", "Restriction of movement"),
+                            ("isolation", "Isolation"),
+                            ("physical_sexual_violence", "Physical and sexual violence"),
+                            ("intimidation_threats", "Intimidation and threats"),
+                            ("retention_of_documents", "Retention of identity documents"),
+                            ("withholding_of_wages", "Withholding of wages"),
+                            ("debt_bondage", "Debt bondage"),
+                            ("abusive_conditions", "Abusive working and living conditions"),
+                            ("excessive_overtime", "Excessive overtime"),
+                        ],
+                        max_length=30,
+                        verbose_name="Indicator",
+                    ),
+                ),
+                (
+                    "passage",
+                    models.TextField(
+                        help_text="Where the testimony says so: its words, or the page or time in the transcript.",
+                        verbose_name="Passage",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "justifying_claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.claim",
+                        verbose_name="Justified by claim",
+                    ),
+                ),
+                (
+                    "justifying_source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evidence.source",
+                        verbose_name="Justified by source",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="journeys.journeyevent",
+                        verbose_name="Journey event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical indicator at a journey stage',
-                'verbose_name_plural': 'historical indicators at journey stages',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical indicator at a journey stage",
+                "verbose_name_plural": "historical indicators at journey stages",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='JourneyIndicator',
+            name="JourneyIndicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('indicator', models.CharField(choices=[('abuse_of_vulnerability', 'Abuse of vulnerability'), ('deception', 'Deception'), ('restriction_of_movement', 'Restriction of movement'), ('isolation', 'Isolation'), ('physical_sexual_violence', 'Physical and sexual violence'), ('intimidation_threats', 'Intimidation and threats'), ('retention_of_documents', 'Retention of identity documents'), ('withholding_of_wages', 'Withholding of wages'), ('debt_bondage', 'Debt bondage'), ('abusive_conditions', 'Abusive working and living conditions'), ('excessive_overtime', 'Excessive overtime')], max_length=30, verbose_name='Indicator')),
-                ('passage', models.TextField(help_text='Where the testimony says so: its words, or the page or time in the transcript.', verbose_name='Passage')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='journeys.journeyevent', verbose_name='Journey event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.CharField(
+                        choices=[
+                            ("abuse_of_vulnerability", "Abuse of vulnerability"),
+                            ("deception", "Deception"),
+                            ("restriction_of_movement", "Restriction of movement"),
+                            ("isolation", "Isolation"),
+                            ("physical_sexual_violence", "Physical and sexual violence"),
+                            ("intimidation_threats", "Intimidation and threats"),
+                            ("retention_of_documents", "Retention of identity documents"),
+                            ("withholding_of_wages", "Withholding of wages"),
+                            ("debt_bondage", "Debt bondage"),
+                            ("abusive_conditions", "Abusive working and living conditions"),
+                            ("excessive_overtime", "Excessive overtime"),
+                        ],
+                        max_length=30,
+                        verbose_name="Indicator",
+                    ),
+                ),
+                (
+                    "passage",
+                    models.TextField(
+                        help_text="Where the testimony says so: its words, or the page or time in the transcript.",
+                        verbose_name="Passage",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicators",
+                        to="journeys.journeyevent",
+                        verbose_name="Journey event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicator at a journey stage',
-                'verbose_name_plural': 'indicators at journey stages',
-                'ordering': ['event', 'indicator'],
+                "verbose_name": "indicator at a journey stage",
+                "verbose_name_plural": "indicators at journey stages",
+                "ordering": ["event", "indicator"],
             },
         ),
         migrations.AddIndex(
-            model_name='journeyevent',
-            index=models.Index(fields=['testimony', 'position'], name='journey_event_order'),
+            model_name="journeyevent",
+            index=models.Index(fields=["testimony", "position"], name="journey_event_order"),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('stage__in', ['recruitment', 'vetting', 'departure', 'transit', 'deployment', 'exploitation', 'exit'])), name='journey_event_stage_valid'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "stage__in",
+                        [
+                            "recruitment",
+                            "vetting",
+                            "departure",
+                            "transit",
+                            "deployment",
+                            "exploitation",
+                            "exit",
+                        ],
+                    )
+                ),
+                name="journey_event_stage_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('date_start_precision__in', ['day', 'month', 'year', ''])), name='journey_event_start_precision_valid'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("date_start_precision__in", ["day", "month", "year", ""])),
+                name="journey_event_start_precision_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('date_end_precision__in', ['day', 'month', 'year', ''])), name='journey_event_end_precision_valid'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("date_end_precision__in", ["day", "month", "year", ""])),
+                name="journey_event_end_precision_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('date_start__isnull', True), ('date_end__isnull', True), ('date_start__lte', models.F('date_end')), _connector='OR'), name='journey_event_dates_ordered'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date_start__isnull", True),
+                    ("date_end__isnull", True),
+                    ("date_start__lte", models.F("date_end")),
+                    _connector="OR",
+                ),
+                name="journey_event_dates_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='journey_event_coordinates_valid'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                    models.Q(
+                        ("latitude__gte", -90),
+                        ("latitude__lte", 90),
+                        ("longitude__gte", -180),
+                        ("longitude__lte", 180),
+                    ),
+                    _connector="OR",
+                ),
+                name="journey_event_coordinates_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('place_precision__in', ['exact', 'neighbourhood', 'city', 'region', 'country', ''])), name='journey_event_place_precision_valid'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "place_precision__in",
+                        ["exact", "neighbourhood", "city", "region", "country", ""],
+                    )
+                ),
+                name="journey_event_place_precision_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('organisation_role__in', ['recruiter', 'broker', 'transporter', 'exploiter', 'controller', 'other', ''])), name='journey_event_role_valid'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "organisation_role__in",
+                        [
+                            "recruiter",
+                            "broker",
+                            "transporter",
+                            "exploiter",
+                            "controller",
+                            "other",
+                            "",
+                        ],
+                    )
+                ),
+                name="journey_event_role_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['state_assignment', 'applied', 'personal_connection', 'other', 'unknown', ''])), name='journey_event_channel_valid'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "channel__in",
+                        [
+                            "state_assignment",
+                            "applied",
+                            "personal_connection",
+                            "other",
+                            "unknown",
+                            "",
+                        ],
+                    )
+                ),
+                name="journey_event_channel_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('health_check__in', ['present', 'absent', 'unknown'])), name='journey_event_health_valid'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("health_check__in", ["present", "absent", "unknown"])),
+                name="journey_event_health_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('loyalty_check__in', ['present', 'absent', 'unknown'])), name='journey_event_loyalty_valid'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("loyalty_check__in", ["present", "absent", "unknown"])),
+                name="journey_event_loyalty_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('bribe_paid__in', ['present', 'absent', 'unknown'])), name='journey_event_bribe_valid'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("bribe_paid__in", ["present", "absent", "unknown"])),
+                name="journey_event_bribe_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('bribe_amount_usd__isnull', True), ('bribe_amount_usd__gte', 0), _connector='OR'), name='journey_event_bribe_not_negative'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("bribe_amount_usd__isnull", True),
+                    ("bribe_amount_usd__gte", 0),
+                    _connector="OR",
+                ),
+                name="journey_event_bribe_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('documents_held_by__in', ['worker', 'manager', 'employer', 'state', 'unknown', ''])), name='journey_event_documents_valid'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "documents_held_by__in",
+                        ["worker", "manager", "employer", "state", "unknown", ""],
+                    )
+                ),
+                name="journey_event_documents_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('sector__in', ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', 'U', ''])), name='journey_event_sector_valid'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "sector__in",
+                        [
+                            "A",
+                            "B",
+                            "C",
+                            "D",
+                            "E",
+                            "F",
+                            "G",
+                            "H",
+                            "I",
+                            "J",
+                            "K",
+                            "L",
+                            "M",
+                            "N",
+                            "O",
+                            "P",
+                            "Q",
+                            "R",
+                            "S",
+                            "T",
+                            "U",
+                            "",
+                        ],
+                    )
+                ),
+                name="journey_event_sector_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('exit_kind__in', ['contract_end', 'recalled', 'escape', 'defection', 'death', 'still_abroad', ''])), name='journey_event_exit_valid'),
+            model_name="journeyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "exit_kind__in",
+                        [
+                            "contract_end",
+                            "recalled",
+                            "escape",
+                            "defection",
+                            "death",
+                            "still_abroad",
+                            "",
+                        ],
+                    )
+                ),
+                name="journey_event_exit_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyindicator',
-            constraint=models.UniqueConstraint(fields=('event', 'indicator'), name='journey_indicator_once_per_event'),
+            model_name="journeyindicator",
+            constraint=models.UniqueConstraint(
+                fields=("event", "indicator"), name="journey_indicator_once_per_event"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyindicator',
-            constraint=models.CheckConstraint(condition=models.Q(('indicator__in', ['abuse_of_vulnerability', 'deception', 'restriction_of_movement', 'isolation', 'physical_sexual_violence', 'intimidation_threats', 'retention_of_documents', 'withholding_of_wages', 'debt_bondage', 'abusive_conditions', 'excessive_overtime'])), name='journey_indicator_valid'),
+            model_name="journeyindicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "indicator__in",
+                        [
+                            "abuse_of_vulnerability",
+                            "deception",
+                            "restriction_of_movement",
+                            "isolation",
+                            "physical_sexual_violence",
+                            "intimidation_threats",
+                            "retention_of_documents",
+                            "withholding_of_wages",
+                            "debt_bondage",
+                            "abusive_conditions",
+                            "excessive_overtime",
+                        ],
+                    )
+                ),
+                name="journey_indicator_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeyindicator',
-            constraint=models.CheckConstraint(condition=models.Q(('passage', ''), _negated=True), name='journey_indicator_cites_passage'),
+            model_name="journeyindicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("passage", ""), _negated=True),
+                name="journey_indicator_cites_passage",
+            ),
         ),
     ]

@@ -32,13 +32,16 @@ def events_of(testimony):
         yield "recruitment", {"channel": channel, "notes": t.recruitment_notes}
     checks = (t.vetting_health_check, t.vetting_loyalty_check, t.bribe_paid)
     if any(c != UNKNOWN for c in checks) or t.bribe_amount_usd is not None or t.vetting_notes:
-        yield "vetting", {
-            "health_check": t.vetting_health_check,
-            "loyalty_check": t.vetting_loyalty_check,
-            "bribe_paid": t.bribe_paid,
-            "bribe_amount_usd": t.bribe_amount_usd,
-            "notes": t.vetting_notes,
-        }
+        yield (
+            "vetting",
+            {
+                "health_check": t.vetting_health_check,
+                "loyalty_check": t.vetting_loyalty_check,
+                "bribe_paid": t.bribe_paid,
+                "bribe_amount_usd": t.bribe_amount_usd,
+                "notes": t.vetting_notes,
+            },
+        )
     if t.deployment_notes:
         yield "deployment", {"notes": t.deployment_notes}
     if t.control_abroad_notes:
@@ -69,8 +72,9 @@ def backwards(apps, schema_editor):
     for event in JourneyEvent.objects.order_by("testimony_id", "position", "id"):
         firsts.setdefault((event.testimony_id, event.stage), event)
     for testimony in Testimony.objects.iterator():
-        def first(stage):
-            return firsts.get((testimony.pk, stage))
+
+        def first(stage, pk=testimony.pk):
+            return firsts.get((pk, stage))
 
         if event := first("recruitment"):
             testimony.recruitment_channel = event.channel or UNKNOWN
