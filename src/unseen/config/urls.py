@@ -28,6 +28,7 @@ urlpatterns = [
     path("app/files/", include("unseen.files.urls")),
     path("app/network/", include("unseen.network.urls")),
     path("app/dossiers/", include("unseen.dossiers.urls")),
+    path("app/", include("unseen.journeys.urls")),
     path("app/", include("unseen.documentation.urls")),
     path("app/", include("unseen.teamwork.urls")),
     path("app/", include("unseen.publishing.app_urls")),
