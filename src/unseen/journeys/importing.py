@@ -1,5 +1,6 @@
 """Coded testimonies' journeys from CSV or XLSX, in the layout the HTCDS export writes.
 
+Column names are read in lower case, as every import reads them (hte_Country is hte_country).
 The events file is `historic_trafficking_events.csv` (or an XLSX with the same header), the
 indicators file `indicators.csv`: an export at the full level reads back to the same journeys
 (docs/reference/htcds.md). Each event names its testimony by `case_id` (the testimony's id, as a
@@ -151,39 +152,39 @@ def _text(text: str) -> str:
 
 
 def _hte_type(row: Row) -> list[tuple[str, str]]:
-    stage, given = row.get("stage"), row.get("hte_Type")
+    stage, given = row.get("stage"), row.get("hte_type")
     if stage and given and htcds.HTE_TYPE.get(stage) != given:
         expected = htcds.HTE_TYPE.get(stage) or _("blank")
-        return [("hte_Type", _("does not match the stage (%(expected)s)") % {"expected": expected})]
+        return [("hte_type", _("does not match the stage (%(expected)s)") % {"expected": expected})]
     return []
 
 
 def _dates_ordered(row: Row) -> list[tuple[str, str]]:
-    if row.get("hte_Date") and row.get("date_end") and row["hte_Date"] > row["date_end"]:
-        return [("date_end", "is before hte_Date")]
+    if row.get("hte_date") and row.get("date_end") and row["hte_date"] > row["date_end"]:
+        return [("date_end", "is before hte_date")]
     return []
 
 
 def _both_coordinates(row: Row) -> list[tuple[str, str]]:
-    if (row.get("hte_Latitude") is None) != (row.get("hte_Longitude") is None):
-        return [("hte_Longitude", "give both hte_Latitude and hte_Longitude, or neither")]
+    if (row.get("hte_latitude") is None) != (row.get("hte_longitude") is None):
+        return [("hte_longitude", "give both hte_latitude and hte_longitude, or neither")]
     errors = []
-    if row.get("hte_Latitude") is not None and not -90 <= row["hte_Latitude"] <= 90:
-        errors.append(("hte_Latitude", "must lie within -90..90"))
-    if row.get("hte_Longitude") is not None and not -180 <= row["hte_Longitude"] <= 180:
-        errors.append(("hte_Longitude", "must lie within -180..180"))
+    if row.get("hte_latitude") is not None and not -90 <= row["hte_latitude"] <= 90:
+        errors.append(("hte_latitude", "must lie within -90..90"))
+    if row.get("hte_longitude") is not None and not -180 <= row["hte_longitude"] <= 180:
+        errors.append(("hte_longitude", "must lie within -180..180"))
     return errors
 
 
 # The column of the file that holds each field of JourneyEvent.
 FIELD_COLUMN = {
-    "date_start": "hte_Date",
-    "country": "hte_Country",
-    "place": "hte_City",
-    "latitude": "hte_Latitude",
-    "longitude": "hte_Longitude",
-    "notes": "hte_Description",
-    "organisation_role": "per_RoleInProcess",
+    "date_start": "hte_date",
+    "country": "hte_country",
+    "place": "hte_city",
+    "latitude": "hte_latitude",
+    "longitude": "hte_longitude",
+    "notes": "hte_description",
+    "organisation_role": "per_roleinprocess",
     "deployment": "deployment_id",
 }
 
@@ -211,21 +212,21 @@ EVENTS = Schema(
         Column("event_id", str, help="names the event for the indicators file"),
         Column("position", _integer),
         Column("stage", _choice(Stage.values, "stage"), required=True),
-        Column("hte_Type", _choice(sorted(set(htcds.HTE_TYPE.values()) - {""}), "HTCDS type")),
-        Column("hte_Date", _day),
+        Column("hte_type", _choice(sorted(set(htcds.HTE_TYPE.values()) - {""}), "HTCDS type")),
+        Column("hte_date", _day),
         Column("date_start_precision", _precision("date precision")),
         Column("date_end", _day),
         Column("date_end_precision", _precision("date precision")),
-        Column("hte_Country", _country),
-        Column("hte_City", _text),
-        Column("hte_State", _text),
-        Column("hte_Latitude", _number),
-        Column("hte_Longitude", _number),
+        Column("hte_country", _country),
+        Column("hte_city", _text),
+        Column("hte_state", _text),
+        Column("hte_latitude", _number),
+        Column("hte_longitude", _number),
         Column("place_precision", _choice(CoordinatePrecision.values, "place precision")),
-        Column("hte_Description", _text),
+        Column("hte_description", _text),
         Column("site_id", _integer),
         Column("organisation_id", _integer),
-        Column("per_RoleInProcess", _role),
+        Column("per_roleinprocess", _role),
         Column("channel", _choice(RecruitmentChannel.values, "recruitment channel")),
         Column("health_check", _choice(Finding.values, "finding")),
         Column("loyalty_check", _choice(Finding.values, "finding")),
@@ -451,20 +452,20 @@ def _event_fields(row: Row, positions: dict[int, int]) -> dict[str, Any]:
         "testimony_id": case,
         "position": position,
         "stage": row["stage"],
-        "date_start": row["hte_Date"],
-        "date_start_precision": row["date_start_precision"] or ("day" if row["hte_Date"] else ""),
+        "date_start": row["hte_date"],
+        "date_start_precision": row["date_start_precision"] or ("day" if row["hte_date"] else ""),
         "date_end": row["date_end"],
         "date_end_precision": row["date_end_precision"] or ("day" if row["date_end"] else ""),
-        "country": row["hte_Country"] or "",
-        "place": row["hte_City"] or "",
-        "latitude": row["hte_Latitude"],
-        "longitude": row["hte_Longitude"],
+        "country": row["hte_country"] or "",
+        "place": row["hte_city"] or "",
+        "latitude": row["hte_latitude"],
+        "longitude": row["hte_longitude"],
         "place_precision": row["place_precision"] or "",
         "site_id": row["site_id"],
         "organisation_id": row["organisation_id"],
-        "organisation_role": row["per_RoleInProcess"] or "",
+        "organisation_role": row["per_roleinprocess"] or "",
         "documents_held_by": row["documents_held_by"] or "",
-        "notes": row["hte_Description"] or "",
+        "notes": row["hte_description"] or "",
         "deployment_id": row["deployment_id"],
     }
     for name, empty in STAGE_FIELDS.items():
