@@ -1,8 +1,10 @@
 """Journeys from CSV/XLSX in the HTCDS export's layout: a full export reads back the same (#23)."""
 
+import csv
 import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 
@@ -110,3 +112,34 @@ def test_fields_of_another_stage_are_refused_by_column(tmp_path, db):
         "events.csv:2:exit_kind: not part of the stage recruitment",
         "events.csv:2:sector: not part of the stage recruitment",
     ]
+
+
+def test_an_xlsx_of_the_exported_columns_imports_too(tmp_path, alice):
+    told = make_testimony()
+    journey(told)
+    before = snapshot([told.pk])
+    out = full_export(tmp_path, alice)
+    JourneyEvent.objects.all().delete()
+    for name in ("historic_trafficking_events", "indicators"):
+        book = openpyxl.Workbook()
+        with (out / f"{name}.csv").open(encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                book.active.append(row)
+        book.save(tmp_path / f"{name}.xlsx")
+    result = import_journeys(
+        tmp_path / "historic_trafficking_events.xlsx", tmp_path / "indicators.xlsx"
+    )
+    assert (result.events, result.indicators) == (7, 2)
+    assert snapshot([told.pk]) == before
+
+
+def test_a_dry_run_writes_nothing(tmp_path, alice):
+    told = make_testimony()
+    journey(told)
+    out = full_export(tmp_path, alice)
+    JourneyEvent.objects.all().delete()
+    result = import_journeys(
+        out / "historic_trafficking_events.csv", out / "indicators.csv", dry_run=True
+    )
+    assert result.dry_run and result.events == 7
+    assert JourneyEvent.objects.count() == 0
