@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import make_user
 from tests.journeys.journeys_data import journey, make_testimony
+from unseen.accounts.roles import Role
 from unseen.audit.models import Action, AuditEntry
 from unseen.publishing.exports import ExportRefused, export
 from unseen.publishing.models import ExportApproval
@@ -120,3 +122,14 @@ def test_the_command_says_what_was_generalised_and_suppressed(tmp_path):
     assert "k raised to 11" in report
     assert "smallest group of testimonies 11 (k=11); 0 of 11 testimonies suppressed" in report
     assert "period level 1" in report
+
+
+def test_an_export_for_a_user_holds_only_the_journeys_they_may_read(tmp_path, alice):
+    ann = make_user("ann", Role.ANALYST)  # no confidential clearance
+    secret, known = make_testimony("confidential"), make_testimony("internal")
+    journey(secret)
+    journey(known)
+    approval = ExportApproval.objects.create(approved_by=alice, recipient="Court")
+    result = export(tmp_path, format="htcds", level="full", approval=approval, requested_by=ann)
+    assert result.files["cases"] == 1
+    assert [c["case_id"] for c in read_csv(tmp_path / "cases.csv")] == [str(known.pk)]

@@ -117,7 +117,7 @@ def export(
             raise ExportRefused(f"approval #{approval.pk} is for another recipient")
         if dry_run:
             return ExportResult(directory, {})
-        tables = full_tables() if writer.with_files else full_case_tables()
+        tables = full_tables() if writer.with_files else full_case_tables(requested_by)
         result = ExportResult(directory, {})
         ledger: ReleaseLedger | None = None
         key_name = ""
@@ -132,7 +132,9 @@ def export(
             tables, result, ledger = controlled.tables, controlled.result, controlled.ledger
             ref, pid = controlled.ref, controlled.pid
         else:
-            cases = controlled_case_tables(level, recipient, k, override_by, directory)
+            cases = controlled_case_tables(
+                level, recipient, k, override_by, directory, reader=requested_by
+            )
             tables, result, ledger, ref, pid = cases.tables, cases.result, None, None, None
         if dry_run:
             return result

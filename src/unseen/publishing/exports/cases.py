@@ -129,17 +129,24 @@ def _present(testimony: Testimony) -> list[str]:
     return sorted(c.indicator for c in testimony.codings.all() if c.finding == Finding.PRESENT)
 
 
-def full_case_tables() -> dict[str, Table]:
+def _readable(reader: Any) -> Any:
+    """The testimonies the export may draw on: all for the operator (no reader), else those the
+    reader may read, as a journey is exactly as readable as its testimony."""
+    return Testimony.objects.all() if reader is None else Testimony.objects.visible_to(reader)
+
+
+def full_case_tables(reader: Any = None) -> dict[str, Table]:
     """Every journey as stored, confidential ones included (a full export was approved)."""
     cases: dict[int, dict[str, Any]] = {}
     events, indicators = [], []
     testimonies = {
         t.pk: t
-        for t in Testimony.objects.filter(journey_events__isnull=False)
+        for t in _readable(reader)
+        .filter(journey_events__isnull=False)
         .distinct()
         .prefetch_related("codings")
     }
-    for event in _events():
+    for event in _events().filter(testimony_id__in=testimonies):
         testimony = testimonies[event.testimony_id]
         cases.setdefault(
             testimony.pk,
@@ -208,7 +215,7 @@ def _event_record(event: JourneyEvent, rank: int) -> dict[str, str]:
 
 
 def controlled_case_tables(
-    level: str, recipient: str, k: int, override_by: Any, directory: Path
+    level: str, recipient: str, k: int, override_by: Any, directory: Path, reader: Any = None
 ) -> CaseTables:
     """The cases of a public or pseudonymised HTCDS export, k-anonymous, and what was done."""
     if level == "public":
@@ -218,7 +225,8 @@ def controlled_case_tables(
     at_level = set(Person.objects.filter(access_level__in=access).values_list("pk", flat=True))
     testimonies = [
         t
-        for t in Testimony.objects.filter(access_level__in=access, journey_events__isnull=False)
+        for t in _readable(reader)
+        .filter(access_level__in=access, journey_events__isnull=False)
         .distinct()
         .order_by("pk")
         .prefetch_related("codings")
