@@ -10,13 +10,13 @@ from unseen.publishing.exports.tables import Table, Writer
 
 
 def test_every_format_has_one_writer_behind_the_interface():
-    assert FORMATS == ("csv", "ftm", "geojson")
+    assert FORMATS == ("csv", "ftm", "geojson", "htcds")
     for name, writer in WRITERS.items():
         assert isinstance(writer, Writer)
         assert writer.format == name
         assert writer.suffix.startswith(".")
-    # A step per table, and one for the evidence files.
-    assert (steps("csv"), steps("ftm"), steps("geojson")) == (17, 17, 3)
+    # A step per table, and one for the evidence files (HTCDS: journeys only, no files).
+    assert (steps("csv"), steps("ftm"), steps("geojson"), steps("htcds")) == (17, 17, 3, 3)
 
 
 def test_a_writer_writes_the_tables_it_is_given(tmp_path):

@@ -23,7 +23,9 @@ The modules, each importing only those below it (the layers contract in pyprojec
 - files.py: the evidence files beside the tables, in `files/` with `files/manifest.csv`:
   originals at `full`; below it only the copy a person's redaction decision made, for files
   that stand behind released records (each file read is a FILE_EXPORT custody event);
-- csv.py, ftm.py, geojson.py: one `Writer` per format, which sees only the finished tables (CSV
+- cases.py: the tables of the HTCDS format (journeys), k-anonymous per testimony below full,
+  k = max(k, 11) at public (CTDC's practice);
+- csv.py, ftm.py, geojson.py, htcds.py: one `Writer` per format, which sees only the finished tables (CSV
   cells that a spreadsheet would run as a formula are neutralised; GeoJSON and FtM keep the raw
   values);
 - tables.py: `Table` and the `Writer` interface; results.py: `ExportResult`, `ExportRefused`.

@@ -1,7 +1,8 @@
 """`export`: checks what is asked, has the level's tables made, one writer write them, and audits.
 
-The tables come from selection.py (full) or disclosure.py (public, pseudonymised); the writers
-(csv.py, ftm.py, geojson.py) only ever see those tables.
+The tables come from selection.py (full) or disclosure.py (public, pseudonymised), and for the
+HTCDS format from cases.py (journeys, k-anonymous per testimony below full); the writers (csv.py,
+ftm.py, geojson.py, htcds.py) only ever see those tables.
 """
 
 from pathlib import Path
@@ -17,17 +18,21 @@ from unseen.audit.models import Action
 from unseen.private_files import private_output
 
 from ..models import ExportApproval, ReleaseLedger
+from .cases import controlled_case_tables, full_case_tables
 from .csv import CsvWriter
 from .disclosure import controlled_tables
 from .files import FilesWritten, write_files
 from .ftm import FtmWriter
 from .geojson import GeoJsonWriter
+from .htcds import HtcdsWriter
 from .keys import ledger_name
 from .results import ExportRefused, ExportResult
 from .selection import EXPORTED, full_tables
 from .tables import Progress, Writer
 
-WRITERS: dict[str, Writer] = {w.format: w for w in (CsvWriter(), FtmWriter(), GeoJsonWriter())}
+WRITERS: dict[str, Writer] = {
+    w.format: w for w in (CsvWriter(), FtmWriter(), GeoJsonWriter(), HtcdsWriter())
+}
 FORMATS = tuple(WRITERS)
 LEVELS = ("public", "pseudonymised", "full")
 DEFAULT_K = 5
@@ -36,7 +41,8 @@ DEFAULT_K = 5
 def steps(format: str) -> int:
     """How many steps an export in `format` reports to its `progress` (a table each, and the
     evidence files)."""
-    return len(WRITERS[format].reads or EXPORTED) + 1
+    writer = WRITERS[format]
+    return len(writer.reads or EXPORTED) + (1 if writer.with_files else 0)
 
 
 def export(
@@ -88,6 +94,10 @@ def export(
             raise ExportRefused("only an administrator may make an export linkable")
         if level == "full":
             raise ExportRefused("--linkable applies to the public and pseudonymised levels")
+        if not writer.with_files:
+            raise ExportRefused(
+                f"--linkable is not offered for {format}: its cases are keyed per export"
+            )
         if override_by is not None:
             # An override releases groups under k on this export alone; the ledger would then
             # hold a release below k that every later one is measured against.
@@ -107,7 +117,8 @@ def export(
             raise ExportRefused(f"approval #{approval.pk} is for another recipient")
         if dry_run:
             return ExportResult(directory, {})
-        tables, result = full_tables(), ExportResult(directory, {})
+        tables = full_tables() if writer.with_files else full_case_tables(requested_by)
+        result = ExportResult(directory, {})
         ledger: ReleaseLedger | None = None
         key_name = ""
         ref = pid = None
@@ -116,9 +127,15 @@ def export(
             raise ExportRefused("a pseudonymised export needs --recipient NAME")
         recipient = recipient.strip()
         key_name = ledger_name(recipient)
-        controlled = controlled_tables(level, recipient, k, override_by, linkable_by, directory)
-        tables, result, ledger = controlled.tables, controlled.result, controlled.ledger
-        ref, pid = controlled.ref, controlled.pid
+        if writer.with_files:
+            controlled = controlled_tables(level, recipient, k, override_by, linkable_by, directory)
+            tables, result, ledger = controlled.tables, controlled.result, controlled.ledger
+            ref, pid = controlled.ref, controlled.pid
+        else:
+            cases = controlled_case_tables(
+                level, recipient, k, override_by, directory, reader=requested_by
+            )
+            tables, result, ledger, ref, pid = cases.tables, cases.result, None, None, None
         if dry_run:
             return result
         # The audit keeps naming the public release's recipient "public", as it always has;
@@ -143,11 +160,13 @@ def export(
         # Exports carry testimony: the files (and a folder made for them) are the operator's alone.
         with private_output(directory):
             # Each file read is a FILE_EXPORT custody event, in this transaction with the export's.
-            evidence: FilesWritten = write_files(
-                directory, level=level, format=format, recipient=recipient, ref=ref, pid=pid
-            )
-            if progress:
-                progress(1)
+            evidence = FilesWritten()
+            if writer.with_files:
+                evidence = write_files(
+                    directory, level=level, format=format, recipient=recipient, ref=ref, pid=pid
+                )
+                if progress:
+                    progress(1)
             files = writer.write(tables, directory, progress)
         if evidence.count or evidence.withheld:
             files["evidence_files"] = evidence.count
@@ -160,7 +179,8 @@ def export(
         }
         if level != "full":
             detail.update(
-                k=k,
+                k=result.k_required or k,
+                unit=result.unit,
                 smallest_group=result.k,
                 persons=result.persons,
                 suppressed=result.suppressed,
@@ -204,6 +224,8 @@ def export(
         earlier_releases=result.earlier_releases,
         evidence_files=evidence.count,
         evidence_withheld=evidence.withheld,
+        unit=result.unit,
+        k_required=result.k_required,
     )
 
 

@@ -47,7 +47,15 @@ from unseen.registry.models import (
 from ..models import ReleaseLedger
 from .keys import Pseudonymiser, ledger_name
 from .results import ExportRefused, ExportResult
-from .selection import EXPORTED, RELEASED_ACCESS, generic_table, records_at, sector_categories
+from .selection import (
+    EXPORTED,
+    JOURNEY_SUMMARY,
+    RELEASED_ACCESS,
+    generic_table,
+    journey_summary,
+    records_at,
+    sector_categories,
+)
 from .tables import Table
 
 # Above this share of persons suppressed, the export is refused rather than quietly thinned out.
@@ -60,7 +68,6 @@ MAX_SUPPRESSED_SHARE = 0.10
 WAGE_BAND = "100"  # USD a month
 SHARE_BAND = "0.1"
 HOURS_BAND = "2"
-BRIBE_BAND = "100"  # USD
 
 
 def _birth_band(value: str) -> str:
@@ -72,14 +79,10 @@ def _birth_band_20(value: str) -> str:
 
 
 _PERIOD = (keep, gen.period_decade, hide)
-_JOURNEY = (
-    "interview_language",
-    "interview_country",
-    "recruitment_channel",
-    "vetting_health_check",
-    "vetting_loyalty_check",
-    "bribe_paid",
-)
+_INTERVIEW = ("interview_language", "interview_country")
+# From the testimony's journey events (ADR 0045): how the worker was recruited and how it ended.
+# The rest of the journey leaves only in the HTCDS export, k-anonymous per testimony (cases.py).
+_JOURNEY = JOURNEY_SUMMARY
 
 # Everything a recipient can join to one person through the person's pseudonym: the person's own
 # row and their deployments, incidents (as a victim) and testimonies (with their codings). Each
@@ -152,15 +155,11 @@ DIMENSIONS = (
         "account",
         {
             ("incident", "act"): (keep, keep, hide),
-            ("testimony", "outcome"): (keep, keep, hide),
-            **{("testimony", column): (keep, hide, hide) for column in _JOURNEY},
+            ("testimony", "exit_kind"): (keep, keep, hide),
+            ("testimony", "recruitment_channel"): (keep, hide, hide),
+            **{("testimony", column): (keep, hide, hide) for column in _INTERVIEW},
             ("testimony", "consent_to_use"): (keep, drop, drop),
             ("testimony", "consent_to_publish"): (keep, drop, drop),
-            ("testimony", "bribe_amount_usd"): (
-                functools.partial(gen.band, width=BRIBE_BAND),
-                drop,
-                drop,
-            ),
             ("testimony", "codings"): (keep, drop, drop),
         },
     ),
@@ -230,11 +229,10 @@ def _testimony_record(testimony: Testimony) -> dict[str, str]:
         "access_level": testimony.access_level,
         "is_synthetic": _flag(testimony.is_synthetic),
         "interview_date": gen.year(testimony.interview_date),
-        **{column: _text(getattr(testimony, column)) for column in _JOURNEY},
+        **{column: _text(getattr(testimony, column)) for column in _INTERVIEW},
+        **journey_summary(testimony),
         "consent_to_use": _flag(testimony.consent_to_use),
         "consent_to_publish": _flag(testimony.consent_to_publish),
-        "bribe_amount_usd": _text(testimony.bribe_amount_usd),
-        "outcome": testimony.outcome,
         "codings": ";".join(sorted(f"{c.indicator}:{c.finding}" for c in testimony.codings.all())),
     }
 
@@ -329,7 +327,7 @@ def controlled_tables(
     ]
     testimonies = [
         t
-        for t in records_at(Testimony, access).prefetch_related("codings")
+        for t in records_at(Testimony, access).prefetch_related("codings", "journey_events")
         if t.interviewee_id is None or t.interviewee_id in at_level
     ]
     incidents = list(
@@ -498,6 +496,8 @@ def controlled_tables(
     for table_name, model in EXPORTED:
         tables[table_name] = generic_table(model, instances[table_name], pid, ref)
     tables["deployments"].columns += ["site_country", "hours_per_day_band"]
+    testimony_columns = tables["testimonies"].columns
+    testimony_columns += [c for c in _JOURNEY if c not in testimony_columns]
     for table_name, kind in (
         ("persons", "person"),
         ("deployments", "deployment"),

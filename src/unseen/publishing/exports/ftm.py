@@ -187,7 +187,7 @@ def entities(tables: Mapping[str, Table]) -> Iterator[dict[str, Any]]:
             interviewCountry=_released(row.get("interview_country")),
             consentToPublish=row.get("consent_to_publish"),
             recruitmentChannel=row.get("recruitment_channel"),
-            outcome=row.get("outcome"),
+            exitKind=row.get("exit_kind"),
             indicator=codings.get(str(row["id"]), []),
             summary=row.get("summary"),
         )

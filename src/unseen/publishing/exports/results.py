@@ -25,3 +25,5 @@ class ExportResult:
     earlier_releases: int = 0  # earlier linkable releases to this recipient, joined in k
     evidence_files: int = 0  # evidence files written into files/ (see exports/files.py)
     evidence_withheld: int = 0  # released files left out: no redaction confirmed by a person
+    unit: str = "persons"  # what k counts: persons, or testimonies (the HTCDS export's cases)
+    k_required: int | None = None  # the k applied, when the format raised the one asked for

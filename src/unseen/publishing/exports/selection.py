@@ -94,6 +94,21 @@ def host_region(value: str) -> str:
     return ""
 
 
+# What the record exports say of a testimony's journey, from its events (ADR 0045); the whole
+# journey leaves in the HTCDS format (cases.py).
+JOURNEY_SUMMARY = ("recruitment_channel", "exit_kind")
+
+
+def journey_summary(testimony: Testimony) -> dict[str, str]:
+    """The recruitment channel and the exit of a testimony, from its journey events (the first
+    stated of each; blank when none is), with `journey_events` prefetched."""
+    events = sorted(testimony.journey_events.all(), key=lambda e: (e.position, e.pk))
+    return {
+        "recruitment_channel": next((e.channel for e in events if e.channel), ""),
+        "exit_kind": next((e.exit_kind for e in events if e.exit_kind), ""),
+    }
+
+
 def _columns(model: type[models.Model]) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields]
 
@@ -117,6 +132,13 @@ def full_tables() -> dict[str, Table]:
                 row[rel] = sorted(o.pk for o in getattr(instance, rel).all())
             rows.append(row)
         tables[name] = Table(columns + relations, rows)
+    testimonies = tables["testimonies"]
+    testimonies.columns += [c for c in JOURNEY_SUMMARY if c not in testimonies.columns]
+    summaries = {
+        t.pk: journey_summary(t) for t in Testimony.objects.prefetch_related("journey_events")
+    }
+    for row in testimonies.rows:
+        row.update(summaries[row["id"]])
     # What each claim is about, by kind as the controlled levels name it, so that a writer can
     # put a claim's source beside its record without a content type to look up.
     kinds = {ct.pk: ct.model for ct in ContentType.objects.all()}

@@ -28,6 +28,8 @@ class Writer(ABC):
     suffix: ClassVar[str]
     # The tables the files are made from, None for all; progress counts one step per table.
     reads: ClassVar[tuple[str, ...] | None] = None
+    # Whether the evidence files are written beside the tables (files.py).
+    with_files: ClassVar[bool] = True
 
     def unavailable(self) -> str:
         """Why this format cannot be written here ("" when it can)."""

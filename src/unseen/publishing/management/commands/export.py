@@ -121,12 +121,18 @@ class Command(BaseCommand):
                 f"{result.evidence_withheld} evidence file(s) withheld: no person has confirmed "
                 "their redaction (or marked it as not needed) on the file's page"
             )
+        unit = result.unit
+        k = result.k_required or options["k"]
         if options["level"] != "full" and not result.persons:
-            self.stdout.write("k-anonymity: no persons at this level")
+            self.stdout.write(f"k-anonymity: no {unit} at this level")
         elif result.k is not None and options["level"] != "full":
+            if k != options["k"]:
+                self.stdout.write(
+                    f"k raised to {k} for a public {options['format']} export (CTDC's practice)"
+                )
             self.stdout.write(
-                f"k-anonymity: smallest group of persons {result.k} (k={options['k']}); "
-                f"{result.suppressed} of {result.persons} persons suppressed; generalisation "
+                f"k-anonymity: smallest group of {unit} {result.k} (k={k}); "
+                f"{result.suppressed} of {result.persons} {unit} suppressed; generalisation "
                 + ", ".join(f"{name} level {lvl}" for name, lvl in result.generalisation.items())
             )
             if result.linkable:
