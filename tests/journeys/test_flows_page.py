@@ -1,0 +1,130 @@
+"""The flows page: at the reader's level, k-suppressed, saying what was merged."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from unseen.accounts.models import AccessLevel
+from unseen.documentation.models import Testimony
+from unseen.journeys.flows import FlowFilters, flows_for
+from unseen.journeys.models import JourneyEvent, JourneyIndicator
+
+
+def told(
+    n,
+    *,
+    channel="state_assignment",
+    host="RU",
+    sector="F",
+    exit_kind="contract_end",
+    level=AccessLevel.PUBLIC,
+    indicator="",
+    start=2015,
+):
+    """n synthetic testimonies, each with a recruitment, vetting, deployment and exit."""
+    made = []
+    for i in range(n):
+        source = factories.source(
+            f"Synthetic interview {channel} {i}", kind="interview", access_level=level
+        )
+        t = Testimony.objects.create(source=source, access_level=level, is_synthetic=True)
+        JourneyEvent.objects.create(
+            testimony=t, position=0, stage="recruitment", channel=channel, country="KP"
+        )
+        JourneyEvent.objects.create(
+            testimony=t,
+            position=1,
+            stage="vetting",
+            health_check="present",
+            months_waited=6 + i % 5,
+        )
+        deployed = JourneyEvent.objects.create(
+            testimony=t,
+            position=2,
+            stage="deployment",
+            country=host,
+            sector=sector,
+            date_start=dt.date(start, 3, 1),
+            date_start_precision="month",
+            date_end=dt.date(start + 2, 3, 1),
+            date_end_precision="month",
+        )
+        JourneyEvent.objects.create(
+            testimony=t,
+            position=3,
+            stage="exit",
+            exit_kind=exit_kind,
+            date_start=dt.date(start + 2, 4, 1),
+            date_start_precision="month",
+        )
+        if indicator:
+            JourneyIndicator.objects.create(
+                event=deployed, indicator=indicator, passage="p. 3 (synthetic)"
+            )
+        made.append(t)
+    return made
+
+
+@pytest.fixture
+def journeys(db):
+    told(20, indicator="excessive_overtime")
+    told(4, channel="personal_connection")
+    told(6, channel="applied", host="CN", sector="C", level=AccessLevel.CONFIDENTIAL)
+
+
+def test_a_flow_of_four_testimonies_is_merged_and_the_page_says_so(client, andy, journeys):
+    client.force_login(andy)
+    response = client.get(reverse("journeys:flows"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    notice = page[page.index('id="suppression"') : page.index('id="sankey"')]
+    assert "Through a personal connection" in notice
+    assert "merged into “other”" in notice
+    table = page[page.index('id="sankey"') : page.index('id="indicators"')]
+    assert "Through a personal connection" not in table
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_page_counts_only_what_the_reader_may_read(andy, alice, journeys):
+    assert flows_for(andy).testimonies == 24
+    assert flows_for(alice).testimonies == 30
+    hosts = {link.target for link in flows_for(alice).sankey if link.target_stage == "host"}
+    assert "CN·C" in hosts
+
+
+def test_filters_narrow_to_a_host_and_too_few_show_nothing(alice, journeys):
+    assert flows_for(alice, FlowFilters(host="CN")).testimonies == 6
+    assert flows_for(alice, FlowFilters(host="CN", sector="F")).testimonies == 0
+    assert flows_for(alice, FlowFilters(year_from=2016, year_to=2016)).testimonies == 30
+    assert flows_for(alice, FlowFilters(year_from=2018)).testimonies == 0
+    assert flows_for(alice, FlowFilters(source_kind="interview")).testimonies == 30
+    assert flows_for(alice, FlowFilters(host="CN"), k=7).withheld
+
+
+def test_k_below_three_is_refused_with_a_clear_message(client, andy, journeys):
+    client.force_login(andy)
+    page = client.get(reverse("journeys:flows"), {"k": 2}).content.decode()
+    assert "k = 2 is refused" in page
+    assert 'id="sankey"' not in page
+
+
+def test_k_from_the_setting(settings, andy, journeys):
+    settings.UNSEEN_FLOWS_K = 12
+    assert flows_for(andy).withheld is False
+    assert {
+        link.source for link in flows_for(andy).sankey if link.source_stage == "recruitment"
+    } == {"other"}
+
+
+def test_the_public_page_shows_published_journeys_with_k_at_least_11(client, journeys):
+    response = client.get(reverse("journeys_public:flows"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "24 testimonies" in page
+    assert "at least 11" in page
+    assert (
+        "k = 5 is refused"
+        in client.get(reverse("journeys_public:flows"), {"k": 5}).content.decode()
+    )
