@@ -5,35 +5,25 @@ testimony) and is k-suppressed by `unseen.core.journeys` before it reaches a pag
 never holds a testimony's id or any number resting on fewer than k testimonies.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Case, CharField, Count, F, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db.models.functions import Cast
 
 from unseen.accounts.models import UserLike
-from unseen.core.journeys.flows import Flows, compute_flows, journeys_from_events
+from unseen.core.journeys.flows import (
+    Flows,
+    IndicatorCounts,
+    compute_flows,
+    journeys_from_summaries,
+)
 from unseen.core.journeys.suppression import DEFAULT_K, checked_k
 
 from .models import JourneyEvent, JourneyIndicator
 
-EVENT_FIELDS = (
-    "testimony_id",
-    "position",
-    "stage",
-    "country",
-    "channel",
-    "health_check",
-    "loyalty_check",
-    "bribe_paid",
-    "months_waited",
-    "sector",
-    "exit_kind",
-    "date_start",
-    "date_start_precision",
-    "date_end",
-    "date_end_precision",
-)
 # The public page's floor: the Counter Trafficking Data Collaborative publishes with k = 11.
 PUBLIC_K = 11
 
@@ -81,16 +71,73 @@ def visible_events(user: UserLike, filters: FlowFilters = FlowFilters()) -> Any:
     return events.filter(narrowing)
 
 
+_VETTING_RANK = Case(
+    When(bribe_paid="present", then=Value(3)),
+    When(Q(health_check="present") | Q(loyalty_check="present"), then=Value(2)),
+    When(bribe_paid="absent", health_check="absent", loyalty_check="absent", then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+
+def _at(stage: str | tuple[str, ...], field: str, output: Any = None) -> Case:
+    stages = (stage,) if isinstance(stage, str) else stage
+    return Case(When(stage__in=stages, then=F(field)), output_field=output)
+
+
 def flows_for(user: UserLike, filters: FlowFilters = FlowFilters(), k: int | None = None) -> Flows:
-    """The k-suppressed flows of the journeys `user` may read (two queries)."""
+    """The k-suppressed flows of the journeys `user` may read.
+
+    Two queries over the events (one row per testimony, aggregated in the database; one row
+    per deployment), one over the indicators (testimonies per stage and indicator), and a
+    small one more only when cells below k must be merged and their union counted.
+    """
     k = checked_k(default_k() if k is None else k)
     events = visible_events(user, filters)
-    rows = list(events.values_list(*EVENT_FIELDS))
-    event_rows = [dict(zip(EVENT_FIELDS, row, strict=True)) for row in rows]
-    indicator_rows = [
-        {"testimony_id": t, "stage": s, "indicator": i}
-        for t, s, i in JourneyIndicator.objects.filter(event__in=events.values("pk")).values_list(
-            "event__testimony_id", "event__stage", "indicator"
+    summaries = (
+        events.order_by()
+        .values("testimony_id")
+        .annotate(
+            channel=Max(_at("recruitment", "channel")),
+            vetting_rank=Max(
+                Case(When(stage="vetting", then=_VETTING_RANK), output_field=IntegerField())
+            ),
+            months_waited=Sum(_at("vetting", "months_waited")),
+            vetting_start=Min(_at("vetting", "date_start", CharField())),
+            vetting_end=Max(_at("vetting", "date_end", CharField())),
+            # "year" sorts after "month" and "day": the coarsest precision of the vetting.
+            vetting_precision=Max(_at("vetting", "date_start_precision")),
+            exit_kind=Max(_at("exit", "exit_kind")),
+            exit_date=Max(_at("exit", "date_start", CharField())),
+            origin=Max(_at(("recruitment", "vetting", "departure"), "country")),
         )
-    ]
-    return compute_flows(journeys_from_events(event_rows, indicator_rows), k)
+    )
+    # Dates as ISO text: the core reads them itself, faster than the ORM's converters.
+    deployments = (
+        events.filter(stage="deployment")
+        .annotate(start=Cast("date_start", CharField()), end=Cast("date_end", CharField()))
+        .values(
+            "testimony_id",
+            "country",
+            "sector",
+            "start",
+            "date_start_precision",
+            "end",
+            "date_end_precision",
+        )
+    )
+    journeys = journeys_from_summaries(summaries, deployments)
+    indicators = JourneyIndicator.objects.filter(event__in=events.values("pk"))
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in (
+        indicators.order_by()
+        .values("event__stage", "indicator")
+        .annotate(n=Count("event__testimony_id", distinct=True))
+    ):
+        counts[row["event__stage"]][row["indicator"]] = row["n"]
+
+    def union(stage: str, labels: set[str]) -> int:
+        found = indicators.filter(event__stage=stage, indicator__in=labels)
+        return found.values("event__testimony_id").distinct().count()
+
+    return compute_flows(journeys, k, IndicatorCounts(dict(counts), union))

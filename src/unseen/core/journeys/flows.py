@@ -9,7 +9,7 @@ distributions of durations and the origin→host pairs, every one k-suppressed
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from .suppression import (
     checked_k,
     staged_links,
     suppressed_column,
+    suppressed_counts,
     suppressed_histogram,
 )
 
@@ -159,6 +160,77 @@ def _journey(
     )
 
 
+VETTING_RANKS = (UNKNOWN, "none", "checks", "bribe")  # rank → vetting, as `_vetting` orders them
+
+
+def journeys_from_summaries(
+    summaries: Iterable[Mapping[str, Any]],
+    deployments: Iterable[Mapping[str, Any]],
+    default_origin: str = DEFAULT_ORIGIN,
+) -> list[Journey]:
+    """Journeys from one summary row per testimony and its deployment rows (a faster reading).
+
+    A summary row has `testimony_id`, `channel`, `vetting_rank` (0 unknown, 1 no checks,
+    2 checks, 3 bribe; the strongest of its vetting events), `months_waited` (their sum),
+    `vetting_start`, `vetting_end`, `vetting_precision`, `exit_kind`, `exit_date` and
+    `origin`; a deployment row has `testimony_id`, `country`, `sector`, `date_start`,
+    `date_start_precision`, `date_end`, `date_end_precision`. Indicators are counted apart
+    (`IndicatorCounts`).
+    """
+    hosts: dict[Hashable, set[tuple[str, str]]] = defaultdict(set)
+    contract: dict[Hashable, float] = {}
+    first: dict[Hashable, dt.date] = {}
+    for row in deployments:
+        t = row["testimony_id"]
+        hosts[t].add((row["country"] or "", row["sector"] or ""))
+        start, end = (
+            _date(row.get("start", row.get("date_start"))),
+            _date(row.get("end", row.get("date_end"))),
+        )
+        span = _span(start, end, row["date_start_precision"], row["date_end_precision"])
+        if span is not None:
+            contract[t] = contract.get(t, 0.0) + span
+        if start is not None and (t not in first or start < first[t]):
+            first[t] = start
+    out = []
+    for row in summaries:
+        t = row["testimony_id"]
+        waited = row["months_waited"]
+        vetting_months = float(waited) if waited is not None else None
+        if vetting_months is None:
+            vetting_months = _span(
+                _date(row["vetting_start"]),
+                _date(row["vetting_end"]),
+                row["vetting_precision"],
+                row["vetting_precision"],
+            )
+        start, ended = first.get(t), _date(row["exit_date"])
+        out.append(
+            Journey(
+                testimony=t,
+                channel=row["channel"] or UNKNOWN,
+                vetting=VETTING_RANKS[row["vetting_rank"] or 0],
+                origin=row["origin"] or default_origin,
+                hosts=frozenset(hosts.get(t, ())),
+                exit=row["exit_kind"] or UNKNOWN,
+                vetting_months=vetting_months,
+                contract_months=contract.get(t),
+                exit_months=(ended - start).days / DAYS_PER_MONTH
+                if start is not None and ended is not None and ended >= start
+                else None,
+            )
+        )
+    return out
+
+
+@dataclass
+class IndicatorCounts:
+    """Testimonies per (stage, indicator), and how to count the union of some at a stage."""
+
+    counts: dict[str, dict[str, int]]
+    union: Callable[[str, set[str]], int]
+
+
 _VETTING_ORDER = {UNKNOWN: 0, NO_CHECKS: 1, CHECKS: 2, BRIBE: 3}
 
 
@@ -178,12 +250,29 @@ def _stronger_vetting(a: str, b: str) -> str:
     return a if _VETTING_ORDER[a] >= _VETTING_ORDER[b] else b
 
 
+def _date(value: dt.date | str | None) -> dt.date | None:
+    """A date, from a date or its ISO text (as a database may give it)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value[:10])
+
+
 def _months(row: Mapping[str, Any]) -> float | None:
     """The span of an event in months; a date known only to the year counts in whole years."""
-    start, end = row.get("date_start"), row.get("date_end")
+    return _span(
+        _date(row.get("date_start")),
+        _date(row.get("date_end")),
+        row.get("date_start_precision"),
+        row.get("date_end_precision"),
+    )
+
+
+def _span(
+    start: dt.date | None, end: dt.date | None, start_precision: Any, end_precision: Any
+) -> float | None:
     if start is None or end is None:
         return None
-    if "year" in (row.get("date_start_precision"), row.get("date_end_precision")):
+    if "year" in (start_precision, end_precision):
         return 12.0 * float(end.year - start.year)
     days: int = (end - start).days
     return days / DAYS_PER_MONTH
@@ -215,7 +304,9 @@ class Flows:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-def compute_flows(journeys: Sequence[Journey], k: int = DEFAULT_K) -> Flows:
+def compute_flows(
+    journeys: Sequence[Journey], k: int = DEFAULT_K, indicators: IndicatorCounts | None = None
+) -> Flows:
     """Everything the flows page shows, k-suppressed, from journeys the reader may read."""
     k = checked_k(k)
     report = Report(k)
@@ -259,7 +350,7 @@ def compute_flows(journeys: Sequence[Journey], k: int = DEFAULT_K) -> Flows:
         report,
         "map",
     )
-    rows, other, stages = _indicators(journeys, k, report)
+    rows, other, stages = _indicators(journeys, k, report, indicators)
     durations: dict[str, list[Bin]] = {}
     unknown: dict[str, int] = {}
     for name, values in (
@@ -285,20 +376,28 @@ def compute_flows(journeys: Sequence[Journey], k: int = DEFAULT_K) -> Flows:
 
 
 def _indicators(
-    journeys: Sequence[Journey], k: int, report: Report
+    journeys: Sequence[Journey], k: int, report: Report, given: IndicatorCounts | None
 ) -> tuple[list[IndicatorRow], dict[str, int | None], list[str]]:
     """Per stage, how many testimonies found each indicator there (a column each)."""
-    members: dict[str, dict[str, set[Hashable]]] = defaultdict(lambda: defaultdict(set))
-    for j in journeys:
-        for stage, indicator in j.indicators:
-            members[stage][indicator].add(j.testimony)
-    stages = [s for s in INDICATOR_STAGES if s in members] + sorted(
-        s for s in members if s not in INDICATOR_STAGES
+    if given is None:
+        members: dict[str, dict[str, set[Hashable]]] = defaultdict(lambda: defaultdict(set))
+        for j in journeys:
+            for stage, indicator in j.indicators:
+                members[stage][indicator].add(j.testimony)
+        counts = {s: {i: len(ids) for i, ids in m.items()} for s, m in members.items()}
+        columns_of: Callable[[str], Column] = lambda s: suppressed_column(  # noqa: E731
+            members[s], k, report, "indicators", s
+        )
+    else:
+        counts = given.counts
+        columns_of = lambda s: suppressed_counts(  # noqa: E731
+            counts[s], lambda labels: given.union(s, labels), k, report, "indicators", s
+        )
+    stages = [s for s in INDICATOR_STAGES if s in counts] + sorted(
+        s for s in counts if s not in INDICATOR_STAGES
     )
-    columns: dict[str, Column] = {
-        s: suppressed_column(members[s], k, report, "indicators", s) for s in stages
-    }
-    names = sorted({i for s in stages for i in members[s]})
+    columns = {s: columns_of(s) for s in stages}
+    names = sorted({i for s in stages for i in counts[s]})
     rows = []
     for name in names:
         cells: dict[str, int | None] = {}
@@ -320,8 +419,10 @@ __all__ = [
     "OTHER",
     "UNKNOWN",
     "Flows",
+    "IndicatorCounts",
     "Journey",
     "compute_flows",
     "host_label",
     "journeys_from_events",
+    "journeys_from_summaries",
 ]

@@ -8,7 +8,7 @@ docs/methods/journeys.md.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 OTHER = "other"
@@ -117,32 +117,40 @@ def staged_links(
     # 2. Links resting on fewer than k testimonies: relabel their ends to "other" (the end
     #    that is not "other" yet, the target first) until every link holds k or more.
     merged_links: Counter[tuple[str, str]] = Counter()
+    flows = _Flows(weights, n)
     while True:
-        links = _links(weights, n)
-        thin = sorted((c, key) for key, c in links.items() if c < k)
+        thin = sorted((c, key) for key, c in flows.links.items() if c < k)
         if not thin:
             break
-        i, a, b = thin[0][1]
+        # All thin links at once, their targets first; their sources only when every thin
+        # link already ends in "other"; a thin other→other link last, one at a time.
+        targets = [key for _, key in thin if key[2] != OTHER]
+        sources = [key for _, key in thin if key[2] == OTHER and key[1] != OTHER]
+        if targets or sources:
+            for i, _a, _b in targets or sources:
+                merged_links[(stages[i], stages[i + 1])] += 1
+            for key in targets:
+                flows.relabel(key, source=False, target=True)
+            if not targets:
+                for key in sources:
+                    flows.relabel(key, source=True, target=False)
+            continue
+        i = thin[0][1][0]
         pair = (stages[i], stages[i + 1])
         merged_links[pair] += 1
-        if b != OTHER:
-            weights = _relabel(weights, i, a, b, source=False, target=True)
-        elif a != OTHER:
-            weights = _relabel(weights, i, a, b, source=True, target=False)
-        else:
-            # other → other too thin: fold in the smallest link touching "other" (or, failing
-            # that, the smallest link of the pair); with none left, withhold it.
-            candidates = sorted(
-                (c, key) for key, c in links.items() if key[0] == i and key != (i, OTHER, OTHER)
-            )
-            touching = [x for x in candidates if OTHER in x[1][1:]]
-            chosen = (touching or candidates)[0] if (touching or candidates) else None
-            if chosen is None:
-                report.add(Merge(chart, f"{pair[0]}→{pair[1]}", "", 1, "withheld"))
-                weights = _drop_link(weights, i)
-                continue
-            _, pa, pb = chosen[1]
-            weights = _relabel(weights, i, pa, pb, source=True, target=True)
+        # other → other too thin: fold in the smallest link touching "other" (or, failing
+        # that, the smallest link of the pair); with none left, withhold it.
+        candidates = sorted(
+            (c, key) for key, c in flows.links.items() if key[0] == i and key != (i, OTHER, OTHER)
+        )
+        touching = [x for x in candidates if OTHER in x[1][1:]]
+        chosen = (touching or candidates)[0] if (touching or candidates) else None
+        if chosen is None:
+            report.add(Merge(chart, f"{pair[0]}→{pair[1]}", "", 1, "withheld"))
+            flows.drop_other(i)
+            continue
+        flows.relabel(chosen[1], source=True, target=True)
+    weights = Counter(flows.weights)
     for (s, t), c in sorted(merged_links.items()):
         report.add(Merge(chart, f"{s}→{t}", "", c, "links"))
     result = [
@@ -152,6 +160,54 @@ def staged_links(
         key=lambda l_: (stages.index(l_.source_stage), -l_.testimonies, l_.source, l_.target)
     )
     return result
+
+
+class _Flows:
+    """Paths with their weights, and the links they make, kept up to date as paths change."""
+
+    def __init__(self, weights: Mapping[Path, int], n: int):
+        self.n = n
+        self.weights: dict[Path, int] = {}
+        self.links: Counter[tuple[int, str, str]] = Counter()
+        self.index: dict[tuple[int, str, str], set[Path]] = defaultdict(set)
+        for path, w in weights.items():
+            self.add(path, w)
+
+    def keys(self, path: Path) -> list[tuple[int, str, str]]:
+        return [(i, a, b) for i in range(self.n - 1) for a in path[i] for b in path[i + 1]]
+
+    def add(self, path: Path, w: int) -> None:
+        self.weights[path] = self.weights.get(path, 0) + w
+        for key in self.keys(path):
+            self.links[key] += w
+            self.index[key].add(path)
+
+    def remove(self, path: Path) -> int:
+        w = self.weights.pop(path)
+        for key in self.keys(path):
+            self.links[key] -= w
+            self.index[key].discard(path)
+            if not self.links[key]:
+                del self.links[key]
+                del self.index[key]
+        return w
+
+    def relabel(self, key: tuple[int, str, str], *, source: bool, target: bool) -> None:
+        """For the testimonies on link a→b (stages i, i+1), relabel a and/or b to OTHER."""
+        i, a, b = key
+        for path in list(self.index.get(key, ())):
+            here, there = path[i], path[i + 1]
+            if source:
+                here = frozenset(OTHER if x == a else x for x in here)
+            if target:
+                there = frozenset(OTHER if x == b else x for x in there)
+            self.add((*path[:i], here, there, *path[i + 2 :]), self.remove(path))
+
+    def drop_other(self, i: int) -> None:
+        """Withhold the last thin other→other link of a stage pair."""
+        for path in list(self.index.get((i, OTHER, OTHER), ())):
+            w = self.remove(path)
+            self.add((*path[: i + 1], path[i + 1] - {OTHER}, *path[i + 2 :]), w)
 
 
 def _holding(weights: Mapping[Path, int], i: int, labels: set[str]) -> int:
@@ -181,34 +237,6 @@ def _links(weights: Mapping[Path, int], n: int) -> Counter[tuple[int, str, str]]
     return links
 
 
-def _relabel(
-    weights: Mapping[Path, int], i: int, a: str, b: str, *, source: bool, target: bool
-) -> Counter[Path]:
-    """For the testimonies on link a→b (stages i, i+1), relabel a and/or b to OTHER."""
-    out: Counter[Path] = Counter()
-    for path, w in weights.items():
-        if a in path[i] and b in path[i + 1]:
-            here, there = path[i], path[i + 1]
-            if source:
-                here = frozenset(OTHER if x == a else x for x in here)
-            if target:
-                there = frozenset(OTHER if x == b else x for x in there)
-            path = (*path[:i], here, there, *path[i + 2 :])
-        out[path] += w
-    return out
-
-
-def _drop_link(weights: Mapping[Path, int], i: int) -> Counter[Path]:
-    """Withhold the last thin other→other link of a stage pair (its testimonies keep the rest)."""
-    out: Counter[Path] = Counter()
-    for path, w in weights.items():
-        if OTHER in path[i] and OTHER in path[i + 1]:
-            # Take the other label out of the later stage; an empty stage has no links.
-            path = (*path[: i + 1], path[i + 1] - {OTHER}, *path[i + 2 :])
-        out[path] += w
-    return out
-
-
 # --- counted cells (indicator × stage) ---------------------------------------------------------
 
 
@@ -224,26 +252,41 @@ class Column:
 def suppressed_column(
     members: Mapping[str, set[Hashable]], k: int, report: Report, chart: str, where: str
 ) -> Column:
-    """Cells below k merged into "other", topped up until "other" holds k or more.
+    """Cells below k merged into "other", from each cell's members (see `suppressed_counts`)."""
 
-    "Other" counts the testimonies having any merged cell; while it holds fewer than k the
-    smallest shown cell joins it; if it never reaches k it is withheld (None).
-    """
-    k = checked_k(k)
-    sizes = {label: len(ids) for label, ids in members.items() if ids}
-    merged = {label for label, size in sizes.items() if size < k}
-    rest = sorted((size, label) for label, size in sizes.items() if label not in merged)
-
-    def other_size() -> int:
+    def union(labels: set[str]) -> int:
         holders: set[Hashable] = set()
-        for label in merged:
+        for label in labels:
             holders |= members[label]
         return len(holders)
 
-    other = other_size()
+    return suppressed_counts(
+        {label: len(ids) for label, ids in members.items()}, union, k, report, chart, where
+    )
+
+
+def suppressed_counts(
+    sizes: Mapping[str, int],
+    union: Callable[[set[str]], int],
+    k: int,
+    report: Report,
+    chart: str,
+    where: str,
+) -> Column:
+    """Cells below k merged into "other", topped up until "other" holds k or more.
+
+    `union(labels)` counts the testimonies having any of the labels: "other" is that count for
+    the merged cells; while it holds fewer than k the smallest shown cell joins it; if it never
+    reaches k it is withheld (None).
+    """
+    k = checked_k(k)
+    sizes = {label: size for label, size in sizes.items() if size}
+    merged = {label for label, size in sizes.items() if size < k}
+    rest = sorted((size, label) for label, size in sizes.items() if label not in merged)
+    other = union(merged) if merged else 0
     while 0 < other < k and rest:
         merged.add(rest.pop(0)[1])
-        other = other_size()
+        other = union(merged)
     if merged:
         report.add(Merge(chart, where, "", len(merged), "cells"))
     withheld = 0 < other < k
