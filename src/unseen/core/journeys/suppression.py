@@ -7,6 +7,7 @@ a column's other cells, a histogram's total) give back nothing below `k`: see
 docs/methods/journeys.md.
 """
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -328,10 +329,11 @@ def suppressed_histogram(
     known = [v for v in values if v is not None]
     unknown = len(values) - len(known)
     bounds = list(edges)
-    raw: list[tuple[float, float | None, int]] = []
-    for j, low in enumerate(bounds):
-        high = bounds[j + 1] if j + 1 < len(bounds) else None
-        raw.append((low, high, sum(1 for v in known if v >= low and (high is None or v < high))))
+    per_bin = Counter(bisect_right(bounds, v) - 1 for v in known if v >= bounds[0])
+    raw: list[tuple[float, float | None, int]] = [
+        (low, bounds[j + 1] if j + 1 < len(bounds) else None, per_bin.get(j, 0))
+        for j, low in enumerate(bounds)
+    ]
     bins: list[list[float | int | None]] = []
     widened = 0
     pending: list[float | int | None] | None = None
