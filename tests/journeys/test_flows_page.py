@@ -69,3 +69,14 @@ def test_the_public_page_shows_published_journeys_with_k_at_least_11(client, jou
         "k = 5 is refused"
         in client.get(reverse("journeys_public:flows"), {"k": 5}).content.decode()
     )
+
+
+def test_indicator_cells_below_k_are_merged_with_their_union_counted_by_the_database(alice, db):
+    told(6, indicator="excessive_overtime")
+    told(3, indicator="isolation")
+    flows = flows_for(alice)
+    rows = {row.indicator: row.cells for row in flows.indicator_rows}
+    # Isolation (3) is merged; "other" would hold 3, so overtime (6) joins it: 9 testimonies.
+    assert rows["isolation"]["deployment"] is None
+    assert rows["excessive_overtime"]["deployment"] is None
+    assert flows.indicator_other["deployment"] == 9

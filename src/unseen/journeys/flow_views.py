@@ -141,7 +141,7 @@ STAGE_NAMES = {
     "vetting": gettext_lazy("Vetting"),
     "host": gettext_lazy("Host country and sector"),
     "exit": gettext_lazy("Exit"),
-    "origin": gettext_lazy("Origin"),
+    "origin": gettext_lazy("Country of origin"),
 }
 VETTING_NAMES = {
     BRIBE: gettext_lazy("Bribe paid"),

@@ -216,3 +216,10 @@ def test_journeys_from_events_reads_each_stage():
     assert j.exit_months == pytest.approx(38, abs=0.2)
     assert j.indicators == {("deployment", "isolation")}
     assert j.origin == "KP"
+
+
+def test_a_thin_histogram_withholds_the_untold_count_too():
+    report = Report(5)
+    bins, unknown = suppressed_histogram([2.0] * 3 + [None] * 30, (0, 3, 6), 5, report, "exit")
+    assert bins == [] and unknown == 0
+    assert any(m.kind == "withheld" for m in report.merges)

@@ -355,6 +355,10 @@ def suppressed_histogram(
         else:
             report.add(Merge(chart, chart, "", 1, "withheld"))
     with_unknown = False
+    if not bins and known:
+        # Fewer than k testimonies tell a duration: the count of those that do not would
+        # give their number by subtraction, so it is withheld with them.
+        unknown = 0
     if 0 < unknown < k:
         if bins:
             bins[-1][2] = int(bins[-1][2] or 0) + unknown
