@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_accessibility import sign_in
+from tests.browser.test_accessibility import blocking_violations, sign_in
 from tests.journeys.builders import told
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -87,6 +87,10 @@ def test_it_saves_screenshots_and_nothing_is_wider_than_the_screen(
         assert max(ImageStat.Stat(image.convert("L")).stddev) > 5, f"{path.name} looks blank"
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page is {overflow} px wider than the {size} screen"
+    assert not blocking_violations(page, f"flows ({size})")
+    page.goto(f"{live_server.url}/journeys/")
+    page.wait_for_selector("h1")
+    assert not blocking_violations(page, f"public flows ({size})")
     context.close()
     print("Screenshot:", path)
 

@@ -19,6 +19,7 @@ def told(
     indicator="",
     start=2015,
     more=(),
+    consent=True,
 ):
     """n synthetic testimonies, each with a recruitment, vetting, deployment and exit."""
     made = []
@@ -26,7 +27,13 @@ def told(
         source = factories.source(
             f"Synthetic interview {channel} {i}", kind="interview", access_level=level
         )
-        t = Testimony.objects.create(source=source, access_level=level, is_synthetic=True)
+        t = Testimony.objects.create(
+            source=source,
+            access_level=level,
+            is_synthetic=True,
+            consent_to_use=consent,
+            consent_to_publish=consent,
+        )
         JourneyEvent.objects.create(
             testimony=t, position=0, stage="recruitment", channel=channel, country="KP"
         )

@@ -60,6 +60,7 @@ def test_k_from_the_setting(settings, andy, journeys):
 
 
 def test_the_public_page_shows_published_journeys_with_k_at_least_11(client, journeys):
+    told(12, channel="applied", consent=False)  # public, but not consented to publication
     response = client.get(reverse("journeys_public:flows"))
     page = response.content.decode()
     assert response.status_code == 200

@@ -83,9 +83,10 @@ class FlowsForm(forms.Form):
             self.add_error("year_to", _("The last year comes before the first."))
         return data
 
-    def filters(self) -> FlowFilters:
+    def filters(self, consented_only: bool = False) -> FlowFilters:
         data = self.cleaned_data
         return FlowFilters(
+            consented_only=consented_only,
             year_from=data.get("year_from"),
             year_to=data.get("year_to"),
             host=data.get("host") or "",
@@ -105,7 +106,10 @@ def flows_page(request: SignedInRequest) -> HttpResponse:
 
 @public
 def public_flows_page(request: HttpRequest) -> HttpResponse:
-    """The flows of published testimonies' journeys, for everyone, with k at least PUBLIC_K."""
+    """The flows of published testimonies' journeys, for everyone, with k at least PUBLIC_K.
+
+    Published: at the public level and with the interviewee's consent to publish.
+    """
     floor = max(PUBLIC_K, default_k())
     return _page(request, AnonymousUser(), floor=floor, default=floor, public=True)
 
@@ -118,9 +122,9 @@ def _page(
     k = default
     if form.is_bound and form.is_valid():
         k = form.cleaned_data.get("k") or default
-        flows = flows_for(reader, form.filters(), k)
+        flows = flows_for(reader, form.filters(consented_only=public), k)
     elif not form.is_bound:
-        flows = flows_for(reader, FlowFilters(), k)
+        flows = flows_for(reader, FlowFilters(consented_only=public), k)
     language = get_language() or "en"
     context: dict[str, Any] = {
         "form": form,

@@ -43,11 +43,15 @@ class FlowFilters:
     host: str = ""  # ISO 3166-1 alpha-2 of a deployment
     sector: str = ""  # ISIC section of a deployment
     source_kind: str = ""  # the kind of the testimony's source
+    # The public page: only testimonies whose interviewee consented to publication.
+    consented_only: bool = False
 
 
 def _narrowing(filters: FlowFilters, to_testimony: str) -> Q:
     """The filters as a condition on testimonies, reached from here through `to_testimony`."""
     narrowing = Q()
+    if filters.consented_only:
+        narrowing &= Q(**{f"{to_testimony}consent_to_publish": True})
     if filters.source_kind:
         narrowing &= Q(**{f"{to_testimony}source__kind": filters.source_kind})
     matching = JourneyEvent.objects.all()
