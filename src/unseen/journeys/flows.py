@@ -5,7 +5,10 @@ testimony) and is k-suppressed by `unseen.core.journeys` before it reaches a pag
 never holds a testimony's id or any number resting on fewer than k testimonies.
 """
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,6 +112,24 @@ def flows_for(user: UserLike, filters: FlowFilters = FlowFilters(), k: int | Non
     small one more only when cells below k must be merged and their union counted.
     """
     k = checked_k(default_k() if k is None else k)
+    with _collection_paused():
+        return _flows(user, filters, k)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while tens of thousands of rows are read: they
+    hold no cycles, and collecting them as they come costs a third of the time (the bench)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _flows(user: UserLike, filters: FlowFilters, k: int) -> Flows:
     events = visible_events(user, filters)
     summaries = (
         events.order_by()

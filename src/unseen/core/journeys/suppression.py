@@ -93,7 +93,8 @@ def staged_links(
     and no link's count can be had by subtracting shown links from a node.
     """
     k = checked_k(k)
-    weights: Counter[Path] = Counter(tuple(frozenset(s) for s in p) for p in paths)
+    # A path is a tuple of frozensets already (`Path`); tuple() of a tuple costs nothing.
+    weights: Counter[Path] = Counter(map(tuple, paths))
     n = len(stages)
     # 1. Categories of a stage held by fewer than k testimonies become "other"; then, while
     #    "other" itself holds between 1 and k-1, the smallest remaining category joins it.
@@ -151,12 +152,9 @@ def staged_links(
             flows.drop_other(i)
             continue
         flows.relabel(chosen[1], source=True, target=True)
-    weights = Counter(flows.weights)
     for (s, t), c in sorted(merged_links.items()):
         report.add(Merge(chart, f"{s}→{t}", "", c, "links"))
-    result = [
-        Link(stages[i], a, stages[i + 1], b, c) for (i, a, b), c in _links(weights, n).items()
-    ]
+    result = [Link(stages[i], a, stages[i + 1], b, c) for (i, a, b), c in flows.links.items() if c]
     result.sort(
         key=lambda l_: (stages.index(l_.source_stage), -l_.testimonies, l_.source, l_.target)
     )
@@ -226,16 +224,6 @@ def _relabel_stage(weights: Mapping[Path, int], i: int, labels: set[str]) -> Cou
             )
         out[path] += w
     return out
-
-
-def _links(weights: Mapping[Path, int], n: int) -> Counter[tuple[int, str, str]]:
-    links: Counter[tuple[int, str, str]] = Counter()
-    for path, w in weights.items():
-        for i in range(n - 1):
-            for a in path[i]:
-                for b in path[i + 1]:
-                    links[(i, a, b)] += w
-    return links
 
 
 # --- counted cells (indicator × stage) ---------------------------------------------------------
