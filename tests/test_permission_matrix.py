@@ -45,6 +45,8 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "documentation:import_columns": ("get", IMPORTERS, []),
     "documentation:import_template": ("get", IMPORTERS, ["sites", "csv"]),
     "documentation:indicators": ("get", VIEWERS, []),
+    "journeys:flows": ("get", VIEWERS, []),
+    "journeys_public:flows": ("get", ALL, []),
     "documentation:gaps": ("get", VIEWERS, []),
     "documentation:gap_list": ("get", VIEWERS, ["uncoded-testimonies"]),
     "documentation:coding": ("get", EDITORS, ["{testimony}"]),

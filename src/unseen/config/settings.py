@@ -272,6 +272,9 @@ SESSION_COOKIE_AGE = env_int("UNSEEN_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # A session left untouched this long is signed out (0 turns the idle timeout off).
 UNSEEN_IDLE_SECONDS = env_int("UNSEEN_IDLE_SECONDS", 3600)
+# The flows of journeys show nothing resting on fewer testimonies than this (never under 3;
+# the public page uses at least 11). See docs/methods/journeys.md.
+UNSEEN_FLOWS_K = env_int("UNSEEN_FLOWS_K", 5)
 
 # Two-factor sign-in (TOTP, with recovery codes) for every staff account; on unless this is the
 # demo, which must stay usable with the demo's known passwords. See accounts/two_factor.py.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("report/", include("unseen.intake.urls")),
     path("findings/", include("unseen.findings.urls")),
     path("evidence/", include("unseen.files.public_urls")),
+    path("journeys/", include("unseen.journeys.public_urls")),
     path("api/v1/openapi.json", openapi, name="openapi"),
     path("api/v1/", include("unseen.intake.api_urls")),
     path("app/moderation/", include("unseen.intake.moderation_urls")),

@@ -1,7 +1,11 @@
-"""The team's journey pages, mounted at /app/ (config/urls.py)."""
+"""The journeys' pages in the workspace (mounted at /app/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import flow_views
 
 app_name = "journeys"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("journeys/flows/", flow_views.flows_page, name="flows"),
+]
