@@ -435,7 +435,8 @@ class Journeys:
             count = 3  # at least one journey with three deployments, whatever the draw
         self.threes += count == 3
         total = max(told.years * 12 + self.rng.randint(-3, 3), 6 * count)
-        cuts = sorted(self.rng.sample(range(4, total - 3), count - 1)) if count > 1 else []
+        # Cut points three months apart at least: no deployment shorter than a season.
+        cuts = sorted(self.rng.sample(range(4, total - 3, 3), count - 1)) if count > 1 else []
         lengths = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
         start = dt.date(told.start_year, self.rng.randint(1, 12), 1)
         stints: list[Stint] = []
@@ -549,7 +550,7 @@ class Journeys:
             country="KP",
             place=f"{told.province} (synthetic: home province)",
             place_precision=CoordinatePrecision.REGION,
-            notes=f"{LABEL}: selected through {RecruitmentChannel(told.channel).label.lower()}.",
+            notes=f"{LABEL}: recruited ({RecruitmentChannel(told.channel).label.lower()}).",
         )
         bribe_paid = Finding.PRESENT if self.vetting_forced(told.story) else told.bribe_paid
         amount = told.bribe_amount_usd
@@ -596,14 +597,13 @@ class Journeys:
             "(rules for life abroad, self-criticism), then departure.",
         )
         via_agency = route.country == "CN" and told.site.country != "CN"
+        holder = DocumentHolder.MANAGER if rng.random() < 0.8 else DocumentHolder.STATE
         add(
             Stage.TRANSIT,
             at_transit,
             route=route.route + ONWARD.get(told.site.city, ""),
             border_crossings=route.crossings,
-            documents_held_by=DocumentHolder.MANAGER
-            if rng.random() < 0.8
-            else DocumentHolder.STATE,
+            documents_held_by=holder,
             organisation=self.organisations["agency"] if via_agency else None,
             organisation_role=OrganisationRole.TRANSPORTER if via_agency else "",
             date_start=transit_start,
@@ -611,7 +611,8 @@ class Journeys:
             country=route.country,
             place=route.place,
             place_precision=CoordinatePrecision.CITY,
-            notes=f"{LABEL}: travelled in a group; a manager from home held the passports.",
+            notes=f"{LABEL}: travelled in a group; the passports were held by "
+            f"{DocumentHolder(holder).label.lower()}.",
         )
         for index, stint in enumerate(stints):
             still_there = exit_kind == ExitKind.STILL_ABROAD and index == len(stints) - 1
