@@ -491,8 +491,10 @@ class Journeys:
 
     # -- recording -----------------------------------------------------------------------------
 
-    def record(self, testimony: Testimony, told: Told, deployment: Deployment, last: bool) -> int:
-        """Record one testimony's journey; returns how many events it has."""
+    def record(
+        self, testimony: Testimony, told: Told, deployment: Deployment, last: bool
+    ) -> list[JourneyEvent]:
+        """Record one testimony's journey; returns its events in order."""
         rng = self.rng
         stints = self._stints(told, last)
         exit_kind = told.exit_kind
@@ -690,7 +692,7 @@ class Journeys:
         )
 
         self._agree(testimony, told, stints, exit_kind, deployment)
-        return len(events)
+        return saved
 
     def _agree(
         self,

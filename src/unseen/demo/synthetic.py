@@ -296,6 +296,34 @@ def _between(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(rng.randrange(low, high + 1, 10))
 
 
+def _incident(
+    act: str,
+    day: dt.date,
+    site: Site,
+    country: str,
+    place: str,
+    person: Person,
+    source: Source,
+    number: int,
+) -> Incident:
+    incident = Incident.objects.create(
+        act=act,
+        description=f"Synthetic incident (demo data): {Act(act).label.lower()} told in "
+        f"interview T-{number:02d}.",
+        date=day,
+        date_precision=DatePrecision.MONTH,
+        site=site,
+        country=country,
+        place=place,
+        perpetrator_description="site minder (synthetic)",
+        access_level=AccessLevel.CONFIDENTIAL,
+        is_synthetic=True,
+    )
+    incident.victims.add(person)
+    incident.add_claim(source, Credibility.POSSIBLY_TRUE, "told in the (synthetic) interview")
+    return incident
+
+
 def generate(seed: int = SEED) -> dict[str, int]:
     """Create the synthetic records; returns how many of each."""
     rng = random.Random(seed)
@@ -345,6 +373,10 @@ def generate(seed: int = SEED) -> dict[str, int]:
             is_synthetic=True,
         )
         years = rng.randint(1, 6)
+        # The channel and the exit come from the journeys' own generator. This one still makes
+        # the draws that once chose them (and dated an escape), and drops them, so that every
+        # record drawn after them keeps the values it had: names, incidents, sightings.
+        escaped_once = rng.choices([False, True, False], weights=[5, 4, 1])[0]
         channel, exit_kind = journey.profile(STORIES.index(story))
         testimony = Testimony.objects.create(
             source=source,
@@ -361,6 +393,7 @@ def generate(seed: int = SEED) -> dict[str, int]:
             is_synthetic=True,
         )
         # The journey as the interview told it: drawn here, recorded as events (ADR 0045).
+        rng.choice(range(3))  # once the recruitment channel (see above)
         health_check = _finding(rng, 0.9)
         loyalty_check = _finding(rng, 0.95)
         bribe_paid = _finding(rng, 0.4)
@@ -400,27 +433,12 @@ def generate(seed: int = SEED) -> dict[str, int]:
 
         acts = [Act.PASSPORT_CONFISCATION] if rng.random() < 0.6 else []
         acts += [Act.SURVEILLANCE] if rng.random() < 0.4 else []
-        acts += [Act.ESCAPE] if exit_kind in (ExitKind.ESCAPE, ExitKind.DEFECTION) else []
         for act in acts:
             happened = dt.date(start_year + rng.randint(0, years - 1), rng.randint(1, 12), 1)
-            incident = Incident.objects.create(
-                act=act,
-                description=f"Synthetic incident (demo data): {Act(act).label.lower()} told in "
-                f"interview T-{number:02d}.",
-                date=happened,
-                date_precision=DatePrecision.MONTH,
-                site=site,
-                country=site.country,
-                place=site.city,
-                perpetrator_description="site minder (synthetic)",
-                access_level=AccessLevel.CONFIDENTIAL,
-                is_synthetic=True,
-            )
-            incident.victims.add(person)
-            incident.add_claim(
-                source, Credibility.POSSIBLY_TRUE, "told in the (synthetic) interview"
-            )
+            _incident(act, happened, site, site.country, site.city, person, source, number)
             counts["incidents"] += 1
+        if escaped_once:
+            rng.randint(0, years - 1), rng.randint(1, 12)  # once an escape's date (see above)
 
         told = journeys.Told(
             number=number,
@@ -437,9 +455,16 @@ def generate(seed: int = SEED) -> dict[str, int]:
             findings=findings,
             province=person.home_province,
         )
-        counts["journey events"] += journey.record(
-            testimony, told, deployment, last=number == TESTIMONIES
-        )
+        events = journey.record(testimony, told, deployment, last=number == TESTIMONIES)
+        counts["journey events"] += len(events)
+        left = events[-1]
+        if left.exit_kind in (ExitKind.ESCAPE, ExitKind.DEFECTION) and left.date_start:
+            # The escape, where and when the journey says it ended.
+            where = left.site or site
+            _incident(
+                Act.ESCAPE, left.date_start, where, left.country, left.place, person, source, number
+            )
+            counts["incidents"] += 1
 
     for _ in range(OTHER_PERSONS):
         _person(rng, level=AccessLevel.INTERNAL)
