@@ -18,14 +18,15 @@ from unseen.documentation.models import (
     Finding,
     Incident,
     Indicator,
-    Outcome,
-    RecruitmentChannel,
     Sighting,
     Testimony,
 )
 from unseen.evidence.models import Credibility, DatePrecision, Reliability, Source, SourceKind
+from unseen.journeys.models import ExitKind
 from unseen.registry.models import CoordinatePrecision, Person, Sex, Site, SiteKind
 from unseen.registry.vault import Identity, store_identity
+
+from . import journeys
 
 SEED = 20150310  # the day NKDB's report on overseas workers was covered by the press (Dong-A, 10 Mar 2015)
 TESTIMONIES = 20  # as many as NKDB interviewed for that report
@@ -295,6 +296,34 @@ def _between(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(rng.randrange(low, high + 1, 10))
 
 
+def _incident(
+    act: str,
+    day: dt.date,
+    site: Site,
+    country: str,
+    place: str,
+    person: Person,
+    source: Source,
+    number: int,
+) -> Incident:
+    incident = Incident.objects.create(
+        act=act,
+        description=f"Synthetic incident (demo data): {Act(act).label.lower()} told in "
+        f"interview T-{number:02d}.",
+        date=day,
+        date_precision=DatePrecision.MONTH,
+        site=site,
+        country=country,
+        place=place,
+        perpetrator_description="site minder (synthetic)",
+        access_level=AccessLevel.CONFIDENTIAL,
+        is_synthetic=True,
+    )
+    incident.victims.add(person)
+    incident.add_claim(source, Credibility.POSSIBLY_TRUE, "told in the (synthetic) interview")
+    return incident
+
+
 def generate(seed: int = SEED) -> dict[str, int]:
     """Create the synthetic records; returns how many of each."""
     rng = random.Random(seed)
@@ -313,14 +342,20 @@ def generate(seed: int = SEED) -> dict[str, int]:
             notes="Synthetic demo site: no real workplace is meant.",
         )
         sites.setdefault((spec.kind, spec.country), []).append(site)
+    organisations = journeys.create_organisations()
+    journey = journeys.Journeys(
+        seed, [site for group in sites.values() for site in group], organisations
+    )
 
     counts = {
         "sites": len(SITES),
+        "organisations": len(organisations),
         "persons": 0,
         "testimonies": 0,
         "deployments": 0,
         "incidents": 0,
         "sightings": 0,
+        "journey events": 0,
     }
     for number in range(1, TESTIMONIES + 1):
         story = STORIES[(number - 1) % len(STORIES)]
@@ -338,9 +373,11 @@ def generate(seed: int = SEED) -> dict[str, int]:
             is_synthetic=True,
         )
         years = rng.randint(1, 6)
-        outcome = rng.choices(
-            [Outcome.RETURNED, Outcome.ESCAPED, Outcome.RECALLED], weights=[5, 4, 1]
-        )[0]
+        # The channel and the exit come from the journeys' own generator. This one still makes
+        # the draws that once chose them (and dated an escape), and drops them, so that every
+        # record drawn after them keeps the values it had: names, incidents, sightings.
+        escaped_once = rng.choices([False, True, False], weights=[5, 4, 1])[0]
+        channel, exit_kind = journey.profile(STORIES.index(story))
         testimony = Testimony.objects.create(
             source=source,
             interviewee=person,
@@ -352,27 +389,22 @@ def generate(seed: int = SEED) -> dict[str, int]:
             consent_to_use=True,
             consent_to_publish=rng.random() < 0.5,
             summary=story.summary.format(years=years),
-            recruitment_channel=rng.choice(
-                [
-                    RecruitmentChannel.STATE_ASSIGNMENT,
-                    RecruitmentChannel.APPLIED,
-                    RecruitmentChannel.PERSONAL_CONNECTION,
-                ]
-            ),
-            vetting_health_check=_finding(rng, 0.9),
-            vetting_loyalty_check=_finding(rng, 0.95),
-            bribe_paid=_finding(rng, 0.4),
-            outcome=outcome,
             access_level=AccessLevel.CONFIDENTIAL,
             is_synthetic=True,
         )
-        if testimony.bribe_paid == Finding.PRESENT:
-            testimony.bribe_amount_usd = _between(rng, 100, 200)
-            testimony.save(update_fields=["bribe_amount_usd"])
+        # The journey as the interview told it: drawn here, recorded as events (ADR 0045).
+        rng.choice(range(3))  # once the recruitment channel (see above)
+        health_check = _finding(rng, 0.9)
+        loyalty_check = _finding(rng, 0.95)
+        bribe_paid = _finding(rng, 0.4)
+        bribe_amount = _between(rng, 100, 200) if bribe_paid == Finding.PRESENT else None
+        findings: dict[str, Finding] = {}
+        quoted = journey.quoted(STORIES.index(story))
         for indicator, likelihood in INDICATOR_LIKELIHOOD.items():
-            testimony.code(
-                indicator, _finding(rng, likelihood), note="Synthetic coding (demo data)."
-            )
+            finding = _finding(rng, likelihood)
+            # What the summary itself says is coded present.
+            findings[indicator] = Finding.PRESENT if indicator in quoted else finding
+            testimony.code(indicator, findings[indicator], note="Synthetic coding (demo data).")
         person.add_claim(source, Credibility.POSSIBLY_TRUE, "interviewee (synthetic)")
 
         start_year = rng.randint(2008, 2016)
@@ -401,25 +433,36 @@ def generate(seed: int = SEED) -> dict[str, int]:
 
         acts = [Act.PASSPORT_CONFISCATION] if rng.random() < 0.6 else []
         acts += [Act.SURVEILLANCE] if rng.random() < 0.4 else []
-        acts += [Act.ESCAPE] if outcome == Outcome.ESCAPED else []
         for act in acts:
             happened = dt.date(start_year + rng.randint(0, years - 1), rng.randint(1, 12), 1)
-            incident = Incident.objects.create(
-                act=act,
-                description=f"Synthetic incident (demo data): {Act(act).label.lower()} told in "
-                f"interview T-{number:02d}.",
-                date=happened,
-                date_precision=DatePrecision.MONTH,
-                site=site,
-                country=site.country,
-                place=site.city,
-                perpetrator_description="site minder (synthetic)",
-                access_level=AccessLevel.CONFIDENTIAL,
-                is_synthetic=True,
-            )
-            incident.victims.add(person)
-            incident.add_claim(
-                source, Credibility.POSSIBLY_TRUE, "told in the (synthetic) interview"
+            _incident(act, happened, site, site.country, site.city, person, source, number)
+            counts["incidents"] += 1
+        if escaped_once:
+            rng.randint(0, years - 1), rng.randint(1, 12)  # once an escape's date (see above)
+
+        told = journeys.Told(
+            number=number,
+            story=STORIES.index(story),
+            channel=channel,
+            health_check=health_check,
+            loyalty_check=loyalty_check,
+            bribe_paid=bribe_paid,
+            bribe_amount_usd=bribe_amount,
+            exit_kind=exit_kind,
+            years=years,
+            start_year=start_year,
+            site=site,
+            findings=findings,
+            province=person.home_province,
+        )
+        events = journey.record(testimony, told, deployment, last=number == TESTIMONIES)
+        counts["journey events"] += len(events)
+        left = events[-1]
+        if left.exit_kind in (ExitKind.ESCAPE, ExitKind.DEFECTION) and left.date_start:
+            # The escape, where and when the journey says it ended.
+            where = left.site or site
+            _incident(
+                Act.ESCAPE, left.date_start, where, left.country, left.place, person, source, number
             )
             counts["incidents"] += 1
 
