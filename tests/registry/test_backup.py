@@ -290,10 +290,11 @@ def test_a_backup_or_restore_that_crashes_midway_leaves_nothing_in_the_temporary
     assert run_unseen(env, "keys", "init").returncode == 0
     media = var / "files"
     media.mkdir(parents=True)
-    # Incompressible, so the archive outgrows the file size limit while it is being written.
-    big = os.urandom(3 << 20)
-    (media / "big.bin").write_bytes(big)
+    # The database's copy fits under the limit; the file, incompressible and larger than the
+    # limit, makes the archive outgrow it while it is being written (whatever the schema's size).
     limit = (var / "unseen.sqlite3").stat().st_size + (1 << 20)
+    big = os.urandom(limit + (2 << 20))
+    (media / "big.bin").write_bytes(big)
     target = tmp_path / "out" / "crashed.backup"
     target.parent.mkdir()
 
