@@ -234,17 +234,15 @@ KINDS: dict[str, Kind] = {
                 "interviewee",
                 "interview_date",
                 "interview_language",
-                "outcome",
                 "access_level",
             ),
             search_fields=(
                 "summary",
                 "source__title",
-                "recruitment_notes",
-                "vetting_notes",
-                "deployment_notes",
-                "control_abroad_notes",
-                "outcome_notes",
+                # The journey's notes and places (journeys.JourneyEvent, by its related name:
+                # this app cannot import the one above it).
+                "journey_events__notes",
+                "journey_events__place",
             ),
             form_fields=(
                 "interviewee",

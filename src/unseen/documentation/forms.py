@@ -534,27 +534,6 @@ class CodingForm(forms.Form):
             )
 
 
-class JourneyForm(forms.ModelForm):
-    class Meta:
-        model = Testimony
-        fields = [
-            "recruitment_channel",
-            "recruitment_notes",
-            "vetting_health_check",
-            "vetting_loyalty_check",
-            "vetting_notes",
-            "bribe_paid",
-            "bribe_amount_usd",
-            "deployment_notes",
-            "control_abroad_notes",
-            "outcome",
-            "outcome_notes",
-        ]
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 2}) for name in fields if name.endswith("_notes")
-        }
-
-
 FTM = "ftm"
 
 
