@@ -126,14 +126,15 @@ class IndicatorForm(forms.ModelForm):
         kwargs.setdefault("prefix", f"indicator-{event.pk}")
         super().__init__(*args, **kwargs)
         self.instance.event = event
+        self.fields["passage"].error_messages["required"] = _(
+            "Cite the passage: an indicator without it is an assertion, not a coding."
+        )
         cast(forms.ChoiceField, self.fields["indicator"]).choices = [("", "—"), *Indicator.choices]
 
     def clean_passage(self) -> str:
         passage = str(self.cleaned_data.get("passage") or "").strip()
         if not passage:
-            raise forms.ValidationError(
-                _("Cite the passage: an indicator without it is an assertion, not a coding.")
-            )
+            raise forms.ValidationError(self.fields["passage"].error_messages["required"])
         return passage
 
     def clean_indicator(self) -> str:
