@@ -52,6 +52,14 @@ class EventForm(RecordForm):
         self.stage = stage
         self.instance.stage = stage
         self.fields["notes"].widget = forms.Textarea(attrs={"rows": 2})
+        # Plainer than the model's "From"/"Until", which also read as a range's bounds.
+        for name, label in (
+            ("date_start", _("Start date")),
+            ("date_start_precision", _("Start: precision")),
+            ("date_end", _("End date")),
+            ("date_end_precision", _("End: precision")),
+        ):
+            self.fields[name].label = label
         if "route" in self.fields:
             self.fields["route"].widget = forms.Textarea(attrs={"rows": 2})
         if "deployment" in self.fields:
