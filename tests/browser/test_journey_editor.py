@@ -166,8 +166,9 @@ def test_screenshots_of_the_editor(
     page.screenshot(path=str(FOLDER / f"editor-{width}.png"), full_page=True)
     page.goto(f"{live_server.url}/app/testimonies/{testimony.pk}/")
     page.screenshot(path=str(FOLDER / f"testimony-{width}.png"), full_page=True)
-    page.select_option("select[name=language]", "ko")
-    page.wait_for_load_state("load")
-    page.goto(editor)
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "ko")
+    response = page.goto(editor)
+    assert response is not None and response.status == 200, response and response.status
     page.screenshot(path=str(FOLDER / f"editor-ko-{width}.png"), full_page=True)
     context.close()

@@ -43,8 +43,7 @@ class EventForm(RecordForm):
         (_("When"), WHEN),
         (_("Where"), WHERE),
         (_("Who"), WHO),
-        (_("At this stage"), STAGE_ORDER),
-        (_("Notes"), ("notes",)),
+        (_("What happened"), (*STAGE_ORDER, "notes")),
     )
 
     def __init__(self, *args: Any, user: UserLike, stage: str, **kwargs: Any):
@@ -70,8 +69,10 @@ class EventForm(RecordForm):
             self.fields["deployment"].help_text = _(
                 "Optional: the deployment record's number, as in its page's address."
             )
-        for name in ("latitude", "longitude"):
-            self.fields[name].help_text = _("Optional, only as precise as the testimony allows.")
+        self.fields["country"].help_text = ""
+        self.fields["longitude"].help_text = _(
+            "Latitude and longitude: optional, and only as precise as the testimony allows."
+        )
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
         """The fields under their headings, for the template; empty groups left out."""
