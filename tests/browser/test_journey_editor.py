@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests import factories
+from tests.browser.test_accessibility import check
 from tests.browser.test_files_walk import korean_with_new_strings  # noqa: F401  (a fixture)
-from tests.browser.test_layout import overflowing
+from tests.browser.test_layout import PHONE, overflowing
 from tests.browser.test_researcher import sign_in
 from unseen.accounts.models import AccessLevel
 from unseen.documentation.models import Testimony
@@ -87,6 +88,8 @@ def record_journey(page, live_server, testimony) -> None:
 
     events = page.locator("[data-journey-editor] > li")
     assert events.count() == 4
+    outcome, violations = check(page, page.url.split("#")[0] + "?add=vetting", "journey editor")
+    assert outcome == "checked" and violations == []
     # The passports were kept at the second site: an indicator with its passage.
     second = events.nth(1)
     second.locator("[data-add-indicator] > summary").click()
@@ -137,6 +140,9 @@ def test_a_researcher_records_three_deployments_and_an_escape(
     page.click("[data-edit-journey]")
     page.wait_for_url(f"**/app/testimonies/{testimony.pk}/journey/")
     assert page.locator("[data-journey-editor] > li").count() == 4
+    # On a phone, nothing of the editor scrolls sideways.
+    page.set_viewport_size(PHONE)
+    assert overflowing(page, page.url.split("#")[0] + "?add=vetting") == []
 
 
 @pytest.mark.skipif(not os.environ.get("UNSEEN_WALK"), reason="screenshots to look at")
