@@ -240,3 +240,19 @@ def test_an_event_of_another_testimony_is_not_found(rita_client):
     (event,) = events(other)
     response = rita_client.post(url(mine), {"action": "up", "event": event.pk})
     assert response.status_code == 404
+
+
+def test_the_testimony_list_filters_by_how_the_journey_ended(rita_client):
+    escaped, returned, untold = make_testimony(), make_testimony(), make_testimony()
+    add(rita_client, escaped, "exit", exit_kind="escape")
+    add(rita_client, returned, "exit", exit_kind="contract_end")
+    listed = rita_client.get("/app/testimonies/", {"exit": "escape"})
+    rows = [row[2] for row in listed.context["rows"]]
+    assert rows == [escaped]
+    # By its label in either language, as every list filter.
+    rows = [
+        row[2] for row in rita_client.get("/app/testimonies/", {"exit": "탈출"}).context["rows"]
+    ]
+    assert rows == [escaped]
+    everything = [row[2] for row in rita_client.get("/app/testimonies/").context["rows"]]
+    assert set(everything) == {escaped, returned, untold}

@@ -27,8 +27,10 @@ from unseen.ui.fields import CountryField, DayField, PartialDateField
 from . import relating
 from .browsing import Kind
 from .filtering import (
+    exit_kinds,
     resolve_access_level,
     resolve_country,
+    resolve_exit_kind,
     resolve_reliability,
     resolve_sector,
     resolve_source_kind,
@@ -126,6 +128,13 @@ class FilterForm(forms.Form):
         choices=_blank(AccessLevel.choices),
         resolve=resolve_access_level,
         label=_("Access"),
+    )
+    # A testimony's exit event (journeys): how its journey ended.
+    exit = MenuField(
+        required=False,
+        choices=lambda: _blank(exit_kinds()),
+        resolve=resolve_exit_kind,
+        label=_("How it ended"),
     )
     merged = forms.BooleanField(required=False, label=_("Include merged records"))
     # Free text, not a menu: a menu of every tag would name those used only on records the
