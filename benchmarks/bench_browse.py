@@ -289,11 +289,6 @@ def seed(out: Path, testimonies: int, seed_value: int) -> None:
                     "interview_country": "KR",
                     "interviewer_code": f"I{rng.randint(1, 30):02d}",
                     "summary": summary,
-                    "recruitment_notes": "",
-                    "vetting_notes": "",
-                    "deployment_notes": "",
-                    "control_abroad_notes": "",
-                    "outcome_notes": "",
                     "access_level": level,
                 }
                 for source_id, (year, level, summary, in_korean) in zip(

@@ -161,6 +161,8 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "files:ocr_cancel": ("post", EDITORS, ["{evidence_file}"]),
     "files:transcript": ("post", EDITORS, ["{evidence_file}"]),
     "files:cite_passage": ("post", EDITORS, ["{testimony}"]),
+    # The journey editor: editors of a testimony they may read (else 404, tests/journeys).
+    "journeys:edit": ("get", EDITORS, ["{testimony}"]),
     "files:remove_passage": ("post", EDITORS, ["{passage}"]),
     # Without a reason a deletion request is refused (400) to editors; the others never get there.
     "files:request_deletion": ("post", EDITORS, ["{evidence_file}"]),

@@ -320,6 +320,7 @@ def samples(records: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "documentation:deleted": [{"kind": slug} for slug in KINDS],
         "documentation:claim_create": [k for k in each_kind if k["kind"] != "claims"],
         "documentation:coding": [{"pk": first["testimonies"].pk}],
+        "journeys:edit": [{"pk": first["testimonies"].pk}],
         "documentation:gap_list": [{"gap": "single-source"}, {"gap": "stale-estimates"}],
         "documentation:names": [
             {"kind": "organisations", "pk": first["organisations"].pk},

@@ -33,7 +33,7 @@ def opened(client, url):
 
 def as_posted(response):
     data = {TOKEN_FIELD: response.context["edit_token"]}
-    for name in ("form", "coding", "journey"):
+    for name in ("form", "coding"):
         form = response.context.get(name)
         if form is None:
             continue
@@ -192,22 +192,22 @@ def test_the_coding_page_meets_another_coders_change(rita_client):
     url = f"/app/testimonies/{testimony.pk}/coding/"
     mine = coding_data(rita_client, testimony)
     Testimony.objects.get(pk=testimony.pk).code(Indicator.DEBT_BONDAGE, Finding.PRESENT)
-    Testimony.objects.filter(pk=testimony.pk).update(outcome="escaped")
+    Testimony.objects.get(pk=testimony.pk).code(Indicator.ISOLATION, Finding.PRESENT, "p. 3")
     mine["coding-indicator_debt_bondage"] = "absent"
-    mine["journey-outcome"] = "returned"
+    mine["coding-indicator_isolation"] = "absent"
     response = rita_client.post(url, mine)
     assert response.status_code == 409
     assert {row.key for row in response.context["conflict"].choices} == {
         "coding-indicator_debt_bondage",
-        "journey-outcome",
+        "coding-indicator_isolation",
     }
     again = as_posted(response)
     again["keep-coding-indicator_debt_bondage"] = "theirs"
-    again["keep-journey-outcome"] = "mine"
+    again["keep-coding-indicator_isolation"] = "mine"
     assert rita_client.post(url, again).status_code == 302
     testimony.refresh_from_db()
     assert testimony.indicator_profile()[Indicator.DEBT_BONDAGE] == Finding.PRESENT
-    assert testimony.outcome == "returned"
+    assert testimony.indicator_profile()[Indicator.ISOLATION] == Finding.ABSENT
 
 
 def test_wages_typed_with_or_without_decimals_are_one_value(rita_client):

@@ -15,7 +15,16 @@ from unseen.accounts.models import User, UserLike
 from .log import record
 from .models import Action
 
-AUDITED_APPS = {"accounts", "evidence", "registry", "documentation", "teamwork", "files"}
+# journeys: a testimony's journey events are documentation edits (#23), audited the same way.
+AUDITED_APPS = {
+    "accounts",
+    "evidence",
+    "registry",
+    "documentation",
+    "teamwork",
+    "files",
+    "journeys",
+}
 
 
 def _audited(sender: Any) -> bool:

@@ -25,7 +25,6 @@ class TestimonyAdmin(admin.ModelAdmin):
     list_filter = (
         "consent_to_use",
         "consent_to_publish",
-        "outcome",
         "access_level",
         "is_synthetic",
     )

@@ -168,6 +168,14 @@ class Kind:
                 name=tag_text(values["tag"]),
             )
             queryset = queryset.filter(Exists(tagged))
+        if values.get("exit") and self.model is Testimony:
+            # By the journey's exit event (journeys.JourneyEvent, through its related name: this
+            # app cannot import the one above it). EXISTS, not a join: one row per testimony.
+            events = Testimony._meta.get_field("journey_events").related_model
+            exits = events._default_manager.filter(
+                testimony=OuterRef("pk"), stage="exit", exit_kind=values["exit"]
+            )
+            queryset = queryset.filter(Exists(exits))
         if values.get("access_level") and self.model is not Claim:
             queryset = queryset.filter(access_level=values["access_level"])
         if "merged" in self.filters and not values.get("merged"):
@@ -234,17 +242,15 @@ KINDS: dict[str, Kind] = {
                 "interviewee",
                 "interview_date",
                 "interview_language",
-                "outcome",
                 "access_level",
             ),
             search_fields=(
                 "summary",
                 "source__title",
-                "recruitment_notes",
-                "vetting_notes",
-                "deployment_notes",
-                "control_abroad_notes",
-                "outcome_notes",
+                # The journey's notes and places (journeys.JourneyEvent, by its related name:
+                # this app cannot import the one above it).
+                "journey_events__notes",
+                "journey_events__place",
             ),
             form_fields=(
                 "interviewee",
@@ -261,6 +267,7 @@ KINDS: dict[str, Kind] = {
             country_field="interview_country",
             year_field="interview_date",
             select_related=("source", "interviewee"),
+            filters=("country", "year", "source_kind", "reliability", "access_level", "exit"),
         ),
         Kind(
             "persons",

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 import pycountry
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -83,6 +84,22 @@ def resolve_reliability(value: str) -> str | None:
 
 def resolve_source_kind(value: str) -> str | None:
     return resolve_labelled(value, SourceKind.choices)
+
+
+def exit_kinds() -> list[tuple[str, Any]]:
+    """How a testimony's journey ended (journeys.ExitKind), read through the relation the journeys
+    app adds to testimonies: this app lies below it and cannot import it."""
+    from .models import Testimony
+
+    try:
+        events = Testimony._meta.get_field("journey_events").related_model
+    except FieldDoesNotExist:  # the journeys app not installed
+        return []
+    return list(events._meta.get_field("exit_kind").choices or [])  # type: ignore[union-attr]
+
+
+def resolve_exit_kind(value: str) -> str | None:
+    return resolve_labelled(value, exit_kinds())
 
 
 def resolve_access_level(value: str) -> str | None:

@@ -27,8 +27,10 @@ from unseen.ui.fields import CountryField, DayField, PartialDateField
 from . import relating
 from .browsing import Kind
 from .filtering import (
+    exit_kinds,
     resolve_access_level,
     resolve_country,
+    resolve_exit_kind,
     resolve_reliability,
     resolve_sector,
     resolve_source_kind,
@@ -126,6 +128,13 @@ class FilterForm(forms.Form):
         choices=_blank(AccessLevel.choices),
         resolve=resolve_access_level,
         label=_("Access"),
+    )
+    # A testimony's exit event (journeys): how its journey ended.
+    exit = MenuField(
+        required=False,
+        choices=lambda: _blank(exit_kinds()),
+        resolve=resolve_exit_kind,
+        label=_("How it ended"),
     )
     merged = forms.BooleanField(required=False, label=_("Include merged records"))
     # Free text, not a menu: a menu of every tag would name those used only on records the
@@ -532,27 +541,6 @@ class CodingForm(forms.Form):
                 Finding(self.cleaned_data[f"indicator_{indicator}"]),
                 self.cleaned_data[f"note_{indicator}"],
             )
-
-
-class JourneyForm(forms.ModelForm):
-    class Meta:
-        model = Testimony
-        fields = [
-            "recruitment_channel",
-            "recruitment_notes",
-            "vetting_health_check",
-            "vetting_loyalty_check",
-            "vetting_notes",
-            "bribe_paid",
-            "bribe_amount_usd",
-            "deployment_notes",
-            "control_abroad_notes",
-            "outcome",
-            "outcome_notes",
-        ]
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 2}) for name in fields if name.endswith("_notes")
-        }
 
 
 FTM = "ftm"

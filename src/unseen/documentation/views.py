@@ -46,7 +46,6 @@ from .forms import (
     CodingForm,
     DesignationForm,
     ImportForm,
-    JourneyForm,
     RecordForm,
     RelationForm,
     RevisionForm,
@@ -498,43 +497,36 @@ def testimony_coding(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
 
     def page_forms(on: Testimony, data: Any = None, initial: Any = None) -> list[Any]:
-        # The coding's and the journey's fields are one record's: one edit token for both.
+        # One form, in a list as the edit token wants them. The journey has its own page
+        # (journeys:edit), one event at a time.
         initial = initial or {}
-        return [
-            CodingForm(data, testimony=on, prefix="coding", initial=initial.get("coding")),
-            JourneyForm(data, instance=on, prefix="journey", initial=initial.get("journey")),
-        ]
+        return [CodingForm(data, testimony=on, prefix="coding", initial=initial.get("coding"))]
 
-    coding, journey = page_forms(testimony, request.POST or None)
+    (coding,) = page_forms(testimony, request.POST or None)
     revision = RevisionForm(request.POST or None, user=user, editing=True)
     if request.method != "POST":
         _audit_opening(testimony, "coding")
     conflict = None
-    if request.method == "POST" and all(
-        [coding.is_valid(), journey.is_valid(), revision.is_valid()]
-    ):
+    if request.method == "POST" and all([coding.is_valid(), revision.is_valid()]):
         with transaction.atomic(), revising(**revision.why()):
             current = cast(Testimony, concurrency.locked(testimony))
             conflict = concurrency.check(
-                request.POST, testimony, [coding, journey], page_forms(current), user
+                request.POST, testimony, [coding], page_forms(current), user
             )
             if conflict is None:
-                concurrency.keep_unedited(journey.instance, current, journey.fields)
-                journey.save()
                 coding.save(testimony)
         if conflict is None:
             messages.success(request, _("Coding saved."))
             return redirect("documentation:detail", kind="testimonies", pk=testimony.pk)
-        mine = {"coding": conflict.initial_for(coding), "journey": conflict.initial_for(journey)}
+        mine = {"coding": conflict.initial_for(coding)}
         testimony = current
-        coding, journey = page_forms(current, initial=mine)
+        (coding,) = page_forms(current, initial=mine)
     return render(
         request,
         "documentation/testimony_coding.html",
         {
             "testimony": testimony,
             "coding": coding,
-            "journey": journey,
             "revision": revision,
             "conflict": conflict,
             "panels": panels.coding_panels(testimony, user),

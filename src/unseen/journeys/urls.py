@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from . import flow_views
+from . import flow_views, views
 
 app_name = "journeys"
 
 urlpatterns = [
+    path("testimonies/<int:pk>/journey/", views.edit, name="edit"),
     path("journeys/flows/", flow_views.flows_page, name="flows"),
 ]
