@@ -59,16 +59,8 @@ class RecruitmentChannel(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
-class Outcome(models.TextChoices):
-    RETURNED = "returned", _("Returned home at the end of the contract")
-    RECALLED = "recalled", _("Recalled or sent home early")
-    ESCAPED = "escaped", _("Escaped")
-    STILL_ABROAD = "still_abroad", _("Still abroad")
-    UNKNOWN = "unknown", _("Unknown")
-
-
 class Testimony(Record):
-    """An interview: a source with its interviewee, consent, ILO coding and the journey told."""
+    """An interview: a source with its interviewee, consent and ILO coding (its journey: journeys)."""
 
     source = models.OneToOneField(
         Source, on_delete=models.PROTECT, related_name="testimony", verbose_name=_("Source")
@@ -112,40 +104,6 @@ class Testimony(Record):
         verbose_name=_("Summary"),
     )
 
-    # The journey, from recruitment to return or escape.
-    recruitment_channel = models.CharField(
-        max_length=20,
-        choices=RecruitmentChannel.choices,
-        default=RecruitmentChannel.UNKNOWN,
-        verbose_name=_("Recruitment channel"),
-    )
-    recruitment_notes = models.TextField(blank=True, verbose_name=_("Recruitment notes"))
-    vetting_health_check = models.CharField(
-        max_length=7,
-        choices=Finding.choices,
-        default=Finding.UNKNOWN,
-        verbose_name=_("Vetting health check"),
-    )
-    vetting_loyalty_check = models.CharField(
-        max_length=7,
-        choices=Finding.choices,
-        default=Finding.UNKNOWN,
-        verbose_name=_("Vetting loyalty check"),
-    )
-    vetting_notes = models.TextField(blank=True, verbose_name=_("Vetting notes"))
-    bribe_paid = models.CharField(
-        max_length=7, choices=Finding.choices, default=Finding.UNKNOWN, verbose_name=_("Bribe paid")
-    )
-    bribe_amount_usd = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True, verbose_name=_("Bribe (USD)")
-    )
-    deployment_notes = models.TextField(blank=True, verbose_name=_("Deployment notes"))
-    control_abroad_notes = models.TextField(blank=True, verbose_name=_("Control abroad notes"))
-    outcome = models.CharField(
-        max_length=12, choices=Outcome.choices, default=Outcome.UNKNOWN, verbose_name=_("Outcome")
-    )
-    outcome_notes = models.TextField(blank=True, verbose_name=_("Outcome notes"))
-
     history = history()
 
     class Meta:
@@ -159,22 +117,10 @@ class Testimony(Record):
                 name="testimony_publish_needs_use_consent",
             ),
             choices_constraint(
-                "recruitment_channel", RecruitmentChannel, "testimony_recruitment_valid"
-            ),
-            choices_constraint("vetting_health_check", Finding, "testimony_health_check_valid"),
-            choices_constraint("vetting_loyalty_check", Finding, "testimony_loyalty_check_valid"),
-            choices_constraint("bribe_paid", Finding, "testimony_bribe_valid"),
-            choices_constraint("outcome", Outcome, "testimony_outcome_valid"),
-            choices_constraint(
                 "interview_date_precision",
                 DatePrecision,
                 "testimony_date_precision_valid",
                 allow_blank=True,
-            ),
-            models.CheckConstraint(
-                condition=models.Q(bribe_amount_usd__isnull=True)
-                | models.Q(bribe_amount_usd__gte=0),
-                name="testimony_bribe_not_negative",
             ),
         ]
 

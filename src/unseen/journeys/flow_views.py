@@ -19,9 +19,10 @@ from unseen.accounts.access import SignedInRequest, public, requires
 from unseen.accounts.models import Capability, UserLike
 from unseen.core.journeys.flows import BRIBE, CHECKS, NO_CHECKS, Flows
 from unseen.core.journeys.suppression import MINIMUM_K, OTHER, UNKNOWN, Merge
-from unseen.core.places import country_choices, country_name
+from unseen.core.places import country_name
 from unseen.documentation.models import Indicator, RecruitmentChannel
 from unseen.evidence.models import SourceKind
+from unseen.ui.fields import CountryField
 
 from .flows import PUBLIC_K, FlowFilters, default_k, flows_for
 from .models import ExitKind, IsicSection, Stage
@@ -36,7 +37,7 @@ class FlowsForm(forms.Form):
     year_to = forms.IntegerField(
         required=False, min_value=1950, max_value=2100, label=gettext_lazy("To year")
     )
-    host = forms.ChoiceField(required=False, label=gettext_lazy("Host country"))
+    host = CountryField(required=False, label=gettext_lazy("Host country"))
     sector = forms.ChoiceField(
         required=False,
         choices=[("", gettext_lazy("All sectors")), *IsicSection.choices],
@@ -56,12 +57,6 @@ class FlowsForm(forms.Form):
     def __init__(self, *args: Any, floor: int = MINIMUM_K, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.floor = floor
-        host = self.fields["host"]
-        assert isinstance(host, forms.ChoiceField)
-        host.choices = [
-            ("", _("All countries")),
-            *country_choices(get_language() or "en"),
-        ]
         self.fields["k"].widget.attrs["min"] = floor
 
     def clean_k(self) -> int | None:
