@@ -179,7 +179,8 @@ def label(stage: str, value: str, language: str) -> str:
             return country_name(value, language)
         country, sector = value.split("·", 1)
         place = country_name(country, language) if country != "?" else _("Unknown country")
-        return f"{place} · {sector if sector != '?' else _('sector unknown')}"
+        shown = sector if sector != "?" else _("sector unknown")
+        return f"{place} · {shown}"
     return value
 
 
