@@ -226,7 +226,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # A page cache of up to 64 MiB per connection (SQLite's default is 2 MiB): analysis pages
+        # read every event of tens of thousands of testimonies, and the default made them reread
+        # the same pages from the operating system (bench_flows, 20,000 testimonies: 300 → 280 ms).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+        ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -5,6 +5,7 @@ of published testimonies to everyone, with k raised to at least PUBLIC_K. Both p
 k-suppressed and say what was merged; every chart has its table beside it.
 """
 
+from functools import lru_cache
 from typing import Any
 
 import pycountry
@@ -161,17 +162,23 @@ CHART_NAMES = {
 
 
 def label(stage: str, value: str, language: str) -> str:
-    """A node's name in the reader's language."""
+    """A node's name in the reader's language (`language` is the active one)."""
+    return _label(stage, value, language)
+
+
+# A page names the same few hundred nodes thousands of times; the key holds the language.
+@lru_cache(maxsize=4096)
+def _label(stage: str, value: str, language: str) -> str:
     if value == OTHER:
         return _("Other (merged)") if stage != "recruitment" else _("Other")
     if value == UNKNOWN:
         return _("Unknown")
     if stage == "recruitment":
-        return str(dict(RecruitmentChannel.choices).get(value, value))
+        return str(RecruitmentChannel(value).label) if value in RecruitmentChannel.values else value
     if stage == "vetting":
         return str(VETTING_NAMES.get(value, value))
     if stage == "exit":
-        return str(dict(ExitKind.choices).get(value, value))
+        return str(ExitKind(value).label) if value in ExitKind.values else value
     if stage == "origin":
         return country_name(value, language)
     if stage == "host":

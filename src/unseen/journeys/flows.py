@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 
 from unseen.accounts.models import UserLike
 from unseen.core.journeys.flows import (
+    SUMMARY_COLUMNS,
     Flows,
     IndicatorCounts,
     compute_flows,
@@ -148,12 +149,14 @@ def _flows(user: UserLike, filters: FlowFilters, k: int) -> Flows:
             exit_date=Max(_at("exit", "date_start", CharField())),
             origin=Max(_at(("recruitment", "vetting", "departure"), "country")),
         )
+        .values_list(*SUMMARY_COLUMNS)
     )
     # Dates as ISO text: the core reads them itself, faster than the ORM's converters.
     deployments = (
         events.filter(stage="deployment")
+        .order_by()  # the model's order would cost a sort of every row, and nothing needs it
         .annotate(start=Cast("date_start", CharField()), end=Cast("date_end", CharField()))
-        .values(
+        .values_list(
             "testimony_id",
             "country",
             "sector",

@@ -8,9 +8,10 @@ distributions of durations and the origin→host pairs, every one k-suppressed
 """
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .suppression import (
@@ -20,6 +21,7 @@ from .suppression import (
     Bin,
     Column,
     Link,
+    Path,
     Report,
     checked_k,
     staged_links,
@@ -163,56 +165,80 @@ def _journey(
 VETTING_RANKS = (UNKNOWN, "none", "checks", "bribe")  # rank → vetting, as `_vetting` orders them
 
 
+# The columns of the rows `journeys_from_summaries` reads, in order (tuples: no dict per row).
+SUMMARY_COLUMNS = (
+    "testimony_id",
+    "channel",
+    "vetting_rank",
+    "months_waited",
+    "vetting_start",
+    "vetting_end",
+    "vetting_precision",
+    "exit_kind",
+    "exit_date",
+    "origin",
+)
+DEPLOYMENT_COLUMNS = (
+    "testimony_id",
+    "country",
+    "sector",
+    "date_start",
+    "date_start_precision",
+    "date_end",
+    "date_end_precision",
+)
+
+
 def journeys_from_summaries(
-    summaries: Iterable[Mapping[str, Any]],
-    deployments: Iterable[Mapping[str, Any]],
+    summaries: Iterable[Sequence[Any]],
+    deployments: Iterable[Sequence[Any]],
     default_origin: str = DEFAULT_ORIGIN,
 ) -> list[Journey]:
     """Journeys from one summary row per testimony and its deployment rows (a faster reading).
 
-    A summary row has `testimony_id`, `channel`, `vetting_rank` (0 unknown, 1 no checks,
-    2 checks, 3 bribe; the strongest of its vetting events), `months_waited` (their sum),
-    `vetting_start`, `vetting_end`, `vetting_precision`, `exit_kind`, `exit_date` and
-    `origin`; a deployment row has `testimony_id`, `country`, `sector`, `date_start`,
-    `date_start_precision`, `date_end`, `date_end_precision`. Indicators are counted apart
-    (`IndicatorCounts`).
+    A summary row holds `SUMMARY_COLUMNS` in order: `vetting_rank` is 0 unknown, 1 no checks,
+    2 checks, 3 bribe (the strongest of its vetting events), `months_waited` their sum; a
+    deployment row holds `DEPLOYMENT_COLUMNS`. Dates may be dates or ISO text. Indicators are
+    counted apart (`IndicatorCounts`).
     """
     hosts: dict[Hashable, set[tuple[str, str]]] = defaultdict(set)
     contract: dict[Hashable, float] = {}
     first: dict[Hashable, dt.date] = {}
-    for row in deployments:
-        t = row["testimony_id"]
-        hosts[t].add((row["country"] or "", row["sector"] or ""))
-        start, end = (
-            _date(row.get("start", row.get("date_start"))),
-            _date(row.get("end", row.get("date_end"))),
-        )
-        span = _span(start, end, row["date_start_precision"], row["date_end_precision"])
+    for t, country, sector, raw_start, start_precision, raw_end, end_precision in deployments:
+        hosts[t].add((country or "", sector or ""))
+        start, end = _date(raw_start), _date(raw_end)
+        span = _span(start, end, start_precision, end_precision)
         if span is not None:
             contract[t] = contract.get(t, 0.0) + span
         if start is not None and (t not in first or start < first[t]):
             first[t] = start
     out = []
-    for row in summaries:
-        t = row["testimony_id"]
-        waited = row["months_waited"]
+    for (
+        t,
+        channel,
+        vetting_rank,
+        waited,
+        vetting_start,
+        vetting_end,
+        vetting_precision,
+        exit_kind,
+        exit_date,
+        origin,
+    ) in summaries:
         vetting_months = float(waited) if waited is not None else None
         if vetting_months is None:
             vetting_months = _span(
-                _date(row["vetting_start"]),
-                _date(row["vetting_end"]),
-                row["vetting_precision"],
-                row["vetting_precision"],
+                _date(vetting_start), _date(vetting_end), vetting_precision, vetting_precision
             )
-        start, ended = first.get(t), _date(row["exit_date"])
+        start, ended = first.get(t), _date(exit_date)
         out.append(
             Journey(
                 testimony=t,
-                channel=row["channel"] or UNKNOWN,
-                vetting=VETTING_RANKS[row["vetting_rank"] or 0],
-                origin=row["origin"] or default_origin,
+                channel=channel or UNKNOWN,
+                vetting=VETTING_RANKS[vetting_rank or 0],
+                origin=origin or default_origin,
                 hosts=frozenset(hosts.get(t, ())),
-                exit=row["exit_kind"] or UNKNOWN,
+                exit=exit_kind or UNKNOWN,
                 vetting_months=vetting_months,
                 contract_months=contract.get(t),
                 exit_months=(ended - start).days / DAYS_PER_MONTH
@@ -254,7 +280,11 @@ def _date(value: dt.date | str | None) -> dt.date | None:
     """A date, from a date or its ISO text (as a database may give it)."""
     if value is None or isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(value[:10])
+    return _iso_date(value[:10])
+
+
+# Partial dates repeat (a month is its first day): tens of thousands of rows, a few hundred dates.
+_iso_date = lru_cache(maxsize=1 << 16)(dt.date.fromisoformat)
 
 
 def _months(row: Mapping[str, Any]) -> float | None:
@@ -324,32 +354,25 @@ def compute_flows(
             report=report,
             withheld=bool(journeys),
         )
-    sankey = staged_links(
-        (
+    # Journeys are counted by shape first: thousands share a few hundred shapes, and a path of
+    # frozensets is built (and hashed) once per shape rather than once per testimony.
+    shapes = Counter((j.channel, j.vetting, j.hosts, j.exit, j.origin) for j in journeys)
+    sankey_paths: Counter[Path] = Counter()
+    map_paths: Counter[Path] = Counter()
+    for (channel, vetting, hosts, exit_, origin), n in shapes.items():
+        sankey_paths[
             (
-                frozenset({j.channel}),
-                frozenset({j.vetting}),
-                frozenset(host_label(c, s) for c, s in j.hosts) or frozenset({UNKNOWN}),
-                frozenset({j.exit}),
+                frozenset({channel}),
+                frozenset({vetting}),
+                frozenset(host_label(c, s) for c, s in hosts) or frozenset({UNKNOWN}),
+                frozenset({exit_}),
             )
-            for j in journeys
-        ),
-        SANKEY_STAGES,
-        k,
-        report,
-        "sankey",
-    )
-    flow_map = staged_links(
-        (
-            (frozenset({j.origin}), frozenset(c for c, _ in j.hosts if c))
-            for j in journeys
-            if any(c for c, _ in j.hosts)
-        ),
-        MAP_STAGES,
-        k,
-        report,
-        "map",
-    )
+        ] += n
+        countries = frozenset(c for c, _ in hosts if c)
+        if countries:
+            map_paths[(frozenset({origin}), countries)] += n
+    sankey = staged_links(sankey_paths, SANKEY_STAGES, k, report, "sankey")
+    flow_map = staged_links(map_paths, MAP_STAGES, k, report, "map")
     rows, other, stages = _indicators(journeys, k, report, indicators)
     durations: dict[str, list[Bin]] = {}
     unknown: dict[str, int] = {}

@@ -79,7 +79,7 @@ class Link:
 
 
 def staged_links(
-    paths: Iterable[Path],
+    paths: Iterable[Path] | Mapping[Path, int],
     stages: Sequence[str],
     k: int,
     report: Report,
@@ -87,14 +87,18 @@ def staged_links(
 ) -> list[Link]:
     """Links between consecutive stages, each counting the testimonies that took it.
 
+    `paths` is one path per testimony, or each distinct path with its number of testimonies.
+
     A path holds, per stage, the set of labels a testimony has there (several hosts, say); it
     links every label of one stage to every label of the next. Labels are merged into OTHER
     per testimony and stage, never per link, so a node's flows in and out stay consistent
     and no link's count can be had by subtracting shown links from a node.
     """
     k = checked_k(k)
-    # A path is a tuple of frozensets already (`Path`); tuple() of a tuple costs nothing.
-    weights: Counter[Path] = Counter(map(tuple, paths))
+    # Paths may come counted already (path → testimonies), which spares hashing each one.
+    weights: Mapping[Path, int] = (
+        paths if isinstance(paths, Mapping) else Counter(map(tuple, paths))
+    )
     n = len(stages)
     # 1. Categories of a stage held by fewer than k testimonies become "other"; then, while
     #    "other" itself holds between 1 and k-1, the smallest remaining category joins it.
