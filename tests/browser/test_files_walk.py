@@ -95,7 +95,8 @@ def korean_with_new_strings(settings, tmp_path):
     root = Path(__file__).parents[2]
     known = {entry["msgid"] for entry in read_po(LOCALE / "django.po")}
     lines = [(LOCALE / "django.po").read_text(encoding="utf-8")]
-    for row in (root / "ko-new.tsv").read_text(encoding="utf-8").splitlines():
+    pending = root / "ko-new.tsv"  # absent once merged: then the catalogue alone
+    for row in (pending.read_text(encoding="utf-8") if pending.exists() else "").splitlines():
         if "\t" not in row:
             continue
         msgid, msgstr = row.split("\t", 1)
