@@ -200,6 +200,16 @@ def describe(merge: Merge, k: int) -> str:
     """One line of the suppression notice: what was merged, never whose testimony."""
     chart = str(CHART_NAMES.get(merge.chart, merge.chart))
     where = merge.where
+    if merge.kind == "coarsened":
+        return _(
+            "%(chart)s, %(stage)s: “%(value)s” rests on fewer than %(k)s testimonies and is "
+            "shown within its country."
+        ) % {
+            "chart": chart,
+            "stage": STAGE_NAMES.get(where, where),
+            "value": label(where, merge.what, get_language() or "en"),
+            "k": k,
+        }
     if merge.kind == "category":
         return _(
             "%(chart)s, %(stage)s: “%(value)s” rests on fewer than %(k)s testimonies "

@@ -223,3 +223,36 @@ def test_a_thin_histogram_withholds_the_untold_count_too():
     bins, unknown = suppressed_histogram([2.0] * 3 + [None] * 30, (0, 3, 6), 5, report, "exit")
     assert bins == [] and unknown == 0
     assert any(m.kind == "withheld" for m in report.merges)
+
+
+def _host_nodes(flows):
+    return {x.target: x.testimonies for x in flows.sankey if x.target_stage == "host"}
+
+
+def test_a_small_host_and_sector_is_shown_within_its_country_when_the_country_reaches_k():
+    journeys = (
+        [journey(i, hosts=(("CN", "C"),)) for i in range(10)]
+        + [journey(100 + i, hosts=(("RU", "F"),)) for i in range(3)]
+        + [journey(200 + i, hosts=(("RU", "C"),)) for i in range(2)]
+        + [journey(300 + i, hosts=(("MN", "F"),)) for i in range(3)]
+        + [journey(400 + i, hosts=(("AE", "F"),)) for i in range(3)]
+    )
+    flows = compute_flows(journeys, k=5)
+    hosts = _host_nodes(flows)
+    # Russia's two sectors (3 + 2) make a Russia node of 5; Mongolia and the Emirates, three
+    # each, reach 5 only together, as "other".
+    assert hosts == {"CN·C": 10, "RU": 5, OTHER: 6}
+    coarsened = [m for m in flows.report.for_chart("sankey") if m.kind == "coarsened"]
+    assert sorted(m.what for m in coarsened) == ["RU·C", "RU·F"]
+    assert all(x.testimonies >= 5 for x in flows.sankey)
+
+
+def test_a_country_that_stays_under_k_is_not_coarsened_but_merged():
+    journeys = [journey(i, hosts=(("CN", "C"),)) for i in range(10)] + [
+        journey(100 + i, hosts=(("RU", "F"),)) for i in range(3)
+    ]
+    flows = compute_flows(journeys, k=3)
+    assert _host_nodes(flows)["RU·F"] == 3  # at k = 3 it is shown as it is
+    flows = compute_flows(journeys, k=5)
+    assert "RU" not in _host_nodes(flows)
+    assert not [m for m in flows.report.for_chart("sankey") if m.kind == "coarsened"]

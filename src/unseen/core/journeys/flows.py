@@ -45,8 +45,13 @@ INDICATOR_STAGES = (
 BRIBE = "bribe"  # a bribe was paid (whatever the checks)
 CHECKS = "checks"  # health or loyalty checks, no bribe said to be paid
 NO_CHECKS = "none"  # both checks and the bribe said to be absent
-# Months; a bin's upper edge is exclusive.
+# Months; a bin's upper edge is exclusive. Vetting lasts months, contracts years: each its own.
 DURATION_EDGES = (0.0, 3.0, 6.0, 12.0, 24.0, 36.0, 60.0)
+EDGES_BY_DURATION = {
+    "vetting": (0.0, 3.0, 6.0, 9.0, 12.0, 18.0, 24.0, 36.0),
+    "contract": (0.0, 6.0, 12.0, 18.0, 24.0, 36.0, 48.0, 60.0),
+    "exit": (0.0, 6.0, 12.0, 18.0, 24.0, 36.0, 48.0, 60.0),
+}
 DAYS_PER_MONTH = 365.25 / 12
 # Where a journey starts when no event before departure names a country: every testimony
 # here is a North Korean worker's, so their journeys start in the DPRK.
@@ -72,6 +77,12 @@ class Journey:
 def host_label(country: str, sector: str) -> str:
     """A host node: country and sector ("RU·F"); either may be unknown ("RU·?", "?·F")."""
     return f"{country or '?'}·{sector or '?'}"
+
+
+def host_country(label: str) -> str:
+    """A host node's coarser node: its country alone ("RU·F" → "RU"), when the country is known."""
+    country = label.split("·", 1)[0]
+    return country if country and country != "?" else label
 
 
 def journeys_from_events(
@@ -371,7 +382,9 @@ def compute_flows(
         countries = frozenset(c for c, _ in hosts if c)
         if countries:
             map_paths[(frozenset({origin}), countries)] += n
-    sankey = staged_links(sankey_paths, SANKEY_STAGES, k, report, "sankey")
+    sankey = staged_links(
+        sankey_paths, SANKEY_STAGES, k, report, "sankey", coarser={"host": host_country}
+    )
     flow_map = staged_links(map_paths, MAP_STAGES, k, report, "map")
     rows, other, stages = _indicators(journeys, k, report, indicators)
     durations: dict[str, list[Bin]] = {}
@@ -382,7 +395,7 @@ def compute_flows(
         ("exit", [j.exit_months for j in journeys]),
     ):
         durations[name], unknown[name] = suppressed_histogram(
-            values, DURATION_EDGES, k, report, name
+            values, EDGES_BY_DURATION.get(name, DURATION_EDGES), k, report, name
         )
     return Flows(
         k=k,

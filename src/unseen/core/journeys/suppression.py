@@ -42,7 +42,7 @@ class Merge:
     where: str  # a stage, a stage pair, or a duration's name
     what: str  # the category merged ("" when only a count of links or cells is told)
     count: int = 1  # how many links or cells this merge stands for
-    kind: str = "category"  # "category", "links", "cells", "bins", "withheld"
+    kind: str = "category"  # "category", "coarsened", "links", "cells", "bins", "withheld"
 
 
 @dataclass
@@ -84,10 +84,14 @@ def staged_links(
     k: int,
     report: Report,
     chart: str = "sankey",
+    coarser: Mapping[str, Callable[[str], str]] | None = None,
 ) -> list[Link]:
     """Links between consecutive stages, each counting the testimonies that took it.
 
     `paths` is one path per testimony, or each distinct path with its number of testimonies.
+    `coarser` gives, for a stage, a label's coarser label (a host's country for its country and
+    sector): a category below k is first shown as its coarser one, and joins "other" only if
+    that too rests on fewer than k.
 
     A path holds, per stage, the set of labels a testimony has there (several hosts, say); it
     links every label of one stage to every label of the next. Labels are merged into OTHER
@@ -103,10 +107,19 @@ def staged_links(
     # 1. Categories of a stage held by fewer than k testimonies become "other"; then, while
     #    "other" itself holds between 1 and k-1, the smallest remaining category joins it.
     for i in range(n):
-        counts: Counter[str] = Counter()
-        for path, w in weights.items():
-            for label in path[i]:
-                counts[label] += w
+        counts = _label_counts(weights, i)
+        coarsen = (coarser or {}).get(stages[i])
+        if coarsen is not None:
+            small = {label for label, c in counts.items() if c < k and label != OTHER}
+            mapping = {label: coarsen(label) for label in small if coarsen(label) != label}
+            # Only where the coarser category itself reaches k: otherwise they go to "other".
+            held = _label_counts(_relabel_stage(weights, i, mapping), i)
+            mapping = {label: to for label, to in mapping.items() if held[to] >= k}
+            if mapping:
+                weights = _relabel_stage(weights, i, mapping)
+                for label in sorted(mapping):
+                    report.add(Merge(chart, stages[i], label, 1, "coarsened"))
+                counts = _label_counts(weights, i)
         small = {label for label, c in counts.items() if c < k and label != OTHER}
         merged = set(small)
         other = _holding(weights, i, merged | {OTHER})
@@ -217,13 +230,25 @@ def _holding(weights: Mapping[Path, int], i: int, labels: set[str]) -> int:
     return sum(w for path, w in weights.items() if path[i] & labels)
 
 
-def _relabel_stage(weights: Mapping[Path, int], i: int, labels: set[str]) -> Counter[Path]:
+def _label_counts(weights: Mapping[Path, int], i: int) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for path, w in weights.items():
+        for label in path[i]:
+            counts[label] += w
+    return counts
+
+
+def _relabel_stage(
+    weights: Mapping[Path, int], i: int, labels: set[str] | Mapping[str, str]
+) -> Counter[Path]:
+    """Stage i's labels in `labels` renamed: to OTHER, or each to its own new name."""
+    rename = labels if isinstance(labels, Mapping) else dict.fromkeys(labels, OTHER)
     out: Counter[Path] = Counter()
     for path, w in weights.items():
-        if path[i] & labels:
+        if any(x in rename for x in path[i]):
             path = (
                 *path[:i],
-                frozenset(OTHER if x in labels else x for x in path[i]),
+                frozenset(rename.get(x, x) for x in path[i]),
                 *path[i + 1 :],
             )
         out[path] += w
@@ -326,6 +351,12 @@ def suppressed_histogram(
         (low, bounds[j + 1] if j + 1 < len(bounds) else None, per_bin.get(j, 0))
         for j, low in enumerate(bounds)
     ]
+    # Empty bins at either end hold no one: they are left out rather than widened into, which
+    # would join everything into one bar on a short range of values.
+    while raw and raw[0][2] == 0:
+        raw.pop(0)
+    while raw and raw[-1][2] == 0:
+        raw.pop()
     bins: list[list[float | int | None]] = []
     widened = 0
     pending: list[float | int | None] | None = None
