@@ -1,6 +1,7 @@
 """The journey editor in the browser (#23): a researcher records a journey with three deployments
-(three host sites in three countries) and an escape on one page, sees it on the testimony's
-page, and switching to Korean keeps her on that page with the same journey.
+(three host sites in three countries) and an escape on one page, sees the flows' Sankey change,
+sees it on the testimony's page, and switching to Korean keeps her on that page with the same
+journey.
 
 With UNSEEN_WALK set, it also leaves screenshots of the editor at 1280 and 390 px wide in
 var/screenshots/journey-editor/ (UNSEEN_SCREENSHOTS names another folder), for a person's eyes.
@@ -108,8 +109,25 @@ def test_a_researcher_records_three_deployments_and_an_escape(
     testimony = make_testimony()
     for name, country, _start, _sector in HOSTS:
         factories.site(name, country=country)
+    # Two escapes told before: under k = 3 the flows withhold them; the third makes them show.
+    for _ in range(2):
+        earlier = make_testimony()
+        JourneyEvent.objects.create(testimony=earlier, position=0, stage="deployment",
+                                    country="AE", sector="F")  # fmt: skip
+        JourneyEvent.objects.create(testimony=earlier, position=1, stage="exit",
+                                    exit_kind="escape")  # fmt: skip
     sign_in(page, live_server, "rita")
+    flows = f"{live_server.url}/app/journeys/flows/?k=3"
+    page.goto(flows)
+    before = page.locator("main").inner_text()
+    assert "Journeys as flows" in before and "Escaped" not in before
+
     record_journey(page, live_server, testimony)
+
+    # The Sankey now holds the three journeys, and its table names where they ended.
+    page.goto(flows)
+    page.wait_for_selector("table[aria-labelledby=sankey-title]")
+    assert "Escaped" in page.locator("table[aria-labelledby=sankey-title]").inner_text()
 
     recorded = list(JourneyEvent.objects.filter(testimony=testimony).order_by("position"))
     assert [e.stage for e in recorded] == ["deployment"] * 3 + ["exit"]
