@@ -24,7 +24,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from unseen.accounts.models import UserLike
+from unseen.accounts.models import AccessLevel, User, UserLike, visible_access_levels
+from unseen.accounts.roles import Capability
 from unseen.audit.log import record
 from unseen.audit.models import Action
 from unseen.core import htcds
@@ -37,7 +38,7 @@ from unseen.documentation.models import (
     RecruitmentChannel,
     Testimony,
 )
-from unseen.evidence.models import DatePrecision
+from unseen.evidence.models import DatePrecision, Source, SourceKind
 from unseen.evidence.revisions import record_created_since
 from unseen.registry.models import CoordinatePrecision, Organisation, Site
 
@@ -75,6 +76,7 @@ class JourneyImportResult:
     events: int = 0
     indicators: int = 0
     replaced: int = 0  # events deleted first (--replace)
+    new_testimonies: dict[str, int] = field(default_factory=dict)  # case id → new testimony id
     dry_run: bool = False
     created: dict[str, int] = field(default_factory=dict)
 
@@ -96,6 +98,15 @@ def _integer(text: str) -> int:
     if value < 0:
         raise ValueError("must not be negative")
     return value
+
+
+def _boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("true", "yes", "1"):
+        return True
+    if value in ("false", "no", "0"):
+        return False
+    raise ValueError("not true or false")
 
 
 def _number(text: str) -> float:
@@ -255,13 +266,62 @@ INDICATORS = Schema(
 )
 
 
-def _references(rows: Sequence[tuple[int, Row]], user: UserLike | None) -> list[CellError]:
+def _publish_needs_use(row: Row) -> list[tuple[str, str]]:
+    if row.get("consent_to_publish") and not row.get("consent_to_use"):
+        return [("consent_to_publish", _("consent to publish needs consent to use"))]
+    return []
+
+
+def _case_id(text: str) -> str:
+    return _text(text).strip()
+
+
+# The cases file of --new-testimonies (`cases.csv`): one row per new testimony. The HTCDS
+# export's summary columns (vic_…, events, codings) are taken and left unread: the journeys and
+# codings come from the events and indicators files.
+CASES = Schema(
+    "cases",
+    (
+        Column("case_id", _case_id, required=True, help="the partner's own case id"),
+        Column("is_synthetic", _boolean),
+        Column("interview_date", _day),
+        Column("interview_date_precision", _precision("date precision")),
+        Column("interview_country", _country),
+        Column("interview_language", _text),
+        Column("consent_to_use", _boolean),
+        Column("consent_to_publish", _boolean),
+        Column("summary", _text),
+        *(Column(name.lower(), str) for name in htcds.CASE_COLUMNS[2:]),
+        Column("codings", str),
+    ),
+    row_checks=(_publish_needs_use,),
+)
+
+
+def _with_case_ids(schema: Schema, required: bool) -> Schema:
+    """The schema with `case_id` naming a row of the cases file rather than a testimony's id."""
+    columns = tuple(
+        Column("case_id", _case_id, required=required, help="the case id of the cases file")
+        if column.name == "case_id"
+        else column
+        for column in schema.columns
+    )
+    return Schema(schema.kind, columns, schema.row_checks)
+
+
+NEW_EVENTS = _with_case_ids(EVENTS, required=True)
+NEW_INDICATORS = _with_case_ids(INDICATORS, required=False)
+
+
+def _references(
+    rows: Sequence[tuple[int, Row]], user: UserLike | None, *, testimonies: bool = True
+) -> list[CellError]:
     """Testimonies, sites, organisations and deployments the rows name must exist (and be
     readable by `user`, when one imports through a page)."""
     errors = []
-    testimonies = Testimony.objects.all() if user is None else Testimony.objects.visible_to(user)
+    readable = Testimony.objects.all() if user is None else Testimony.objects.visible_to(user)
     for column, queryset in (
-        ("case_id", testimonies),
+        *((("case_id", readable),) if testimonies else ()),
         ("site_id", Site.objects.all()),
         ("organisation_id", Organisation.objects.all()),
         ("deployment_id", Deployment.objects.all()),
@@ -283,6 +343,8 @@ def import_journeys(
     progress: Progress | None = None,
     limits: Limits | None = None,
     user: UserLike | None = None,
+    cases_path: Path | None = None,
+    level: str = AccessLevel.CONFIDENTIAL,
 ) -> JourneyImportResult:
     """Import the journeys in `events_path` (and their indicators in `indicators_path`).
 
@@ -290,20 +352,34 @@ def import_journeys(
     first. Records the files name are found among those `user` may read (no user: the command
     line, which may name any).
 
+    With `cases_path` (--new-testimonies) every case of that file becomes a new testimony, with
+    its own interview source, at `level`; the events and indicators name their case by the cases
+    file's `case_id` (any text, such as a partner's own case ids), and every indicator found at
+    an event codes the new testimony as telling of it.
+
     Raises:
-        JourneyImportError: listing every bad cell of both files; nothing has been written.
+        JourneyImportError: listing every bad cell of the files; nothing has been written.
     """
     errors: list[tuple[str, CellError]] = []
+    new = cases_path is not None
+    cases_rows: list[tuple[int, Row]] = []
+    if cases_path is not None:
+        if replace:
+            raise ValueError("new testimonies have no journey to replace")
+        cases_rows, case_errors = _read_cases(cases_path, level, user, limits)
+        errors += case_errors
     try:
         events_table = read_table(events_path, limits)
     except TableError as failure:
-        raise JourneyImportError([(events_path.name, e) for e in failure.errors]) from None
-    events, bad = validate(events_table, EVENTS)
+        raise JourneyImportError(errors + [(events_path.name, e) for e in failure.errors]) from None
+    events, bad = validate(events_table, NEW_EVENTS if new else EVENTS)
     errors += [(events_path.name, e) for e in bad]
     checked = {e.row for e in bad}
     clean = [(n, row) for n, row in events if n not in checked]
     if clean and not bad:
-        errors += [(events_path.name, e) for e in _references(clean, user)]
+        errors += [(events_path.name, e) for e in _references(clean, user, testimonies=not new)]
+    if cases_path is not None:
+        errors += _cases_told(cases_path.name, cases_rows, events_path.name, events)
     named: dict[str, int] = {}
     for number, row in events:
         if row["event_id"] is None:
@@ -317,7 +393,7 @@ def import_journeys(
             )
         named[row["event_id"]] = number
     cases = {row["case_id"] for _n, row in events if row.get("case_id") is not None}
-    if not replace and cases:
+    if not replace and not new and cases:
         told = set(
             JourneyEvent.objects.filter(testimony_id__in=cases).values_list(
                 "testimony_id", flat=True
@@ -346,7 +422,7 @@ def import_journeys(
             raise JourneyImportError(
                 errors + [(indicators_path.name, e) for e in failure.errors]
             ) from None
-        indicator_rows, bad = validate(indicator_table, INDICATORS)
+        indicator_rows, bad = validate(indicator_table, NEW_INDICATORS if new else INDICATORS)
         errors += [(indicators_path.name, e) for e in bad]
         for number, row in indicator_rows:
             event_id = row["event_id"]
@@ -382,18 +458,18 @@ def import_journeys(
                         ),
                     )
                 )
-    prepared: list[tuple[JourneyEvent, dict[str, str]]] = []
-    positions: dict[int, int] = defaultdict(int)
+    prepared: list[tuple[JourneyEvent, dict[str, str], Any]] = []
+    positions: dict[Any, int] = defaultdict(int)
     if not errors:
         for number, row in events:
-            event = JourneyEvent(**_event_fields(row, positions))
+            event = JourneyEvent(**_event_fields(row, positions, new=new))
             try:
-                event.full_clean(validate_unique=False)
+                event.full_clean(exclude=["testimony"] if new else None, validate_unique=False)
             except ValidationError as failure:
                 for name, messages in failure.message_dict.items():
                     column = FIELD_COLUMN.get(name, name if name in EVENTS.names else "")
                     errors += [(events_path.name, CellError(number, column, m)) for m in messages]
-            prepared.append((event, passages.get(row["event_id"] or "", {})))
+            prepared.append((event, passages.get(row["event_id"] or "", {}), row["case_id"]))
     if errors:
         raise JourneyImportError(errors)
 
@@ -404,7 +480,12 @@ def import_journeys(
             if replace:
                 _total, deleted = JourneyEvent.objects.filter(testimony_id__in=cases).delete()
                 result.replaced = deleted.get(JourneyEvent._meta.label, 0)
-            for event, found in prepared:
+            if cases_path is not None:
+                made = _create_testimonies(cases_path.name, cases_rows, level)
+                result.new_testimonies = {case: t.pk for case, t in made.items()}
+            for event, found, case in prepared:
+                if cases_path is not None:
+                    event.testimony = made[case]
                 event.save()
                 result.events += 1
                 for indicator, passage in sorted(found.items()):
@@ -412,9 +493,13 @@ def import_journeys(
                         event=event, indicator=indicator, passage=passage
                     )
                     result.indicators += 1
+                    if cases_path is not None:
+                        _code_present(event.testimony, indicator, passage)
                 if progress:
                     progress(1)
             result.created = {"journey events": result.events, "indicators": result.indicators}
+            if cases_path is not None:
+                result.created = {"testimonies": len(made), **result.created}
             if not dry_run:
                 record_created_since(started, _("Import of %(file)s") % {"file": events_path.name})
             record(
@@ -424,6 +509,8 @@ def import_journeys(
                     "rows": len(events),
                     "created": result.created,
                     "replaced": result.replaced,
+                    "new_testimonies": sorted(result.new_testimonies.values()),
+                    "level": level if cases_path is not None else None,
                     "dry_run": dry_run,
                 },
             )
@@ -443,13 +530,14 @@ def import_journeys(
     return result
 
 
-def _event_fields(row: Row, positions: dict[int, int]) -> dict[str, Any]:
-    """A row of the events file as the fields of a JourneyEvent."""
+def _event_fields(row: Row, positions: dict[Any, int], *, new: bool = False) -> dict[str, Any]:
+    """A row of the events file as the fields of a JourneyEvent (`new`: its testimony is still
+    to be made, and set before the save)."""
     case = row["case_id"]
     position = row["position"] if row["position"] is not None else positions[case]
     positions[case] = max(positions[case], position + 1)
     fields: dict[str, Any] = {
-        "testimony_id": case,
+        "testimony_id": None if new else case,
         "position": position,
         "stage": row["stage"],
         "date_start": row["hte_date"],
@@ -474,3 +562,131 @@ def _event_fields(row: Row, positions: dict[int, int]) -> dict[str, Any]:
         value = row.get(name)
         fields[name] = _raw(empty) if value is None else value
     return fields
+
+
+def _read_cases(
+    path: Path, level: str, user: UserLike | None, limits: Limits | None
+) -> tuple[list[tuple[int, Row]], list[tuple[str, CellError]]]:
+    """The rows of the cases file, checked, and every bad cell in it."""
+    if level not in AccessLevel.values:
+        raise ValueError(f"not an access level: {level}")
+    try:
+        table = read_table(path, limits)
+    except TableError as failure:
+        return [], [(path.name, e) for e in failure.errors]
+    rows, bad = validate(table, CASES)
+    errors = [(path.name, e) for e in bad]
+    if user is not None and not (
+        isinstance(user, User)
+        and user.can(Capability.IMPORT_RECORDS)
+        and level in visible_access_levels(user)
+    ):
+        errors.append(
+            (path.name, CellError(0, "", f"you may not create testimonies at the level {level}"))
+        )
+    named: dict[str, int] = {}
+    for number, row in rows:
+        case = row["case_id"]
+        if case is None:
+            continue
+        if case in named:
+            errors.append((path.name, CellError(number, "case_id", f"also on row {named[case]}")))
+        else:
+            named[case] = number
+        if row.get("interview_date_precision") and row.get("interview_date") is None:
+            errors.append(
+                (path.name, CellError(number, "interview_date_precision", "no interview_date"))
+            )
+    if not errors:
+        for number, row in rows:
+            source, testimony = _new_testimony(path.name, row, level)
+            for record, skip in ((source, []), (testimony, ["source"])):
+                try:
+                    record.full_clean(exclude=skip, validate_unique=False)
+                except ValidationError as failure:
+                    for name, messages in failure.message_dict.items():
+                        column = "--level" if name == "access_level" else name
+                        column = column if column in (*CASES.names, "--level") else ""
+                        for message in messages:
+                            error = (path.name, CellError(number, column, message))
+                            if error not in errors:  # the source and the testimony agree
+                                errors.append(error)
+    return rows, errors
+
+
+def _cases_told(
+    cases_name: str,
+    cases_rows: Sequence[tuple[int, Row]],
+    events_name: str,
+    events: Sequence[tuple[int, Row]],
+) -> list[tuple[str, CellError]]:
+    """Every event's case must be in the cases file, and every case must have an event."""
+    errors = []
+    known = {row["case_id"] for _n, row in cases_rows if row["case_id"] is not None}
+    told = {row["case_id"] for _n, row in events if row.get("case_id") is not None}
+    for number, row in events:
+        if row.get("case_id") is not None and row["case_id"] not in known:
+            errors.append(
+                (
+                    events_name,
+                    CellError(number, "case_id", f"no case {row['case_id']} in {cases_name}"),
+                )
+            )
+    for number, row in cases_rows:
+        if row["case_id"] is not None and row["case_id"] not in told:
+            errors.append(
+                (
+                    cases_name,
+                    CellError(number, "case_id", f"this case has no events in {events_name}"),
+                )
+            )
+    return errors
+
+
+def _new_testimony(file_name: str, row: Row, level: str) -> tuple[Source, Testimony]:
+    """The (unsaved) interview source and testimony a row of the cases file describes."""
+    synthetic = bool(row.get("is_synthetic"))
+    date = row.get("interview_date")
+    source = Source(
+        kind=SourceKind.INTERVIEW,
+        title=f"Imported case {row['case_id']} ({file_name})",
+        date=date,
+        date_precision=(row.get("interview_date_precision") or "day") if date else "",
+        language=row.get("interview_language") or "",
+        access_level=level,
+        is_synthetic=synthetic,
+    )
+    testimony = Testimony(
+        access_level=level,
+        is_synthetic=synthetic,
+        interview_date=date,
+        interview_date_precision=(row.get("interview_date_precision") or "day") if date else "",
+        interview_country=row.get("interview_country") or "",
+        consent_to_use=bool(row.get("consent_to_use")),
+        consent_to_publish=bool(row.get("consent_to_publish")),
+        summary=row.get("summary") or "",
+    )
+    if row.get("interview_language"):
+        testimony.interview_language = row["interview_language"]
+    return source, testimony
+
+
+def _create_testimonies(
+    file_name: str, rows: Sequence[tuple[int, Row]], level: str
+) -> dict[str, Testimony]:
+    """A new source and testimony for every case, by case id."""
+    made = {}
+    for _number, row in rows:
+        source, testimony = _new_testimony(file_name, row, level)
+        source.save()
+        testimony.source = source
+        testimony.save()
+        made[row["case_id"]] = testimony
+    return made
+
+
+def _code_present(testimony: Testimony, indicator: str, passage: str) -> None:
+    """An indicator found at a stage codes the (new) testimony as telling of it, as the journey
+    editor does (editing._code_testimony): the first passage found becomes the coding's note."""
+    if not testimony.codings.filter(indicator=indicator).exists():
+        testimony.code(Indicator(indicator), Finding.PRESENT, passage)

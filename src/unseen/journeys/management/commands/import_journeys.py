@@ -37,6 +37,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="check and rehearse, then write nothing"
         )
+        parser.add_argument(
+            "--new-testimonies",
+            action="store_true",
+            help=f"every case of the cases file ({htcds.CASES_FILE} in the folder, or --cases) "
+            "becomes a new testimony with its own interview source; case_id is the partner's "
+            "own case id",
+        )
+        parser.add_argument("--cases", type=Path, help="the cases file, with --new-testimonies")
+        parser.add_argument(
+            "--level",
+            choices=["public", "internal", "confidential"],
+            default="confidential",
+            help="the access level of the new testimonies and their sources (default confidential)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         current_actor.set("cli")
@@ -48,8 +62,18 @@ class Command(BaseCommand):
                 indicators = path / htcds.INDICATORS_FILE
         else:
             events = path
+        if options["new_testimonies"] and options["replace"]:
+            raise CommandError("--replace cannot be used with --new-testimonies")
         if not events.exists():
             raise CommandError(f"{events} does not exist")
+        cases: Path | None = options["cases"]
+        if options["new_testimonies"]:
+            if cases is None:
+                cases = (path if path.is_dir() else events.parent) / htcds.CASES_FILE
+            if not cases.exists():
+                raise CommandError(f"{cases} does not exist (give the cases file with --cases)")
+        elif cases is not None:
+            raise CommandError("--cases is read only with --new-testimonies")
         with tqdm(desc="importing journeys", unit=" events", file=sys.stderr, disable=None) as bar:
             try:
                 result = import_journeys(
@@ -59,6 +83,8 @@ class Command(BaseCommand):
                     dry_run=options["dry_run"],
                     progress=bar.update,
                     limits=table_limits(upload=False),
+                    cases_path=cases,
+                    level=options["level"],
                 )
             except JourneyImportError as failure:
                 bar.close()
@@ -71,5 +97,12 @@ class Command(BaseCommand):
             f"{verb} {result.events} journey events and {result.indicators} indicators "
             f"for {result.testimonies} testimonies from {events}"
         )
+        if result.new_testimonies:
+            made = ", ".join(f"{case} → {pk}" for case, pk in result.new_testimonies.items())
+            verb = "would create" if result.dry_run else "created"
+            self.stdout.write(
+                f"{verb} {len(result.new_testimonies)} {options['level']} testimonies "
+                f"(case id → testimony id): {made}"
+            )
         if result.replaced:
             self.stdout.write(f"replaced {result.replaced} earlier journey events")
