@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from unseen.documentation.models import Finding, Indicator, IndicatorCoding, Testimony
+from unseen.documentation.models import Testimony
 from unseen.evidence.revisions import revising
 
 from .forms import EventForm, IndicatorForm
@@ -88,33 +88,8 @@ def add_indicator(form: IndicatorForm, why: dict[str, Any]) -> tuple[JourneyIndi
     """
     with transaction.atomic(), revising(**why):
         found = form.save()
-        finding = _code_testimony(found)
+        finding = found.code_testimony()
     return found, finding
-
-
-def _code_testimony(found: JourneyIndicator) -> str:
-    """The testimony-level coding of an indicator cited at a stage.
-
-    The testimony's coding says whether the testimony as a whole tells of each indicator. An
-    indicator cited at one of its stages, with the passage that says so, is exactly such a
-    telling: "unknown" is no longer true, so it becomes "present" (with the passage as its note
-    if it had none), and the indicator matrix and the flows count it without a second step.
-    "Present" stays. "Absent" is kept: a coder decided it, and a stage that contradicts them
-    is for a person to settle (the editor is told), not for a save to overwrite silently.
-    """
-    testimony = found.event.testimony
-    coding = (
-        IndicatorCoding.objects.select_for_update()
-        .filter(testimony=testimony, indicator=found.indicator)
-        .first()
-    )
-    if coding is None:
-        coding = testimony.code(Indicator(found.indicator), Finding.PRESENT, found.passage)
-    elif coding.finding == Finding.UNKNOWN:
-        coding.finding = Finding.PRESENT
-        coding.note = coding.note or found.passage
-        coding.save()
-    return str(coding.finding)
 
 
 def remove_indicator(found: JourneyIndicator, why: dict[str, Any]) -> None:

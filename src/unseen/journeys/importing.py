@@ -489,12 +489,12 @@ def import_journeys(
                 event.save()
                 result.events += 1
                 for indicator, passage in sorted(found.items()):
-                    JourneyIndicator.objects.create(
+                    found_here = JourneyIndicator.objects.create(
                         event=event, indicator=indicator, passage=passage
                     )
                     result.indicators += 1
                     if cases_path is not None:
-                        _code_present(event.testimony, indicator, passage)
+                        found_here.code_testimony()
                 if progress:
                     progress(1)
             result.created = {"journey events": result.events, "indicators": result.indicators}
@@ -683,10 +683,3 @@ def _create_testimonies(
         testimony.save()
         made[row["case_id"]] = testimony
     return made
-
-
-def _code_present(testimony: Testimony, indicator: str, passage: str) -> None:
-    """An indicator found at a stage codes the (new) testimony as telling of it, as the journey
-    editor does (editing._code_testimony): the first passage found becomes the coding's note."""
-    if not testimony.codings.filter(indicator=indicator).exists():
-        testimony.code(Indicator(indicator), Finding.PRESENT, passage)

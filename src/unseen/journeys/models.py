@@ -18,6 +18,7 @@ from unseen.documentation.models import (
     Deployment,
     Finding,
     Indicator,
+    IndicatorCoding,
     RecruitmentChannel,
     Testimony,
 )
@@ -391,6 +392,31 @@ class JourneyIndicator(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_indicator_display())
+
+    def code_testimony(self) -> str:
+        """Code the testimony for this indicator; returns its testimony-level finding after.
+
+        The testimony's coding says whether the testimony as a whole tells of each indicator. An
+        indicator cited at one of its stages, with the passage that says so, is exactly such a
+        telling: "unknown" is no longer true, so it becomes "present" (with the passage as its
+        note if it had none), and the indicator matrix and the flows count it without a second
+        step. "Present" stays. "Absent" is kept: a coder decided it, and a stage that contradicts
+        them is for a person to settle (the editor is told), not for a save to overwrite
+        silently.
+        """
+        testimony = self.event.testimony
+        coding = (
+            IndicatorCoding.objects.select_for_update()
+            .filter(testimony=testimony, indicator=self.indicator)
+            .first()
+        )
+        if coding is None:
+            coding = testimony.code(Indicator(self.indicator), Finding.PRESENT, self.passage)
+        elif coding.finding == Finding.UNKNOWN:
+            coding.finding = Finding.PRESENT
+            coding.note = coding.note or self.passage
+            coding.save()
+        return str(coding.finding)
 
 
 # The stage-specific fields and their empty values; every stage keeps the common ones.
