@@ -161,14 +161,10 @@ CHART_NAMES = {
 }
 
 
-def label(stage: str, value: str, language: str) -> str:
-    """A node's name in the reader's language (`language` is the active one)."""
-    return _label(stage, value, language)
-
-
 # A page names the same few hundred nodes thousands of times; the key holds the language.
 @lru_cache(maxsize=4096)
-def _label(stage: str, value: str, language: str) -> str:
+def label(stage: str, value: str, language: str) -> str:
+    """A node's name in the reader's language (`language` is the active one)."""
     if value == OTHER:
         return _("Other (merged)") if stage != "recruitment" else _("Other")
     if value == UNKNOWN:

@@ -46,7 +46,6 @@ BRIBE = "bribe"  # a bribe was paid (whatever the checks)
 CHECKS = "checks"  # health or loyalty checks, no bribe said to be paid
 NO_CHECKS = "none"  # both checks and the bribe said to be absent
 # Months; a bin's upper edge is exclusive. Vetting lasts months, contracts years: each its own.
-DURATION_EDGES = (0.0, 3.0, 6.0, 12.0, 24.0, 36.0, 60.0)
 EDGES_BY_DURATION = {
     "vetting": (0.0, 3.0, 6.0, 9.0, 12.0, 18.0, 24.0, 36.0),
     "contract": (0.0, 6.0, 12.0, 18.0, 24.0, 36.0, 48.0, 60.0),
@@ -395,7 +394,7 @@ def compute_flows(
         ("exit", [j.exit_months for j in journeys]),
     ):
         durations[name], unknown[name] = suppressed_histogram(
-            values, EDGES_BY_DURATION.get(name, DURATION_EDGES), k, report, name
+            values, EDGES_BY_DURATION[name], k, report, name
         )
     return Flows(
         k=k,
