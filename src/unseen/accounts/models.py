@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from unseen.constraints import choices_constraint
 
-from .roles import Capability, Role, capabilities_of
+from .roles import Capability, Role, Scope, capabilities_of, scopes_of
 
 
 class AccessLevel(models.TextChoices):
@@ -104,6 +104,9 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     # The day only, updated without a save signal: when a token was last used, not every use.
     last_used_on = models.DateField(null=True, blank=True)
+    # What the token may be used for (roles.Scope values), chosen when it is made. A request
+    # holds only those its user's role still allows (`usable_scopes`).
+    scopes = models.JSONField(default=list, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -114,6 +117,13 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix} ({self.user.get_username()})"
+
+    def usable_scopes(self) -> frozenset[Scope]:
+        """The token's scopes that its user's role allows today: a role taken away since the
+        token was made takes its scopes with it."""
+        known = {scope.value: scope for scope in Scope}
+        chosen = {known[value] for value in self.scopes if value in known}
+        return frozenset(chosen) & scopes_of(self.user.capabilities)
 
 
 class SignInFailureCounter(models.Model):

@@ -61,3 +61,33 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 def capabilities_of(role: str) -> frozenset[Capability]:
     """Capabilities of a role; an unknown or empty role has none (deny by default)."""
     return ROLE_CAPABILITIES.get(role, frozenset())
+
+
+class Scope(StrEnum):
+    """What an API token may be used for; a token holds some, never more than its user's role.
+
+    A scope is a second gate, not a capability: a request needs both the scope of its kind of
+    operation and the capability the same page would need (ADR 0046).
+    """
+
+    READ = "read"  # safe methods: lists, records, runs, downloads of working copies
+    WRITE = "write"  # creating and changing records
+    MODERATE = "moderate"  # the moderation queue
+    ADMIN = "admin"  # what only administrators may do through the API
+
+
+# The capabilities that make a scope meaningful for a role: a role holding none of them cannot
+# lend that scope to a token (a moderator's token cannot read records it could not open).
+SCOPE_CAPABILITIES: dict[Scope, frozenset[Capability]] = {
+    Scope.READ: frozenset(
+        {Capability.VIEW_RECORDS, Capability.RUN_ESTIMATES, Capability.REVIEW_LINKAGE}
+    ),
+    Scope.WRITE: frozenset({Capability.EDIT_RECORDS, Capability.IMPORT_RECORDS}),
+    Scope.MODERATE: frozenset({Capability.MODERATE_INTAKE}),
+    Scope.ADMIN: frozenset({Capability.MANAGE_USERS}),
+}
+
+
+def scopes_of(capabilities: frozenset[Capability]) -> frozenset[Scope]:
+    """The scopes a user holding `capabilities` may give a token (and a session holds)."""
+    return frozenset(scope for scope, needs in SCOPE_CAPABILITIES.items() if needs & capabilities)

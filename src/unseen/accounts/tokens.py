@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import ApiToken, User
+from .roles import Scope, scopes_of
 from .signals import api_token_created, api_token_revoked
 
 TOKEN_PATTERN = re.compile(r"unseen_(?P<prefix>[0-9a-f]{12})\.(?P<secret>[A-Za-z0-9_-]{43})")
@@ -42,8 +44,19 @@ def _digest(token: str) -> str:
     return hmac.new(key, token.encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def create(username: str, *, by: str, name: str = "", days: int | None = DEFAULT_DAYS) -> NewToken:
-    """A new token for an active user with a role; the only moment the token exists in clear."""
+def create(
+    username: str,
+    *,
+    by: str,
+    name: str = "",
+    days: int | None = DEFAULT_DAYS,
+    scopes: Iterable[str] | None = None,
+) -> NewToken:
+    """A new token for an active user with a role; the only moment the token exists in clear.
+
+    `scopes` narrows what it may be used for; without them it gets every scope the role allows.
+    A scope beyond the role is refused, by name.
+    """
     user = User.objects.filter(username=username).first()
     if user is None:
         raise TokenRefused(f"no user named {username!r}")
@@ -51,12 +64,27 @@ def create(username: str, *, by: str, name: str = "", days: int | None = DEFAULT
         raise TokenRefused(f"{username!r} is inactive or holds no role: a token would open nothing")
     if days is not None and days < 0:
         raise TokenRefused("--days must be 0 (never expires) or more")
+    allowed = scopes_of(user.capabilities)
+    chosen = sorted(allowed if scopes is None else set(scopes))
+    known = {scope.value for scope in Scope}
+    for scope in chosen:
+        if scope not in known:
+            raise TokenRefused(f"no scope named {scope!r} (scopes: {', '.join(sorted(known))})")
+        if scope not in allowed:
+            raise TokenRefused(f"the role of {username!r} does not allow the scope {scope!r}")
+    if not chosen:
+        raise TokenRefused("a token needs at least one scope")
     prefix = secrets.token_hex(6)
     token = f"unseen_{prefix}.{secrets.token_urlsafe(32)}"
     expires = timezone.now() + dt.timedelta(days=days) if days else None
     with transaction.atomic():
         record = ApiToken.objects.create(
-            user=user, prefix=prefix, digest=_digest(token), name=name.strip(), expires_at=expires
+            user=user,
+            prefix=prefix,
+            digest=_digest(token),
+            name=name.strip(),
+            expires_at=expires,
+            scopes=[str(scope) for scope in chosen],
         )
         api_token_created.send(sender=__name__, token=record, by=by)
     return NewToken(token, record)

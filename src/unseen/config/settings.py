@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "unseen.findings",
     "unseen.estimation",
     "unseen.publishing",
+    "unseen.api",
     "unseen.demo",
 ]
 

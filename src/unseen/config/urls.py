@@ -20,6 +20,7 @@ urlpatterns = [
     path("journeys/", include("unseen.journeys.public_urls")),
     path("api/v1/openapi.json", openapi, name="openapi"),
     path("api/v1/", include("unseen.intake.api_urls")),
+    path("api/v1/", include(("unseen.api.urls", "api"))),
     path("app/moderation/", include("unseen.intake.moderation_urls")),
     path("app/findings/", include("unseen.findings.app_urls")),
     path("app/audit/", include("unseen.audit.urls")),

@@ -21,7 +21,7 @@ from unseen.evidence.models import (
     tag_text,
     visible_related,
 )
-from unseen.registry.models import ExternalIdentifier, Organisation, PublicFigure
+from unseen.registry.models import Designation, ExternalIdentifier, Organisation, PublicFigure
 from unseen.ui.fields import CountryField, DayField, PartialDateField
 
 from . import relating
@@ -39,7 +39,7 @@ from .filtering import (
 )
 from .importing import KINDS as IMPORT_KINDS
 from .importing_ftm import is_ftm_file
-from .models import OBJECT_ENDS, SUBJECT_ENDS, Finding, Indicator, Testimony
+from .models import OBJECT_ENDS, SUBJECT_ENDS, Finding, Indicator, Relation, Testimony
 from .sectors import BY_KEY
 from .suggesting import ALIASES, Pickable, creation_prefix, describe, pickable_for
 
@@ -790,3 +790,16 @@ class RelationForm(RecordForm):
             texts = {str(message) for message in placed.get(target, [])}
             placed.setdefault(target, []).extend(m for m in found if str(m) not in texts)
         return placed
+
+
+# Kinds whose form checks more than its fields one by one.
+FORM_BASES: dict[type[Any], type[RecordForm]] = {
+    Testimony: TestimonyForm,
+    Designation: DesignationForm,
+    Relation: RelationForm,
+}
+
+
+def kind_form(kind: Kind) -> type[RecordForm]:
+    """The form that checks a record of `kind`, on its edit page and in the API alike."""
+    return cast(type[RecordForm], record_form(kind, FORM_BASES.get(kind.model, RecordForm)))

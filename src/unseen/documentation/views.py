@@ -25,7 +25,7 @@ from unseen.evidence import reviewing
 from unseen.evidence.models import Claim, Source, visible_related
 from unseen.evidence.revisions import revising
 from unseen.registry.forms import PurposeForm
-from unseen.registry.models import Designation, Person
+from unseen.registry.models import Person
 from unseen.ui.uploads import saved_upload, table_limits
 
 from . import concurrency, designating, gap_finding, panels, relating, review_views, searching
@@ -44,12 +44,9 @@ from .forms import (
     BulkForm,
     ClaimForm,
     CodingForm,
-    DesignationForm,
     ImportForm,
-    RecordForm,
-    RelationForm,
     RevisionForm,
-    TestimonyForm,
+    kind_form,
     pickers_creating,
     record_form,
 )
@@ -268,16 +265,8 @@ def _claim_subject(claim: Claim, user: User) -> dict[str, Any]:
     }
 
 
-# Kinds whose form checks more than its fields one by one.
-FORM_BASES: dict[type[Any], Any] = {
-    Testimony: TestimonyForm,
-    Designation: DesignationForm,
-    Relation: RelationForm,
-}
-
-
 def _form_class(spec: Kind) -> Any:
-    return record_form(spec, FORM_BASES.get(spec.model, RecordForm))
+    return kind_form(spec)
 
 
 @requires(Capability.EDIT_RECORDS)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from unseen.accounts import tokens
 from unseen.accounts.models import ApiToken
+from unseen.accounts.roles import Scope
 
 ACTOR = "cli"
 
@@ -32,6 +33,12 @@ class Command(BaseCommand):
             default=tokens.DEFAULT_DAYS,
             help=f"days until it expires (default {tokens.DEFAULT_DAYS}; 0: never)",
         )
+        create.add_argument(
+            "--scope",
+            action="append",
+            choices=[scope.value for scope in Scope],
+            help="what the token may do (repeat for several); default: all its user's role allows",
+        )
         revoke = sub.add_parser("revoke", help="end a token (by prefix) or all of a user's")
         revoke.add_argument("prefix", nargs="?", help="the 12 hex digits after `unseen_`")
         revoke.add_argument("--user", help="revoke every token of this user")
@@ -46,13 +53,18 @@ class Command(BaseCommand):
 
     def create(self, **options: Any) -> None:
         made = tokens.create(
-            options["username"], by=ACTOR, name=options["name"], days=options["days"] or None
+            options["username"],
+            by=ACTOR,
+            name=options["name"],
+            days=options["days"] or None,
+            scopes=options["scope"],
         )
         self.stdout.write(made.token)
         expires = made.record.expires_at
         self.stderr.write(
             f"token {made.record.prefix} for {options['username']}, "
             + (f"expires {expires:%Y-%m-%d}" if expires else "never expires")
+            + f", scopes {', '.join(made.record.scopes)}"
             + ". It is shown only now: store it as a secret."
         )
 
@@ -86,6 +98,7 @@ class Command(BaseCommand):
                         f"made {record.created_at:%Y-%m-%d}",
                         f"expires {record.expires_at:%Y-%m-%d}" if record.expires_at else "never",
                         f"last used {record.last_used_on or '-'}",
+                        "scopes " + (",".join(record.scopes) or "-"),
                         record.name,
                     ]
                 )

@@ -1,0 +1,10 @@
+"""The API's URLs: every operation registered once, mounted by config at /api/v1/."""
+
+from . import records
+from .service import api
+from .service import urlpatterns as api_urlpatterns
+
+records.register_all()
+api.add_router("", records.router)
+
+urlpatterns = api_urlpatterns()
