@@ -31,7 +31,8 @@ from unseen.documentation import concurrency
 from unseen.documentation.browsing import KINDS, Kind, slug_for
 from unseen.documentation.forms import RevisionForm, kind_form
 from unseen.documentation.listing import listed
-from unseen.documentation.models import Testimony
+from unseen.documentation.models import Relation, Testimony
+from unseen.documentation.relating import OBJECT_FIELD, SUBJECT_FIELD
 from unseen.evidence.models import Claim, Record
 from unseen.evidence.revisions import revising
 from unseen.registry.models import Person
@@ -204,6 +205,23 @@ def read_record(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
 # --- writing -------------------------------------------------------------------------------------
 
 
+def completed(kind: Kind, values: dict[str, Any], *, new: bool) -> dict[str, Any]:
+    """`values` with what the edit page would have filled in: a new record's defaults, and a
+    relation's kind of party at each end, read from the end given."""
+    values = dict(values)
+    if new:
+        for name, default in shapes.defaults(kind).items():
+            values.setdefault(name, default)
+    if kind.model is Relation:
+        for end, fields in (("subject", SUBJECT_FIELD), ("object", OBJECT_FIELD)):
+            if values.get(f"{end}_type"):
+                continue
+            given = [party for party, name in fields.items() if values.get(name) is not None]
+            if len(given) == 1:
+                values[f"{end}_type"] = given[0]
+    return values
+
+
 def form_data(values: dict[str, Any]) -> QueryDict:
     """A JSON body as the form data the edit page would post."""
     data = QueryDict(mutable=True)
@@ -282,7 +300,7 @@ def prepare_new(kind: Kind, values: dict[str, Any], user: User) -> tuple[Any, di
         subject, errors = _subject(kind, values, user)
         if errors:
             return None, errors
-    form = kind_form(kind)(form_data(values), user=user)
+    form = kind_form(kind)(form_data(completed(kind, values, new=True)), user=user)
     if not form.is_valid():
         return None, _form_errors(form)
     if subject is not None:
@@ -331,7 +349,9 @@ def update_record(
             )
         if partial:
             values = {**_current_values(form_class(instance=current, user=user)), **values}
-        form = form_class(form_data(values), instance=current, user=user)
+        form = form_class(
+            form_data(completed(kind, values, new=False)), instance=current, user=user
+        )
         valid = [form.is_valid(), revision.is_valid()]
         if not all(valid):
             return errors_response({**_form_errors(form), **_revision_errors(revision)})

@@ -59,14 +59,16 @@ class Subject(Schema):
     id: int
 
 
-def _choices(form_field: forms.ChoiceField) -> list[str]:
-    values: list[str] = []
+def _choices(form_field: forms.ChoiceField) -> list[Any]:
+    """The values a choice field takes, as JSON gives them: numbers stay numbers (a claim's
+    credibility), text stays text."""
+    values: list[Any] = []
     for value, label in cast(Any, form_field.choices):
         if isinstance(label, list | tuple):  # an option group
-            values.extend(str(inner) for inner, _label in label)
+            values.extend(inner for inner, _label in label)
         elif value not in ("", None):
-            values.append(str(value))
-    return values
+            values.append(value)
+    return [value if isinstance(value, int) else str(value) for value in values]
 
 
 def _write_type(name: str, form_field: forms.Field, fields: dict[str, forms.Field]) -> Any:
@@ -92,15 +94,17 @@ def _write_type(name: str, form_field: forms.Field, fields: dict[str, forms.Fiel
         return dt.date
     if isinstance(form_field, forms.ChoiceField):
         values = _choices(form_field)
+        if not form_field.required:
+            values.append("")  # "not known", as the page's blank choice
         return Literal[tuple(values)] if values else str
     if isinstance(form_field, forms.BooleanField):
         return bool
-    if isinstance(form_field, forms.IntegerField):
-        limits = cast(Any, form_field)
-        return Annotated[int, Field(ge=limits.min_value, le=limits.max_value)]
+    limits = cast(Any, form_field)
+    # Before IntegerField: Django's decimal and float fields are kinds of it.
     if isinstance(form_field, forms.DecimalField | forms.FloatField):
-        limits = cast(Any, form_field)
         return Annotated[float, Field(ge=limits.min_value, le=limits.max_value)]
+    if isinstance(form_field, forms.IntegerField):
+        return Annotated[int, Field(ge=limits.min_value, le=limits.max_value)]
     if isinstance(form_field, forms.CharField):
         return Annotated[str, Field(max_length=form_field.max_length, pattern=NO_NUL)]
     return str
@@ -110,18 +114,46 @@ def _model_name(kind: Kind, suffix: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[-_]", kind.slug)) + suffix
 
 
-def write_fields(kind: Kind) -> dict[str, forms.Field]:
-    return dict(kind_form(kind).base_fields)
+def write_fields(kind: Kind, *, new: bool = True) -> dict[str, forms.Field]:
+    """The fields of `kind`'s form: of a new record's form, or (`new=False`) of an existing one's,
+    without those only a new record takes (a testimony's choice of source)."""
+    form_class = kind_form(kind)
+    leave_out = () if new else getattr(form_class, "NEW_ONLY", ())
+    return {n: f for n, f in form_class.base_fields.items() if n not in leave_out}
+
+
+# A relation's form asks which kind of party each end is before showing its picker; the API reads
+# it from the end that is given.
+INFERRED = frozenset({"subject_type", "object_type"})
+
+
+def defaults(kind: Kind) -> dict[str, Any]:
+    """The model's default of each form field that has one (an access level, a flag): a body may
+    leave such a field out, as the edit page starts from it."""
+    columns = {field.name: field for field in kind.model._meta.concrete_fields}
+    return {
+        name: columns[name].get_default()
+        for name in write_fields(kind)
+        if name in columns and columns[name].has_default()
+    }
 
 
 def write_schema(kind: Kind, *, partial: bool = False, revision: bool = False) -> type[Schema]:
     """The body that creates (or, with `partial`, patches) a record of `kind`."""
-    fields = write_fields(kind)
+    fields = write_fields(kind, new=not revision)
+    # A new record may leave out what has a default; a replacement names every required field
+    # (leaving out an access level must never quietly lower it to the default).
+    optional = {*INFERRED, *(() if revision else defaults(kind))}
     definitions: dict[str, Any] = {}
     for name, form_field in fields.items():
         annotation = _write_type(name, form_field, fields)
         description = str(form_field.help_text or "") or None
-        if form_field.required and not partial and not isinstance(form_field, forms.BooleanField):
+        if (
+            form_field.required
+            and not partial
+            and not isinstance(form_field, forms.BooleanField)
+            and name not in optional
+        ):
             definitions[name] = (annotation, Field(..., description=description))
         else:
             definitions[name] = (annotation | None, Field(None, description=description))

@@ -456,10 +456,13 @@ class TestimonyForm(RecordForm):
         ),
     )
 
+    # Only a new testimony chooses its source; an existing one keeps it.
+    NEW_ONLY = ("source_choice", "existing_source", "title")
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            for name in ("source_choice", "existing_source", "title"):
+            for name in self.NEW_ONLY:
                 del self.fields[name]
             return
         picker = self.fields["existing_source"].widget
