@@ -12,11 +12,13 @@ import base64
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,15 +28,18 @@ from pydantic import Field, create_model
 from unseen.accounts.models import User, UserLike
 from unseen.accounts.roles import Capability, Scope
 from unseen.audit.log import record as audit
+from unseen.audit.log import record_many
 from unseen.audit.models import Action
+from unseen.audit.signals import AUDITED_BY_WRITER
 from unseen.documentation import concurrency
 from unseen.documentation.browsing import KINDS, Kind, slug_for
 from unseen.documentation.forms import RevisionForm, kind_form
+from unseen.documentation.indexing import INDEXED_BY_WRITER, index_many
 from unseen.documentation.listing import listed
 from unseen.documentation.models import Relation, Testimony
 from unseen.documentation.relating import OBJECT_FIELD, SUBJECT_FIELD
 from unseen.evidence.models import Claim, Record
-from unseen.evidence.revisions import revising
+from unseen.evidence.revisions import record_created, revising
 from unseen.registry.models import Person
 
 from . import shapes
@@ -292,15 +297,36 @@ def _subject(kind: Kind, values: dict[str, Any], user: User) -> tuple[Any, dict[
     return found, {}
 
 
-def prepare_new(kind: Kind, values: dict[str, Any], user: User) -> tuple[Any, dict[str, list[str]]]:
-    """A valid, unsaved form for a new record of `kind`, or the errors that stop it."""
+def rebind(form: Any, data: QueryDict, instance: models.Model) -> Any:
+    """`form` ready to check another new record: a bulk create checks every item with one form.
+
+    Making a form copies each of its fields deeply (a menu of 250 countries, every related
+    record's queryset); at 10,000 items that was most of the time. What belongs to one item is
+    only its data, its instance and the outcome of its check, all replaced here.
+    """
+    form.data = data
+    form.instance = instance
+    form._errors = None
+    form.__dict__.pop("cleaned_data", None)
+    return form
+
+
+def prepare_new(
+    kind: Kind, values: dict[str, Any], user: User, form: Any = None
+) -> tuple[Any, dict[str, list[str]]]:
+    """A valid, unsaved form for a new record of `kind` (`form` rebound, if given), or the
+    errors that stop it."""
     values = dict(values)
     subject = None
     if kind.model is Claim:
         subject, errors = _subject(kind, values, user)
         if errors:
             return None, errors
-    form = kind_form(kind)(form_data(completed(kind, values, new=True)), user=user)
+    data = form_data(completed(kind, values, new=True))
+    if form is None:
+        form = kind_form(kind)(data, user=user)
+    else:
+        rebind(form, data, kind.model())
     if not form.is_valid():
         return None, _form_errors(form)
     if subject is not None:
@@ -360,20 +386,92 @@ def update_record(
     return _with_etag(detail(kind, saved, user), kind)
 
 
-def bulk_create(request: HttpRequest, kind: Kind, items: list[Schema]) -> HttpResponse:
-    """All or nothing: every item is checked before any is written; errors name item and field."""
-    user = user_of(request)
-    if len(items) > MAX_BULK:
-        return errors_response({"items": [_("At most %(n)s items at once.") % {"n": MAX_BULK}]})
-    prepared, errors = [], {}
-    for index, item in enumerate(items):
-        form, item_errors = prepare_new(kind, item.model_dump(exclude_unset=True), user)
+def _without_row_constraints(kind: Kind) -> type[Any]:
+    """`kind`'s form without the database constraints checked row by row (a query each, most of
+    a bulk create's time): the database enforces them on insert, and a refusal is traced back to
+    its items by the full form (`bulk_create`)."""
+    base = kind_form(kind)
+
+    def _post_clean(self: Any) -> None:
+        # The model's own checks and clean() still run; only its database constraints wait.
+        self.instance.validate_constraints = lambda exclude=None: None
+        try:
+            base._post_clean(self)
+        finally:
+            del self.instance.validate_constraints
+
+    return type(
+        f"{base.__name__}InBulk",
+        (base,),
+        {"validate_unique": lambda self: None, "_post_clean": _post_clean},
+    )
+
+
+def _written_by_batch(instance: Any) -> Any:
+    # Revisions, search entries and audit entries are written for the whole batch afterwards,
+    # one entry per record still, without a query per row each.
+    instance.skip_history_when_saving = True
+    setattr(instance, AUDITED_BY_WRITER, True)
+    setattr(instance, INDEXED_BY_WRITER, True)
+    return instance
+
+
+@dataclass
+class Checked:
+    """One bulk item that passed its check: what its form would save."""
+
+    instance: models.Model
+    cleaned_data: dict[str, Any]
+
+
+def _check_items(
+    kind: Kind, items: list[dict[str, Any]], user: User, form: Any
+) -> tuple[list[Checked], dict[str, list[str]]]:
+    checked, errors = [], {}
+    for index, values in enumerate(items):
+        valid, item_errors = prepare_new(kind, values, user, form)
         errors.update({f"{index}.{field}": reasons for field, reasons in item_errors.items()})
-        prepared.append(form)
+        if valid is not None:
+            checked.append(Checked(valid.instance, dict(valid.cleaned_data)))
+    return checked, errors
+
+
+def _save_checked(form: Any, item: Checked) -> models.Model:
+    """Save one checked item through the form that checked it (its own save rules apply)."""
+    form.instance, form.cleaned_data, form._errors = item.instance, item.cleaned_data, ErrorDict()
+    instance = _written_by_batch(form.save(commit=False))
+    instance.save()
+    form.save_m2m()
+    return instance
+
+
+def bulk_create(request: HttpRequest, kind: Kind, items: list[Schema]) -> HttpResponse:
+    """All or nothing: every item is checked before any is written; errors name item and field.
+
+    Each record is saved as its form saves it (its model's own rules on save run); its revision,
+    search entry and audit entry are written for the batch at the end, one per record.
+    """
+    user = user_of(request)
+    values = [item.model_dump(exclude_unset=True) for item in items]
+    form = _without_row_constraints(kind)(form_data({}), user=user)
+    checked, errors = _check_items(kind, values, user, form)
     if errors:
         return errors_response(errors)
-    with transaction.atomic(), revising(_("Created through the API (bulk)")):
-        saved = [form.save() for form in prepared]
+    reason = _("Created through the API (bulk)")
+    try:
+        with transaction.atomic(), revising(reason):
+            saved = [_save_checked(form, item) for item in checked]
+            record_created(kind.model, saved, reason)
+            index_many(kind.model, [record.pk for record in saved])
+            record_many(Action.CREATE, ((record, {"bulk": len(saved)}) for record in saved))
+    except IntegrityError:
+        # A constraint the row-by-row check left to the database: find the items it refuses.
+        _checked, errors = _check_items(
+            kind, values, user, kind_form(kind)(form_data({}), user=user)
+        )
+        return errors_response(
+            errors or {"__all__": [_("The database refused these records; nothing was written.")]}
+        )
     return JsonResponse({"created": [record.pk for record in saved]}, status=201)
 
 

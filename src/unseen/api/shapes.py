@@ -11,6 +11,7 @@ vault field is ever listed here).
 
 import datetime as dt
 import re
+from functools import cache
 from typing import Annotated, Any, Literal, cast
 
 from django import forms
@@ -114,6 +115,7 @@ def _model_name(kind: Kind, suffix: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[-_]", kind.slug)) + suffix
 
 
+@cache
 def write_fields(kind: Kind, *, new: bool = True) -> dict[str, forms.Field]:
     """The fields of `kind`'s form: of a new record's form, or (`new=False`) of an existing one's,
     without those only a new record takes (a testimony's choice of source)."""
@@ -127,6 +129,7 @@ def write_fields(kind: Kind, *, new: bool = True) -> dict[str, forms.Field]:
 INFERRED = frozenset({"subject_type", "object_type"})
 
 
+@cache
 def defaults(kind: Kind) -> dict[str, Any]:
     """The model's default of each form field that has one (an access level, a flag): a body may
     leave such a field out, as the edit page starts from it."""

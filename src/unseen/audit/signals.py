@@ -36,6 +36,10 @@ def _audited(sender: Any) -> bool:
     )
 
 
+# Set on an instance by a writer that audits many new records itself, one entry each, in one
+# batch (`log.record_many`): the API's bulk create. Per-row entries would cost a query each.
+AUDITED_BY_WRITER = "_audited_by_writer"
+
 # Set by every save, so they never name a field: the edit is what the reader wants to see.
 _ALWAYS_WRITTEN = {"updated_at"}
 
@@ -50,6 +54,8 @@ def note_changed_fields(
     so `update_fields` alone would name nothing.
     """
     if raw or update_fields is not None or not _audited(sender):
+        return
+    if getattr(instance, AUDITED_BY_WRITER, False):
         return
     if instance._state.adding or instance.pk is None:
         return
@@ -66,7 +72,7 @@ def note_changed_fields(
 
 @receiver(post_save)
 def log_save(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
-    if raw or not _audited(sender):
+    if raw or not _audited(sender) or getattr(instance, AUDITED_BY_WRITER, False):
         return
     fields = kwargs.get("update_fields")
     changed = instance.__dict__.pop("_audit_changed_fields", None)

@@ -447,8 +447,13 @@ def _dependents_of_many(
         yield from other.dependents(model, pks)
 
 
+# Set on an instance by a writer that indexes many new records itself afterwards
+# (`index_many`): the API's bulk create.
+INDEXED_BY_WRITER = "_indexed_by_writer"
+
+
 def _on_save(sender: type[models.Model], instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    if raw:  # fixtures: `unseen search rebuild` after loading
+    if raw or getattr(instance, INDEXED_BY_WRITER, False):  # fixtures: `unseen search rebuild`
         return
     index_record(instance)
     for queryset in _dependents(instance):
