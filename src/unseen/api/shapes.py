@@ -95,12 +95,13 @@ def _write_type(name: str, form_field: forms.Field, fields: dict[str, forms.Fiel
         return Literal[tuple(values)] if values else str
     if isinstance(form_field, forms.BooleanField):
         return bool
-    if isinstance(form_field, forms.IntegerField):
-        limits = cast(Any, form_field)
-        return Annotated[int, Field(ge=limits.min_value, le=limits.max_value)]
+    # Before IntegerField: Django's DecimalField and FloatField are IntegerFields too.
     if isinstance(form_field, forms.DecimalField | forms.FloatField):
         limits = cast(Any, form_field)
         return Annotated[float, Field(ge=limits.min_value, le=limits.max_value)]
+    if isinstance(form_field, forms.IntegerField):
+        limits = cast(Any, form_field)
+        return Annotated[int, Field(ge=limits.min_value, le=limits.max_value)]
     if isinstance(form_field, forms.CharField):
         return Annotated[str, Field(max_length=form_field.max_length, pattern=NO_NUL)]
     return str
