@@ -333,3 +333,19 @@ def test_a_record_put_on_a_testimony_uses_the_same_etag(client, rita):
     )
     assert done.status_code == 200, done.json()
     assert done["ETag"] == client.get(url(testimony), **auth)["ETag"]
+
+
+def test_the_document_declares_both_writes_and_the_detail_with_coding_and_journey():
+    from unseen.api import urls  # noqa: F401 (registers the operations)
+    from unseen.api.service import DECLARED
+    from unseen.config.api import document
+
+    for name in ("testimonies_coding_update", "testimonies_journey_update"):
+        assert DECLARED[name].permission == "edit_records"
+        assert DECLARED[name].scope == "write"
+    spec = document()
+    paths = spec["paths"]
+    assert "put" in paths["/api/v1/testimonies/{id}/coding/"]
+    assert {412, 428, 404} <= set(paths["/api/v1/testimonies/{id}/journey/"]["put"]["responses"])
+    detail = spec["components"]["schemas"]["TestimoniesDetail"]["properties"]
+    assert {"coding", "journey"} <= set(detail)
