@@ -10,6 +10,7 @@ an update must name the version it changes (`If-Match` with the record's ETag): 
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -189,14 +190,38 @@ def detail(kind: Kind, record: Any, user: UserLike) -> dict[str, Any]:
 
 
 def _with_etag(shown: dict[str, Any], kind: Kind, status: int = 200) -> JsonResponse:
-    base = {k: v for k, v in shown.items() if k not in DETAIL_EXTRAS.get(kind.slug, {})}
+    """`shown` (a `detail`) with its ETag: of everything in it, its DETAIL_EXTRAS too, so a
+    change to a testimony's coding or journey is a new version of the testimony."""
     response = JsonResponse(
         shown,
         status=status,
         json_dumps_params={"ensure_ascii": False, "default": _encoded},
     )
-    response["ETag"] = etag_of(base)
+    response["ETag"] = etag_of(shown)
     return response
+
+
+def missing_if_match(request: HttpRequest) -> HttpResponse | None:
+    """428 when the request names no version (If-Match), else None."""
+    if request.headers.get("If-Match", "").strip():
+        return None
+    return error_response(
+        "precondition_required",
+        _("Send the record's ETag in If-Match: an update must name the version it changes."),
+        428,
+    )
+
+
+def stale(request: HttpRequest, shown: dict[str, Any]) -> HttpResponse | None:
+    """412 when If-Match names neither `*` nor the ETag of `shown` (a locked `detail`)."""
+    named = {tag.strip() for tag in request.headers.get("If-Match", "").split(",")}
+    if "*" in named or etag_of(shown) in named:
+        return None
+    return error_response(
+        "precondition_failed",
+        _("The record changed since you read it: read it again, then update."),
+        412,
+    )
 
 
 def read_record(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
@@ -353,26 +378,17 @@ def update_record(
 ) -> HttpResponse:
     user = user_of(request)
     record = kind.get(user, pk)  # 404 before anything else: a 412 would confirm it exists
-    expected = request.headers.get("If-Match", "").strip()
-    if not expected:
-        return error_response(
-            "precondition_required",
-            _("Send the record's ETag in If-Match: an update must name the version it changes."),
-            428,
-        )
+    missing = missing_if_match(request)
+    if missing is not None:
+        return missing
     values = payload.model_dump(exclude_unset=True)
     revision = _revision_form(user, values.pop("revision", None), editing=True)
     form_class = kind_form(kind)
     with transaction.atomic():
         current = concurrency.locked(record)
-        shown = represent(current, kind, user)
-        named = {tag.strip() for tag in expected.split(",")}
-        if "*" not in named and etag_of(shown) not in named:
-            return error_response(
-                "precondition_failed",
-                _("The record changed since you read it: read it again, then update."),
-                412,
-            )
+        refusal = stale(request, detail(kind, current, user))
+        if refusal is not None:
+            return refusal
         if partial:
             values = {**_current_values(form_class(instance=current, user=user)), **values}
         form = form_class(
@@ -499,15 +515,24 @@ def _filters_schema(kind: Kind) -> type[Schema]:
     return create_model(shapes._model_name(kind, "Filters"), __base__=Schema, **definitions)
 
 
-def register(kind: Kind) -> None:
-    """The list, detail, create, update, patch and bulk operations of one kind."""
-    name = kind.slug.replace("-", "_")
-    item = shapes.read_schema(kind)
+@functools.cache
+def detail_schema(kind: Kind) -> type[Schema]:
+    """The type of one record of `kind` with its DETAIL_EXTRAS: one class, however many
+    operations answer with it (their modules register the extras before `register_all`)."""
     extras = {
         field: (annotation, ...)
         for field, (annotation, _reader) in DETAIL_EXTRAS.get(kind.slug, {}).items()
     }
-    single = shapes.read_schema(kind, extras, suffix="Detail") if extras else item
+    if not extras:
+        return shapes.read_schema(kind)
+    return shapes.read_schema(kind, extras, suffix="Detail")
+
+
+def register(kind: Kind) -> None:
+    """The list, detail, create, update, patch and bulk operations of one kind."""
+    name = kind.slug.replace("-", "_")
+    item = shapes.read_schema(kind)
+    single = detail_schema(kind)
     page = create_model(
         shapes._model_name(kind, "Page"),
         __base__=Page,
