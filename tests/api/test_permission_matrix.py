@@ -114,9 +114,9 @@ def token_for(user, role_lost: bool = False) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Token {made.token}"}
 
 
-def call(client, name: str, world: dict, **auth):
+def call(client, name: str, records: dict, **auth):
     method, _allowed, _scope, arguments = API_MATRIX[name]
-    kwargs = {k: world[v[1:-1]] if v.startswith("{") else v for k, v in arguments.items()}
+    kwargs = {k: records[v[1:-1]] if v.startswith("{") else v for k, v in arguments.items()}
     url = reverse(f"api:{name}", kwargs=kwargs)
     if method == "get":
         return client.get(url, **auth)
