@@ -340,3 +340,13 @@ def test_a_token_whose_user_lost_the_role_is_refused(client, rita):
     rita.save()
     assert client.get(f"/api/v1/deployments/{record.pk}/", **auth).status_code == 401
     assert Deployment.objects.get(pk=record.pk).host_country == "RU"
+
+
+def test_a_search_does_not_match_the_title_of_a_source_the_reader_may_not_read(client, andy):
+    from unseen.documentation.models import Testimony
+
+    secret = factories.source("Informant Hwang", kind=SourceKind.INTERVIEW, access_level=SECRET)
+    testimony = Testimony.objects.create(source=secret, consent_to_use=True, access_level="public")
+    shown = client.get(f"/api/v1/testimonies/{testimony.pk}/", **bearer(andy)).json()
+    assert shown["source"] is None
+    assert testimony.pk not in listed(client, "/api/v1/testimonies/", bearer(andy), q="Hwang")
