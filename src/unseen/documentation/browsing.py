@@ -108,17 +108,36 @@ class Kind:
         """Whether the list marks `record` as merged: only into a record `user` may read."""
         return visible_related(getattr(record, "merged_into", None), user) is not None
 
-    def search(self, queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
+    def search(
+        self, queryset: QuerySet[Any], text: str, user: UserLike | None = None
+    ) -> QuerySet[Any]:
         """Substring search over the kind's text fields.
 
         Substring, not word, matching: Korean compounds (벌목농장) must be found by their parts
-        (벌목), which word-based full-text search does not do.
+        (벌목), which word-based full-text search does not do. With `user`, a field of a related
+        record (a testimony's source's title) matches only where `user` may read that record:
+        otherwise the search would tell whose confidential source says what.
         """
         condition = Q()
         for name in self.search_fields:
             relation, _, lookup = name.partition("__")
             field = self.model._meta.get_field(relation) if lookup else None
-            if field is not None and field.one_to_many:
+            related = getattr(field, "related_model", None)
+            if (
+                user is not None
+                and field is not None
+                and (field.many_to_one or field.one_to_one)
+                and field.concrete
+                and isinstance(related, type)
+                and issubclass(related, Record)
+            ):
+                condition |= Q(
+                    **{
+                        f"{name}__icontains": text,
+                        f"{relation}__access_level__in": visible_access_levels(user),
+                    }
+                )
+            elif field is not None and field.one_to_many:
                 # Aliases as a list of ids: a join would list a record once per matching alias.
                 named = field.related_model._default_manager.filter(  # type: ignore[union-attr]
                     **{f"{lookup}__icontains": text}
@@ -155,9 +174,12 @@ class Kind:
             else:
                 # EXISTS rather than a join: a join repeats records with several claims and needs
                 # DISTINCT over every column, which at 100,000 rows costs half a second.
+                # Only claims from sources the user may read: a confidential source's kind or
+                # reliability must not pick out the public record it backs.
                 claims = Claim.objects.filter(
                     content_type=ContentType.objects.get_for_model(self.model),
                     object_id=OuterRef("pk"),
+                    source__access_level__in=visible_access_levels(user),
                     **{f"source__{lookup}": values[name]},
                 )
                 queryset = queryset.filter(Exists(claims))

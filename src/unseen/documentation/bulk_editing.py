@@ -86,7 +86,7 @@ def selection(spec: Kind, user: UserLike, data: QueryDict) -> QuerySet[Any]:
         values = form.cleaned_data
         chosen = spec.filter(visible, values, user)
         if values.get("q"):
-            chosen = spec.search(chosen, values["q"])
+            chosen = spec.search(chosen, values["q"], user)
         return chosen
     ids = [int(value) for value in data.getlist("ids") if value.isdigit()][:MAX_TICKED]
     return visible.filter(pk__in=ids)

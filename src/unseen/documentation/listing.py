@@ -33,5 +33,5 @@ def listed(
     if form.is_bound and not form.is_valid():
         records = records.none()
     if values.get("q"):
-        records = spec.search(records, values["q"])
+        records = spec.search(records, values["q"], user)
     return form, records
