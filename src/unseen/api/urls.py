@@ -1,10 +1,12 @@
 """The API's URLs: every operation registered once, mounted by config at /api/v1/."""
 
-from . import records
+from . import files, records, runs
 from .service import api
 from .service import urlpatterns as api_urlpatterns
 
 records.register_all()
 api.add_router("", records.router)
+api.add_router("", runs.router)
+api.add_router("", files.router)
 
 urlpatterns = api_urlpatterns()
