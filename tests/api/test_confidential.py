@@ -186,7 +186,7 @@ def test_bulk_naming_hidden_records_answers_as_for_records_that_do_not_exist(cli
             "claims",
             {
                 "source": source.pk,
-                "credibility": str(Credibility.POSSIBLY_TRUE.value),
+                "credibility": int(Credibility.POSSIBLY_TRUE.value),
                 "statement": "x",
                 "subject": {"kind": "deployments", "id": "{}"},
             },

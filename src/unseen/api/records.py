@@ -15,7 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
@@ -412,7 +412,7 @@ def _without_row_constraints(kind: Kind) -> type[Any]:
         # The model's own checks and clean() still run; only its database constraints wait.
         self.instance.validate_constraints = lambda exclude=None: None
         try:
-            base._post_clean(self)
+            cast(Any, base)._post_clean(self)
         finally:
             del self.instance.validate_constraints
 

@@ -127,9 +127,11 @@ def operation(
     summary: str,
     description: str = "",
     tags: Iterable[str] = (),
+    openapi_extra: dict[str, Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view as an operation that only callers with `capability` (None: everyone) and,
-    for tokens, `scope` reach. `name` is its URL name (`api:<name>`)."""
+    for tokens, `scope` reach. `name` is its URL name (`api:<name>`). `openapi_extra` is merged
+    into its part of the document (a response that is not JSON, such as a file's bytes)."""
 
     def gate(request: HttpRequest) -> bool:
         # Run by ninja as the operation's authentication, before the body is read: a caller who
@@ -146,6 +148,7 @@ def operation(
         if capability is not None:
             extra["security"] = [{"tokenAuth": []}, {"sessionAuth": []}]
             extra["x-unseen-scope"] = scope.value if scope else None
+        extra.update(openapi_extra or {})
         router.add_api_operation(
             path,
             [method],
