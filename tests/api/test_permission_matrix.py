@@ -16,6 +16,8 @@ from django.urls import reverse
 from tests.test_permission_matrix import (
     ALL,
     EDITORS,
+    ESTIMATORS,
+    LINKERS,
     VIEWERS,
     world,  # noqa: F401  (the fixture, shared with the pages' matrix)
 )
@@ -61,10 +63,25 @@ API_MATRIX: dict[str, tuple[str, set[str], str | None, dict[str, str]]] = {
         for slug, record in RECORD_KINDS.items()
         for name, row in record_rows(slug, record).items()
     },
-    # Rows of the other operations of #24 (files, runs, testimonies' coding and journey, intake)
-    # go here, e.g.:
-    #   "files_detail": ("get", VIEWERS, READ, {"id": "{evidence_file}"}),
-    #   "sightings_submit": ("post", ALL, None, {}),  # public: no token, no scope
+    # A testimony's coding and journey: editors, as on the coding page and the journey editor.
+    "testimonies_coding_update": ("put", EDITORS, WRITE, {"id": "{testimony}"}),
+    "testimonies_journey_update": ("put", EDITORS, WRITE, {"id": "{testimony}"}),
+    # Runs, read only: those who may open the runs' pages.
+    "estimate_run_list": ("get", ESTIMATORS, READ, {}),
+    "estimate_run_detail": ("get", ESTIMATORS, READ, {"id": "{estimate_run}"}),
+    "revenue_run_list": ("get", ESTIMATORS, READ, {}),
+    "revenue_run_detail": ("get", ESTIMATORS, READ, {"id": "{revenue_run}"}),
+    "linkage_run_list": ("get", LINKERS, READ, {}),
+    "linkage_run_detail": ("get", LINKERS, READ, {"id": "{linkage_run}"}),
+    # Evidence files' metadata and working copies (never originals): viewers of records.
+    "file_list": ("get", VIEWERS, READ, {}),
+    "file_detail": ("get", VIEWERS, READ, {"id": "{evidence_file}"}),
+    "file_copy_download": (
+        "get",
+        VIEWERS,
+        READ,
+        {"id": "{evidence_file}", "copy_id": "{working_copy}"},
+    ),
 }
 
 

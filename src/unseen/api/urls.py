@@ -1,6 +1,11 @@
 """The API's URLs: every operation registered once, mounted by config at /api/v1/."""
 
-from . import files, records, runs, testimonies  # testimonies: its DETAIL_EXTRAS before register_all
+from . import (
+    files,
+    records,
+    runs,
+    testimonies,
+)  # testimonies: its DETAIL_EXTRAS before register_all
 from .service import api
 from .service import urlpatterns as api_urlpatterns
 
