@@ -222,6 +222,8 @@ def _denied(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:  # a body that is not JSON: invalid input, in its documented shape
+        return errors_response({"__all__": [_("The body is not valid JSON.")]})
     return error_response("error", str(exc), exc.status_code)
 
 
