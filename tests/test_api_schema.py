@@ -30,7 +30,7 @@ API_PREFIX = "api/v1/"
 PERSONAS = ("anonymous", "alice", "rita", "andy", "mona", "nora")
 # Per operation and persona: enough to reach the refusals and the main answers, and the whole
 # run stays within a few minutes.
-EXAMPLES = 4
+EXAMPLES = 6
 
 
 def api_routes(patterns=None, prefix=""):
@@ -100,7 +100,7 @@ def known_ids(settings):
     original = factories.submission(description="Workers at a dormitory", country="RU")
     receive_addition(original, "They left on a bus at six")
     receive_comment(CommentPage.HOME, "Thank you for this", name="K.", email="k@example.org")
-    return sorted({deployment.pk, deployment.site_id, factories.source().pk, original.pk})
+    return sorted({deployment.pk, factories.site().pk, factories.source().pk, original.pk})
 
 
 @pytest.fixture
@@ -136,9 +136,15 @@ def test_every_operation_answers_every_persona_as_the_document_says(
     # removed node attribute), so the strategies are driven with Hypothesis directly.
     headers = headers_of[persona]
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == len(
-        [m for path in api_schema.raw_schema["paths"].values() for m in path]
-    )
+    documented = {
+        (method.upper(), path)
+        for path, item in api_schema.raw_schema["paths"].items()
+        for method in item
+    }
+    # schemathesis leaves out the document's own operation (a plain JSON object, public).
+    assert documented - {(o.method.upper(), o.path) for o in operations} == {
+        ("GET", "/api/v1/openapi.json")
+    }
     for operation in operations:
         strategy = st.one_of(
             operation.as_strategy(generation_mode=mode, headers=headers)
