@@ -118,8 +118,6 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "intake:added": ("get", ALL, []),
     "intake:privacy": ("get", ALL, []),
     "intake:comment": ("post", ALL, []),
-    "intake_api:sightings": ("post", ALL, []),
-    "intake_api:queue": ("get", MODERATORS, []),
     "intake_moderation:queue": ("get", MODERATORS, []),
     "intake_moderation:bulk": ("post", MODERATORS, []),
     "intake_moderation:detail": ("get", MODERATORS, ["{submission}"]),

@@ -70,7 +70,7 @@ def test_a_moderator_token_reads_the_queue_and_each_use_is_audited(client, mona_
     used = AuditEntry.objects.get(action=Action.API_TOKEN_USED)
     assert used.actor == "mona"
     assert used.target_id == mona_token.removeprefix("unseen_").split(".")[0]
-    assert used.detail == {"view": "intake_api:queue", "method": "GET", "status": 200}
+    assert used.detail == {"view": "api:moderation_queue", "method": "GET", "status": 200}
     assert ApiToken.objects.get().last_used_on == timezone.localdate()
 
 

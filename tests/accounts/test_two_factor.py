@@ -150,7 +150,7 @@ def test_it_refuses_a_sign_in_without_the_second_factor_when_enforced(client, ri
 
 def test_it_refuses_the_api_without_the_second_factor_when_enforced(client, mona, enforced):
     client.force_login(mona)
-    response = client.get(reverse("intake_api:queue"))
+    response = client.get(reverse("api:moderation_queue"))
     assert response.status_code == 403
     assert response.json()["error"] == "second_factor_required"
 

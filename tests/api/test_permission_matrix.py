@@ -18,6 +18,7 @@ from tests.test_permission_matrix import (
     EDITORS,
     ESTIMATORS,
     LINKERS,
+    MODERATORS,
     VIEWERS,
     world,  # noqa: F401  (the fixture, shared with the pages' matrix)
 )
@@ -63,6 +64,10 @@ API_MATRIX: dict[str, tuple[str, set[str], str | None, dict[str, str]]] = {
         for slug, record in RECORD_KINDS.items()
         for name, row in record_rows(slug, record).items()
     },
+    # The two endpoints the API had before #24, their contract kept: sightings from anyone, the
+    # moderation queue for moderators.
+    "submit_sighting": ("post", ALL, None, {}),
+    "moderation_queue": ("get", MODERATORS, MODERATE, {}),
     # A testimony's coding and journey: editors, as on the coding page and the journey editor.
     "testimonies_coding_update": ("put", EDITORS, WRITE, {"id": "{testimony}"}),
     "testimonies_journey_update": ("put", EDITORS, WRITE, {"id": "{testimony}"}),

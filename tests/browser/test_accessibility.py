@@ -44,6 +44,9 @@ PHONE = {"width": 390, "height": 844}
 # What axe-core calls "serious" or "critical" keeps someone from using the page at all.
 BLOCKING = {"serious", "critical"}
 
+# The JSON API's operations (`api:`) answer programs, not people; their reference page is a page.
+API_OPERATIONS = "api:"
+
 # Routes that are not pages a person reads: data a page fetches, actions a form posts to.
 NOT_PAGES = {
     "publishing:map_data": "JSON the map fetches",
@@ -65,8 +68,6 @@ NOT_PAGES = {
     "documentation:saved_search_open": "redirects to the list or the search it saved",
     "documentation:saved_search_edit": "POST only",
     "documentation:saved_search_delete": "POST only",
-    "intake_api:sightings": "API, POST only",
-    "intake_api:queue": "API, JSON",
     "intake:comment": "POST only; answers with the sighting's page",
     "intake_moderation:bulk": "POST only",
     "intake_moderation:approve": "POST only",
@@ -363,7 +364,7 @@ def pages(records: dict[str, Any]) -> tuple[list[str], list[str]]:
     paths: list[str] = []
     unknown: list[str] = []
     for name, pattern in routes():
-        if name in NOT_PAGES:
+        if name in NOT_PAGES or name.startswith(API_OPERATIONS):
             continue
         if not pattern.pattern.converters:
             paths.append(reverse(name))

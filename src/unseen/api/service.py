@@ -77,6 +77,13 @@ def refuse(
         return unauthenticated(request)
     token = getattr(request, TOKEN_ATTRIBUTE, None)
     held = token.usable_scopes() if token is not None else scopes_of(user.capabilities)
+    # The role first: a token cannot hold a scope its role lacks, so naming the scope would send
+    # its holder to make a token that cannot be made.
+    if not user.can(capability):
+        return JsonResponse(
+            {"error": "permission_denied", "detail": _("Your role may not do this.")},
+            status=403,
+        )
     if scope is not None and scope not in held:
         return JsonResponse(
             {
@@ -87,11 +94,6 @@ def refuse(
                 )
                 % {"scope": scope.value},
             },
-            status=403,
-        )
-    if not user.can(capability):
-        return JsonResponse(
-            {"error": "permission_denied", "detail": _("Your role may not do this.")},
             status=403,
         )
     if token is None and request.method not in SAFE_METHODS and check_csrf(request) is not None:
@@ -128,15 +130,22 @@ def operation(
     description: str = "",
     tags: Iterable[str] = (),
     openapi_extra: dict[str, Any] | None = None,
+    check: Callable[[HttpRequest], HttpResponse | None] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view as an operation that only callers with `capability` (None: everyone) and,
     for tokens, `scope` reach. `name` is its URL name (`api:<name>`). `openapi_extra` is merged
-    into its part of the document (a response that is not JSON, such as a file's bytes)."""
+    into its part of the document (a response that is not JSON, such as a file's bytes).
+
+    `check`, if given, runs after the permission and before ninja reads the parameters and the
+    body; a response it returns is the answer (a rate limit, a size limit, unknown parameters).
+    """
 
     def gate(request: HttpRequest) -> bool:
         # Run by ninja as the operation's authentication, before the body is read: a caller who
         # may not use the operation learns nothing from its validation errors.
         refusal = refuse(request, capability, scope)
+        if refusal is None and check is not None:
+            refusal = check(request)
         if refusal is not None:
             raise Refused(refusal)
         return True
@@ -153,7 +162,7 @@ def operation(
             path,
             [method],
             view,
-            auth=[gate] if capability is not None else None,
+            auth=[gate] if capability is not None or check is not None else None,
             response=response,
             summary=summary,
             description=description,
@@ -222,7 +231,11 @@ def _denied(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    if exc.status_code == 400:  # a body that is not JSON: invalid input, in its documented shape
+    if exc.status_code == 400 and isinstance(
+        exc.__cause__, ValueError | UnicodeDecodeError | RecursionError
+    ):
+        # ninja could not parse the body (64 KiB of "[" nests deeper than the decoder recurses):
+        # a 400 in the documented shape, not `{"error": ...}`.
         return errors_response({"__all__": [_("The body is not valid JSON.")]})
     return error_response("error", str(exc), exc.status_code)
 

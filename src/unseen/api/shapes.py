@@ -24,6 +24,9 @@ from unseen.documentation.forms import COUNTRY_FIELDS, kind_form
 from unseen.evidence.models import Claim
 
 NO_NUL = r"^[^\x00]*$"  # Django refuses NUL characters in text
+# The largest id a database keeps (a signed 64-bit integer): a larger one is refused as invalid
+# (400), not passed to the database, which would fail with a server error.
+MAX_ID = 2**63 - 1
 PARTIAL_DATE = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 
 # Fields every documented record shows besides its form's: who may read it, and its history.
@@ -51,13 +54,17 @@ class Revision(Strict):
     """Why a record changes, kept with the revision the change makes (required on updates)."""
 
     reason: Annotated[str, Field(min_length=1, max_length=1000, pattern=NO_NUL)]
-    source: int | None = Field(None, ge=1, description="A source that justifies the change.")
-    claim: int | None = Field(None, ge=1, description="A claim (its number) that justifies it.")
+    source: int | None = Field(
+        None, ge=1, le=MAX_ID, description="A source that justifies the change."
+    )
+    claim: int | None = Field(
+        None, ge=1, le=MAX_ID, description="A claim (its number) that justifies it."
+    )
 
 
 class Subject(Schema):
     kind: str
-    id: int
+    id: int = Field(le=MAX_ID)
 
 
 def _choices(form_field: forms.ChoiceField) -> list[Any]:
@@ -75,9 +82,9 @@ def _choices(form_field: forms.ChoiceField) -> list[Any]:
 def _write_type(name: str, form_field: forms.Field, fields: dict[str, forms.Field]) -> Any:
     """The pydantic type (with its limits) of one form field."""
     if isinstance(form_field, forms.ModelMultipleChoiceField):
-        return list[Annotated[int, Field(ge=1)]]
+        return list[Annotated[int, Field(ge=1, le=MAX_ID)]]
     if isinstance(form_field, forms.ModelChoiceField):
-        return Annotated[int, Field(ge=1, description="The related record's id.")]
+        return Annotated[int, Field(ge=1, le=MAX_ID, description="The related record's id.")]
     if name in COUNTRY_FIELDS:
         return Annotated[
             str,

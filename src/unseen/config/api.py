@@ -1,7 +1,7 @@
 """The JSON API under /api/v1/: its OpenAPI document, and errors as JSON with a reason.
 
-Each app describes its own endpoints beside its views (`intake/api_schema.py`); this module adds
-what they share (the error shapes, the token scheme) and serves the whole at
+django-ninja describes every operation from its own types (`unseen.api`, ADR 0046); this module
+adds what they share (the error shapes, the token and session schemes) and serves the whole at
 `/api/v1/openapi.json`. `ApiErrorsMiddleware` gives every write under /api/ its revision reason
 ("API: POST /api/v1/…") and turns every error Django would answer with a page
 under /api/ (403, 404, 405, 500, …) into `{"error": code, "detail": reason}`: a program asking the
@@ -19,7 +19,6 @@ from django.views.decorators.http import require_safe
 import unseen
 from unseen.accounts.access import is_api, public
 from unseen.evidence.revisions import revising
-from unseen.intake import api_schema as intake_api
 
 SCHEMA_PATH = "/api/v1/openapi.json"
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Cache-Control", "Vary")
@@ -120,7 +119,6 @@ def _components() -> dict[str, Any]:
                     }
                 },
             },
-            **intake_api.schemas(),
         },
     }
 
@@ -166,7 +164,7 @@ def document() -> dict[str, Any]:
                     "otherwise."
                 ),
             },
-            "paths": {**_own_paths(), **intake_api.paths(), **generated.get("paths", {})},
+            "paths": {**_own_paths(), **generated.get("paths", {})},
             "components": {
                 **components,
                 "schemas": {

@@ -19,7 +19,6 @@ urlpatterns = [
     path("evidence/", include("unseen.files.public_urls")),
     path("journeys/", include("unseen.journeys.public_urls")),
     path("api/v1/openapi.json", openapi, name="openapi"),
-    path("api/v1/", include("unseen.intake.api_urls")),
     path("api/v1/", include(("unseen.api.urls", "api"))),
     path("app/moderation/", include("unseen.intake.moderation_urls")),
     path("app/findings/", include("unseen.findings.app_urls")),

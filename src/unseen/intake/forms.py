@@ -151,7 +151,8 @@ class SightingForm(forms.Form):
     website = Honeypot()
     started = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    # JSON names the API accepts (docs/design.md §5); anything else is refused by name.
+    # JSON names the API accepts (docs/design.md §5, `api/intake.py`); anything else is refused
+    # by name.
     API_FIELDS = (
         "description",
         "place",
@@ -165,17 +166,6 @@ class SightingForm(forms.Form):
         "work_kind",
         "contact",
     )
-    TEXT_FIELDS = (
-        "description",
-        "place",
-        "country",
-        "work_kind",
-        "contact",
-        "observed_from",
-        "observed_to",
-    )
-    NUMBER_FIELDS = ("latitude", "longitude")
-    INTEGER_FIELDS = ("workers_low", "workers_high")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -201,68 +191,6 @@ class SightingForm(forms.Form):
         if low is not None and high is not None and low > high:
             self.add_error("workers_high", _("The highest count is below the lowest."))
         return data
-
-    @classmethod
-    def type_errors(cls, payload: Any) -> dict[str, list[str]]:
-        """Errors of shape and type in a JSON body, before the form sees it."""
-        if not isinstance(payload, dict):
-            return {"__all__": [str(_("Send a JSON object."))]}
-        errors: dict[str, list[str]] = {}
-        for name in payload:
-            if name not in cls.API_FIELDS:
-                errors[str(name)[:50]] = [str(_("Unknown field."))]
-        for name, value in payload.items():
-            if value is None or name not in cls.API_FIELDS:
-                continue
-            if name in cls.TEXT_FIELDS and not isinstance(value, str):
-                errors[name] = [str(_("Must be a string."))]
-            elif name in cls.NUMBER_FIELDS and (
-                isinstance(value, bool) or not isinstance(value, int | float)
-            ):
-                errors[name] = [str(_("Must be a number."))]
-            elif name in cls.INTEGER_FIELDS and (
-                isinstance(value, bool) or not isinstance(value, int)
-            ):
-                errors[name] = [str(_("Must be a whole number."))]
-        return errors
-
-    @classmethod
-    def wire_errors(cls, payload: dict[str, Any]) -> dict[str, list[str]]:
-        """What the form would let through but the schema (and the database) would not.
-
-        Call after `type_errors` found nothing: every text field present is a string.
-        """
-        errors: dict[str, list[str]] = {}
-        for name in cls.TEXT_FIELDS:
-            value = payload.get(name)
-            if value is not None and (reason := cls._text_error(name, value)):
-                errors[name] = [reason]
-        return errors
-
-    @classmethod
-    def _text_error(cls, name: str, value: str) -> str | None:
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates from `\ud800` escapes
-            return str(_("Must be valid Unicode text."))
-        if name in ("observed_from", "observed_to"):
-            # ISO dates only (docs/design.md §5): programs send ISO; the page's form also reads
-            # 2026년 3월 4일 or 4 March 2026 for people typing without the date picker.
-            if not ISO_DATE.fullmatch(value):
-                return str(_("Use an ISO date: YYYY-MM-DD."))
-            return None
-        limit = getattr(cls.base_fields[name], "max_length", None)
-        if limit is not None and len(value) > limit:
-            # The form counts after trimming spaces; the API counts what was sent.
-            return str(
-                ngettext(
-                    "Ensure this value has at most %(limit)d character (it has %(count)d).",
-                    "Ensure this value has at most %(limit)d characters (it has %(count)d).",
-                    limit,
-                )
-                % {"limit": limit, "count": len(value)}
-            )
-        return None
 
 
 class AdditionForm(forms.Form):

@@ -7,12 +7,11 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from unseen.accounts.access import public, requires
@@ -38,8 +37,6 @@ from .promotion import DEFAULT_GRID_KM, MIN_GRID_KM, PromotionRefused, Publicati
 from .vault import may_read, read_contact
 
 PAGE_SIZE = 50
-API_QUEUE_LIMIT = 500
-MAX_JSON_BYTES = 64 * 1024
 RECEIPT_COOKIE = "unseen_receipt"
 RECEIPT_SALT = "unseen.intake.receipt-once"
 RECEIPT_SECONDS = 600
@@ -199,41 +196,10 @@ def comment(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/comment_error.html", {"form": form}, status=400)
 
 
-def _errors(form: Any) -> dict[str, list[str]]:
-    return {name: [str(message) for message in errors] for name, errors in form.errors.items()}
-
-
-@csrf_exempt  # a JSON API without cookies: nothing for a forged cross-site request to ride on
-@public
-@require_POST
-def api_sightings(request: HttpRequest) -> JsonResponse:
-    if not ratelimit.allow(request, "api-sightings"):
-        return JsonResponse(
-            {"errors": {"__all__": [_("Too many submissions; try again later.")]}}, status=429
-        )
-    if len(request.body) > MAX_JSON_BYTES:
-        return JsonResponse({"errors": {"__all__": [_("The request is too large.")]}}, status=413)
-    try:
-        payload = json.loads(request.body or b"null")
-    # 64 KiB of "[" nests deeper than Python's decoder recurses: a bad body, not a server error.
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return JsonResponse({"errors": {"__all__": [_("The body is not valid JSON.")]}}, status=400)
-    errors = SightingForm.type_errors(payload)
-    if errors:
-        return JsonResponse({"errors": errors}, status=400)
-    form = SightingForm({name: "" if value is None else value for name, value in payload.items()})
-    valid = form.is_valid()
-    errors = {**({} if valid else _errors(form)), **SightingForm.wire_errors(payload)}
-    if errors:
-        return JsonResponse({"errors": errors}, status=400)
-    received = receiving.receive_sighting(form.cleaned_data, language=_language())
-    return JsonResponse({"status": "received", "receipt": received.receipt}, status=202)
-
-
 # --- moderators ---------------------------------------------------------------------------------
 
 
-def _queue(request: HttpRequest) -> tuple[QueueFilterForm, QuerySet[Submission]]:
+def filtered_queue(request: HttpRequest) -> tuple[QueueFilterForm, QuerySet[Submission]]:
     form = QueueFilterForm(request.GET or None)
     submissions = Submission.objects.newest_first().prefetch_related("uploads")
     status = "pending"
@@ -260,7 +226,7 @@ def _queue(request: HttpRequest) -> tuple[QueueFilterForm, QuerySet[Submission]]
 @requires(Capability.MODERATE_INTAKE)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    form, submissions = _queue(request)
+    form, submissions = filtered_queue(request)
     page = Paginator(submissions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -272,62 +238,6 @@ def queue(request: HttpRequest) -> HttpResponse:
             "query": request.GET.urlencode(),
         },
     )
-
-
-def _queue_item(submission: Submission) -> dict[str, Any]:
-    return {
-        "id": submission.pk,
-        "kind": submission.kind,
-        "status": submission.status,
-        "received_on": submission.received_on.isoformat(),
-        "spam_score": submission.spam_score,
-        "spam_reasons": submission.spam_reasons,
-        "description": submission.description,
-        "place": submission.place,
-        "country": submission.country,
-        "latitude": submission.latitude,
-        "longitude": submission.longitude,
-        "observed_from": submission.observed_from.isoformat() if submission.observed_from else None,
-        "observed_to": submission.observed_to.isoformat() if submission.observed_to else None,
-        "workers_low": submission.workers_low,
-        "workers_high": submission.workers_high,
-        "work_kind": submission.work_kind,
-        "page": submission.page,
-        "display_name": submission.display_name,
-        "parent": submission.parent_id,
-        "photos": len(submission.uploads.all()),
-        "has_contact": submission.has_contact,
-    }
-
-
-@requires(Capability.MODERATE_INTAKE)
-@require_GET
-def api_queue(request: HttpRequest) -> JsonResponse:
-    # Stricter than the page's form: a program's typo or empty value is an error, not "no filter".
-    errors = {
-        name[:50]: [_("Unknown parameter.")]
-        for name in request.GET
-        if name not in QueueFilterForm.base_fields
-    }
-    errors.update(
-        {
-            name: [_("Give a value, or leave the parameter out.")]
-            for name, value in request.GET.items()
-            if name in QueueFilterForm.base_fields and not value
-        }
-    )
-    if errors:
-        return JsonResponse({"errors": errors}, status=400)
-    form, submissions = _queue(request)
-    if form.is_bound and not form.is_valid():
-        # The page shows the form's errors; a program gets them instead of an unfiltered queue.
-        return JsonResponse({"errors": _errors(form)}, status=400)
-    response = JsonResponse(
-        {"results": [_queue_item(s) for s in submissions[:API_QUEUE_LIMIT]]},
-        json_dumps_params={"ensure_ascii": False},
-    )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _approve_form(submission: Submission, user: User, data: Any = None) -> ApproveForm:
