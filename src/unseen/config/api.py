@@ -22,6 +22,7 @@ from unseen.evidence.revisions import revising
 from unseen.intake import api_schema as intake_api
 
 SCHEMA_PATH = "/api/v1/openapi.json"
+REFERENCE_PATH = "/api/v1/reference/"
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Cache-Control", "Vary")
 
 
@@ -146,7 +147,20 @@ def _own_paths() -> dict[str, Any]:
                     }
                 },
             }
-        }
+        },
+        REFERENCE_PATH: {
+            "get": {
+                "operationId": "api_reference",
+                "summary": "This API's reference, as a page for people",
+                "security": [{}],
+                "responses": {
+                    "200": {
+                        "description": "HTML, made from this document",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
     }
 
 
