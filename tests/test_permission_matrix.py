@@ -31,6 +31,7 @@ MATRIX: dict[str, tuple[str, set[str], list[str]]] = {
     "publishing:home": ("get", ALL, []),
     "healthz": ("get", ALL, []),
     "openapi": ("get", ALL, []),
+    "api_reference": ("get", ALL, []),
     "set_language": ("post", ALL, []),
     "accounts:login": ("get", ALL, []),
     "accounts:logout": ("post", ALL, []),

@@ -21,6 +21,7 @@ from unseen.accounts.access import is_api, public
 from unseen.evidence.revisions import revising
 
 SCHEMA_PATH = "/api/v1/openapi.json"
+REFERENCE_PATH = "/api/v1/reference/"
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Cache-Control", "Vary")
 
 
@@ -144,7 +145,20 @@ def _own_paths() -> dict[str, Any]:
                     }
                 },
             }
-        }
+        },
+        REFERENCE_PATH: {
+            "get": {
+                "operationId": "api_reference",
+                "summary": "This API's reference, as a page for people",
+                "security": [{}],
+                "responses": {
+                    "200": {
+                        "description": "HTML, made from this document",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
     }
 
 

@@ -8,6 +8,7 @@ from unseen.accounts.access import public
 
 from .api import openapi
 from .health import healthz
+from .reference import api_reference
 
 admin.site.site_header = "Unseen administration"
 admin.site.site_title = "Unseen"
@@ -19,6 +20,7 @@ urlpatterns = [
     path("evidence/", include("unseen.files.public_urls")),
     path("journeys/", include("unseen.journeys.public_urls")),
     path("api/v1/openapi.json", openapi, name="openapi"),
+    path("api/v1/reference/", api_reference, name="api_reference"),
     path("api/v1/", include(("unseen.api.urls", "api"))),
     path("app/moderation/", include("unseen.intake.moderation_urls")),
     path("app/findings/", include("unseen.findings.app_urls")),
