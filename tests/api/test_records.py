@@ -4,7 +4,8 @@ import pytest
 
 from tests import factories
 from unseen.accounts import tokens
-from unseen.documentation.models import Deployment
+from unseen.audit.models import AuditEntry
+from unseen.documentation.models import Deployment, SearchEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,20 @@ def test_bulk_is_all_or_nothing_with_errors_per_item(client, rita):
         "/api/v1/deployments/bulk/", {"items": items}, content_type="application/json", **auth
     )
     assert done.status_code == 201, done.json()
-    assert Deployment.objects.count() == 2
+    created = done.json()["created"]
+    assert sorted(Deployment.objects.values_list("pk", flat=True)) == sorted(created)
+    # Written for the batch, still one per record: a revision, an audit entry, a search entry.
+    for pk in created:
+        revisions = Deployment.history.filter(id=pk)
+        assert revisions.count() == 1
+        assert revisions.get().history_change_reason == "Created through the API (bulk)"
+        assert (
+            AuditEntry.objects.filter(
+                action="create", target_type="documentation.deployment", target_id=str(pk)
+            ).count()
+            == 1
+        )
+        assert SearchEntry.objects.filter(kind="deployments", object_id=pk).exists()
 
 
 def test_a_token_without_the_scope_is_403_with_a_reason(client, rita):

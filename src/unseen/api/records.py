@@ -35,6 +35,7 @@ from unseen.audit.signals import AUDITED_BY_WRITER
 from unseen.documentation import concurrency
 from unseen.documentation.browsing import KINDS, Kind, slug_for
 from unseen.documentation.forms import RevisionForm, kind_form
+from unseen.documentation.importing import ANALYZE_AFTER_ROWS, refresh_planner_statistics
 from unseen.documentation.indexing import INDEXED_BY_WRITER, index_many
 from unseen.documentation.listing import listed
 from unseen.documentation.models import Relation, Testimony
@@ -488,6 +489,8 @@ def bulk_create(request: HttpRequest, kind: Kind, items: list[Schema]) -> HttpRe
         return errors_response(
             errors or {"__all__": [_("The database refused these records; nothing was written.")]}
         )
+    if len(saved) >= ANALYZE_AFTER_ROWS:
+        refresh_planner_statistics()  # as after an import of as many rows
     return JsonResponse({"created": [record.pk for record in saved]}, status=201)
 
 

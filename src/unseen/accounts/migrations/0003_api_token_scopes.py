@@ -20,15 +20,14 @@ def scope_existing_tokens(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_second_factor_devices'),
+        ("accounts", "0002_second_factor_devices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apitoken',
-            name='scopes',
+            model_name="apitoken",
+            name="scopes",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.RunPython(scope_existing_tokens, migrations.RunPython.noop),
