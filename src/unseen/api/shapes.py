@@ -167,8 +167,9 @@ def write_schema(kind: Kind, *, partial: bool = False, revision: bool = False) -
             definitions[name] = (annotation, Field(..., description=description))
         else:
             definitions[name] = (annotation | None, Field(None, description=description))
-    if kind.model is Claim:
-        # A claim is about one record: named by its kind and id, as in the app's URLs.
+    if kind.model is Claim and not revision:
+        # A claim is about one record, named when it is made (by its kind and id, as in the app's
+        # URLs) and never changed, as on its page.
         definitions["subject"] = (Subject, Field(..., description="The record it is about."))
     if revision:
         definitions["revision"] = (Revision, Field(..., description=Revision.__doc__))
