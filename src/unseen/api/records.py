@@ -505,16 +505,31 @@ class Created(Schema):
     created: list[int] = Field(description="The new records' ids, in the order of the items.")
 
 
+# What each list filter takes, as the list page's menus and boxes read it.
+FILTER_HELP = {
+    "q": "Words to find in the record's text fields (parts of words too: 벌목 finds 벌목농장).",
+    "country": "A country: its ISO 3166 code or its name in English or Korean.",
+    "sector": "A sector of the vocabulary, by its key or its name.",
+    "year": "A year: records dated in it (a deployment: whose period covers it).",
+    "source_kind": "A kind of source, among the sources behind the record's claims.",
+    "reliability": "A source's reliability (A to F), among the sources behind its claims.",
+    "access_level": "public, internal or confidential (only levels you may read find anything).",
+    "exit": "How a testimony's journey ended (its exit event).",
+    "merged": "true: list records merged into another too (left out by default).",
+    "tag": "A tag given to the record.",
+}
+
+
 def _filters_schema(kind: Kind) -> type[Schema]:
     definitions: dict[str, Any] = {}
     for name in shapes.filter_fields(kind):
         annotation: Any = bool if name == "merged" else str
-        definitions[name] = (
-            annotation | None,
-            Field(None, description=f"As the list page's {name}"),
-        )
+        definitions[name] = (annotation | None, Field(None, description=FILTER_HELP.get(name)))
     definitions["cursor"] = (str | None, Field(None, description="From a page's `next`."))
-    definitions["limit"] = (int | None, Field(None, ge=1, le=MAX_LIMIT, description="Page size"))
+    definitions["limit"] = (
+        int | None,
+        Field(None, ge=1, le=MAX_LIMIT, description=f"Records a page (default {DEFAULT_LIMIT})."),
+    )
     return create_model(shapes._model_name(kind, "Filters"), __base__=Schema, **definitions)
 
 
