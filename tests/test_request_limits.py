@@ -88,3 +88,24 @@ def test_it_answers_400_for_a_content_length_that_is_not_a_number(client):
     )
     assert response.status_code == 400
     assert response.json()["error"] == "bad_request"
+
+
+def test_it_says_why_an_api_body_is_too_large_to_read_into_memory(client, settings):
+    from tests.conftest import make_user
+    from unseen.accounts import tokens
+    from unseen.documentation.models import Deployment
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = MB  # UNSEEN_API_MAX_BODY_MB=1
+    make_user("rita", "researcher")
+    auth = {"HTTP_AUTHORIZATION": f"Token {tokens.create('rita', by='test').token}"}
+    item = {"host_country": "RU", "sector": "construction", "workers_low": 3, "host_region": "x"}
+    items = [{**item, "host_region": "Primorsky Krai " * 8} for _ in range(12_000)]
+    body = json.dumps({"items": items})
+    assert len(body) > MB
+    response = client.post(
+        "/api/v1/deployments/bulk/", body, content_type="application/json", **auth
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+    assert "smaller batches" in response.json()["detail"]
+    assert not Deployment.objects.exists()

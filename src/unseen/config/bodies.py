@@ -4,7 +4,8 @@ A 40 MB multipart body used to be parsed (by the CSRF check, then the form) befo
 could answer. `RequestBodyMiddleware` sits before sessions, CSRF, rate limits and views, and
 refuses from the headers alone:
 
-- a body longer than `UNSEEN_MAX_REQUEST_MB` (413), or for an upload of evidence files longer
+- a body longer than `UNSEEN_MAX_REQUEST_MB` (413), under /api/ one longer than
+  `UNSEEN_API_MAX_BODY_MB` (a JSON body is read into memory whole), or for an upload of evidence files longer
   than `UNSEEN_FILES_PER_UPLOAD` files of `UNSEEN_FILES_MAX_MB` (they stream to disk, sealed);
 - a body sent in chunks without a length (411): under WSGI Django would read it as empty, so
   nothing else could count it either;
@@ -76,6 +77,18 @@ class RequestBodyMiddleware:
                 411,
                 "length_required",
                 _("Send the body with a Content-Length header, not in chunks."),
+            )
+        if is_api(request) and length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            # A JSON body is read into memory whole; past this Django would refuse it with no
+            # reason given.
+            return (
+                413,
+                "too_large",
+                _(
+                    "A JSON body may be at most %(limit)s MB (UNSEEN_API_MAX_BODY_MB): send "
+                    "bulk items in smaller batches."
+                )
+                % {"limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024):g}"},
             )
         if (
             is_api(request)

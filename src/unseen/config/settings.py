@@ -393,6 +393,10 @@ UNSEEN_MAX_REQUEST_MB = env_float(
     "UNSEEN_MAX_REQUEST_MB",
     max(UNSEEN_INTAKE_MAX_PHOTOS * UNSEEN_INTAKE_MAX_UPLOAD_MB, UNSEEN_TABLE_MAX_UNPACKED_MB) + 1,
 )
+# The largest body Django reads into memory (JSON for the API, a form's fields): a bulk create of
+# 10,000 records with their notes is a few MB; Django's own default (2.5 MB) refused it without
+# a reason. Above it the API answers 413 saying so (config/bodies.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_float("UNSEEN_API_MAX_BODY_MB", 32) * 1024 * 1024)
 # Optional Akismet check of submitted text (nothing identifying is sent: no address, no agent).
 UNSEEN_AKISMET_KEY = env_secret("UNSEEN_AKISMET_KEY")
 UNSEEN_AKISMET_URL = os.environ.get(
