@@ -199,19 +199,7 @@ def _choices_of(model_field: Any, *extra: str) -> Any:
 def queue_item_schema() -> type[Schema]:
     """A submission as the queue shows it: chosen fields, never its contact or receipt."""
     meta = Submission._meta
-    shown = (
-        "description",
-        "place",
-        "country",
-        "latitude",
-        "longitude",
-        "observed_from",
-        "observed_to",
-        "workers_low",
-        "workers_high",
-        "work_kind",
-        "display_name",
-    )
+    shown = (*receiving.SIGHTING_FIELDS, "display_name")
     definitions: dict[str, Any] = {
         "id": (int, ...),
         "kind": (_choices_of(meta.get_field("kind")), ...),

@@ -177,8 +177,10 @@ def write_schema(kind: Kind, *, partial: bool = False, revision: bool = False) -
     return create_model(_model_name(kind, suffix), __base__=Strict, **definitions)
 
 
-def read_fields(kind: Kind) -> list[str]:
-    """The model fields the API shows for `kind`, in a stable order."""
+@cache
+def read_fields(kind: Kind) -> tuple[str, ...]:
+    """The model fields the API shows for `kind`, in a stable order (asked once per record shown,
+    so worked out once per kind)."""
     names: list[str] = []
     model_fields = {f.name for f in kind.model._meta.get_fields()}
     for name in (*EXTRA_READ.get(kind.slug, ()), *kind.columns, *kind.form_fields, *RECORD_META):
@@ -186,7 +188,7 @@ def read_fields(kind: Kind) -> list[str]:
             if name == "content_type":
                 continue  # a claim's subject is shown as {kind, id}
             names.append(name)
-    return names
+    return tuple(names)
 
 
 def _read_type(field: Any) -> Any:
