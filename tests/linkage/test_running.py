@@ -72,6 +72,8 @@ def test_a_run_links_synthetic_workers_and_keeps_no_name(
     queued = list(PairReview.objects.filter(run=run))
     assert all(0.2 <= r.probability <= 0.8 for r in queued)
     assert len(queued) == run.counts["queued_for_review"]
+    # Each pair queued carries the level of every field compared: the reviewer's evidence.
+    assert queued and all({"name", "birth"} <= set(r.agreement) for r in queued)
     # Every person compared is in the audit log, with the purpose; no name is stored anywhere.
     reads = AuditEntry.objects.filter(action=Action.VAULT_READ, actor="andy")
     assert reads.count() == len(workers)

@@ -63,6 +63,37 @@ def test_it_clusters_one_record_per_source_when_every_record_names_its_source(wo
     assert evaluation.pairwise_scores(result.clusters, truth).f1 > 0.8
 
 
+def test_a_shared_name_counts_for_more_the_rarer_the_name(workers):
+    from unseen.core.linkage import records
+
+    result, _ = linked([workers], keep_pairs=True)
+    prepared = records.prepare(workers.drop(columns="truth"))
+    share = prepared["name_sorted"].map(prepared["name_sorted"].value_counts(normalize=True))
+    frequency = dict(zip(prepared["unique_id"], share, strict=True))
+    by_key = prepared.set_index("unique_id")
+    pairs = result.pairs.assign(
+        frequency=[max(frequency[a], frequency[b]) for a, b in zip(
+            result.pairs["key_l"], result.pairs["key_r"], strict=True)],
+        # Birth places and countries are weighed by their frequency too: compare like with like.
+        places=(by_key["birth_place"].reindex(result.pairs["key_l"]).fillna("").to_numpy()
+                + "|" + by_key["birth_place"].reindex(result.pairs["key_r"]).fillna("").to_numpy()),
+        country=by_key["country"].reindex(result.pairs["key_l"]).fillna("").to_numpy(),
+    )  # fmt: skip
+    gammas = [c for c in pairs.columns if c.startswith("gamma_")]
+    # The levels of the same name (Hangul, spelling, folded) are weighed by its frequency; pairs
+    # alike in every other level differ in weight only by how common their name is.
+    same_name = pairs[pairs["gamma_name"] >= 4]
+    compared = 0
+    for _, alike in same_name.groupby([*gammas, "places", "country"]):
+        if alike["frequency"].nunique() < 2:
+            continue
+        ordered = alike.sort_values(["frequency", "match_weight"], ascending=[True, False])
+        assert ordered["match_weight"].is_monotonic_decreasing
+        assert ordered["match_weight"].iat[0] > ordered["match_weight"].iat[-1]
+        compared += 1
+    assert compared >= 3
+
+
 def test_it_reports_progress_stages_in_order(workers):
     seen: list[tuple[str, float]] = []
     linked([workers], progress=lambda stage, fraction: seen.append((stage, fraction)))

@@ -97,7 +97,7 @@ def test_a_frame_numbered_otherwise_is_prepared_row_by_row():
     assert list(prepared.index) == [0, 1]
 
 
-def test_sites_are_similar_only_with_the_same_number():
+def test_sites_are_told_apart_and_brought_together_by_their_number():
     import duckdb
 
     from unseen.core.linkage.persons import numbered_place
@@ -111,9 +111,13 @@ def test_sites_are_similar_only_with_the_same_number():
     ]
 
     def level(a: str, b: str) -> str:
+        left, right = _words(a), _words(b)
         for condition, label in conditions:
-            query = f"select {condition} from (select ? as site_l, ? as site_r)"  # noqa: S608
-            if duckdb.execute(query, [_words(a), _words(b)]).fetchone()[0]:
+            query = (
+                f"select {condition} from (select ? as site_l, ? as site_r, "  # noqa: S608
+                "?::varchar[] as site_words_l, ?::varchar[] as site_words_r)"
+            )
+            if duckdb.execute(query, [left, right, left.split(), right.split()]).fetchone()[0]:
                 return label
         return "else"
 
@@ -121,3 +125,68 @@ def test_sites_are_similar_only_with_the_same_number():
     assert level(formal, short) == "site similar, the same number"
     assert level(formal, "Dandong Garment Factory No. 44") == "site similar"
     assert level(formal, formal) == "Exact match on site"
+    # The same site named in Russian and in Chinese: the words are not alike, the number is.
+    russian, chinese = "Швейная фабрика №5, Даньдун", "丹东服装厂5号"
+    assert level(formal, russian) == "site: the same number and another word"
+    assert level(formal, chinese) == "site: the same number only"
+    assert level("Dandong Garment Factory No. 6", chinese) == "else"
+    # No number on either side is not "the same number".
+    assert level("Dandong Garment Factory", "Moscow Workers' Dormitory") == "else"
+
+
+def test_seen_dates_become_a_period_in_months():
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b", "c", "d", "e"],
+            "first_seen": ["2016-03-14", "2019", "", "2021-08", "nonsense"],
+            "last_seen": ["2018-01-02", "", "2017-05", "2020-02-01", ""],
+        }
+    )
+    prepared = records.prepare(frame)
+    month = lambda year, m: year * 12 + m - 1  # noqa: E731
+    # From first to last; one date stands for both; a bare year is its July; back to front
+    # is read the right way round; what is not a date is unknown.
+    assert prepared["seen_from"].tolist() == [
+        month(2016, 3), month(2019, 7), month(2017, 5), month(2020, 2), pd.NA,
+    ]  # fmt: skip
+    assert prepared["seen_to"].tolist() == [
+        month(2018, 1), month(2019, 7), month(2017, 5), month(2021, 8), pd.NA,
+    ]  # fmt: skip
+
+
+def test_seen_periods_are_compared_by_the_months_between_them():
+    import duckdb
+
+    from unseen.core.linkage.persons import PERSON
+
+    settings = PERSON.settings().get_settings("duckdb").as_dict()
+    (seen,) = [c for c in settings["comparisons"] if c["output_column_name"] == "seen"]
+    conditions = [
+        (level["sql_condition"], level["label_for_charts"])
+        for level in seen["comparison_levels"]
+        if level["sql_condition"] != "ELSE"
+    ]
+
+    def level(a: tuple[str, str], b: tuple[str, str]) -> str:
+        both = records.prepare(
+            pd.DataFrame({"record_id": ["l", "r"], "first_seen": [a[0], b[0]],
+                          "last_seen": [a[1], b[1]]})
+        )  # fmt: skip
+        values = [both[c].iat[i] for i in (0, 1) for c in ("seen_from", "seen_to")]
+        values = [None if pd.isna(v) else int(v) for v in values]
+        for condition, label in conditions:
+            query = (
+                f"select {condition} from (select ? as seen_from_l, ? as seen_to_l, "  # noqa: S608
+                "? as seen_from_r, ? as seen_to_r)"
+            )
+            if duckdb.execute(query, values).fetchone()[0]:
+                return label
+        return "else"
+
+    assert level(("2016-03", "2018-01"), ("2017-12", "2019-06")) == "seen in overlapping periods"
+    assert level(("2016-03", "2018-01"), ("2018-11", "")) == "seen within a year of each other"
+    assert level(("2016-03", "2018-01"), ("2020-06", "")) == (
+        "seen within three years of each other"
+    )
+    assert level(("2013", ""), ("2022", "")) == "else"
+    assert level(("", ""), ("2022", "")) == "seen_from is NULL"

@@ -168,7 +168,7 @@ def _link(
     decided = list(decisions)
     edges = scored
     if keep_pairs or decided:
-        pairs = scored.as_pandas_dataframe()
+        pairs = _scored_levels(linker, scored)
         scored_count = len(pairs)
     else:
         pairs = pd.DataFrame(columns=_PAIR_COLUMNS)
@@ -198,6 +198,21 @@ def _link(
 
 
 _PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
+
+
+def _scored_levels(linker: Linker, scored: Any) -> pd.DataFrame:
+    """The scored pairs and their comparison levels (gamma_*), without the compared values.
+
+    The scores table carries the compared values beside the levels; read into memory they
+    would more than double its size.
+    """
+    names = [c.unquote().name for c in scored.columns]
+    wanted = _PAIR_COLUMNS + [n for n in names if n.startswith("gamma_")]
+    columns = ", ".join(f'"{n}"' for n in wanted if n in names)
+    return linker.misc.query_sql(
+        f"select {columns} from {scored.physical_name}",  # noqa: S608 - Splink's own table
+        output_type="pandas",
+    )
 
 
 def _count(linker: Linker, table: Any) -> int:

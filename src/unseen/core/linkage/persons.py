@@ -17,38 +17,66 @@ import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 
-__all__ = ["JARO_WINKLER", "PERSON", "Block", "Model", "address", "numbered_place", "similar_text"]
+__all__ = [
+    "JARO_WINKLER",
+    "PARTS",
+    "PERSON",
+    "Block",
+    "Model",
+    "address",
+    "comparisons",
+    "numbered_place",
+    "similar_text",
+]
 
 # Splink's string functions are named differently on each backend.
 JARO_WINKLER = {"duckdb": "jaro_winkler_similarity", "spark": "jaro_winkler"}
 LEVENSHTEIN = {"duckdb": "levenshtein", "spark": "levenshtein"}
 
 
-def similar_text(name: str, description: str, dialect: str, similar: float = 0.9) -> Any:
-    """Null, exact, Jaro–Winkler ≥ `similar`, else: for keys such as sorted words."""
+def similar_text(
+    name: str, description: str, dialect: str, similar: float = 0.9, *, by_frequency: bool = False
+) -> Any:
+    """Null, exact, Jaro–Winkler ≥ `similar`, else: for keys such as sorted words.
+
+    `by_frequency` weighs the same value by how common it is (Splink's term frequencies).
+    """
     jw = JARO_WINKLER[dialect]
     return cl.CustomComparison(
         output_column_name=name,
         comparison_description=description,
         comparison_levels=[
             cll.NullLevel(name),
-            cll.ExactMatchLevel(name),
+            cll.ExactMatchLevel(name, term_frequency_adjustments=by_frequency),
             cll.CustomLevel(f"{jw}({name}_l, {name}_r) >= {similar}", f"{name} similar"),
             cll.ElseLevel(),
         ],
     )
 
 
-def numbered_place(name: str, description: str, dialect: str, similar: float = 0.9) -> Any:
-    """`similar_text`, with similar names split by their leading number (sites are numbered).
+def numbered_place(
+    name: str,
+    description: str,
+    dialect: str,
+    similar: float = 0.9,
+    *,
+    across_scripts: bool = True,
+) -> Any:
+    """`similar_text`, with sites told apart and brought together by their number.
 
     The key is sorted words, so a site's number comes first: "5 dandong factory garment no"
     and "44 dandong factory garment no" are Jaro–Winkler-similar but two sites, while the
     same site in two sources' words ("… garment no" and "5 dandong factory garment") keeps
-    its number. Null, exact, similar with the same number, similar, else.
+    its number, as it does in another script ("5 dandun fabrika no shveynaya", "5 丹东服装厂
+    号"), where the words are not alike at all. Levels: null, exact, similar with the same
+    number, the same number and another word in common (a city, "no"), the same number only,
+    similar, else. The `{name}_words` column holds the key's words; without `across_scripts`,
+    the two levels of the number alone are left out (as before ADR 0047).
     """
     jw = JARO_WINKLER[dialect]
     number = "regexp_extract({0}, '^[0-9]+', 0)"
+    left, right = number.format(f"{name}_l"), number.format(f"{name}_r")
+    same_number = f"{left} <> '' and {left} = {right}"
     return cl.CustomComparison(
         output_column_name=name,
         comparison_description=description,
@@ -56,9 +84,18 @@ def numbered_place(name: str, description: str, dialect: str, similar: float = 0
             cll.NullLevel(name),
             cll.ExactMatchLevel(name),
             cll.CustomLevel(
-                f"{jw}({name}_l, {name}_r) >= {similar} and "
-                f"{number.format(f'{name}_l')} = {number.format(f'{name}_r')}",
+                f"{jw}({name}_l, {name}_r) >= {similar} and {left} = {right}",
                 f"{name} similar, the same number",
+            ),
+            *(
+                [
+                    cll.And(
+                        cll.CustomLevel(same_number), cll.ArrayIntersectLevel(f"{name}_words", 2)
+                    ).configure(label_for_charts=f"{name}: the same number and another word"),
+                    cll.CustomLevel(same_number, f"{name}: the same number only"),
+                ]
+                if across_scripts
+                else []
             ),
             cll.CustomLevel(f"{jw}({name}_l, {name}_r) >= {similar}", f"{name} similar"),
             cll.ElseLevel(),
@@ -87,7 +124,18 @@ def address(dialect: str) -> Any:
     )
 
 
-def _name(dialect: str) -> Any:
+# Sharing a rare name says more than sharing "Kim Yong" (2,433 records of a million): each
+# level of the same name is weighed by how often the folded name occurs (Splink's term
+# frequencies), against that level's own u.
+_BY_FREQUENCY: dict[str, Any] = {
+    "tf_adjustment_column": "name_sorted",
+    "tf_adjustment_weight": 1.0,
+    "disable_tf_exact_match_detection": True,
+}
+
+
+def _name(dialect: str, by_frequency: bool = True) -> Any:
+    weighed = _BY_FREQUENCY if by_frequency else {}
     jw = JARO_WINKLER[dialect]
 
     def either_order(threshold: float) -> str:
@@ -104,10 +152,12 @@ def _name(dialect: str) -> Any:
         comparison_description="Korean-aware name: Hangul, spelling, folded syllables, similarity",
         comparison_levels=[
             cll.NullLevel("name_concat"),
-            cll.ExactMatchLevel("name_hangul").configure(label_for_charts="same Hangul"),
-            cll.ExactMatchLevel("name_spelling").configure(label_for_charts="same spelling"),
+            cll.ExactMatchLevel("name_hangul").configure(label_for_charts="same Hangul", **weighed),
+            cll.ExactMatchLevel("name_spelling").configure(
+                label_for_charts="same spelling", **weighed
+            ),
             cll.ArrayIntersectLevel("name_keys", 1).configure(
-                label_for_charts="same folded name (either order)"
+                label_for_charts="same folded name (either order)", **weighed
             ),
             cll.CustomLevel(either_order(0.92), "folded names similar (≥ 0.92)"),
             cll.CustomLevel(either_order(0.82), "folded names alike (≥ 0.82)"),
@@ -148,18 +198,59 @@ def _birth(dialect: str) -> Any:
     )
 
 
-def _comparisons(dialect: str) -> list[tuple[str, Any]]:
-    return [
-        ("name_concat", _name(dialect)),
+def _seen() -> Any:
+    # Months between two periods in which sources saw the person (0 where they overlap); the
+    # same SQL on both backends.
+    gap = "greatest(seen_from_l, seen_from_r) - least(seen_to_l, seen_to_r)"
+    return cl.CustomComparison(
+        output_column_name="seen",
+        comparison_description="When the sources saw the person: periods overlapping or apart",
+        comparison_levels=[
+            cll.NullLevel("seen_from"),
+            cll.CustomLevel(f"{gap} <= 0", "seen in overlapping periods"),
+            cll.CustomLevel(f"{gap} <= 12", "seen within a year of each other"),
+            cll.CustomLevel(f"{gap} <= 36", "seen within three years of each other"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+# What ADR 0047 added, each of which `comparisons(without=…)` can leave out to measure it
+# (`benchmarks/ablate_link_model.py`).
+PARTS = ("name-frequency", "place-frequency", "seen", "site-number")
+
+
+def comparisons(dialect: str, *, without: Collection[str] = ()) -> list[tuple[str, Any]]:
+    """The person comparisons: (the column a comparison needs, the comparison)."""
+    unknown = set(without) - set(PARTS)
+    if unknown:
+        raise ValueError(f"unknown parts {sorted(unknown)}; choose from {', '.join(PARTS)}")
+    places = "place-frequency" not in without
+    found = [
+        ("name_concat", _name(dialect, by_frequency="name-frequency" not in without)),
         ("birth_year", _birth(dialect)),
         ("sex", cl.ExactMatch("sex")),
-        ("birth_place", similar_text("birth_place", "Birth place, folded", dialect)),
-        ("site", numbered_place("site", "Work site, words folded and sorted", dialect)),
+        (
+            "birth_place",
+            similar_text("birth_place", "Birth place, folded", dialect, by_frequency=places),
+        ),
+        (
+            "site",
+            numbered_place(
+                "site",
+                "Work site, words folded and sorted",
+                dialect,
+                across_scripts="site-number" not in without,
+            ),
+        ),
         ("employer", similar_text("employer", "Employer without its legal form", dialect)),
         ("identifier", cl.ExactMatch("identifier")),
-        ("country", cl.ExactMatch("country")),
+        ("country", cl.ExactMatch("country").configure(term_frequency_adjustments=places)),
         ("address", address(dialect)),
     ]
+    if "seen" not in without:
+        found.append(("seen_from", _seen()))
+    return found
 
 
 @dataclass(frozen=True)
@@ -244,7 +335,7 @@ class Model:
 
 
 PERSON = Model(
-    comparisons=_comparisons,
+    comparisons=comparisons,
     # What blocking loses is measured: `linking.blocked_pairs` with `evaluation.blocking_recall`.
     blocking=(
         # In a million records a common name alone makes 94 pairs per record; with the birth year

@@ -185,8 +185,9 @@ def make_linker(
     )
     # Records are named from `Plan.order` afterwards: Splink carries no more than it compares.
     settings.additional_columns_to_retain = []
-    settings.retain_matching_columns = False
-    # The comparison levels of each pair (gamma_*) are the review queue's evidence.
+    # The comparison levels of each pair (gamma_*) are the review queue's evidence; Splink 5
+    # keeps them only with the columns compared (`linking` reads no more than the levels).
+    settings.retain_matching_columns = evidence
     settings.retain_intermediate_calculation_columns = evidence
     sizes = [len(p) for p in data.tables]
     n = sum(sizes)

@@ -160,6 +160,29 @@ def _birth_digits(text: str) -> str | None:
     return f"{year}{int(month):02d}{int(day):02d}"
 
 
+def _month(text: str) -> float:
+    """A date (YYYY-MM-DD, YYYY-MM or YYYY) as a count of months; a bare year is its July."""
+    digits = _birth_digits(text)
+    if digits is None:
+        return np.nan
+    month = int(digits[4:6]) if len(digits) >= 6 else 7
+    return float(int(digits[:4]) * 12 + min(max(month, 1), 12) - 1)
+
+
+def _seen(frame: pd.DataFrame, out: pd.DataFrame) -> None:
+    """When a source saw the person, in months: `seen_from` and `seen_to`.
+
+    From `first_seen` to `last_seen`; either one stands for both where the other is blank
+    (sources often give one date).
+    """
+    first = _per_value(_column(frame, "first_seen"), _month, np.nan).astype(float)
+    last = _per_value(_column(frame, "last_seen"), _month, np.nan).astype(float)
+    start, end = first.fillna(last), last.fillna(first)
+    # A period written back to front is read the right way round.
+    out["seen_from"] = np.fmin(start, end).astype("Int64")
+    out["seen_to"] = np.fmax(start, end).astype("Int64")
+
+
 def _year(text: str) -> float:
     match = _YEAR.search(text)
     return float(match.group(1)) if match else np.nan
@@ -323,10 +346,12 @@ def _prepare_person(frame: pd.DataFrame, out: pd.DataFrame) -> None:
     out["sex"] = _mapped(_column(frame, "sex"), lambda s: _SEXES.get(s.lower()))
     out["birth_place"] = _mapped(_column(frame, "birth_place"), lambda s: fold_token(s) or None)
     out["site"] = _mapped(_column(frame, "site"), _words)
+    out["site_words"] = _mapped(_column(frame, "site"), lambda s: (_words(s) or "").split() or None)
     out["employer"] = _mapped(_column(frame, "employer"), _words)
     out["identifier"] = _mapped(_column(frame, "identifier"), _identifier)
     out["country"] = _mapped(_column(frame, "country"), lambda s: s.upper())
     _address(_column(frame, "address"), out)
+    _seen(frame, out)
 
 
 _DIGITS = re.compile(r"\d+")
