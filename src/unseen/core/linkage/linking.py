@@ -168,7 +168,7 @@ def _link(
     decided = list(decisions)
     edges = scored
     if keep_pairs or decided:
-        pairs = _scored_levels(linker, scored)
+        pairs = _scored_levels(linker, scored, data)
         scored_count = len(pairs)
     else:
         pairs = pd.DataFrame(columns=_PAIR_COLUMNS)
@@ -200,15 +200,18 @@ def _link(
 _PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
 
 
-def _scored_levels(linker: Linker, scored: Any) -> pd.DataFrame:
-    """The scored pairs and their comparison levels (gamma_*), without the compared values.
+def _scored_levels(linker: Linker, scored: Any, data: Plan) -> pd.DataFrame:
+    """The scored pairs as Splink scored them, without the compared values.
 
-    The scores table carries the compared values beside the levels; read into memory they
-    would more than double its size.
+    The scores table carries each record's compared values beside the levels (gamma_*); read
+    into memory they would more than double its size, and nothing reads them.
     """
+    own = {"unique_id", "source_dataset"}
+    values = {
+        f"{c}_{side}" for t in data.tables for c in t.columns if c not in own for side in "lr"
+    }
     names = [c.unquote().name for c in scored.columns]
-    wanted = _PAIR_COLUMNS + [n for n in names if n.startswith("gamma_")]
-    columns = ", ".join(f'"{n}"' for n in wanted if n in names)
+    columns = ", ".join(f'"{n}"' for n in names if n not in values)
     return linker.misc.query_sql(
         f"select {columns} from {scored.physical_name}",  # noqa: S608 - Splink's own table
         output_type="pandas",
