@@ -190,3 +190,29 @@ def test_seen_periods_are_compared_by_the_months_between_them():
     )
     assert level(("2013", ""), ("2022", "")) == "else"
     assert level(("", ""), ("2022", "")) == "seen_from is NULL"
+
+
+def test_each_part_of_the_person_model_can_be_left_out_to_measure_it():
+    from unseen.core.linkage import persons
+
+    def described(without: tuple[str, ...]) -> dict[str, list[dict]]:
+        compared = persons.comparisons("duckdb", without=without)
+        return {
+            c.get_comparison("duckdb").as_dict()["output_column_name"]: c.get_comparison(
+                "duckdb"
+            ).as_dict()["comparison_levels"]
+            for _column, c in compared
+        }
+
+    def weighed(levels: list[dict]) -> int:
+        return sum(1 for level in levels if level.get("tf_adjustment_column"))
+
+    full = described(())
+    assert "seen" in full and "seen" not in described(("seen",))
+    assert weighed(full["name"]) == 3 and weighed(described(("name-frequency",))["name"]) == 0
+    bare = described(("place-frequency",))
+    assert weighed(full["country"]) == weighed(full["birth_place"]) == 1
+    assert weighed(bare["country"]) == weighed(bare["birth_place"]) == 0
+    assert len(described(("site-number",))["site"]) == len(full["site"]) - 2
+    with pytest.raises(ValueError, match="unknown parts"):
+        persons.comparisons("duckdb", without=("names",))
