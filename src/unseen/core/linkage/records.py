@@ -346,7 +346,7 @@ def _prepare_person(frame: pd.DataFrame, out: pd.DataFrame) -> None:
     out["sex"] = _mapped(_column(frame, "sex"), lambda s: _SEXES.get(s.lower()))
     out["birth_place"] = _mapped(_column(frame, "birth_place"), lambda s: fold_token(s) or None)
     out["site"] = _mapped(_column(frame, "site"), _words)
-    out["site_words"] = _mapped(_column(frame, "site"), lambda s: (_words(s) or "").split() or None)
+    out["site_words"] = _per_value(out["site"], str.split, None)  # the folded key's words
     out["employer"] = _mapped(_column(frame, "employer"), _words)
     out["identifier"] = _mapped(_column(frame, "identifier"), _identifier)
     out["country"] = _mapped(_column(frame, "country"), lambda s: s.upper())
