@@ -186,7 +186,7 @@ def make_linker(
     # Records are named from `Plan.order` afterwards: Splink carries no more than it compares.
     settings.additional_columns_to_retain = []
     # The comparison levels of each pair (gamma_*) are the review queue's evidence; Splink 5
-    # keeps them only with the columns compared (`linking` reads no more than the levels).
+    # keeps them only with the columns compared (`linking` leaves the compared values unread).
     settings.retain_matching_columns = evidence
     settings.retain_intermediate_calculation_columns = evidence
     sizes = [len(p) for p in data.tables]
